@@ -1,0 +1,194 @@
+"""Command line: ``ruralenv demo``, ``ruralenv run`` and the subcommands other modules register.
+
+Exit codes: 0 success, 2 bad input or configuration (one line per problem, no traceback), 130 cancelled.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from ._errors import Cancelled, ConfigError, InputError, RuralEnvError
+from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_GPKG = PACKAGE_ROOT / "data" / "sample" / "zhungeer_150622.gpkg"
+
+
+class ConsoleProgress:
+    """Progress on the terminal: a line per stage, a tqdm bar for stages with a known size."""
+
+    def __init__(self, quiet: bool = False, max_warnings: int = 20):
+        self.quiet = quiet
+        self.max_warnings = max_warnings
+        self.warnings = 0
+        self._bar = None
+        self._t0 = time.perf_counter()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self._close()
+        if self.quiet:
+            return
+        print(f"[{time.perf_counter() - self._t0:6.1f}s] {name}", file=sys.stderr, flush=True)
+        if total:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, leave=False, file=sys.stderr, unit="step")
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def message(self, text: str, level: str = "info") -> None:
+        if level == "warning":
+            self.warnings += 1
+            if self.warnings <= self.max_warnings:
+                print(f"warning: {text}", file=sys.stderr)
+            elif self.warnings == self.max_warnings + 1:
+                print("warning: more warnings follow; all are listed in results.gpkg (rejects, unreachable)",
+                      file=sys.stderr)
+        elif not self.quiet:
+            print(f"         {text}", file=sys.stderr)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def done(self) -> None:
+        """Close any open progress bar."""
+        self._close()
+
+
+def _county_table(results) -> str:
+    t = results.tables["county"]
+    lines = [f"{'旗县 county':<16}{'行政村':>7}{'垃圾覆盖%':>10}{'2025≥60%':>9}{'较大自然村':>11}{'通硬化路%':>10}"
+             f"{'2025≥85%':>9}{'差村数':>7}{'需硬化km':>10}"]
+    for _, r in t.iterrows():
+        lines.append(
+            f"{str(r['name'])[:12]:<16}{r['n_admin_in_scope']:>7}{_pct(r['waste_coverage_pct']):>10}"
+            f"{'是' if r['waste_meets_2025'] else '否':>9}{r['n_larger']:>11}{_pct(r['road_coverage_pct']):>10}"
+            f"{'是' if r['roads_meets_2025'] else '否':>9}{r['roads_gap_2025']:>7}{_num(r['pave_km_2025']):>10}")
+    return "\n".join(lines)
+
+
+def _pct(v) -> str:
+    return "—" if v is None or v != v else f"{v:.1f}"
+
+
+def _num(v) -> str:
+    return "—" if v is None or v != v else f"{v:.1f}"
+
+
+def _report(results, quiet: bool) -> None:
+    print(_county_table(results))
+    for name, path in results.files.items():
+        print(f"{name:<13} {path}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``ruralenv run``: CONFIG.toml and/or --villages/--roads/... layers."""
+    from .pipeline import run_pipeline
+
+    if args.config:
+        inputs, config = load_toml(args.config)
+        specs = dict(inputs.items())
+    else:
+        specs, config = {}, Config()
+    for kind in LAYER_KINDS:
+        value = getattr(args, kind, None)
+        if value:
+            specs[kind] = LayerSpec.parse(value)
+    missing = [k for k in ("villages", "roads", "facilities") if k not in specs]
+    if missing:
+        raise ConfigError("missing input layer(s): " + ", ".join(f"--{k}" for k in missing))
+    config = config.with_overrides(args.set or [])
+    progress = ConsoleProgress(quiet=args.quiet)
+    try:
+        results = run_pipeline(RunInputs(**specs), config, out_dir=args.out, progress=progress,
+                               write_map=not args.no_map)
+    finally:
+        progress.done()
+    _report(results, args.quiet)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``ruralenv demo``: the whole pipeline on the bundled sample county."""
+    if not SAMPLE_GPKG.exists():
+        raise ConfigError(f"bundled sample not found at {SAMPLE_GPKG}")
+    for kind in LAYER_KINDS:
+        setattr(args, kind, f"{SAMPLE_GPKG}:{kind}")
+    args.config = None
+    return cmd_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ruralenv`` command."""
+    parser = argparse.ArgumentParser(prog="ruralenv", description=(
+        "RuralEnv Planner 农村牧区人居环境规划: hardened-road access and waste collection models of villages "
+        "by road-network distance, reported per county against the 2021–2025 plan targets."))
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def run_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--out", required=True, type=Path, help="output folder")
+        p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting (repeatable)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+        p.add_argument("--no-map", action="store_true", help="do not write map.html")
+
+    p = sub.add_parser("run", help="analyse your own layers")
+    p.add_argument("config", nargs="?", type=Path, help="CONFIG.toml with [inputs] and [settings]")
+    for kind in LAYER_KINDS:
+        p.add_argument(f"--{kind}", metavar="PATH[:LAYER]", help=f"{kind} layer")
+    run_options(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="run on the bundled sample county (准格尔旗)")
+    run_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    for name in ("webmap", "survey.cli", "bench"):
+        try:
+            module = __import__(f"ruralenv.core.{name}", fromlist=["register_cli"])
+        except ImportError:
+            continue
+        register = getattr(module, "register_cli", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ruralenv`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        for p in exc.problems:
+            print(f"error: {p}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        return 2
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Cancelled as exc:
+        print(f"cancelled: {exc}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("cancelled; nothing was written", file=sys.stderr)
+        return 130
+    except RuralEnvError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

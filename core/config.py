@@ -1,0 +1,289 @@
+"""Run configuration: one frozen :class:`Config`, overridable from TOML and ``--set key=value``.
+
+Every default cites where it comes from. The targets are the plan's own numbers
+(内蒙古农村牧区人居环境整治提升五年行动实施方案（2021—2025年）): household waste collection–transfer–treatment
+covering 50 % of administrative villages by 2023 and 60 % by 2025; larger natural villages connected by a
+hardened road 83.5 % by 2023 and 85 % by 2025.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from ._errors import ConfigError
+
+#: Surface values treated as hardened (matched case-insensitively, after trimming).
+DEFAULT_HARDENED_SURFACES: tuple[str, ...] = (
+    "沥青", "水泥", "混凝土", "硬化", "柏油", "沥青混凝土", "水泥混凝土", "砼", "铺装", "石板", "块石",
+    "asphalt", "concrete", "paved", "paving_stones", "sett", "concrete:plates", "concrete:lanes",
+    "cobblestone", "chipseal", "metal",
+)
+#: Surface values treated as not hardened.
+DEFAULT_UNHARDENED_SURFACES: tuple[str, ...] = (
+    "砂石", "沙石", "碎石", "砾石", "土路", "土", "泥结碎石", "草原路", "便道", "未硬化",
+    "unpaved", "gravel", "fine_gravel", "compacted", "dirt", "earth", "ground", "grass", "sand", "mud",
+    "pebblestone", "unhewn_cobblestone", "wood",
+)
+#: OSM ``highway`` classes treated as hardened when a road has no surface value.
+DEFAULT_HARDENED_HIGHWAYS: tuple[str, ...] = (
+    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
+    "secondary_link", "tertiary", "tertiary_link", "高速公路", "国道", "省道", "县道",
+)
+#: OSM ``highway`` classes (and Chinese grades) treated as not hardened when a road has no surface value.
+DEFAULT_UNHARDENED_HIGHWAYS: tuple[str, ...] = (
+    "track", "path", "unclassified", "service", "residential", "living_street", "road", "footway",
+    "bridleway", "cycleway", "乡道", "村道", "机耕路", "专用公路", "等外公路",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run, with the plan's defaults.
+
+    Attributes
+    ----------
+    node_tolerance_m : float
+        Road ends closer than this are joined into one network node (digitising slop).
+    max_snap_m : float
+        A village farther than this from every road is flagged ``far_from_road`` and not assigned.
+    access_radius_m : float
+        A village has hardened access when a seat-connected hardened road is within this distance.
+    larger_village_households, larger_village_population : int
+        A natural village is "larger" (较大人口规模自然村) with at least this many households or people.
+    d_station_m : float
+        城乡一体化治理模式 needs a transfer station within this road distance of the village.
+    d_haul_m : float
+        ... and a county treatment facility within this road distance of that station.
+    d_town_m : float
+        苏木乡镇集中治理模式 needs a town treatment facility within this road distance.
+    d_village_m : float
+        A 村庄分散治理模式 village counts as covered with a village treatment facility this close.
+    dispersed_radius_m, dispersed_pop : float, int
+        A village is dispersed (人口分散) when fewer than ``dispersed_pop`` people live within
+        ``dispersed_radius_m`` (straight line) of it, itself included.
+    waste_kg_per_person_day : float
+        Household waste generated per person per day, for the waste figures in ``model_reason``.
+    mine_buffer_m : float
+        Villages within this distance of a mine are counted and flagged.
+    island_max_length_m : float
+        A road component with no town seat and shorter than this is an isolated island.
+    crs : str
+        ``"auto"`` (CGCS2000 3° Gauss-Krüger zone by central longitude) or any CRS string, e.g. ``EPSG:32649``.
+    crs_family : str
+        With ``crs="auto"``: ``"gk3"`` (CGCS2000 3° Gauss-Krüger, default) or ``"utm"`` (WGS 84 UTM).
+    on_bad_rows : str
+        ``"fail"`` (default): any bad row stops the run with every problem listed (exit 2).
+        ``"reject"``: bad rows go to the ``rejects`` layer and the run goes on.
+    target_waste_2023, target_waste_2025, target_roads_2023, target_roads_2025 : float
+        Plan targets as fractions.
+    cache_dir : str
+        Where road graphs are cached; empty means ``$XDG_CACHE_HOME/ruralenv`` (``~/.cache/ruralenv``).
+    use_cache : bool
+        Reuse a cached road graph built from the same roads and settings.
+    """
+
+    node_tolerance_m: float = 1.0
+    max_snap_m: float = 2000.0
+    access_radius_m: float = 500.0
+    larger_village_households: int = 30
+    larger_village_population: int = 100
+    d_station_m: float = 20000.0
+    d_haul_m: float = 80000.0
+    d_town_m: float = 15000.0
+    d_village_m: float = 5000.0
+    dispersed_radius_m: float = 5000.0
+    dispersed_pop: int = 1500
+    waste_kg_per_person_day: float = 0.2
+    mine_buffer_m: float = 2000.0
+    island_max_length_m: float = 20000.0
+    crs: str = "auto"
+    crs_family: str = "gk3"
+    on_bad_rows: str = "fail"
+    target_waste_2023: float = 0.50
+    target_waste_2025: float = 0.60
+    target_roads_2023: float = 0.835
+    target_roads_2025: float = 0.85
+    hardened_surfaces: tuple[str, ...] = DEFAULT_HARDENED_SURFACES
+    unhardened_surfaces: tuple[str, ...] = DEFAULT_UNHARDENED_SURFACES
+    hardened_highways: tuple[str, ...] = DEFAULT_HARDENED_HIGHWAYS
+    unhardened_highways: tuple[str, ...] = DEFAULT_UNHARDENED_HIGHWAYS
+    cache_dir: str = ""
+    use_cache: bool = True
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_m") and value < 0:
+                raise ConfigError(f"{f.name} must be >= 0 metres, got {value}")
+        if self.crs_family not in ("gk3", "utm"):
+            raise ConfigError(f"crs_family must be 'gk3' or 'utm', got {self.crs_family!r}")
+        if self.on_bad_rows not in ("fail", "reject"):
+            raise ConfigError(f"on_bad_rows must be 'fail' or 'reject', got {self.on_bad_rows!r}")
+        for name in ("target_waste_2023", "target_waste_2025", "target_roads_2023", "target_roads_2025"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
+
+    def replace(self, **changes: Any) -> Config:
+        """Return a copy with ``changes`` applied (values parsed like ``--set``)."""
+        return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+    def with_overrides(self, pairs: list[str]) -> Config:
+        """Apply ``key=value`` strings, as given to ``--set``.
+
+        Parameters
+        ----------
+        pairs : list of str
+            Items such as ``"d_station_m=25000"``; tuple settings take comma-separated values.
+
+        Returns
+        -------
+        Config
+        """
+        changes: dict[str, Any] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise ConfigError(f"--set takes key=value, got {pair!r}")
+            changes[key.strip()] = value.strip()
+        return self.replace(**changes)
+
+    def graph_key(self) -> dict[str, Any]:
+        """Settings that change the road graph (part of the graph cache key)."""
+        return {
+            "node_tolerance_m": self.node_tolerance_m,
+            "hardened_surfaces": self.hardened_surfaces,
+            "unhardened_surfaces": self.unhardened_surfaces,
+            "hardened_highways": self.hardened_highways,
+            "unhardened_highways": self.unhardened_highways,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dictionary of every setting (for summary.json)."""
+        return dataclasses.asdict(self)
+
+
+def _coerce(key: str, value: Any) -> Any:
+    types = {f.name: f.type for f in fields(Config)}
+    if key not in types:
+        known = ", ".join(sorted(types))
+        raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
+    kind = str(types[key])
+    if not isinstance(value, str):
+        if kind.startswith("tuple") and isinstance(value, list):
+            return tuple(str(v) for v in value)
+        return value
+    try:
+        if kind == "float":
+            return float(value)
+        if kind == "int":
+            return int(value)
+        if kind == "bool":
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if kind.startswith("tuple"):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+    except ValueError:
+        raise ConfigError(f"setting {key} expects a {kind}, got {value!r}") from None
+    return value
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Where one input layer lives: ``path[:layer]``.
+
+    Attributes
+    ----------
+    path : Path
+        File path (GeoPackage, Shapefile, GeoJSON, CSV, XLSX, GPX, KML, any OGR format).
+    layer : str or None
+        Layer name inside the file (None: the only or first layer).
+    """
+
+    path: Path
+    layer: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | Path, base: Path | None = None) -> LayerSpec:
+        """Parse ``path[:layer]``; a Windows drive letter is not taken for a layer."""
+        text = str(text)
+        path, layer = text, None
+        head, sep, tail = text.rpartition(":")
+        if sep and head and len(head) > 1 and "/" not in tail and "\\" not in tail:
+            path, layer = head, tail or None
+        p = Path(path).expanduser()
+        if base is not None and not p.is_absolute():
+            p = base / p
+        return cls(p, layer)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.layer}" if self.layer else str(self.path)
+
+
+LAYER_KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """The input layers of a run; villages, roads and facilities are required."""
+
+    villages: LayerSpec
+    roads: LayerSpec
+    facilities: LayerSpec
+    towns: LayerSpec | None = None
+    counties: LayerSpec | None = None
+    mines: LayerSpec | None = None
+
+    def items(self) -> list[tuple[str, LayerSpec]]:
+        """(kind, spec) pairs of the layers given."""
+        return [(k, getattr(self, k)) for k in LAYER_KINDS if getattr(self, k) is not None]
+
+
+def load_toml(path: str | Path) -> tuple[RunInputs, Config]:
+    """Read a run description from TOML.
+
+    The file has an ``[inputs]`` table (``villages = "file.gpkg:layer"`` …; relative paths are relative
+    to the TOML file) and an optional ``[settings]`` table of :class:`Config` keys.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    (RunInputs, Config)
+    """
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    inputs = doc.get("inputs", {})
+    missing = [k for k in ("villages", "roads", "facilities") if k not in inputs]
+    if missing:
+        raise ConfigError(f"{path}: [inputs] lacks {', '.join(missing)}")
+    unknown = set(inputs) - set(LAYER_KINDS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown input(s) {sorted(unknown)}; known: {', '.join(LAYER_KINDS)}")
+    specs = {k: LayerSpec.parse(v, base=path.parent) for k, v in inputs.items()}
+    config = Config().replace(**doc.get("settings", {}))
+    return RunInputs(**specs), config
+
+
+def default_cache_dir(config: Config) -> Path:
+    """Directory for cached road graphs."""
+    if config.cache_dir:
+        return Path(config.cache_dir).expanduser()
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ruralenv"
+
+

@@ -1,0 +1,147 @@
+"""Write results atomically: results.gpkg, summary.json and report.xlsx (DESIGN.md §4).
+
+Everything is written into a temporary folder beside the destination and moved into place only when
+all files are complete, so a failed or cancelled run leaves the previous outputs as they were.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .indicators import HEADERS
+
+GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
+
+
+def write_gpkg(layers: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write several layers into one new GeoPackage at ``path`` (which must not exist yet)."""
+    for name, df in layers.items():
+        if df is None:
+            continue
+        df = _plain_columns(df)
+        if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
+            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists())
+        else:
+            pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
+
+
+def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns GeoPackage can store: no tuples or lists; inf → null."""
+    out = df.copy()
+    for col in out.columns:
+        if col == getattr(out, "_geometry_column_name", None):
+            continue
+        s = out[col]
+        if s.dtype == object:
+            out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else
+                             (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v))
+        elif np.issubdtype(s.dtype, np.floating):
+            out[col] = s.where(np.isfinite(s), np.nan)
+    return out
+
+
+def write_report(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write ``report.xlsx``: one sheet per table, a Chinese header row above an English one."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for sheet, df in tables.items():
+        ws = wb.create_sheet(sheet[:31])
+        cols = list(df.columns)
+        for j, col in enumerate(cols, start=1):
+            zh, en = HEADERS.get(col, (col, col))
+            for r, text in ((1, zh), (2, en)):
+                cell = ws.cell(row=r, column=j, value=text)
+                cell.font, cell.fill = bold, fill
+            ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(str(zh)) * 2 + 2))
+        for i, row in enumerate(df.itertuples(index=False), start=3):
+            for j, value in enumerate(row, start=1):
+                ws.cell(row=i, column=j, value=_cell(value))
+        ws.freeze_panes = "A3"
+    wb.save(path)
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return "是" if value else "否"
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    return str(value) if not isinstance(value, (int, str)) else value
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (Path,)):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def clean_json(value: object) -> object:
+    """Replace NaN/inf floats by None recursively (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_json(v) for v in value]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
+        return None
+    return value
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write ``data`` as UTF-8 JSON (NaN → null)."""
+    path.write_text(json.dumps(clean_json(data), ensure_ascii=False, indent=2, default=_json_default),
+                    encoding="utf-8")
+
+
+def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+    """Run each writer into a temporary folder, then move all files into ``out_dir`` together.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Destination folder (created if needed).
+    writers : dict
+        File name → function writing that file at the path it is given.
+
+    Returns
+    -------
+    dict
+        File name → final path.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".ruralenv-tmp-", dir=out_dir))
+    try:
+        for name, write in writers.items():
+            write(tmp / name)
+        final = {}
+        for name in writers:
+            os.replace(tmp / name, out_dir / name)
+            final[name] = out_dir / name
+        return final
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

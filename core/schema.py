@@ -1,0 +1,123 @@
+"""The input contract: canonical field names, accepted aliases and allowed values.
+
+Field names are matched case-insensitively after trimming; Chinese aliases are the names planners'
+spreadsheets and shapefiles commonly use. README lists the same tables.
+"""
+from __future__ import annotations
+
+#: Required fields per layer kind.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "villages": ("village_code", "name", "county_code"),
+    "towns": ("town_code", "name", "county_code"),
+    "counties": ("county_code", "name"),
+    "roads": (),
+    "facilities": ("facility_type",),
+    "mines": ("name",),
+}
+
+#: Optional fields per layer kind.
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "villages": ("town_code", "population", "households", "village_class", "is_admin_village",
+                 "admin_village_code"),
+    "towns": ("is_county_seat",),
+    "counties": (),
+    "roads": ("surface", "grade", "highway", "name"),
+    "facilities": ("name", "capacity_tpd", "county_code"),
+    "mines": ("mineral", "green_mine_level", "status"),
+}
+
+#: Geometry families allowed per layer kind.
+GEOMETRY: dict[str, tuple[str, ...]] = {
+    "villages": ("Point",),
+    "towns": ("Point", "Polygon"),
+    "counties": ("Polygon",),
+    "roads": ("LineString",),
+    "facilities": ("Point",),
+    "mines": ("Point", "Polygon"),
+}
+
+#: Aliases (lower case) → canonical field name.
+ALIASES: dict[str, str] = {
+    # codes
+    "村代码": "village_code", "村庄代码": "village_code", "村编码": "village_code", "村庄编码": "village_code",
+    "行政区划代码": "village_code", "统计用区划代码": "village_code", "code": "village_code",
+    "旗县代码": "county_code", "县代码": "county_code", "县级代码": "county_code", "旗县区代码": "county_code",
+    "区县代码": "county_code", "county": "county_code",
+    "乡镇代码": "town_code", "苏木乡镇代码": "town_code", "乡镇编码": "town_code", "town": "town_code",
+    "所属行政村代码": "admin_village_code", "行政村代码": "admin_village_code",
+    # names
+    "名称": "name", "村名": "name", "村庄名称": "name", "村名称": "name", "乡镇名称": "name",
+    "旗县名称": "name", "设施名称": "name", "矿山名称": "name", "道路名称": "name", "路名": "name",
+    # villages
+    "人口": "population", "户籍人口": "population", "常住人口": "population", "总人口": "population", "pop": "population",
+    "户数": "households", "总户数": "households", "hh": "households",
+    "村庄分类": "village_class", "村庄类型": "village_class", "村庄类别": "village_class", "class": "village_class",
+    "是否行政村": "is_admin_village", "行政村": "is_admin_village",
+    # towns
+    "是否旗县驻地": "is_county_seat", "是否县城": "is_county_seat", "是否旗县政府驻地": "is_county_seat",
+    # roads
+    "路面类型": "surface", "路面": "surface", "路面材料": "surface", "路面结构": "surface",
+    "技术等级": "grade", "道路等级": "grade", "等级": "grade", "行政等级": "grade",
+    # facilities
+    "设施类型": "facility_type", "类型": "facility_type", "type": "facility_type",
+    "处理能力": "capacity_tpd", "规模": "capacity_tpd", "设计规模": "capacity_tpd", "capacity": "capacity_tpd",
+    # mines
+    "矿种": "mineral", "开采矿种": "mineral", "绿色矿山级别": "green_mine_level", "绿色矿山": "green_mine_level",
+    "状态": "status", "生产状态": "status",
+}
+
+IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类", "未分类")
+OUT_OF_SCOPE_CLASSES = ("搬迁撤并类", "空心村")
+
+#: Accepted spellings (lower case) → canonical village class.
+VILLAGE_CLASS_VALUES: dict[str, str] = {
+    "集聚提升类": "集聚提升类", "集聚提升": "集聚提升类", "集聚提升型": "集聚提升类",
+    "cluster": "集聚提升类", "cluster_upgrade": "集聚提升类", "upgrade": "集聚提升类",
+    "城郊融合类": "城郊融合类", "城郊融合": "城郊融合类", "城郊融合型": "城郊融合类",
+    "suburban": "城郊融合类", "suburban_integration": "城郊融合类",
+    "特色保护类": "特色保护类", "特色保护": "特色保护类", "特色保护型": "特色保护类",
+    "heritage": "特色保护类", "characteristic_protection": "特色保护类", "protected": "特色保护类",
+    "搬迁撤并类": "搬迁撤并类", "搬迁撤并": "搬迁撤并类", "搬迁撤并型": "搬迁撤并类",
+    "relocation": "搬迁撤并类", "relocation_merge": "搬迁撤并类",
+    "空心村": "空心村", "hollow": "空心村", "hollow_village": "空心村",
+    "未分类": "未分类", "暂不分类": "未分类", "其他": "未分类", "unclassified": "未分类",
+}
+
+FACILITY_TYPES = ("transfer_station", "town_treatment", "county_treatment", "village_treatment")
+
+#: Accepted spellings (lower case) → canonical facility type.
+FACILITY_TYPE_VALUES: dict[str, str] = {
+    **{t: t for t in FACILITY_TYPES},
+    "转运站": "transfer_station", "垃圾转运站": "transfer_station", "中转站": "transfer_station",
+    "苏木乡镇转运站": "transfer_station",
+    "乡镇处理": "town_treatment", "乡镇处理设施": "town_treatment", "苏木乡镇处理设施": "town_treatment",
+    "乡镇垃圾处理站": "town_treatment",
+    "旗县处理": "county_treatment", "县处理": "county_treatment", "旗县处理设施": "county_treatment",
+    "垃圾处理场": "county_treatment", "填埋场": "county_treatment", "焚烧厂": "county_treatment",
+    "垃圾焚烧发电厂": "county_treatment", "卫生填埋场": "county_treatment",
+    "村处理": "village_treatment", "村级处理": "village_treatment", "嘎查村处理设施": "village_treatment",
+    "村级处理设施": "village_treatment",
+}
+
+#: Accepted spellings (lower case) → green-mine level.
+GREEN_MINE_VALUES: dict[str, str] = {
+    "national": "national", "国家级": "national", "国家": "national", "国家级绿色矿山": "national",
+    "regional": "regional", "自治区级": "regional", "省级": "regional", "自治区": "regional",
+    "自治区级绿色矿山": "regional",
+    "none": "none", "无": "none", "否": "none", "非绿色矿山": "none", "": "none", "no": "none",
+}
+
+#: Labels of the collection models, in the plan's own words.
+MODEL_LABELS_ZH: dict[str, str] = {
+    "county_process": "城乡一体化治理模式（农牧户集、嘎查村收、苏木乡镇转运、旗县处理）",
+    "town_transfer": "苏木乡镇集中治理模式（农牧户集、嘎查村收、苏木乡镇处理）",
+    "village_collect": "村庄分散治理模式（农牧户集、嘎查村收、嘎查村处理）",
+}
+MODEL_LABELS_EN: dict[str, str] = {
+    "county_process": "urban–rural integrated: household → village → township transfer → county treatment",
+    "town_transfer": "township-centred: household → village → township treatment",
+    "village_collect": "dispersed: household → village collection → village treatment",
+}
+
+TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "√"}
+FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "不是", ""}
