@@ -104,7 +104,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         value = getattr(args, kind, None)
         if value:
             specs[kind] = LayerSpec.parse(value)
-    missing = [k for k in ("villages", "roads", "facilities") if k not in specs]
+    missing = [k for k in ("villages", "roads") if k not in specs]
     if missing:
         raise ConfigError("missing input layer(s): " + ", ".join(f"--{k}" for k in missing))
     config = config.with_overrides(args.set or [])

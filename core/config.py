@@ -230,11 +230,11 @@ LAYER_KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 
 @dataclass(frozen=True)
 class RunInputs:
-    """The input layers of a run; villages, roads and facilities are required."""
+    """The input layers of a run; villages and roads are required."""
 
     villages: LayerSpec
     roads: LayerSpec
-    facilities: LayerSpec
+    facilities: LayerSpec | None = None
     towns: LayerSpec | None = None
     counties: LayerSpec | None = None
     mines: LayerSpec | None = None
@@ -266,7 +266,7 @@ def load_toml(path: str | Path) -> tuple[RunInputs, Config]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     inputs = doc.get("inputs", {})
-    missing = [k for k in ("villages", "roads", "facilities") if k not in inputs]
+    missing = [k for k in ("villages", "roads") if k not in inputs]
     if missing:
         raise ConfigError(f"{path}: [inputs] lacks {', '.join(missing)}")
     unknown = set(inputs) - set(LAYER_KINDS)

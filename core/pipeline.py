@@ -82,7 +82,7 @@ def _as_inputs(inputs: RunInputs | Mapping[str, LayerInput]) -> dict[str, LayerI
     if unknown:
         raise InputError([Problem(str(k), None, None, None, f"unknown input kind; use one of {LAYER_KINDS}")
                           for k in sorted(unknown)])
-    missing = [k for k in ("villages", "roads", "facilities") if inputs.get(k) is None]
+    missing = [k for k in ("villages", "roads") if inputs.get(k) is None]
     if missing:
         raise InputError([Problem(k, None, None, None, "this input layer is required") for k in missing])
     return {k: v for k, v in inputs.items() if v is not None}
@@ -138,9 +138,15 @@ def read_inputs(
         if kind == "roads":
             classify_roads(layer, config)
         layers[kind], hashes[kind] = layer, digest
+    if "facilities" not in layers and not fatal:
+        progress_note = "no facilities layer: hardened access only, no collection model is assigned"
+        rows_note = [{"kind": "facilities", "file": "", "layer": None, "row": None, "field": None,
+                      "severity": "note", "reason": progress_note}]
+    else:
+        rows_note = []
     if fatal:
         raise InputError(fatal + [p for lay in layers.values() for p in lay.problems if p.severity != "note"])
-    rows = []
+    rows = list(rows_note)
     blocking = []
     for kind, layer in layers.items():
         for p in layer.problems:
@@ -153,7 +159,7 @@ def read_inputs(
     for layer in layers.values():
         if layer.bad_rows:
             layer.gdf = layer.gdf[~layer.gdf["src_row"].isin(layer.bad_rows)].reset_index(drop=True)
-    for kind in ("villages", "roads", "facilities"):
+    for kind in ("villages", "roads"):
         if kind in layers and len(layers[kind].gdf) == 0:
             raise InputError([Problem(layers[kind].source, None, None, None,
                                       f"no usable {kind} left after rejecting bad rows")])
@@ -223,7 +229,8 @@ def run_pipeline(
     ----------
     inputs : RunInputs or mapping
         Layer kind → file spec (``path[:layer]``), :class:`LayerSpec` or GeoDataFrame.
-        ``villages``, ``roads`` and ``facilities`` are required; ``towns``, ``counties``, ``mines`` optional.
+        ``villages`` and ``roads`` are required; ``facilities`` (without it no collection model is assigned),
+        ``towns``, ``counties`` and ``mines`` are optional.
     config : Config, optional
     out_dir : path, optional
         Where to write results.gpkg, summary.json, report.xlsx (and map.html); written atomically.
@@ -262,7 +269,10 @@ def run_pipeline(
     timer.seconds["graph_from_cache"] = bool(net.from_cache)
 
     villages = layers["villages"].gdf.copy()
-    facilities = layers["facilities"].gdf.copy()
+    has_facilities = "facilities" in layers
+    facilities = layers["facilities"].gdf.copy() if has_facilities else gpd.GeoDataFrame(
+        {"facility_type": pd.Series(dtype=object), "src_row": pd.Series(dtype=int), "issues": pd.Series(dtype=object)},
+        geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     towns = layers["towns"].gdf.copy() if "towns" in layers else None
     with timer.stage("snapping", total=3):
         snapper = Snapper(net, roads.geometry.array, crs)
@@ -354,7 +364,8 @@ def run_pipeline(
             pairs = tree.sparse_distance_matrix(tree, config.dispersed_radius_m, output_type="coo_matrix")
             off = pairs.row != pairs.col
             pop_r += np.bincount(pairs.row[off], weights=pop[pairs.col[off]], minlength=n_v)
-        result = assign_models(d_station, d_vst, haul_of, d_town, d_vtreat, pop_r, reachable, config)
+        result = assign_models(d_station, d_vst, haul_of, d_town, d_vtreat, pop_r, reachable & has_facilities,
+                               config)
 
     with timer.stage("mines"):
         mines = layers["mines"].gdf.copy() if "mines" in layers else None
