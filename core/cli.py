@@ -32,7 +32,7 @@ class ConsoleProgress:
         if self.quiet:
             return
         print(f"[{time.perf_counter() - self._t0:6.1f}s] {name}", file=sys.stderr, flush=True)
-        if total:
+        if total and sys.stderr.isatty():
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, leave=False, file=sys.stderr, unit="step")

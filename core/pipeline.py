@@ -140,7 +140,7 @@ def read_inputs(
         layers[kind], hashes[kind] = layer, digest
     if "facilities" not in layers and not fatal:
         progress_note = "no facilities layer: hardened access only, no collection model is assigned"
-        rows_note = [{"kind": "facilities", "file": "", "layer": None, "row": None, "field": None,
+        rows_note = [{"kind": "facilities", "file": "facilities", "layer": None, "row": None, "field": None,
                       "severity": "note", "reason": progress_note}]
     else:
         rows_note = []
@@ -256,8 +256,9 @@ def run_pipeline(
 
     with timer.stage("read"):
         layers, rejects, hashes = read_inputs(inputs, config)
-        for _, r in rejects.iterrows():
-            progress.message(f"{r['file']} row {r['row']} field {r['field']}: {r['reason']}", "warning")
+        for r in rejects.itertuples(index=False):
+            row = None if pd.isna(r.row) else int(r.row)
+            progress.message(str(Problem(r.file, r.layer, row, r.field, r.reason)), "warning")
     with timer.stage("crs"):
         crs = resolve_crs(config.crs, _lonlat_bounds(layers), config.crs_family)
         for layer in layers.values():

@@ -1,0 +1,156 @@
+"""Bad input: a clear message naming file, layer, row and field; exit code 2; nothing overwritten."""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from conftest import SAMPLE
+from ruralenv.core import InputError, run_pipeline
+from shapely.geometry import Point
+
+RUN = [sys.executable, "-m", "ruralenv.core.cli", "run"]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*RUN, *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return {k: gpd.read_file(SAMPLE, layer=k) for k in ("villages", "roads", "facilities", "towns")}
+
+
+@pytest.fixture
+def previous_out(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.gpkg").write_bytes(b"previous results")
+    (out / "summary.json").write_text('{"previous": true}')
+    return out
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def write(tmp_path: Path, layers: dict, **changed) -> list[str]:
+    """Write the sample layers (some changed) to one GeoPackage; return the CLI input options."""
+    path = tmp_path / "in.gpkg"
+    args = []
+    for kind, gdf in {**layers, **changed}.items():
+        gdf.to_file(path, layer=kind, driver="GPKG")
+        args += [f"--{kind}", f"{path}:{kind}"]
+    return args
+
+
+def check_fails(tmp_path, previous_out, args, *expected: str) -> str:
+    before = digest(previous_out)
+    proc = cli(*args, "--out", str(previous_out), "-q", "--set", f"cache_dir={tmp_path / 'cache'}")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for text in expected:
+        assert text in proc.stderr, proc.stderr
+    assert digest(previous_out) == before
+    return proc.stderr
+
+
+def test_missing_required_field(tmp_path, layers, previous_out):
+    v = layers["villages"].drop(columns=["county_code"])
+    check_fails(tmp_path, previous_out, write(tmp_path, layers, villages=v), "in.gpkg [layer villages]",
+                "required field 'county_code' is missing")
+
+
+def test_empty_layer(tmp_path, layers, previous_out):
+    check_fails(tmp_path, previous_out, write(tmp_path, layers, facilities=layers["facilities"].iloc[:0]),
+                "[layer facilities]", "layer is empty")
+
+
+def test_null_and_invalid_geometry_duplicates_and_bad_numbers(tmp_path, layers, previous_out):
+    v = layers["villages"].copy()
+    v.loc[3, "geometry"] = None
+    v.loc[5, "village_code"] = v.loc[4, "village_code"]
+    v["population"] = v["population"].astype(object)
+    v.loc[7, "population"] = "约300"
+    v.loc[8, "village_class"] = "城镇化类"
+    err = check_fails(tmp_path, previous_out, write(tmp_path, layers, villages=v),
+                      "row 4 field 'geometry': has no geometry",
+                      f"row 6 field 'village_code': duplicate code '{v.loc[4, 'village_code']}' (first used on row 5)",
+                      "row 8 field 'population': '约300' is not a number",
+                      "row 9 field 'village_class': unknown value '城镇化类'")
+    assert err.count("error:") == 4
+
+
+def test_unknown_surface(tmp_path, layers, previous_out):
+    r = layers["roads"].copy()
+    r.loc[10, "surface"] = "彩虹路面"
+    check_fails(tmp_path, previous_out, write(tmp_path, layers, roads=r),
+                "[layer roads] row 11 field 'surface': unknown surface '彩虹路面'")
+
+
+def test_file_that_does_not_exist(tmp_path, previous_out):
+    check_fails(tmp_path, previous_out, ["--villages", str(tmp_path / "nope.gpkg"), "--roads", str(SAMPLE) + ":roads"],
+                "nope.gpkg", "file does not exist")
+
+
+def test_non_spatial_csv(tmp_path, previous_out):
+    csv = tmp_path / "villages.csv"
+    csv.write_text("村代码,村名,旗县代码\n1,甲村,150622\n", encoding="utf-8")
+    check_fails(tmp_path, previous_out, ["--villages", str(csv), "--roads", str(SAMPLE) + ":roads"],
+                "villages.csv", "table without coordinates")
+
+
+def test_csv_with_coordinates_and_chinese_headers_is_read(tmp_path, cfg):
+    csv = tmp_path / "villages.csv"
+    csv.write_bytes("村代码,村名,旗县代码,人口,经度,纬度\n1,甲村,150622,320,111.10,39.80\n".encode("gb18030"))
+    res = run_pipeline({"villages": str(csv), "roads": f"{SAMPLE}:roads"}, cfg)
+    assert res.villages.at[0, "name"] == "甲村" and res.villages.at[0, "population"] == 320
+
+
+def test_reject_mode_keeps_good_rows_and_lists_bad_ones(tmp_path, layers, cfg):
+    v = layers["villages"].copy()
+    v.loc[3, "geometry"] = None
+    v.loc[7, "population"] = -5
+    res = run_pipeline({**layers, "villages": v}, cfg.replace(on_bad_rows="reject"))
+    assert len(res.villages) == len(v) - 2
+    errors = res.rejects[res.rejects["severity"] == "error"]
+    assert sorted(errors["row"]) == [4, 8]
+    assert set(errors["field"]) == {"geometry", "population"}
+
+
+def test_python_api_raises_with_every_problem(layers, cfg):
+    v = layers["villages"].copy()
+    v["population"] = v["population"].astype(object)
+    v.loc[[1, 2], "population"] = "many"
+    with pytest.raises(InputError) as exc:
+        run_pipeline({**layers, "villages": v}, cfg)
+    assert [p.row for p in exc.value.problems] == [2, 3]
+
+
+def test_gbk_shapefile_without_cpg(tmp_path, cfg):
+    shp = tmp_path / "villages.shp"
+    gdf = gpd.GeoDataFrame({"村代码": ["150622100201"], "村名": ["布尔陶亥村"], "旗县代码": ["150622"],
+                            "村庄分类": ["集聚提升类"]},
+                           geometry=[Point(111.2, 39.8)], crs="EPSG:4490")
+    gdf.to_file(shp, encoding="GBK", engine="pyogrio")
+    for cpg in tmp_path.glob("villages.cpg"):
+        cpg.unlink()
+    res = run_pipeline({"villages": str(shp), "roads": f"{SAMPLE}:roads"}, cfg)
+    assert res.villages.at[0, "name"] == "布尔陶亥村"
+    assert res.villages.at[0, "village_class"] == "集聚提升类"
+
+
+def test_cli_success_writes_outputs_and_exit_zero(tmp_path):
+    out = tmp_path / "out"
+    proc = cli(*sum(([f"--{k}", f"{SAMPLE}:{k}"] for k in ("villages", "roads", "facilities", "towns",
+                                                             "counties", "mines")), []),
+               "--out", str(out), "--no-map", "--set", f"cache_dir={tmp_path / 'c'}", "--set", "d_town_m=12000")
+    assert proc.returncode == 0, proc.stderr
+    assert "准格尔旗" in proc.stdout and "results.gpkg" in proc.stdout
+    assert {p.name for p in out.iterdir()} == {"results.gpkg", "summary.json", "report.xlsx"}
+    proc = cli("--villages", f"{SAMPLE}:villages", "--roads", f"{SAMPLE}:roads", "--out", str(out),
+               "--set", "no_such_setting=1")
+    assert proc.returncode == 2 and "unknown setting 'no_such_setting'" in proc.stderr

@@ -1,0 +1,84 @@
+"""Metric distances against pyproj.Geod, and the same results whatever CRS the inputs come in."""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from pyproj import Geod
+from ruralenv.core import run_pipeline
+from ruralenv.core.crs import gk3_epsg, resolve_crs, utm_epsg
+from shapely.geometry import LineString, Point
+
+GEOD = Geod(ellps="GRS80")
+
+
+@pytest.mark.parametrize("lon, zone_epsg", [(97.2, 4541), (111.0, 4546), (126.4, 4551), (75.0, 4534), (135.0, 4554)])
+def test_gk_zone_by_longitude(lon, zone_epsg):
+    assert gk3_epsg(lon) == zone_epsg
+
+
+def test_utm_zone():
+    assert utm_epsg(111.0, 39.8) == 32649
+    assert utm_epsg(97.2, 41.0) == 32647
+
+
+def test_web_mercator_and_degrees_refused():
+    with pytest.raises(ValueError):
+        resolve_crs("EPSG:3857", (110, 39, 111, 40), "gk3")
+    with pytest.raises(ValueError):
+        resolve_crs("EPSG:4326", (110, 39, 111, 40), "gk3")
+
+
+def _zigzag(lon0: float, lat0: float, n: int = 12) -> list[tuple[float, float]]:
+    """A road wandering ~40 km north-east in steps of ~3–4 km (lon/lat)."""
+    rng = np.random.default_rng(int(lon0 * 10))
+    pts = [(lon0, lat0)]
+    for _ in range(n):
+        lon, lat = pts[-1]
+        pts.append((lon + 0.03 + rng.uniform(-0.01, 0.01), lat + 0.02 + rng.uniform(-0.01, 0.01)))
+    return pts
+
+
+@pytest.mark.parametrize("lon0, lat0", [(97.0, 41.5), (111.0, 39.8), (126.0, 47.5)])
+@pytest.mark.parametrize("family", ["gk3", "utm"])
+def test_network_distance_matches_geod(cfg, lon0, lat0, family):
+    pts = _zigzag(lon0, lat0)
+    roads = gpd.GeoDataFrame({"surface": ["沥青"]}, geometry=[LineString(pts)], crs="EPSG:4490")
+    villages = gpd.GeoDataFrame({"village_code": ["v"], "name": ["终点村"], "county_code": ["c"]},
+                                geometry=[Point(pts[-1])], crs="EPSG:4490")
+    fac = gpd.GeoDataFrame({"facility_type": ["village_treatment"]}, geometry=[Point(pts[0])], crs="EPSG:4490")
+    res = run_pipeline({"villages": villages, "roads": roads, "facilities": fac}, cfg.replace(crs_family=family))
+    lon, lat = np.array(pts).T
+    truth = GEOD.line_length(lon, lat)
+    got = res.villages.at[0, "net_dist_village_treatment_m"]
+    assert abs(got - truth) / truth < 0.001
+    assert res.summary["crs"] == (f"EPSG:{gk3_epsg(lon0 + 0.18)}" if family == "gk3" else
+                                  f"EPSG:{utm_epsg(lon0 + 0.18, lat0)}")
+
+
+def test_snap_distance_is_ground_metres_far_from_the_central_meridian(cfg):
+    # 1.4° east of the 111°E meridian the GK scale factor is ~1.00018: snap distance must not show it
+    lon, lat = 112.4, 40.0
+    north = GEOD.fwd(lon, lat, 0, 300.0)
+    roads = gpd.GeoDataFrame({"surface": ["沥青"]}, geometry=[LineString([(lon - 0.005, lat), (lon + 0.005, lat)])],
+                             crs="EPSG:4490")
+    villages = gpd.GeoDataFrame({"village_code": ["v"], "name": ["北村"], "county_code": ["c"]},
+                                geometry=[Point(north[0], north[1])], crs="EPSG:4490")
+    res = run_pipeline({"villages": villages, "roads": roads}, cfg.replace(crs="EPSG:4546"))
+    assert res.villages.at[0, "snap_dist_m"] == pytest.approx(300.0, rel=1e-4)
+
+
+@pytest.mark.parametrize("target", ["EPSG:4326", "EPSG:32649", "EPSG:4546", "EPSG:4500"])
+def test_same_results_whatever_the_input_crs(cfg, target):
+    from conftest import SAMPLE
+
+    layers = {k: gpd.read_file(SAMPLE, layer=k) for k in ("villages", "roads", "facilities", "towns")}
+    base = run_pipeline(layers, cfg).villages
+    moved = run_pipeline({k: v.to_crs(target) for k, v in layers.items()}, cfg).villages
+    assert list(base["collection_model"]) == list(moved["collection_model"])
+    assert list(base["hardened_access"]) == list(moved["hardened_access"])
+    for col in ("net_dist_station_m", "net_dist_town_treatment_m", "pave_gap_m", "snap_dist_m"):
+        a, b = base[col].to_numpy(float), moved[col].to_numpy(float)
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+        ok = ~np.isnan(a)
+        assert np.allclose(a[ok], b[ok], rtol=1e-5, atol=0.2), col

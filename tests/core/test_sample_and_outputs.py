@@ -1,0 +1,169 @@
+"""The whole pipeline on the bundled sample: outputs, cache reuse, and distances against networkx."""
+from __future__ import annotations
+
+import json
+import logging
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from conftest import SAMPLE
+from openpyxl import load_workbook
+from pyproj import Geod
+from ruralenv.core import Config, run_pipeline
+from scipy.spatial import cKDTree
+
+LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
+
+
+def test_outputs_follow_the_contract(sample_results):
+    res, out = sample_results
+    names = {row[0] for row in pyogrio.list_layers(out / "results.gpkg")}
+    assert set(LAYERS) <= names
+    v = gpd.read_file(out / "results.gpkg", layer="villages")
+    n_in = len(gpd.read_file(SAMPLE, layer="villages"))
+    assert len(v) == n_in  # nothing silently dropped
+    for col in ("snap_dist_m", "in_scope", "hardened_access", "pave_gap_m", "net_dist_station_m",
+                "net_dist_town_treatment_m", "net_dist_county_treatment_m", "collection_model", "model_reason",
+                "covered", "issues"):
+        assert col in v.columns, col
+    assert set(v["collection_model"].dropna()) <= {"county_process", "town_transfer", "village_collect"}
+    assert v["model_reason"].notna().sum() == v["collection_model"].notna().sum()
+    unreachable = gpd.read_file(out / "results.gpkg", layer="unreachable")
+    assert set(unreachable["village_code"]) == {"150622104701", "150622201717"}  # the sample's two defects
+    assert len(unreachable) == v["collection_model"].isna().sum()
+    roads = gpd.read_file(out / "results.gpkg", layer="roads")
+    assert {"hardened", "component_id"} <= set(roads.columns)
+    assert roads.loc[roads["road_id"] == 4561, "issues"].str.contains("zero length").all()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["network"]["duplicate_vertices_removed"] >= 5
+    assert summary["network"]["islands"] == 1
+    assert summary["counties"][0]["name"] == "准格尔旗"
+    assert all(len(h["sha256"]) == 64 for h in summary["inputs"].values())
+    wb = load_workbook(out / "report.xlsx")
+    ws = wb["旗县 county"]
+    assert ws["A1"].value == "层级" and ws["A2"].value == "level"
+    headers_zh = [c.value for c in ws[1]]
+    assert "垃圾收运处置体系覆盖率%" in headers_zh and "较大人口规模自然村通硬化路率%" in headers_zh
+    assert ws.cell(row=3, column=headers_zh.index("名称") + 1).value == "准格尔旗"
+
+
+def test_indicators_add_up(sample_results):
+    res, _ = sample_results
+    v = res.villages
+    region = res.tables["region"].iloc[0]
+    scope_admin = v["in_scope"] & v["is_admin_village"]
+    assert region["n_admin_in_scope"] == scope_admin.sum()
+    assert region["n_admin_covered"] == (scope_admin & v["covered"]).sum()
+    larger = v["in_scope"] & v["is_larger"]
+    assert region["n_larger"] == larger.sum()
+    assert region["n_larger_access"] == (larger & v["hardened_access"]).sum()
+    assert (region["n_county_process"] + region["n_town_transfer"] + region["n_village_collect"]
+            + region["n_unreachable"]) == len(v)
+    expect_gap = max(0, int(np.ceil(0.85 * region["n_larger"] - 1e-9)) - region["n_larger_access"])
+    assert region["roads_gap_2025"] == expect_gap
+    county = res.tables["county"].iloc[0]
+    assert county["n_admin_covered"] == region["n_admin_covered"]
+
+
+def test_failed_run_leaves_previous_outputs(tmp_path, sample_results):
+    _, out = sample_results
+    before = (out / "results.gpkg").read_bytes()
+    bad = gpd.read_file(SAMPLE, layer="villages")
+    bad.loc[0, "geometry"] = None
+    with pytest.raises(Exception):
+        run_pipeline({"villages": bad, "roads": f"{SAMPLE}:roads"}, Config(cache_dir=str(tmp_path)), out_dir=out)
+    assert (out / "results.gpkg").read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".ruralenv-tmp")]
+
+
+def test_second_run_reuses_the_cached_graph(tmp_path, caplog):
+    inputs = {k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "facilities", "towns")}
+    cfg = Config(cache_dir=str(tmp_path))
+    with caplog.at_level(logging.INFO, logger="ruralenv"):
+        first = run_pipeline(inputs, cfg)
+        second = run_pipeline(inputs, cfg)
+    assert not first.network.from_cache and second.network.from_cache
+    assert any("loaded from cache" in r.message for r in caplog.records)
+    assert len(list((tmp_path / "graphs").glob("*.npz"))) == 1
+    np.testing.assert_array_equal(first.villages["net_dist_station_m"], second.villages["net_dist_station_m"])
+    changed = run_pipeline(inputs, cfg.replace(node_tolerance_m=0.1))
+    assert not changed.network.from_cache  # a graph setting changes the key
+
+
+def _networkx_station_distances(res) -> np.ndarray:
+    """Independent network distances: every vertex a node, geodesic segment lengths, brute-force snapping."""
+    geod = Geod(ellps="GRS80")
+    roads = gpd.read_file(SAMPLE, layer="roads").to_crs(res.crs)
+    lonlat = gpd.read_file(SAMPLE, layer="roads")
+    g = nx.Graph()
+    ends = []
+    for i, (line, ll) in enumerate(zip(roads.geometry, lonlat.geometry, strict=True)):
+        xy = np.asarray(line.coords)
+        lon, lat = np.asarray(ll.coords).T
+        if len(xy) < 2 or shapely.length(line) == 0:
+            continue
+        keys = [(i, j) for j in range(len(xy))]
+        for j in range(len(xy) - 1):
+            d = geod.inv(lon[j], lat[j], lon[j + 1], lat[j + 1])[2]
+            g.add_edge(keys[j], keys[j + 1], weight=d)
+        ends.append((keys[0], xy[0]))
+        ends.append((keys[-1], xy[-1]))
+        for j, p in enumerate(xy):
+            g.nodes[keys[j]]["xy"] = p
+    # join any two vertices of different lines closer than the 1 m node tolerance
+    allkeys = list(g.nodes)
+    allxy = np.array([g.nodes[k]["xy"] for k in allkeys])
+    for a, b in cKDTree(allxy).query_pairs(1.0):
+        if allkeys[a][0] != allkeys[b][0]:
+            g.add_edge(allkeys[a], allkeys[b], weight=0.0)
+
+    def attach(pt, name):
+        dists = shapely.distance(roads.geometry.array, pt)
+        dists[[len(roads.geometry.iloc[i].coords) < 2 or roads.geometry.iloc[i].length == 0
+               for i in range(len(roads))]] = np.inf
+        i = int(np.argmin(dists))
+        line = roads.geometry.iloc[i]
+        xy = np.asarray(line.coords)
+        along = line.project(pt)
+        seglen = np.hypot(*np.diff(xy, axis=0).T)
+        cum = np.r_[0, np.cumsum(seglen)]
+        j = min(int(np.searchsorted(cum, along, side="right") - 1), len(xy) - 2)
+        frac = (along - cum[j]) / seglen[j] if seglen[j] else 0.0
+        e = g.edges[(i, j), (i, j + 1)]["weight"]
+        g.add_edge(name, (i, j), weight=frac * e)
+        g.add_edge(name, (i, j + 1), weight=(1 - frac) * e)
+
+    fac = res.facilities
+    stations = []
+    for k, row in enumerate(fac.itertuples()):
+        if row.facility_type == "transfer_station":
+            attach(row.geometry, ("f", k))
+            stations.append(("f", k))
+    out = np.full(len(res.villages), np.nan)
+    dist = nx.multi_source_dijkstra_path_length(g, stations, weight="weight")
+    for k, row in enumerate(res.villages.itertuples()):
+        if row.unreachable_reason is not None:
+            continue
+        # measure from the village's attachment: add it, read, remove
+        attach(row.geometry, ("v", k))
+        nbrs = list(g[("v", k)].items())
+        out[k] = min(dist.get(n, np.inf) + d["weight"] for n, d in nbrs)
+        g.remove_node(("v", k))
+    return out
+
+
+@pytest.mark.slow
+def test_sample_distances_match_networkx(sample_results):
+    res, _ = sample_results
+    ours = res.villages["net_dist_station_m"].to_numpy(float)
+    theirs = _networkx_station_distances(res)
+    ok = np.isfinite(theirs) & np.isfinite(ours)
+    assert ok.sum() > 300
+    assert np.array_equal(np.isfinite(theirs), np.isfinite(ours))
+    rel = np.abs(ours[ok] - theirs[ok]) / np.maximum(theirs[ok], 1.0)
+    assert np.median(rel) < 0.001
+    assert rel.max() < 0.01
