@@ -57,7 +57,7 @@ def _cheapest_km(gaps: np.ndarray, need: int) -> float:
     finite = np.sort(gaps[np.isfinite(gaps)])
     if len(finite) < need:
         return float("nan")
-    return float(finite[:need].sum() / 1000.0)
+    return round(float(finite[:need].sum() / 1000.0), 2)
 
 
 def summarise(villages: pd.DataFrame, config: Config) -> dict:

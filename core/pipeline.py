@@ -10,7 +10,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +31,7 @@ from .outputs import commit_outputs, write_gpkg, write_json, write_report
 from .progress import NullProgress, Progress, check_cancel
 from .snapping import Snap, Snapper, augmented_graph
 
-LayerInput = Union[LayerSpec, str, Path, gpd.GeoDataFrame]
+LayerInput = LayerSpec | str | Path | gpd.GeoDataFrame
 
 
 @dataclass

@@ -13,7 +13,7 @@ import shapely
 from conftest import SAMPLE
 from openpyxl import load_workbook
 from pyproj import Geod
-from ruralenv.core import Config, run_pipeline
+from ruralenv.core import Config, InputError, run_pipeline
 from scipy.spatial import cKDTree
 
 LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
@@ -74,7 +74,7 @@ def test_failed_run_leaves_previous_outputs(tmp_path, sample_results):
     before = (out / "results.gpkg").read_bytes()
     bad = gpd.read_file(SAMPLE, layer="villages")
     bad.loc[0, "geometry"] = None
-    with pytest.raises(Exception):
+    with pytest.raises(InputError):
         run_pipeline({"villages": bad, "roads": f"{SAMPLE}:roads"}, Config(cache_dir=str(tmp_path)), out_dir=out)
     assert (out / "results.gpkg").read_bytes() == before
     assert not [p for p in out.iterdir() if p.name.startswith(".ruralenv-tmp")]
