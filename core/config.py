@@ -8,10 +8,11 @@ hardened road 83.5 % by 2023 and 85 % by 2025.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from ._errors import ConfigError
 
