@@ -1,0 +1,9 @@
+"""The Processing algorithms of RuralEnv Planner, one per module."""
+from .collection_model import WasteCollectionModel
+from .full_plan import FullPlan
+from .hardened_access import HardenedRoadAccess
+from .validate_network import ValidateRoadNetwork
+
+ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan)
+
+__all__ = ["ALGORITHMS", "FullPlan", "HardenedRoadAccess", "ValidateRoadNetwork", "WasteCollectionModel"]

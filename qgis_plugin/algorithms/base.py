@@ -1,0 +1,309 @@
+"""What every RuralEnv Processing algorithm shares: parameters, core call, errors, sinks and styles.
+
+A concrete algorithm declares its identity, its input layers, the :class:`~ruralenv.core.Config`
+settings it exposes, its sinks and numeric outputs, and implements :meth:`RuralEnvAlgorithm.analyse`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterDistance,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsUnitTypes,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from ...core import Cancelled, Config, ConfigError, InputError, run_pipeline
+from ..conversion import fields_of, qgis_crs, sink_geometry_type, source_to_gdf, write_features
+from ..feedback import PIPELINE_STAGES, FeedbackProgress
+from ..i18n import tr
+
+PLUGIN_DIR = Path(__file__).resolve().parent.parent
+STYLES_DIR = PLUGIN_DIR / "styles"
+ICON_PATH = PLUGIN_DIR / "icons" / "ruralenv.svg"
+
+
+#: Input layer kind → (label, accepted geometry types).
+LAYER_INPUTS: dict[str, tuple[str, list[int]]] = {
+    "villages": ("Villages (points)", [QgsProcessing.TypeVectorPoint]),
+    "roads": ("Roads (lines)", [QgsProcessing.TypeVectorLine]),
+    "facilities": ("Waste facilities (points)", [QgsProcessing.TypeVectorPoint]),
+    "towns": ("Township seats (points or polygons)",
+              [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]),
+    "counties": ("Counties (polygons)", [QgsProcessing.TypeVectorPolygon]),
+    "mines": ("Mines (points or polygons)", [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]),
+}
+
+#: Config setting → label; settings ending in ``_m`` are distances in metres, the others integers.
+SETTINGS: dict[str, str] = {
+    "access_radius_m": "Hardened road within (access radius)",
+    "max_snap_m": "Villages farther than this from any road are unreachable",
+    "d_station_m": "Transfer station within (county model)",
+    "d_haul_m": "County treatment within this distance of the station",
+    "d_town_m": "Town treatment facility within (township model)",
+    "d_village_m": "Village treatment facility within (covers a dispersed village)",
+    "dispersed_radius_m": "Radius for counting neighbours (dispersed villages)",
+    "dispersed_pop": "Dispersed below this many people within the radius",
+    "larger_village_households": "Larger natural village: at least this many households",
+    "node_tolerance_m": "Join road ends closer than",
+    "island_max_length_m": "Road islands are shorter than",
+}
+
+#: Settings shown under "Advanced parameters".
+ADVANCED = {"node_tolerance_m", "island_max_length_m", "dispersed_radius_m", "dispersed_pop",
+            "larger_village_households", "max_snap_m"}
+
+REJECT_BAD_ROWS = "REJECT_BAD_ROWS"
+
+
+@dataclass(frozen=True)
+class Sink:
+    """One feature-sink output.
+
+    Attributes
+    ----------
+    layer : str
+        Name of the result layer (key of the dict :meth:`RuralEnvAlgorithm.analyse` returns).
+    label : str
+        Output label (English; translated).
+    style : str or None
+        QML file in ``styles/`` applied when the layer is loaded.
+    drop : tuple of str
+        Result columns left out of this output.
+    """
+
+    layer: str
+    label: str
+    style: str | None = None
+    drop: tuple[str, ...] = ()
+
+    @property
+    def parameter(self) -> str:
+        """Name of the output parameter."""
+        return f"OUTPUT_{self.layer.upper()}"
+
+
+@dataclass
+class Outcome:
+    """What an algorithm's analysis produced: layers for the sinks, numbers and extra outputs."""
+
+    layers: dict[str, pd.DataFrame]
+    crs: Any
+    numbers: dict[str, float | None] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class StyleLoader(QgsProcessingLayerPostProcessorInterface):
+    """Apply a QML style to an output layer once Processing has loaded it."""
+
+    def __init__(self, qml: Path):
+        super().__init__()
+        self.qml = qml
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        """Load the style into ``layer``."""
+        message, ok = layer.loadNamedStyle(str(self.qml))
+        if not ok:
+            feedback.pushWarning(tr("Could not apply style {0}: {1}").format(self.qml.name, message))
+        layer.triggerRepaint()
+
+
+class RuralEnvAlgorithm(QgsProcessingAlgorithm):
+    """Base of the RuralEnv algorithms (read parameters → convert layers → call core → write sinks)."""
+
+    NAME = ""
+    TITLE = ""
+    GROUP = ""
+    GROUP_ID = ""
+    HELP = ""
+    #: (layer kind, optional) of each input.
+    INPUTS: tuple[tuple[str, bool], ...] = ()
+    #: Config settings the user can change.
+    SETTING_KEYS: tuple[str, ...] = ()
+    SINKS: tuple[Sink, ...] = ()
+    #: Numeric output name → label.
+    NUMBERS: dict[str, str] = {}
+    #: Stages the core reports (for the progress bar).
+    STAGES: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._style_loaders: list[StyleLoader] = []
+
+    # identity -------------------------------------------------------------------------------------
+    def name(self) -> str:  # noqa: D102
+        return self.NAME
+
+    def displayName(self) -> str:  # noqa: D102, N802
+        return tr(self.TITLE)
+
+    def group(self) -> str:  # noqa: D102
+        return tr(self.GROUP)
+
+    def groupId(self) -> str:  # noqa: D102, N802
+        return self.GROUP_ID
+
+    def shortHelpString(self) -> str:  # noqa: D102, N802
+        return tr(self.HELP)
+
+    def icon(self) -> QIcon:  # noqa: D102
+        return QIcon(str(ICON_PATH))
+
+    def createInstance(self) -> RuralEnvAlgorithm:  # noqa: D102, N802
+        return type(self)()
+
+    # parameters -----------------------------------------------------------------------------------
+    def initAlgorithm(self, configuration=None) -> None:  # noqa: N802
+        """Declare inputs, settings, sinks and numeric outputs."""
+        for kind, optional in self.INPUTS:
+            label, types = LAYER_INPUTS[kind]
+            self.addParameter(QgsProcessingParameterFeatureSource(kind.upper(), tr(label), types,
+                                                                  optional=optional))
+        defaults = Config()
+        for key in self.SETTING_KEYS:
+            self.addParameter(self._setting_parameter(key, getattr(defaults, key)))
+        reject = QgsProcessingParameterBoolean(
+            REJECT_BAD_ROWS, tr("Leave out bad rows and go on (default: stop and list them)"), False)
+        reject.setFlags(reject.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(reject)
+        self.add_extra_parameters()
+        for sink in self.SINKS:
+            self.addParameter(QgsProcessingParameterFeatureSink(sink.parameter, tr(sink.label)))
+        for key, label in self.NUMBERS.items():
+            self.addOutput(QgsProcessingOutputNumber(key.upper(), tr(label)))
+
+    @staticmethod
+    def _setting_parameter(key: str, default: float) -> QgsProcessingParameterDefinition:
+        label = tr(SETTINGS[key])
+        if key.endswith("_m"):
+            param = QgsProcessingParameterDistance(key.upper(), label, default, minValue=0.0)
+            param.setDefaultUnit(QgsUnitTypes.DistanceMeters)
+        else:
+            param = QgsProcessingParameterNumber(key.upper(), label, QgsProcessingParameterNumber.Integer,
+                                                 default, minValue=0)
+        if key in ADVANCED:
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        return param
+
+    def add_extra_parameters(self) -> None:
+        """Hook for parameters beyond layers, settings and sinks."""
+
+    # running --------------------------------------------------------------------------------------
+    def config(self, parameters: dict, context: QgsProcessingContext) -> Config:
+        """The core configuration from the algorithm's parameters."""
+        values: dict[str, Any] = {}
+        for key in self.SETTING_KEYS:
+            if key.endswith("_m"):
+                values[key] = self.parameterAsDouble(parameters, key.upper(), context)
+            else:
+                values[key] = self.parameterAsInt(parameters, key.upper(), context)
+        if self.parameterAsBoolean(parameters, REJECT_BAD_ROWS, context):
+            values["on_bad_rows"] = "reject"
+        try:
+            return Config().replace(**values)
+        except ConfigError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+
+    def layers(self, parameters: dict, context: QgsProcessingContext) -> dict[str, Any]:
+        """Every given input layer as a GeoDataFrame, by kind."""
+        out = {}
+        for kind, optional in self.INPUTS:
+            source = self.parameterAsSource(parameters, kind.upper(), context)
+            if source is None:
+                if optional:
+                    continue
+                raise QgsProcessingException(self.invalidSourceError(parameters, kind.upper()))
+            out[kind] = source_to_gdf(source)
+        return out
+
+    def analyse(self, layers: dict[str, Any], config: Config, progress, parameters: dict,
+                context: QgsProcessingContext) -> Outcome:
+        """Run the core; implemented by each algorithm."""
+        raise NotImplementedError
+
+    def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,  # noqa: N802
+                         feedback: QgsProcessingFeedback) -> dict:
+        """Convert the inputs, run the core, then (only when it succeeded) write every output."""
+        config = self.config(parameters, context)
+        layers = self.layers(parameters, context)
+        progress = FeedbackProgress(feedback, self.STAGES)
+        try:
+            outcome = self.analyse(layers, config, progress, parameters, context)
+        except InputError as exc:
+            for problem in exc.problems:
+                feedback.reportError(str(problem))
+            raise QgsProcessingException(str(exc)) from exc
+        except Cancelled as exc:
+            raise QgsProcessingException(tr("Cancelled: no output was written.")) from exc
+        except (ConfigError, ValueError) as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        results: dict[str, Any] = dict(outcome.extra)
+        for sink in self.SINKS:
+            results[sink.parameter] = self._write_sink(sink, outcome, parameters, context)
+        for key in self.NUMBERS:
+            results[key.upper()] = outcome.numbers.get(key)
+        feedback.setProgress(100)
+        return results
+
+    def _write_sink(self, sink: Sink, outcome: Outcome, parameters: dict,
+                    context: QgsProcessingContext) -> str | None:
+        df = outcome.layers[sink.layer]
+        df = df.drop(columns=[c for c in sink.drop if c in df.columns])
+        # A GeoPackage sink owns its "fid" column; the input's fid (repeated when lines were exploded) moves aside.
+        df = df.rename(columns={"fid": "src_fid"})
+        fields = fields_of(df)
+        geometry_type = sink_geometry_type(df)
+        target, dest_id = self.parameterAsSink(parameters, sink.parameter, context, fields, geometry_type,
+                                               qgis_crs(outcome.crs))
+        if target is None:
+            return None
+        write_features(df, target, fields, promote_to_multi=QgsWkbTypes.isMultiType(geometry_type))
+        if sink.style and context.willLoadLayerOnCompletion(dest_id):
+            loader = StyleLoader(STYLES_DIR / sink.style)
+            self._style_loaders.append(loader)
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(loader)
+        return dest_id
+
+
+#: Village columns about hardened-road access.
+ACCESS_FIELDS = ("is_larger", "hardened_access", "pave_gap_m")
+#: Village columns about the waste collection model.
+MODEL_FIELDS = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
+                "net_dist_village_treatment_m", "pop_within_radius", "dispersed", "collection_model",
+                "model_label", "model_reason", "model_reason_en", "covered")
+#: Village columns about mines.
+MINE_FIELDS = ("near_mine", "near_mine_dist_m", "near_non_green_mine")
+
+
+class PipelineAlgorithm(RuralEnvAlgorithm):
+    """An algorithm that runs :func:`ruralenv.core.run_pipeline`; its numbers are region indicators."""
+
+    STAGES = PIPELINE_STAGES
+
+    def output_folder(self, parameters: dict, context: QgsProcessingContext) -> str | None:
+        """Folder for results.gpkg, summary.json and report.xlsx (None: write no files)."""
+        return None
+
+    def analyse(self, layers, config, progress, parameters, context) -> Outcome:
+        """Run the whole pipeline on the given layers."""
+        folder = self.output_folder(parameters, context)
+        res = run_pipeline(layers, config, out_dir=folder, progress=progress)
+        region = res.summary["region"]
+        extra = {"OUTPUT_FOLDER": folder} if folder else {}
+        return Outcome(res.layers(), res.crs, {k: region.get(k) for k in self.NUMBERS}, extra)

@@ -1,0 +1,48 @@
+"""Processing algorithm: the whole plan analysis with county indicators and report files."""
+from __future__ import annotations
+
+from qgis.core import QgsProcessingParameterFolderDestination
+
+from .base import SETTINGS, PipelineAlgorithm, Sink, tr
+
+OUTPUT_FOLDER = "OUTPUT_FOLDER"
+
+
+class FullPlan(PipelineAlgorithm):
+    """All layers → villages, roads, facilities, counties, unreachable + report.xlsx, summary.json, results.gpkg."""
+
+    NAME = "full_plan"
+    TITLE = "Full plan and county indicators"
+    GROUP = "Plan analyses"
+    GROUP_ID = "analyses"
+    HELP = ("Runs every analysis: hardened-road access, waste collection model, mines near villages and "
+            "the indicators per county against the 2023 and 2025 targets of the plan (waste collection "
+            "covering 50 % and 60 % of administrative villages; hardened roads to 83.5 % and 85 % of larger "
+            "natural villages). Also writes report.xlsx, summary.json and results.gpkg into the report folder.")
+    INPUTS = (("villages", False), ("roads", False), ("facilities", False), ("towns", True),
+              ("counties", True), ("mines", True))
+    SETTING_KEYS = tuple(SETTINGS)
+    SINKS = (
+        Sink("villages", "Villages with access and collection model", "villages.qml"),
+        Sink("roads", "Roads with hardened flag", "roads.qml"),
+        Sink("facilities", "Facilities", "facilities.qml"),
+        Sink("counties", "County indicators", "counties.qml"),
+        Sink("unreachable", "Unreachable villages", "unreachable.qml"),
+    )
+    NUMBERS = {
+        "waste_coverage_pct": "Waste coverage (%)",
+        "waste_gap_2025": "Administrative villages short of the 2025 waste target",
+        "road_coverage_pct": "Hardened road coverage (%)",
+        "roads_gap_2025": "Villages short of the 2025 road target",
+        "pave_km_2025": "km to pave for the 2025 target",
+        "n_unreachable": "Unreachable villages",
+    }
+
+    def add_extra_parameters(self) -> None:
+        """The report folder."""
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)")))
+
+    def output_folder(self, parameters, context) -> str | None:
+        """The chosen report folder."""
+        return self.parameterAsString(parameters, OUTPUT_FOLDER, context) or None

@@ -1,0 +1,59 @@
+"""Check that the Python packages the core needs are importable inside QGIS, and say how to get them.
+
+Imports nothing but the standard library, so it works in a QGIS that lacks every dependency.
+"""
+from __future__ import annotations
+
+import importlib
+import platform
+
+#: Import name → package name to install.
+REQUIRED = {"numpy": "numpy", "pandas": "pandas", "shapely": "shapely", "pyproj": "pyproj",
+            "geopandas": "geopandas", "pyogrio": "pyogrio", "scipy": "scipy", "folium": "folium",
+            "openpyxl": "openpyxl"}
+
+#: Debian/Ubuntu package of each dependency (QGIS there uses the system Python).
+DEBIAN = {"numpy": "python3-numpy", "pandas": "python3-pandas", "shapely": "python3-shapely",
+          "pyproj": "python3-pyproj", "geopandas": "python3-geopandas", "pyogrio": "python3-pyogrio",
+          "scipy": "python3-scipy", "folium": "python3-folium", "openpyxl": "python3-openpyxl"}
+
+
+def missing_modules() -> list[str]:
+    """Names of the required modules that cannot be imported."""
+    missing = []
+    for module in REQUIRED:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    return missing
+
+
+def install_command(missing: list[str], system: str | None = None) -> str:
+    """The command that installs ``missing`` for the QGIS of this platform.
+
+    Parameters
+    ----------
+    missing : list of str
+        Module names from :func:`missing_modules`.
+    system : str, optional
+        ``platform.system()`` value (default: this machine's).
+
+    Returns
+    -------
+    str
+    """
+    system = system or platform.system()
+    packages = " ".join(REQUIRED[m] for m in missing)
+    if system == "Windows":
+        return f"python -m pip install {packages}   (in the OSGeo4W Shell, run as administrator)"
+    if system == "Darwin":
+        return f"/Applications/QGIS.app/Contents/MacOS/bin/pip3 install {packages}"
+    debs = " ".join(DEBIAN[m] for m in missing)
+    return f"sudo apt install {debs}   (or: python3 -m pip install --user {packages})"
+
+
+def missing_message(missing: list[str], system: str | None = None) -> str:
+    """One-paragraph message for the user: what is missing and the exact command to install it."""
+    return (f"RuralEnv Planner needs Python packages missing from this QGIS: {', '.join(missing)}. "
+            f"Install them with: {install_command(missing, system)} — then restart QGIS.")

@@ -1,0 +1,61 @@
+"""Adapt ``QgsProcessingFeedback`` to the core's :class:`ruralenv.core.progress.Progress` protocol."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qgis.core import QgsProcessingFeedback
+
+#: The stages :func:`ruralenv.core.run_pipeline` reports, in order.
+PIPELINE_STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines",
+                   "indicators", "write")
+
+
+class FeedbackProgress:
+    """Report core progress to a Processing feedback: text per stage, one progress bar, cancel.
+
+    Parameters
+    ----------
+    feedback : QgsProcessingFeedback
+        The feedback of the running algorithm.
+    stages : sequence of str
+        The stage names the core will report, in order; they split the bar into equal bands.
+    labels : dict, optional
+        Stage name → text shown to the user (translated); default the stage name.
+    """
+
+    def __init__(self, feedback: QgsProcessingFeedback, stages: Sequence[str] = PIPELINE_STAGES,
+                 labels: dict[str, str] | None = None):
+        self.feedback = feedback
+        self.stages = list(stages)
+        self.labels = labels or {}
+        self._band = 0
+        self._total: int | None = None
+        self._done = 0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """Start stage ``name``: show its label and move the bar to the start of its band."""
+        if name in self.stages:
+            self._band = self.stages.index(name)
+        self._total, self._done = total, 0
+        self.feedback.setProgressText(self.labels.get(name, name))
+        self._show()
+
+    def advance(self, n: int = 1) -> None:
+        """Move the bar ``n`` steps within the current stage."""
+        self._done += n
+        self._show()
+
+    def message(self, text: str, level: str = "info") -> None:
+        """Log ``text``: warnings with ``pushWarning``, the rest with ``pushInfo``."""
+        if level == "warning":
+            self.feedback.pushWarning(text)
+        else:
+            self.feedback.pushInfo(text)
+
+    def cancelled(self) -> bool:
+        """True once the user pressed Cancel."""
+        return self.feedback.isCanceled()
+
+    def _show(self) -> None:
+        within = min(self._done / self._total, 1.0) if self._total else 0.0
+        self.feedback.setProgress(100.0 * (self._band + within) / max(len(self.stages), 1))

@@ -1,0 +1,89 @@
+"""The object QGIS creates through ``classFactory``: registers the provider, adds the menu entry.
+
+When a Python dependency is missing the plugin still loads, registers nothing and says what to install
+(in the message bar with a GUI, in the message log headless) — never a modal dialog.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .dependencies import missing_message, missing_modules
+from .i18n import install_translator, tr
+
+MENU = "&RuralEnv Planner"
+LOG_TAG = "RuralEnv"
+ICON = Path(__file__).resolve().parent / "icons" / "ruralenv.svg"
+
+
+class RuralEnvPlugin:
+    """RuralEnv Planner inside QGIS.
+
+    Parameters
+    ----------
+    iface : QgisInterface or None
+        None when QGIS runs without a GUI (``qgis_process``, scripts).
+    """
+
+    def __init__(self, iface):
+        self.iface = iface
+        self.provider = None
+        self.actions: list = []
+        self.translator = install_translator()
+        self.missing = missing_modules()
+        if self.missing:
+            QgsMessageLog.logMessage(missing_message(self.missing), LOG_TAG, Qgis.Critical)
+
+    def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
+        """Register the Processing provider (also called by ``qgis_process``)."""
+        if self.missing or self.provider is not None:
+            return
+        from .provider import RuralEnvProvider
+
+        self.provider = RuralEnvProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        """Register the provider and add the menu entry that loads the sample county."""
+        self.initProcessing()
+        if self.iface is None:
+            return
+        if self.missing:
+            self.iface.messageBar().pushMessage(LOG_TAG, missing_message(self.missing), Qgis.Critical, 0)
+            return
+        from qgis.PyQt.QtGui import QIcon
+        from qgis.PyQt.QtWidgets import QAction
+
+        action = QAction(QIcon(str(ICON)), tr("Load the sample county as a styled project"),
+                         self.iface.mainWindow())
+        action.triggered.connect(self.load_sample)
+        self.iface.addPluginToMenu(MENU, action)
+        self.actions.append(action)
+
+    def load_sample(self) -> None:
+        """Run the full plan on the bundled sample and show the styled results."""
+        from qgis.core import QgsProject
+
+        from .sample import load_sample_project
+
+        try:
+            group = load_sample_project(QgsProject.instance())
+        except Exception as exc:  # shown to the user, never raised into the Qt event loop
+            self.iface.messageBar().pushMessage(LOG_TAG, str(exc), Qgis.Critical, 0)
+            return
+        self.iface.mapCanvas().setExtent(group.extent)
+        self.iface.mapCanvas().refresh()
+
+    def unload(self) -> None:
+        """Remove the menu entry, the provider and the translator."""
+        for action in self.actions:
+            self.iface.removePluginMenu(MENU, action)
+        self.actions.clear()
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        if self.translator is not None:
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
