@@ -8,7 +8,7 @@ APT := DEBIAN_FRONTEND=noninteractive apt-get
 # Debian packages: the core (venv from Debian's Python so QGIS's bindings are importable; Debian's pyproj,
 # and GDAL headers to build pyogrio against the system GDAL: pip's wheels bundle their own PROJ/GDAL,
 # which crash qgis_process at exit).
-CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev gdal-bin g++ npm
+CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev gdal-bin g++
 TEST_DEBS := python3-qgis qgis-providers qgis xvfb chromium chromium-driver qttools5-dev-tools
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj
 OUT ?= demo-out
@@ -42,6 +42,7 @@ $(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
 	@touch $@
 
 vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
+	@command -v npm >/dev/null || ($(APT) update -qq && $(APT) install -y -qq npm)
 	npm install --prefix vendor/js --no-audit --no-fund --loglevel=error leaflet@1.9.4
 
 vendor-js: vendor/js/node_modules/leaflet/dist/leaflet.js

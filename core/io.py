@@ -253,33 +253,38 @@ def _add(layer: Layer, where: dict, idx: int, fld: str | None, msg: str, severit
 
 def _check_geometry(layer: Layer, where: dict) -> None:
     gdf = layer.gdf
-    geoms = gdf.geometry.array
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
     allowed = schema.GEOMETRY[layer.kind]
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for idx in np.flatnonzero(missing):
         _add(layer, where, idx, "geometry", "has no geometry")
+    family = np.full(len(geoms), "other", dtype=object)
     types = np.asarray(shapely.get_type_id(geoms))
-    family = {0: "Point", 4: "Point", 1: "LineString", 5: "LineString", 2: "LineString",
-              3: "Polygon", 6: "Polygon"}
-    fixed = np.array(geoms, dtype=object)
-    for idx in np.flatnonzero(~missing):
-        fam = family.get(int(types[idx]), "other")
-        if fam not in allowed:
-            _add(layer, where, idx, "geometry",
-                 f"is a {geoms[idx].geom_type}; expected {' or '.join(allowed)}")
-            continue
-        g = geoms[idx]
-        if types[idx] == 4:  # MultiPoint: use its first point when it has one
-            if len(g.geoms) > 1:
-                _add(layer, where, idx, "geometry", f"MultiPoint of {len(g.geoms)} points; the first is used", severity="note")
-            fixed[idx] = g.geoms[0]
-        coords = shapely.get_coordinates(g)
-        if not np.all(np.isfinite(coords)):
-            _add(layer, where, idx, "geometry", "has non-finite coordinates")
-        elif fam == "Polygon" and not g.is_valid:
-            fixed[idx] = shapely.make_valid(g)
-            _add(layer, where, idx, "geometry", f"invalid polygon repaired ({shapely.is_valid_reason(g)})", severity="note")
-    gdf["geometry"] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
+    for type_ids, fam in (((0, 4), "Point"), ((1, 2, 5), "LineString"), ((3, 6), "Polygon")):
+        family[np.isin(types, type_ids)] = fam
+    wrong = ~missing & ~np.isin(family, allowed)
+    for idx in np.flatnonzero(wrong):
+        _add(layer, where, idx, "geometry", f"is a {geoms[idx].geom_type}; expected {' or '.join(allowed)}")
+    ok = ~missing & ~wrong
+    coords, owner = shapely.get_coordinates(geoms[ok], return_index=True)
+    bad_coord = np.zeros(ok.sum(), bool)
+    np.logical_or.at(bad_coord, owner, ~np.all(np.isfinite(coords), axis=1))
+    for idx in np.flatnonzero(ok)[bad_coord]:
+        _add(layer, where, idx, "geometry", "has non-finite coordinates")
+    multi = np.flatnonzero(ok & (types == 4))
+    for idx in multi:  # MultiPoint: use its first point
+        if len(geoms[idx].geoms) > 1:
+            _add(layer, where, idx, "geometry", f"MultiPoint of {len(geoms[idx].geoms)} points; the first is used",
+                 severity="note")
+        geoms[idx] = geoms[idx].geoms[0]
+    poly = ok & (family == "Polygon")
+    poly[np.flatnonzero(ok)[bad_coord]] = False
+    invalid = np.flatnonzero(poly & ~shapely.is_valid(geoms))
+    for idx in invalid:
+        _add(layer, where, idx, "geometry", f"invalid polygon repaired ({shapely.is_valid_reason(geoms[idx])})",
+             severity="note")
+        geoms[idx] = shapely.make_valid(geoms[idx])
+    gdf["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
 
 
 def _explode_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -413,35 +418,32 @@ def classify_roads(layer: Layer, config: Config) -> None:
     """
     gdf = layer.gdf
     where = layer.where
-    hard_s = {v.lower() for v in config.hardened_surfaces}
-    soft_s = {v.lower() for v in config.unhardened_surfaces}
-    hard_h = {v.lower() for v in config.hardened_highways}
-    soft_h = {v.lower() for v in config.unhardened_highways}
     n = len(gdf)
-    surface = gdf["surface"] if "surface" in gdf.columns else pd.Series([None] * n, index=gdf.index)
-    klass = pd.Series([None] * n, index=gdf.index, dtype=object)
-    for col in ("highway", "grade"):
-        if col in gdf.columns:
-            klass = klass.fillna(gdf[col])
-    hardened = np.zeros(n, dtype=bool)
-    for idx, (s, k) in enumerate(zip(surface, klass, strict=True)):
-        if s is not None:
-            key = str(s).strip().lower()
-            if key in hard_s:
-                hardened[idx] = True
-            elif key not in soft_s:
-                _add(layer, where, idx, "surface",
-                     f"unknown surface '{s}' (treated as not hardened); add it to hardened_surfaces or "
-                     "unhardened_surfaces", severity="doubt")
-        elif k is not None:
-            key = str(k).strip().lower()
-            if key in hard_h:
-                hardened[idx] = True
-            elif key not in soft_h:
-                _add(layer, where, idx, "grade", f"unknown road class '{k}' and no surface (treated as not hardened)",
-                     severity="doubt")
-        else:
-            prev = gdf.at[idx, "issues"]
-            note = "no surface or grade; treated as not hardened"
-            gdf.at[idx, "issues"] = f"{prev}; {note}" if prev else note
+
+    def norm(col: str) -> pd.Series:
+        if col not in gdf.columns:
+            return pd.Series([None] * n, index=gdf.index, dtype=object)
+        return gdf[col].astype("string").str.strip().str.lower().astype(object).where(gdf[col].notna(), None)
+
+    surface = norm("surface")
+    klass = norm("highway").fillna(norm("grade")) if "highway" in gdf.columns else norm("grade")
+    hard_s = surface.isin({v.lower() for v in config.hardened_surfaces})
+    soft_s = surface.isin({v.lower() for v in config.unhardened_surfaces})
+    hard_k = klass.isin({v.lower() for v in config.hardened_highways})
+    soft_k = klass.isin({v.lower() for v in config.unhardened_highways})
+    has_s, has_k = surface.notna(), klass.notna()
+    hardened = (hard_s | (~has_s & hard_k)).to_numpy(bool)
+    raw_k = gdf["highway"].fillna(gdf["grade"]) if {"highway", "grade"} <= set(gdf.columns) else \
+        gdf.get("highway", gdf.get("grade"))
+    for idx in np.flatnonzero((has_s & ~hard_s & ~soft_s).to_numpy()):
+        _add(layer, where, idx, "surface",
+             f"unknown surface '{gdf['surface'].iloc[idx]}' (treated as not hardened); add it to hardened_surfaces "
+             "or unhardened_surfaces", severity="doubt")
+    for idx in np.flatnonzero((~has_s & has_k & ~hard_k & ~soft_k).to_numpy()):
+        _add(layer, where, idx, "grade", f"unknown road class '{raw_k.iloc[idx]}' and no surface "
+             "(treated as not hardened)", severity="doubt")
+    neither = (~has_s & ~has_k).to_numpy()
+    if neither.any():
+        note = "no surface or grade; treated as not hardened"
+        gdf.loc[neither, "issues"] = [f"{p}; {note}" if p else note for p in gdf.loc[neither, "issues"]]
     gdf["hardened"] = hardened

@@ -211,11 +211,10 @@ def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolera
     v_cum_m = cum_all - cum_all[line_start[v_line]] if nv else np.zeros(0)
 
     # Node vertices: line ends, and vertices shared (to 1 mm) by two or more lines.
-    grid = np.round(coords / 1e-3).astype(np.int64)
-    _, key_id = np.unique(grid, axis=0, return_inverse=True)
-    key_id = key_id.ravel()
-    pairs = np.unique(np.c_[key_id, v_line], axis=0)
-    lines_per_key = np.bincount(pairs[:, 0], minlength=int(key_id.max()) + 1 if nv else 0)
+    key_id = _grid_ids(coords, 1e-3)
+    n_keys = int(key_id.max()) + 1 if nv else 0
+    pairs = np.unique(key_id * n_lines + v_line)
+    lines_per_key = np.bincount(pairs // n_lines, minlength=n_keys)
     is_node_v = first | last | (lines_per_key[key_id] >= 2)
 
     # Merge node positions closer than the tolerance (near-miss ends).
@@ -251,6 +250,20 @@ def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolera
     _, hcomp = connected_components(net.matrix(mask=edge_hard), directed=False)
     net.component, net.hard_component = comp.astype(np.int32), hcomp.astype(np.int32)
     return net
+
+
+def _grid_ids(coords: np.ndarray, cell: float) -> np.ndarray:
+    """Id per point, equal for points that fall on the same ``cell``-sized grid position (rounded)."""
+    if len(coords) == 0:
+        return np.zeros(0, np.int64)
+    gx = np.round(coords[:, 0] / cell).astype(np.int64)
+    gy = np.round(coords[:, 1] / cell).astype(np.int64)
+    order = np.lexsort((gy, gx))
+    sx, sy = gx[order], gy[order]
+    new = np.r_[True, (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])]
+    ids = np.empty(len(coords), np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
 
 
 def _merge_within(xy: np.ndarray, tol: float) -> np.ndarray:

@@ -39,15 +39,15 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path) -> None:
 
 
 def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns GeoPackage can store: no tuples or lists; inf → null."""
+    """Columns GeoPackage can store: missing values as null (NaN and inf in numbers, None in text)."""
     out = df.copy()
+    geom = getattr(out, "_geometry_column_name", None)
     for col in out.columns:
-        if col == getattr(out, "_geometry_column_name", None):
+        if col == geom:
             continue
         s = out[col]
         if s.dtype == object:
-            out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else
-                             (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v))
+            out[col] = s.where(s.notna(), None)
         elif np.issubdtype(s.dtype, np.floating):
             out[col] = s.where(np.isfinite(s), np.nan)
     return out
