@@ -1,0 +1,537 @@
+"""``ruralenv bench``: the whole pipeline on a synthetic Inner Mongolia, timed against the tools planners use.
+
+For each size (county, league, region) the parent process generates the inputs
+(:mod:`.synthetic`, written to ``<out>/<scale>/inputs.gpkg``) and then measures in fresh child processes,
+so that the peak memory of each measurement is its own:
+
+* ``pipeline``: :func:`.pipeline.run_pipeline` with an empty graph cache (time per stage, peak RSS), the
+  web map, and a second run on the same inputs whose graph stage is the load from the cache;
+* ``baselines``: the same multi-source searches with bare :func:`scipy.sparse.csgraph.dijkstra` (the
+  floor), with networkx, and with QGIS ``native:shortestpathlayertopoint`` (in Debian's Python, in its
+  own process; the core never imports qgis).
+
+Growth with the number of road segments is fitted on log–log axes by least squares.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from .config import Config
+from .synthetic import SCALES, generate_region
+
+STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines", "indicators", "write")
+INPUT_LAYERS = ("villages", "roads", "facilities", "towns", "counties", "mines")
+#: Multi-source searches of the distance stage: one per facility type, one from the stations that reach treatment.
+DISTANCE_RUNS = 5
+QGIS_PYTHON = "/usr/bin/python3"
+QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+QGIS_TIMEOUT_S = 1800
+TARGETS = {"total_s": 30.0, "peak_rss_mb": 4096.0, "floor_ratio": 2.0, "qgis_ratio": 1000.0, "networkx_ratio": 10.0}
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``bench`` subcommand to the ``ruralenv`` command line."""
+    p = subparsers.add_parser(
+        "bench", help="time the pipeline on a synthetic Inner Mongolia against scipy, networkx and QGIS",
+        description="Generate a synthetic region, run the whole pipeline on it and compare with bare scipy, "
+                    "networkx and QGIS native:shortestpathlayertopoint. Writes bench.json and bench.md.")
+    p.add_argument("--scale", choices=list(SCALES), default="region",
+                   help="region: all 103 counties, ~61 000 villages, >1 000 000 road segments; league ~1/10; "
+                        "county ~1/100 (default region)")
+    p.add_argument("--out", type=Path, default=Path("bench-out"), help="output folder (default bench-out)")
+    p.add_argument("--no-baselines", action="store_true", help="skip the scipy, networkx and QGIS baselines")
+    p.add_argument("--no-growth", action="store_true",
+                   help="run only --scale, not also the smaller scales used to fit the growth exponent")
+    p.add_argument("--profile", action="store_true",
+                   help="also profile one run of the largest scale (cProfile; profile.txt)")
+    p.add_argument("--seed", type=int, default=7, help="seed of the synthetic region (default 7)")
+    p.add_argument("--qgis-villages", type=int, default=20,
+                   help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
+    p.set_defaults(func=cmd_bench)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """``ruralenv bench``: run, print the table, write bench.json and bench.md."""
+    names = list(SCALES)
+    scales = [args.scale] if args.no_growth else names[: names.index(args.scale) + 1]
+    report = run_bench(scales, args.out, baselines=not args.no_baselines, profile=args.profile, seed=args.seed,
+                       qgis_villages=args.qgis_villages, log=lambda s: print(s, file=sys.stderr, flush=True))
+    print(report["table"])
+    print(f"bench.json, bench.md in {args.out}")
+    return 0
+
+
+def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: bool = False, seed: int = 7,
+              qgis_villages: int = 20, log=None) -> dict[str, Any]:
+    """Generate, measure and compare at each scale; write ``bench.json`` and ``bench.md`` into ``out``.
+
+    Parameters
+    ----------
+    scales : list of str
+        Keys of :data:`.synthetic.SCALES`, smallest first; QGIS and the profile run on the last one only.
+    out : Path
+        Output folder; ``<out>/<scale>/`` holds the inputs, results and graph cache of each scale.
+    baselines : bool
+        Also time scipy, networkx and QGIS on the same data.
+    profile : bool
+        Profile one more cold run of the last scale; ``<out>/<scale>/profile.txt``.
+    seed : int
+    qgis_villages : int
+        Villages QGIS routes (0: no QGIS).
+    log : callable, optional
+        Receives progress lines.
+
+    Returns
+    -------
+    dict
+        What bench.json holds, plus ``table`` (the Markdown table).
+    """
+    log = log or (lambda s: None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for i, scale in enumerate(scales):
+        last = i == len(scales) - 1
+        runs.append(_measure_scale(scale, out / scale, baselines, qgis_villages if last else 0,
+                                   profile and last, seed, log))
+    report = {"machine": _machine(), "seed": seed, "runs": runs, "growth": growth(runs),
+              "targets": _check_targets(runs[-1])}
+    table = format_table(report)
+    (out / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "bench.md").write_text(table + "\n", encoding="utf-8")
+    report["table"] = table
+    return report
+
+
+def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int, profile: bool, seed: int,
+                   log) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    log(f"[{scale}] generating the synthetic region")
+    t0 = time.perf_counter()
+    region = generate_region(scale, seed)
+    t1 = time.perf_counter()
+    gpkg = region.write(folder / "inputs.gpkg")
+    run: dict[str, Any] = {"scale": scale, "counties_source": region.counties_source, "counts": region.counts(),
+                           "generate_s": round(t1 - t0, 3), "write_inputs_s": round(time.perf_counter() - t1, 3)}
+    del region
+    gc.collect()
+    log(f"[{scale}] {run['counts']['roads']} road segments, {run['counts']['villages']} villages "
+        f"({run['counties_source']}); running the pipeline")
+    cache = folder / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    job = {"gpkg": str(gpkg), "cache": str(cache), "out": str(folder / "results")}
+    run.update(_worker("pipeline", job))
+    run["villages_per_s"] = round(run["counts"]["villages"] / run["total_s"], 1)
+    if baselines:
+        log(f"[{scale}] baselines: scipy floor, networkx" + (", QGIS" if qgis_villages else ""))
+        results = folder / "results" / "results.gpkg"
+        run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
+                                                 "tmp": str(folder), "crs": run["crs"]})
+        run["ratios"] = ratios(run)
+    if profile:
+        log(f"[{scale}] profiling a cold run")
+        prof = folder / "profile.txt"
+        _worker("profile", {**job, "cache": str(folder / "cache-profile"), "profile": str(prof)})
+        run["profile"] = str(prof)
+    return run
+
+
+def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return what it reported."""
+    fd, result = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        cmd = [sys.executable, "-m", "ruralenv.core.bench", task, json.dumps({**job, "result": result})]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench {task} worker failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+        return json.loads(Path(result).read_text(encoding="utf-8"))
+    finally:
+        os.unlink(result)
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+
+
+def _inputs(gpkg: str) -> dict[str, str]:
+    return {k: f"{gpkg}:{k}" for k in INPUT_LAYERS}
+
+
+def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
+    """Cold run with output, the map, then a warm run whose graph comes from the cache."""
+    from .pipeline import run_pipeline
+
+    config = Config(cache_dir=job["cache"])
+    res = run_pipeline(_inputs(job["gpkg"]), config, out_dir=job["out"], write_map=False)
+    timings = dict(res.summary["timings_s"])
+    stages = {k: timings.get(k) for k in STAGES}
+    peak = _peak_rss_mb()
+    stages["map"] = _time_map(res, Path(job["out"]) / "map.html")
+    out = {"stages_s": stages, "total_s": timings["total"], "peak_rss_mb": peak,
+           "peak_rss_with_map_mb": _peak_rss_mb(), "network": res.summary["network"],
+           "crs": res.summary["crs"], "villages_out": len(res.villages)}
+    del res
+    gc.collect()
+    warm = run_pipeline(_inputs(job["gpkg"]), config, out_dir=None, write_map=False)
+    out["stages_s"]["graph_load_from_cache"] = warm.summary["timings_s"]["graph"]
+    out["warm_graph_from_cache"] = bool(warm.network.from_cache)
+    out["warm_total_s"] = warm.summary["timings_s"]["total"]
+    return out
+
+
+def _time_map(res, path: Path) -> float | None:
+    try:
+        from .webmap import export_map
+    except ImportError:
+        return None
+    t0 = time.perf_counter()
+    export_map(res, path)
+    return round(time.perf_counter() - t0, 3)
+
+
+def _task_profile(job: dict[str, Any]) -> dict[str, Any]:
+    """One cold run under cProfile; the top functions by own and by cumulative time go to a text file."""
+    from .pipeline import run_pipeline
+
+    shutil.rmtree(job["cache"], ignore_errors=True)
+    prof = cProfile.Profile()
+    prof.runcall(run_pipeline, _inputs(job["gpkg"]), Config(cache_dir=job["cache"]), None, None, False)
+    buf = io.StringIO()
+    for key in ("tottime", "cumulative"):
+        buf.write(f"==== sorted by {key} ====\n")
+        pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(40)
+    Path(job["profile"]).write_text(buf.getvalue(), encoding="utf-8")
+    return {}
+
+
+def _task_baselines(job: dict[str, Any]) -> dict[str, Any]:
+    problem = distance_problem(job["gpkg"], job["cache"], job["crs"])
+    out = {"floor": scipy_floor(problem), "networkx": networkx_baseline(problem)}
+    if job["qgis_villages"]:
+        out["qgis"] = qgis_baseline(problem, job["gpkg"], Path(job["results"]), job["qgis_villages"],
+                                    Path(job["tmp"]))
+    return out
+
+
+def distance_problem(gpkg: str, cache: str, crs: str | CRS) -> dict[str, Any]:
+    """The graph the distance stage searches, built the pipeline's way, and the sources of each search.
+
+    Villages, facilities and township seats are snapped onto the (cached) road graph and the graph is
+    split at the snapped points (:func:`.snapping.augmented_graph`); the search sources are the nodes
+    of each facility type, and the transfer stations once more (the pipeline's search from the stations
+    that reach a county treatment facility).
+
+    Parameters
+    ----------
+    gpkg : str
+        The synthetic inputs.
+    cache : str
+        Graph cache folder of the pipeline run (the graph is loaded, not rebuilt).
+    crs : str or pyproj.CRS
+        The metric CRS the pipeline chose.
+
+    Returns
+    -------
+    dict
+        ``matrix`` (CSR), ``sources`` (list of node arrays, one per search), ``village_node``,
+        ``station_facility`` (facility row of each node, -1 elsewhere), ``n_villages``.
+    """
+    from .pipeline import get_network, read_inputs
+    from .progress import NullProgress
+    from .snapping import Snap, Snapper, augmented_graph
+
+    config = Config(cache_dir=cache)
+    layers, _, _ = read_inputs(_inputs(gpkg), config)
+    crs = CRS.from_user_input(crs)
+    gdfs = {k: v.gdf.to_crs(crs) for k, v in layers.items()}
+    net = get_network(gdfs["roads"], crs, config, NullProgress())
+    snapper = Snapper(net, gdfs["roads"].geometry.array, crs)
+    snaps = [snapper.snap(shapely.get_x(gdfs[k].geometry.array), shapely.get_y(gdfs[k].geometry.array),
+                          max_dist_m=config.max_snap_m) for k in ("villages", "facilities", "towns")]
+    aug = augmented_graph(net, Snap(*(np.concatenate([getattr(s, f) for s in snaps])
+                                      for f in ("edge", "dist_m", "along_m", "x", "y"))))
+    n_v, n_f = len(gdfs["villages"]), len(gdfs["facilities"])
+    f_node = aug.point_node[n_v:n_v + n_f]
+    ftype = gdfs["facilities"]["facility_type"].to_numpy(object)
+    sources = [np.unique(f_node[(ftype == t) & (f_node >= 0)]) for t in
+               ("transfer_station", "town_treatment", "county_treatment", "village_treatment", "transfer_station")]
+    facility_of_node = np.full(aug.n_nodes, -1, np.int64)
+    facility_of_node[f_node[f_node >= 0]] = np.flatnonzero(f_node >= 0)
+    return {"matrix": aug.matrix(), "sources": [s for s in sources if len(s)],
+            "village_node": aug.point_node[:n_v], "facility_of_node": facility_of_node, "n_villages": n_v,
+            "facility_type": ftype}
+
+
+def scipy_floor(problem: dict[str, Any]) -> dict[str, Any]:
+    """Time the bare multi-source scipy searches (the least any implementation on this graph can spend)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    m = problem["matrix"]
+    t0 = time.perf_counter()
+    for nodes in problem["sources"]:
+        dijkstra(m, directed=False, indices=nodes, min_only=True, return_predecessors=True)
+    seconds = time.perf_counter() - t0
+    return {"runs": len(problem["sources"]), "seconds": round(seconds, 4), "nodes": int(m.shape[0]),
+            "edges": int(m.nnz // 2), "per_village_s": seconds / problem["n_villages"]}
+
+
+def networkx_baseline(problem: dict[str, Any]) -> dict[str, Any]:
+    """Time networkx ``multi_source_dijkstra_path_length`` from the transfer stations, scaled to every search.
+
+    Also checks that networkx and scipy agree on the village distances.
+    """
+    import networkx as nx
+    from scipy.sparse.csgraph import dijkstra
+
+    m = problem["matrix"]
+    t0 = time.perf_counter()
+    graph = nx.from_scipy_sparse_array(m, edge_attribute="weight")
+    build_s = time.perf_counter() - t0
+    nodes = problem["sources"][0]
+    t0 = time.perf_counter()
+    dist = nx.multi_source_dijkstra_path_length(graph, set(nodes.tolist()), weight="weight")
+    run_s = time.perf_counter() - t0
+    ref = dijkstra(m, directed=False, indices=nodes, min_only=True)
+    vn = problem["village_node"]
+    vn = vn[vn >= 0]
+    got = np.array([dist.get(int(n), np.inf) for n in vn])
+    finite = np.isfinite(ref[vn])
+    agree = bool(np.array_equal(finite, np.isfinite(got))
+                 and np.allclose(got[finite], ref[vn][finite], rtol=1e-9, atol=1e-6))
+    runs = len(problem["sources"])
+    return {"graph_build_s": round(build_s, 3), "one_run_s": round(run_s, 4), "runs_scaled_to": runs,
+            "seconds": round(run_s * runs, 3), "per_village_s": run_s * runs / problem["n_villages"],
+            "agrees_with_scipy": agree}
+
+
+def _qgis_sample(problem: dict[str, Any], n: int, calls: int = 2) -> list[tuple[int, np.ndarray]]:
+    """Stations with villages nearest to them by road: ``calls`` stations, ``n // calls`` villages each."""
+    from scipy.sparse.csgraph import dijkstra
+
+    stations = problem["sources"][0]
+    _, _, src = dijkstra(problem["matrix"], directed=False, indices=stations, min_only=True,
+                         return_predecessors=True)
+    vn = problem["village_node"]
+    village_src = np.where(vn >= 0, src[np.maximum(vn, 0)], -1)
+    rng = np.random.default_rng(0)
+    per = max(1, n // calls)
+    counts = np.bincount(village_src[village_src >= 0], minlength=len(src))
+    busy = np.flatnonzero(counts >= per)
+    chosen = rng.choice(busy, size=min(calls, len(busy)), replace=False) if len(busy) else busy
+    return [(int(problem["facility_of_node"][s]),
+             np.sort(rng.choice(np.flatnonzero(village_src == s), size=per, replace=False))) for s in chosen]
+
+
+def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages: int, tmp: Path) -> dict[str, Any]:
+    """Route a sample of villages to their nearest transfer station with QGIS, in Debian's Python.
+
+    Each QGIS call routes the villages of one station (``native:shortestpathlayertopoint``); QGIS builds
+    its graph from the roads layer in every call, as it does when a planner runs the tool.
+    Path costs are compared with the pipeline's ``net_dist_station_m``.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    if not Path(QGIS_PYTHON).exists():
+        return {"skipped": f"{QGIS_PYTHON} not found"}
+    sample = _qgis_sample(problem, n_villages)
+    if not sample:
+        return {"skipped": "no transfer station reached by enough villages"}
+    villages = pyogrio.read_dataframe(results, layer="villages")
+    facilities = pyogrio.read_dataframe(gpkg, layer="facilities")
+    starts = pyogrio.read_dataframe(gpkg, layer="villages")
+    parts = []
+    for k, (_, rows) in enumerate(sample):
+        part = starts.iloc[rows][["village_code", "geometry"]].copy()
+        part["call"] = k
+        part["ours_m"] = villages["net_dist_station_m"].to_numpy()[rows]
+        parts.append(part)
+    sample_gdf = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=starts.crs)
+    sample_path = tmp / "qgis_sample.gpkg"
+    if sample_path.exists():
+        sample_path.unlink()
+    pyogrio.write_dataframe(sample_gdf, sample_path, layer="starts", driver="GPKG")
+    ends = [(k, facilities.geometry.iloc[fac].x, facilities.geometry.iloc[fac].y) for k, (fac, _) in enumerate(sample)]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run([QGIS_PYTHON, "-c", _qgis_program(gpkg, str(sample_path), ends)],
+                              capture_output=True, text=True, env=env, timeout=QGIS_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"QGIS did not finish within {QGIS_TIMEOUT_S} s"}
+    wall = time.perf_counter() - t0
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"skipped": f"QGIS failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"}
+    got = json.loads(lines[-1])
+    seconds = sum(c["seconds"] for c in got["calls"])
+    cost = {(c["call"], code): v for c in got["calls"] for code, v in c["cost"].items()}
+    ours = sample_gdf["ours_m"].to_numpy(float)
+    theirs = np.array([cost.get((int(c), str(v)), np.nan) for c, v in zip(sample_gdf["call"],
+                                                                         sample_gdf["village_code"], strict=True)])
+    rel = np.abs(theirs - ours) / np.maximum(ours, 1.0)
+    return {"villages": len(sample_gdf), "calls": len(sample), "seconds": round(seconds, 2),
+            "wall_with_startup_s": round(wall, 2), "per_village_s": seconds / len(sample_gdf),
+            "median_rel_diff_to_ours": float(np.nanmedian(rel)) if np.isfinite(rel).any() else None,
+            "qgis_version": got["version"]}
+
+
+def _qgis_program(roads_gpkg: str, sample_gpkg: str, ends: list[tuple[int, float, float]]) -> str:
+    """Python source run by Debian's python3 with QGIS; prints one JSON line of per-call times and costs."""
+    return f"""
+import json, sys, time
+sys.path.append({QGIS_PLUGINS!r})
+from qgis.core import Qgis, QgsApplication, QgsProcessingContext, QgsProcessingFeedback, QgsProject
+app = QgsApplication([], False)
+app.initQgis()
+from processing.core.Processing import Processing
+import processing
+Processing.initialize()
+calls = []
+for call, x, y in {ends!r}:
+    ctx = QgsProcessingContext()
+    ctx.setProject(QgsProject.instance())
+    ctx.setEllipsoid("EPSG:7019")
+    t0 = time.perf_counter()
+    res = processing.run("native:shortestpathlayertopoint", {{
+        "INPUT": {roads_gpkg!r} + "|layername=roads", "STRATEGY": 0,
+        "START_POINTS": {sample_gpkg!r} + "|layername=starts|subset=\\"call\\" = " + str(call),
+        "END_POINT": f"{{x!r}},{{y!r}} [EPSG:4490]", "TOLERANCE": 0, "OUTPUT": "TEMPORARY_OUTPUT",
+    }}, context=ctx, feedback=QgsProcessingFeedback())
+    seconds = time.perf_counter() - t0
+    layer = res["OUTPUT"]
+    if isinstance(layer, str):
+        layer = ctx.getMapLayer(layer)
+    cost = {{str(f["village_code"]): f["cost"] for f in layer.getFeatures()}}
+    calls.append({{"call": call, "seconds": seconds, "cost": cost}})
+print(json.dumps({{"version": Qgis.QGIS_VERSION, "calls": calls}}))
+app.exitQgis()
+"""
+
+
+def ratios(run: dict[str, Any]) -> dict[str, float | None]:
+    """Per-village time of each baseline over ours (ours: the pipeline's whole distance stage)."""
+    ours = run["stages_s"]["distances"] / run["counts"]["villages"]
+    b = run["baselines"]
+    out: dict[str, float | None] = {"distances_over_floor": round(run["stages_s"]["distances"] / b["floor"]["seconds"], 2)
+                                    if b["floor"]["seconds"] else None}
+    for name in ("networkx", "qgis"):
+        per = b.get(name, {}).get("per_village_s")
+        out[f"{name}_over_ours"] = round(per / ours, 1) if per and ours else None
+    return out
+
+
+def growth(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Exponents b of time ≈ a·n^b and peak RSS ≈ a·n^b in the number n of road segments (least squares on logs)."""
+    if len(runs) < 2:
+        return {"note": "one size only; run a larger --scale without --no-growth to fit the growth"}
+    n = np.log([r["counts"]["roads"] for r in runs])
+    out: dict[str, Any] = {"segments": [r["counts"]["roads"] for r in runs]}
+    for key in ("total_s", "peak_rss_mb"):
+        out[f"{key}_exponent"] = round(float(np.polyfit(n, np.log([r[key] for r in runs]), 1)[0]), 3)
+    out["stage_exponents"] = {
+        s: round(float(np.polyfit(n, np.log([max(r["stages_s"][s], 1e-4) for r in runs]), 1)[0]), 3)
+        for s in STAGES if all(r["stages_s"].get(s) for r in runs)}
+    return out
+
+
+def _check_targets(run: dict[str, Any]) -> dict[str, Any]:
+    """Which of the benchmark's targets the largest run meets (they are targets, not tests)."""
+    out: dict[str, Any] = {"scale": run["scale"],
+                           "total_s": {"value": run["total_s"], "target": TARGETS["total_s"]},
+                           "peak_rss_mb": {"value": run["peak_rss_mb"], "target": TARGETS["peak_rss_mb"]}}
+    r = run.get("ratios", {})
+    for key, target in (("distances_over_floor", "floor_ratio"), ("qgis_over_ours", "qgis_ratio"),
+                        ("networkx_over_ours", "networkx_ratio")):
+        out[key] = {"value": r.get(key), "target": TARGETS[target]}
+    for key, item in out.items():
+        if isinstance(item, dict) and item["value"] is not None:
+            at_most = key in ("total_s", "peak_rss_mb", "distances_over_floor")
+            item["met"] = item["value"] <= item["target"] if at_most else item["value"] >= item["target"]
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    import scipy
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "numpy": np.__version__, "scipy": scipy.__version__}
+
+
+def _fmt(v: Any, unit: str = "") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.3g}{unit}" if abs(v) < 100 else f"{v:,.0f}{unit}"
+    return f"{v:,}{unit}"
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The Markdown table of bench.md: one column per scale."""
+    runs = report["runs"]
+    rows: list[tuple[str, list[Any]]] = [
+        ("road segments", [r["counts"]["roads"] for r in runs]),
+        ("villages (admin + natural)", [r["counts"]["villages"] for r in runs]),
+        ("generate inputs s (not in total)", [r["generate_s"] + r["write_inputs_s"] for r in runs]),
+    ]
+    rows += [(f"{s} s", [r["stages_s"].get(s) for r in runs]) for s in STAGES]
+    rows += [("graph load from cache s", [r["stages_s"]["graph_load_from_cache"] for r in runs]),
+             ("map s (not in total)", [r["stages_s"]["map"] for r in runs]),
+             ("**total s**", [r["total_s"] for r in runs]),
+             ("peak RSS MB", [r["peak_rss_mb"] for r in runs]),
+             ("villages per s", [r["villages_per_s"] for r in runs])]
+    if all("baselines" in r for r in runs):
+        b = [r["baselines"] for r in runs]
+        rows += [("scipy floor s (same searches)", [x["floor"]["seconds"] for x in b]),
+                 ("distances ÷ floor", [r["ratios"]["distances_over_floor"] for r in runs]),
+                 ("networkx s (scaled)", [x["networkx"]["seconds"] for x in b]),
+                 ("networkx ÷ ours per village", [r["ratios"]["networkx_over_ours"] for r in runs]),
+                 ("QGIS s per village", [x.get("qgis", {}).get("per_village_s") for x in b]),
+                 ("QGIS ÷ ours per village", [r["ratios"]["qgis_over_ours"] for r in runs])]
+    head = "| | " + " | ".join(r["scale"] for r in runs) + " |"
+    lines = [head, "|---" * (len(runs) + 1) + "|"]
+    lines += [f"| {name} | " + " | ".join(_fmt(v) for v in vals) + " |" for name, vals in rows]
+    g = report["growth"]
+    if "total_s_exponent" in g:
+        lines.append(f"\nGrowth with road segments: time ∝ n^{g['total_s_exponent']}, "
+                     f"peak RSS ∝ n^{g['peak_rss_mb_exponent']} (least squares on log–log).")
+    lines.append(f"Counties: {runs[-1]['counties_source']}.")
+    return "\n".join(lines)
+
+
+TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile}
+
+
+def _worker_main(argv: list[str]) -> int:
+    """Child-process entry: ``python -m ruralenv.core.bench TASK JOB_JSON``."""
+    task, job = argv[0], json.loads(argv[1])
+    result = TASKS[task](job)
+    Path(job["result"]).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1:]))

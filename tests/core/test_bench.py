@@ -1,0 +1,139 @@
+"""``ruralenv bench`` at county scale, and the synthetic region it generates (no speed assertions)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+from ruralenv.core import bench
+from ruralenv.core.config import Config
+from ruralenv.core.io import check_layer, classify_roads
+from ruralenv.core.network import build_network
+from ruralenv.core.synthetic import generate_region
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+@pytest.fixture(scope="module")
+def county_bench(tmp_path_factory) -> Path:
+    """The CLI run once at county scale without baselines."""
+    out = tmp_path_factory.mktemp("bench")
+    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli", "bench", "--scale", "county", "--out", str(out),
+                           "--no-baselines"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "total s" in proc.stdout
+    return out
+
+
+@pytest.fixture(scope="module")
+def county_region():
+    return generate_region("county", seed=3)
+
+
+def test_cli_writes_every_stage(county_bench):
+    report = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))
+    (run,) = report["runs"]
+    assert run["scale"] == "county"
+    for stage in (*bench.STAGES, "graph_load_from_cache", "map"):
+        assert stage in run["stages_s"]
+    assert all(run["stages_s"][s] is not None and run["stages_s"][s] >= 0 for s in bench.STAGES)
+    assert run["warm_graph_from_cache"] is True
+    assert run["peak_rss_mb"] > 0 and run["total_s"] > 0 and run["villages_per_s"] > 0
+    assert "baselines" not in run
+    assert (county_bench / "bench.md").read_text(encoding="utf-8").startswith("| | county |")
+
+
+def test_results_gpkg_matches_inputs(county_bench):
+    inputs = county_bench / "county" / "inputs.gpkg"
+    results = county_bench / "county" / "results" / "results.gpkg"
+    layers = set(pyogrio.list_layers(results)[:, 0])
+    assert {"villages", "roads", "facilities", "counties", "towns", "mines", "unreachable"} <= layers
+    run = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))["runs"][0]
+    for layer in ("villages", "roads", "towns"):
+        n_in = pyogrio.read_info(inputs, layer=layer)["features"]
+        assert pyogrio.read_info(results, layer=layer)["features"] == n_in == run["counts"][layer]
+    villages = pyogrio.read_dataframe(results, layer="villages")
+    assert villages["collection_model"].notna().mean() > 0.9
+    assert villages["net_dist_station_m"].notna().any()
+
+
+def test_generation_is_deterministic(county_region):
+    again = generate_region("county", seed=3)
+    for name, gdf in county_region.layers.items():
+        other = again.layers[name]
+        assert gdf.drop(columns="geometry").equals(other.drop(columns="geometry")), name
+        assert np.array_equal(gdf.geometry.to_wkb(), other.geometry.to_wkb()), name
+
+
+def test_synthetic_county_follows_the_contract(county_region):
+    counts = county_region.counts()
+    assert counts["counties"] == 1 and counts["towns"] == 10
+    assert counts["admin_villages"] == 110 and counts["natural_villages"] == 500
+    assert counts["roads"] >= 10_000
+    villages = county_region.layers["villages"]
+    assert villages["village_code"].is_unique
+    admin = set(villages.loc[villages["is_admin_village"] == 1, "village_code"])
+    assert set(villages["admin_village_code"]) <= admin
+    assert set(villages["town_code"]) <= set(county_region.layers["towns"]["town_code"])
+    towns = county_region.layers["towns"]
+    assert towns["is_county_seat"].sum() == 1
+    assert set(county_region.layers["facilities"]["facility_type"]) == {
+        "transfer_station", "town_treatment", "county_treatment", "village_treatment"}
+    roads = county_region.layers["roads"]
+    assert set(roads["grade"]) == {"县道", "乡道", "村道", "机耕路"}
+    assert set(roads["surface"]) == {"沥青", "水泥", "砂石", "土路"}
+    for name, gdf in county_region.layers.items():
+        check_layer(gdf, name, name)  # raises on a broken contract
+
+
+def test_roads_join_at_shared_end_points(county_region):
+    """Segments meet exactly at their ends: the graph is one component and hardened share is realistic."""
+    roads = check_layer(county_region.layers["roads"], "roads", "roads")
+    classify_roads(roads, Config())
+    metric = roads.gdf.to_crs(4545)
+    net = build_network(metric.geometry.array, roads.gdf["hardened"].to_numpy(bool), metric.crs, 0.0)
+    assert net.component.max() == 0
+    share = net.edge_len_m[net.edge_hardened].sum() / net.edge_len_m.sum()
+    assert 0.3 < share < 0.8
+
+
+def test_grid_counties_when_outlines_are_missing(tmp_path):
+    region = generate_region("county", seed=1, counties_path=tmp_path / "absent.gpkg")
+    assert "synthetic grid" in region.counties_source
+    assert region.counts()["villages"] == 610
+
+
+def test_growth_exponent_is_fitted():
+    runs = [{"counts": {"roads": n}, "total_s": 2e-5 * n, "peak_rss_mb": 50 * n ** 0.5,
+             "stages_s": {s: 1e-6 * n for s in bench.STAGES}} for n in (1e4, 1e5, 1e6)]
+    g = bench.growth(runs)
+    assert g["total_s_exponent"] == pytest.approx(1.0)
+    assert g["peak_rss_mb_exponent"] == pytest.approx(0.5)
+    assert g["stage_exponents"]["graph"] == pytest.approx(1.0)
+    assert "note" in bench.growth(runs[:1])
+
+
+def test_baselines_agree_with_the_pipeline(county_bench):
+    """The scipy floor and networkx search the same graph; networkx finds the same distances."""
+    folder = county_bench / "county"
+    run = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))["runs"][0]
+    problem = bench.distance_problem(str(folder / "inputs.gpkg"), str(folder / "cache"), run["crs"])
+    assert problem["n_villages"] == run["counts"]["villages"]
+    floor = bench.scipy_floor(problem)
+    assert floor["runs"] == bench.DISTANCE_RUNS
+    assert bench.networkx_baseline(problem)["agrees_with_scipy"] is True
+
+
+@pytest.mark.skipif(subprocess.run([bench.QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True).returncode != 0
+                    if Path(bench.QGIS_PYTHON).exists() else True, reason="QGIS Python bindings not installed")
+def test_qgis_routes_agree_with_ours(county_bench):
+    folder = county_bench / "county"
+    run = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))["runs"][0]
+    problem = bench.distance_problem(str(folder / "inputs.gpkg"), str(folder / "cache"), run["crs"])
+    got = bench.qgis_baseline(problem, str(folder / "inputs.gpkg"), folder / "results" / "results.gpkg", 4, folder)
+    assert got.get("villages") == 4, got
+    assert got["median_rel_diff_to_ours"] < 0.02
