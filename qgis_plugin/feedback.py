@@ -5,9 +5,26 @@ from collections.abc import Sequence
 
 from qgis.core import QgsProcessingFeedback
 
+from .i18n import tr
+
 #: The stages :func:`ruralenv.core.run_pipeline` reports, in order.
 PIPELINE_STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines",
                    "indicators", "write")
+
+#: Stage → text shown above the progress bar (English; translated when shown).
+STAGE_LABELS = {
+    "read": "Reading and checking the input layers",
+    "crs": "Choosing a metric coordinate system",
+    "graph": "Building the road network",
+    "snapping": "Snapping villages and facilities to roads",
+    "distances": "Measuring road distances",
+    "access": "Hardened-road access",
+    "assignment": "Choosing collection models",
+    "mines": "Villages near mines",
+    "indicators": "County indicators",
+    "write": "Writing the report files",
+    "check": "Checking the network",
+}
 
 
 class FeedbackProgress:
@@ -19,15 +36,11 @@ class FeedbackProgress:
         The feedback of the running algorithm.
     stages : sequence of str
         The stage names the core will report, in order; they split the bar into equal bands.
-    labels : dict, optional
-        Stage name → text shown to the user (translated); default the stage name.
     """
 
-    def __init__(self, feedback: QgsProcessingFeedback, stages: Sequence[str] = PIPELINE_STAGES,
-                 labels: dict[str, str] | None = None):
+    def __init__(self, feedback: QgsProcessingFeedback, stages: Sequence[str] = PIPELINE_STAGES):
         self.feedback = feedback
         self.stages = list(stages)
-        self.labels = labels or {}
         self._band = 0
         self._total: int | None = None
         self._done = 0
@@ -37,7 +50,7 @@ class FeedbackProgress:
         if name in self.stages:
             self._band = self.stages.index(name)
         self._total, self._done = total, 0
-        self.feedback.setProgressText(self.labels.get(name, name))
+        self.feedback.setProgressText(tr(STAGE_LABELS[name]) if name in STAGE_LABELS else name)
         self._show()
 
     def advance(self, n: int = 1) -> None:

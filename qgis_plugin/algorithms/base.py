@@ -184,7 +184,8 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(reject)
         self.add_extra_parameters()
         for sink in self.SINKS:
-            self.addParameter(QgsProcessingParameterFeatureSink(sink.parameter, tr(sink.label)))
+            self.addParameter(QgsProcessingParameterFeatureSink(sink.parameter, tr(sink.label), optional=True,
+                                                                createByDefault=True))
         for key, label in self.NUMBERS.items():
             self.addOutput(QgsProcessingOutputNumber(key.upper(), tr(label)))
 

@@ -41,7 +41,8 @@ class FullPlan(PipelineAlgorithm):
     def add_extra_parameters(self) -> None:
         """The report folder."""
         self.addParameter(QgsProcessingParameterFolderDestination(
-            OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)")))
+            OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)"), optional=True,
+            createByDefault=True))
 
     def output_folder(self, parameters, context) -> str | None:
         """The chosen report folder."""

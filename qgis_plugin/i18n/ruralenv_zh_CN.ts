@@ -1,0 +1,303 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>RuralEnv</name>
+    <message>
+        <source>Validate road network</source>
+        <translation>路网检查</translation>
+    </message>
+    <message>
+        <source>Road network</source>
+        <translation>路网</translation>
+    </message>
+    <message>
+        <source>Checks the road layer before any analysis. Lists the connected components of the network, the dead ends (dangles), the isolated islands (components with no township seat that are shorter than the island length), segments digitised twice and roads without length. Villages on islands or beyond the snapping distance are unreachable in the other algorithms.</source>
+        <translation>在分析之前检查道路图层：列出路网的连通分量、断头路端点（悬挂点）、孤岛（没有苏木乡镇驻地且短于孤岛长度的连通分量）、重复数字化的路段和长度为零的道路。位于孤岛上或超出吸附距离的村庄在其他算法中为路网不可达。</translation>
+    </message>
+    <message>
+        <source>Hardened-road access of villages</source>
+        <translation>村庄通硬化路分析</translation>
+    </message>
+    <message>
+        <source>Plan analyses</source>
+        <translation>规划分析</translation>
+    </message>
+    <message>
+        <source>A village has hardened-road access when a hardened road lies within the access radius and that road reaches its township seat (or county seat) over hardened roads only. pave_gap_m gives the least metres of unpaved road to harden to connect it. Roads are classified as hardened from their surface, grade or OSM highway fields.</source>
+        <translation>村庄在通达半径内有硬化道路，且该道路仅经由硬化道路即可到达所属苏木乡镇驻地（或旗县驻地）时，视为通硬化路。pave_gap_m 给出连通所需硬化的最少未硬化道路米数。道路是否硬化依据路面类型、技术等级或 OSM highway 字段判断。</translation>
+    </message>
+    <message>
+        <source>Waste collection model</source>
+        <translation>垃圾收运处置模式</translation>
+    </message>
+    <message>
+        <source>Measures road distances from every village to transfer stations and to county, town and village treatment facilities, then chooses the collection model of the plan: county_process (transfer station within reach and a county treatment facility within haul distance of it), town_transfer (town treatment facility within reach, village not dispersed) or village_collect. model_reason states the rule that decided, with the distances.</source>
+        <translation>计算每个村庄到转运站及旗县、苏木乡镇、嘎查村处理设施的路网距离，并按规划选择收运处置模式：county_process 城乡一体化治理模式（转运站在距离内，且其运距内有旗县处理设施）、town_transfer 苏木乡镇集中治理模式（苏木乡镇处理设施在距离内，且村庄不分散）或 village_collect 村庄分散治理模式。model_reason 说明判定所依据的规则和距离。</translation>
+    </message>
+    <message>
+        <source>Full plan and county indicators</source>
+        <translation>完整规划与旗县指标</translation>
+    </message>
+    <message>
+        <source>Runs every analysis: hardened-road access, waste collection model, mines near villages and the indicators per county against the 2023 and 2025 targets of the plan (waste collection covering 50 % and 60 % of administrative villages; hardened roads to 83.5 % and 85 % of larger natural villages). Also writes report.xlsx, summary.json and results.gpkg into the report folder.</source>
+        <translation>运行全部分析：通硬化路、垃圾收运处置模式、村庄周边矿山，以及各旗县对照规划2023年和2025年目标的指标（生活垃圾收运处置体系覆盖行政村50%和60%；较大人口规模自然村通硬化路83.5%和85%）。同时在报告文件夹中写出 report.xlsx、summary.json 和 results.gpkg。</translation>
+    </message>
+    <message>
+        <source>Villages (points)</source>
+        <translation>村庄（点）</translation>
+    </message>
+    <message>
+        <source>Roads (lines)</source>
+        <translation>道路（线）</translation>
+    </message>
+    <message>
+        <source>Waste facilities (points)</source>
+        <translation>垃圾处理设施（点）</translation>
+    </message>
+    <message>
+        <source>Township seats (points or polygons)</source>
+        <translation>苏木乡镇驻地（点或面）</translation>
+    </message>
+    <message>
+        <source>Counties (polygons)</source>
+        <translation>旗县（面）</translation>
+    </message>
+    <message>
+        <source>Mines (points or polygons)</source>
+        <translation>矿山（点或面）</translation>
+    </message>
+    <message>
+        <source>Hardened road within (access radius)</source>
+        <translation>硬化道路通达半径</translation>
+    </message>
+    <message>
+        <source>Villages farther than this from any road are unreachable</source>
+        <translation>距道路超过此距离的村庄视为不可达</translation>
+    </message>
+    <message>
+        <source>Transfer station within (county model)</source>
+        <translation>转运站距离上限（城乡一体化模式）</translation>
+    </message>
+    <message>
+        <source>County treatment within this distance of the station</source>
+        <translation>转运站至旗县处理设施运距上限</translation>
+    </message>
+    <message>
+        <source>Town treatment facility within (township model)</source>
+        <translation>苏木乡镇处理设施距离上限（乡镇集中模式）</translation>
+    </message>
+    <message>
+        <source>Village treatment facility within (covers a dispersed village)</source>
+        <translation>嘎查村处理设施距离上限（覆盖分散村庄）</translation>
+    </message>
+    <message>
+        <source>Radius for counting neighbours (dispersed villages)</source>
+        <translation>统计周边人口的半径（判定分散村庄）</translation>
+    </message>
+    <message>
+        <source>Dispersed below this many people within the radius</source>
+        <translation>半径内人口低于此数即为分散</translation>
+    </message>
+    <message>
+        <source>Larger natural village: at least this many households</source>
+        <translation>较大人口规模自然村：户数不少于</translation>
+    </message>
+    <message>
+        <source>Join road ends closer than</source>
+        <translation>道路端点合并容差</translation>
+    </message>
+    <message>
+        <source>Road islands are shorter than</source>
+        <translation>孤岛路网长度上限</translation>
+    </message>
+    <message>
+        <source>Road network components</source>
+        <translation>路网连通分量</translation>
+    </message>
+    <message>
+        <source>Dangles (dead ends)</source>
+        <translation>悬挂点（断头路）</translation>
+    </message>
+    <message>
+        <source>Isolated road islands</source>
+        <translation>孤岛路网</translation>
+    </message>
+    <message>
+        <source>Duplicate segments</source>
+        <translation>重复路段</translation>
+    </message>
+    <message>
+        <source>Zero-length roads</source>
+        <translation>零长度道路</translation>
+    </message>
+    <message>
+        <source>Number of components</source>
+        <translation>连通分量数</translation>
+    </message>
+    <message>
+        <source>Number of isolated islands</source>
+        <translation>孤岛数</translation>
+    </message>
+    <message>
+        <source>Number of dangles</source>
+        <translation>悬挂点数</translation>
+    </message>
+    <message>
+        <source>Number of duplicate segments</source>
+        <translation>重复路段数</translation>
+    </message>
+    <message>
+        <source>Number of zero-length roads</source>
+        <translation>零长度道路数</translation>
+    </message>
+    <message>
+        <source>Road length (km)</source>
+        <translation>道路里程（公里）</translation>
+    </message>
+    <message>
+        <source>Hardened road length (km)</source>
+        <translation>硬化道路里程（公里）</translation>
+    </message>
+    <message>
+        <source>Villages with hardened-road access</source>
+        <translation>村庄通硬化路结果</translation>
+    </message>
+    <message>
+        <source>Roads with hardened flag</source>
+        <translation>道路（含硬化标记）</translation>
+    </message>
+    <message>
+        <source>Larger natural villages</source>
+        <translation>较大人口规模自然村数</translation>
+    </message>
+    <message>
+        <source>Larger villages with hardened access</source>
+        <translation>通硬化路的较大人口规模自然村数</translation>
+    </message>
+    <message>
+        <source>Hardened road coverage (%)</source>
+        <translation>较大人口规模自然村通硬化路率（%）</translation>
+    </message>
+    <message>
+        <source>Villages short of the 2025 road target</source>
+        <translation>距2025年通硬化路目标尚差村数</translation>
+    </message>
+    <message>
+        <source>km to pave for the 2025 target</source>
+        <translation>达到2025年目标需硬化里程（公里）</translation>
+    </message>
+    <message>
+        <source>Villages with collection model</source>
+        <translation>村庄收运处置模式</translation>
+    </message>
+    <message>
+        <source>Villages: county_process</source>
+        <translation>城乡一体化治理模式村数</translation>
+    </message>
+    <message>
+        <source>Villages: town_transfer</source>
+        <translation>苏木乡镇集中治理模式村数</translation>
+    </message>
+    <message>
+        <source>Villages: village_collect</source>
+        <translation>村庄分散治理模式村数</translation>
+    </message>
+    <message>
+        <source>Unreachable villages</source>
+        <translation>路网不可达村庄</translation>
+    </message>
+    <message>
+        <source>Administrative villages covered</source>
+        <translation>收运处置体系覆盖的行政村数</translation>
+    </message>
+    <message>
+        <source>Waste coverage (%)</source>
+        <translation>生活垃圾收运处置体系覆盖率（%）</translation>
+    </message>
+    <message>
+        <source>Villages with access and collection model</source>
+        <translation>村庄（通硬化路与收运模式）</translation>
+    </message>
+    <message>
+        <source>Facilities</source>
+        <translation>垃圾处理设施</translation>
+    </message>
+    <message>
+        <source>County indicators</source>
+        <translation>旗县指标</translation>
+    </message>
+    <message>
+        <source>Administrative villages short of the 2025 waste target</source>
+        <translation>距2025年垃圾收运目标尚差行政村数</translation>
+    </message>
+    <message>
+        <source>Reading and checking the input layers</source>
+        <translation>读取并检查输入图层</translation>
+    </message>
+    <message>
+        <source>Choosing a metric coordinate system</source>
+        <translation>选择投影坐标系</translation>
+    </message>
+    <message>
+        <source>Building the road network</source>
+        <translation>构建路网</translation>
+    </message>
+    <message>
+        <source>Snapping villages and facilities to roads</source>
+        <translation>村庄与设施吸附到道路</translation>
+    </message>
+    <message>
+        <source>Measuring road distances</source>
+        <translation>计算路网距离</translation>
+    </message>
+    <message>
+        <source>Hardened-road access</source>
+        <translation>通硬化路分析</translation>
+    </message>
+    <message>
+        <source>Choosing collection models</source>
+        <translation>选择收运处置模式</translation>
+    </message>
+    <message>
+        <source>Villages near mines</source>
+        <translation>村庄周边矿山</translation>
+    </message>
+    <message>
+        <source>Writing the report files</source>
+        <translation>写出报告文件</translation>
+    </message>
+    <message>
+        <source>Checking the network</source>
+        <translation>检查路网</translation>
+    </message>
+    <message>
+        <source>The sample data is missing: {0}</source>
+        <translation>缺少示例数据：{0}</translation>
+    </message>
+    <message>
+        <source>Sample county 准格尔旗 (150622)</source>
+        <translation>示例旗县 准格尔旗（150622）</translation>
+    </message>
+    <message>
+        <source>Load the sample county as a styled project</source>
+        <translation>加载示例旗县（含符号化结果）</translation>
+    </message>
+    <message>
+        <source>Could not apply style {0}: {1}</source>
+        <translation>无法应用样式 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Leave out bad rows and go on (default: stop and list them)</source>
+        <translation>跳过有问题的记录继续运行（默认：停止并列出问题）</translation>
+    </message>
+    <message>
+        <source>Cancelled: no output was written.</source>
+        <translation>已取消：未写出任何结果。</translation>
+    </message>
+    <message>
+        <source>Report folder (report.xlsx, summary.json, results.gpkg)</source>
+        <translation>报告文件夹（report.xlsx、summary.json、results.gpkg）</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,86 @@
+"""Build the installable QGIS plugin zip ``dist/ruralenv-<version>.zip``.
+
+The zip holds one folder, ``ruralenv/``, to unzip into a QGIS profile's ``python/plugins/``: the
+git-tracked files the plugin needs at run time, the translations compiled with ``lrelease`` and the
+vendored web-map JavaScript (``vendor/js``) when it is present.
+
+Usage::
+
+    python scripts/package.py [--out-dir dist]
+"""
+from __future__ import annotations
+
+import argparse
+import configparser
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLUGIN_FOLDER = "ruralenv"
+#: Tracked paths shipped in the plugin (prefixes); tests, CI and build scripts stay out.
+SHIPPED = ("__init__.py", "metadata.txt", "LICENSE", "README.md", "core/", "qgis_plugin/", "data/sample/",
+           "data/china_outline/")
+
+
+def plugin_version(root: Path = ROOT) -> str:
+    """The ``version`` of ``metadata.txt``."""
+    parser = configparser.ConfigParser()
+    parser.read(root / "metadata.txt", encoding="utf-8")
+    return parser["general"]["version"]
+
+
+def tracked_files(root: Path = ROOT) -> list[str]:
+    """Git-tracked files that belong in the plugin and exist in the working tree."""
+    listing = subprocess.run(["git", "ls-files", "-z"], cwd=root, check=True, capture_output=True).stdout
+    names = [n for n in listing.decode("utf-8").split("\0") if n]
+    return sorted(n for n in names if n.startswith(SHIPPED) and (root / n).is_file())
+
+
+def compile_translations(root: Path, out_dir: Path) -> list[Path]:
+    """Compile every ``qgis_plugin/i18n/*.ts`` with ``lrelease`` into ``out_dir``."""
+    lrelease = shutil.which("lrelease")
+    sources = sorted((root / "qgis_plugin" / "i18n").glob("*.ts"))
+    if sources and lrelease is None:
+        raise SystemExit("lrelease not found: install Qt 5 Linguist tools (Debian: qttools5-dev-tools)")
+    compiled = []
+    for ts in sources:
+        qm = out_dir / ts.with_suffix(".qm").name
+        subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
+        compiled.append(qm)
+    return compiled
+
+
+def vendor_files(vendor: Path) -> list[Path]:
+    """Files of the vendored web-map JavaScript, without npm's bookkeeping."""
+    if not vendor.is_dir():
+        return []
+    skip = {"package-lock.json", ".package-lock.json"}
+    return sorted(p for p in vendor.rglob("*") if p.is_file() and p.name not in skip)
+
+
+def build(out_dir: Path, root: Path = ROOT) -> Path:
+    """Write the zip and return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{PLUGIN_FOLDER}-{plugin_version(root)}.zip"
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in tracked_files(root):
+            zf.write(root / name, f"{PLUGIN_FOLDER}/{name}")
+        for qm in compile_translations(root, Path(tmp)):
+            zf.write(qm, f"{PLUGIN_FOLDER}/qgis_plugin/i18n/{qm.name}")
+        for path in vendor_files(root / "vendor" / "js"):
+            zf.write(path, f"{PLUGIN_FOLDER}/{path.relative_to(root).as_posix()}")
+    return target
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "dist", help="where to write the zip")
+    print(build(parser.parse_args().out_dir))
+
+
+if __name__ == "__main__":
+    main()
