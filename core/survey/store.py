@@ -1,0 +1,81 @@
+"""Read the survey layers already in RESULTS.gpkg and append new rows all-or-nothing.
+
+New rows are appended to a copy of the GeoPackage beside it, and the copy replaces the original with
+one atomic rename only when every layer was written; a failed or cancelled import leaves the original
+byte for byte as it was. The ``villages`` layer is never written.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from .safety import refuse
+
+POINTS_LAYER = "survey_points"
+REJECTS_LAYER = "survey_rejects"
+UPDATES_LAYER = "village_location_updates"
+IMPORTS_LAYER = "survey_imports"
+
+
+def layer_names(gpkg: Path) -> list[str]:
+    """Names of the layers and tables of a GeoPackage."""
+    return [str(n) for n in pyogrio.list_layers(gpkg)[:, 0]]
+
+
+def read_table(gpkg: Path, layer: str, columns: list[str]) -> pd.DataFrame:
+    """Attribute columns of ``layer`` (an empty frame with those columns when the layer does not exist)."""
+    if layer not in layer_names(gpkg):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.DataFrame(pyogrio.read_dataframe(gpkg, layer=layer, columns=columns, read_geometry=False))
+
+
+def imported_files(gpkg: Path) -> dict[str, tuple[str, str]]:
+    """Files imported before: sha256 → (file name, time of import)."""
+    done = read_table(gpkg, IMPORTS_LAYER, ["sha256", "file_name", "imported_at"])
+    return {str(r.sha256): (str(r.file_name), str(r.imported_at)) for r in done.itertuples()}
+
+
+def check_writable(gpkg: Path) -> None:
+    """Refuse a GeoPackage that another program holds open in WAL mode (its changes are not in the file yet).
+
+    Raises
+    ------
+    InputError
+    """
+    for suffix in ("-wal", "-journal"):
+        side = gpkg.with_name(gpkg.name + suffix)
+        if side.exists() and side.stat().st_size > 0:
+            raise refuse(gpkg, f"is open in another program ({side.name} exists); close it (e.g. remove the "
+                               "layers from QGIS) and import again")
+
+
+def append_layers(gpkg: Path, layers: dict[str, pd.DataFrame]) -> None:
+    """Append rows to layers of ``gpkg`` (creating missing layers) as one all-or-nothing change.
+
+    Parameters
+    ----------
+    gpkg : Path
+        The results GeoPackage.
+    layers : dict
+        Layer name → rows (GeoDataFrame for spatial layers, DataFrame for tables). Empty frames create
+        the layer when it is missing and add nothing otherwise.
+    """
+    check_writable(gpkg)
+    tmp = gpkg.with_name(f".{gpkg.stem}.{uuid.uuid4().hex[:8]}.tmp.gpkg")
+    try:
+        shutil.copyfile(gpkg, tmp)
+        shutil.copymode(gpkg, tmp)
+        existing = set(layer_names(tmp))
+        for name, df in layers.items():
+            if df.empty and name in existing:
+                continue
+            pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", append=True)
+        os.replace(tmp, gpkg)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
