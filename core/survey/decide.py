@@ -200,15 +200,18 @@ def _choose_datum(raw: RawFile, option: str | CRS, villages: VillageIndex,
     if raw.format == "gpx":
         return "wgs84", raw.crs_source
     verdict = _closest_reading(villages, lon, lat)
-    if verdict is not None:
-        return verdict
+    stated = raw.crs_source or "no datum is stated in the file"
+    if verdict is not None and verdict[0] != "wgs84":
+        return verdict[0], f"{stated}, but the points lie clearly closest to the villages read as " \
+                           f"{DATUM_NAMES[verdict[0]]} ({verdict[1]})"
+    checked = f"; the villages agree ({verdict[1]})" if verdict is not None else ""
     if raw.declared_crs is not None:
-        return ("cgcs2000" if raw.declared_crs.to_epsg() == 4490 else "wgs84"), raw.crs_source
-    return "wgs84", "no datum is stated in the file; WGS 84 assumed (what GPS receivers record)"
+        return ("cgcs2000" if raw.declared_crs.to_epsg() == 4490 else "wgs84"), raw.crs_source + checked
+    return "wgs84", f"{stated}; WGS 84 assumed (what GPS receivers record){checked}"
 
 
 def _closest_reading(villages: VillageIndex, lon: np.ndarray, lat: np.ndarray) -> tuple[str, str] | None:
-    """The datum under which the points lie clearly closest to the villages, if one does."""
+    """The datum under which the points lie clearly closest to the villages, if one does, and the numbers."""
     inside = villages.contains_lonlat(lon, lat)
     if inside.sum() < STAT_MIN_POINTS:
         return None
@@ -218,12 +221,10 @@ def _closest_reading(villages: VillageIndex, lon: np.ndarray, lat: np.ndarray) -
         dist, _ = villages.nearest(*villages.project(wlon, wlat))
         medians[datum] = float(np.median(dist))
     ranked = sorted(medians, key=medians.get)
-    best, second = ranked[0], ranked[1]
-    if medians[best] > STAT_RATIO * medians[second]:
+    if medians[ranked[0]] > STAT_RATIO * medians[ranked[1]]:
         return None
     shown = ", ".join(f"{medians[d]:,.0f} m as {DATUM_NAMES[d]}" for d in ranked)
-    return best, f"no datum is stated; the points lie closest to the villages read as {DATUM_NAMES[best]} " \
-                 f"(median distance to the nearest village {shown})"
+    return ranked[0], f"median distance to the nearest village {shown}"
 
 
 # --- metres -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from .._errors import ConfigError, InputError
 from ..progress import NullProgress, Progress, check_cancel
@@ -29,6 +30,7 @@ from .villages import STUDY_MARGIN_M, VillageIndex, load_villages
 
 REJECT_REASONS = ("unparseable", "impossible_value", "not_a_point", "outside_study_area", "duplicate")
 MATCH_KINDS = ("code", "name", "distance", "none")
+DUPLICATE_TOLERANCE_M = 0.5
 
 
 @dataclass
@@ -204,7 +206,7 @@ def _build_layers(raws: list[RawFile], placements: list[Placement], reports: lis
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     rows = pd.concat([_file_rows(raw, pl, villages, now) for raw, pl in zip(raws, placements, strict=True)],
                      ignore_index=True)
-    _mark_duplicates(rows, into)
+    _mark_duplicates(rows, into, villages)
     good = rows["reason_code"].isna().to_numpy()
     points = rows[good].reset_index(drop=True)
     x, y = villages.project(points["lon_wgs84"].to_numpy(), points["lat_wgs84"].to_numpy())
@@ -271,29 +273,25 @@ def _file_rows(raw: RawFile, pl: Placement, villages: VillageIndex, now: str) ->
     return rows
 
 
-def _mark_duplicates(rows: pd.DataFrame, into: Path) -> None:
-    """Reject a point at the same position (to 1e-6°) with the same name as an earlier or stored one."""
+def _mark_duplicates(rows: pd.DataFrame, into: Path, villages: VillageIndex) -> None:
+    """Reject a point within :data:`DUPLICATE_TOLERANCE_M` of an earlier or stored point of the same name."""
     cols = ["lon_wgs84", "lat_wgs84", "name", "source_file", "src_row"]
     stored = store.read_table(into, store.POINTS_LAYER, cols)
     new = rows.loc[rows["reason_code"].isna(), cols]
     both = pd.concat([stored[cols], new], ignore_index=True) if len(stored) else new.reset_index(drop=True)
-    keys = pd.DataFrame({
-        "lon": np.round(pd.to_numeric(both["lon_wgs84"]).to_numpy(float) * 1e6),
-        "lat": np.round(pd.to_numeric(both["lat_wgs84"]).to_numpy(float) * 1e6),
-        "name": both["name"].fillna("").astype(str).to_numpy()})
-    dup = keys.duplicated(keep="first").to_numpy()
-    dup[: len(stored)] = False
-    if not dup.any():
+    x, y = villages.project(pd.to_numeric(both["lon_wgs84"]).to_numpy(float),
+                            pd.to_numeric(both["lat_wgs84"]).to_numpy(float))
+    pairs = cKDTree(np.column_stack([x, y])).query_pairs(DUPLICATE_TOLERANCE_M, output_type="ndarray")
+    names = both["name"].fillna("").astype(str).to_numpy()
+    pairs = pairs[(names[pairs[:, 0]] == names[pairs[:, 1]]) & (pairs[:, 1] >= len(stored))]
+    if not len(pairs):
         return
-    tuples = list(keys.itertuples(index=False, name=None))
-    first: dict[tuple, int] = {}
-    for pos, key in enumerate(tuples):
-        first.setdefault(key, pos)
-    where = [first[tuples[pos]] for pos in np.flatnonzero(dup)]
-    labels = new.index.to_numpy()[np.flatnonzero(dup) - len(stored)]
+    first = pd.Series(pairs[:, 0]).groupby(pairs[:, 1]).min()
+    labels = new.index.to_numpy()[first.index.to_numpy() - len(stored)]
     rows.loc[labels, "reason_code"] = "duplicate"
-    rows.loc[labels, "reason"] = [f"duplicate of {both['source_file'].iloc[p]} row {both['src_row'].iloc[p]}"
-                                  for p in where]
+    rows.loc[labels, "reason"] = [
+        f"duplicate of {both['source_file'].iloc[i]} row {both['src_row'].iloc[i]} "
+        f"(same name, within {DUPLICATE_TOLERANCE_M:g} m)" for i in first.to_numpy()]
 
 
 def _points_layer(points: pd.DataFrame, villages: VillageIndex) -> gpd.GeoDataFrame:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from pyproj import Geod
-
 from ruralenv.core import datum
 
 GEOD = Geod(ellps="WGS84")
