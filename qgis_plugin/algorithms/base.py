@@ -27,6 +27,7 @@ from qgis.core import (
     QgsUnitTypes,
     QgsWkbTypes,
 )
+from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QIcon
 
 from ...core import Cancelled, Config, ConfigError, InputError, run_pipeline
@@ -110,11 +111,26 @@ class Outcome:
 
 
 class StyleLoader(QgsProcessingLayerPostProcessorInterface):
-    """Apply a QML style to an output layer once Processing has loaded it."""
+    """Apply a QML style to an output layer once Processing has loaded it.
+
+    The Processing context owns and deletes the C++ side after the run, but calls the Python methods
+    only while the Python object lives, which must outlast the algorithm: :meth:`for_style` keeps each
+    loader referenced until the context has deleted it.
+    """
+
+    _alive: list[StyleLoader] = []
 
     def __init__(self, qml: Path):
         super().__init__()
         self.qml = qml
+
+    @classmethod
+    def for_style(cls, qml: Path) -> StyleLoader:
+        """A new loader for ``qml``, kept alive for the context that will use it."""
+        cls._alive = [loader for loader in cls._alive if not sip.isdeleted(loader)]
+        loader = cls(qml)
+        cls._alive.append(loader)
+        return loader
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
         """Load the style into ``layer``."""
@@ -141,10 +157,6 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
     NUMBERS: dict[str, str] = {}
     #: Stages the core reports (for the progress bar).
     STAGES: tuple[str, ...] = ()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._style_loaders: list[StyleLoader] = []
 
     # identity -------------------------------------------------------------------------------------
     def name(self) -> str:  # noqa: D102
@@ -276,8 +288,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
             return None
         write_features(df, target, fields, promote_to_multi=QgsWkbTypes.isMultiType(geometry_type))
         if sink.style and context.willLoadLayerOnCompletion(dest_id):
-            loader = StyleLoader(STYLES_DIR / sink.style)
-            self._style_loaders.append(loader)
+            loader = StyleLoader.for_style(STYLES_DIR / sink.style)
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(loader)
         return dest_id
 

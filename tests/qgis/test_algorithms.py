@@ -1,0 +1,125 @@
+"""Each algorithm, run through ``processing.run`` on the bundled sample, gives the core's numbers."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import uri
+from ruralenv.core import Config, run_pipeline
+from ruralenv.core.validate import validate_network
+
+pytestmark = pytest.mark.usefixtures("qgis_app")
+
+
+def core_inputs(sample, *kinds):
+    return {kind: f"{sample}:{kind}" for kind in kinds}
+
+
+def alg_inputs(sample, *kinds):
+    return {kind.upper(): uri(sample, kind) for kind in kinds}
+
+
+def plain(value):
+    from qgis.PyQt.QtCore import QVariant
+
+    return None if value is None or (isinstance(value, QVariant) and value.isNull()) else value
+
+
+def by_code(layer, field):
+    return {f["village_code"]: plain(f[field]) for f in layer.getFeatures()}
+
+
+def core_by_code(df, field):
+    return {code: (None if value is None or value != value else value)
+            for code, value in zip(df["village_code"], df[field], strict=True)}
+
+
+def test_validate_network_matches_core(sample):
+    import processing
+
+    res = processing.run("ruralenv:validate_network", {
+        **alg_inputs(sample, "roads", "towns"), "OUTPUT_COMPONENTS": "TEMPORARY_OUTPUT",
+        "OUTPUT_DANGLES": "TEMPORARY_OUTPUT", "OUTPUT_ISLANDS": "TEMPORARY_OUTPUT",
+        "OUTPUT_DUPLICATES": "TEMPORARY_OUTPUT", "OUTPUT_ZERO_LENGTH": "TEMPORARY_OUTPUT"})
+    check = validate_network(core_inputs(sample, "roads", "towns"), Config())
+    for key in ("components", "islands", "dangles", "duplicate_segments", "zero_length_lines"):
+        assert res[key.upper()] == check.summary[key]
+    assert res["OUTPUT_DANGLES"].featureCount() == check.summary["dangles"]
+    assert res["OUTPUT_ISLANDS"].featureCount() == check.summary["islands"] >= 1
+    assert res["OUTPUT_ZERO_LENGTH"].featureCount() == check.summary["zero_length_lines"] >= 1
+    assert res["OUTPUT_COMPONENTS"].featureCount() == check.summary["components"]
+
+
+def test_hardened_access_matches_core(sample):
+    import processing
+
+    res = processing.run("ruralenv:hardened_access", {
+        **alg_inputs(sample, "villages", "roads", "towns"),
+        "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT", "OUTPUT_ROADS": "TEMPORARY_OUTPUT"})
+    core = run_pipeline(core_inputs(sample, "villages", "roads", "towns"), Config())
+    region = core.summary["region"]
+    for key in ("n_larger", "n_larger_access", "road_coverage_pct", "roads_gap_2025"):
+        assert res[key.upper()] == region[key]
+    assert res["PAVE_KM_2025"] == pytest.approx(region["pave_km_2025"])
+    villages = res["OUTPUT_VILLAGES"]
+    assert by_code(villages, "hardened_access") == core_by_code(core.villages, "hardened_access")
+    assert "collection_model" not in villages.fields().names()
+    roads = res["OUTPUT_ROADS"]
+    assert sum(bool(f["hardened"]) for f in roads.getFeatures()) == int(core.roads["hardened"].sum())
+
+
+def test_collection_model_matches_core(sample):
+    import processing
+
+    res = processing.run("ruralenv:collection_model", {
+        **alg_inputs(sample, "villages", "roads", "facilities", "towns"), "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"})
+    core = run_pipeline(core_inputs(sample, "villages", "roads", "facilities", "towns"), Config())
+    region = core.summary["region"]
+    for key in ("n_county_process", "n_town_transfer", "n_village_collect", "n_unreachable", "n_admin_covered",
+                "waste_coverage_pct"):
+        assert res[key.upper()] == region[key]
+    villages = res["OUTPUT_VILLAGES"]
+    assert by_code(villages, "collection_model") == core_by_code(core.villages, "collection_model")
+    assert by_code(villages, "model_reason") == core_by_code(core.villages, "model_reason")
+    distances = by_code(villages, "net_dist_station_m")
+    expected = core_by_code(core.villages, "net_dist_station_m")
+    assert {c for c, v in distances.items() if v is None} == {c for c, v in expected.items() if v is None}
+    assert {c: v for c, v in distances.items() if v is not None} == pytest.approx(
+        {c: v for c, v in expected.items() if v is not None})
+
+
+def test_full_plan_matches_core_and_writes_reports(sample, tmp_path):
+    import processing
+
+    kinds = ("villages", "roads", "facilities", "towns", "counties", "mines")
+    sinks = {f"OUTPUT_{n}": "TEMPORARY_OUTPUT" for n in ("VILLAGES", "ROADS", "FACILITIES", "COUNTIES",
+                                                          "UNREACHABLE")}
+    res = processing.run("ruralenv:full_plan", {**alg_inputs(sample, *kinds), **sinks,
+                                                 "OUTPUT_FOLDER": str(tmp_path / "report")})
+    core = run_pipeline(core_inputs(sample, *kinds), Config())
+    region = core.summary["region"]
+    for key in ("waste_coverage_pct", "waste_gap_2025", "road_coverage_pct", "roads_gap_2025", "n_unreachable"):
+        assert res[key.upper()] == region[key]
+    assert res["OUTPUT_VILLAGES"].featureCount() == len(core.villages)
+    assert res["OUTPUT_ROADS"].featureCount() == len(core.roads)
+    assert res["OUTPUT_FACILITIES"].featureCount() == len(core.facilities)
+    assert res["OUTPUT_UNREACHABLE"].featureCount() == len(core.unreachable) == region["n_unreachable"]
+    county = next(res["OUTPUT_COUNTIES"].getFeatures())
+    assert county["waste_coverage_pct"] == core.counties["waste_coverage_pct"].iloc[0]
+    assert county["road_coverage_pct"] == core.counties["road_coverage_pct"].iloc[0]
+    folder = tmp_path / "report"
+    assert {"report.xlsx", "summary.json", "results.gpkg"} <= {p.name for p in folder.iterdir()}
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["region"]["waste_coverage_pct"] == region["waste_coverage_pct"]
+
+
+def test_file_outputs_in_any_format(sample, tmp_path):
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    out = {"OUTPUT_VILLAGES": str(tmp_path / "villages.gpkg"), "OUTPUT_ROADS": str(tmp_path / "roads.shp")}
+    processing.run("ruralenv:hardened_access", {**alg_inputs(sample, "villages", "roads", "towns"), **out})
+    villages = QgsVectorLayer(out["OUTPUT_VILLAGES"], "v", "ogr")
+    roads = QgsVectorLayer(out["OUTPUT_ROADS"], "r", "ogr")
+    assert villages.isValid() and villages.featureCount() == 388
+    assert roads.isValid() and roads.featureCount() == 4561
