@@ -159,6 +159,8 @@ def import_survey(files: Iterable[str | Path], into: str | Path, crs: str = "aut
     option = parse_crs_option(crs)
     if not match_radius_m > 0:
         raise ConfigError(f"match radius must be positive metres, not {match_radius_m!r}")
+    if into.exists():
+        store.check_writable(into)
     villages = load_villages(into)
     done = store.imported_files(into)
     raws, reports, problems = [], [], []
