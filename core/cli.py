@@ -88,7 +88,7 @@ def _num(v) -> str:
 def _report(results, quiet: bool) -> None:
     print(_county_table(results))
     for name, path in results.files.items():
-        print(f"{name:<13} {path}")
+        print(f"{name:<13} {Path(path).resolve()}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
