@@ -57,9 +57,12 @@ def parse_crs_option(text: str) -> str | CRS:
     if key in DATUM_NAMES:
         return key
     try:
-        return CRS.from_user_input(text)
-    except Exception:  # pyproj raises CRSError with a long message
-        raise ConfigError(f"--crs {text!r} is not auto, wgs84, gcj02, bd09, cgcs2000 or an EPSG code") from None
+        crs = CRS.from_user_input(text)
+        Transformer.from_crs(crs, 4326, always_xy=True)
+    except Exception:  # pyproj raises CRSError/ProjError with long messages
+        raise ConfigError(f"--crs {text!r} is not auto, wgs84, gcj02, bd09, cgcs2000 or an EPSG code "
+                          "of an Earth CRS") from None
+    return crs
 
 
 @dataclass
