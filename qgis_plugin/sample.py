@@ -12,7 +12,7 @@ from .i18n import tr
 
 SAMPLE_GPKG = Path(__file__).resolve().parent.parent / "data" / "sample" / "zhungeer_150622.gpkg"
 #: Result layers from top to bottom of the layer tree.
-DRAW_ORDER = ("unreachable", "villages", "facilities", "roads", "counties")
+DRAW_ORDER = ("unreachable", "facilities", "villages", "roads", "counties")
 
 
 @dataclass

@@ -80,7 +80,7 @@ def labels(expression: str, size: float) -> QgsVectorLayerSimpleLabeling:
     settings.fieldName = expression
     settings.isExpression = True
     fmt = QgsTextFormat()
-    fmt.setFont(QFont("Noto Sans CJK SC"))
+    fmt.setFont(QFont("Sans Serif"))
     fmt.setSize(size)
     buffer = QgsTextBufferSettings()
     buffer.setEnabled(True)
@@ -135,11 +135,11 @@ def main() -> None:
     for low, high, color in bands:
         fill = symbol(pg, color, 0.6, outline="#636363")
         fill.setOpacity(0.55)
-        ranges.append(QgsRendererRange(QgsClassificationRange(f"{low}–{high} %", low, high), fill))
+        ranges.append(QgsRendererRange(QgsClassificationRange(f"垃圾收运覆盖 waste coverage {low}–{high} %", low, high), fill))
     graduated = QgsGraduatedSymbolRenderer("waste_coverage_pct", ranges)
     save(c, graduated, "counties.qml",
          labels("\"name\" || '\\n' || '垃圾收运覆盖 ' || coalesce(format_number(\"waste_coverage_pct\", 1), '–') || ' %'",
-                11))
+                14))
 
 
 if __name__ == "__main__":
