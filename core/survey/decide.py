@@ -41,6 +41,7 @@ DATUM_NAMES = {"wgs84": "WGS 84", "gcj02": "GCJ-02", "bd09": "BD-09", "cgcs2000"
 POINT_KINDS = ("waypoint", "routepoint", "trackpoint", "placemark", "row", "feature")
 STAT_MIN_POINTS = 3
 STAT_RATIO = 0.5
+STAT_SAMPLE = 5000
 
 
 def parse_crs_option(text: str) -> str | CRS:
@@ -215,12 +216,13 @@ def _choose_datum(raw: RawFile, option: str | CRS, villages: VillageIndex,
 
 def _closest_reading(villages: VillageIndex, lon: np.ndarray, lat: np.ndarray) -> tuple[str, str] | None:
     """The datum under which the points lie clearly closest to the villages, if one does, and the numbers."""
-    inside = villages.contains_lonlat(lon, lat)
-    if inside.sum() < STAT_MIN_POINTS:
+    inside = np.flatnonzero(villages.contains_lonlat(lon, lat))
+    if len(inside) < STAT_MIN_POINTS:
         return None
+    sample = inside[:: max(1, len(inside) // STAT_SAMPLE)]
     medians = {}
     for datum in ("wgs84", "gcj02", "bd09"):
-        wlon, wlat = datums.to_wgs84(datum, lon[inside], lat[inside])
+        wlon, wlat = datums.to_wgs84(datum, lon[sample], lat[sample])
         dist, _ = villages.nearest(*villages.project(wlon, wlat))
         medians[datum] = float(np.median(dist))
     ranked = sorted(medians, key=medians.get)

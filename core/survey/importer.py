@@ -242,15 +242,15 @@ _POINT_COLUMNS = ["import_sha256", "source_file", "source_layer", "src_row", "ki
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Values as text, None for missing (floats that are whole numbers lose their ``.0``)."""
-    def conv(v: object) -> str | None:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return str(v).strip() or None
-
-    return values.map(conv).astype(object)
+    """Values as trimmed text, None for missing or blank (whole-number floats lose their ``.0``)."""
+    out = values.astype(object).copy()
+    missing = pd.isna(out).to_numpy()
+    floats = out.map(lambda v: isinstance(v, float)).to_numpy() & ~missing
+    out[floats] = [str(int(v)) if v.is_integer() and abs(v) < 1e15 else str(v) for v in out[floats]]
+    text = out[~missing].astype(str).str.strip()
+    out[~missing] = text.where(text != "", None)
+    out[missing] = None
+    return out
 
 
 def _file_rows(raw: RawFile, pl: Placement, villages: VillageIndex, now: str) -> pd.DataFrame:
