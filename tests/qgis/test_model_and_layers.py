@@ -114,3 +114,17 @@ def test_outputs_are_styled_when_loaded(sample):
     assert set(colours) == {"county_process", "town_transfer", "village_collect", None}
     assert len(set(colours.values())) == 4
     project.clear()
+
+
+def test_menu_sample_loader_builds_a_styled_group(sample):
+    from ruralenv.qgis_plugin.sample import DRAW_ORDER, load_sample_project
+
+    project = QgsProject.instance()
+    project.clear()
+    loaded = load_sample_project(project, sample)
+    assert [node.layer() for node in loaded.group.findLayers()] == [loaded.layers[n] for n in DRAW_ORDER]
+    assert loaded.layers["counties"].renderer().type() == "graduatedSymbol"
+    assert loaded.layers["villages"].renderer().classAttribute() == "collection_model"
+    assert loaded.layers["counties"].labelsEnabled()
+    assert not loaded.extent.isEmpty()
+    project.clear()
