@@ -139,3 +139,44 @@ def test_gpx_tracks_and_routes_are_imported(tmp_path):
     track_points = points[points["kind"] == "trackpoint"].sort_values("src_row")
     assert track_points["village_code"].tolist() == t["code"].tolist()
     assert np.all(track_points["match_by"] == "distance")
+
+
+def test_kml_folders_and_extended_data_are_kept(tmp_path):
+    import json
+
+    gpkg = make_results(tmp_path / "results.gpkg")
+    import_survey([WRITERS["kml"][0](tmp_path / "ovital.kml")], gpkg)
+    points = read_layer(gpkg, "survey_points").sort_values("src_row")
+    assert set(points["source_layer"]) == {"调查点"}
+    assert points["note"].eq("入户调查").all()
+    first = json.loads(points["attributes"].iloc[0])
+    assert first == {"村代码": truth()["code"][0], "调查人": "张三"}
+    assert points["match_by"].tolist() == ["code", "name"] * 3
+
+
+def test_real_sample_county_ovital_export(sample_results, tmp_path):
+    """Villages of the bundled 准格尔旗 sample, exported from 奥维 in GCJ-02 with 村委会 names."""
+    import shutil
+
+    from ruralenv.core import datum
+
+    _, out = sample_results
+    gpkg = tmp_path / "results.gpkg"
+    shutil.copyfile(out / "results.gpkg", gpkg)
+    villages = read_layer(gpkg, "villages")
+    pick = villages.iloc[::11]
+    lonlat = pick.geometry.to_crs(4326)
+    glon, glat = datum.wgs84_to_gcj02(lonlat.x.to_numpy(), lonlat.y.to_numpy())
+    marks = "".join(f"<Placemark><name>{n}村委会</name><Point><coordinates>{a:.9f},{b:.9f}</coordinates></Point>"
+                    "</Placemark>" for n, a, b in zip(pick["name"], glon, glat, strict=True))
+    src = tmp_path / "准格尔旗调查.kml"
+    src.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+                   f"<Document><name>奥维互动地图</name>{marks}</Document></kml>", encoding="utf-8")
+
+    report = import_survey([src], gpkg)
+
+    assert report.files[0].datum == "GCJ-02" and report.imported == len(pick)
+    points = read_layer(gpkg, "survey_points").sort_values("src_row")
+    assert points["village_code"].tolist() == pick["village_code"].tolist()
+    assert metres_apart(points["lon_wgs84"], points["lat_wgs84"], lonlat.x, lonlat.y).max() < 0.5
+    assert len(read_layer(gpkg, "village_location_updates")) == 0
