@@ -55,5 +55,7 @@ def install_command(missing: list[str], system: str | None = None) -> str:
 
 def missing_message(missing: list[str], system: str | None = None) -> str:
     """One-paragraph message for the user: what is missing and the exact command to install it."""
+    command = install_command(missing, system)
     return (f"RuralEnv Planner needs Python packages missing from this QGIS: {', '.join(missing)}. "
-            f"Install them with: {install_command(missing, system)} — then restart QGIS.")
+            f"Install them with: {command} — then restart QGIS. "
+            f"RuralEnv 插件缺少 Python 包：{'、'.join(missing)}。请运行上述命令安装后重启 QGIS。")

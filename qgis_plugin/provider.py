@@ -11,18 +11,23 @@ from .algorithms.base import ICON_PATH
 class RuralEnvProvider(QgsProcessingProvider):
     """Registers the RuralEnv algorithms under the id ``ruralenv``."""
 
-    def id(self) -> str:  # noqa: D102
+    def id(self) -> str:
+        """Provider id: algorithms are ``ruralenv:<name>``."""
         return "ruralenv"
 
-    def name(self) -> str:  # noqa: D102
+    def name(self) -> str:
+        """Name shown in the toolbox."""
         return "RuralEnv 农村牧区人居环境"
 
-    def longName(self) -> str:  # noqa: D102, N802
+    def longName(self) -> str:  # noqa: N802 (QGIS API)
+        """Full name."""
         return "RuralEnv Planner 农村牧区人居环境规划"
 
-    def icon(self) -> QIcon:  # noqa: D102
+    def icon(self) -> QIcon:
+        """The plugin icon."""
         return QIcon(str(ICON_PATH))
 
-    def loadAlgorithms(self) -> None:  # noqa: D102, N802
+    def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
+        """Add one instance of each algorithm."""
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())

@@ -30,7 +30,7 @@ from qgis.core import (
 from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QIcon
 
-from ...core import Cancelled, Config, ConfigError, InputError, run_pipeline
+from ...core import Cancelled, Config, ConfigError, InputError, Progress, run_pipeline
 from ..conversion import fields_of, qgis_crs, sink_geometry_type, source_to_gdf, write_features
 from ..feedback import PIPELINE_STAGES, FeedbackProgress
 from ..i18n import tr
@@ -159,29 +159,36 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
     STAGES: tuple[str, ...] = ()
 
     # identity -------------------------------------------------------------------------------------
-    def name(self) -> str:  # noqa: D102
+    def name(self) -> str:
+        """Algorithm id within the provider."""
         return self.NAME
 
-    def displayName(self) -> str:  # noqa: D102, N802
+    def displayName(self) -> str:  # noqa: N802 (QGIS API)
+        """Translated title."""
         return tr(self.TITLE)
 
-    def group(self) -> str:  # noqa: D102
+    def group(self) -> str:
+        """Translated group name."""
         return tr(self.GROUP)
 
-    def groupId(self) -> str:  # noqa: D102, N802
+    def groupId(self) -> str:  # noqa: N802 (QGIS API)
+        """Group id."""
         return self.GROUP_ID
 
-    def shortHelpString(self) -> str:  # noqa: D102, N802
+    def shortHelpString(self) -> str:  # noqa: N802 (QGIS API)
+        """Translated help shown beside the parameters."""
         return tr(self.HELP)
 
-    def icon(self) -> QIcon:  # noqa: D102
+    def icon(self) -> QIcon:
+        """The plugin icon."""
         return QIcon(str(ICON_PATH))
 
-    def createInstance(self) -> RuralEnvAlgorithm:  # noqa: D102, N802
+    def createInstance(self) -> RuralEnvAlgorithm:  # noqa: N802 (QGIS API)
+        """A fresh copy for one run."""
         return type(self)()
 
     # parameters -----------------------------------------------------------------------------------
-    def initAlgorithm(self, configuration=None) -> None:  # noqa: N802
+    def initAlgorithm(self, configuration=None) -> None:  # noqa: N802 (QGIS API)
         """Declare inputs, settings, sinks and numeric outputs."""
         for kind, optional in self.INPUTS:
             label, types = LAYER_INPUTS[kind]
@@ -245,12 +252,12 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
             out[kind] = source_to_gdf(source)
         return out
 
-    def analyse(self, layers: dict[str, Any], config: Config, progress, parameters: dict,
+    def analyse(self, layers: dict[str, Any], config: Config, progress: Progress, parameters: dict,
                 context: QgsProcessingContext) -> Outcome:
         """Run the core; implemented by each algorithm."""
         raise NotImplementedError
 
-    def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,  # noqa: N802
+    def processAlgorithm(self, parameters: dict, context: QgsProcessingContext,  # noqa: N802 (QGIS API)
                          feedback: QgsProcessingFeedback) -> dict:
         """Convert the inputs, run the core, then (only when it succeeded) write every output."""
         config = self.config(parameters, context)
@@ -264,7 +271,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(exc)) from exc
         except Cancelled as exc:
             raise QgsProcessingException(tr("Cancelled: no output was written.")) from exc
-        except (ConfigError, ValueError) as exc:
+        except ConfigError as exc:
             raise QgsProcessingException(str(exc)) from exc
         results: dict[str, Any] = dict(outcome.extra)
         for sink in self.SINKS:
