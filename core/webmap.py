@@ -1,0 +1,1056 @@
+"""One self-contained, offline HTML map of a run that a planner can e-mail (``map.html``).
+
+The file holds everything: Leaflet (inlined from the npm package installed by ``make vendor-js``, never
+from a CDN), the project's own small script and stylesheet (``webmap_assets/``) and the data. Offline it
+makes no request to any host; ``online=True`` adds basemap tiles.
+
+Built for tens of thousands of villages: every layer is drawn on one canvas, each legend class as one
+batch (``webmap_assets/map.js``); data travel as compact columns (coordinates as integer micro-degrees,
+paths delta-encoded, repeated values as dictionary codes) rather than GeoJSON; roads are simplified to
+a few metres; popups are built only when a feature is clicked. Every user string reaches the page as
+JSON data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML,
+and a Content-Security-Policy lets only the page's own two scripts run.
+
+folium is not used: its element model writes one JavaScript object per feature and links its libraries
+from CDNs, which serves neither the file size nor the offline rule.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as _dt
+import hashlib
+import html
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING, Any, Union
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from . import schema
+from ._errors import RuralEnvError
+from .progress import NullProgress, Progress, check_cancel
+
+if TYPE_CHECKING:
+    from .pipeline import Results
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+ASSETS_DIR = Path(__file__).resolve().parent / "webmap_assets"
+JS_DIR_ENV = "RURALENV_JS_DIR"
+LEAFLET_VERSION = "1.9.4"
+DEFAULT_JS_DIR = PACKAGE_ROOT / "vendor" / "js"
+
+#: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
+COORD_SCALE = 1_000_000
+#: Roads are simplified to this tolerance (metres) before they are written.
+ROAD_SIMPLIFY_M = 5.0
+#: County outlines are simplified to this tolerance (metres).
+AREA_SIMPLIFY_M = 20.0
+
+ResultsInput = Union["Results", str, Path, Mapping[str, pd.DataFrame]]
+
+
+class MapError(RuralEnvError):
+    """The map cannot be made: Leaflet is not installed, a layer or field is missing, a bad option."""
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile source for ``online=True``.
+
+    Attributes
+    ----------
+    url : str
+        Leaflet tile URL template.
+    attribution : str
+        Plain-text credit shown on the map.
+    gcj02 : bool
+        The tiles are drawn in GCJ-02, so the overlays are shifted to GCJ-02 to line up.
+    subdomains : str
+        Values of ``{s}`` in ``url``.
+    max_zoom : int
+    """
+
+    url: str
+    attribution: str
+    gcj02: bool = False
+    subdomains: str = "abc"
+    max_zoom: int = 18
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "osm": Basemap("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors",
+                   max_zoom=19),
+    "opentopomap": Basemap("https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+                           "© OpenStreetMap contributors, SRTM | © OpenTopoMap (CC-BY-SA)", max_zoom=17),
+    "esri_imagery": Basemap("https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/"
+                            "tile/{z}/{y}/{x}", "Imagery © Esri, Maxar, Earthstar Geographics"),
+    "amap": Basemap("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+                    "&x={x}&y={y}&z={z}", "© 高德地图 AutoNavi", gcj02=True, subdomains="1234"),
+    "amap_satellite": Basemap("https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}",
+                              "© 高德地图 AutoNavi", gcj02=True, subdomains="1234"),
+}
+DEFAULT_BASEMAP = "osm"
+
+#: Popup field labels (zh, en).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("名称", "Name"),
+    "village_code": ("村代码", "Village code"),
+    "village_class": ("村庄分类", "Village class"),
+    "population": ("人口", "Population"),
+    "households": ("户数", "Households"),
+    "collection_model": ("收运处置模式", "Collection model"),
+    "model_reason": ("模式依据", "Why this model"),
+    "covered": ("纳入收运处置体系", "Covered by the waste system"),
+    "hardened_access": ("通硬化路", "Hardened road access"),
+    "pave_gap_m": ("需硬化路段长度", "Road still to pave"),
+    "net_dist_station_m": ("至转运站路网距离", "Road distance to transfer station"),
+    "net_dist_town_treatment_m": ("至苏木乡镇处理设施路网距离", "Road distance to township treatment"),
+    "net_dist_county_treatment_m": ("至旗县处理设施路网距离", "Road distance to county treatment"),
+    "net_dist_village_treatment_m": ("至嘎查村处理设施路网距离", "Road distance to village treatment"),
+    "unreachable_reason": ("路网不可达原因", "Unreachable because"),
+    "near_mine": ("临近矿山", "Near mine"),
+    "in_scope": ("纳入整治范围", "In the plan's scope"),
+    "is_admin_village": ("行政村", "Administrative village"),
+    "is_larger": ("较大人口规模自然村", "Larger natural village"),
+    "town_code": ("苏木乡镇代码", "Township code"),
+    "county_code": ("旗县代码", "County code"),
+    "is_county_seat": ("旗县驻地", "County seat"),
+    "facility_type": ("设施类型", "Facility type"),
+    "capacity_tpd": ("处理能力（吨/日）", "Capacity (t/day)"),
+    "snap_dist_m": ("距道路", "Distance to road"),
+    "issues": ("问题", "Issues"),
+    "mineral": ("矿种", "Mineral"),
+    "green_mine_level": ("绿色矿山级别", "Green-mine level"),
+    "status": ("状态", "Status"),
+    "villages_within_buffer": ("影响范围内村庄数", "Villages within buffer"),
+    "population_within_buffer": ("影响范围内人口", "Population within buffer"),
+    "waste_coverage_pct": ("垃圾收运处置体系覆盖率", "Waste coverage"),
+    "road_coverage_pct": ("较大自然村通硬化路率", "Hardened-road coverage"),
+    "waste_gap_2025": ("2025年尚差行政村数", "Admin villages short of 2025 target"),
+    "roads_gap_2025": ("2025年尚差自然村数", "Villages short of 2025 road target"),
+    "pave_km_2025": ("2025年目标需硬化里程", "Road to pave for 2025"),
+}
+
+#: Display names of the canonical village classes (the data hold the Chinese canonical value).
+VILLAGE_CLASS_EN: dict[str, str] = {
+    "集聚提升类": "cluster and upgrade", "城郊融合类": "suburban integration",
+    "特色保护类": "characteristic protection", "搬迁撤并类": "relocation and merger",
+    "空心村": "hollow village", "未分类": "unclassified",
+}
+FACILITY_LABELS: dict[str, tuple[str, str]] = {
+    "county_treatment": ("旗县处理设施", "county treatment"),
+    "town_treatment": ("苏木乡镇处理设施", "township treatment"),
+    "transfer_station": ("转运站", "transfer station"),
+    "village_treatment": ("嘎查村处理设施", "village treatment"),
+}
+MINE_LABELS: dict[str, tuple[str, str]] = {
+    "national": ("国家级绿色矿山", "national green mine"),
+    "regional": ("自治区级绿色矿山", "regional green mine"),
+    "none": ("非绿色矿山", "not a green mine"),
+}
+
+#: Words of the page itself (zh, en).
+UI_TEXT: dict[str, tuple[str, str]] = {
+    "default_title": ("农村牧区人居环境规划图", "Rural living-environment plan map"),
+    "layers": ("图层与图例", "Layers and legend"),
+    "search": ("搜索村庄名称或代码", "Search a village name or code"),
+    "no_match": ("未找到", "no match"),
+    "more": ("仅显示前 {n} 条", "first {n} shown"),
+    "indicators": ("旗县指标与规划目标", "County indicators against the plan targets"),
+    "county": ("旗县", "County"),
+    "waste": ("垃圾收运覆盖率", "Waste coverage"),
+    "roads": ("较大自然村通硬化路率", "Hardened-road coverage"),
+    "target": ("目标", "target"),
+    "gap_villages": ("2025年尚差村数", "Villages short (2025)"),
+    "pave_km": ("2025年需硬化 km", "km to pave (2025)"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "km": ("公里", "km"),
+    "m": ("米", "m"),
+    "basemap": ("底图", "Basemap"),
+    "region": ("全部", "All"),
+    "generated": ("生成日期", "Made on"),
+}
+
+LAYER_TITLES: dict[str, tuple[str, str]] = {
+    "counties": ("旗县（按垃圾收运覆盖率）", "Counties (by waste coverage)"),
+    "roads": ("道路", "Roads"),
+    "villages": ("村庄（按收运处置模式）", "Villages (by collection model)"),
+    "towns": ("苏木乡镇驻地", "Township seats"),
+    "facilities": ("垃圾处理设施", "Waste facilities"),
+    "mines": ("矿山", "Mines"),
+}
+
+_MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
+_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum")
+
+
+# --------------------------------------------------------------------------------------------- loading
+def _load(results: Any) -> tuple[dict[str, pd.DataFrame | None], dict]:
+    """The layers to map and the run summary (``{}`` when unknown), from any accepted input."""
+    from .pipeline import Results
+
+    if isinstance(results, Results):
+        summary = dict(results.summary)
+        summary.setdefault("region", results.tables["region"].iloc[0].to_dict() if "region" in results.tables
+                           else None)
+        return results.layers(), summary
+    if isinstance(results, (str, Path)):
+        return _read_gpkg(Path(results))
+    if isinstance(results, Mapping):
+        return dict(results), {}
+    raise MapError(f"export_map takes a Results object, a results.gpkg path or a dict of layers, "
+                   f"not {type(results).__name__}")
+
+
+def _read_gpkg(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict]:
+    if not path.exists():
+        raise MapError(f"results file not found: {path}")
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises its own DataSourceError hierarchy
+        raise MapError(f"cannot read {path} as a GeoPackage: {exc}") from exc
+    if "villages" not in names:
+        raise MapError(f"{path} has no 'villages' layer; is it a results.gpkg written by ruralenv?")
+    layers: dict[str, pd.DataFrame | None] = {
+        name: pyogrio.read_dataframe(path, layer=name) if name in names else None for name in LAYER_TITLES}
+    summary_path = path.with_name("summary.json")
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    return layers, summary
+
+
+def _targets(summary: dict) -> dict[str, float]:
+    """Plan targets in percent, from the run's settings (the plan's numbers when unknown)."""
+    from .config import Config
+
+    cfg = {**Config().as_dict(), **summary.get("config", {})}
+    return {k: round(100.0 * float(cfg[f"target_{k}"]), 2)
+            for k in ("waste_2023", "waste_2025", "roads_2023", "roads_2025")}
+
+
+# ------------------------------------------------------------------------------------------- geometry
+def _geo(df: pd.DataFrame | None, name: str) -> gpd.GeoDataFrame | None:
+    """The layer as a GeoDataFrame with geometry, or None when it has none (or no rows)."""
+    if df is None or not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns or len(df) == 0:
+        return None
+    if df.crs is None:
+        raise MapError(f"layer '{name}' has no coordinate reference system; cannot place it on the map")
+    return df.reset_index(drop=True)
+
+
+def _simplified(gdf: gpd.GeoDataFrame, tolerance_m: float, topology: bool) -> gpd.GeoSeries:
+    """Geometries simplified to ``tolerance_m`` metres (in a metric CRS), returned in EPSG:4326."""
+    metric = gdf.crs if gdf.crs.is_projected else gdf.estimate_utm_crs()
+    geoms = gdf.geometry.to_crs(metric)
+    geoms = gpd.GeoSeries(shapely.simplify(geoms.array, tolerance_m, preserve_topology=topology), crs=metric)
+    return geoms.to_crs(4326)
+
+
+def _representative_points(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of each feature (its point, or a point on its surface)."""
+    geoms = gdf.geometry.to_crs(4326).array
+    pts = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
+    return shapely.get_x(pts), shapely.get_y(pts)
+
+
+def _shift_gcj02(geoms: np.ndarray) -> np.ndarray:
+    """Geometries moved from WGS 84 to GCJ-02 (no change outside mainland China)."""
+    from .datum import wgs84_to_gcj02
+
+    def shift(xy: np.ndarray) -> np.ndarray:
+        lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geoms, shift)
+
+
+class _Coords:
+    """Turns lon/lat into the integer micro-degree offsets the page decodes.
+
+    Parameters
+    ----------
+    origin : (float, float)
+        South-west corner of everything on the map; offsets are counted from it.
+    gcj02 : bool
+        Shift every coordinate to GCJ-02 first.
+    """
+
+    def __init__(self, origin: tuple[float, float], gcj02: bool):
+        self.origin = (math.floor(origin[0] * COORD_SCALE), math.floor(origin[1] * COORD_SCALE))
+        self.gcj02 = gcj02
+
+    def _quantise(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        qx = np.rint(lon * COORD_SCALE) - self.origin[0]
+        qy = np.rint(lat * COORD_SCALE) - self.origin[1]
+        return qx, qy
+
+    def points(self, lon: np.ndarray, lat: np.ndarray) -> dict[str, list]:
+        """``{"x": [...], "y": [...]}`` offsets; null where a coordinate is missing."""
+        if self.gcj02:
+            from .datum import wgs84_to_gcj02
+
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        qx, qy = self._quantise(np.asarray(lon, float), np.asarray(lat, float))
+        return {"x": _int_list(qx), "y": _int_list(qy)}
+
+    def paths(self, geoms: np.ndarray, polygons: bool) -> list[list]:
+        """Per feature: its lines (``[[x0, y0, dx1, dy1, ...], ...]``) or, with ``polygons``, its
+        polygons (``[[ring, hole, ...], ...]``), each path delta-encoded from its first vertex."""
+        if self.gcj02:
+            geoms = _shift_gcj02(geoms)
+        parts, part_owner = shapely.get_parts(geoms, return_index=True)
+        if polygons:
+            units, unit_owner = shapely.get_rings(parts, return_index=True)
+        else:
+            units, unit_owner = parts, np.arange(len(parts))
+        coords, vertex_owner = shapely.get_coordinates(units, return_index=True)
+        qx, qy = self._quantise(coords[:, 0], coords[:, 1])
+        q = np.column_stack([qx, qy]).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, vertex_owner[1:] != vertex_owner[:-1]]) if len(q) else np.array([], int)
+        delta = q.copy()
+        delta[1:] -= q[:-1]
+        delta[starts] = q[starts]
+        flat = np.split(delta.ravel(), 2 * starts[1:])
+        unit_lists = [a.tolist() for a in flat] if len(q) else []
+        present = vertex_owner[starts] if len(q) else np.array([], int)
+        by_unit: list[list] = [[] for _ in range(len(units))]
+        for u, lst in zip(present, unit_lists, strict=True):
+            by_unit[u] = lst
+        if polygons:
+            by_part: list[list] = [[] for _ in range(len(parts))]
+            for u, owner in enumerate(unit_owner):
+                by_part[owner].append(by_unit[u])
+        else:
+            by_part = by_unit
+        features: list[list] = [[] for _ in range(len(geoms))]
+        for p, owner in enumerate(part_owner):
+            if by_part[p]:
+                features[owner].append(by_part[p])
+        return features
+
+
+def _int_list(values: np.ndarray) -> list[int | None]:
+    return [None if not math.isfinite(v) else int(v) for v in values.tolist()]
+
+
+def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
+    boxes = []
+    for gdf in frames:
+        b = gdf.geometry.to_crs(4326).total_bounds
+        if np.all(np.isfinite(b)):
+            boxes.append(b)
+    if not boxes:
+        raise MapError("nothing to draw: every layer is empty or has no valid geometry")
+    arr = np.array(boxes)
+    lon = np.array([arr[:, 0].min(), arr[:, 2].max()])
+    lat = np.array([arr[:, 1].min(), arr[:, 3].max()])
+    if gcj02:
+        from .datum import wgs84_to_gcj02
+
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    return float(lon[0]), float(lat[0]), float(lon[1]), float(lat[1])
+
+
+# ------------------------------------------------------------------------------------------ attributes
+def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[str, str] | None = None) -> dict:
+    """One popup field: label, kind and values in the compact form the page reads.
+
+    Kinds: ``text``; ``enum`` (values as codes into ``dict``, with ``display`` names); ``bool``
+    (1/0/null); ``int``; ``num`` (1 decimal); ``metres`` (whole metres, shown as m/km); ``pct``.
+    """
+    if kind not in _FIELD_KINDS:
+        raise ValueError(f"unknown field kind {kind!r}")
+    s = df[name]
+    head = {"key": name, "label": FIELD_LABELS.get(name, (name, name))[lang], "kind": kind}
+    if kind == "enum":
+        codes, uniques = pd.factorize(s.astype(object).where(s.notna(), None), use_na_sentinel=True)
+        names = [str(display.get(u, u)) if display else str(u) for u in uniques]
+        return {**head, "dict": names, "values": codes.tolist()}
+    if kind == "text":
+        values = [None if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v)
+                  for v in s.tolist()]
+        return {**head, "values": values}
+    if kind == "bool":
+        values = [None if (t := truthy(v)) is None else int(t) for v in s.tolist()]
+        return {**head, "values": values}
+    num = pd.to_numeric(s, errors="coerce").to_numpy(float)
+    digits = {"int": 0, "metres": 0, "num": 1, "pct": 1}[kind]
+    rounded = np.round(num, digits)
+    values = [None if not math.isfinite(v) else (int(v) if digits == 0 else v) for v in rounded.tolist()]
+    return {**head, "values": values}
+
+
+def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
+            displays: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
+    displays = displays or {}
+    return [_column(df, name, kind, lang, displays.get(name)) for name, kind in spec if name in df.columns]
+
+
+def truthy(value: Any) -> bool | None:
+    """A flag as stored in a GeoPackage (bool, 0/1, or text such as "True", "是") → bool; None when null.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool or None
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in schema.TRUE_WORDS:
+            return True
+        if word in schema.FALSE_WORDS:
+            return False if word else None
+        return None
+    return bool(value)
+
+
+def _require(df: pd.DataFrame, layer: str, names: tuple[str, ...]) -> None:
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise MapError(f"layer '{layer}' lacks field(s) {', '.join(missing)}; map a results.gpkg written by "
+                       f"ruralenv run")
+
+
+def _short(label: str) -> str:
+    """The name part of a model label (before its parenthesised chain or colon)."""
+    return re.split(r"[（:(]", label, maxsplit=1)[0].strip()
+
+
+def _classes(keys: list[str], styles: Mapping[str, dict], labels: Mapping[str, str],
+             order: tuple[str, ...]) -> tuple[list[dict], list[int]]:
+    """Legend classes present in the data (in ``order``) and each feature's class index."""
+    present = [k for k in order if k in set(keys)]
+    index = {k: i for i, k in enumerate(present)}
+    cls = [index[k] for k in keys]
+    counts = np.bincount(np.asarray(cls, dtype=np.int64), minlength=len(present)) if cls else np.zeros(len(present))
+    return [{"key": k, "label": labels[k], "style": dict(styles[k]), "count": int(c)}
+            for k, c in zip(present, counts, strict=True)], cls
+
+
+# ----------------------------------------------------------------------------------------------- layers
+_VILLAGE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("village_code", "text"), ("village_class", "enum"), ("population", "int"), ("households", "int"),
+    ("collection_model", "enum"), ("model_reason", "text"), ("covered", "bool"), ("hardened_access", "bool"),
+    ("pave_gap_m", "metres"), ("net_dist_station_m", "metres"), ("net_dist_town_treatment_m", "metres"),
+    ("net_dist_county_treatment_m", "metres"), ("net_dist_village_treatment_m", "metres"),
+    ("unreachable_reason", "text"), ("near_mine", "text"), ("in_scope", "bool"), ("is_admin_village", "bool"),
+    ("is_larger", "bool"),
+)
+
+
+def village_category(df: pd.DataFrame) -> list[str]:
+    """The map class of each village.
+
+    ``unreachable`` (an ``unreachable_reason``) comes first, then ``out_of_scope`` (``in_scope`` false),
+    then ``<model>_covered`` / ``<model>_uncovered``, and ``no_model`` when none was assigned.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The ``villages`` layer of results.gpkg.
+
+    Returns
+    -------
+    list of str
+    """
+    _require(df, "villages", ("collection_model", "in_scope", "covered", "unreachable_reason"))
+    out = []
+    for model, scope, covered, reason in zip(df["collection_model"], df["in_scope"], df["covered"],
+                                             df["unreachable_reason"], strict=True):
+        if reason is not None and reason == reason and reason != "":
+            out.append("unreachable")
+        elif truthy(scope) is False:
+            out.append("out_of_scope")
+        elif model in _MODEL_COLOURS:
+            out.append(f"{model}_{'covered' if truthy(covered) else 'uncovered'}")
+        else:
+            out.append("no_model")
+    return out
+
+
+def _village_classes(lang: int) -> tuple[tuple[str, ...], dict[str, dict], dict[str, str]]:
+    labels_by_model = schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN
+    covered_word = ("已覆盖", "covered")[lang]
+    uncovered_word = ("未覆盖", "not covered")[lang]
+    order, styles, labels = [], {}, {}
+    for model, colour in _MODEL_COLOURS.items():
+        for state, word in (("covered", covered_word), ("uncovered", uncovered_word)):
+            key = f"{model}_{state}"
+            order.append(key)
+            styles[key] = {"shape": "circle", "radius": 4.5, "color": colour, "weight": 1.5 if state == "covered" else 2,
+                           "fillColor": colour if state == "covered" else "#ffffff", "fillOpacity": 0.9}
+            labels[key] = f"{_short(labels_by_model[model])} · {word}"
+    extra = {
+        "unreachable": ({"shape": "triangle", "radius": 5.5, "color": "#000000", "weight": 1,
+                         "fillColor": "#e31a1c", "fillOpacity": 0.95}, ("路网不可达", "unreachable by road")),
+        "out_of_scope": ({"shape": "circle", "radius": 3, "color": "#8c8c8c", "weight": 1,
+                          "fillColor": "#bdbdbd", "fillOpacity": 0.5}, ("不纳入整治（搬迁撤并类、空心村）",
+                                                                       "out of scope (relocation, hollow)")),
+        "no_model": ({"shape": "square", "radius": 3.5, "color": "#555555", "weight": 1,
+                      "fillColor": "#999999", "fillOpacity": 0.8}, ("未确定模式", "no model")),
+    }
+    for key, (style, words) in extra.items():
+        order.append(key)
+        styles[key] = style
+        labels[key] = words[lang]
+    return tuple(order), styles, labels
+
+
+def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    _require(gdf, "villages", ("name",))
+    order, styles, labels = _village_classes(lang)
+    classes, cls = _classes(village_category(gdf), styles, labels, order)
+    lon, lat = _representative_points(gdf)
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    if lang == 1 and "model_reason_en" in df.columns:
+        df["model_reason"] = df["model_reason_en"]
+    displays = {
+        "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
+        "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
+    }
+    return {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
+            "name": _column(df, "name", "text", lang)["values"],
+            "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+
+
+def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, keys: list[str],
+                 styles: Mapping[str, dict], labels: Mapping[str, tuple[str, str]],
+                 spec: tuple[tuple[str, str], ...], displays: Mapping[str, Mapping[str, str]] | None = None,
+                 labelled: bool = False) -> dict:
+    order = tuple(styles)
+    classes, cls = _classes(keys, styles, {k: v[lang] for k, v in labels.items()}, order)
+    lon, lat = _representative_points(gdf)
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    names = _column(df, "name", "text", lang)["values"] if "name" in df.columns else [None] * len(df)
+    return {"id": layer_id, "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
+            "name": names, "fields": _fields(df, spec, lang, displays), "labelled": labelled}
+
+
+def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    seat = gdf["is_county_seat"] if "is_county_seat" in gdf.columns else pd.Series(False, index=gdf.index)
+    keys = ["county_seat" if truthy(v) else "town_seat" for v in seat]
+    styles = {"county_seat": {"shape": "star", "radius": 9, "color": "#000000", "weight": 1.5,
+                              "fillColor": "#ffd92f", "fillOpacity": 1},
+              "town_seat": {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5,
+                            "fillColor": "#ffffff", "fillOpacity": 1}}
+    labels = {"county_seat": ("旗县驻地", "county seat"), "town_seat": ("苏木乡镇驻地", "township seat")}
+    spec = (("town_code", "text"), ("county_code", "text"), ("is_county_seat", "bool"),
+            ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"))
+    return _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
+
+
+def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    _require(gdf, "facilities", ("facility_type",))
+    base = {"weight": 1.5, "color": "#000000", "fillOpacity": 1}
+    styles = {
+        "county_treatment": {**base, "shape": "square", "radius": 7, "fillColor": "#6a3d9a"},
+        "town_treatment": {**base, "shape": "diamond", "radius": 7, "fillColor": "#b15928"},
+        "transfer_station": {**base, "shape": "triangle", "radius": 7, "fillColor": "#a6cee3"},
+        "village_treatment": {**base, "shape": "diamond", "radius": 5, "fillColor": "#fb9a99"},
+        "other": {**base, "shape": "square", "radius": 5, "fillColor": "#cccccc"},
+    }
+    labels = {**FACILITY_LABELS, "other": ("其他", "other")}
+    keys = [t if t in FACILITY_LABELS else "other" for t in gdf["facility_type"]]
+    spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
+            ("issues", "text"))
+    displays = {"facility_type": {k: v[lang] for k, v in FACILITY_LABELS.items()}}
+    return _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
+
+
+def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    level = gdf["green_mine_level"] if "green_mine_level" in gdf.columns else pd.Series(None, index=gdf.index)
+    keys = [v if v in MINE_LABELS else "unknown" for v in level]
+    base = {"shape": "star", "radius": 7, "color": "#000000", "weight": 1, "fillOpacity": 1}
+    styles = {"national": {**base, "fillColor": "#1a9850"}, "regional": {**base, "fillColor": "#a6d96a"},
+              "none": {**base, "fillColor": "#d73027"}, "unknown": {**base, "fillColor": "#bababa"}}
+    labels = {**MINE_LABELS, "unknown": ("级别未知", "level unknown")}
+    spec = (("mineral", "text"), ("green_mine_level", "enum"), ("status", "text"),
+            ("villages_within_buffer", "int"), ("population_within_buffer", "int"))
+    displays = {"green_mine_level": {k: v[lang] for k, v in MINE_LABELS.items()}}
+    return _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
+
+
+def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    _require(gdf, "roads", ("hardened",))
+    geoms = _simplified(gdf, ROAD_SIMPLIFY_M, topology=False).array
+    keys = ["hardened" if truthy(v) else "unhardened" for v in gdf["hardened"]]
+    # Solid lines only: dashed strokes of 100 000 roads cost seconds per redraw in a software canvas.
+    styles = {"hardened": {"color": "#333333", "weight": 2.2, "opacity": 0.9},
+              "unhardened": {"color": "#b8733d", "weight": 1.2, "opacity": 0.9}}
+    labels = {"hardened": ("硬化路", "hardened road"), "unhardened": ("未硬化路", "unhardened road")}
+    classes, cls = _classes(keys, styles, {k: v[lang] for k, v in labels.items()}, tuple(styles))
+    return {"id": "roads", "geom": "line", "classes": classes, "cls": cls,
+            "paths": coords.paths(geoms, polygons=False), "fields": []}
+
+
+def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: Mapping[str, float]) -> dict:
+    pct = (pd.to_numeric(gdf["waste_coverage_pct"], errors="coerce") if "waste_coverage_pct" in gdf.columns
+           else pd.Series(np.nan, index=gdf.index))
+    keys = ["no_data" if not math.isfinite(p) else "meets_2025" if p >= targets["waste_2025"]
+            else "meets_2023" if p >= targets["waste_2023"] else "below_2023" for p in pct.to_numpy(float)]
+    base = {"color": "#4d4d4d", "weight": 1.5, "fillOpacity": 0.28}
+    styles = {"below_2023": {**base, "fillColor": "#d7301f"}, "meets_2023": {**base, "fillColor": "#fdae61"},
+              "meets_2025": {**base, "fillColor": "#1a9641"}, "no_data": {**base, "fillColor": "#bdbdbd"}}
+    w23, w25 = f"{targets['waste_2023']:g}%", f"{targets['waste_2025']:g}%"
+    labels = {"below_2023": (f"覆盖率低于2023年目标（<{w23}）", f"below the 2023 target (<{w23})"),
+              "meets_2023": (f"达2023年目标、未达2025年目标（{w23}–{w25}）", f"meets 2023, not 2025 ({w23}–{w25})"),
+              "meets_2025": (f"达到2025年目标（≥{w25}）", f"meets the 2025 target (≥{w25})"),
+              "no_data": ("无纳入整治的行政村", "no admin villages in scope")}
+    classes, cls = _classes(keys, styles, {k: v[lang] for k, v in labels.items()}, tuple(styles))
+    geoms = _simplified(gdf, AREA_SIMPLIFY_M, topology=True).array
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    spec = (("county_code", "text"), ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"),
+            ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
+    names = _column(df, "name", "text", lang)["values"] if "name" in df.columns else [None] * len(df)
+    return {"id": "counties", "geom": "polygon", "classes": classes, "cls": cls,
+            "paths": coords.paths(geoms, polygons=True), "name": names, "fields": _fields(df, spec, lang)}
+
+
+def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
+    """Rows of the indicator panel: each county, then the whole region when known."""
+    cols = ("name", "county_code", "waste_coverage_pct", "waste_meets_2023", "waste_meets_2025", "road_coverage_pct",
+            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025")
+    rows = []
+    if counties is not None and len(counties):
+        for rec in pd.DataFrame(counties).to_dict(orient="records"):
+            rows.append(_indicator_row(rec, cols))
+    region = summary.get("region")
+    if region:
+        rows.append({**_indicator_row(region, cols), "name": UI_TEXT["region"][lang], "region": True})
+    return {"rows": rows}
+
+
+def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
+    out: dict[str, Any] = {}
+    for c in cols:
+        v = rec.get(c)
+        if isinstance(v, (np.generic,)):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None
+        out[c] = None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- assets
+def leaflet_dir() -> Path:
+    """Where Leaflet's ``leaflet.js`` and ``leaflet.css`` are read from.
+
+    ``$RURALENV_JS_DIR`` when set (a folder holding ``node_modules/leaflet/dist``, or ``dist`` itself),
+    otherwise ``<repository>/vendor/js``, filled by ``make vendor-js``.
+
+    Raises
+    ------
+    MapError
+        When Leaflet is not installed there, with the command that installs it.
+    """
+    base = Path(os.environ.get(JS_DIR_ENV) or DEFAULT_JS_DIR)
+    for candidate in (base / "node_modules" / "leaflet" / "dist", base):
+        if (candidate / "leaflet.js").is_file() and (candidate / "leaflet.css").is_file():
+            return candidate
+    raise MapError(
+        f"Leaflet {LEAFLET_VERSION} was not found in {base}. Run `make vendor-js` in the RuralEnv folder "
+        f"(it runs `npm install --prefix vendor/js leaflet@{LEAFLET_VERSION}`), or point ${JS_DIR_ENV} at a "
+        f"folder holding node_modules/leaflet/dist.")
+
+
+def _script_safe(text: str, closing: str) -> str:
+    """Text that can sit inside ``<script>``/``<style>``: it must not close the element early."""
+    if closing in text.lower():
+        raise MapError(f"an inlined asset contains '{closing}' and cannot be embedded safely")
+    return text
+
+
+def _leaflet_assets() -> tuple[str, str, str]:
+    """Leaflet's JS (source-map link removed), CSS (image URLs removed) and licence text."""
+    dist = leaflet_dir()
+    js = (dist / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = (dist / "leaflet.css").read_text(encoding="utf-8")
+    css = re.sub(r"url\((?!#)[^)]*\)", "none", css)
+    licence_file = dist.parent / "LICENSE"
+    licence = licence_file.read_text(encoding="utf-8") if licence_file.is_file() else "BSD-2-Clause"
+    return js, css, licence.replace("*/", "* /")
+
+
+def json_for_script(data: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` … so no string can close the element or open a comment, and
+    U+2028/U+2029 are escaped for old JavaScript parsers. The page reads it with ``JSON.parse``.
+
+    Parameters
+    ----------
+    data : object
+        Anything :func:`json.dumps` accepts (NaN is refused; give None instead).
+
+    Returns
+    -------
+    str
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ build
+def _basemap(online: bool, basemap: str | None) -> Basemap | None:
+    if not online:
+        if basemap is not None:
+            raise MapError(f"basemap {basemap!r} needs online=True (command line: --online); offline maps "
+                           f"have no tiles")
+        return None
+    name = (basemap or DEFAULT_BASEMAP).lower()
+    if name not in BASEMAPS:
+        raise MapError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    return BASEMAPS[name]
+
+
+def _datum_note(tiles: Basemap | None, lang: int) -> str:
+    if tiles is not None and tiles.gcj02:
+        return ("坐标：GCJ-02（与高德底图一致；中国境内的要素已由 WGS 84 偏移对齐）",
+                "Coordinates: GCJ-02 (matching the AutoNavi basemap; features in China shifted from WGS 84)")[lang]
+    return ("坐标：WGS 84 / CGCS2000 经纬度", "Coordinates: WGS 84 / CGCS2000 longitude-latitude")[lang]
+
+
+def build_map_data(
+    results: ResultsInput,
+    *,
+    online: bool = False,
+    basemap: str | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> dict:
+    """Everything the page needs, as the plain data structure embedded in ``map.html``.
+
+    Parameters are those of :func:`export_map`.
+
+    Returns
+    -------
+    dict
+        ``layers`` (drawing order), ``indicators``, ``targets``, ``bounds``, ``ui`` words, ``basemap``…
+    """
+    if lang not in ("zh", "en"):
+        raise MapError(f"lang must be 'zh' or 'en', got {lang!r}")
+    li = 0 if lang == "zh" else 1
+    progress = progress or NullProgress()
+    tiles = _basemap(online, basemap)
+    layers, summary = _load(results)
+    frames = {name: _geo(layers.get(name), name) for name in LAYER_TITLES}
+    if frames["villages"] is None:
+        raise MapError("the results hold no villages to map")
+    present = [g for g in frames.values() if g is not None]
+    gcj02 = bool(tiles and tiles.gcj02)
+    west, south, east, north = _bounds(present, gcj02)
+    coords = _Coords((west - 0.01, south - 0.01), gcj02)
+    targets = _targets(summary)
+    builders = {
+        "counties": lambda g: _counties_layer(g, coords, li, targets),
+        "roads": lambda g: _roads_layer(g, coords, li),
+        "villages": lambda g: _villages_layer(g, coords, li),
+        "mines": lambda g: _mines_layer(g, coords, li),
+        "facilities": lambda g: _facilities_layer(g, coords, li),
+        "towns": lambda g: _towns_layer(g, coords, li),
+    }
+    progress.stage("web map", total=len(builders))
+    out_layers = []
+    for name, build in builders.items():
+        check_cancel(progress)
+        if frames[name] is not None:
+            out_layers.append({**build(frames[name]), "title": LAYER_TITLES[name][li]})
+        progress.advance()
+    title = title or _default_title(layers.get("counties"), li)
+    return {
+        "lang": lang,
+        "title": title,
+        "ui": {k: v[li] for k, v in UI_TEXT.items()},
+        "origin": list(coords.origin),
+        "scale": COORD_SCALE,
+        "bounds": [[south, west], [north, east]],
+        "datum": _datum_note(tiles, li),
+        "basemap": None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution,
+                                               "subdomains": tiles.subdomains, "maxZoom": tiles.max_zoom},
+        "targets": targets,
+        "layers": out_layers,
+        "indicators": _indicators(layers.get("counties"), summary, li),
+        "generated": _dt.date.today().isoformat(),
+    }
+
+
+def _default_title(counties: pd.DataFrame | None, lang: int) -> str:
+    base = UI_TEXT["default_title"][lang]
+    if counties is None or "name" not in counties.columns or len(counties) == 0:
+        return base
+    names = [str(n) for n in counties["name"].dropna().unique()[:3]]
+    more = "…" if counties["name"].nunique() > 3 else ""
+    return f"{base} — {'、'.join(names) if lang == 0 else ', '.join(names)}{more}"
+
+
+def _csp(scripts: list[str], online: bool) -> str:
+    """Content-Security-Policy: only the page's own scripts run (by hash, so no injected inline handler
+    could), nothing is fetched except, online, the basemap tiles."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
+                      for s in scripts)
+    images = "data: https:" if online else "data:"
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src {images}; "
+            f"base-uri 'none'; form-action 'none'")
+
+
+def render_html(data: dict) -> str:
+    """The complete page for ``data`` (from :func:`build_map_data`), every asset inlined."""
+    leaflet_js, leaflet_css, licence = _leaflet_assets()
+    leaflet_script = _script_safe(f"/* Leaflet {LEAFLET_VERSION}\n{licence}*/\n{leaflet_js}", "</script")
+    own_script = _script_safe((ASSETS_DIR / "map.js").read_text(encoding="utf-8"), "</script")
+    page = Template((ASSETS_DIR / "template.html").read_text(encoding="utf-8"))
+    return page.substitute(
+        lang="zh-CN" if data["lang"] == "zh" else "en",
+        csp=_csp([leaflet_script, own_script], online=data["basemap"] is not None),
+        title=html.escape(data["title"]),
+        leaflet_css=_script_safe(leaflet_css, "</style"),
+        own_css=_script_safe((ASSETS_DIR / "map.css").read_text(encoding="utf-8"), "</style"),
+        leaflet_js=leaflet_script,
+        own_js=own_script,
+        data=json_for_script(data),
+    )
+
+
+def _write_atomic(text: str, out: Path) -> None:
+    """Write ``text`` beside ``out`` then rename it into place (readers never see half a file)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def export_map(
+    results: ResultsInput,
+    out_html: str | Path,
+    *,
+    online: bool = False,
+    basemap: str | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> Path:
+    """Write one self-contained HTML map of a run.
+
+    Parameters
+    ----------
+    results : Results, path or mapping
+        A :class:`ruralenv.core.pipeline.Results`, the path of a ``results.gpkg`` (its ``summary.json``
+        beside it is read for the targets when present) or a dict of layers named as in results.gpkg.
+    out_html : path
+        The file to write (replaced atomically).
+    online : bool
+        Add basemap tiles (the only requests the page then makes). Default: no tiles, no requests.
+    basemap : str, optional
+        With ``online``: a key of :data:`BASEMAPS` (default ``osm``). GCJ-02 basemaps (``amap``,
+        ``amap_satellite``) shift the overlays to GCJ-02 inside China so they line up.
+    title : str, optional
+        Page title; default names the plan and the counties.
+    lang : {"zh", "en"}
+        Language of labels, legend and popups.
+    progress : Progress, optional
+
+    Returns
+    -------
+    Path
+        ``out_html``.
+
+    Raises
+    ------
+    MapError
+        Leaflet not installed (run ``make vendor-js``), bad option, missing layer or field.
+    """
+    out = Path(out_html)
+    data = build_map_data(results, online=online, basemap=basemap, title=title, lang=lang, progress=progress)
+    _write_atomic(render_html(data), out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- measurements
+def synthetic_layers(n_villages: int, n_roads: int, seed: int = 0) -> dict[str, gpd.GeoDataFrame]:
+    """A fake results set of the given size around Inner Mongolia, for size and speed measurements.
+
+    Roads are 3- to 6-vertex lines of a few hundred metres; villages carry every mapped field.
+
+    Parameters
+    ----------
+    n_villages, n_roads : int
+    seed : int
+
+    Returns
+    -------
+    dict
+        Layers named as in results.gpkg, in a metric CRS (EPSG:4546, CGCS2000 GK zone 111°E).
+    """
+    rng = np.random.default_rng(seed)
+    crs = "EPSG:4546"
+    x0, y0, span = 500_000.0, 4_300_000.0, 400_000.0
+    vx, vy = x0 + rng.random(n_villages) * span, y0 + rng.random(n_villages) * span
+    models = np.array(list(_MODEL_COLOURS))[rng.integers(0, 3, n_villages)]
+    unreachable = rng.random(n_villages) < 0.02
+    haul = np.column_stack([rng.random(n_villages) * 20, rng.random(n_villages) * 80]).tolist()
+    villages = gpd.GeoDataFrame({
+        "village_code": [f"15{i:010d}" for i in range(n_villages)],
+        "name": [f"村{i}" for i in range(n_villages)],
+        "county_code": "150000", "village_class": "集聚提升类",
+        "population": rng.integers(50, 2000, n_villages), "households": rng.integers(10, 600, n_villages),
+        "in_scope": rng.random(n_villages) > 0.05, "is_admin_village": rng.random(n_villages) > 0.5,
+        "is_larger": True, "hardened_access": rng.random(n_villages) > 0.2,
+        "pave_gap_m": np.round(rng.random(n_villages) * 3000, 1),
+        "net_dist_station_m": np.round(rng.random(n_villages) * 30000, 1),
+        "net_dist_town_treatment_m": np.round(rng.random(n_villages) * 30000, 1),
+        "net_dist_county_treatment_m": np.round(rng.random(n_villages) * 90000, 1),
+        "collection_model": np.where(unreachable, None, models),
+        "model_reason": [f"转运站路网距离 {a:.1f} km ≤ 20.0 km，该站至旗县处理设施 {b:.1f} km ≤ 80.0 km"
+                         for a, b in haul],
+        "model_reason_en": [f"transfer station {a:.1f} km by road ≤ 20.0 km; it hauls {b:.1f} km ≤ 80.0 km"
+                            for a, b in haul],
+        "covered": rng.random(n_villages) > 0.3,
+        "unreachable_reason": np.where(unreachable, "far_from_road: 距最近道路 3.1 km / 3100 m from the nearest road",
+                                       None),
+    }, geometry=gpd.points_from_xy(vx, vy), crs=crs)
+    n_vert = rng.integers(3, 7, n_roads)
+    starts = np.column_stack([x0 + rng.random(n_roads) * span, y0 + rng.random(n_roads) * span])
+    steps = rng.normal(0, 120, (int(n_vert.sum()), 2))
+    owner = np.repeat(np.arange(n_roads), n_vert)
+    xy = np.cumsum(steps, axis=0)
+    first = np.r_[0, np.cumsum(n_vert)[:-1]]
+    xy -= np.repeat(xy[first] - starts, n_vert, axis=0)
+    roads = gpd.GeoDataFrame({"hardened": rng.random(n_roads) > 0.5},
+                             geometry=shapely.linestrings(xy, indices=owner), crs=crs)
+    facilities = gpd.GeoDataFrame({"facility_type": ["county_treatment", "transfer_station", "town_treatment"]},
+                                  geometry=gpd.points_from_xy(x0 + span * np.array([0.5, 0.3, 0.7]),
+                                                              y0 + span * np.array([0.5, 0.3, 0.7])), crs=crs)
+    return {"villages": villages, "roads": roads, "facilities": facilities}
+
+
+def map_benchmark(n_villages: int, n_roads: int, out_dir: str | Path, browser: str | None = "/usr/bin/chromium",
+                  seed: int = 0) -> dict[str, Any]:
+    """Write a map of a synthetic run and measure it.
+
+    Parameters
+    ----------
+    n_villages, n_roads : int
+        Size of the synthetic results (:func:`synthetic_layers`).
+    out_dir : path
+        Where ``map_<n_villages>_<n_roads>.html`` is written.
+    browser : str or None
+        Chromium executable for the render timing (needs the ``playwright`` package); None skips it.
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``path``, ``size_bytes``, ``export_s`` (Python), and with a browser ``first_render_s`` (navigation
+        start to the first frame painted with every layer added, as measured by the page itself),
+        ``redraw_ms`` (pan, zoom in, zoom out), ``rendered`` (feature counts the page reports) and ``js_errors``.
+    """
+    layers = synthetic_layers(n_villages, n_roads, seed)
+    out = Path(out_dir) / f"map_{n_villages}_{n_roads}.html"
+    t0 = time.perf_counter()
+    export_map(layers, out)
+    result: dict[str, Any] = {"path": str(out), "size_bytes": out.stat().st_size,
+                              "export_s": round(time.perf_counter() - t0, 3)}
+    if browser:
+        result.update(measure_render(out, browser))
+    return result
+
+
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+def measure_render(html_path: str | Path, browser: str = "/usr/bin/chromium", timeout_s: float = 300) -> dict:
+    """Open a map in headless Chromium and read the page's own timing of its first full render.
+
+    The page sets ``window.ruralenvMap.ready`` two animation frames after the last layer is added (the
+    canvas is painted by then) and records ``timings.first_render_ms`` since navigation start.
+
+    Returns
+    -------
+    dict
+        ``first_render_s``, ``timings_ms`` (parse, build, first render), ``redraw_ms`` (time to redraw after
+        a pan and after zooming in and out), ``rendered`` (counts per layer) and ``js_errors``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=browser, args=list(CHROMIUM_ARGS))
+        try:
+            page = chrome.new_page(viewport={"width": 1280, "height": 800})
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.goto(Path(html_path).resolve().as_uri(), timeout=timeout_s * 1000)
+            page.wait_for_function("window.ruralenvMap && window.ruralenvMap.ready", timeout=timeout_s * 1000)
+            info = page.evaluate("({t: window.ruralenvMap.timings, c: window.ruralenvMap.counts})")
+            redraw = {name: page.evaluate(_REDRAW_JS, step) for name, step in _REDRAW_STEPS.items()}
+        finally:
+            chrome.close()
+    return {"first_render_s": round(info["t"]["first_render_ms"] / 1000, 3), "timings_ms": info["t"],
+            "redraw_ms": {k: round(v, 1) for k, v in redraw.items()}, "rendered": info["c"], "js_errors": errors}
+
+
+#: One view change, then the time until the canvas is redrawn (two animation frames after ``moveend``).
+_REDRAW_JS = """async (step) => {
+  const map = window.ruralenvMap.map;
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
+  const t = performance.now();
+  const moved = new Promise((done) => map.once('moveend', done));
+  if (step.pan) { map.panBy(step.pan, {animate: false}); } else { map.setZoom(map.getZoom() + step.zoom, {animate: false}); }
+  await moved; await frame(); await frame();
+  return performance.now() - t;
+}"""
+_REDRAW_STEPS = {"pan": {"pan": [400, 250]}, "zoom_in": {"zoom": 2}, "zoom_out": {"zoom": -2}}
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+def cmd_map(args: argparse.Namespace) -> int:
+    """``ruralenv map RESULTS.gpkg``: write the HTML map of an earlier run."""
+    out = args.out or Path(args.results).with_name("map.html")
+    path = export_map(args.results, out, online=args.online, basemap=args.basemap, title=args.title,
+                      lang=args.lang)
+    print(f"map.html      {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``map`` subcommand to the ``ruralenv`` command line."""
+    p = subparsers.add_parser("map", help="write the offline HTML map of a results.gpkg")
+    p.add_argument("results", type=Path, help="results.gpkg written by `ruralenv run` or `ruralenv demo`")
+    p.add_argument("--out", type=Path, help="HTML file to write (default: map.html beside RESULTS)")
+    p.add_argument("--online", action="store_true", help="add basemap tiles (the page then loads them from the "
+                                                         "internet); default: no tiles, no requests")
+    p.add_argument("--basemap", choices=sorted(BASEMAPS), help=f"with --online: tile source (default "
+                   f"{DEFAULT_BASEMAP}); amap* are GCJ-02 and shift the overlays to match")
+    p.add_argument("--title", help="page title")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the map (default zh)")
+    p.set_defaults(func=cmd_map)

@@ -1,0 +1,663 @@
+/* RuralEnv Planner web map: draws the data embedded in #re-data with Leaflet on one canvas.
+ *
+ * Data layout (written by core/webmap.py): coordinates are integer offsets in 1/scale degree from
+ * `origin`; point layers hold `x`, `y` arrays; line and polygon layers hold `paths`, each path a flat
+ * [x0, y0, dx1, dy1, ...] list. Attributes are columns (`fields[k].values[i]`). Every string from the
+ * data is put into the page with textContent, never parsed as HTML.
+ */
+(function () {
+  'use strict';
+
+  var t0 = performance.now();
+  var DATA = JSON.parse(document.getElementById('re-data').textContent);
+  var UI = DATA.ui;
+  var SCALE = DATA.scale;
+  var OX = DATA.origin[0];
+  var OY = DATA.origin[1];
+  var LABEL_MIN_ZOOM = 9;
+  var SEARCH_MAX = 50;
+
+  var api = {ready: false, counts: {}, timings: {parse_ms: performance.now() - t0}, layers: {}};
+  window.ruralenvMap = api;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function latLng(x, y) {
+    return new L.LatLng((y + OY) / SCALE, (x + OX) / SCALE);
+  }
+
+  function decodePath(flat) {
+    var out = new Array(flat.length / 2);
+    var x = 0;
+    var y = 0;
+    for (var i = 0, j = 0; i < flat.length; i += 2, j++) {
+      x += flat[i];
+      y += flat[i + 1];
+      out[j] = latLng(x, y);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ point symbols drawn on the canvas
+  var SHAPES = {
+    circle: function (ctx, x, y, r) { ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, Math.PI * 2, false); },
+    square: function (ctx, x, y, r) { ctx.rect(x - r, y - r, 2 * r, 2 * r); },
+    diamond: function (ctx, x, y, r) {
+      ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+    },
+    triangle: function (ctx, x, y, r) {
+      ctx.moveTo(x, y - r); ctx.lineTo(x + r * 0.95, y + r * 0.7); ctx.lineTo(x - r * 0.95, y + r * 0.7);
+      ctx.closePath();
+    },
+    star: function (ctx, x, y, r) {
+      for (var i = 0; i < 10; i++) {
+        var a = Math.PI / 2 + i * Math.PI / 5;
+        var rr = i % 2 ? r * 0.45 : r;
+        if (i) { ctx.lineTo(x + rr * Math.cos(a), y - rr * Math.sin(a)); } else { ctx.moveTo(x, y - rr); }
+      }
+      ctx.closePath();
+    }
+  };
+
+  // Web Mercator in map units of 1 (multiplied by the CRS scale of a zoom it gives Leaflet's pixels).
+  function mercX(lng) { return lng / 360 + 0.5; }
+  function mercY(lat) {
+    var s = Math.sin(Math.max(Math.min(lat, 85.0511287798), -85.0511287798) * Math.PI / 180);
+    return 0.5 - 0.25 * Math.log((1 + s) / (1 - s)) / Math.PI;
+  }
+
+  /* A batch draws every feature of one legend class as ONE canvas path with one fill and one stroke.
+   * It plugs into Leaflet's canvas renderer as a path layer (private API of Leaflet 1.9.4: _project,
+   * _update, _updatePath, _containsPoint, _pxBounds, renderer._ctx/_bounds/_fillStroke), so panning,
+   * zoom animation, event dispatch and draw order stay Leaflet's. */
+  var Batch = L.Path.extend({
+    _project: function () {
+      var map = this._map;
+      this._scale = map.options.crs.scale(map.getZoom());
+      this._origin = map.getPixelOrigin();
+      var e = this._extent;
+      this._pxBounds = L.bounds(this._px(e[0], e[1]), this._px(e[2], e[3]));
+    },
+    _px: function (mx, my) { return L.point(mx * this._scale - this._origin.x, my * this._scale - this._origin.y); },
+    _update: function () {},
+    _view: function (pad) {
+      var b = this._renderer._bounds;
+      return [b.min.x - pad, b.min.y - pad, b.max.x + pad, b.max.y + pad];
+    }
+  });
+
+  function extentOf(mx, my) {
+    var e = [Infinity, Infinity, -Infinity, -Infinity];
+    for (var k = 0; k < mx.length; k++) {
+      if (mx[k] < e[0]) { e[0] = mx[k]; }
+      if (my[k] < e[1]) { e[1] = my[k]; }
+      if (mx[k] > e[2]) { e[2] = mx[k]; }
+      if (my[k] > e[3]) { e[3] = my[k]; }
+    }
+    return e;
+  }
+
+  var GRID = 16;
+  var DENSE_PARTS = 8000;
+
+  /* Points of one class: `index` holds the data rows, `mx`/`my` their Web Mercator position. */
+  var PointBatch = Batch.extend({
+    initialize: function (index, mx, my, options, labels) {
+      L.setOptions(this, options);
+      this.index = index;
+      this._mx = mx;
+      this._my = my;
+      this._labels = labels;
+      this._extent = extentOf(mx, my);
+      this._sx = new Float64Array(index.length);
+      this._sy = new Float64Array(index.length);
+      this._sk = new Int32Array(index.length);
+      this._drawn = 0;
+    },
+    // Each point is a copy of one pre-painted symbol: far faster than one path of thousands of shapes.
+    _updatePath: function () {
+      var r = this._renderer;
+      if (!r._drawing) { return; }
+      var ctx = r._ctx;
+      var rad = this.options.radius;
+      var size = 2 * Math.ceil(rad + this.options.weight + 1);
+      this._sprite = this._sprite || symbolCanvas(this.options, 'point', size);
+      var v = this._view(size);
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y;
+      var m = 0;
+      for (var k = 0; k < this.index.length; k++) {
+        var x = this._mx[k] * s - ox;
+        var y = this._my[k] * s - oy;
+        if (x < v[0] || y < v[1] || x > v[2] || y > v[3]) { continue; }
+        // Whole-pixel positions make each copy a plain blit (three times faster than a resampled one).
+        ctx.drawImage(this._sprite, Math.round(x) - size / 2, Math.round(y) - size / 2, size, size);
+        this._sx[m] = x;
+        this._sy[m] = y;
+        this._sk[m] = k;
+        m++;
+      }
+      this._drawn = m;
+      if (this._labels && this._map.getZoom() >= LABEL_MIN_ZOOM) { this._drawLabels(ctx, rad); }
+      this._index(v);
+    },
+    _drawLabels: function (ctx, rad) {
+      ctx.globalAlpha = 1;
+      ctx.font = '600 12px sans-serif';
+      ctx.textBaseline = 'middle';
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = '#ffffff';
+      ctx.fillStyle = '#111111';
+      for (var j = 0; j < this._drawn; j++) {
+        var text = this._labels[this.index[this._sk[j]]];
+        if (!text) { continue; }
+        ctx.strokeText(text, this._sx[j] + rad + 4, this._sy[j]);
+        ctx.fillText(text, this._sx[j] + rad + 4, this._sy[j]);
+      }
+    },
+    // A grid of the drawn points in screen cells, so hit tests look at a few points only.
+    _index: function (v) {
+      this._gx = v[0];
+      this._gy = v[1];
+      this._cols = Math.ceil((v[2] - v[0]) / GRID) + 1;
+      var rows = Math.ceil((v[3] - v[1]) / GRID) + 1;
+      this._head = new Int32Array(this._cols * rows).fill(-1);
+      this._next = new Int32Array(this._drawn);
+      for (var j = 0; j < this._drawn; j++) {
+        var c = this._cell(this._sx[j], this._sy[j]);
+        this._next[j] = this._head[c];
+        this._head[c] = j;
+      }
+    },
+    _cell: function (x, y) {
+      return Math.floor((y - this._gy) / GRID) * this._cols + Math.floor((x - this._gx) / GRID);
+    },
+    _containsPoint: function (p) {
+      if (!this._head) { return false; }
+      var tol = this.options.radius + this._clickTolerance();
+      var best = -1;
+      var bestD = tol * tol;
+      var rows = this._head.length / this._cols;
+      var c0 = Math.floor((p.x - tol - this._gx) / GRID), c1 = Math.floor((p.x + tol - this._gx) / GRID);
+      var r0 = Math.floor((p.y - tol - this._gy) / GRID), r1 = Math.floor((p.y + tol - this._gy) / GRID);
+      for (var row = Math.max(r0, 0); row <= Math.min(r1, rows - 1); row++) {
+        for (var col = Math.max(c0, 0); col <= Math.min(c1, this._cols - 1); col++) {
+          for (var j = this._head[row * this._cols + col]; j >= 0; j = this._next[j]) {
+            var dx = this._sx[j] - p.x, dy = this._sy[j] - p.y, d = dx * dx + dy * dy;
+            if (d <= bestD) { bestD = d; best = j; }
+          }
+        }
+      }
+      if (best < 0) { return false; }
+      this.hit = this.index[this._sk[best]];
+      return true;
+    }
+  });
+
+  /* Lines of one class: vertices of every part in `mx`/`my`, part k spans start[k]..start[k+1]. */
+  var LineBatch = Batch.extend({
+    initialize: function (mx, my, start, options) {
+      L.setOptions(this, options);
+      this._mx = mx;
+      this._my = my;
+      this._start = start;
+      this._extent = extentOf(mx, my);
+      this._box = new Float64Array(4 * (start.length - 1));
+      for (var k = 0; k + 1 < start.length; k++) {
+        var e = extentOf(mx.subarray(start[k], start[k + 1]), my.subarray(start[k], start[k + 1]));
+        this._box.set(e, 4 * k);
+      }
+    },
+    _inView: function (k, v) {
+      var box = this._box, s = this._scale, ox = this._origin.x, oy = this._origin.y;
+      return !(box[4 * k] * s - ox > v[2] || box[4 * k + 2] * s - ox < v[0] ||
+               box[4 * k + 1] * s - oy > v[3] || box[4 * k + 3] * s - oy < v[1]);
+    },
+    _updatePath: function () {
+      var r = this._renderer;
+      if (!r._drawing) { return; }
+      var ctx = r._ctx;
+      var o = this.options;
+      var v = this._view(o.weight);
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y;
+      var mx = this._mx, my = this._my, start = this._start;
+      var visible = [];
+      for (var k = 0; k + 1 < start.length; k++) {
+        if (this._inView(k, v)) { visible.push(k); }
+      }
+      ctx.beginPath();
+      visible.forEach(function (part) {
+        var lx = mx[start[part]] * s - ox, ly = my[start[part]] * s - oy;
+        ctx.moveTo(lx, ly);
+        var last = start[part + 1] - 1;
+        for (var i = start[part] + 1; i <= last; i++) {
+          var x = mx[i] * s - ox, y = my[i] * s - oy;
+          // Vertices closer than a pixel to the last one drawn add nothing visible.
+          if (i < last && Math.abs(x - lx) < 1 && Math.abs(y - ly) < 1) { continue; }
+          ctx.lineTo(x, y);
+          lx = x;
+          ly = y;
+        }
+      });
+      // Wide strokes with round joins over a whole region of roads cost seconds in a software canvas:
+      // when many parts are in view, draw hairlines (indistinguishable at that scale).
+      var dense = visible.length > DENSE_PARTS;
+      ctx.setLineDash([]);
+      ctx.globalAlpha = o.opacity;
+      ctx.strokeStyle = o.color;
+      ctx.lineWidth = dense ? Math.min(o.weight, 1) : o.weight;
+      ctx.lineCap = dense ? 'butt' : 'round';
+      ctx.lineJoin = dense ? 'miter' : 'round';
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    },
+    _containsPoint: function () { return false; }
+  });
+
+  // Outline the symbol of a class on `ctx` (centred on x, y), then fill and stroke it.
+  function paint(ctx, style, geom, x, y, half) {
+    ctx.beginPath();
+    if (geom === 'line') {
+      ctx.moveTo(x - half, y);
+      ctx.lineTo(x + half, y);
+    } else if (geom === 'polygon') {
+      ctx.rect(x - half, y - half * 0.6, 2 * half, 1.2 * half);
+    } else {
+      SHAPES[style.shape](ctx, x, y, Math.min(style.radius, half));
+    }
+    if (geom !== 'line') {
+      ctx.globalAlpha = style.fillOpacity;
+      ctx.fillStyle = style.fillColor;
+      ctx.fill();
+    }
+    ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
+    ctx.strokeStyle = style.color;
+    ctx.lineWidth = style.weight;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  // A small canvas of `size` CSS pixels (sharp on high-density screens) with one symbol painted on it.
+  function symbolCanvas(style, geom, size, cls) {
+    var ratio = window.devicePixelRatio || 1;
+    var c = el('canvas', cls);
+    c.width = Math.ceil(size * ratio);
+    c.height = Math.ceil(size * ratio);
+    c.style.width = size + 'px';
+    c.style.height = size + 'px';
+    var ctx = c.getContext('2d');
+    ctx.scale(ratio, ratio);
+    paint(ctx, style, geom, size / 2, size / 2, size / 2 - 2);
+    return c;
+  }
+
+  // ------------------------------------------------------------------------------------------ the map
+  var map = L.map('re-map', {preferCanvas: true, zoomSnap: 0.5, minZoom: 3});
+  var renderer = L.canvas({padding: 0.3, tolerance: 3});
+  map.attributionControl.setPrefix('Leaflet');
+  map.fitBounds(DATA.bounds, {padding: [20, 20]});
+  api.map = map;
+
+  document.getElementById('re-title').textContent = DATA.title;
+  document.title = DATA.title;
+  document.getElementById('re-datum').textContent = DATA.datum + ' · ' + UI.generated + ' ' + DATA.generated;
+
+  function toggleLabels() {
+    L.DomUtil[map.getZoom() < LABEL_MIN_ZOOM ? 'addClass' : 'removeClass'](map.getContainer(), 're-zoomed-out');
+  }
+  map.on('zoomend', toggleLabels);
+  toggleLabels();
+
+  // ------------------------------------------------------------------------------- popups and tooltips
+  function formatValue(field, v) {
+    if (v === null || v === undefined) { return '—'; }
+    switch (field.kind) {
+      case 'bool': return v ? UI.yes : UI.no;
+      case 'enum': return v < 0 ? '—' : field.dict[v];
+      case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + ' ' + UI.km : v + ' ' + UI.m;
+      case 'pct': return v.toFixed(1) + ' %';
+      case 'int': return v.toLocaleString();
+      default: return String(v);
+    }
+  }
+
+  function popupContent(spec, i) {
+    var box = el('div', 're-popup');
+    box.appendChild(el('div', 're-popup-title', (spec.name && spec.name[i]) || spec.title));
+    box.appendChild(el('div', 're-popup-class', spec.classes[spec.cls[i]].label));
+    var table = el('table');
+    spec.fields.forEach(function (field) {
+      var v = field.values[i];
+      if (field.kind === 'text' && v === null) { return; }
+      var tr = el('tr');
+      tr.appendChild(el('th', null, field.label));
+      tr.appendChild(el('td', null, formatValue(field, v)));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return box;
+  }
+
+  function openPopup(spec, i, at) {
+    L.popup({maxWidth: 360, autoPanPadding: [30, 30]}).setLatLng(at).setContent(popupContent(spec, i)).openOn(map);
+  }
+
+  var hoverTip = L.tooltip({direction: 'top', offset: [0, -6]});
+
+  // ------------------------------------------------------------------------------------------- layers
+  function styleOptions(style, extra) {
+    return L.extend({renderer: renderer, fill: true, fillRule: 'nonzero'}, style, extra || {});
+  }
+
+  // Row numbers of each class, in data order.
+  function rowsByClass(spec, count, usable) {
+    var rows = spec.classes.map(function () { return []; });
+    for (var i = 0; i < count; i++) {
+      if (usable(i)) { rows[spec.cls[i]].push(i); }
+    }
+    return rows;
+  }
+
+  function buildPoints(spec) {
+    spec.where = new Array(spec.x.length);
+    var rows = rowsByClass(spec, spec.x.length, function (i) { return spec.x[i] !== null && spec.y[i] !== null; });
+    return rows.map(function (index, c) {
+      var mx = new Float64Array(index.length);
+      var my = new Float64Array(index.length);
+      index.forEach(function (i, k) {
+        var at = latLng(spec.x[i], spec.y[i]);
+        spec.where[i] = at;
+        mx[k] = mercX(at.lng);
+        my[k] = mercY(at.lat);
+      });
+      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style), spec.labelled ? spec.name : null);
+    });
+  }
+
+  function buildLines(spec) {
+    var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
+    return rows.map(function (index, c) {
+      var n = 0;
+      var parts = 0;
+      index.forEach(function (i) {
+        spec.paths[i].forEach(function (flat) { n += flat.length / 2; parts++; });
+      });
+      var mx = new Float64Array(n);
+      var my = new Float64Array(n);
+      var start = new Int32Array(parts + 1);
+      var v = 0;
+      var p = 0;
+      index.forEach(function (i) {
+        spec.paths[i].forEach(function (flat) {
+          start[p++] = v;
+          var x = 0, y = 0;
+          for (var j = 0; j < flat.length; j += 2) {
+            x += flat[j];
+            y += flat[j + 1];
+            mx[v] = mercX((x + OX) / SCALE);
+            my[v] = mercY((y + OY) / SCALE);
+            v++;
+          }
+        });
+      });
+      start[p] = v;
+      var batch = new LineBatch(mx, my, start, styleOptions(spec.classes[c].style, {fill: false, interactive: false}));
+      batch.index = index;
+      return batch;
+    });
+  }
+
+  function buildPolygons(spec) {
+    spec.shapes = [];
+    var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
+    return rows.map(function (index, c) {
+      var group = L.featureGroup();
+      index.forEach(function (i) {
+        var shape = L.polygon(spec.paths[i].map(function (poly) { return poly.map(decodePath); }),
+          styleOptions(spec.classes[c].style));
+        shape.hit = i;
+        spec.shapes[i] = shape;
+        group.addLayer(shape);
+      });
+      group.index = index;
+      return group;
+    });
+  }
+
+  function bindEvents(layer, spec) {
+    function hitOf(e) { return e.layer && e.layer.hit !== undefined ? e.layer.hit : e.target.hit; }
+    layer.on('click', function (e) {
+      var i = hitOf(e);
+      openPopup(spec, i, spec.where ? spec.where[i] : e.latlng);
+    });
+    if (!spec.name) { return; }
+    layer.on('mousemove', function (e) {
+      var name = spec.name[hitOf(e)];
+      if (name) { hoverTip.setLatLng(e.latlng).setContent(el('span', null, name)); map.openTooltip(hoverTip); }
+    });
+    layer.on('mouseout', function () { map.closeTooltip(hoverTip); });
+  }
+
+  var BUILDERS = {point: buildPoints, line: buildLines, polygon: buildPolygons};
+
+  function addLayer(spec) {
+    var groups = BUILDERS[spec.geom](spec);
+    groups.forEach(function (g) {
+      if (spec.geom !== 'line') { bindEvents(g, spec); }
+      g.addTo(map);
+    });
+    spec.groups = groups;
+    api.counts[spec.id] = groups.reduce(function (n, g) { return n + (map.hasLayer(g) ? g.index.length : 0); }, 0);
+    api.layers[spec.id] = spec;
+  }
+
+  DATA.layers.forEach(addLayer);
+
+  var tiles = null;
+  if (DATA.basemap) {
+    tiles = L.tileLayer(DATA.basemap.url, {
+      subdomains: DATA.basemap.subdomains, maxZoom: DATA.basemap.maxZoom, attribution: DATA.basemap.attribution
+    }).addTo(map);
+    tiles.bringToBack();
+  }
+
+  // ---------------------------------------------------------------------------- layers and legend panel
+  function control(position, element) {
+    var c = L.control({position: position});
+    c.onAdd = function () {
+      L.DomEvent.disableClickPropagation(element);
+      L.DomEvent.disableScrollPropagation(element);
+      return element;
+    };
+    c.addTo(map);
+  }
+
+  function checkbox(checked, onChange) {
+    var box = el('input');
+    box.type = 'checkbox';
+    box.checked = checked;
+    box.addEventListener('change', onChange);
+    return box;
+  }
+
+  function layerBlock(spec) {
+    var block = el('div', 're-layer');
+    block.setAttribute('data-layer', spec.id);
+    var classBoxes = [];
+    function sync() {
+      spec.groups.forEach(function (g, k) {
+        var on = layerBox.checked && classBoxes[k].checked;
+        if (on && !map.hasLayer(g)) { g.addTo(map); } else if (!on && map.hasLayer(g)) { map.removeLayer(g); }
+      });
+    }
+    var layerBox = checkbox(true, sync);
+    var head = el('label');
+    head.appendChild(layerBox);
+    head.appendChild(document.createTextNode(' ' + spec.title));
+    block.appendChild(head);
+    var list = el('ul', 're-legend');
+    spec.classes.forEach(function (c) {
+      var item = el('li', 're-legend-item');
+      var label = el('label');
+      var box = checkbox(true, sync);
+      classBoxes.push(box);
+      label.appendChild(box);
+      label.appendChild(symbolCanvas(c.style, spec.geom, 22, 're-swatch'));
+      label.appendChild(el('span', null, c.label));
+      label.appendChild(el('span', 're-count', c.count.toLocaleString()));
+      item.appendChild(label);
+      list.appendChild(item);
+    });
+    block.appendChild(list);
+    return block;
+  }
+
+  var panel = el('details', 're-box');
+  panel.id = 're-layers';
+  panel.open = true;
+  panel.appendChild(el('summary', null, UI.layers));
+  DATA.layers.slice().reverse().forEach(function (spec) { panel.appendChild(layerBlock(spec)); });
+  if (tiles) {
+    var baseBlock = el('div', 're-layer');
+    baseBlock.setAttribute('data-layer', 'basemap');
+    var baseLabel = el('label');
+    baseLabel.appendChild(checkbox(true, function (e) {
+      if (e.target.checked) { tiles.addTo(map); tiles.bringToBack(); } else { map.removeLayer(tiles); }
+    }));
+    baseLabel.appendChild(document.createTextNode(' ' + UI.basemap));
+    baseBlock.appendChild(baseLabel);
+    panel.appendChild(baseBlock);
+  }
+  control('topright', panel);
+
+  // -------------------------------------------------------------------------------------------- search
+  var searchable = DATA.layers.filter(function (s) { return s.search; });
+  var search = el('div', 're-box');
+  search.id = 're-search';
+  var input = el('input');
+  input.type = 'search';
+  input.placeholder = UI.search;
+  input.setAttribute('aria-label', UI.search);
+  var hits = el('ol');
+  search.appendChild(input);
+  search.appendChild(hits);
+  control('topleft', search);
+
+  function codeField(spec) {
+    for (var k = 0; k < spec.fields.length; k++) {
+      if (spec.fields[k].kind === 'text' && /code/i.test(spec.fields[k].key || '')) { return spec.fields[k]; }
+    }
+    return spec.fields[0];
+  }
+
+  function lowered(spec) {
+    if (!spec.lowerNames) {
+      var codes = codeField(spec).values;
+      spec.lowerNames = spec.name.map(function (s, i) { return ((s || '') + '\u0000' + (codes[i] || '')).toLowerCase(); });
+    }
+    return spec.lowerNames;
+  }
+
+  function goTo(spec, i) {
+    map.setView(spec.where[i], Math.max(map.getZoom(), 13));
+    openPopup(spec, i, spec.where[i]);
+  }
+
+  function runSearch() {
+    var q = input.value.trim().toLowerCase();
+    hits.textContent = '';
+    if (!q) { return; }
+    var shown = 0;
+    var total = 0;
+    searchable.forEach(function (spec) {
+      var names = lowered(spec);
+      var codes = codeField(spec).values;
+      for (var i = 0; i < names.length; i++) {
+        if (!spec.where[i] || names[i].indexOf(q) < 0) { continue; }
+        total++;
+        if (shown >= SEARCH_MAX) { continue; }
+        var li = el('li', 're-hit', (spec.name[i] || '—') + (codes[i] ? ' · ' + codes[i] : ''));
+        li.tabIndex = 0;
+        li.addEventListener('click', goTo.bind(null, spec, i));
+        li.addEventListener('keydown', function (e) { if (e.key === 'Enter') { this.click(); } });
+        hits.appendChild(li);
+        shown++;
+      }
+    });
+    if (!total) { hits.appendChild(el('li', 're-note', UI.no_match)); }
+    if (total > shown) { hits.appendChild(el('li', 're-note', UI.more.replace('{n}', shown) + ' / ' + total)); }
+  }
+
+  var pending = null;
+  input.addEventListener('input', function () { clearTimeout(pending); pending = setTimeout(runSearch, 120); });
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter') { clearTimeout(pending); runSearch(); if (hits.firstChild && hits.firstChild.className === 're-hit') { hits.firstChild.click(); } }
+  });
+
+  // ------------------------------------------------------------------------------ county indicators
+  function mark(ok) {
+    if (ok === null || ok === undefined) { return el('td', null, '—'); }
+    return el('td', ok ? 're-ok' : 're-bad', ok ? '✓' : '✗');
+  }
+
+  function pct(v) { return v === null || v === undefined ? '—' : v.toFixed(1) + ' %'; }
+
+  function countyShape(code) {
+    var spec = api.layers.counties;
+    if (!spec || !spec.shapes) { return null; }
+    var codes = spec.fields.filter(function (f) { return f.key === 'county_code'; })[0];
+    if (!codes) { return null; }
+    var i = codes.values.indexOf(code);
+    return i >= 0 ? spec.shapes[i] : null;
+  }
+
+  function indicatorsPanel() {
+    var rows = DATA.indicators.rows;
+    if (!rows.length) { return; }
+    var T = DATA.targets;
+    var box = el('details', 're-box');
+    box.id = 're-indicators';
+    box.open = true;
+    box.appendChild(el('summary', null, UI.indicators));
+    var table = el('table');
+    var head = el('tr');
+    [UI.county, UI.waste, '2023 ≥' + T.waste_2023 + '%', '2025 ≥' + T.waste_2025 + '%', UI.roads,
+      '2023 ≥' + T.roads_2023 + '%', '2025 ≥' + T.roads_2025 + '%', UI.gap_villages, UI.pave_km
+    ].forEach(function (h) { head.appendChild(el('th', null, h)); });
+    table.appendChild(head);
+    rows.forEach(function (r) {
+      var tr = el('tr', r.region ? 're-region' : null);
+      tr.appendChild(el('td', null, r.name || r.county_code || '—'));
+      tr.appendChild(el('td', null, pct(r.waste_coverage_pct)));
+      tr.appendChild(mark(r.waste_meets_2023));
+      tr.appendChild(mark(r.waste_meets_2025));
+      tr.appendChild(el('td', null, pct(r.road_coverage_pct)));
+      tr.appendChild(mark(r.roads_meets_2023));
+      tr.appendChild(mark(r.roads_meets_2025));
+      tr.appendChild(el('td', null, r.roads_gap_2025 === null ? '—' : r.roads_gap_2025));
+      tr.appendChild(el('td', null, r.pave_km_2025 === null ? '—' : r.pave_km_2025.toFixed(1)));
+      var shape = r.region ? null : countyShape(r.county_code);
+      if (shape) {
+        tr.className = 're-clickable';
+        tr.addEventListener('click', function () { map.fitBounds(shape.getBounds()); });
+      }
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    control('bottomleft', box);
+  }
+  indicatorsPanel();
+
+  // ----------------------------------------------------------------------------------------- ready
+  api.timings.build_ms = performance.now() - t0;
+  requestAnimationFrame(function () {
+    requestAnimationFrame(function () {
+      api.timings.first_render_ms = performance.now();
+      api.ready = true;
+    });
+  });
+}());
