@@ -40,5 +40,5 @@ def cmd_survey_import(args: argparse.Namespace) -> int:
                                progress=progress)
     finally:
         progress.done()
-    print("\n".join(report.lines()))
+    print("\n".join(report.lines(warnings=False)))  # warnings went to stderr as they came
     return 0

@@ -173,7 +173,7 @@ def _place_degrees(raw: RawFile, option: str | CRS, villages: VillageIndex, x: n
                               f"row(s) (e.g. row {int(raw.table['src_row'].iloc[np.flatnonzero(swap)[0]])}); "
                               "corrected")
     datum, state.reason = _choose_datum(raw, option, villages, x[ok], y[ok])
-    state.datum = DATUM_NAMES[datum]
+    state.datum = option.name if isinstance(option, CRS) else DATUM_NAMES[datum]
     bad = ok & ((np.abs(x) > 180) | (np.abs(y) > 90))
     state.error[bad] = [f"{x[i]:g}, {y[i]:g} is impossible (latitude beyond ±90° or longitude beyond ±180°)"
                         for i in np.flatnonzero(bad)]

@@ -43,7 +43,7 @@ class FileReport:
         Path as given.
     sha256 : str
     status : str
-        ``imported`` or ``skipped`` (imported before, on ``previous_import``).
+        ``imported`` or ``skipped`` (imported before: ``previous_import`` says when).
     format, datum, datum_reason : str
         Format read, what the coordinates were read as and why.
     rows_read, imported, rejected : int
@@ -75,7 +75,7 @@ class FileReport:
         """Human-readable summary lines."""
         name = Path(self.file).name
         if self.status == "skipped":
-            return [f"{name}: already imported on {self.previous_import} (sha256 {self.sha256[:12]}…); skipped"]
+            return [f"{name}: already imported {self.previous_import} (sha256 {self.sha256[:12]}…); skipped"]
         rejects = ", ".join(f"{k} {v}" for k, v in self.rejects_by_reason.items() if v) or "none"
         matched = ", ".join(f"{k} {v}" for k, v in self.matched_by.items())
         return [f"{name} [{self.format}]: read as {self.datum} — {self.datum_reason}",
@@ -116,10 +116,11 @@ class SurveyReport:
         """Rows rejected over all files."""
         return sum(f.rejected for f in self.files)
 
-    def lines(self) -> list[str]:
-        """Human-readable report: one block per file, then the totals."""
+    def lines(self, warnings: bool = True) -> list[str]:
+        """Human-readable report: one block per file, the warnings (unless ``warnings`` is False), the totals."""
         out = [line for f in self.files for line in f.lines()]
-        out += [f"warning: {w}" for f in self.files for w in f.warnings]
+        if warnings:
+            out += [f"warning: {w}" for f in self.files for w in f.warnings]
         out.append(f"total: rows read {self.rows_read} = imported {self.imported} + rejected {self.rejected}; "
                    + (f"written to {self.into}" if self.written else f"{self.into} unchanged"))
         return out
@@ -176,7 +177,7 @@ def import_survey(files: Iterable[str | Path], into: str | Path, crs: str = "aut
         if raw.sha256 in done:
             report.status, report.previous_import = "skipped", done[raw.sha256][1]
         else:
-            done[raw.sha256] = (path.name, "earlier in this import")
+            done[raw.sha256] = (path.name, f"as {path.name} earlier in this run")
             raws.append(raw)
         reports.append(report)
     placements = []
@@ -215,8 +216,6 @@ def _build_layers(raws: list[RawFile], placements: list[Placement], reports: lis
     points["x"], points["y"] = x, y
     points = pd.concat([points, match_points(x, y, points["code"], points["name"], villages, radius)], axis=1)
     proposals = relocation_proposals(points, villages)
-    proposals["import_sha256"] = points.set_index(["source_file", "src_row"])["import_sha256"].reindex(
-        list(zip(proposals["source_file"], proposals["src_row"], strict=True))).to_numpy(dtype=object)
     proposals["imported_at"] = now
     for raw, pl, report in zip(raws, placements, reports, strict=True):
         _fill_report(report, raw, pl, rows, points, proposals)

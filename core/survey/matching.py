@@ -117,7 +117,7 @@ def relocation_proposals(points: pd.DataFrame, villages: VillageIndex) -> pd.Dat
     ----------
     points : DataFrame
         Imported points with the columns of :func:`match_points` plus ``x``, ``y``, ``kind``,
-        ``source_file``, ``src_row``, ``name``.
+        ``source_file``, ``src_row``, ``name``, ``import_sha256``.
     villages : VillageIndex
 
     Returns
@@ -125,7 +125,7 @@ def relocation_proposals(points: pd.DataFrame, villages: VillageIndex) -> pd.Dat
     DataFrame
         ``village_code``, ``village_name``, ``current_x``, ``current_y``, ``x``, ``y`` (proposed, in
         ``villages.crs``), ``shift_m``, ``match_by``, ``match_confidence``, ``source_file``, ``src_row``,
-        ``point_name``, ``status`` (``proposed``).
+        ``point_name``, ``import_sha256``, ``status`` (``proposed``).
     """
     pick = points[points["match_by"].isin(["code", "name"])
                   & (points["match_confidence"] >= PROPOSAL_MIN_CONFIDENCE)
@@ -145,5 +145,6 @@ def relocation_proposals(points: pd.DataFrame, villages: VillageIndex) -> pd.Dat
         "source_file": pick["source_file"].to_numpy(dtype=object),
         "src_row": pick["src_row"].to_numpy(dtype=np.int64),
         "point_name": pick["name"].to_numpy(dtype=object),
+        "import_sha256": pick["import_sha256"].to_numpy(dtype=object),
         "status": "proposed",
     })

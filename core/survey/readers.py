@@ -467,7 +467,8 @@ def _read_ogr(path: Path) -> RawFile:
         crs, source = CRS.from_epsg(4326), "GeoJSON stores WGS 84 by specification (RFC 7946)"
     else:
         source = f"the file declares {crs.name}" if crs is not None else ""
-    return RawFile(path, "", fmt, pd.concat(frames, ignore_index=True), crs, source, hints)
+    return RawFile(path, "", fmt, pd.concat(frames, ignore_index=True), crs, source, hints,
+                   ("geometry", "geometry"))
 
 
 def _ogr_frame(gdf, layer: str | None) -> pd.DataFrame:

@@ -35,9 +35,9 @@ def read_table(gpkg: Path, layer: str, columns: list[str]) -> pd.DataFrame:
 
 
 def imported_files(gpkg: Path) -> dict[str, tuple[str, str]]:
-    """Files imported before: sha256 → (file name, time of import)."""
+    """Files imported before: sha256 → (file name, "on TIME as NAME")."""
     done = read_table(gpkg, IMPORTS_LAYER, ["sha256", "file_name", "imported_at"])
-    return {str(r.sha256): (str(r.file_name), str(r.imported_at)) for r in done.itertuples()}
+    return {str(r.sha256): (str(r.file_name), f"on {r.imported_at} as {r.file_name}") for r in done.itertuples()}
 
 
 def check_writable(gpkg: Path) -> None:

@@ -205,3 +205,21 @@ def test_benchmark_helper_counts_add_up(tmp_path):
     assert result["rejected"] > 0  # 1 % of the rows carry an unreadable latitude
     assert result["matched_by"]["name"] == result["imported"]
     assert set(result["stage_seconds"]) == {"read", "validate", "write"}
+
+
+def test_features_that_are_not_points_are_rejected(gpkg, tmp_path):
+    t = truth()
+    src = tmp_path / "mixed.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": t.name[0]},
+         "geometry": {"type": "Point", "coordinates": [t.lon[0], t.lat[0]]}},
+        {"type": "Feature", "properties": {"name": "路"},
+         "geometry": {"type": "LineString", "coordinates": [[t.lon[0], t.lat[0]], [t.lon[1], t.lat[1]]]}},
+        {"type": "Feature", "properties": {"name": "空"}, "geometry": None},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    report = import_survey([src], gpkg)
+    f = report.files[0]
+    assert (f.rows_read, f.imported, f.rejected) == (3, 1, 2)
+    rejects = read_layer(gpkg, "survey_rejects").set_index("src_row")
+    assert rejects.loc[2, "reason_code"] == "not_a_point" and "linestring" in rejects.loc[2, "reason"]
+    assert rejects.loc[3, "reason_code"] == "unparseable" and rejects.loc[3, "reason"] == "geometry is missing"
