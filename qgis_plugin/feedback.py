@@ -24,6 +24,7 @@ STAGE_LABELS = {
     "indicators": "County indicators",
     "write": "Writing the report files",
     "check": "Checking the network",
+    "web map": "Drawing the web map",
 }
 
 

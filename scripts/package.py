@@ -53,12 +53,14 @@ def compile_translations(root: Path, out_dir: Path) -> list[Path]:
     return compiled
 
 
+#: Files of the vendored web-map JavaScript the map needs (``core/webmap.py`` inlines them).
+VENDOR_JS = ("node_modules/leaflet/LICENSE", "node_modules/leaflet/package.json",
+             "node_modules/leaflet/dist/leaflet.js", "node_modules/leaflet/dist/leaflet.css")
+
+
 def vendor_files(vendor: Path) -> list[Path]:
-    """Files of the vendored web-map JavaScript, without npm's bookkeeping."""
-    if not vendor.is_dir():
-        return []
-    skip = {"package-lock.json", ".package-lock.json"}
-    return sorted(p for p in vendor.rglob("*") if p.is_file() and p.name not in skip)
+    """The vendored Leaflet files present under ``vendor`` (none before ``make vendor-js``)."""
+    return [vendor / name for name in VENDOR_JS if (vendor / name).is_file()]
 
 
 def build(out_dir: Path, root: Path = ROOT) -> Path:

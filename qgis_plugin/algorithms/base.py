@@ -30,7 +30,7 @@ from qgis.core import (
 from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QIcon
 
-from ...core import Cancelled, Config, ConfigError, InputError, Progress, run_pipeline
+from ...core import Cancelled, Config, ConfigError, InputError, Progress, RuralEnvError, run_pipeline
 from ..conversion import fields_of, qgis_crs, sink_geometry_type, source_to_gdf, write_features
 from ..feedback import PIPELINE_STAGES, FeedbackProgress
 from ..i18n import tr
@@ -197,10 +197,11 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         defaults = Config()
         for key in self.SETTING_KEYS:
             self.addParameter(self._setting_parameter(key, getattr(defaults, key)))
-        reject = QgsProcessingParameterBoolean(
-            REJECT_BAD_ROWS, tr("Leave out bad rows and go on (default: stop and list them)"), False)
-        reject.setFlags(reject.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(reject)
+        if self.INPUTS:
+            reject = QgsProcessingParameterBoolean(
+                REJECT_BAD_ROWS, tr("Leave out bad rows and go on (default: stop and list them)"), False)
+            reject.setFlags(reject.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(reject)
         self.add_extra_parameters()
         for sink in self.SINKS:
             self.addParameter(QgsProcessingParameterFeatureSink(sink.parameter, tr(sink.label), optional=True,
@@ -233,7 +234,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
                 values[key] = self.parameterAsDouble(parameters, key.upper(), context)
             else:
                 values[key] = self.parameterAsInt(parameters, key.upper(), context)
-        if self.parameterAsBoolean(parameters, REJECT_BAD_ROWS, context):
+        if self.INPUTS and self.parameterAsBoolean(parameters, REJECT_BAD_ROWS, context):
             values["on_bad_rows"] = "reject"
         try:
             return Config().replace(**values)
@@ -271,7 +272,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(exc)) from exc
         except Cancelled as exc:
             raise QgsProcessingException(tr("Cancelled: no output was written.")) from exc
-        except ConfigError as exc:
+        except RuralEnvError as exc:
             raise QgsProcessingException(str(exc)) from exc
         results: dict[str, Any] = dict(outcome.extra)
         for sink in self.SINKS:

@@ -1,11 +1,14 @@
 """Processing algorithm: the whole plan analysis with county indicators and report files."""
 from __future__ import annotations
 
-from qgis.core import QgsProcessingParameterFolderDestination
+from pathlib import Path
 
-from .base import SETTINGS, PipelineAlgorithm, Sink, tr
+from qgis.core import QgsProcessingOutputFile, QgsProcessingParameterFolderDestination
+
+from .base import SETTINGS, Outcome, PipelineAlgorithm, Sink, tr
 
 OUTPUT_FOLDER = "OUTPUT_FOLDER"
+RESULTS_GPKG = "RESULTS_GPKG"
 
 
 class FullPlan(PipelineAlgorithm):
@@ -43,7 +46,15 @@ class FullPlan(PipelineAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination(
             OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)"), optional=True,
             createByDefault=True))
+        self.addOutput(QgsProcessingOutputFile(RESULTS_GPKG, tr("Results GeoPackage (results.gpkg)")))
 
     def output_folder(self, parameters, context) -> str | None:
         """The chosen report folder."""
         return self.parameterAsString(parameters, OUTPUT_FOLDER, context) or None
+
+    def analyse(self, layers, config, progress, parameters, context) -> Outcome:
+        """Run the pipeline; also report where results.gpkg was written, for a following step."""
+        outcome = super().analyse(layers, config, progress, parameters, context)
+        folder = outcome.extra.get(OUTPUT_FOLDER)
+        outcome.extra[RESULTS_GPKG] = str(Path(folder) / "results.gpkg") if folder else None
+        return outcome
