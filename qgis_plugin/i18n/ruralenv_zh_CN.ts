@@ -299,5 +299,53 @@
         <source>Report folder (report.xlsx, summary.json, results.gpkg)</source>
         <translation>报告文件夹（report.xlsx、summary.json、results.gpkg）</translation>
     </message>
+    <message>
+        <source>Export interactive web map</source>
+        <translation>导出交互式网页地图</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>Writes one self-contained HTML map of a full plan run (its results.gpkg): villages by collection model, roads hardened or not, facilities and county indicators, with pop-ups. The page works offline and requests nothing; with basemap tiles switched on it requests only the tiles.</source>
+        <translation>将完整规划的结果（results.gpkg）写成一个独立的 HTML 地图：按收运处置模式显示村庄，区分硬化与未硬化道路，显示处理设施和旗县指标，并带弹出信息。网页可离线使用，不发出任何请求；开启底图瓦片后只请求瓦片。</translation>
+    </message>
+    <message>
+        <source>Results GeoPackage of a full plan (results.gpkg)</source>
+        <translation>完整规划的结果 GeoPackage（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Add basemap tiles (needs internet)</source>
+        <translation>添加底图瓦片（需要联网）</translation>
+    </message>
+    <message>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Language of the map</source>
+        <translation>地图语言</translation>
+    </message>
+    <message>
+        <source>Web map</source>
+        <translation>网页地图</translation>
+    </message>
+    <message>
+        <source>HTML files (*.html)</source>
+        <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+        <source>Results GeoPackage (results.gpkg)</source>
+        <translation>结果 GeoPackage（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Drawing the web map</source>
+        <translation>绘制网页地图</translation>
+    </message>
 </context>
 </TS>

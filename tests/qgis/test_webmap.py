@@ -1,0 +1,58 @@
+"""The web-map algorithm writes the core's HTML map, alone and after the full plan in a model."""
+from __future__ import annotations
+
+import pytest
+from conftest import uri
+from qgis.core import (
+    QgsApplication,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterVectorLayer,
+)
+
+pytestmark = pytest.mark.usefixtures("qgis_app")
+
+KINDS = ("villages", "roads", "facilities", "towns", "counties")
+
+
+def step(alg_id: str, child_id: str, sources: dict) -> QgsProcessingModelChildAlgorithm:
+    """A model step; parameters not in ``sources`` keep their defaults, as in the Model Designer."""
+    child = QgsProcessingModelChildAlgorithm(alg_id)
+    child.setChildId(child_id)
+    for definition in QgsApplication.processingRegistry().algorithmById(alg_id).parameterDefinitions():
+        if not definition.isDestination():
+            default = QgsProcessingModelChildParameterSource.fromStaticValue(definition.defaultValue())
+            child.addParameterSources(definition.name(), [sources.get(definition.name(), default)])
+    return child
+
+
+def test_full_plan_then_web_map_in_a_model(sample, tmp_path):
+    import processing
+
+    model = QgsProcessingModelAlgorithm("plan_and_map", "tests")
+    for kind in KINDS:
+        model.addModelParameter(QgsProcessingParameterVectorLayer(kind, kind), QgsProcessingModelParameter(kind))
+    param = QgsProcessingModelChildParameterSource.fromModelParameter
+    plan = step("ruralenv:full_plan", "plan", {k.upper(): param(k) for k in KINDS})
+    plan.addParameterSources("OUTPUT_FOLDER", [QgsProcessingModelChildParameterSource.fromStaticValue(
+        str(tmp_path / "report"))])
+    model.addChildAlgorithm(plan)
+    web = step("ruralenv:export_webmap", "map", {
+        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("plan", "RESULTS_GPKG")})
+    html = QgsProcessingModelOutput("html")
+    html.setChildId("map")
+    html.setChildOutputName("OUTPUT_HTML")
+    web.setModelOutputs({"html": html})
+    model.addChildAlgorithm(web)
+    model.updateDestinationParameters()
+    ok, problems = model.validate()
+    assert ok, problems
+    out = tmp_path / "map.html"
+    res = processing.run(model, {**{k: uri(sample, k) for k in KINDS}, "map:html": str(out)})
+    assert res["map:html"] == str(out)
+    page = out.read_text(encoding="utf-8")
+    assert "准格尔旗" in page and "韩家塔村三社" in page
+    assert (tmp_path / "report" / "results.gpkg").exists()
