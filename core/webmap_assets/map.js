@@ -145,6 +145,7 @@
       if (this._labels && this._map.getZoom() >= LABEL_MIN_ZOOM) { this._drawLabels(ctx, rad); }
       this._index(v);
     },
+    // Names beside the symbols, skipping any that would overlap a name already written.
     _drawLabels: function (ctx, rad) {
       ctx.globalAlpha = 1;
       ctx.font = '600 12px sans-serif';
@@ -152,11 +153,18 @@
       ctx.lineWidth = 3;
       ctx.strokeStyle = '#ffffff';
       ctx.fillStyle = '#111111';
+      var taken = [];
       for (var j = 0; j < this._drawn; j++) {
         var text = this._labels[this.index[this._sk[j]]];
         if (!text) { continue; }
-        ctx.strokeText(text, this._sx[j] + rad + 4, this._sy[j]);
-        ctx.fillText(text, this._sx[j] + rad + 4, this._sy[j]);
+        var box = [this._sx[j] + rad + 4, this._sy[j] - 8, 0, 16];
+        box[2] = ctx.measureText(text).width;
+        if (taken.some(function (t) {
+          return box[0] < t[0] + t[2] && t[0] < box[0] + box[2] && box[1] < t[1] + t[3] && t[1] < box[1] + box[3];
+        })) { continue; }
+        taken.push(box);
+        ctx.strokeText(text, box[0], this._sy[j]);
+        ctx.fillText(text, box[0], this._sy[j]);
       }
     },
     // A grid of the drawn points in screen cells, so hit tests look at a few points only.

@@ -1,0 +1,179 @@
+"""The HTML map in real headless Chromium: no request leaves the file, everything is drawn, names stay text.
+
+Needs the ``playwright`` Python package and Debian's ``/usr/bin/chromium`` (no ``playwright install``).
+Set ``RURALENV_UPDATE_DOCS=1`` to refresh ``docs/map_screenshot.png`` (written anyway when missing).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyogrio
+import pytest
+from conftest import REPO
+from playwright.sync_api import sync_playwright
+from ruralenv.core.webmap import CHROMIUM_ARGS, export_map
+from test_webmap import SCRIPT_NAME, XSS_NAME, embedded_data, run_hostile_sample
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+DOCS_SCREENSHOT = REPO / "docs" / "map_screenshot.png"
+READY = "window.ruralenvMap && window.ruralenvMap.ready"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return run_hostile_sample(tmp_path_factory.mktemp("webmap_browser"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page of the map with every request, script error and dialog it caused."""
+
+    def __init__(self, browser, html: Path, block_remote: bool = False):
+        self.url = html.resolve().as_uri()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("dialog", self._dialog)
+        if block_remote:
+            self.page.route("http*://**/*", lambda route: route.abort())
+        self.page.goto(self.url)
+        self.page.wait_for_function(READY, timeout=60_000)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+
+@pytest.fixture
+def visit(chromium, hostile):
+    v = Visit(chromium, hostile[1] / "map.html")
+    yield v
+    v.page.close()
+
+
+def test_offline_map_requests_nothing_and_raises_no_error(visit):
+    assert visit.requests == [visit.url]
+    assert visit.errors == []
+    assert visit.dialogs == []
+
+
+def test_every_feature_of_the_geopackage_is_drawn(visit, hostile):
+    gpkg = hostile[1] / "results.gpkg"
+    counts = visit.js("window.ruralenvMap.counts")
+    for name in ("villages", "roads", "towns", "facilities", "mines", "counties"):
+        assert counts[name] == len(pyogrio.read_dataframe(gpkg, layer=name, read_geometry=False)), name
+    painted = visit.js("""() => {
+        const c = document.querySelector('#re-map canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n / (d.length / 4); }""")
+    assert painted > 0.05  # county fill, roads and symbols cover the canvas, not a blank page
+
+
+def test_legend_and_layer_switcher_work(visit, hostile):
+    data = embedded_data(hostile[1] / "map.html")
+    n_classes = sum(len(lay["classes"]) for lay in data["layers"])
+    assert visit.page.locator("#re-layers .re-legend-item").count() == n_classes
+    assert visit.page.locator("#re-layers .re-layer").count() == len(data["layers"])
+    on_map = "() => window.ruralenvMap.layers.villages.groups.map(g => window.ruralenvMap.map.hasLayer(g))"
+    layer_box = visit.page.locator('#re-layers .re-layer[data-layer="villages"] > label input')
+    layer_box.uncheck()
+    assert not any(visit.js(on_map))
+    layer_box.check()
+    assert all(visit.js(on_map))
+    first_class = visit.page.locator('#re-layers .re-layer[data-layer="villages"] .re-legend-item input').first
+    first_class.uncheck()
+    assert visit.js(on_map)[0] is False and all(visit.js(on_map)[1:])
+    rows = visit.page.locator("#re-indicators tr")
+    assert rows.count() == 1 + len(data["indicators"]["rows"])
+    assert "准格尔旗" in rows.nth(1).inner_text()
+
+
+def test_hostile_names_show_as_text(visit):
+    box = visit.page.locator("#re-search input")
+    box.fill("<img")
+    hit = visit.page.locator("#re-search li.re-hit", has_text="<img")
+    assert hit.inner_text().startswith(XSS_NAME)
+    hit.click()
+    title = visit.page.locator(".leaflet-popup .re-popup-title", has_text="<img")
+    assert title.inner_text() == XSS_NAME
+    assert visit.page.locator(".leaflet-popup img, #re-search img").count() == 0
+    box.fill("alert(2)")
+    visit.page.locator("#re-search li.re-hit", has_text="alert(2)").click()
+    title = visit.page.locator(".leaflet-popup .re-popup-title", has_text="alert(2)")
+    assert title.text_content() == SCRIPT_NAME
+    assert visit.js("document.querySelectorAll('script').length") == 3
+    assert visit.dialogs == []
+    assert visit.errors == []
+
+
+def test_clicking_a_village_on_the_canvas_opens_its_popup(visit, hostile):
+    res = hostile[0]
+    name, code = res.villages["name"].iloc[5], res.villages["village_code"].iloc[5]
+    visit.page.locator("#re-search input").fill(code)
+    visit.page.locator("#re-search li.re-hit", has_text=code).first.click()
+    visit.page.locator(".leaflet-popup").wait_for()
+    visit.js("() => window.ruralenvMap.map.closePopup()")
+    x, y = visit.js("""() => { const m = window.ruralenvMap.map, r = m.getContainer().getBoundingClientRect();
+        const p = m.latLngToContainerPoint(window.ruralenvMap.layers.villages.where[5]);
+        return [r.left + p.x, r.top + p.y]; }""")
+    visit.page.mouse.move(x + 1, y)
+    tip = visit.page.locator(".leaflet-tooltip")
+    tip.wait_for()
+    assert tip.inner_text() == name
+    visit.page.mouse.click(x + 1, y)
+    visit.page.locator(".leaflet-popup .re-popup-title").wait_for()
+    popup = visit.page.locator(".leaflet-popup").inner_text()
+    assert popup.startswith(name) and code in popup and "村代码" in popup
+
+
+def test_online_map_requests_basemap_tiles_only(chromium, hostile, tmp_path):
+    html = export_map(hostile[0], tmp_path / "online.html", online=True)
+    v = Visit(chromium, html, block_remote=True)
+    v.page.wait_for_timeout(500)
+    remote = [u for u in v.requests if not u.startswith("file:")]
+    assert remote, "the online map asked for no tiles"
+    assert all(u.startswith("https://tile.openstreetmap.org/") and u.endswith(".png") for u in remote)
+    assert [e for e in v.errors if "Failed to load resource" not in e] == []
+    v.page.close()
+
+
+def test_screenshot_is_taken(chromium, sample_results, tmp_path):
+    res, _ = sample_results
+    html = export_map(res, tmp_path / "map.html")
+    v = Visit(chromium, html)
+    village = res.villages.loc[res.villages["collection_model"] == "county_process", "name"].iloc[0]
+    v.page.locator("#re-search input").fill(str(village))
+    v.page.locator("#re-search li.re-hit", has_text=str(village)).first.click()
+    v.page.locator(".leaflet-popup").wait_for()
+    v.page.wait_for_function("window.ruralenvMap.map.getZoom() === 13")
+    v.page.wait_for_timeout(300)
+    v.js("() => window.ruralenvMap.map.setZoom(10, {animate: false})")
+    v.page.wait_for_function("window.ruralenvMap.map.getZoom() === 10")
+    v.page.wait_for_timeout(300)
+    shot = tmp_path / "map.png"
+    v.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 50_000
+    if os.environ.get("RURALENV_UPDATE_DOCS") or not DOCS_SCREENSHOT.exists():
+        DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+        DOCS_SCREENSHOT.write_bytes(shot.read_bytes())
+    assert v.errors == []
+    v.page.close()
