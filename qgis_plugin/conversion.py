@@ -198,6 +198,7 @@ def write_features(df: pd.DataFrame, sink: QgsFeatureSink, fields: QgsFields, pr
     convert = [_string_value if fields.at(i).type() == QVariant.String else _qgis_value
                for i in range(len(columns))]
     has_geometry = isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns
+    # Sinks are created 2D (sink_geometry_type), so any Z is left out here.
     wkbs = shapely.to_wkb(df.geometry.array, output_dimension=2) if has_geometry else [None] * len(df)
     features = []
     for values, wkb in zip(df[columns].itertuples(index=False, name=None), wkbs, strict=True):

@@ -90,6 +90,14 @@ def test_qgis_process_runs_an_algorithm(sample, tmp_path):
     import pyogrio
 
     assert pyogrio.read_info(out)["features"] == len(core.villages)
+    # The report files are written by the core's own GeoPackage/Excel writers inside qgis_process.
+    folder = tmp_path / "report"
+    done = qgis_process(env, "--json", "run", "ruralenv:full_plan", "--",
+                        *(f"{k.upper()}={uri(sample, k)}" for k in ("villages", "roads", "facilities", "towns")),
+                        f"OUTPUT_FOLDER={folder}")
+    results = json.loads(done.stdout[done.stdout.index("{"):])["results"]
+    assert results["RESULTS_GPKG"] == str(folder / "results.gpkg")
+    assert {"results.gpkg", "summary.json", "report.xlsx"} <= {p.name for p in folder.iterdir()}
 
 
 def test_missing_dependency_is_reported_not_fatal(tmp_path):
