@@ -31,15 +31,20 @@
     return new L.LatLng((y + OY) / SCALE, (x + OX) / SCALE);
   }
 
-  function decodePath(flat) {
-    var out = new Array(flat.length / 2);
+  // Call fn(lng, lat) for each vertex of a delta-encoded path.
+  function eachVertex(flat, fn) {
     var x = 0;
     var y = 0;
-    for (var i = 0, j = 0; i < flat.length; i += 2, j++) {
+    for (var i = 0; i < flat.length; i += 2) {
       x += flat[i];
       y += flat[i + 1];
-      out[j] = latLng(x, y);
+      fn((x + OX) / SCALE, (y + OY) / SCALE);
     }
+  }
+
+  function decodePath(flat) {
+    var out = [];
+    eachVertex(flat, function (lng, lat) { out.push(new L.LatLng(lat, lng)); });
     return out;
   }
 
@@ -145,7 +150,7 @@
       if (this._labels && this._map.getZoom() >= LABEL_MIN_ZOOM) { this._drawLabels(ctx, rad); }
       this._index(v);
     },
-    // Names beside the symbols, skipping any that would overlap a name already written.
+    // Names beside the symbols, skipping any that would overlap a name already written in this redraw.
     _drawLabels: function (ctx, rad) {
       ctx.globalAlpha = 1;
       ctx.font = '600 12px sans-serif';
@@ -153,7 +158,7 @@
       ctx.lineWidth = 3;
       ctx.strokeStyle = '#ffffff';
       ctx.fillStyle = '#111111';
-      var taken = [];
+      var taken = this._renderer.labelBoxes;
       for (var j = 0; j < this._drawn; j++) {
         var text = this._labels[this.index[this._sk[j]]];
         if (!text) { continue; }
@@ -305,7 +310,14 @@
 
   // ------------------------------------------------------------------------------------------ the map
   var map = L.map('re-map', {preferCanvas: true, zoomSnap: 0.5, minZoom: 3});
-  var renderer = L.canvas({padding: 0.3, tolerance: 3});
+  // One canvas for every layer; names written in one redraw are kept apart across all layers.
+  var Renderer = L.Canvas.extend({
+    _draw: function () {
+      this.labelBoxes = [];
+      L.Canvas.prototype._draw.call(this);
+    }
+  });
+  var renderer = new Renderer({padding: 0.3, tolerance: 3});
   map.attributionControl.setPrefix('Leaflet');
   map.fitBounds(DATA.bounds, {padding: [20, 20]});
   api.map = map;
@@ -313,12 +325,6 @@
   document.getElementById('re-title').textContent = DATA.title;
   document.title = DATA.title;
   document.getElementById('re-datum').textContent = DATA.datum + ' · ' + UI.generated + ' ' + DATA.generated;
-
-  function toggleLabels() {
-    L.DomUtil[map.getZoom() < LABEL_MIN_ZOOM ? 'addClass' : 'removeClass'](map.getContainer(), 're-zoomed-out');
-  }
-  map.on('zoomend', toggleLabels);
-  toggleLabels();
 
   // ------------------------------------------------------------------------------- popups and tooltips
   function formatValue(field, v) {
@@ -358,7 +364,7 @@
 
   // ------------------------------------------------------------------------------------------- layers
   function styleOptions(style, extra) {
-    return L.extend({renderer: renderer, fill: true, fillRule: 'nonzero'}, style, extra || {});
+    return L.extend({renderer: renderer, fill: true}, style, extra || {});
   }
 
   // Row numbers of each class, in data order.
@@ -402,14 +408,11 @@
       index.forEach(function (i) {
         spec.paths[i].forEach(function (flat) {
           start[p++] = v;
-          var x = 0, y = 0;
-          for (var j = 0; j < flat.length; j += 2) {
-            x += flat[j];
-            y += flat[j + 1];
-            mx[v] = mercX((x + OX) / SCALE);
-            my[v] = mercY((y + OY) / SCALE);
+          eachVertex(flat, function (lng, lat) {
+            mx[v] = mercX(lng);
+            my[v] = mercY(lat);
             v++;
-          }
+          });
         });
       });
       start[p] = v;
@@ -436,16 +439,20 @@
     });
   }
 
+  // Click: the popup of the feature hit. Hover over a point: its name.
   function bindEvents(layer, spec) {
     function hitOf(e) { return e.layer && e.layer.hit !== undefined ? e.layer.hit : e.target.hit; }
     layer.on('click', function (e) {
       var i = hitOf(e);
       openPopup(spec, i, spec.where ? spec.where[i] : e.latlng);
     });
-    if (!spec.name) { return; }
+    if (!spec.where) { return; }
     layer.on('mousemove', function (e) {
-      var name = spec.name[hitOf(e)];
-      if (name) { hoverTip.setLatLng(e.latlng).setContent(el('span', null, name)); map.openTooltip(hoverTip); }
+      var i = hitOf(e);
+      if (spec.name[i]) {
+        hoverTip.setLatLng(spec.where[i]).setContent(el('span', null, spec.name[i]));
+        map.openTooltip(hoverTip);
+      }
     });
     layer.on('mouseout', function () { map.closeTooltip(hoverTip); });
   }
@@ -470,7 +477,6 @@
     tiles = L.tileLayer(DATA.basemap.url, {
       subdomains: DATA.basemap.subdomains, maxZoom: DATA.basemap.maxZoom, attribution: DATA.basemap.attribution
     }).addTo(map);
-    tiles.bringToBack();
   }
 
   // ---------------------------------------------------------------------------- layers and legend panel
@@ -534,7 +540,7 @@
     baseBlock.setAttribute('data-layer', 'basemap');
     var baseLabel = el('label');
     baseLabel.appendChild(checkbox(true, function (e) {
-      if (e.target.checked) { tiles.addTo(map); tiles.bringToBack(); } else { map.removeLayer(tiles); }
+      if (e.target.checked) { tiles.addTo(map); } else { map.removeLayer(tiles); }
     }));
     baseLabel.appendChild(document.createTextNode(' ' + UI.basemap));
     baseBlock.appendChild(baseLabel);
