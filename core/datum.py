@@ -18,6 +18,7 @@ arrays of the broadcast shape.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ _KRASOVSKY_A = 6378245.0
 _KRASOVSKY_E2 = 0.00669342162296594323
 _BD_FACTOR = np.pi * 3000.0 / 180.0
 _BD_DLON, _BD_DLAT = 0.0065, 0.006
+Pair = tuple[np.ndarray, np.ndarray]
 _TOL_DEG = 1e-9
 _MAX_ITER = 30
 
@@ -102,7 +104,7 @@ def _bd_forward(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return radius * np.cos(angle) + _BD_DLON, radius * np.sin(angle) + _BD_DLAT
 
 
-def _invert(forward, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _invert(forward: Callable[[np.ndarray, np.ndarray], Pair], lon: np.ndarray, lat: np.ndarray) -> Pair:
     """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration (the forward maps are near-translations)."""
     x, y = lon.copy(), lat.copy()
     for _ in range(_MAX_ITER):
@@ -115,7 +117,7 @@ def _invert(forward, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.n
     return x, y
 
 
-def _where_china(lon: np.ndarray, lat: np.ndarray, func) -> tuple[np.ndarray, np.ndarray]:
+def _where_china(lon: np.ndarray, lat: np.ndarray, func: Callable[[np.ndarray, np.ndarray], Pair]) -> Pair:
     """Apply the forward ``func`` to the points whose WGS 84 position is in mainland China."""
     mask = in_china(lon, lat)
     if mask.any():

@@ -121,8 +121,9 @@ def place(raw: RawFile, option: str | CRS, villages: VillageIndex) -> Placement:
     ax, ay = parse_axis(t["x"], raw.axis_names[0]), parse_axis(t["y"], raw.axis_names[1])
     n = len(t)
     error = np.where(pd.notna(ax.error), ax.error, ay.error)
-    code = np.where(pd.notna(error), np.where(ax.impossible | ay.impossible, "impossible_value", "unparseable"),
-                    None).astype(object)
+    code = np.full(n, None, dtype=object)
+    bad = pd.notna(error)
+    code[bad] = np.where((ax.impossible | ay.impossible)[bad], "impossible_value", "unparseable")
     non_point = ~np.isin(t["kind"].to_numpy(dtype=object), POINT_KINDS)
     error[non_point] = [f"is a {k}, not a point" for k in t["kind"].to_numpy()[non_point]]
     code[non_point] = "not_a_point"
@@ -225,7 +226,7 @@ def _closest_reading(villages: VillageIndex, lon: np.ndarray, lat: np.ndarray) -
         wlon, wlat = datums.to_wgs84(datum, lon[sample], lat[sample])
         dist, _ = villages.nearest(*villages.project(wlon, wlat))
         medians[datum] = float(np.median(dist))
-    ranked = sorted(medians, key=medians.get)
+    ranked = sorted(medians, key=lambda d: medians[d])
     if medians[ranked[0]] > STAT_RATIO * medians[ranked[1]]:
         return None
     shown = ", ".join(f"{medians[d]:,.0f} m as {DATUM_NAMES[d]}" for d in ranked)

@@ -89,13 +89,20 @@ def match_points(x: np.ndarray, y: np.ndarray, codes: pd.Series, names: pd.Serie
     matched = idx >= 0
     return pd.DataFrame({
         "village_index": idx,
-        "village_code": np.where(matched, villages.codes[np.maximum(idx, 0)], None),
-        "village_name": np.where(matched, villages.names[np.maximum(idx, 0)], None),
+        "village_code": _take(villages.codes, idx),
+        "village_name": _take(villages.names, idx),
         "match_by": how,
         "match_confidence": np.round(conf, 3),
         "match_dist_m": np.where(matched, np.round(dist, 1), np.nan),
         "match_note": note,
     })
+
+
+def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``values[idx]`` with None where ``idx`` is -1."""
+    out = np.full(len(idx), None, dtype=object)
+    out[idx >= 0] = values[idx[idx >= 0]]
+    return out
 
 
 def _normalised(names: pd.Series) -> np.ndarray:

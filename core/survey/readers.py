@@ -143,7 +143,7 @@ def _read_gpx(path: Path) -> RawFile:
         gpx = gpxpy.parse(data.decode("utf-8-sig"))
     except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError) as exc:
         raise refuse(path, f"is not valid GPX ({exc})") from None
-    rows = []
+    rows: list[dict] = []
     for kind, layer, pt in _gpx_points(gpx):
         rows.append(dict(src_row=len(rows) + 1, layer=layer, kind=kind, x=pt.longitude, y=pt.latitude,
                          name=pt.name, code=None, note=pt.description or pt.comment,
@@ -155,16 +155,19 @@ def _read_gpx(path: Path) -> RawFile:
                    find_hints(head, "the GPX metadata"), ("lon", "lat"))
 
 
-def _gpx_points(gpx: gpxpy.gpx.GPX) -> Iterator[tuple[str, str | None, gpxpy.gpx.GPXWaypoint]]:
+GpxPoint = gpxpy.gpx.GPXWaypoint | gpxpy.gpx.GPXRoutePoint | gpxpy.gpx.GPXTrackPoint
+
+
+def _gpx_points(gpx: gpxpy.gpx.GPX) -> Iterator[tuple[str, str | None, GpxPoint]]:
     for wpt in gpx.waypoints:
         yield "waypoint", None, wpt
     for i, route in enumerate(gpx.routes, start=1):
-        for pt in route.points:
-            yield "routepoint", route.name or f"route {i}", pt
+        for rpt in route.points:
+            yield "routepoint", route.name or f"route {i}", rpt
     for i, track in enumerate(gpx.tracks, start=1):
         for segment in track.segments:
-            for pt in segment.points:
-                yield "trackpoint", track.name or f"track {i}", pt
+            for tpt in segment.points:
+                yield "trackpoint", track.name or f"track {i}", tpt
 
 
 def _prefix(data: bytes, stops: tuple[bytes, ...]) -> str:
@@ -267,11 +270,11 @@ def _extended_data(placemark: Element) -> dict[str, str | None]:
     if ext is None:
         return extra
     for elem in ext.iter():
-        tag = _local(elem.tag)
-        if tag == "Data" and elem.get("name"):
-            extra[elem.get("name")] = _child_text(elem, "value")
-        elif tag == "SimpleData" and elem.get("name"):
-            extra[elem.get("name")] = elem.text.strip() if elem.text else None
+        tag, key = _local(elem.tag), elem.get("name")
+        if tag == "Data" and key:
+            extra[key] = _child_text(elem, "value")
+        elif tag == "SimpleData" and key:
+            extra[key] = elem.text.strip() if elem.text else None
     return extra
 
 
@@ -372,7 +375,11 @@ def _read_csv(path: Path) -> RawFile:
         sep = ","
     reader = pd.read_csv(path, encoding=encoding, sep=sep, dtype=str, keep_default_na=False,
                          chunksize=CSV_CHUNK_ROWS, skipinitialspace=True, skip_blank_lines=False)
-    chunks, roles, xcol, ycol, row = [], {}, None, None, 2
+    chunks: list[pd.DataFrame] = []
+    roles: dict[str, object] = {}
+    xcol: object = None
+    ycol: object = None
+    row = 2
     try:
         for df in reader:
             df.columns = [str(c).strip() for c in df.columns]
