@@ -128,3 +128,14 @@ def test_chinese_ui_with_lang_zh_cn(compiled_translations, tmp_path):
     for alg, texts in english["texts"].items():
         untranslated = [en for en, zh in zip(texts, chinese["texts"][alg], strict=True) if en == zh]
         assert not untranslated, f"{alg}: untranslated {untranslated}"
+
+
+def test_qgis_locale_setting_overrides_lang(compiled_translations, tmp_path):
+    plugins = install_plugin(tmp_path, ROOT)
+    setup = """
+    from qgis.core import QgsSettings
+    QgsSettings().setValue("locale/overrideFlag", True)
+    QgsSettings().setValue("locale/userLocale", "zh_CN")
+    """
+    report = provider_report(run_python(plugin_script(plugins, REPORT_PROVIDER, setup), subprocess_env(tmp_path)))
+    assert report["texts"]["ruralenv:validate_network"][0] == "路网检查"
