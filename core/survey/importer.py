@@ -163,7 +163,39 @@ def import_survey(files: Iterable[str | Path], into: str | Path, crs: str = "aut
     if into.exists():
         store.check_writable(into)
     villages = load_villages(into)
-    done = store.imported_files(into)
+    raws, reports, problems = _read_files(files, store.imported_files(into), progress)
+    placements = []
+    for raw in raws:
+        try:
+            placements.append(place(raw, option, villages))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    check_cancel(progress)
+    if not raws:
+        return SurveyReport(into, reports, written=False)
+    progress.stage("validate and match", total=len(raws))
+    layers = _build_layers(raws, placements, [r for r in reports if r.status == "imported"], villages, into,
+                           crs, match_radius_m, progress)
+    check_cancel(progress)
+    progress.stage("write")
+    store.append_layers(into, layers)
+    for r in reports:
+        for w in r.warnings:
+            progress.message(w, "warning")
+    return SurveyReport(into, reports, written=True)
+
+
+def _read_files(files: Iterable[str | Path], done: dict[str, tuple[str, str]],
+                progress: Progress) -> tuple[list[RawFile], list[FileReport], list]:
+    """Read every file; files whose SHA-256 is in ``done`` (or seen earlier in this run) are skipped.
+
+    Returns
+    -------
+    (list of RawFile, list of FileReport, list of Problem)
+        Files to import, a report per readable file, and the problems of unreadable files.
+    """
     raws, reports, problems = [], [], []
     for path in map(Path, files):
         check_cancel(progress)
@@ -180,27 +212,7 @@ def import_survey(files: Iterable[str | Path], into: str | Path, crs: str = "aut
             done[raw.sha256] = (path.name, f"as {path.name} earlier in this run")
             raws.append(raw)
         reports.append(report)
-    placements = []
-    for raw in raws:
-        try:
-            placements.append(place(raw, option, villages))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    check_cancel(progress)
-    imported = [r for r in reports if r.status == "imported"]
-    if not raws:
-        return SurveyReport(into, reports, written=False)
-    progress.stage("validate and match", total=len(raws))
-    layers = _build_layers(raws, placements, imported, villages, into, crs, match_radius_m, progress)
-    check_cancel(progress)
-    progress.stage("write")
-    store.append_layers(into, layers)
-    for r in reports:
-        for w in r.warnings:
-            progress.message(w, "warning")
-    return SurveyReport(into, reports, written=True)
+    return raws, reports, problems
 
 
 def _build_layers(raws: list[RawFile], placements: list[Placement], reports: list[FileReport],
