@@ -18,7 +18,8 @@ from pyproj import CRS
 from .config import Config, LayerSpec
 from .crs import GEOGRAPHIC, resolve_crs
 from .io import Layer, check_layer, classify_roads, read_layer
-from .network import RoadNetwork, build_network
+from .network import RoadNetwork
+from .pipeline import get_network
 from .progress import NullProgress, Progress, check_cancel
 from .snapping import Snapper
 
@@ -133,9 +134,11 @@ def _components(net: RoadNetwork, roads: gpd.GeoDataFrame, island: np.ndarray,
     line_comp = np.full(len(roads), -1)
     line_comp[net.edge_line] = edge_comp
     geoms = roads.geometry.array
+    order = np.argsort(line_comp, kind="stable")
+    starts = np.searchsorted(line_comp[order], np.arange(n + 1))
     rows = []
     for c in range(n):
-        members = np.flatnonzero(line_comp == c)
+        members = order[starts[c]:starts[c + 1]]
         rows.append({"component_id": c, "n_lines": len(members), "length_m": round(float(lengths[c]), 1),
                      "hardened_length_m": round(float(hard_len[c]), 1), "n_seats": int(seats_per_component[c]),
                      "is_island": bool(island[c]), "geometry": shapely.multilinestrings(list(geoms[members]))})
@@ -224,8 +227,7 @@ def validate_network(
     towns = towns.to_crs(crs) if towns is not None else None
     check_cancel(progress)
     progress.stage("graph")
-    net = build_network(np.asarray(roads.geometry.array), roads["hardened"].to_numpy(bool), crs,
-                        config.node_tolerance_m)
+    net = get_network(roads, crs, config, progress)
     check_cancel(progress)
     progress.stage("check")
     seat_edges = _seat_edges(net, roads, towns, config)
