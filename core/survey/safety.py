@@ -89,8 +89,8 @@ def _check_head(path: Path, fmt: str, head: bytes) -> None:
                                "check the file or its extension")
         return
     if b"\x00" in head:
-        raise refuse(path, f"holds binary data, not {fmt.upper()} text (first bytes {_show(head)}); "
-                           "UTF-16 text must be saved as UTF-8 or GBK")
+        utf16 = "; UTF-16 text must be saved as UTF-8 or GBK" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise refuse(path, f"holds binary data, not {fmt.upper()} text (first bytes {_show(head)}){utf16}")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if fmt in _XML_FORMATS and not text.startswith(b"<"):
         raise refuse(path, f"is not {fmt.upper()} (XML) text: it starts with {_show(head)}; "
@@ -99,8 +99,16 @@ def _check_head(path: Path, fmt: str, head: bytes) -> None:
         raise refuse(path, f"is not GeoJSON: it starts with {_show(head)}; check the file or its extension")
 
 
+_KNOWN_HEADS = ((b"PK\x03\x04", "a zip archive (XLSX or KMZ?)"), (b"SQLite format 3\x00", "a GeoPackage/SQLite file"),
+                (b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old Excel/Word file (.xls/.doc)"),
+                (b"\x00\x00\x27\x0a", "a Shapefile (.shp)"), (b"<?xml", "an XML file (GPX or KML?)"))
+
+
 def _show(head: bytes) -> str:
-    return repr(head[:16])
+    """The first bytes, and what they look like when they are a known format's signature."""
+    shown = repr(head[:16])
+    kind = next((name for magic, name in _KNOWN_HEADS if head.startswith(magic)), None)
+    return f"{shown}, which looks like {kind}" if kind else shown
 
 
 def check_zip(path: Path, zf: zipfile.ZipFile) -> None:

@@ -112,7 +112,9 @@ HOSTILE = {
     "garbage_kml": (_garbage("junk.kml"), "binary data"),
     "empty": (_empty, "is empty"),
     "csv_named_gpx": (_csv_named_gpx, "is not GPX (XML) text"),
-    "gpx_named_kmz": (_gpx_named_kmz, "is not a KMZ file"),
+    "gpx_named_kmz": (_gpx_named_kmz, "is not a KMZ file (its first bytes are b'<?xml version=\"1', which looks like "
+                                      "an XML file"),
+    "xlsx_named_csv": (lambda folder: write_xlsx(folder / "sheet.csv"), "looks like a zip archive"),
     "unsupported_extension": (_text("notes.docx", "hello"), "unsupported file type '.docx'"),
     "missing": (lambda folder: folder / "nowhere.csv", "does not exist"),
     "header_only": (_text("header.csv", "名称,经度,纬度\n"), "has no points"),
