@@ -28,7 +28,7 @@ from pyproj import CRS
 from .._errors import InputError
 from ..io import _shapefile_encoding
 from .hints import Hint, find_hints
-from .safety import CHUNK, check_file, check_zip, parse_xml, read_member, refuse
+from .safety import CHUNK, check_file, check_zip, parse_xml, read_member, refuse, xml_as_utf8
 
 COLUMNS = ("src_row", "layer", "kind", "x", "y", "name", "code", "note", "time", "elevation", "attributes")
 CSV_CHUNK_ROWS = 100_000
@@ -138,6 +138,7 @@ def _attributes_json(extra: dict) -> str | None:
 
 def _read_gpx(path: Path) -> RawFile:
     data = path.read_bytes()
+    data = xml_as_utf8(path, data)
     parse_xml(path, data)  # refuses DTDs before gpxpy's own parser sees the document
     try:
         gpx = gpxpy.parse(data.decode("utf-8-sig"))
@@ -212,6 +213,7 @@ def _child_text(elem: Element, name: str) -> str | None:
 
 
 def _kml_from_bytes(path: Path, data: bytes, fmt: str) -> RawFile:
+    data = xml_as_utf8(path, data)
     root = parse_xml(path, data)
     rows: list[dict] = []
     field_names: set[str] = set()

@@ -9,6 +9,7 @@ forbidden (defusedxml), which refuses XXE and billion-laughs documents.
 """
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError
@@ -152,6 +153,28 @@ def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
                 raise refuse(path, f"archive member '{name}' inflates past "
                                    f"{MAX_UNZIPPED_BYTES / 2**20:,.0f} MiB; refused")
     return bytes(out)
+
+
+_XML_DECLARED_CHINESE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["'](gbk|gb2312|gb18030|cp936)["']""", re.I)
+
+
+def xml_as_utf8(path: Path, data: bytes) -> bytes:
+    """The document re-encoded as UTF-8 when its declaration names GBK/GB2312/GB18030 (expat reads none of them).
+
+    Raises
+    ------
+    InputError
+        When the bytes do not decode in the declared encoding.
+    """
+    m = _XML_DECLARED_CHINESE.match(data[:200])
+    if not m:
+        return data
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise refuse(path, f"declares encoding {m.group(1).decode()} but is not ({exc.reason})") from None
+    start, end = m.span(1)
+    return (text[:start] + "UTF-8" + text[end:]).encode("utf-8")
 
 
 def parse_xml(path: Path, data: bytes) -> Element:

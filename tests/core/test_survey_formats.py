@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ruralenv.core.survey import import_survey
-from test_survey_support import WRITERS, make_results, metres_apart, read_layer, truth
+from test_survey_support import WRITERS, make_results, metres_apart, ovital_kml_text, read_layer, truth
 
 SHIFTED = {"kml", "kmz", "bd09_csv"}
 
@@ -180,3 +180,14 @@ def test_real_sample_county_ovital_export(sample_results, tmp_path):
     assert points["village_code"].tolist() == pick["village_code"].tolist()
     assert metres_apart(points["lon_wgs84"], points["lat_wgs84"], lonlat.x, lonlat.y).max() < 0.5
     assert len(read_layer(gpkg, "village_location_updates")) == 0
+
+
+def test_kml_declared_gbk_is_read(tmp_path):
+    gpkg = make_results(tmp_path / "results.gpkg")
+    text = ovital_kml_text().replace('encoding="UTF-8"', 'encoding="GBK"')
+    src = tmp_path / "gbk.kml"
+    src.write_bytes(text.encode("gbk"))
+    report = import_survey([src], gpkg)
+    assert report.files[0].datum == "GCJ-02" and report.imported == 6
+    points = read_layer(gpkg, "survey_points").sort_values("src_row")
+    assert points["name"].tolist() == truth()["name"].tolist()
