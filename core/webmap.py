@@ -379,17 +379,16 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         codes, uniques = pd.factorize(s.astype(object).where(s.notna(), None), use_na_sentinel=True)
         names = [str(display.get(u, u)) if display else str(u) for u in uniques]
         return {**head, "dict": names, "values": codes.tolist()}
+    values: list[Any]
     if kind == "text":
         values = [None if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v)
                   for v in s.tolist()]
-        return {**head, "values": values}
-    if kind == "bool":
+    elif kind == "bool":
         values = [None if (t := truthy(v)) is None else int(t) for v in s.tolist()]
-        return {**head, "values": values}
-    num = pd.to_numeric(s, errors="coerce").to_numpy(float)
-    digits = {"int": 0, "metres": 0, "num": 1, "pct": 1}[kind]
-    rounded = np.round(num, digits)
-    values = [None if not math.isfinite(v) else (int(v) if digits == 0 else v) for v in rounded.tolist()]
+    else:
+        digits = {"int": 0, "metres": 0, "num": 1, "pct": 1}[kind]
+        rounded = np.round(pd.to_numeric(s, errors="coerce").to_numpy(float), digits)
+        values = [None if not math.isfinite(v) else (int(v) if digits == 0 else v) for v in rounded.tolist()]
     return {**head, "values": values}
 
 
@@ -928,14 +927,14 @@ def synthetic_layers(n_villages: int, n_roads: int, seed: int = 0) -> dict[str, 
         "net_dist_station_m": np.round(rng.random(n_villages) * 30000, 1),
         "net_dist_town_treatment_m": np.round(rng.random(n_villages) * 30000, 1),
         "net_dist_county_treatment_m": np.round(rng.random(n_villages) * 90000, 1),
-        "collection_model": np.where(unreachable, None, models),
+        "collection_model": np.where(unreachable, np.array(None, dtype=object), models),
         "model_reason": [f"转运站路网距离 {a:.1f} km ≤ 20.0 km，该站至旗县处理设施 {b:.1f} km ≤ 80.0 km"
                          for a, b in haul],
         "model_reason_en": [f"transfer station {a:.1f} km by road ≤ 20.0 km; it hauls {b:.1f} km ≤ 80.0 km"
                             for a, b in haul],
         "covered": rng.random(n_villages) > 0.3,
         "unreachable_reason": np.where(unreachable, "far_from_road: 距最近道路 3.1 km / 3100 m from the nearest road",
-                                       None),
+                                       np.array(None, dtype=object)),
     }, geometry=gpd.points_from_xy(vx, vy), crs=crs)
     n_vert = rng.integers(3, 7, n_roads)
     starts = np.column_stack([x0 + rng.random(n_roads) * span, y0 + rng.random(n_roads) * span])
@@ -992,7 +991,8 @@ def measure_render(html_path: str | Path, browser: str = "/usr/bin/chromium", ti
     """Open a map in headless Chromium and read the page's own timing of its first full render.
 
     The page sets ``window.ruralenvMap.ready`` two animation frames after the last layer is added (the
-    canvas is painted by then) and records ``timings.first_render_ms`` since navigation start.
+    canvas is painted by then) and records ``timings.first_render_ms`` since navigation start. Starts its
+    own Playwright session: do not call it from inside another ``sync_playwright()`` block.
 
     Returns
     -------

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 from conftest import REPO
-from ruralenv.core.webmap import CHROMIUM_ARGS, export_map
+from ruralenv.core.webmap import CHROMIUM_ARGS, export_map, map_benchmark
 from test_webmap import SCRIPT_NAME, XSS_NAME, embedded_data, run_hostile_sample
 
 pytestmark = pytest.mark.browser
@@ -147,6 +147,31 @@ def test_clicking_a_village_on_the_canvas_opens_its_popup(visit, hostile):
     visit.page.locator(".leaflet-popup .re-popup-title").wait_for()
     popup = visit.page.locator(".leaflet-popup").inner_text()
     assert popup.startswith(name) and code in popup and "村代码" in popup
+
+
+def test_clicking_a_county_opens_its_indicators(visit, hostile):
+    res = hostile[0]
+    inside = res.counties.geometry.to_crs(4326).representative_point().iloc[0]
+    for box in visit.page.locator('#re-layers .re-layer:not([data-layer="counties"]) > label input').all():
+        box.uncheck()
+    x, y = visit.js("""([lat, lng]) => { const m = window.ruralenvMap.map, r = m.getContainer().getBoundingClientRect();
+        m.setView([lat, lng], 10, {animate: false}); const p = m.latLngToContainerPoint([lat, lng]);
+        return [r.left + p.x, r.top + p.y]; }""", [inside.y, inside.x])
+    visit.page.mouse.click(x, y)
+    popup = visit.page.locator(".leaflet-popup")
+    popup.wait_for()
+    assert popup.locator(".re-popup-title").inner_text() == "准格尔旗"
+    assert "垃圾收运处置体系覆盖率" in popup.inner_text()
+
+
+@pytest.mark.slow
+def test_sixty_thousand_villages_are_all_drawn(chromium, tmp_path):
+    result = map_benchmark(60_000, 200_000, tmp_path, browser=None)
+    assert result["size_bytes"] < 40e6
+    v = Visit(chromium, Path(result["path"]))
+    assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 60_000, "facilities": 3}
+    assert v.requests == [v.url] and v.errors == []
+    v.page.close()
 
 
 def test_online_map_requests_basemap_tiles_only(chromium, hostile, tmp_path):
