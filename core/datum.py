@@ -9,8 +9,8 @@ required for survey points.
 Where the offset applies: points inside mainland China, taken from a real outline
 (``data/china_outline/mainland.geojson``, derived by ``data/china_outline/build.py``). Hong Kong,
 Macau and Taiwan are outside it, as in most implementations and in Gaode's and Baidu's own behaviour
-for those areas. Points outside are returned unchanged by every function here (for BD-09, only Baidu's
-own rotation/stretch is applied or removed there, the GCJ-02 step is skipped).
+for those areas. Points outside are returned unchanged by every function here, BD-09 included (Baidu's
+maps outside China use WGS 84).
 
 All functions accept scalars or arrays of longitudes and latitudes (degrees) and return float64
 arrays of the broadcast shape.
@@ -125,17 +125,21 @@ def _where_china(lon: np.ndarray, lat: np.ndarray, func: Callable[[np.ndarray, n
     return lon, lat
 
 
-def _unshift_china(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Invert GCJ-02 where the *solution* lies in mainland China, so round trips hold up to the border.
+def _unshift_china(lon: np.ndarray, lat: np.ndarray, forward: Callable[[np.ndarray, np.ndarray], Pair]) -> Pair:
+    """Invert ``forward`` where the *solution* lies in mainland China, so round trips hold up to the border.
 
-    Within a few hundred metres outside the border a GCJ-02 position can be read either way; there
+    Within a few hundred metres outside the border a shifted position can be read either way; there
     the shifted reading is chosen when it falls inside China.
     """
     finite = np.isfinite(lon) & np.isfinite(lat)
     x, y = lon.copy(), lat.copy()
-    x[finite], y[finite] = _invert(_gcj_forward, lon[finite], lat[finite])
+    x[finite], y[finite] = _invert(forward, lon[finite], lat[finite])
     use = in_china(x, y)
     return np.where(use, x, lon), np.where(use, y, lat)
+
+
+def _bd_from_wgs(lon: np.ndarray, lat: np.ndarray) -> Pair:
+    return _bd_forward(*_gcj_forward(lon, lat))
 
 
 def wgs84_to_gcj02(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -167,11 +171,11 @@ def gcj02_to_wgs84(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np
     (ndarray, ndarray)
         WGS 84 longitude and latitude; points outside mainland China unchanged.
     """
-    return _unshift_china(*_arrays(lon, lat))
+    return _unshift_china(*_arrays(lon, lat), _gcj_forward)
 
 
 def wgs84_to_bd09(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Convert WGS 84 longitude/latitude to BD-09 (via GCJ-02 inside mainland China).
+    """Convert WGS 84 longitude/latitude to BD-09 (GCJ-02, then Baidu's step; unchanged outside mainland China).
 
     Parameters
     ----------
@@ -183,11 +187,11 @@ def wgs84_to_bd09(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.
     (ndarray, ndarray)
         BD-09 longitude and latitude.
     """
-    return _bd_forward(*wgs84_to_gcj02(lon, lat))
+    return _where_china(*_arrays(lon, lat), _bd_from_wgs)
 
 
 def bd09_to_wgs84(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Convert BD-09 longitude/latitude to WGS 84 (Baidu's step inverted, then GCJ-02's).
+    """Convert BD-09 longitude/latitude to WGS 84 by iterating the forward transform (error < 1e-9°).
 
     Parameters
     ----------
@@ -197,9 +201,9 @@ def bd09_to_wgs84(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.
     Returns
     -------
     (ndarray, ndarray)
-        WGS 84 longitude and latitude.
+        WGS 84 longitude and latitude; points outside mainland China unchanged.
     """
-    return gcj02_to_wgs84(*_invert(_bd_forward, *_arrays(lon, lat)))
+    return _unshift_china(*_arrays(lon, lat), _bd_from_wgs)
 
 
 def to_wgs84(datum: str, lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:

@@ -48,7 +48,7 @@ def test_points_outside_mainland_china_are_not_shifted():
     lon = np.array([106.92, 114.17, 121.56, 126.98, 2.35])
     lat = np.array([47.92, 22.30, 25.03, 37.57, 48.86])
     assert not datum.in_china(lon, lat).any()
-    for convert in (datum.wgs84_to_gcj02, datum.gcj02_to_wgs84):
+    for convert in (datum.wgs84_to_gcj02, datum.gcj02_to_wgs84, datum.wgs84_to_bd09, datum.bd09_to_wgs84):
         out_lon, out_lat = convert(lon, lat)
         np.testing.assert_array_equal(out_lon, lon)
         np.testing.assert_array_equal(out_lat, lat)
