@@ -108,11 +108,11 @@ def test_grid_counties_when_outlines_are_missing(tmp_path):
 
 
 def test_growth_exponent_is_fitted():
-    runs = [{"counts": {"roads": n}, "total_s": 2e-5 * n, "peak_rss_mb": 50 * n ** 0.5,
+    runs = [{"counts": {"roads": n}, "total_s": 2e-5 * n, "peak_rss_mb": 50 * n ** 0.5, "import_rss_mb": 0.0,
              "stages_s": {s: 1e-6 * n for s in bench.STAGES}} for n in (1e4, 1e5, 1e6)]
     g = bench.growth(runs)
     assert g["total_s_exponent"] == pytest.approx(1.0)
-    assert g["peak_rss_mb_exponent"] == pytest.approx(0.5)
+    assert g["peak_rss_mb_exponent"] == g["rss_above_imports_exponent"] == pytest.approx(0.5)
     assert g["stage_exponents"]["graph"] == pytest.approx(1.0)
     assert "note" in bench.growth(runs[:1])
 
