@@ -428,6 +428,16 @@ def _require(df: pd.DataFrame, layer: str, names: tuple[str, ...]) -> None:
                        f"ruralenv run")
 
 
+def _in(words: Mapping[str, tuple[str, str]], lang: int) -> dict[str, str]:
+    """``{key: (zh, en)}`` → ``{key: word in the language}``."""
+    return {k: v[lang] for k, v in words.items()}
+
+
+def _names(df: pd.DataFrame) -> list[str | None]:
+    """Feature names for titles, tooltips and search (None where missing or no ``name`` field)."""
+    return _column(df, "name", "text", 0)["values"] if "name" in df.columns else [None] * len(df)
+
+
 def _short(label: str) -> str:
     """The name part of a model label (before its parenthesised chain or colon)."""
     return re.split(r"[（:(]", label, maxsplit=1)[0].strip()
@@ -526,21 +536,18 @@ def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
         "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
     }
     return {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-            "name": _column(df, "name", "text", lang)["values"],
-            "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+            "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
 
 
 def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, keys: list[str],
                  styles: Mapping[str, dict], labels: Mapping[str, tuple[str, str]],
                  spec: tuple[tuple[str, str], ...], displays: Mapping[str, Mapping[str, str]] | None = None,
                  labelled: bool = False) -> dict:
-    order = tuple(styles)
-    classes, cls = _classes(keys, styles, {k: v[lang] for k, v in labels.items()}, order)
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     lon, lat = _representative_points(gdf)
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    names = _column(df, "name", "text", lang)["values"] if "name" in df.columns else [None] * len(df)
     return {"id": layer_id, "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-            "name": names, "fields": _fields(df, spec, lang, displays), "labelled": labelled}
+            "name": _names(df), "fields": _fields(df, spec, lang, displays), "labelled": labelled}
 
 
 def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -570,7 +577,7 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
     keys = [t if t in FACILITY_LABELS else "other" for t in gdf["facility_type"]]
     spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
             ("issues", "text"))
-    displays = {"facility_type": {k: v[lang] for k, v in FACILITY_LABELS.items()}}
+    displays = {"facility_type": _in(FACILITY_LABELS, lang)}
     return _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
 
 
@@ -583,7 +590,7 @@ def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     labels = {**MINE_LABELS, "unknown": ("级别未知", "level unknown")}
     spec = (("mineral", "text"), ("green_mine_level", "enum"), ("status", "text"),
             ("villages_within_buffer", "int"), ("population_within_buffer", "int"))
-    displays = {"green_mine_level": {k: v[lang] for k, v in MINE_LABELS.items()}}
+    displays = {"green_mine_level": _in(MINE_LABELS, lang)}
     return _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
 
 
@@ -595,7 +602,7 @@ def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     styles = {"hardened": {"color": "#333333", "weight": 2.2, "opacity": 0.9},
               "unhardened": {"color": "#b8733d", "weight": 1.2, "opacity": 0.9}}
     labels = {"hardened": ("硬化路", "hardened road"), "unhardened": ("未硬化路", "unhardened road")}
-    classes, cls = _classes(keys, styles, {k: v[lang] for k, v in labels.items()}, tuple(styles))
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     return {"id": "roads", "geom": "line", "classes": classes, "cls": cls,
             "paths": coords.paths(geoms, polygons=False), "fields": []}
 
@@ -613,14 +620,13 @@ def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: 
               "meets_2023": (f"达2023年目标、未达2025年目标（{w23}–{w25}）", f"meets 2023, not 2025 ({w23}–{w25})"),
               "meets_2025": (f"达到2025年目标（≥{w25}）", f"meets the 2025 target (≥{w25})"),
               "no_data": ("无纳入整治的行政村", "no admin villages in scope")}
-    classes, cls = _classes(keys, styles, {k: v[lang] for k, v in labels.items()}, tuple(styles))
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     geoms = _simplified(gdf, AREA_SIMPLIFY_M, topology=True).array
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     spec = (("county_code", "text"), ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"),
             ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
-    names = _column(df, "name", "text", lang)["values"] if "name" in df.columns else [None] * len(df)
     return {"id": "counties", "geom": "polygon", "classes": classes, "cls": cls,
-            "paths": coords.paths(geoms, polygons=True), "name": names, "fields": _fields(df, spec, lang)}
+            "paths": coords.paths(geoms, polygons=True), "name": _names(df), "fields": _fields(df, spec, lang)}
 
 
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
@@ -645,6 +651,8 @@ def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
             v = v.item()
         if isinstance(v, float) and not math.isfinite(v):
             v = None
+        if "_meets_" in c:
+            v = truthy(v)
         out[c] = None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
     return out
 
