@@ -460,8 +460,8 @@ _VILLAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("collection_model", "enum"), ("model_reason", "text"), ("covered", "bool"), ("hardened_access", "bool"),
     ("pave_gap_m", "metres"), ("net_dist_station_m", "metres"), ("net_dist_town_treatment_m", "metres"),
     ("net_dist_county_treatment_m", "metres"), ("net_dist_village_treatment_m", "metres"),
-    ("unreachable_reason", "text"), ("near_mine", "text"), ("in_scope", "bool"), ("is_admin_village", "bool"),
-    ("is_larger", "bool"),
+    ("unreachable_reason", "text"), ("snap_dist_m", "metres"), ("near_mine", "text"), ("in_scope", "bool"),
+    ("is_admin_village", "bool"), ("is_larger", "bool"), ("issues", "text"),
 )
 
 
