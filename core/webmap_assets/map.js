@@ -319,7 +319,7 @@
   });
   var renderer = new Renderer({padding: 0.3, tolerance: 3});
   map.attributionControl.setPrefix('Leaflet');
-  map.fitBounds(DATA.bounds, {padding: [20, 20]});
+  map.fitBounds(DATA.bounds);
   api.map = map;
 
   document.getElementById('re-title').textContent = DATA.title;
@@ -657,7 +657,9 @@
       var shape = r.region ? null : countyShape(r.county_code);
       if (shape) {
         tr.className = 're-clickable';
-        tr.addEventListener('click', function () { map.fitBounds(shape.getBounds()); });
+        tr.addEventListener('click', function () {
+          map.fitBounds(shape.getBounds(), {paddingBottomRight: [panel.offsetWidth + 20, 20]});
+        });
       }
       table.appendChild(tr);
     });
@@ -665,6 +667,9 @@
     control('bottomleft', box);
   }
   indicatorsPanel();
+
+  // The whole area in view beside the layer panel (the first frame is not drawn yet: no extra redraw).
+  map.fitBounds(DATA.bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [panel.offsetWidth + 20, 20]});
 
   // ----------------------------------------------------------------------------------------- ready
   api.timings.build_ms = performance.now() - t0;
