@@ -381,8 +381,7 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         return {**head, "dict": names, "values": codes.tolist()}
     values: list[Any]
     if kind == "text":
-        values = [None if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v)
-                  for v in s.tolist()]
+        values = [None if _missing(v) or v == "" else str(v) for v in s.tolist()]
     elif kind == "bool":
         values = [None if (t := truthy(v)) is None else int(t) for v in s.tolist()]
     else:
@@ -398,6 +397,11 @@ def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
     return [_column(df, name, kind, lang, displays.get(name)) for name, kind in spec if name in df.columns]
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN, pandas NA/NaT."""
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
 def truthy(value: Any) -> bool | None:
     """A flag as stored in a GeoPackage (bool, 0/1, or text such as "True", "是") → bool; None when null.
 
@@ -409,7 +413,7 @@ def truthy(value: Any) -> bool | None:
     -------
     bool or None
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return None
     if isinstance(value, str):
         word = value.strip().lower()
@@ -484,7 +488,7 @@ def village_category(df: pd.DataFrame) -> list[str]:
     out = []
     for model, scope, covered, reason in zip(df["collection_model"], df["in_scope"], df["covered"],
                                              df["unreachable_reason"], strict=True):
-        if reason is not None and reason == reason and reason != "":
+        if not _missing(reason) and reason != "":
             out.append("unreachable")
         elif truthy(scope) is False:
             out.append("out_of_scope")
@@ -647,11 +651,11 @@ def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
     out: dict[str, Any] = {}
     for c in cols:
         v = rec.get(c)
-        if isinstance(v, (np.generic,)):
+        if isinstance(v, np.generic):
             v = v.item()
-        if isinstance(v, float) and not math.isfinite(v):
+        if _missing(v) or (isinstance(v, float) and not math.isfinite(v)):
             v = None
-        if "_meets_" in c:
+        elif "_meets_" in c:
             v = truthy(v)
         out[c] = None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
     return out

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 from conftest import SAMPLE
@@ -276,14 +277,16 @@ def test_gcj02_basemap_leaves_points_outside_china():
 
 
 def test_village_category_precedence():
-    cats = village_category(_abroad_villages().assign(
-        unreachable_reason=["far_from_road: …", None]))
+    cats = village_category(_abroad_villages().assign(unreachable_reason=["far_from_road: …", None]))
     assert cats == ["unreachable", "out_of_scope"]
+    typed = _abroad_villages().astype({"unreachable_reason": "string", "collection_model": "string"})
+    assert village_category(typed.assign(in_scope=True, covered=[True, pd.NA])) == [
+        "county_process_covered", "no_model"]
 
 
 @pytest.mark.parametrize(("value", "expected"), [
     (True, True), (0, False), ("True", True), ("False", False), ("是", True), ("否", False), ("", None),
-    (None, None), (float("nan"), None), ("maybe", None)])
+    (None, None), (float("nan"), None), (pd.NA, None), ("maybe", None)])
 def test_truthy_reads_flags_as_geopackages_store_them(value, expected):
     assert truthy(value) is expected
 
