@@ -170,7 +170,16 @@ def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kB, macOS bytes)."""
+    """Peak resident memory of this process so far, in MB.
+
+    Linux: ``VmHWM`` of /proc/self/status, which starts afresh at exec (``ru_maxrss`` may carry the
+    parent's memory over fork). Elsewhere ``ru_maxrss`` (kB on Linux, bytes on macOS).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
 
