@@ -64,17 +64,21 @@ class RuralEnvPlugin:
 
     def load_sample(self) -> None:
         """Run the full plan on the bundled sample and show the styled results."""
-        from qgis.core import QgsProject
+        from qgis.core import QgsCoordinateTransform, QgsProject
 
         from .sample import load_sample_project
 
+        project = QgsProject.instance()
         try:
-            group = load_sample_project(QgsProject.instance())
+            sample = load_sample_project(project)
         except Exception as exc:  # shown to the user, never raised into the Qt event loop
             self.iface.messageBar().pushMessage(LOG_TAG, str(exc), Qgis.Critical, 0)
             return
-        self.iface.mapCanvas().setExtent(group.extent)
-        self.iface.mapCanvas().refresh()
+        canvas = self.iface.mapCanvas()
+        to_canvas = QgsCoordinateTransform(sample.layers["villages"].crs(),
+                                           canvas.mapSettings().destinationCrs(), project)
+        canvas.setExtent(to_canvas.transformBoundingBox(sample.extent))
+        canvas.refresh()
 
     def unload(self) -> None:
         """Remove the menu entry, the provider and the translator."""
