@@ -35,6 +35,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
+from ._errors import RuralEnvError
 from .config import Config
 from .synthetic import SCALES, generate_region
 
@@ -46,6 +47,10 @@ QGIS_PYTHON = "/usr/bin/python3"
 QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 QGIS_TIMEOUT_S = 1800
 TARGETS = {"total_s": 30.0, "peak_rss_mb": 4096.0, "floor_ratio": 2.0, "qgis_ratio": 1000.0, "networkx_ratio": 10.0}
+
+
+class BenchError(RuralEnvError):
+    """A measurement process failed; the message holds the end of its error output."""
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -163,7 +168,7 @@ def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
         cmd = [sys.executable, "-m", "ruralenv.core.bench", task, json.dumps({**job, "result": result})]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"bench {task} worker failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+            raise BenchError(f"bench {task} worker failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
         return json.loads(Path(result).read_text(encoding="utf-8"))
     finally:
         os.unlink(result)
@@ -295,7 +300,18 @@ def distance_problem(gpkg: str, cache: str, crs: str | CRS) -> dict[str, Any]:
 
 
 def scipy_floor(problem: dict[str, Any]) -> dict[str, Any]:
-    """Time the bare multi-source scipy searches (the least any implementation on this graph can spend)."""
+    """Time the bare multi-source scipy searches (the least any implementation on this graph can spend).
+
+    Parameters
+    ----------
+    problem : dict
+        From :func:`distance_problem`.
+
+    Returns
+    -------
+    dict
+        ``runs``, ``seconds``, graph ``nodes`` and ``edges``, ``per_village_s``.
+    """
     from scipy.sparse.csgraph import dijkstra
 
     m = problem["matrix"]
@@ -310,7 +326,18 @@ def scipy_floor(problem: dict[str, Any]) -> dict[str, Any]:
 def networkx_baseline(problem: dict[str, Any]) -> dict[str, Any]:
     """Time networkx ``multi_source_dijkstra_path_length`` from the transfer stations, scaled to every search.
 
-    Also checks that networkx and scipy agree on the village distances.
+    One search runs on the whole graph and its time is multiplied by the number of searches; the
+    distances it finds at the villages are checked against scipy's.
+
+    Parameters
+    ----------
+    problem : dict
+        From :func:`distance_problem`.
+
+    Returns
+    -------
+    dict
+        ``graph_build_s``, ``one_run_s``, ``seconds`` (scaled), ``per_village_s``, ``agrees_with_scipy``.
     """
     import networkx as nx
     from scipy.sparse.csgraph import dijkstra
@@ -359,7 +386,25 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
 
     Each QGIS call routes the villages of one station (``native:shortestpathlayertopoint``); QGIS builds
     its graph from the roads layer in every call, as it does when a planner runs the tool.
-    Path costs are compared with the pipeline's ``net_dist_station_m``.
+    Path costs (ellipsoidal metres) are compared with the pipeline's ``net_dist_station_m``.
+
+    Parameters
+    ----------
+    problem : dict
+        From :func:`distance_problem`.
+    gpkg : str
+        The synthetic inputs (roads, villages and facilities layers).
+    results : Path
+        The pipeline's results.gpkg (for ``net_dist_station_m``).
+    n_villages : int
+        Villages to route.
+    tmp : Path
+        Folder for the sample layer handed to QGIS.
+
+    Returns
+    -------
+    dict
+        ``per_village_s``, ``seconds``, ``median_rel_diff_to_ours``… or ``skipped`` with the reason.
     """
     import geopandas as gpd
     import pandas as pd
@@ -443,7 +488,18 @@ app.exitQgis()
 
 
 def ratios(run: dict[str, Any]) -> dict[str, float | None]:
-    """Per-village time of each baseline over ours (ours: the pipeline's whole distance stage)."""
+    """Per-village time of each baseline over ours (ours: the pipeline's whole distance stage).
+
+    Parameters
+    ----------
+    run : dict
+        One scale's measurements with ``baselines``.
+
+    Returns
+    -------
+    dict
+        ``distances_over_floor``, ``networkx_over_ours``, ``qgis_over_ours`` (None when not measured).
+    """
     ours = run["stages_s"]["distances"] / run["counts"]["villages"]
     b = run["baselines"]
     out: dict[str, float | None] = {"distances_over_floor": round(run["stages_s"]["distances"] / b["floor"]["seconds"], 2)
@@ -459,6 +515,17 @@ def growth(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
     Memory is fitted twice: the whole peak RSS, and the part above the interpreter with its imports
     (which dominates small runs and hides the growth).
+
+    Parameters
+    ----------
+    runs : list of dict
+        Measurements of each scale.
+
+    Returns
+    -------
+    dict
+        ``total_s_exponent``, ``peak_rss_mb_exponent``, ``rss_above_imports_exponent``, ``stage_exponents``;
+        with fewer than two sizes only a ``note``.
     """
     if len(runs) < 2:
         return {"note": "one size only; run a larger --scale without --no-growth to fit the growth"}
@@ -509,7 +576,17 @@ def _fmt(v: Any, unit: str = "") -> str:
 
 
 def format_table(report: dict[str, Any]) -> str:
-    """The Markdown table of bench.md: one column per scale."""
+    """The Markdown table of bench.md: one column per scale.
+
+    Parameters
+    ----------
+    report : dict
+        As returned by :func:`run_bench`.
+
+    Returns
+    -------
+    str
+    """
     runs = report["runs"]
     rows: list[tuple[str, list[Any]]] = [
         ("road segments", [r["counts"]["roads"] for r in runs]),
