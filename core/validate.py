@@ -221,8 +221,9 @@ def validate_network(
     check_cancel(progress)
     progress.stage("crs")
     roads = roads_layer.gdf
-    lonlat = gpd.GeoSeries(shapely.box(*roads.total_bounds), crs=roads.crs).to_crs(GEOGRAPHIC).total_bounds
-    crs = resolve_crs(config.crs, tuple(map(float, lonlat)), config.crs_family)
+    west, south, east, north = map(float, gpd.GeoSeries(shapely.box(*roads.total_bounds), crs=roads.crs)
+                                   .to_crs(GEOGRAPHIC).total_bounds)
+    crs = resolve_crs(config.crs, (west, south, east, north), config.crs_family)
     roads = roads.to_crs(crs)
     towns = towns.to_crs(crs) if towns is not None else None
     check_cancel(progress)

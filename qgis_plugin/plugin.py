@@ -6,12 +6,16 @@ When a Python dependency is missing the plugin still loads, registers nothing an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtCore import QCoreApplication
 
 from .dependencies import missing_message, missing_modules
 from .i18n import install_translator, tr
+
+if TYPE_CHECKING:
+    from qgis.gui import QgisInterface
 
 MENU = "&RuralEnv Planner"
 LOG_TAG = "RuralEnv"
@@ -27,9 +31,9 @@ class RuralEnvPlugin:
         None when QGIS runs without a GUI (``qgis_process``, scripts).
     """
 
-    def __init__(self, iface):
+    def __init__(self, iface: QgisInterface | None) -> None:
         self.iface = iface
-        self.provider = None
+        self.provider: QgsProcessingProvider | None = None
         self.actions: list = []
         self.translator = install_translator()
         self.missing = missing_modules()
@@ -58,32 +62,16 @@ class RuralEnvPlugin:
 
         action = QAction(QIcon(str(ICON)), tr("Load the sample county as a styled project"),
                          self.iface.mainWindow())
-        action.triggered.connect(self.load_sample)
+        iface = self.iface
+        action.triggered.connect(lambda _checked=False: show_sample(iface))
         self.iface.addPluginToMenu(MENU, action)
         self.actions.append(action)
 
-    def load_sample(self) -> None:
-        """Run the full plan on the bundled sample and show the styled results."""
-        from qgis.core import QgsCoordinateTransform, QgsProject
-
-        from .sample import load_sample_project
-
-        project = QgsProject.instance()
-        try:
-            sample = load_sample_project(project)
-        except Exception as exc:  # shown to the user, never raised into the Qt event loop
-            self.iface.messageBar().pushMessage(LOG_TAG, str(exc), Qgis.Critical, 0)
-            return
-        canvas = self.iface.mapCanvas()
-        to_canvas = QgsCoordinateTransform(sample.layers["villages"].crs(),
-                                           canvas.mapSettings().destinationCrs(), project)
-        canvas.setExtent(to_canvas.transformBoundingBox(sample.extent))
-        canvas.refresh()
-
     def unload(self) -> None:
         """Remove the menu entry, the provider and the translator."""
-        for action in self.actions:
-            self.iface.removePluginMenu(MENU, action)
+        if self.iface is not None:
+            for action in self.actions:
+                self.iface.removePluginMenu(MENU, action)
         self.actions.clear()
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
@@ -91,3 +79,22 @@ class RuralEnvPlugin:
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
             self.translator = None
+
+
+def show_sample(iface: QgisInterface) -> None:
+    """Run the full plan on the bundled sample, add the styled results and zoom to them."""
+    from qgis.core import QgsCoordinateTransform, QgsProject
+
+    from .sample import load_sample_project
+
+    project = QgsProject.instance()
+    try:
+        sample = load_sample_project(project)
+    except Exception as exc:  # shown to the user, never raised into the Qt event loop
+        iface.messageBar().pushMessage(LOG_TAG, str(exc), Qgis.Critical, 0)
+        return
+    canvas = iface.mapCanvas()
+    to_canvas = QgsCoordinateTransform(sample.layers["villages"].crs(), canvas.mapSettings().destinationCrs(),
+                                       project)
+    canvas.setExtent(to_canvas.transformBoundingBox(sample.extent))
+    canvas.refresh()

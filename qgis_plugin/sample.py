@@ -57,9 +57,11 @@ def load_sample_project(project: QgsProject, gpkg: Path = SAMPLE_GPKG) -> Sample
     layers: dict[str, QgsVectorLayer] = {}
     extent = QgsRectangle()
     for name in DRAW_ORDER:
-        layer = results[sinks[name].parameter]
-        layer.setName(tr(sinks[name].label))
-        layer.loadNamedStyle(str(STYLES_DIR / sinks[name].style))
+        sink = sinks[name]
+        layer = results[sink.parameter]
+        layer.setName(tr(sink.label))
+        if sink.style:
+            layer.loadNamedStyle(str(STYLES_DIR / sink.style))
         project.addMapLayer(layer, False)
         group.addLayer(layer)
         layers[name] = layer

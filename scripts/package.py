@@ -41,10 +41,12 @@ def tracked_files(root: Path = ROOT) -> list[str]:
 
 def compile_translations(root: Path, out_dir: Path) -> list[Path]:
     """Compile every ``qgis_plugin/i18n/*.ts`` with ``lrelease`` into ``out_dir``."""
-    lrelease = shutil.which("lrelease")
     sources = sorted((root / "qgis_plugin" / "i18n").glob("*.ts"))
-    if sources and lrelease is None:
-        raise SystemExit("lrelease not found: install Qt 5 Linguist tools (Debian: qttools5-dev-tools)")
+    lrelease = shutil.which("lrelease")
+    if lrelease is None:
+        if sources:
+            raise SystemExit("lrelease not found: install Qt 5 Linguist tools (Debian: qttools5-dev-tools)")
+        return []
     compiled = []
     for ts in sources:
         qm = out_dir / ts.with_suffix(".qm").name
