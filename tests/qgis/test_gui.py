@@ -15,9 +15,9 @@ import textwrap
 import pytest
 from conftest import ROOT, install_plugin, subprocess_env
 
-XVFB_RUN = shutil.which("xvfb-run")
-QGIS = shutil.which("qgis")
-if (XVFB_RUN is None or QGIS is None) and os.environ.get("RURALENV_REQUIRE_QGIS") != "1":
+XVFB_RUN = shutil.which("xvfb-run") or ""
+QGIS = shutil.which("qgis") or ""
+if not (XVFB_RUN and QGIS) and os.environ.get("RURALENV_REQUIRE_QGIS") != "1":
     pytest.skip("needs the QGIS desktop application and xvfb-run", allow_module_level=True)
 
 
