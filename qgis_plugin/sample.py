@@ -11,8 +11,10 @@ from .algorithms.full_plan import OUTPUT_FOLDER, FullPlan
 from .i18n import tr
 
 SAMPLE_GPKG = Path(__file__).resolve().parent.parent / "data" / "sample" / "zhungeer_150622.gpkg"
-#: Result layers from top to bottom of the layer tree.
-DRAW_ORDER = ("unreachable", "facilities", "villages", "roads", "counties")
+#: Input layers shown beside the results: name → (label, style).
+CONTEXT_LAYERS = {"towns": ("Township seats", "towns.qml"), "mines": ("Mines", "mines.qml")}
+#: Layers from top to bottom of the layer tree.
+DRAW_ORDER = ("unreachable", "facilities", "towns", "villages", "mines", "roads", "counties")
 
 
 @dataclass
@@ -21,7 +23,7 @@ class SampleProject:
 
     group: QgsLayerTreeGroup
     layers: dict[str, QgsVectorLayer]
-    extent: QgsRectangle
+    extent: QgsRectangle  # in the CRS of the result layers
     results: dict
 
 
@@ -35,7 +37,7 @@ def sample_parameters(gpkg: Path = SAMPLE_GPKG) -> dict:
 
 
 def load_sample_project(project: QgsProject, gpkg: Path = SAMPLE_GPKG) -> SampleProject:
-    """Run the full plan on the sample and add its styled results to ``project`` in one group.
+    """Run the full plan on the sample; add its styled results, towns and mines to ``project`` in one group.
 
     Parameters
     ----------
@@ -57,14 +59,17 @@ def load_sample_project(project: QgsProject, gpkg: Path = SAMPLE_GPKG) -> Sample
     layers: dict[str, QgsVectorLayer] = {}
     extent = QgsRectangle()
     for name in DRAW_ORDER:
-        sink = sinks[name]
-        layer = results[sink.parameter]
-        layer.setName(tr(sink.label))
-        if sink.style:
-            layer.loadNamedStyle(str(STYLES_DIR / sink.style))
+        if name in CONTEXT_LAYERS:
+            label, style = CONTEXT_LAYERS[name]
+            layer = QgsVectorLayer(f"{gpkg}|layername={name}", tr(label), "ogr")
+        else:
+            layer, label, style = results[sinks[name].parameter], sinks[name].label, sinks[name].style
+            layer.setName(tr(label))
+        if style:
+            layer.loadNamedStyle(str(STYLES_DIR / style))
         project.addMapLayer(layer, False)
         group.addLayer(layer)
         layers[name] = layer
-        if layer.isSpatial():
+        if name not in CONTEXT_LAYERS:  # the results share one CRS; the inputs keep their own
             extent.combineExtentWith(layer.extent())
     return SampleProject(group, layers, extent, results)

@@ -32,7 +32,7 @@ STYLES = Path(__file__).resolve().parent.parent / "qgis_plugin" / "styles"
 CATEGORIES = QgsMapLayer.Symbology | QgsMapLayer.Labeling
 _M = QgsSimpleMarkerSymbolLayerBase
 SHAPES = {"circle": _M.Circle, "square": _M.Square, "triangle": _M.Triangle, "diamond": _M.Diamond,
-          "cross": _M.Cross2, "star": _M.Star}
+          "cross": _M.Cross2, "star": _M.Star, "pentagon": _M.Pentagon}
 
 
 def symbol(geometry: QgsWkbTypes.GeometryType, color: str, size: float, outline: str = "#ffffff",
@@ -129,6 +129,17 @@ def main() -> None:
          "problem_points.qml")
     save(p, QgsSingleSymbolRenderer(symbol(pt, "#e31a1c", 4.0, outline="#e31a1c", shape="cross")),
          "unreachable.qml")
+    t = memory_layer("Point", "field=name:string")
+    save(t, QgsSingleSymbolRenderer(symbol(pt, "#ffffff", 3.4, outline="#000000")), "towns.qml",
+         labels('"name"', 9))
+    m = memory_layer("Point", "field=green_mine_level:string")
+    save(m, categorized("green_mine_level", [
+        ("national", "国家级绿色矿山 national green mine", symbol(pt, "#006d2c", 3.0, outline="#000000",
+                                                              shape="pentagon")),
+        ("regional", "自治区级绿色矿山 regional green mine", symbol(pt, "#74c476", 3.0, outline="#000000",
+                                                               shape="pentagon")),
+        ("", "非绿色矿山 not a green mine", symbol(pt, "#969696", 3.0, outline="#000000", shape="pentagon")),
+    ]), "mines.qml")
     c = memory_layer("MultiPolygon", "field=waste_coverage_pct:double&field=name:string")
     bands = [(0, 30, "#fee5d9"), (30, 50, "#fcae91"), (50, 60, "#fb6a4a"), (60, 100, "#a1d99b")]
     ranges = []

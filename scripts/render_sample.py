@@ -26,14 +26,14 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
 ROOT = Path(__file__).resolve().parent.parent
 MAP_SIZE = QSize(1100, 1100)
 LEGEND_WIDTH = 520
-LEGEND_LAYERS = ("villages", "facilities", "roads", "counties")
+LEGEND_LAYERS = ("villages", "facilities", "roads", "counties", "mines", "towns")
 
 
-def render_map(layers: list, extent) -> QImage:
-    """Draw ``layers`` (top first) over ``extent``."""
+def render_map(layers: list, extent, crs) -> QImage:
+    """Draw ``layers`` (top first) over ``extent`` in ``crs``."""
     settings = QgsMapSettings()
     settings.setLayers(layers)
-    settings.setDestinationCrs(layers[0].crs())
+    settings.setDestinationCrs(crs)
     settings.setOutputSize(MAP_SIZE)
     settings.setBackgroundColor(QColor("white"))
     settings.setExtent(extent.buffered(extent.width() * 0.02))
@@ -45,7 +45,7 @@ def render_map(layers: list, extent) -> QImage:
 
 
 def draw_legend(painter: QPainter, layers: dict, left: int, title: list[str]) -> None:
-    """Title lines, then for each layer its name and one line per symbol category."""
+    """Title lines, then per layer its name and one line per category (one line when it has one symbol)."""
     y = 20
     painter.setPen(QColor("black"))
     painter.setFont(QFont("Sans Serif", 17, QFont.Bold))
@@ -55,15 +55,17 @@ def draw_legend(painter: QPainter, layers: dict, left: int, title: list[str]) ->
     y += 10
     for name in LEGEND_LAYERS:
         layer = layers[name]
-        y += 34
-        painter.setFont(QFont("Sans Serif", 13, QFont.Bold))
-        painter.drawText(left, y, layer.name())
+        items = layer.renderer().legendSymbolItems()
+        if len(items) > 1:
+            y += 34
+            painter.setFont(QFont("Sans Serif", 13, QFont.Bold))
+            painter.drawText(left, y, layer.name())
         painter.setFont(QFont("Sans Serif", 12))
-        for item in layer.renderer().legendSymbolItems():
+        for item in items:
             y += 30
             icon = QgsSymbolLayerUtils.symbolPreviewPixmap(item.symbol(), QSize(24, 24))
             painter.drawPixmap(QPoint(left + 6, y - 19), icon)
-            painter.drawText(left + 40, y, item.label())
+            painter.drawText(left + 40, y, item.label() or layer.name())
 
 
 def main() -> None:
@@ -83,7 +85,8 @@ def main() -> None:
     plugin = ruralenv.classFactory(None)
     plugin.initProcessing()
     sample = load_sample_project(QgsProject.instance())
-    drawn = render_map([sample.layers[name] for name in DRAW_ORDER], sample.extent)
+    drawn = render_map([sample.layers[name] for name in DRAW_ORDER], sample.extent,
+                       sample.layers["villages"].crs())
     image = QImage(MAP_SIZE.width() + LEGEND_WIDTH, MAP_SIZE.height(), QImage.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)

@@ -347,5 +347,13 @@
         <source>Drawing the web map</source>
         <translation>绘制网页地图</translation>
     </message>
+    <message>
+        <source>Township seats</source>
+        <translation>苏木乡镇驻地</translation>
+    </message>
+    <message>
+        <source>Mines</source>
+        <translation>矿山</translation>
+    </message>
 </context>
 </TS>

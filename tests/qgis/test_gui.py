@@ -83,7 +83,8 @@ def test_menu_loads_the_styled_sample(tmp_path):
     assert report["menu"] == ["Load the sample county as a styled project"]
     assert report["layers"] == {
         "Villages with access and collection model": "categorizedSymbol", "Roads with hardened flag": "categorizedSymbol",
-        "Facilities": "categorizedSymbol", "County indicators": "graduatedSymbol", "Unreachable villages": "singleSymbol"}
+        "Facilities": "categorizedSymbol", "County indicators": "graduatedSymbol", "Unreachable villages": "singleSymbol",
+        "Township seats": "singleSymbol", "Mines": "categorizedSymbol"}
     assert report["visible"]
 
 
