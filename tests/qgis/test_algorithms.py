@@ -29,6 +29,13 @@ def by_code(layer, field):
     return {f["village_code"]: plain(f[field]) for f in layer.getFeatures()}
 
 
+def assert_same_measures(got: dict, expected: dict) -> None:
+    """Same villages without a value, and the same values (to float precision) for the others."""
+    assert {c for c, v in got.items() if v is None} == {c for c, v in expected.items() if v is None}
+    assert {c: v for c, v in got.items() if v is not None} == pytest.approx(
+        {c: v for c, v in expected.items() if v is not None})
+
+
 def core_by_code(df, field):
     return {code: (None if value is None or value != value else value)
             for code, value in zip(df["village_code"], df[field], strict=True)}
@@ -81,11 +88,7 @@ def test_collection_model_matches_core(sample):
     villages = res["OUTPUT_VILLAGES"]
     assert by_code(villages, "collection_model") == core_by_code(core.villages, "collection_model")
     assert by_code(villages, "model_reason") == core_by_code(core.villages, "model_reason")
-    distances = by_code(villages, "net_dist_station_m")
-    expected = core_by_code(core.villages, "net_dist_station_m")
-    assert {c for c, v in distances.items() if v is None} == {c for c, v in expected.items() if v is None}
-    assert {c: v for c, v in distances.items() if v is not None} == pytest.approx(
-        {c: v for c, v in expected.items() if v is not None})
+    assert_same_measures(by_code(villages, "net_dist_station_m"), core_by_code(core.villages, "net_dist_station_m"))
 
 
 def test_full_plan_matches_core_and_writes_reports(sample, tmp_path):
@@ -101,6 +104,10 @@ def test_full_plan_matches_core_and_writes_reports(sample, tmp_path):
     for key in ("waste_coverage_pct", "waste_gap_2025", "road_coverage_pct", "roads_gap_2025", "n_unreachable"):
         assert res[key.upper()] == region[key]
     assert res["OUTPUT_VILLAGES"].featureCount() == len(core.villages)
+    for field in ("hardened_access", "collection_model", "covered", "unreachable_reason", "near_non_green_mine"):
+        assert by_code(res["OUTPUT_VILLAGES"], field) == core_by_code(core.villages, field), field
+    for field in ("pave_gap_m", "net_dist_county_treatment_m"):
+        assert_same_measures(by_code(res["OUTPUT_VILLAGES"], field), core_by_code(core.villages, field))
     assert res["OUTPUT_ROADS"].featureCount() == len(core.roads)
     assert res["OUTPUT_FACILITIES"].featureCount() == len(core.facilities)
     assert res["OUTPUT_UNREACHABLE"].featureCount() == len(core.unreachable) == region["n_unreachable"]
