@@ -114,3 +114,20 @@ def plugin_script(plugins: Path, body: str, setup: str = "") -> str:
         "started = qgis.utils.startPlugin('ruralenv')",
         textwrap.dedent(body),
     ])
+
+
+def model_step(alg_id: str, child_id: str, sources: dict):
+    """A model step; parameters not in ``sources`` get their defaults, as the Model Designer does."""
+    from qgis.core import (
+        QgsApplication,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+    )
+
+    step = QgsProcessingModelChildAlgorithm(alg_id)
+    step.setChildId(child_id)
+    for definition in QgsApplication.processingRegistry().algorithmById(alg_id).parameterDefinitions():
+        if not definition.isDestination():
+            default = QgsProcessingModelChildParameterSource.fromStaticValue(definition.defaultValue())
+            step.addParameterSources(definition.name(), [sources.get(definition.name(), default)])
+    return step

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import uri
+from conftest import model_step, uri
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsProcessingModelAlgorithm,
-    QgsProcessingModelChildAlgorithm,
     QgsProcessingModelChildParameterSource,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
@@ -21,17 +19,6 @@ from ruralenv.core import Config, run_pipeline
 pytestmark = pytest.mark.usefixtures("qgis_app")
 
 
-def child(alg_id: str, child_id: str, sources: dict) -> QgsProcessingModelChildAlgorithm:
-    """A model step; parameters not in ``sources`` get their defaults, as the Model Designer does."""
-    step = QgsProcessingModelChildAlgorithm(alg_id)
-    step.setChildId(child_id)
-    for definition in QgsApplication.processingRegistry().algorithmById(alg_id).parameterDefinitions():
-        if definition.isDestination():
-            continue
-        source = sources.get(definition.name(),
-                             QgsProcessingModelChildParameterSource.fromStaticValue(definition.defaultValue()))
-        step.addParameterSources(definition.name(), [source])
-    return step
 
 
 def chained_model() -> QgsProcessingModelAlgorithm:
@@ -41,9 +28,9 @@ def chained_model() -> QgsProcessingModelAlgorithm:
         model.addModelParameter(QgsProcessingParameterVectorLayer(name, name), QgsProcessingModelParameter(name))
     param = QgsProcessingModelChildParameterSource.fromModelParameter
     output = QgsProcessingModelChildParameterSource.fromChildOutput
-    model.addChildAlgorithm(child("ruralenv:hardened_access", "access", {
+    model.addChildAlgorithm(model_step("ruralenv:hardened_access", "access", {
         "VILLAGES": param("villages"), "ROADS": param("roads"), "TOWNS": param("towns")}))
-    collect = child("ruralenv:collection_model", "collect", {
+    collect = model_step("ruralenv:collection_model", "collect", {
         "VILLAGES": output("access", "OUTPUT_VILLAGES"), "ROADS": output("access", "OUTPUT_ROADS"),
         "FACILITIES": param("facilities"), "TOWNS": param("towns")})
     result = QgsProcessingModelOutput("villages_out")

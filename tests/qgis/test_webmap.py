@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import uri
+from conftest import model_step, uri
 from qgis.core import (
-    QgsApplication,
     QgsProcessingModelAlgorithm,
-    QgsProcessingModelChildAlgorithm,
     QgsProcessingModelChildParameterSource,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
@@ -18,15 +16,6 @@ pytestmark = pytest.mark.usefixtures("qgis_app")
 KINDS = ("villages", "roads", "facilities", "towns", "counties")
 
 
-def step(alg_id: str, child_id: str, sources: dict) -> QgsProcessingModelChildAlgorithm:
-    """A model step; parameters not in ``sources`` keep their defaults, as in the Model Designer."""
-    child = QgsProcessingModelChildAlgorithm(alg_id)
-    child.setChildId(child_id)
-    for definition in QgsApplication.processingRegistry().algorithmById(alg_id).parameterDefinitions():
-        if not definition.isDestination():
-            default = QgsProcessingModelChildParameterSource.fromStaticValue(definition.defaultValue())
-            child.addParameterSources(definition.name(), [sources.get(definition.name(), default)])
-    return child
 
 
 def test_full_plan_then_web_map_in_a_model(sample, tmp_path):
@@ -36,11 +25,11 @@ def test_full_plan_then_web_map_in_a_model(sample, tmp_path):
     for kind in KINDS:
         model.addModelParameter(QgsProcessingParameterVectorLayer(kind, kind), QgsProcessingModelParameter(kind))
     param = QgsProcessingModelChildParameterSource.fromModelParameter
-    plan = step("ruralenv:full_plan", "plan", {k.upper(): param(k) for k in KINDS})
+    plan = model_step("ruralenv:full_plan", "plan", {k.upper(): param(k) for k in KINDS})
     plan.addParameterSources("OUTPUT_FOLDER", [QgsProcessingModelChildParameterSource.fromStaticValue(
         str(tmp_path / "report"))])
     model.addChildAlgorithm(plan)
-    web = step("ruralenv:export_webmap", "map", {
+    web = model_step("ruralenv:export_webmap", "map", {
         "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("plan", "RESULTS_GPKG")})
     html = QgsProcessingModelOutput("html")
     html.setChildId("map")
