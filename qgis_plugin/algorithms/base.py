@@ -250,7 +250,9 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
                 if optional:
                     continue
                 raise QgsProcessingException(self.invalidSourceError(parameters, kind.upper()))
-            out[kind] = source_to_gdf(source)
+            # A GeoPackage's "fid" is its own feature id: written back (results.gpkg, GeoPackage sinks) it must
+            # be unique, which it no longer is once the core splits multi-part roads. Keep it as src_fid.
+            out[kind] = source_to_gdf(source).rename(columns={"fid": "src_fid"})
         return out
 
     def analyse(self, layers: dict[str, Any], config: Config, progress: Progress, parameters: dict,
@@ -286,8 +288,6 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
                     context: QgsProcessingContext) -> str | None:
         df = outcome.layers[sink.layer]
         df = df.drop(columns=[c for c in sink.drop if c in df.columns])
-        # A GeoPackage sink owns its "fid" column; the input's fid (repeated when lines were exploded) moves aside.
-        df = df.rename(columns={"fid": "src_fid"})
         fields = fields_of(df)
         geometry_type = sink_geometry_type(df)
         target, dest_id = self.parameterAsSink(parameters, sink.parameter, context, fields, geometry_type,

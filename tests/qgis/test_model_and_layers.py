@@ -115,3 +115,18 @@ def test_menu_sample_loader_builds_a_styled_group(sample):
     assert loaded.layers["counties"].labelsEnabled()
     assert not loaded.extent.isEmpty()
     project.clear()
+
+
+def test_multipart_roads_from_a_geopackage_write_back(sample, tmp_path):
+    """Multi-part roads are split by the core; their GeoPackage fid must not clash on the way out."""
+    import processing
+
+    roads = processing.run("native:collect", {"INPUT": uri(sample, "roads"), "FIELD": ["grade", "surface"],
+                                              "OUTPUT": str(tmp_path / "multi.gpkg")})["OUTPUT"]
+    res = processing.run("ruralenv:full_plan", {
+        "VILLAGES": uri(sample, "villages"), "ROADS": roads, "FACILITIES": uri(sample, "facilities"),
+        "OUTPUT_FOLDER": str(tmp_path / "report"), "OUTPUT_ROADS": str(tmp_path / "roads_out.gpkg")})
+    out = QgsVectorLayer(res["OUTPUT_ROADS"], "roads", "ogr")
+    assert out.featureCount() > QgsVectorLayer(roads, "multi", "ogr").featureCount()
+    assert "src_fid" in out.fields().names()
+    assert (tmp_path / "report" / "results.gpkg").exists()
