@@ -119,10 +119,25 @@ def _field_type(series: pd.Series) -> QVariant.Type:
         return QVariant.Double
     if kind == "M":
         return QVariant.DateTime
-    values = series.dropna()
-    if len(values) and values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+    kinds = {_value_kind(v) for v in series.dropna()}
+    if len(kinds) == 1:
+        return kinds.pop()
+    if kinds == {QVariant.LongLong, QVariant.Double}:
+        return QVariant.Double
+    return QVariant.String
+
+
+def _value_kind(value: object) -> QVariant.Type:
+    """Field type that holds one Python value of an object column."""
+    if isinstance(value, (bool, np.bool_)):
         return QVariant.Bool
-    if len(values) and values.map(lambda v: isinstance(v, dt.date)).all():
+    if isinstance(value, (int, np.integer)):
+        return QVariant.LongLong
+    if isinstance(value, (float, np.floating)):
+        return QVariant.Double
+    if isinstance(value, dt.datetime):
+        return QVariant.DateTime
+    if isinstance(value, dt.date):
         return QVariant.Date
     return QVariant.String
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 from qgis.core import QgsFeature, QgsGeometry, QgsMemoryProviderUtils, QgsVectorLayer, QgsWkbTypes
-from qgis.PyQt.QtCore import QDate
+from qgis.PyQt.QtCore import QDate, QVariant
 from ruralenv.qgis_plugin.conversion import fields_of, sink_geometry_type, source_to_gdf, write_features
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
@@ -80,3 +80,13 @@ def test_validate_finds_duplicates_and_zero_length():
     assert res["ISLANDS"] == 1
     duplicate = next(res["OUTPUT_DUPLICATES"].getFeatures())
     assert (duplicate["src_row"], duplicate["duplicate_of"]) == (2, 1)
+
+
+def test_object_columns_get_the_type_of_their_values():
+    import pandas as pd
+
+    df = pd.DataFrame({"ints": pd.Series([1, None, 3], dtype=object), "mixed": pd.Series([1, 2.5, None], dtype=object),
+                       "text": pd.Series(["a", 1, None], dtype=object), "dates": [dt.date(2024, 1, 1), None, None]})
+    fields = fields_of(df)
+    assert [fields.field(n).type() for n in df.columns] == [QVariant.LongLong, QVariant.Double, QVariant.String,
+                                                             QVariant.Date]
