@@ -12,7 +12,7 @@ from .i18n import tr
 
 SAMPLE_GPKG = Path(__file__).resolve().parent.parent / "data" / "sample" / "zhungeer_150622.gpkg"
 #: Input layers shown beside the results: name → (label, style).
-CONTEXT_LAYERS = {"towns": ("Township seats", "towns.qml"), "mines": ("Mines", "mines.qml")}
+CONTEXT_LAYERS: dict[str, tuple[str, str | None]] = {"towns": ("Township seats", "towns.qml"), "mines": ("Mines", "mines.qml")}
 #: Layers from top to bottom of the layer tree.
 DRAW_ORDER = ("unreachable", "facilities", "towns", "villages", "mines", "roads", "counties")
 
