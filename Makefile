@@ -6,14 +6,14 @@ PIP := $(VENV)/bin/pip
 SYSTEM_PYTHON ?= /usr/bin/python3
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 # Debian packages: the core (venv from Debian's Python so QGIS's bindings are importable; Debian's pyproj,
-# and GDAL headers to build pyogrio against the system GDAL: pip's wheels bundle their own PROJ/GDAL,
-# which crash qgis_process at exit).
-CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev gdal-bin g++
-TEST_DEBS := python3-qgis qgis-providers qgis xvfb chromium chromium-driver qttools5-dev-tools
-PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj
+# and GDAL/GEOS headers to build pyogrio and shapely against the system libraries: pip's wheels bundle their
+# own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS).
+CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++
+TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei
+PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
 
-.PHONY: sample-data demo test test-core test-qgis bench package vendor-js translations lint clean
+.PHONY: sample-data demo test package test-core test-qgis bench package vendor-js translations lint clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -75,8 +75,12 @@ test-qgis: $(VENV)/.test-installed translations
 bench: $(VENV)/.test-installed vendor-js
 	$(VENV)/bin/ruralenv bench --scale region --out bench-out
 
+## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet)
+package: vendor-js translations
+	$(PY) scripts/package.py --out-dir dist
+
 lint: $(VENV)/.test-installed
-	$(VENV)/bin/ruff check core qgis_plugin tests
+	$(VENV)/bin/ruff check core qgis_plugin tests scripts data
 
 clean:
 	rm -rf $(OUT) bench-out dist build *.egg-info

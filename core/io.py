@@ -138,7 +138,7 @@ def _read_raw(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, int]:
     names = [str(n) for n in layers[:, 0]]
     if spec.layer is not None and spec.layer not in names:
         raise InputError([Problem(**where, message=f"has no layer '{spec.layer}' (layers: {', '.join(names)})")])
-    encoding = _shapefile_encoding(path)
+    encoding = shapefile_encoding(path)
     try:
         gdf = pyogrio.read_dataframe(path, layer=spec.layer, encoding=encoding)
     except Exception as exc:
@@ -152,7 +152,7 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _shapefile_encoding(path: Path) -> str | None:
+def shapefile_encoding(path: Path) -> str | None:
     """Detect GBK/GB18030 attributes in a Shapefile that has no ``.cpg`` file."""
     if path.suffix.lower() != ".shp":
         return None
@@ -227,6 +227,10 @@ def _canonical_columns(raw: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
         if target in wanted and (target not in taken or key == target) and target not in rename.values():
             rename[col] = target
             taken.add(target)
+    fid = [c for c in raw.columns if str(c).lower() == "fid" and c not in rename]
+    if fid and "src_fid" not in raw.columns:
+        # a source fid is no longer unique once multi-part features are split; keep it under another name
+        rename[fid[0]] = "src_fid"
     gdf = raw.rename(columns=rename)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")

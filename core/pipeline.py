@@ -429,6 +429,8 @@ def run_pipeline(
     if mines is not None:
         mines = _mines_output(mines, villages, config)
 
+    if towns is not None and "is_county_seat" in towns:
+        towns["is_county_seat"] = _flags(towns, "is_county_seat")
     with timer.stage("indicators"):
         county_names = _names(layers.get("counties"), "county_code")
         town_names = _names(layers.get("towns"), "town_code")
@@ -459,13 +461,17 @@ def run_pipeline(
     res = Results(out_v, out_r, out_f, counties, towns, mines, unreachable, rejects, tables, summary, net, crs)
     if out_dir is not None:
         with timer.stage("write"):
-            res.files = write_outputs(res, Path(out_dir), write_map=write_map)
+            res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
     summary["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
     return res
 
 
-def write_outputs(res: Results, out_dir: Path, write_map: bool = True) -> dict[str, Path]:
-    """Write results.gpkg, summary.json, report.xlsx (and map.html) into ``out_dir`` atomically."""
+def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
+                  progress: Progress | None = None) -> dict[str, Path]:
+    """Write results.gpkg, summary.json, report.xlsx (and map.html) into ``out_dir`` atomically.
+
+    A missing Leaflet install (``make vendor-js``) skips only the map, with a warning.
+    """
     tables = {"旗县 county": res.tables["county"], "苏木乡镇 town": res.tables["town"],
               "全部 region": res.tables["region"]}
     if len(res.unreachable):
@@ -478,12 +484,14 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True) -> dict[s
         "report.xlsx": lambda p: write_report(tables, p),
     }
     if write_map:
+        from .webmap import MapError, export_map, leaflet_dir
+
         try:
-            from .webmap import export_map
-        except ImportError:
-            export_map = None
-        if export_map is not None:
+            leaflet_dir()
             writers["map.html"] = lambda p: export_map(res, p)
+        except MapError as exc:
+            (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
+            res.summary.setdefault("warnings", []).append(f"map.html not written: {exc}")
     return commit_outputs(out_dir, writers)
 
 

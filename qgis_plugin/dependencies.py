@@ -9,13 +9,14 @@ import platform
 
 #: Import name → package name to install.
 REQUIRED = {"numpy": "numpy", "pandas": "pandas", "shapely": "shapely", "pyproj": "pyproj",
-            "geopandas": "geopandas", "pyogrio": "pyogrio", "scipy": "scipy", "folium": "folium",
-            "openpyxl": "openpyxl"}
+            "geopandas": "geopandas", "pyogrio": "pyogrio", "scipy": "scipy", "openpyxl": "openpyxl",
+            "gpxpy": "gpxpy", "defusedxml": "defusedxml"}
 
 #: Debian/Ubuntu package of each dependency (QGIS there uses the system Python).
 DEBIAN = {"numpy": "python3-numpy", "pandas": "python3-pandas", "shapely": "python3-shapely",
           "pyproj": "python3-pyproj", "geopandas": "python3-geopandas", "pyogrio": "python3-pyogrio",
-          "scipy": "python3-scipy", "folium": "python3-folium", "openpyxl": "python3-openpyxl"}
+          "scipy": "python3-scipy", "openpyxl": "python3-openpyxl",
+          "gpxpy": "python3-gpxpy", "defusedxml": "python3-defusedxml"}
 
 
 def missing_modules() -> list[str]:

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from pyproj import CRS
 
 from .._errors import InputError
-from ..io import _shapefile_encoding
+from ..io import shapefile_encoding
 from .hints import Hint, find_hints
 from .safety import CHUNK, check_file, check_zip, parse_xml, read_member, refuse, xml_as_utf8
 
@@ -463,7 +463,7 @@ def _read_ogr(path: Path) -> RawFile:
         if geom_type is None:
             continue
         try:
-            gdf = pyogrio.read_dataframe(path, layer=name, encoding=_shapefile_encoding(path))
+            gdf = pyogrio.read_dataframe(path, layer=name, encoding=shapefile_encoding(path))
         except Exception as exc:
             raise refuse(path, f"layer '{name}' cannot be read ({str(exc).strip().splitlines()[0]})") from None
         crs = crs or gdf.crs

@@ -167,3 +167,31 @@ def test_sample_distances_match_networkx(sample_results):
     rel = np.abs(ours[ok] - theirs[ok]) / np.maximum(theirs[ok], 1.0)
     assert np.median(rel) < 0.001
     assert rel.max() < 0.01
+
+
+def test_map_is_skipped_with_a_warning_when_leaflet_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("RURALENV_JS_DIR", str(tmp_path / "no-leaflet"))
+    inputs = {k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "facilities", "towns")}
+    res = run_pipeline(inputs, Config(cache_dir=str(tmp_path / "c")), out_dir=tmp_path / "out")
+    assert set(res.files) == {"results.gpkg", "summary.json", "report.xlsx"}
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert any("make vendor-js" in w for w in summary["warnings"])
+
+
+def test_input_fid_column_survives_split_multipart_roads(tmp_path):
+    roads = gpd.read_file(SAMPLE, layer="roads").iloc[:200].copy()
+    roads["fid"] = np.arange(1, len(roads) + 1)
+    roads.loc[0, "geometry"] = shapely.MultiLineString([roads.geometry.iloc[0], roads.geometry.iloc[1]])
+    villages = gpd.read_file(SAMPLE, layer="villages").iloc[:20]
+    res = run_pipeline({"villages": villages, "roads": roads}, Config(cache_dir=str(tmp_path / "c")),
+                       out_dir=tmp_path / "out", write_map=False)
+    out = gpd.read_file(tmp_path / "out" / "results.gpkg", layer="roads")
+    assert len(out) == len(roads) + 1
+    assert list(out["src_fid"][:2]) == [1, 1]
+    assert res.roads["src_fid"].iloc[2] == 2
+
+
+def test_towns_output_keeps_county_seat_as_boolean(sample_results):
+    _, out = sample_results
+    towns = gpd.read_file(out / "results.gpkg", layer="towns")
+    assert towns["is_county_seat"].dtype == bool and towns["is_county_seat"].sum() == 1
