@@ -80,6 +80,8 @@ class Config:
         ``"reject"``: bad rows go to the ``rejects`` layer and the run goes on.
     target_waste_2023, target_waste_2025, target_roads_2023, target_roads_2025 : float
         Plan targets as fractions.
+    spatial_index_max_features : int
+        Output layers with more features than this are written without a GeoPackage spatial index.
     cache_dir : str
         Where road graphs are cached; empty means ``$XDG_CACHE_HOME/ruralenv`` (``~/.cache/ruralenv``).
     use_cache : bool
@@ -111,6 +113,7 @@ class Config:
     unhardened_surfaces: tuple[str, ...] = DEFAULT_UNHARDENED_SURFACES
     hardened_highways: tuple[str, ...] = DEFAULT_HARDENED_HIGHWAYS
     unhardened_highways: tuple[str, ...] = DEFAULT_UNHARDENED_HIGHWAYS
+    spatial_index_max_features: int = 500_000
     cache_dir: str = ""
     use_cache: bool = True
 

@@ -299,7 +299,10 @@ def _explode_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """Values as trimmed strings; None for empty. Integral floats lose their ``.0`` (codes read as numbers)."""
+    """Values as trimmed strings; None for empty. Integral floats lose their ``.0`` (codes read as numbers).
+
+    Each distinct value is converted once (road layers repeat a handful of surface values a million times).
+    """
 
     def conv(v: object) -> str | None:
         if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -309,7 +312,9 @@ def _text(series: pd.Series) -> pd.Series:
         s = str(v).strip()
         return s or None
 
-    return series.map(conv).astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.array([conv(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(table[codes], index=series.index, dtype=object)
 
 
 def _check_values(layer: Layer, where: dict) -> None:

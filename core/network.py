@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -137,11 +138,15 @@ def csr_from_edges(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.cs
     w = np.maximum(np.asarray(w, np.float64), EPS_WEIGHT)
     loop = a == b
     a, b, w = a[~loop], b[~loop], w[~loop]
+    if len(a) == 0:
+        return sp.csr_matrix((n, n))
     key = a * n + b
-    order = np.lexsort((w, key))
+    order = np.argsort(key, kind="stable")
     key, w = key[order], w[order]
     first = np.r_[True, key[1:] != key[:-1]]
-    key, w = key[first], w[first]
+    starts = np.flatnonzero(first)
+    w = np.minimum.reduceat(w, starts)
+    key = key[first]
     a, b = key // n, key % n
     rows = np.r_[a, b]
     cols = np.r_[b, a]
@@ -161,7 +166,13 @@ def graph_cache_key(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, settings:
     return h.hexdigest()
 
 
-def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolerance_m: float) -> RoadNetwork:
+def build_network(
+    geoms: np.ndarray,
+    hardened: np.ndarray,
+    crs: CRS,
+    node_tolerance_m: float,
+    check: Callable[[], None] | None = None,
+) -> RoadNetwork:
     """Build the road graph from projected line geometries.
 
     Parameters
@@ -174,11 +185,14 @@ def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolera
         The metric CRS of ``geoms`` (to measure on the ellipsoid).
     node_tolerance_m : float
         Line ends closer than this become one node.
+    check : callable, optional
+        Called between steps; raises to stop (the run's cancel check).
 
     Returns
     -------
     RoadNetwork
     """
+    check = check or (lambda: None)
     n_lines = len(geoms)
     coords, v_line = shapely.get_coordinates(geoms, return_index=True)
     v_line = v_line.astype(np.int64)
@@ -200,6 +214,7 @@ def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolera
     line_start = np.full(n_lines, -1, np.int64)
     line_start[v_line[first]] = np.flatnonzero(first)
 
+    check()
     lon, lat = to_lonlat(crs).transform(vx, vy)
     seg_m = geodesic_segment_lengths(np.asarray(lon), np.asarray(lat))
     seg_proj = np.hypot(np.diff(vx), np.diff(vy)) if nv > 1 else np.zeros(0)
@@ -210,6 +225,7 @@ def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolera
     cum_all = np.r_[0.0, np.cumsum(seg_m)] if nv else np.zeros(0)
     v_cum_m = cum_all - cum_all[line_start[v_line]] if nv else np.zeros(0)
 
+    check()
     # Node vertices: line ends, and vertices shared (to 1 mm) by two or more lines.
     key_id = _grid_ids(coords, 1e-3)
     n_keys = int(key_id.max()) + 1 if nv else 0
@@ -230,6 +246,7 @@ def build_network(geoms: np.ndarray, hardened: np.ndarray, crs: CRS, node_tolera
     v_node = np.full(nv, -1, np.int64)
     v_node[is_node_v] = label[v_to_node_key]
 
+    check()
     node_pos = np.flatnonzero(is_node_v)
     e_from, e_to = node_pos[:-1], node_pos[1:]
     same_line = v_line[e_from] == v_line[e_to]

@@ -26,14 +26,21 @@ from .indicators import HEADERS
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 
 
-def write_gpkg(layers: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write several layers into one new GeoPackage at ``path`` (which must not exist yet)."""
+def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: int = 500_000) -> None:
+    """Write several layers into one new GeoPackage at ``path`` (which must not exist yet).
+
+    Layers with more than ``index_max_features`` features are written without an R-tree spatial index
+    (building it is most of the write time at region scale; QGIS can add one later: Layer Properties →
+    Source → Create Spatial Index).
+    """
     for name, df in layers.items():
         if df is None:
             continue
         df = _plain_columns(df)
         if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
-            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists())
+            index = "YES" if len(df) <= index_max_features else "NO"
+            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists(),
+                                    layer_options={"SPATIAL_INDEX": index})
         else:
             pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
 

@@ -4,6 +4,7 @@ The CLI, the Python API and every QGIS algorithm call :func:`run_pipeline` (or i
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Iterator, Mapping
@@ -98,11 +99,18 @@ def _load(kind: str, src: LayerInput) -> tuple[Layer, str | None]:
 
 
 def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    paths = [path]
+    """sha256 of a file (with a Shapefile's side files); one read per file even when several layers share it."""
+    paths = [path.resolve()]
     if path.suffix.lower() == ".shp":
-        paths += [path.with_suffix(s) for s in (".dbf", ".shx", ".prj", ".cpg") if path.with_suffix(s).exists()]
-    for p in paths:
+        paths += [path.with_suffix(s).resolve() for s in (".dbf", ".shx", ".prj", ".cpg")
+                  if path.with_suffix(s).exists()]
+    return _hash_of(tuple((p, p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_of(files: tuple[tuple[Path, int, int], ...]) -> str:
+    h = hashlib.sha256()
+    for p, _, _ in files:
         with open(p, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
@@ -195,7 +203,8 @@ def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Pro
             return net
         except (OSError, ValueError, KeyError) as exc:
             progress.message(f"cached road graph {path} unreadable ({exc}); rebuilding", "warning")
-    net = build_network(np.asarray(geoms), hardened, crs, config.node_tolerance_m)
+    net = build_network(np.asarray(geoms), hardened, crs, config.node_tolerance_m,
+                        check=lambda: check_cancel(progress))
     progress.message(f"road graph built: {net.n_nodes} nodes, {net.n_edges} edges")
     if config.use_cache:
         try:
@@ -479,7 +488,7 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
     if len(res.rejects):
         tables["问题 problems"] = res.rejects
     writers = {
-        "results.gpkg": lambda p: write_gpkg(res.layers(), p),
+        "results.gpkg": lambda p: write_gpkg(res.layers(), p, res.summary["config"]["spatial_index_max_features"]),
         "summary.json": lambda p: write_json(res.summary, p),
         "report.xlsx": lambda p: write_report(tables, p),
     }
