@@ -61,9 +61,10 @@ demo: $(VENV)/.installed vendor-js
 	$(VENV)/bin/ruralenv demo --out $(OUT)
 
 ## test: install what the tests need and run every tier (core, QGIS, browser)
+# The tiers run as two pytest sessions: their test modules share basenames and conftest helpers.
 test: $(VENV)/.test-installed vendor-js translations
-	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 RURALENV_REQUIRE_BROWSER=1 \
-	  $(PY) -m pytest tests/core tests/qgis -q -p no:cacheprovider
+	RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
 
 test-core: $(VENV)/.test-installed vendor-js
 	$(PY) -m pytest tests/core -q -p no:cacheprovider
