@@ -355,5 +355,93 @@
         <source>Mines</source>
         <translation>矿山</translation>
     </message>
+    <message>
+        <source>Import field survey points</source>
+        <translation>导入野外调查点</translation>
+    </message>
+    <message>
+        <source>Field survey</source>
+        <translation>野外调查</translation>
+    </message>
+    <message>
+        <source>Imports GPS points of a field survey (GPX, KML, KMZ, CSV/TXT, XLSX, GeoJSON, GeoPackage, Shapefile) into the results GeoPackage of a full plan: survey_points (matched to villages by code, name or distance), survey_rejects (each rejected row with its row number and reason), village_location_updates (proposed village moves, to review; villages are never changed) and survey_imports (one audit row per file). The datum of each file (WGS 84, GCJ-02, BD-09, CGCS2000 or projected metres) is decided from the file and the villages and written to the log, unless you choose it. A file imported before is skipped. Any unreadable or unsafe file stops the import and the GeoPackage stays unchanged.</source>
+        <translation>将野外调查的 GPS 点（GPX、KML、KMZ、CSV/TXT、XLSX、GeoJSON、GeoPackage、Shapefile）导入完整规划的结果 GeoPackage：survey_points（按村代码、名称或距离匹配到村庄）、survey_rejects（每个拒收行及其行号和原因）、village_location_updates（建议的村庄位置调整，供审核；村庄图层从不修改）和 survey_imports（每个文件一条审计记录）。每个文件的坐标基准（WGS 84、GCJ-02、BD-09、CGCS2000 或投影坐标米）根据文件本身和村庄位置判定并写入日志，也可由您指定。此前已导入的文件将跳过。任何无法读取或不安全的文件都会中止导入，GeoPackage 保持不变。</translation>
+    </message>
+    <message>
+        <source>Points imported</source>
+        <translation>导入的点数</translation>
+    </message>
+    <message>
+        <source>Rows rejected</source>
+        <translation>拒收的行数</translation>
+    </message>
+    <message>
+        <source>Points matched to a village</source>
+        <translation>匹配到村庄的点数</translation>
+    </message>
+    <message>
+        <source>Files imported before (skipped)</source>
+        <translation>此前已导入的文件数（已跳过）</translation>
+    </message>
+    <message>
+        <source>Survey files (GPX, KML, KMZ, CSV, TXT, XLSX, GeoJSON, GeoPackage, Shapefile)</source>
+        <translation>调查文件（GPX、KML、KMZ、CSV、TXT、XLSX、GeoJSON、GeoPackage、Shapefile）</translation>
+    </message>
+    <message>
+        <source>Coordinates of the files are in</source>
+        <translation>文件坐标所用的坐标系</translation>
+    </message>
+    <message>
+        <source>Decide per file (reported)</source>
+        <translation>逐个文件自动判定（写入日志）</translation>
+    </message>
+    <message>
+        <source>WGS 84 (GPS receivers)</source>
+        <translation>WGS 84（GPS 接收机）</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (Gaode/AMap, Tencent, Ovital)</source>
+        <translation>GCJ-02（高德、腾讯、奥维）</translation>
+    </message>
+    <message>
+        <source>BD-09 (Baidu)</source>
+        <translation>BD-09（百度）</translation>
+    </message>
+    <message>
+        <source>CGCS2000 (degrees)</source>
+        <translation>CGCS2000（经纬度）</translation>
+    </message>
+    <message>
+        <source>EPSG code of the files (overrides the choice above, e.g. EPSG:4526)</source>
+        <translation>文件的 EPSG 代码（优先于上面的选择，例如 EPSG:4526）</translation>
+    </message>
+    <message>
+        <source>Match a point to the nearest village within</source>
+        <translation>按距离将调查点匹配到最近村庄的最大距离</translation>
+    </message>
+    <message>
+        <source>Reading {0}</source>
+        <translation>正在读取 {0}</translation>
+    </message>
+    <message>
+        <source>Checking the points and matching them to villages</source>
+        <translation>检查调查点并匹配到村庄</translation>
+    </message>
+    <message>
+        <source>Writing to the results GeoPackage</source>
+        <translation>写入结果 GeoPackage</translation>
+    </message>
+    <message>
+        <source>EPSG code {0} is not a coordinate system of the Earth</source>
+        <translation>EPSG 代码 {0} 不是地球坐标系</translation>
+    </message>
+    <message>
+        <source>No survey files given</source>
+        <translation>未指定调查文件</translation>
+    </message>
+    <message>
+        <source>Could not update {0}: {1}. If another program has it open, close it there and run again; it is unchanged.</source>
+        <translation>无法更新 {0}：{1}。如有其他程序打开了该文件，请先在该程序中关闭后重新运行；该文件未被修改。</translation>
+    </message>
 </context>
 </TS>
