@@ -6,7 +6,6 @@ from qgis.PyQt.QtGui import QIcon
 
 from .algorithms import ALGORITHMS
 from .algorithms.base import ICON_PATH
-from .algorithms.survey_import import SurveyImport
 
 
 class RuralEnvProvider(QgsProcessingProvider):
@@ -30,5 +29,5 @@ class RuralEnvProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
         """Add one instance of each algorithm."""
-        for algorithm in (*ALGORITHMS, SurveyImport):
+        for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())

@@ -3,8 +3,10 @@ from .collection_model import WasteCollectionModel
 from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
+from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
-ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan, ExportWebMap)
+ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan, ExportWebMap, SurveyImport)
 
-__all__ = ["ALGORITHMS", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "ValidateRoadNetwork", "WasteCollectionModel"]
+__all__ = ["ALGORITHMS", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "SurveyImport", "ValidateRoadNetwork",
+           "WasteCollectionModel"]
