@@ -128,6 +128,31 @@ class RoadNetwork:
         return np.flatnonzero(deg == 1)
 
 
+def island_components(net: RoadNetwork, seat_edges: np.ndarray, island_max_length_m: float) -> np.ndarray:
+    """Which components are isolated islands.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    seat_edges : ndarray of int
+        Edges township seats snapped to (empty: the longest component is taken as the served one).
+    island_max_length_m : float
+        Components at least this long are never islands.
+
+    Returns
+    -------
+    ndarray of bool
+        Per component: no seat on it and shorter than ``island_max_length_m``.
+    """
+    lengths = net.component_lengths()
+    served = np.zeros(len(lengths), bool)
+    if len(seat_edges):
+        served[net.component[net.edge_u[seat_edges]]] = True
+    elif len(lengths):
+        served[int(np.argmax(lengths))] = True
+    return ~served & (lengths < island_max_length_m)
+
+
 def csr_from_edges(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:
     """Undirected CSR matrix from an edge list, keeping the smallest weight of parallel edges.
 

@@ -27,12 +27,25 @@ from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
 from .crs import GEOGRAPHIC, resolve_crs
 from .indicators import indicator_tables
 from .io import Layer, check_layer, classify_roads, read_layer
-from .network import EPS_WEIGHT, RoadNetwork, build_network, graph_cache_key, load_network, save_network
+from .network import (
+    EPS_WEIGHT,
+    RoadNetwork,
+    build_network,
+    graph_cache_key,
+    island_components,
+    load_network,
+    save_network,
+)
 from .outputs import commit_outputs, write_gpkg, write_json, write_report
 from .progress import NullProgress, Progress, check_cancel
 from .snapping import Snap, Snapper, augmented_graph
 
 LayerInput = LayerSpec | str | Path | gpd.GeoDataFrame
+
+
+#: The stages :func:`run_pipeline` reports, in order (progress displays split their bar by these).
+PIPELINE_STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines",
+                   "indicators", "write")
 
 
 @dataclass
@@ -299,16 +312,9 @@ def run_pipeline(
         t_hsnap = hard_snapper.snap(tx, ty, max_dist_m=config.access_radius_m) if towns is not None else None
         progress.advance()
 
-    # Served components: those holding a township seat (or the largest, without towns).
     comp_len = net.component_lengths()
-    if towns is not None and t_snap.ok.any():
-        served = np.zeros(len(comp_len), bool)
-        served[net.component[net.edge_u[t_snap.edge[t_snap.ok]]]] = True
-    else:
-        served = np.zeros(len(comp_len), bool)
-        if len(comp_len):
-            served[int(np.argmax(comp_len))] = True
-    island = ~served & (comp_len < config.island_max_length_m)
+    seat_edges = t_snap.edge[t_snap.ok] if towns is not None else np.zeros(0, np.int64)
+    island = island_components(net, seat_edges, config.island_max_length_m)
 
     far = ~v_snap.ok | (v_snap.dist_m > config.max_snap_m)
     v_comp = np.where(v_snap.ok, net.component[net.edge_u[np.maximum(v_snap.edge, 0)]], -1)

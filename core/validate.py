@@ -18,7 +18,7 @@ from pyproj import CRS
 from .config import Config, LayerSpec
 from .crs import GEOGRAPHIC, resolve_crs
 from .io import Layer, check_layer, classify_roads, read_layer
-from .network import RoadNetwork
+from .network import RoadNetwork, island_components
 from .pipeline import get_network
 from .progress import NullProgress, Progress, check_cancel
 from .snapping import Snapper
@@ -65,31 +65,6 @@ class NetworkCheck:
         """The result layers by name."""
         return {"components": self.components, "dangles": self.dangles, "islands": self.islands,
                 "duplicates": self.duplicates, "zero_length": self.zero_length}
-
-
-def island_components(net: RoadNetwork, seat_edges: np.ndarray, island_max_length_m: float) -> np.ndarray:
-    """Which components are isolated islands.
-
-    Parameters
-    ----------
-    net : RoadNetwork
-    seat_edges : ndarray of int
-        Edges township seats snapped to (empty: the longest component is taken as the served one).
-    island_max_length_m : float
-        Components at least this long are never islands.
-
-    Returns
-    -------
-    ndarray of bool
-        Per component: no seat on it and shorter than ``island_max_length_m``.
-    """
-    lengths = net.component_lengths()
-    served = np.zeros(len(lengths), bool)
-    if len(seat_edges):
-        served[net.component[net.edge_u[seat_edges]]] = True
-    elif len(lengths):
-        served[int(np.argmax(lengths))] = True
-    return ~served & (lengths < island_max_length_m)
 
 
 def _edge_lines(net: RoadNetwork, edges: np.ndarray) -> np.ndarray:

@@ -5,11 +5,8 @@ from collections.abc import Sequence
 
 from qgis.core import QgsProcessingFeedback
 
+from ..core.pipeline import PIPELINE_STAGES
 from .i18n import tr
-
-#: The stages :func:`ruralenv.core.run_pipeline` reports, in order.
-PIPELINE_STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines",
-                   "indicators", "write")
 
 #: Stage → text shown above the progress bar (English; translated when shown).
 STAGE_LABELS = {
