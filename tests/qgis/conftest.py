@@ -116,12 +116,16 @@ def plugin_script(plugins: Path, body: str, setup: str = "") -> str:
     ])
 
 
-def model_step(alg_id: str, child_id: str, sources: dict):
-    """A model step; parameters not in ``sources`` get their defaults, as the Model Designer does."""
+def model_step(alg_id: str, child_id: str, sources: dict, outputs: dict | None = None):
+    """A model step; parameters not in ``sources`` get their defaults, as the Model Designer does.
+
+    ``outputs`` maps model output names to the step's output names, exposing them as model outputs.
+    """
     from qgis.core import (
         QgsApplication,
         QgsProcessingModelChildAlgorithm,
         QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
     )
 
     step = QgsProcessingModelChildAlgorithm(alg_id)
@@ -130,4 +134,10 @@ def model_step(alg_id: str, child_id: str, sources: dict):
         if not definition.isDestination():
             default = QgsProcessingModelChildParameterSource.fromStaticValue(definition.defaultValue())
             step.addParameterSources(definition.name(), [sources.get(definition.name(), default)])
+    exposed = {}
+    for name, child_output in (outputs or {}).items():
+        exposed[name] = QgsProcessingModelOutput(name)
+        exposed[name].setChildId(child_id)
+        exposed[name].setChildOutputName(child_output)
+    step.setModelOutputs(exposed)
     return step

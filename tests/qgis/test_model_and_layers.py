@@ -7,7 +7,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildParameterSource,
-    QgsProcessingModelOutput,
     QgsProcessingModelParameter,
     QgsProcessingParameterVectorLayer,
     QgsProject,
@@ -32,11 +31,7 @@ def chained_model() -> QgsProcessingModelAlgorithm:
         "VILLAGES": param("villages"), "ROADS": param("roads"), "TOWNS": param("towns")}))
     collect = model_step("ruralenv:collection_model", "collect", {
         "VILLAGES": output("access", "OUTPUT_VILLAGES"), "ROADS": output("access", "OUTPUT_ROADS"),
-        "FACILITIES": param("facilities"), "TOWNS": param("towns")})
-    result = QgsProcessingModelOutput("villages_out")
-    result.setChildId("collect")
-    result.setChildOutputName("OUTPUT_VILLAGES")
-    collect.setModelOutputs({"villages_out": result})
+        "FACILITIES": param("facilities"), "TOWNS": param("towns")}, {"villages_out": "OUTPUT_VILLAGES"})
     model.addChildAlgorithm(collect)
     model.updateDestinationParameters()
     return model

@@ -18,7 +18,6 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildParameterSource,
-    QgsProcessingModelOutput,
     QgsProcessingModelParameter,
     QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterVectorLayer,
@@ -191,18 +190,12 @@ def test_full_plan_then_survey_import_in_a_model(sample, plan, tmp_path):
     model.addChildAlgorithm(step)
     survey = model_step(ALG, "survey", {
         "FILES": param("files"),
-        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("plan", "RESULTS_GPKG")})
-    output = QgsProcessingModelOutput("imported")
-    output.setChildId("survey")
-    output.setChildOutputName("IMPORTED")
-    survey.setModelOutputs({"imported": output})
+        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("plan", "RESULTS_GPKG")},
+        {"imported": "IMPORTED"})
     model.addChildAlgorithm(survey)
     web = model_step("ruralenv:export_webmap", "map", {
-        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("survey", "RESULTS_GPKG")})
-    html = QgsProcessingModelOutput("html")
-    html.setChildId("map")
-    html.setChildOutputName("OUTPUT_HTML")
-    web.setModelOutputs({"html": html})
+        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("survey", "RESULTS_GPKG")},
+        {"html": "OUTPUT_HTML"})
     model.addChildAlgorithm(web)
     model.updateDestinationParameters()
     assert model.dependsOnChildAlgorithms("map") == {"plan", "survey"}

@@ -6,7 +6,6 @@ from conftest import model_step, uri
 from qgis.core import (
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildParameterSource,
-    QgsProcessingModelOutput,
     QgsProcessingModelParameter,
     QgsProcessingParameterVectorLayer,
 )
@@ -30,11 +29,8 @@ def test_full_plan_then_web_map_in_a_model(sample, tmp_path):
         str(tmp_path / "report"))])
     model.addChildAlgorithm(plan)
     web = model_step("ruralenv:export_webmap", "map", {
-        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("plan", "RESULTS_GPKG")})
-    html = QgsProcessingModelOutput("html")
-    html.setChildId("map")
-    html.setChildOutputName("OUTPUT_HTML")
-    web.setModelOutputs({"html": html})
+        "RESULTS": QgsProcessingModelChildParameterSource.fromChildOutput("plan", "RESULTS_GPKG")},
+        {"html": "OUTPUT_HTML"})
     model.addChildAlgorithm(web)
     model.updateDestinationParameters()
     ok, problems = model.validate()
