@@ -68,6 +68,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="run only --scale, not also the smaller scales used to fit the growth exponent")
     p.add_argument("--profile", action="store_true",
                    help="also profile one run of the largest scale (cProfile; profile.txt)")
+    p.add_argument("--no-cases", action="store_true",
+                   help="skip the map case (60,000 villages / 200,000 roads in headless Chromium) and the "
+                        "survey case (100,000-point CSV import)")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic region (default 7)")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
@@ -79,14 +82,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = list(SCALES)
     scales = [args.scale] if args.no_growth else names[: names.index(args.scale) + 1]
     report = run_bench(scales, args.out, baselines=not args.no_baselines, profile=args.profile, seed=args.seed,
-                       qgis_villages=args.qgis_villages, log=lambda s: print(s, file=sys.stderr, flush=True))
+                       qgis_villages=args.qgis_villages, cases=not args.no_cases,
+                       log=lambda s: print(s, file=sys.stderr, flush=True))
     print(report["table"])
     print(f"bench.json, bench.md in {args.out}")
     return 0
 
 
 def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: bool = False, seed: int = 7,
-              qgis_villages: int = 20, log=None) -> dict[str, Any]:
+              qgis_villages: int = 20, cases: bool = False, log=None) -> dict[str, Any]:
     """Generate, measure and compare at each scale; write ``bench.json`` and ``bench.md`` into ``out``.
 
     Parameters
@@ -102,6 +106,8 @@ def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: boo
     seed : int
     qgis_villages : int
         Villages QGIS routes (0: no QGIS).
+    cases : bool
+        Also run :func:`extra_cases` (map in Chromium, survey import).
     log : callable, optional
         Receives progress lines.
 
@@ -120,6 +126,9 @@ def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: boo
                                    profile and last, seed, log))
     report = {"machine": _machine(), "seed": seed, "runs": runs, "growth": growth(runs),
               "targets": _check_targets(runs[-1])}
+    if cases:
+        log("[cases] web map of 60,000 villages / 200,000 roads in headless Chromium; 100,000-point survey CSV")
+        report["cases"] = extra_cases(out / "cases")
     table = format_table(report)
     (out / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "bench.md").write_text(table + "\n", encoding="utf-8")
@@ -627,10 +636,80 @@ def format_table(report: dict[str, Any]) -> str:
                      f"peak RSS ∝ n^{g['peak_rss_mb_exponent']}, RSS above imports ∝ n^{g['rss_above_imports_exponent']} "
                      "(least squares on log–log).")
     lines.append(f"Counties: {runs[-1]['counties_source']}.")
+    if "cases" in report:
+        lines.append(format_cases(report["cases"]))
     return "\n".join(lines)
 
 
-TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile}
+MAP_CASE = (60_000, 200_000)
+SURVEY_CASE = 100_000
+
+
+def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_points: int = SURVEY_CASE
+                ) -> dict[str, Any]:
+    """The web-map and survey-import cases, each in its own process.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the case files are written.
+    map_case : (int, int)
+        Villages and road segments of the synthetic map.
+    survey_points : int
+        Rows of the survey CSV.
+
+    Returns
+    -------
+    dict
+        ``map``: :func:`.webmap.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
+        render in headless Chromium, or ``error``); ``survey``: :func:`.survey.benchmark_survey_import`.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    job = {"folder": str(folder), "map_case": list(map_case), "survey_points": survey_points}
+    for name in ("map", "survey"):
+        try:
+            out[name] = _worker(f"case_{name}", job)
+        except BenchError as exc:
+            out[name] = {"error": str(exc)}
+    return out
+
+
+def _task_case_map(job: dict[str, Any]) -> dict[str, Any]:
+    from .webmap import map_benchmark
+
+    browser = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    result = map_benchmark(*job["map_case"], job["folder"], browser=browser)
+    return {"villages": job["map_case"][0], "roads": job["map_case"][1],
+            **{k: result.get(k) for k in ("size_bytes", "export_s", "first_render_s", "redraw_ms", "js_errors")}}
+
+
+def _task_case_survey(job: dict[str, Any]) -> dict[str, Any]:
+    from .survey import benchmark_survey_import
+
+    result = benchmark_survey_import(job["survey_points"], Path(job["folder"]) / "survey")
+    return {k: result.get(k) for k in ("n_points", "seconds", "points_per_second", "stage_seconds", "imported",
+                                       "rejected")}
+
+
+def format_cases(cases: dict[str, Any]) -> str:
+    """Two lines for bench.md describing the map and survey cases."""
+    m, sv = cases.get("map", {}), cases.get("survey", {})
+    if "error" in m:
+        line_map = f"Map case failed: {m['error']}"
+    else:
+        render = f"{m['first_render_s']} s to first render in headless Chromium" if m.get("first_render_s") \
+            else "no browser to time the first render"
+        line_map = (f"Map case ({m['villages']:,} villages, {m['roads']:,} road segments): "
+                    f"{m['size_bytes'] / 1e6:.1f} MB, exported in {m['export_s']} s, {render}.")
+    line_survey = (f"Survey case: {sv['n_points']:,}-point CSV imported in {sv['seconds']} s "
+                   f"({sv['points_per_second']:,.0f} points/s)." if "error" not in sv
+                   else f"Survey case failed: {sv['error']}")
+    return line_map + "\n" + line_survey
+
+
+TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile,
+         "case_map": _task_case_map, "case_survey": _task_case_survey}
 
 
 def _worker_main(argv: list[str]) -> int:

@@ -137,3 +137,15 @@ def test_qgis_routes_agree_with_ours(county_bench):
     got = bench.qgis_baseline(problem, str(folder / "inputs.gpkg"), folder / "results" / "results.gpkg", 4, folder)
     assert got.get("villages") == 4, got
     assert got["median_rel_diff_to_ours"] < 0.02
+
+
+def test_extra_cases_report_map_render_and_survey_import(tmp_path):
+    cases = bench.extra_cases(tmp_path, map_case=(300, 900), survey_points=500)
+    assert "error" not in cases["map"], cases["map"]
+    assert cases["map"]["size_bytes"] > 10_000
+    if Path("/usr/bin/chromium").exists():
+        assert cases["map"]["first_render_s"] > 0 and not cases["map"]["js_errors"]
+    assert cases["survey"]["n_points"] == 500
+    assert cases["survey"]["imported"] + cases["survey"]["rejected"] == 500
+    text = bench.format_cases(cases)
+    assert "Map case (300 villages, 900 road segments)" in text and "500-point CSV" in text
