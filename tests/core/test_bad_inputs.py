@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,27 @@ def test_cli_success_writes_outputs_and_exit_zero(tmp_path):
     proc = cli("--villages", f"{SAMPLE}:villages", "--roads", f"{SAMPLE}:roads", "--out", str(out),
                "--set", "no_such_setting=1")
     assert proc.returncode == 2 and "unknown setting 'no_such_setting'" in proc.stderr
+
+
+def test_cli_run_from_a_toml_file(tmp_path):
+    toml = tmp_path / "plan.toml"
+    toml.write_text(f'''[inputs]
+villages = "{SAMPLE}:villages"
+roads = "{SAMPLE}:roads"
+facilities = "{SAMPLE}:facilities"
+towns = "{SAMPLE}:towns"
+
+[settings]
+d_station_m = 30000
+cache_dir = "{tmp_path / 'cache'}"
+''', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([*RUN, str(toml), "--out", str(out), "--no-map", "-q", "--set", "d_town_m=10000"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    config = json.loads((out / "summary.json").read_text(encoding="utf-8"))["config"]
+    assert config["d_station_m"] == 30000 and config["d_town_m"] == 10000
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[inputs]\nroads = "x.gpkg"\n', encoding="utf-8")
+    proc = subprocess.run([*RUN, str(bad), "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "[inputs] lacks villages" in proc.stderr and "Traceback" not in proc.stderr
