@@ -366,6 +366,10 @@ def run_pipeline(
 
     with timer.stage("access"):
         access, pave_gap = _hardened_access(net, aug, v_hsnap, t_hsnap, villages, towns, v_node, config)
+        if t_hsnap is not None and not t_hsnap.ok.any():
+            progress.message(f"no township seat lies within access_radius_m ({config.access_radius_m:.0f} m) of a "
+                             "hardened road: no village can have hardened access; check the towns layer and "
+                             "the road surfaces", "warning")
         pave_gap = np.where(reachable, pave_gap, np.nan)
         beyond = np.where(np.isfinite(v_snap.dist_m), np.maximum(v_snap.dist_m - config.access_radius_m, 0), np.nan)
         pave_gap = np.where(access, 0.0, pave_gap + beyond)
