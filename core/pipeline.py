@@ -478,6 +478,7 @@ def run_pipeline(
         "timings_s": timer.seconds,
     }
     res = Results(out_v, out_r, out_f, counties, towns, mines, unreachable, rejects, tables, summary, net, crs)
+    summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t_start, 3)
     if out_dir is not None:
         with timer.stage("write"):
             res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
