@@ -9,7 +9,8 @@ APT := DEBIAN_FRONTEND=noninteractive apt-get
 # and GDAL/GEOS headers to build pyogrio and shapely against the system libraries: pip's wheels bundle their
 # own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS).
 CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++
-TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei
+TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei \
+             postgresql-15-postgis-3
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
 
