@@ -1,6 +1,6 @@
 """RuralEnv core: pure-Python analysis of village road access and waste collection models.
 
-Never imports qgis or PyQt. Typical use::
+Never imports QGIS or its Qt bindings. Typical use::
 
     from ruralenv.core import Config, run_pipeline
     res = run_pipeline({"villages": "v.gpkg", "roads": "r.shp", "facilities": "f.csv"}, Config(), out_dir="out")

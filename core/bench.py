@@ -448,7 +448,8 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([QGIS_PYTHON, "-c", _qgis_program(gpkg, str(sample_path), ends)],
+        proc = subprocess.run([QGIS_PYTHON, str(QGIS_SCRIPT), QGIS_PLUGINS, gpkg, str(sample_path),
+                               json.dumps([list(e) for e in ends])],
                               capture_output=True, text=True, env=env, timeout=QGIS_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return {"skipped": f"QGIS did not finish within {QGIS_TIMEOUT_S} s"}
@@ -469,37 +470,8 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
             "qgis_version": got["version"]}
 
 
-def _qgis_program(roads_gpkg: str, sample_gpkg: str, ends: list[tuple[int, float, float]]) -> str:
-    """Python source run by Debian's python3 with QGIS; prints one JSON line of per-call times and costs."""
-    return f"""
-import json, sys, time
-sys.path.append({QGIS_PLUGINS!r})
-from qgis.core import Qgis, QgsApplication, QgsProcessingContext, QgsProcessingFeedback, QgsProject
-app = QgsApplication([], False)
-app.initQgis()
-from processing.core.Processing import Processing
-import processing
-Processing.initialize()
-calls = []
-for call, x, y in {ends!r}:
-    ctx = QgsProcessingContext()
-    ctx.setProject(QgsProject.instance())
-    ctx.setEllipsoid("EPSG:7019")
-    t0 = time.perf_counter()
-    res = processing.run("native:shortestpathlayertopoint", {{
-        "INPUT": {roads_gpkg!r} + "|layername=roads", "STRATEGY": 0,
-        "START_POINTS": {sample_gpkg!r} + "|layername=starts|subset=\\"call\\" = " + str(call),
-        "END_POINT": f"{{x!r}},{{y!r}} [EPSG:4490]", "TOLERANCE": 0, "OUTPUT": "TEMPORARY_OUTPUT",
-    }}, context=ctx, feedback=QgsProcessingFeedback())
-    seconds = time.perf_counter() - t0
-    layer = res["OUTPUT"]
-    if isinstance(layer, str):
-        layer = ctx.getMapLayer(layer)
-    cost = {{str(f["village_code"]): f["cost"] for f in layer.getFeatures()}}
-    calls.append({{"call": call, "seconds": seconds, "cost": cost}})
-print(json.dumps({{"version": Qgis.QGIS_VERSION, "calls": calls}}))
-app.exitQgis()
-"""
+#: The QGIS side of the baseline lives outside core/ (which never imports qgis).
+QGIS_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "qgis_shortest_path.py"
 
 
 def ratios(run: dict[str, Any]) -> dict[str, float | None]:
