@@ -91,6 +91,25 @@ def test_collection_model_matches_core(sample):
     assert_same_measures(by_code(villages, "net_dist_station_m"), core_by_code(core.villages, "net_dist_station_m"))
 
 
+def assert_full_plan_matches(res: dict, core) -> None:
+    """The full_plan algorithm's numbers, village fields and sink sizes equal the core's run."""
+    region = core.summary["region"]
+    for key in ("waste_coverage_pct", "waste_gap_2025", "road_coverage_pct", "roads_gap_2025", "n_unreachable"):
+        assert res[key.upper()] == region[key], key
+    villages = res["OUTPUT_VILLAGES"]
+    assert villages.featureCount() == len(core.villages)
+    for field in ("hardened_access", "collection_model", "covered", "unreachable_reason", "near_non_green_mine"):
+        assert by_code(villages, field) == core_by_code(core.villages, field), field
+    for field in ("pave_gap_m", "net_dist_county_treatment_m"):
+        assert_same_measures(by_code(villages, field), core_by_code(core.villages, field))
+    assert res["OUTPUT_ROADS"].featureCount() == len(core.roads)
+    assert res["OUTPUT_FACILITIES"].featureCount() == len(core.facilities)
+    assert res["OUTPUT_UNREACHABLE"].featureCount() == len(core.unreachable) == region["n_unreachable"]
+    county = next(res["OUTPUT_COUNTIES"].getFeatures())
+    assert county["waste_coverage_pct"] == core.counties["waste_coverage_pct"].iloc[0]
+    assert county["road_coverage_pct"] == core.counties["road_coverage_pct"].iloc[0]
+
+
 def test_full_plan_matches_core_and_writes_reports(sample, tmp_path):
     import processing
 
@@ -101,19 +120,7 @@ def test_full_plan_matches_core_and_writes_reports(sample, tmp_path):
                                                  "OUTPUT_FOLDER": str(tmp_path / "report")})
     core = run_pipeline(core_inputs(sample, *kinds), Config())
     region = core.summary["region"]
-    for key in ("waste_coverage_pct", "waste_gap_2025", "road_coverage_pct", "roads_gap_2025", "n_unreachable"):
-        assert res[key.upper()] == region[key]
-    assert res["OUTPUT_VILLAGES"].featureCount() == len(core.villages)
-    for field in ("hardened_access", "collection_model", "covered", "unreachable_reason", "near_non_green_mine"):
-        assert by_code(res["OUTPUT_VILLAGES"], field) == core_by_code(core.villages, field), field
-    for field in ("pave_gap_m", "net_dist_county_treatment_m"):
-        assert_same_measures(by_code(res["OUTPUT_VILLAGES"], field), core_by_code(core.villages, field))
-    assert res["OUTPUT_ROADS"].featureCount() == len(core.roads)
-    assert res["OUTPUT_FACILITIES"].featureCount() == len(core.facilities)
-    assert res["OUTPUT_UNREACHABLE"].featureCount() == len(core.unreachable) == region["n_unreachable"]
-    county = next(res["OUTPUT_COUNTIES"].getFeatures())
-    assert county["waste_coverage_pct"] == core.counties["waste_coverage_pct"].iloc[0]
-    assert county["road_coverage_pct"] == core.counties["road_coverage_pct"].iloc[0]
+    assert_full_plan_matches(res, core)
     folder = tmp_path / "report"
     assert {"report.xlsx", "summary.json", "results.gpkg"} <= {p.name for p in folder.iterdir()}
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
