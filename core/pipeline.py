@@ -388,7 +388,7 @@ def run_pipeline(
 
     with timer.stage("mines"):
         mines = layers["mines"].gdf.copy() if "mines" in layers else None
-        near_mine, near_mine_d, near_bad = _mines(villages, mines, config)
+        near_mine, near_mine_d, near_bad, mine_pairs = _mines(villages, mines, config)
 
     out_v = villages
     out_v["snap_dist_m"] = np.round(v_snap.dist_m, 2)
@@ -446,7 +446,7 @@ def run_pipeline(
         progress.message(f"facility row {out_f.at[i, 'src_row']} ({out_f.at[i, 'facility_type']}) has no road "
                          f"within {config.max_snap_m:.0f} m and is not used", "warning")
     if mines is not None:
-        mines = _mines_output(mines, villages, config)
+        mines = _mines_output(mines, villages, mine_pairs)
 
     if towns is not None and "is_county_seat" in towns:
         towns["is_county_seat"] = _flags(towns, "is_county_seat")
@@ -593,12 +593,13 @@ def _hardened_access(
 
 
 def _mines(villages: gpd.GeoDataFrame, mines: gpd.GeoDataFrame | None, config: Config):
+    """Nearest mine, its distance and the non-green flag per village, plus the (village, mine) pairs in range."""
     n = len(villages)
     name = np.full(n, None, dtype=object)
     dist = np.full(n, np.nan)
     bad = np.zeros(n, bool)
     if mines is None or len(mines) == 0:
-        return name, dist, bad
+        return name, dist, bad, (np.zeros(0, np.int64), np.zeros(0, np.int64))
     tree = shapely.STRtree(mines.geometry.array)
     (vi, mi), d = tree.query_nearest(villages.geometry.array, max_distance=config.mine_buffer_m,
                                      return_distance=True, all_matches=False)
@@ -608,12 +609,13 @@ def _mines(villages: gpd.GeoDataFrame, mines: gpd.GeoDataFrame | None, config: C
     vp, mp = tree.query(villages.geometry.array, predicate="dwithin", distance=config.mine_buffer_m)
     nongreen = level[mp] == "none"
     bad[np.unique(vp[nongreen])] = True
-    return name, dist, bad
+    return name, dist, bad, (vp, mp)
 
 
-def _mines_output(mines: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, config: Config) -> gpd.GeoDataFrame:
-    tree = shapely.STRtree(villages.geometry.array)
-    mp, vp = tree.query(mines.geometry.array, predicate="dwithin", distance=config.mine_buffer_m)
+def _mines_output(mines: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
+                  pairs: tuple[np.ndarray, np.ndarray]) -> gpd.GeoDataFrame:
+    """Villages and people within the buffer of each mine, from the (village, mine) pairs :func:`_mines` found."""
+    vp, mp = pairs
     mines["villages_within_buffer"] = np.bincount(mp, minlength=len(mines))
     pop = villages["population"].fillna(0).to_numpy(float) if "population" in villages else np.zeros(len(villages))
     mines["population_within_buffer"] = np.bincount(mp, weights=pop[vp], minlength=len(mines))
