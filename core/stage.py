@@ -15,7 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from .progress import NullProgress, Progress, check_cancel
 
-T = TypeVar("T")
+P = TypeVar("P")
+R = TypeVar("R")
 
 
 class Timer:
@@ -37,10 +38,10 @@ class Timer:
 
 
 @dataclass
-class Context(Generic[T]):
+class Context(Generic[P]):
     """What the stages of one run share: the prepared inputs and every result so far, by type."""
 
-    prepared: T
+    prepared: P
     progress: Progress = field(default_factory=NullProgress)
     results: dict[type, Any] = field(default_factory=dict)
 
@@ -48,7 +49,7 @@ class Context(Generic[T]):
         """Store a stage's result under its type."""
         self.results[type(result)] = result
 
-    def need(self, kind: type[T]) -> T:
+    def need(self, kind: type[R]) -> R:
         """The result of an earlier stage, by its type.
 
         Raises
@@ -62,7 +63,7 @@ class Context(Generic[T]):
             raise LookupError(f"no {kind.__name__} yet: a stage that needs it runs before the one that "
                               "makes it") from None
 
-    def get(self, kind: type[T]) -> T | None:
+    def get(self, kind: type[R]) -> R | None:
         """The result of an earlier stage, or None when that stage did not run."""
         return self.results.get(kind)
 
