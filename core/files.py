@@ -44,7 +44,7 @@ def package_file(*parts: str) -> Path:
 SAMPLE_GPKG = package_file("data", "sample", "zhungeer_150622.gpkg")
 
 
-def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], None]]) -> dict[str, Path]:
+def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Run each writer into a temporary folder beside the destination, then move every file into place.
 
     Readers never see half a file, and a failed or cancelled write leaves the earlier files as they were:

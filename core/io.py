@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -99,7 +100,7 @@ def check_layer(
     -------
     Layer
     """
-    where = dict(file=file, layer=layer)
+    where: dict[str, Any] = dict(file=file, layer=layer)
     if len(raw) == 0:
         raise InputError([Problem(**where, row=None, field=None, message=f"the {kind} layer is empty")])
     gdf = _canonical_columns(raw, kind)
@@ -126,7 +127,7 @@ def check_layer(
 
 def _read_raw(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, int]:
     path = spec.path
-    where = dict(file=str(path), layer=spec.layer, row=None, field=None)
+    where: dict[str, Any] = dict(file=str(path), layer=spec.layer, row=None, field=None)
     if not path.exists():
         raise InputError([Problem(**where, message="file does not exist")])
     if path.suffix.lower() in TABLE_SUFFIXES:

@@ -83,6 +83,6 @@ def text(values: pd.Series) -> pd.Series:
 def _text_of(value: Any) -> str | None:
     if is_missing(value):
         return None
-    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < _LARGEST_WHOLE:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(float(value)) < _LARGEST_WHOLE:
         return str(int(value))
     return str(value).strip() or None

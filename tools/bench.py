@@ -680,7 +680,8 @@ def _task_case_map(job: dict[str, Any]) -> dict[str, Any]:
     from .map_bench import chromium_path, map_benchmark
 
     browser = chromium_path()
-    result = map_benchmark(*job["map_case"], job["folder"], browser=browser)
+    n_villages, n_roads = job["map_case"]
+    result = map_benchmark(n_villages, n_roads, job["folder"], browser=browser)
     return {"villages": job["map_case"][0], "roads": job["map_case"][1],
             **{k: result.get(k) for k in ("size_bytes", "export_s", "first_render_s", "redraw_ms", "js_errors")}}
 
