@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from golden.make_golden import golden_tables
 
 GOLDEN = Path(__file__).parent / "golden"
