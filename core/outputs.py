@@ -132,7 +132,7 @@ def write_json(data: dict, path: Path) -> None:
                     encoding="utf-8")
 
 
-def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Run each writer into a temporary folder, then move all files into ``out_dir`` together.
 
     Parameters

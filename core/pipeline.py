@@ -6,7 +6,7 @@ The CLI, the Python API and every QGIS algorithm call :func:`run_pipeline`.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -81,7 +81,7 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
     if len(res.rejects):
         tables["问题 problems"] = res.rejects
     sheet_headers = {"不可达 unreachable": headers(UNREACHABLE_COLUMNS), "问题 problems": headers(REJECT_COLUMNS)}
-    writers = {
+    writers: dict[str, Callable[[Path], object]] = {
         "results.gpkg": lambda p: write_gpkg(res.layers(), p, res.summary["config"]["spatial_index_max_features"]),
         "summary.json": lambda p: write_json(res.summary, p),
         "report.xlsx": lambda p: write_report(tables, p, sheet_headers),

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -36,7 +37,8 @@ from .progress import NullProgress, Progress, check_cancel
 from .snapping import Augmented, Snap, Snapper, augmented_graph
 from .stage import Timer
 
-LayerInput = LayerSpec | str | Path | gpd.GeoDataFrame
+#: What an input layer may be given as: a file spec ``path[:layer]``, a LayerSpec or a GeoDataFrame.
+LayerInput: TypeAlias = LayerSpec | str | Path | gpd.GeoDataFrame
 REJECT_COLUMNS = ["kind", "file", "layer", "row", "field", "severity", "reason"]
 
 
@@ -114,6 +116,7 @@ class Prepared(NetworkInputs):
 
 
 def _as_inputs(inputs: RunInputs | Mapping[str, LayerInput], required: Sequence[str]) -> dict[str, LayerInput]:
+    given: dict[str, LayerInput]
     if isinstance(inputs, RunInputs):
         given = dict(inputs.items())
     else:
@@ -309,13 +312,14 @@ def _snap_all(base: NetworkInputs, villages: gpd.GeoDataFrame, facilities: gpd.G
     vx, vy = point_xy(villages)
     v_snap = snapper.snap(vx, vy)
     progress.advance()
-    f_snap = snapper.snap(*point_xy(facilities), max_dist_m=config.max_snap_m)
-    t_xy = point_xy(towns) if towns is not None else (np.zeros(0), np.zeros(0))
-    t_snap = snapper.snap(*t_xy, max_dist_m=config.max_snap_m)
+    fx, fy = point_xy(facilities)
+    f_snap = snapper.snap(fx, fy, max_dist_m=config.max_snap_m)
+    tx, ty = point_xy(towns) if towns is not None else (np.zeros(0), np.zeros(0))
+    t_snap = snapper.snap(tx, ty, max_dist_m=config.max_snap_m)
     progress.advance()
     hard = Snapper(base.net, roads.geometry.array, base.crs, line_mask=roads["hardened"].to_numpy(bool))
     v_hsnap = hard.snap(vx, vy, max_dist_m=config.access_radius_m)
-    t_hsnap = hard.snap(*t_xy, max_dist_m=config.access_radius_m)
+    t_hsnap = hard.snap(tx, ty, max_dist_m=config.access_radius_m)
     progress.advance()
     return v_snap, f_snap, t_snap, v_hsnap, t_hsnap
 
