@@ -36,9 +36,13 @@ class BuildPy(build_py):
     """build_py that also puts Leaflet and LICENSE into the built ``ruralenv`` package."""
 
     def run(self) -> None:
+        editable = getattr(self, "editable_mode", False)  # an editable install reads the source tree
+        package = Path(self.build_lib) / "ruralenv"
+        if not editable:  # a module deleted from the tree must not survive in build/ into the wheel
+            shutil.rmtree(package, ignore_errors=True)
         super().run()
-        if not getattr(self, "editable_mode", False):  # an editable install reads them from the source tree
-            _copy_build_files(Path(self.build_lib) / "ruralenv")
+        if not editable:
+            _copy_build_files(package)
 
 
 class Sdist(sdist):

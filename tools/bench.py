@@ -651,7 +651,7 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
     Returns
     -------
     dict
-        ``map``: :func:`.webmap.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
+        ``map``: :func:`.map_bench.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
         render in headless Chromium, or ``error``); ``survey``: :func:`.survey.benchmark_survey_import`.
     """
     folder.mkdir(parents=True, exist_ok=True)

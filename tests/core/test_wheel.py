@@ -58,6 +58,9 @@ def test_wheel_carries_the_licence_and_leaflet(installed):
     assert {"ruralenv/vendor/js/node_modules/leaflet/dist/leaflet.js", "ruralenv/data/sample/zhungeer_150622.gpkg",
             "ruralenv/data/china_outline/mainland.geojson", "ruralenv/core/webmap_assets/map.js"} <= names
     assert not any(n.startswith(("ruralenv/tests/", "tests/")) for n in names)
+    tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    modules = {n.removeprefix("ruralenv/") for n in names if n.endswith(".py")}
+    assert modules <= set(tracked), f"modules not in the source tree: {sorted(modules - set(tracked))}"
 
 
 def test_installed_package_is_not_the_source_tree(installed):
