@@ -174,3 +174,20 @@ def test_qgis_installation_is_found_from_the_prefix(tmp_path, monkeypatch):
     assert bench.qgis_installation() == (sys.executable, str(tmp_path / "share" / "qgis" / "python" / "plugins"))
     monkeypatch.setenv("QGIS_PREFIX_PATH", str(tmp_path / "absent"))
     assert "no QGIS Python or Processing plugins under" in bench.qgis_installation()
+
+
+def test_bench_command_needs_the_bench_extra(monkeypatch):
+    """Without networkx or Playwright, ruralenv.tools does not import and `ruralenv` has no bench command."""
+    import importlib.util
+
+    from ruralenv.core.cli import build_parser
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "networkx" else
+                        real_find_spec(name, *a))
+    for name in [m for m in sys.modules if m.startswith("ruralenv.tools")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ImportError, match=r"pip install 'ruralenv\[bench\]'"):
+        importlib.import_module("ruralenv.tools")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--scale", "county"])
