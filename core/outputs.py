@@ -18,7 +18,6 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .contract import INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
-from .files import write_atomically as commit_outputs  # noqa: F401  (pipeline moves to files.write_atomically)
 
 HEADERS = headers(INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
 
