@@ -39,6 +39,9 @@ SURFACE_TARGETS = ("transfer_station", "town_treatment", "county_treatment", "vi
 SURFACE_MODES = ("distance", "time")
 #: Value of cells with no value (outside the territory, or too far from any road).
 NODATA = -9999.0
+#: Nearest samples whose segments (and their neighbours) are tried for each point's nearest road point:
+#: more than one, so that a point on a road is not taken by another road's sample lying a little nearer.
+CANDIDATES = 3
 #: Cells evaluated per block (bounds the memory of the evaluation).
 BLOCK_CELLS = 1 << 20
 
@@ -318,24 +321,27 @@ class RoadSampler:
         """
         net = self.net
         bound = np.inf if max_leg_m is None else max_leg_m * float(np.max(k)) * 1.0001 + self.spacing
-        _, idx = self.tree.query(np.c_[x, y], k=1, distance_upper_bound=bound, workers=-1)
-        found = idx < len(self.sample_seg)
+        _, idx = self.tree.query(np.c_[x, y], k=CANDIDATES, distance_upper_bound=bound, workers=-1)
+        n_samples = len(self.sample_seg)
+        found = idx[:, 0] < n_samples
         edge = np.full(len(x), -1, np.int64)
         along = np.full(len(x), np.nan)
         leg = np.full(len(x), np.inf)
         if not found.any():
             return edge, along, leg
-        px, py, s = x[found], y[found], self.sample_seg[idx[found]]
-        best_d, best_i, best_f = self._project(px, py, s)
-        for cand in (s - 1, s + 1):
-            ok = (cand >= 0) & (cand + 1 < len(net.vx))
-            cand = np.where(ok, cand, s)
-            same = ok & (net.v_line[cand] == net.v_line[s]) & (net.v_line[np.minimum(cand + 1, len(net.vx) - 1)]
-                                                                == net.v_line[s])
-            d, i, f = self._project(px, py, np.where(same, cand, s))
-            better = same & (d < best_d)
-            best_d, best_i, best_f = np.where(better, d, best_d), np.where(better, i, best_i), \
-                np.where(better, f, best_f)
+        px, py, idx = x[found], y[found], idx[found]
+        best_d = np.full(len(px), np.inf)
+        best_i = np.zeros(len(px), np.int64)
+        best_f = np.zeros(len(px))
+        for j in range(CANDIDATES):
+            has = idx[:, j] < n_samples
+            s = self.sample_seg[np.where(has, idx[:, j], idx[:, 0])]
+            for cand in (s, s - 1, s + 1):
+                usable = has & self._same_line(s, cand)
+                d, i, f = self._project(px, py, np.where(usable, cand, s))
+                better = usable & (d < best_d)
+                best_d, best_i, best_f = np.where(better, d, best_d), np.where(better, i, best_i), \
+                    np.where(better, f, best_f)
         pos_m = net.v_cum_m[best_i] + best_f * (net.v_cum_m[best_i + 1] - net.v_cum_m[best_i])
         e = self.edge_order[np.searchsorted(self.edge_from_sorted, best_i, side="right") - 1]
         edge[found] = e
@@ -345,6 +351,13 @@ class RoadSampler:
             far = leg > max_leg_m
             edge[far], along[far], leg[far] = -1, np.nan, np.inf
         return edge, along, leg
+
+    def _same_line(self, s: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Whether segment ``cand`` exists and lies on the same road line as segment ``s``."""
+        v_line = self.net.v_line
+        ok = (cand >= 0) & (cand + 1 < len(v_line))
+        c = np.where(ok, cand, s)
+        return ok & (v_line[c] == v_line[s]) & (v_line[c + 1] == v_line[s])
 
     def _project(self, x: np.ndarray, y: np.ndarray, seg: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
