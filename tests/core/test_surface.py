@@ -196,3 +196,20 @@ def test_cli_surface_and_bad_target(sample_results, tmp_path):
         assert ds.units[0] == "min"
     missing = subprocess.run(cmd[:4] + [str(tmp_path / "nope.gpkg")] + cmd[5:], capture_output=True, text=True)
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_map_shows_the_surface_with_its_legend(sample_surface, sample_results, tmp_path):
+    from ruralenv.core.surface_overlay import RAMP, surface_overlay
+    from ruralenv.core.webmap import export_map
+
+    layers, _, surf, files = sample_surface
+    overlay = surface_overlay(files["station.tif"])
+    (south, west), (north, east) = overlay["bounds"]
+    assert 110.0 < west < east < 112.0 and 39.0 < south < north < 40.5  # 准格尔旗, in degrees
+    assert [s["color"] for s in overlay["legend"]][0] == "#{:02x}{:02x}{:02x}".format(*RAMP[0])
+    assert overlay["legend"][-1]["value"] == pytest.approx(surf.summary["max_value"], rel=0.01)
+    page = export_map(sample_results[1] / "results.gpkg", tmp_path / "map.html",
+                      surface=files["station.tif"]).read_text(encoding="utf-8")
+    data = json.loads(page.split('<script type="application/json" id="re-data">')[1].split("</script>")[0])
+    assert data["surface"]["png"].startswith("data:image/png;base64,")
+    assert data["surface"]["legend"] == overlay["legend"]
