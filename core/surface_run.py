@@ -133,6 +133,27 @@ def read_results(path: Path) -> SurfaceLayers:
     return SurfaceLayers(crs=crs, source=str(path), **layers)
 
 
+def layers_from_results(res) -> SurfaceLayers:
+    """The layers of a run's :class:`~ruralenv.core.pipeline.Results` (no file read again)."""
+    counties = res.counties if isinstance(res.counties, gpd.GeoDataFrame) else None
+    return SurfaceLayers(crs=res.crs, roads=res.roads, villages=res.villages, facilities=res.facilities,
+                         towns=res.towns, counties=counties, source="the run's results")
+
+
+def surfaces_of_run(res, targets: list[str], out_dir: Path, config: Config, progress: Progress | None = None
+                    ) -> dict[str, Path]:
+    """Distance surfaces of a finished run, ``surface_<target>.tif`` (+ summary, report) in ``out_dir``.
+
+    Reuses the run's road graph. Returns file name → path.
+    """
+    layers = layers_from_results(res)
+    files: dict[str, Path] = {}
+    for target in targets:
+        surf = make_surface(layers, target, "distance", config, net=res.network, progress=progress)
+        files.update(write_surface(surf, Path(out_dir) / f"surface_{target}.tif"))
+    return files
+
+
 def target_points(layers: SurfaceLayers, target: str) -> tuple[np.ndarray, np.ndarray]:
     """Projected x, y of the target points (facilities of the type, or township seats)."""
     if target == "seat":

@@ -213,3 +213,15 @@ def test_map_shows_the_surface_with_its_legend(sample_surface, sample_results, t
     data = json.loads(page.split('<script type="application/json" id="re-data">')[1].split("</script>")[0])
     assert data["surface"]["png"].startswith("data:image/png;base64,")
     assert data["surface"]["legend"] == overlay["legend"]
+
+
+def test_run_surfaces_reuse_the_runs_graph_and_match_the_file_route(sample_results, sample_surface, tmp_path):
+    from ruralenv.core.surface_run import surfaces_of_run
+
+    res, _ = sample_results
+    _, config, surf, _ = sample_surface
+    files = surfaces_of_run(res, ["transfer_station"], tmp_path, config)
+    assert set(files) == {"surface_transfer_station.tif", "surface_transfer_station_summary.json",
+                          "surface_transfer_station_report.xlsx"}
+    with rasterio.open(files["surface_transfer_station.tif"]) as ds:
+        assert np.array_equal(ds.read(1), surf.values)
