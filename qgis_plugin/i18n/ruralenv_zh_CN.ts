@@ -499,5 +499,13 @@
         <source>Population raster (optional; default: the villages&apos; population)</source>
         <translation>人口栅格（可选；默认使用村庄人口）</translation>
     </message>
+    <message>
+        <source>Also write a distance surface to (into the report folder)</source>
+        <translation>同时输出到以下目标的距离栅格面（写入报告文件夹）</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
 </context>
 </TS>

@@ -46,3 +46,20 @@ def test_surface_algorithm_matches_core_and_loads_styled(results_gpkg, tmp_path)
     near, far = items[0].color, items[-1].color
     assert near.green() > near.red() and far.red() > far.green()  # near places green, far ones red
     QgsProject.instance().removeAllMapLayers()
+
+
+def test_full_plan_option_writes_a_surface(sample, tmp_path):
+    import processing
+    import rasterio
+    from conftest import uri
+    from ruralenv.core import Config
+    from ruralenv.core.surface_run import make_surface, read_results
+
+    kinds = ("villages", "roads", "facilities", "towns", "counties")
+    res = processing.run("ruralenv:full_plan", {**{k.upper(): uri(sample, k) for k in kinds},
+                                                "OUTPUT_FOLDER": str(tmp_path / "report"), "SURFACE": 6})
+    tif = tmp_path / "report" / "surface_seat.tif"
+    assert res["SURFACE_TIF"] == str(tif)
+    core = make_surface(read_results(tmp_path / "report" / "results.gpkg"), "seat", "distance", Config())
+    with rasterio.open(tif) as ds:
+        assert np.array_equal(ds.read(1), core.values)
