@@ -333,15 +333,20 @@ class RoadSampler:
         best_d = np.full(len(px), np.inf)
         best_i = np.zeros(len(px), np.int64)
         best_f = np.zeros(len(px))
+        segs = self.sample_seg[np.minimum(idx, n_samples - 1)]
         for j in range(CANDIDATES):
-            has = idx[:, j] < n_samples
-            s = self.sample_seg[np.where(has, idx[:, j], idx[:, 0])]
+            # a sample on a segment already tried adds nothing: only the others are projected
+            new = idx[:, j] < n_samples
+            for earlier in range(j):
+                new &= segs[:, j] != segs[:, earlier]
+            rows = np.flatnonzero(new)
+            s = segs[rows, j]
             for cand in (s, s - 1, s + 1):
-                usable = has & self._same_line(s, cand)
-                d, i, f = self._project(px, py, np.where(usable, cand, s))
-                better = usable & (d < best_d)
-                best_d, best_i, best_f = np.where(better, d, best_d), np.where(better, i, best_i), \
-                    np.where(better, f, best_f)
+                usable = self._same_line(s, cand)
+                d, i, f = self._project(px[rows], py[rows], np.where(usable, cand, s))
+                better = usable & (d < best_d[rows])
+                r = rows[better]
+                best_d[r], best_i[r], best_f[r] = d[better], i[better], f[better]
         pos_m = net.v_cum_m[best_i] + best_f * (net.v_cum_m[best_i + 1] - net.v_cum_m[best_i])
         e = self.edge_order[np.searchsorted(self.edge_from_sorted, best_i, side="right") - 1]
         edge[found] = e
