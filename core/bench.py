@@ -715,6 +715,7 @@ def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
     except ImportError:
         return {"error": "scikit-image is not installed (pip install -e '.[bench]')"}
     import rasterio
+    import shapely
     from rasterio.features import rasterize
 
     from .surface import Grid

@@ -47,6 +47,7 @@ from .zonal import area_shares, weighted_shares
 
 #: Township zones made from the nearest village are computed on cells at least this large.
 TOWN_ZONE_RES_M = 500.0
+SHEETS = {"county": "旗县 county", "town": "苏木乡镇 town"}
 UNITS = {"distance": ("m", "metres"), "time": ("min", "minutes")}
 LABELS_ZH = {"transfer_station": "转运站", "town_treatment": "乡镇处理设施", "county_treatment": "县级处理设施",
              "village_treatment": "村级处理设施", "hardened_road": "硬化路", "seat": "苏木乡镇驻地"}
@@ -221,7 +222,7 @@ def make_surface(layers: SurfaceLayers, target: str, mode: str = "distance", con
     -------
     Surface
     """
-    from .pipeline import get_network
+    from .prepare import get_network
 
     config = config or Config()
     progress = progress or NullProgress()
@@ -425,14 +426,31 @@ def write_surface(surf: Surface, out: Path) -> dict[str, Path]:
                    f"({unit_word}) / 到最近{LABELS_ZH[surf.target]}的{'道路距离' if surf.mode == 'distance' else '时间'}")
     tags = {"target": surf.target, "mode": surf.mode, "unit": surf.unit, "res_m": f"{surf.grid.res:g}",
             "far_from_road": surf.summary.get("far_from_road", ""), "software": "RuralEnv Planner"}
-    sheets = {f"{k} surface": t for k, t in surf.tables.items()}
+    sheets = {SHEETS[k]: t for k, t in surf.tables.items()}
     writers = {
         out.name: lambda p: _write_tif(p, surf, description, tags, write_cog),
         f"{out.stem}_summary.json": lambda p: write_json(surf.summary, p),
     }
     if sheets:
-        writers[f"{out.stem}_report.xlsx"] = lambda p: write_report(sheets, p)
+        heads = {name: report_headers(t.columns) for name, t in sheets.items()}
+        writers[f"{out.stem}_report.xlsx"] = lambda p: write_report(sheets, p, heads)
     return commit_outputs(out.parent if str(out.parent) else Path("."), writers)
+
+
+def report_headers(columns) -> dict[str, tuple[str, str]]:
+    """(Chinese, English) header of each column of a zonal table."""
+    fixed = {"level": ("层级", "level"), "code": ("代码", "code"), "name": ("名称", "name"),
+             "area_km2": ("面积 km²", "area km²"), "nodata_share": ("无值面积占比", "share with no value"),
+             "pop_total": ("人口", "population")}
+    out = {}
+    for col in columns:
+        if col in fixed:
+            out[col] = fixed[col]
+        elif col.startswith(("area_share_le_", "pop_share_le_")):
+            what, reach = col.split("_share_le_")
+            zh = "面积" if what == "area" else "人口"
+            out[col] = (f"{reach}以内{zh}占比", f"{'area' if what == 'area' else 'population'} share within {reach}")
+    return out
 
 
 def _write_tif(path: Path, surf: Surface, description: str, tags: dict[str, str], write_cog) -> None:

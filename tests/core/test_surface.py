@@ -119,7 +119,7 @@ def sample_surface(sample_results, tmp_path_factory):
 
 
 def test_sample_village_points_equal_the_point_analysis(sample_surface):
-    from ruralenv.core.pipeline import get_network
+    from ruralenv.core.prepare import get_network
     from ruralenv.core.progress import NullProgress
     from ruralenv.core.surface import road_cost
     from ruralenv.core.surface_run import make_targets
