@@ -58,13 +58,14 @@ def write_cog(path: Path, values: np.ndarray, grid: Grid, crs: CRS, nodata: floa
 
 
 def burn_zones(geoms: np.ndarray, grid: Grid) -> np.ndarray:
-    """Index of the polygon holding each cell centre (-1 outside all), shape ``grid.shape``, int32."""
+    """Index of the polygon holding each cell centre (-1 outside all), shape ``grid.shape``, int16 or int32."""
     from rasterio.features import rasterize
 
     shapes = [(g, i) for i, g in enumerate(geoms) if g is not None and not g.is_empty]
     if not shapes:
         return np.full(grid.shape, -1, np.int32)
-    return rasterize(shapes, out_shape=grid.shape, transform=grid.transform(), fill=-1, dtype="int32")
+    dtype = "int16" if len(shapes) < np.iinfo(np.int16).max else "int32"
+    return rasterize(shapes, out_shape=grid.shape, transform=grid.transform(), fill=-1, dtype=dtype)
 
 
 def population_on_grid(path: Path, grid: Grid, crs: CRS) -> np.ndarray:

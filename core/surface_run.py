@@ -107,6 +107,21 @@ class Surface:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+#: The fields a surface reads from each layer of results.gpkg (those present; the others are never loaded).
+READ_COLUMNS = {
+    "roads": ("hardened", "grade", "highway"),
+    "villages": ("village_code", "county_code", "town_code", "population"),
+    "facilities": ("facility_type",),
+    "towns": ("town_code", "name", "county_code"),
+    "counties": ("county_code", "name"),
+}
+
+
+def _read_columns(path: Path, layer: str) -> gpd.GeoDataFrame:
+    fields = set(pyogrio.read_info(path, layer=layer)["fields"])
+    return pyogrio.read_dataframe(path, layer=layer, columns=[c for c in READ_COLUMNS[layer] if c in fields])
+
+
 def read_results(path: Path) -> SurfaceLayers:
     """Read the layers of a ``results.gpkg`` written by ``ruralenv run``.
 
@@ -125,8 +140,7 @@ def read_results(path: Path) -> SurfaceLayers:
     missing = [k for k in ("roads", "villages") if k not in names]
     if missing:
         raise ConfigError(f"{path}: no {', '.join(missing)} layer; give the results.gpkg of `ruralenv run`")
-    layers = {k: gpd.read_file(path, layer=k, engine="pyogrio") if k in names else None
-              for k in ("roads", "villages", "facilities", "towns", "counties")}
+    layers = {k: _read_columns(path, k) if k in names else None for k in READ_COLUMNS}
     crs = CRS.from_user_input(layers["roads"].crs)
     if "hardened" not in layers["roads"]:
         raise ConfigError(f"{path}: layer roads has no hardened field; give the results.gpkg of `ruralenv run`")
@@ -363,21 +377,26 @@ def _town_zones(surf: Surface, layers: SurfaceLayers, county_zone: np.ndarray | 
     codes, _ = _zone_codes(layers, "town", "town_code")
     index = {c: i for i, c in enumerate(codes)}
     known = v["town_code"].notna().to_numpy()
-    label = np.array([index[str(c)] for c in v["town_code"][known]], np.int32)
+    label = np.array([index[str(c)] for c in v["town_code"][known]], _zone_dtype(len(codes)))
     # nearest village on a grid of cells of at least TOWN_ZONE_RES_M (a township split needs no finer cells)
     f = max(1, int(np.ceil(TOWN_ZONE_RES_M / surf.grid.res)))
     g = surf.grid
     grid = Grid(g.left, g.top, g.res * f, -(-g.width // f), -(-g.height // f))
     row, col = grid.cell_of(shapely.get_x(v.geometry.array[known]), shapely.get_y(v.geometry.array[known]))
     on = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
-    seed = np.full(grid.shape, -1, np.int32)
+    seed = np.full(grid.shape, -1, label.dtype)
     seed[row[on], col[on]] = label[on]
-    _, (ri, ci) = ndimage.distance_transform_edt(seed < 0, return_indices=True)
+    ri, ci = ndimage.distance_transform_edt(seed < 0, return_distances=False, return_indices=True)
     zones = np.repeat(np.repeat(seed[ri, ci], f, axis=0), f, axis=1)[:g.height, :g.width]
     del ri, ci
     if county_zone is not None:
         zones[county_zone < 0] = -1
     return zones
+
+
+def _zone_dtype(n: int) -> type:
+    """The smallest signed integer type for zone indices 0…n-1 and -1 (a region grid holds ~60 M cells)."""
+    return np.int16 if n < np.iinfo(np.int16).max else np.int32
 
 
 def _pop_shares(surf: Surface, layers: SurfaceLayers, code_col: str, codes: list, zone: np.ndarray,
