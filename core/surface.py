@@ -43,7 +43,7 @@ NODATA = -9999.0
 #: more than one, so that a point on a road is not taken by another road's sample lying a little nearer.
 CANDIDATES = 3
 #: Cells evaluated per block (bounds the memory of the evaluation).
-BLOCK_CELLS = 1 << 20
+BLOCK_CELLS = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -430,7 +430,7 @@ def near_roads(grid: Grid, sampler: RoadSampler, reach: float) -> np.ndarray:
     """
     from scipy import ndimage
 
-    f = max(1, int(reach / (4 * grid.res)))
+    f = max(1, int(reach / (2 * grid.res)))
     coarse = Grid(grid.left, grid.top, grid.res * f, -(-grid.width // f), -(-grid.height // f))
     row, col = coarse.cell_of(sampler.tree.data[:, 0], sampler.tree.data[:, 1])
     on = (row >= 0) & (row < coarse.height) & (col >= 0) & (col < coarse.width)

@@ -32,6 +32,7 @@ from .network import RoadNetwork
 from .outputs import commit_outputs, write_json, write_report
 from .progress import NullProgress, Progress
 from .surface import (
+    BLOCK_CELLS,
     NODATA,
     SURFACE_MODES,
     SURFACE_TARGETS,
@@ -46,7 +47,7 @@ from .surface import (
 from .zonal import area_shares, weighted_shares
 
 #: Township zones made from the nearest village are computed on cells at least this large.
-TOWN_ZONE_RES_M = 500.0
+TOWN_ZONE_RES_M = 1000.0
 SHEETS = {"county": "旗县 county", "town": "苏木乡镇 town"}
 UNITS = {"distance": ("m", "metres"), "time": ("min", "minutes")}
 LABELS_ZH = {"transfer_station": "转运站", "town_treatment": "乡镇处理设施", "county_treatment": "县级处理设施",
@@ -266,7 +267,7 @@ def make_surface(layers: SurfaceLayers, target: str, mode: str = "distance", con
     counties = _zone_geoms(layers.counties)
     county_zone = None if counties is None else _burn(counties, grid)
     lap("grid")
-    rows_per_block = max(1, (1 << 20) // grid.width)
+    rows_per_block = max(1, BLOCK_CELLS // grid.width)
     progress.stage("surface: cells", total=-(-grid.height // rows_per_block))
     offroad = 1.0 if mode == "distance" else float(minutes_per_m(config.speed_offroad_kmh))
     max_leg = None if config.surface_far == "offroad" else config.max_snap_m

@@ -88,7 +88,7 @@ def test_zonal_shares_on_hand_made_county(cfg):
     # villages: v1 (100 people) at 500 + 7 800 m, v2 (300 people) at 500 + 2 200 m
     assert county["pop_share_le_5km"] == pytest.approx(0.75)
     towns = surf.tables["town"].set_index("code")
-    # townships from the nearest village (on 500 m cells, whose centres put the split at x = 5 km):
+    # townships from the nearest village (on 1 km cells, whose centres put the split at x = 5 km):
     # t2 holds all the cells within 5 km
     assert towns.loc["t1", "area_share_le_5km"] == pytest.approx(0.0)
     assert towns.loc["t2", "area_share_le_5km"] == pytest.approx(0.9, abs=0.01)
