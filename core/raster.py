@@ -16,6 +16,17 @@ from ._errors import ConfigError
 from .surface import Grid
 
 
+def rasterio_module():
+    """The rasterio module, or a ConfigError that says how to install it beside the system GDAL."""
+    try:
+        import rasterio
+    except ImportError:
+        raise ConfigError("surfaces need rasterio built on the GDAL QGIS uses: on Debian/Ubuntu "
+                          "`apt-get install python3-rasterio` (make does it); with OSGeo4W, its python3-rasterio "
+                          "package") from None
+    return rasterio
+
+
 def write_cog(path: Path, values: np.ndarray, grid: Grid, crs: CRS, nodata: float, description: str,
               unit: str, tags: dict[str, str]) -> None:
     """Write one band as a Cloud-Optimised GeoTIFF, atomically (a temporary file renamed into place).
@@ -34,8 +45,7 @@ def write_cog(path: Path, values: np.ndarray, grid: Grid, crs: CRS, nodata: floa
     tags : dict
         Dataset metadata (target, mode, settings).
     """
-    import rasterio
-
+    rasterio = rasterio_module()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tif")
@@ -59,6 +69,7 @@ def write_cog(path: Path, values: np.ndarray, grid: Grid, crs: CRS, nodata: floa
 
 def burn_zones(geoms: np.ndarray, grid: Grid) -> np.ndarray:
     """Index of the polygon holding each cell centre (-1 outside all), shape ``grid.shape``, int16 or int32."""
+    rasterio_module()
     from rasterio.features import rasterize
 
     shapes = [(g, i) for i, g in enumerate(geoms) if g is not None and not g.is_empty]
@@ -76,7 +87,7 @@ def population_on_grid(path: Path, grid: Grid, crs: CRS) -> np.ndarray:
     ConfigError
         The file cannot be read as a raster.
     """
-    import rasterio
+    rasterio = rasterio_module()
     from rasterio.errors import RasterioIOError
     from rasterio.warp import Resampling, reproject
 

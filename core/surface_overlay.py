@@ -55,7 +55,9 @@ def surface_overlay(tif: str | Path, max_px: int = MAX_PX) -> dict:
     ConfigError
         The file is not a readable single-band raster with a CRS.
     """
-    import rasterio
+    from .raster import rasterio_module
+
+    rasterio = rasterio_module()
     from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
     from rasterio.io import MemoryFile
     from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds

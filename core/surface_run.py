@@ -238,7 +238,9 @@ def make_surface(layers: SurfaceLayers, target: str, mode: str = "distance", con
     Surface
     """
     from .prepare import get_network
+    from .raster import rasterio_module
 
+    rasterio_module()  # fail before the work, not after it
     config = config or Config()
     progress = progress or NullProgress()
     res = float(res or config.surface_res_m)
