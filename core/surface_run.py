@@ -285,15 +285,16 @@ def make_surface(layers: SurfaceLayers, target: str, mode: str = "distance", con
 
 
 def _extent(layers: SurfaceLayers) -> tuple[float, float, float, float]:
-    if layers.counties is not None and len(layers.counties) and layers.counties.geometry.notna().any():
-        return tuple(layers.counties.total_bounds)
+    counties = _zone_geoms(layers.counties)
+    if counties is not None:
+        return tuple(counties.total_bounds)
     b = np.r_[[layers.roads.total_bounds], [layers.villages.total_bounds]]
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
 def _zone_geoms(gdf: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     """The polygon rows of a layer (None when it has none)."""
-    if gdf is None or "geometry" not in gdf or len(gdf) == 0:
+    if not isinstance(gdf, gpd.GeoDataFrame) or len(gdf) == 0:
         return None
     poly = gdf[gdf.geometry.notna() & gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     return poly.reset_index(drop=True) if len(poly) else None

@@ -225,3 +225,23 @@ def test_run_surfaces_reuse_the_runs_graph_and_match_the_file_route(sample_resul
                           "surface_transfer_station_report.xlsx"}
     with rasterio.open(files["surface_transfer_station.tif"]) as ds:
         assert np.array_equal(ds.read(1), surf.values)
+
+
+def test_without_county_polygons_the_grid_covers_roads_and_villages(cfg):
+    layers = _straight_road_layers()
+    layers.counties = None
+    layers.towns = None
+    surf = make_surface(layers, "transfer_station", "distance", cfg, res=100)
+    # roads and villages span x 0…10 km, y −0.5…0.5 km: the grid covers exactly that, every cell near the road
+    assert surf.grid.bounds == (X0, Y0 - 500, X0 + 10_000, Y0 + 500)
+    assert (surf.values != NODATA).all()
+    assert "county" not in surf.tables
+    assert set(surf.tables["town"]["code"]) == {"t1", "t2"}
+
+
+def test_no_target_is_a_clear_error(cfg):
+    from ruralenv.core import ConfigError
+
+    layers = _straight_road_layers()
+    with pytest.raises(ConfigError, match="no facilities of type county_treatment"):
+        make_surface(layers, "county_treatment", "distance", cfg)
