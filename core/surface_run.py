@@ -160,13 +160,19 @@ def surfaces_of_run(res, targets: list[str], out_dir: Path, config: Config, prog
                     ) -> dict[str, Path]:
     """Distance surfaces of a finished run, ``surface_<target>.tif`` (+ summary, report) in ``out_dir``.
 
-    Reuses the run's road graph. Returns file name → path.
+    Reuses the run's road graph; each surface's summary also goes under ``surfaces`` in the run's
+    ``summary.json`` (rewritten atomically). Returns file name → path.
     """
     layers = layers_from_results(res)
     files: dict[str, Path] = {}
+    summaries = {}
     for target in targets:
         surf = make_surface(layers, target, "distance", config, net=res.network, progress=progress)
         files.update(write_surface(surf, Path(out_dir) / f"surface_{target}.tif"))
+        summaries[target] = surf.summary
+    res.summary["surfaces"] = summaries
+    if (Path(out_dir) / "summary.json").exists():
+        commit_outputs(Path(out_dir), {"summary.json": lambda p: write_json(res.summary, p)})
     return files
 
 

@@ -2,6 +2,7 @@
 sample, the GeoTIFF's CRS / nodata / layout, and zonal shares on a hand-made county."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -218,13 +219,14 @@ def test_map_shows_the_surface_with_its_legend(sample_surface, sample_results, t
 def test_run_surfaces_reuse_the_runs_graph_and_match_the_file_route(sample_results, sample_surface, tmp_path):
     from ruralenv.core.surface_run import surfaces_of_run
 
-    res, _ = sample_results
+    res = dataclasses.replace(sample_results[0], summary=dict(sample_results[0].summary))  # a run of our own
     _, config, surf, _ = sample_surface
     files = surfaces_of_run(res, ["transfer_station"], tmp_path, config)
     assert set(files) == {"surface_transfer_station.tif", "surface_transfer_station_summary.json",
                           "surface_transfer_station_report.xlsx"}
     with rasterio.open(files["surface_transfer_station.tif"]) as ds:
         assert np.array_equal(ds.read(1), surf.values)
+    assert res.summary["surfaces"]["transfer_station"]["cells_with_value"] == surf.summary["cells_with_value"]
 
 
 def test_without_county_polygons_the_grid_covers_roads_and_villages(cfg):
