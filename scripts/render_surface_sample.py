@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from ruralenv.core import Config, run_pipeline
 from ruralenv.core.cli import SAMPLE_GPKG
 from ruralenv.core.surface import NODATA
