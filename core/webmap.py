@@ -814,6 +814,7 @@ def export_map(
     title: str | None = None,
     lang: str = "zh",
     progress: Progress | None = None,
+    surface: str | Path | None = None,
 ) -> Path:
     """Write one self-contained HTML map of a run.
 
@@ -834,6 +835,8 @@ def export_map(
     lang : {"zh", "en"}
         Language of labels, legend and popups.
     progress : Progress, optional
+    surface : path, optional
+        A surface GeoTIFF (``ruralenv surface``) shown as an image overlay with its legend.
 
     Returns
     -------
@@ -847,6 +850,10 @@ def export_map(
     """
     out = Path(out_html)
     data = build_map_data(results, online=online, basemap=basemap, title=title, lang=lang, progress=progress)
+    if surface is not None:
+        from .surface_overlay import surface_overlay
+
+        data["surface"] = surface_overlay(surface)
     page = render_html(data)
     write_atomically(out.parent, {out.name: lambda tmp: tmp.write_text(page, encoding="utf-8")})
     return out
@@ -857,7 +864,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     """``ruralenv map RESULTS.gpkg``: write the HTML map of an earlier run."""
     out = args.out or Path(args.results).with_name("map.html")
     path = export_map(args.results, out, online=args.online, basemap=args.basemap, title=args.title,
-                      lang=args.lang)
+                      lang=args.lang, surface=args.surface)
     print(f"map.html      {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
@@ -873,4 +880,5 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    f"{DEFAULT_BASEMAP}); amap* are GCJ-02 and shift the overlays to match")
     p.add_argument("--title", help="page title")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the map (default zh)")
+    p.add_argument("--surface", type=Path, help="a surface GeoTIFF (`ruralenv surface`) to show with its legend")
     p.set_defaults(func=cmd_map)

@@ -48,6 +48,10 @@ QGIS_PREFIX_ENV = "QGIS_PREFIX_PATH"
 QGIS_PYTHON_ENV = "RURALENV_QGIS_PYTHON"
 QGIS_TIMEOUT_S = 1800
 TARGETS = {"total_s": 30.0, "peak_rss_mb": 4096.0, "floor_ratio": 2.0, "qgis_ratio": 1000.0, "networkx_ratio": 10.0}
+#: Cell size of the accessibility surface measured at each scale (the region at 250 m: about 19 M cells).
+SURFACE_RES_M = {"county": 50.0, "league": 100.0, "region": 250.0}
+#: Friction of off-road cells relative to road cells in the scikit-image cost-distance peer.
+MCP_OFFROAD_FRICTION = 4.0
 
 
 class BenchError(RuralEnvError):
@@ -156,7 +160,13 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
     job = {"gpkg": str(gpkg), "cache": str(cache), "out": str(folder / "results")}
     run.update(_worker("pipeline", job))
     run["villages_per_s"] = round(run["counts"]["villages"] / run["total_s"], 1)
+    log(f"[{scale}] accessibility surface at {SURFACE_RES_M[scale]:g} m" + (" and scikit-image MCP_Geometric"
+                                                                          if baselines else ""))
+    surface_job = {**job, "results": str(folder / "results" / "results.gpkg"), "res": SURFACE_RES_M[scale],
+                   "tif": str(folder / "surface.tif")}
+    run["surface"] = _worker("surface", surface_job)
     if baselines:
+        run["surface"]["mcp"] = _worker("surface_mcp", surface_job)
         log(f"[{scale}] baselines: scipy floor, networkx" + (", QGIS" if qgis_villages else ""))
         results = folder / "results" / "results.gpkg"
         run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
@@ -617,6 +627,15 @@ def format_table(report: dict[str, Any]) -> str:
                   [r["ratios"]["networkx_raw_over_ours"] for r in runs]),
                  ("QGIS s per village", [x.get("qgis", {}).get("per_village_s") for x in b]),
                  ("QGIS ÷ ours per village", [r["ratios"]["qgis_over_ours"] for r in runs])]
+    if all("surface" in r for r in runs):
+        sf = [r["surface"] for r in runs]
+        rows += [("surface cell size m", [x["res_m"] for x in sf]), ("surface cells", [x["cells"] for x in sf]),
+                 ("surface compute s (graph from cache)", [x["compute_s"] for x in sf]),
+                 ("  of which cells s", [x["steps_s"]["cells"] for x in sf]),
+                 ("surface write COG s", [x["write_s"] for x in sf]),
+                 ("surface peak RSS MB", [x["peak_rss_mb"] for x in sf]),
+                 ("MCP_Geometric find_costs s (same grid)", [x.get("mcp", {}).get("find_costs_s") for x in sf]),
+                 ("MCP_Geometric peak RSS MB", [x.get("mcp", {}).get("peak_rss_mb") for x in sf])]
     head = "| | " + " | ".join(r["scale"] for r in runs) + " |"
     lines = [head, "|---" * (len(runs) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(_fmt(v) for v in vals) + " |" for name, vals in rows]
@@ -699,7 +718,62 @@ def format_cases(cases: dict[str, Any]) -> str:
     return line_map + "\n" + line_survey
 
 
-TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile,
+def _task_surface(job: dict[str, Any]) -> dict[str, Any]:
+    """A distance surface to the transfer stations of the region's results (graph from the run's cache)."""
+    from ..core.surface_run import make_surface, read_results, write_surface
+
+    t0 = time.perf_counter()
+    layers = read_results(Path(job["results"]))
+    t1 = time.perf_counter()
+    surf = make_surface(layers, "transfer_station", "distance", Config(cache_dir=job["cache"]), job["res"])
+    t2 = time.perf_counter()
+    write_surface(surf, Path(job["tif"]))
+    return {"res_m": job["res"], "cells": int(surf.values.size), "read_s": round(t1 - t0, 3),
+            "compute_s": round(t2 - t1, 3), "write_s": round(time.perf_counter() - t2, 3),
+            "steps_s": surf.summary["timings_s"], "peak_rss_mb": _peak_rss_mb(),
+            "cells_with_value": surf.summary["cells_with_value"]}
+
+
+def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
+    """scikit-image's ``MCP_Geometric`` on the surface's grid: roads friction 1, off-road friction 4.
+
+    The raster way to the same question: cost-distance from the cells of the transfer stations over a
+    friction grid with the roads burnt in. Only ``find_costs`` is timed (the burning is reported apart).
+    """
+    try:
+        from skimage.graph import MCP_Geometric
+    except ImportError:
+        return {"error": "scikit-image is not installed (pip install -e '.[bench]')"}
+    import rasterio
+    import shapely
+    from rasterio.features import rasterize
+
+    from ..core.surface import Grid
+    from ..core.surface_run import read_results
+
+    layers = read_results(Path(job["results"]))
+    with rasterio.open(job["tif"]) as ds:
+        t = ds.transform
+        grid = Grid(t.c, t.f, t.a, ds.width, ds.height)
+    t0 = time.perf_counter()
+    friction = np.full(grid.shape, MCP_OFFROAD_FRICTION)
+    road = rasterize(((g, 1) for g in layers.roads.geometry.array), out_shape=grid.shape,
+                     transform=grid.transform(), fill=0, dtype="uint8", all_touched=True)
+    friction[road == 1] = 1.0
+    f = layers.facilities
+    if f is None:
+        return {"error": "the results have no facilities layer"}
+    pts = f[f["facility_type"] == "transfer_station"].geometry.array
+    row, col = grid.cell_of(shapely.get_x(pts), shapely.get_y(pts))
+    inside = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
+    t1 = time.perf_counter()
+    costs, _ = MCP_Geometric(friction, fully_connected=True).find_costs(np.c_[row[inside], col[inside]].tolist())
+    t2 = time.perf_counter()
+    return {"cells": int(friction.size), "burn_s": round(t1 - t0, 3), "find_costs_s": round(t2 - t1, 3),
+            "peak_rss_mb": _peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
+
+
+TASKS = {"pipeline": _task_pipeline, "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
          "case_map": _task_case_map, "case_survey": _task_case_survey}
 
 

@@ -207,3 +207,24 @@ def test_screenshot_is_taken(chromium, sample_results, tmp_path):
         DOCS_SCREENSHOT.write_bytes(shot.read_bytes())
     assert v.errors == []
     v.page.close()
+
+
+def test_surface_overlay_shows_with_its_legend_and_toggles(chromium, hostile, tmp_path):
+    from ruralenv.core import Config
+    from ruralenv.core.surface_run import make_surface, read_results, write_surface
+    from ruralenv.core.webmap import export_map
+
+    results = hostile[1] / "results.gpkg"
+    tif = tmp_path / "station.tif"
+    write_surface(make_surface(read_results(results), "transfer_station", "distance", Config(), 250), tif)
+    v = Visit(chromium, export_map(results, tmp_path / "map.html", surface=tif))
+    try:
+        assert v.errors == [] and v.requests == [v.url]  # the picture is inlined: still no request
+        block = v.page.locator("#re-layers [data-layer=surface]")
+        assert block.locator(".re-legend-item").count() == 6
+        image = v.page.locator("#re-map img.leaflet-image-layer")
+        assert image.count() == 1 and image.evaluate("img => img.complete && img.naturalWidth > 0")
+        block.locator("input[type=checkbox]").first.uncheck()
+        assert v.page.locator("#re-map img.leaflet-image-layer").count() == 0
+    finally:
+        v.page.close()
