@@ -41,6 +41,7 @@ import shapely
 from . import schema
 from ._errors import RuralEnvError
 from .progress import NullProgress, Progress, check_cancel
+from .webmap_lod import road_levels
 
 if TYPE_CHECKING:
     from .pipeline import Results
@@ -182,6 +183,8 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "basemap": ("底图", "Basemap"),
     "region": ("全部", "All"),
     "generated": ("生成日期", "Made on"),
+    "lod_overview": ("当前为区域视图：放大到 {z} 级可见全部道路", "Region view now: zoom to {z} for every road"),
+    "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
 }
 
 LAYER_TITLES: dict[str, tuple[str, str]] = {
@@ -194,7 +197,9 @@ LAYER_TITLES: dict[str, tuple[str, str]] = {
 }
 
 _MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
-_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum")
+_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
+#: Numbers inside a ``tpl`` text: the text is stored once as a template and each row keeps only its numbers.
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -349,7 +354,12 @@ def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, 
     """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
     boxes = []
     for gdf in frames:
-        b = gdf.geometry.to_crs(4326).total_bounds
+        extent = gdf.total_bounds
+        if not np.all(np.isfinite(extent)):
+            continue
+        # The densified outline of the layer's extent is projected, not every feature.
+        step = max(float(np.ptp(extent.reshape(2, 2), axis=0).max()) / 64, 1e-6)
+        b = gpd.GeoSeries([shapely.segmentize(shapely.box(*extent), step)], crs=gdf.crs).to_crs(4326).total_bounds
         if np.all(np.isfinite(b)):
             boxes.append(b)
     if not boxes:
@@ -380,6 +390,8 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         names = [str(display.get(u, u)) if display else str(u) for u in uniques]
         return {**head, "dict": names, "values": codes.tolist()}
     values: list[Any]
+    if kind == "tpl":
+        return {**head, **_templated(s)}
     if kind == "text":
         values = [None if _missing(v) or v == "" else str(v) for v in s.tolist()]
     elif kind == "bool":
@@ -389,6 +401,21 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         rounded = np.round(pd.to_numeric(s, errors="coerce").to_numpy(float), digits)
         values = [None if not math.isfinite(v) else (int(v) if digits == 0 else v) for v in rounded.tolist()]
     return {**head, "values": values}
+
+
+def _templated(s: pd.Series) -> dict:
+    """Texts made from a few sentence patterns with numbers in them, as ``tpl`` (the patterns, numbers
+    replaced by NUL) and ``values`` (per row ``[pattern, number text, ...]`` or null)."""
+    patterns: dict[str, int] = {}
+    values: list[list | None] = []
+    for v in s.tolist():
+        if _missing(v) or v == "":
+            values.append(None)
+            continue
+        text = str(v)
+        pattern = _NUMBER.sub("\0", text)
+        values.append([patterns.setdefault(pattern, len(patterns)), *_NUMBER.findall(text)])
+    return {"tpl": list(patterns), "values": values}
 
 
 def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
@@ -461,7 +488,7 @@ def _classes(keys: list[str], styles: Mapping[str, dict], labels: Mapping[str, s
 # ----------------------------------------------------------------------------------------------- layers
 _VILLAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("village_code", "text"), ("village_class", "enum"), ("population", "int"), ("households", "int"),
-    ("collection_model", "enum"), ("model_reason", "text"), ("covered", "bool"), ("hardened_access", "bool"),
+    ("collection_model", "enum"), ("model_reason", "tpl"), ("covered", "bool"), ("hardened_access", "bool"),
     ("pave_gap_m", "metres"), ("net_dist_station_m", "metres"), ("net_dist_town_treatment_m", "metres"),
     ("net_dist_county_treatment_m", "metres"), ("net_dist_village_treatment_m", "metres"),
     ("unreachable_reason", "text"), ("snap_dist_m", "metres"), ("near_mine", "text"), ("in_scope", "bool"),
@@ -599,16 +626,24 @@ def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
 
 
 def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    """Roads in two levels of detail (:mod:`.webmap_lod`): the region view and per-tile full detail."""
     _require(gdf, "roads", ("hardened",))
-    geoms = _simplified(gdf, ROAD_SIMPLIFY_M, topology=False).array
-    keys = ["hardened" if truthy(v) else "unhardened" for v in gdf["hardened"]]
+    hardened = _flag_array(gdf["hardened"])
+    keys = np.where(hardened, "hardened", "unhardened").tolist()
     # Solid lines only: dashed strokes of 100 000 roads cost seconds per redraw in a software canvas.
     styles = {"hardened": {"color": "#333333", "weight": 2.2, "opacity": 0.9},
               "unhardened": {"color": "#b8733d", "weight": 1.2, "opacity": 0.9}}
     labels = {"hardened": ("硬化路", "hardened road"), "unhardened": ("未硬化路", "unhardened road")}
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
-    return {"id": "roads", "geom": "line", "classes": classes, "cls": cls,
-            "paths": coords.paths(geoms, polygons=False), "fields": []}
+    lod = road_levels(gdf, np.asarray(cls, np.int64), hardened, coords.origin, coords.gcj02, lang)
+    return {"id": "roads", "geom": "lod_line", "classes": classes, "lod": lod, "fields": []}
+
+
+def _flag_array(s: pd.Series) -> np.ndarray:
+    """A flag column as booleans (null → False) without a Python call per row for bool columns."""
+    if s.dtype == bool:
+        return s.to_numpy(bool)
+    return np.array([truthy(v) is True for v in s.tolist()], dtype=bool)
 
 
 def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: Mapping[str, float]) -> dict:

@@ -258,7 +258,7 @@
       });
       // Wide strokes with round joins over a whole region of roads cost seconds in a software canvas:
       // when many parts are in view, draw hairlines (indistinguishable at that scale).
-      var dense = visible.length > DENSE_PARTS;
+      var dense = this._thin || visible.length > DENSE_PARTS;
       ctx.setLineDash([]);
       ctx.globalAlpha = o.opacity;
       ctx.strokeStyle = o.color;
@@ -267,6 +267,84 @@
       ctx.lineJoin = dense ? 'miter' : 'round';
       ctx.stroke();
       ctx.globalAlpha = 1;
+    },
+    _containsPoint: function () { return false; }
+  });
+
+  /* Roads in levels of detail (core/webmap_lod.py): below `lod.detail_zoom` the overview chunks, from it on
+   * the detail chunks (tiles) in view. A chunk is decoded into a LineBatch the first time it is drawn. */
+  function decodeVarints(text, n) {
+    var s = atob(text);
+    var out = new Float64Array(n);
+    var k = 0, value = 0, mul = 1;
+    for (var i = 0; i < s.length; i++) {
+      var b = s.charCodeAt(i);
+      value += (b & 127) * mul;
+      if (b & 128) { mul *= 128; continue; }
+      out[k++] = value % 2 ? -(value + 1) / 2 : value / 2;
+      value = 0;
+      mul = 1;
+    }
+    return out;
+  }
+
+  function chunkBatch(chunk, unit, options) {
+    var counts = decodeVarints(chunk.counts, chunk.lines);
+    var d = decodeVarints(chunk.deltas, 2 * chunk.vertices);
+    var mx = new Float64Array(chunk.vertices), my = new Float64Array(chunk.vertices);
+    var start = new Int32Array(chunk.lines + 1);
+    var v = 0, x = 0, y = 0;
+    for (var p = 0; p < chunk.lines; p++) { start[p] = v; v += counts[p]; }
+    start[chunk.lines] = v;
+    for (var i = 0; i < chunk.vertices; i++) {
+      x += d[2 * i];
+      y += d[2 * i + 1];
+      mx[i] = mercX((x * unit + OX) / SCALE);
+      my[i] = mercY((y * unit + OY) / SCALE);
+    }
+    return new LineBatch(mx, my, start, options);
+  }
+
+  function chunkExtent(chunk) {
+    var b = chunk.bbox;
+    chunk.ext = [mercX((b[0] + OX) / SCALE), mercY((b[3] + OY) / SCALE), mercX((b[2] + OX) / SCALE),
+      mercY((b[1] + OY) / SCALE)];
+    return chunk.ext;
+  }
+
+  var LodLines = Batch.extend({
+    initialize: function (overview, tiles, lod, options, count) {
+      L.setOptions(this, options);
+      this._levels = [overview, tiles];
+      this._lod = lod;
+      this.index = {length: count};
+      var e = [Infinity, Infinity, -Infinity, -Infinity];
+      overview.concat(tiles).forEach(function (chunk) {
+        var c = chunkExtent(chunk);
+        e = [Math.min(e[0], c[0]), Math.min(e[1], c[1]), Math.max(e[2], c[2]), Math.max(e[3], c[3])];
+      });
+      this._extent = e;
+    },
+    _updatePath: function () {
+      var r = this._renderer;
+      if (!r._drawing) { return; }
+      var detail = this._map.getZoom() >= this._lod.detail_zoom;
+      var v = this._view(this.options.weight);
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y;
+      var decoded = 0;
+      this._levels[detail ? 1 : 0].forEach(function (chunk) {
+        var e = chunk.ext;
+        if (e[0] * s - ox > v[2] || e[2] * s - ox < v[0] || e[1] * s - oy > v[3] || e[3] * s - oy < v[1]) { return; }
+        if (!chunk.batch) { chunk.batch = chunkBatch(chunk, this._lod.unit, this.options); decoded++; }
+        var b = chunk.batch;
+        b._map = this._map;
+        b._renderer = r;
+        b._scale = s;
+        b._origin = this._origin;
+        b._thin = !detail;
+        b._updatePath();
+      }, this);
+      api.lod = {level: detail ? 'detail' : 'overview', decoded: (api.lod ? api.lod.decoded : 0) + decoded};
     },
     _containsPoint: function () { return false; }
   });
@@ -332,6 +410,9 @@
     switch (field.kind) {
       case 'bool': return v ? UI.yes : UI.no;
       case 'enum': return v < 0 ? '—' : field.dict[v];
+      case 'tpl':
+        var k = 1;
+        return field.tpl[v[0]].replace(/\u0000/g, function () { return v[k++]; });
       case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + ' ' + UI.km : v + ' ' + UI.m;
       case 'pct': return v.toFixed(1) + ' %';
       case 'int': return v.toLocaleString();
@@ -346,7 +427,7 @@
     var table = el('table');
     spec.fields.forEach(function (field) {
       var v = field.values[i];
-      if (field.kind === 'text' && v === null) { return; }
+      if ((field.kind === 'text' || field.kind === 'tpl') && v === null) { return; }
       var tr = el('tr');
       tr.appendChild(el('th', null, field.label));
       tr.appendChild(el('td', null, formatValue(field, v)));
@@ -457,12 +538,20 @@
     layer.on('mouseout', function () { map.closeTooltip(hoverTip); });
   }
 
-  var BUILDERS = {point: buildPoints, line: buildLines, polygon: buildPolygons};
+  function buildLodLines(spec) {
+    return spec.classes.map(function (c, k) {
+      function mine(list) { return list.filter(function (chunk) { return chunk.cls === k; }); }
+      return new LodLines(mine(spec.lod.overview), mine(spec.lod.tiles), spec.lod,
+        styleOptions(c.style, {fill: false, interactive: false}), c.count);
+    });
+  }
+
+  var BUILDERS = {point: buildPoints, line: buildLines, polygon: buildPolygons, lod_line: buildLodLines};
 
   function addLayer(spec) {
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
-      if (spec.geom !== 'line') { bindEvents(g, spec); }
+      if (spec.geom !== 'line' && spec.geom !== 'lod_line') { bindEvents(g, spec); }
       g.addTo(map);
     });
     spec.groups = groups;
@@ -520,14 +609,28 @@
       var box = checkbox(true, sync);
       classBoxes.push(box);
       label.appendChild(box);
-      label.appendChild(symbolCanvas(c.style, spec.geom, 22, 're-swatch'));
+      label.appendChild(symbolCanvas(c.style, spec.geom === 'lod_line' ? 'line' : spec.geom, 22, 're-swatch'));
       label.appendChild(el('span', null, c.label));
       label.appendChild(el('span', 're-count', c.count.toLocaleString()));
       item.appendChild(label);
       list.appendChild(item);
     });
     block.appendChild(list);
+    if (spec.lod) { block.appendChild(lodNote(spec.lod)); }
     return block;
+  }
+
+  // What is drawn at which zoom, and which level is drawn now.
+  function lodNote(lod) {
+    var box = el('div', 're-note re-lod-note', lod.note);
+    var now = el('div', 're-note re-lod-now');
+    function show() {
+      now.textContent = map.getZoom() >= lod.detail_zoom ? UI.lod_detail : UI.lod_overview.replace('{z}', lod.detail_zoom);
+    }
+    map.on('zoomend', show);
+    show();
+    box.appendChild(now);
+    return box;
   }
 
   var panel = el('details', 're-box');
