@@ -7,9 +7,11 @@ error. Set ``RURALENV_UPDATE_DOCS=1`` to refresh ``docs/map_screenshot.png`` (wr
 from __future__ import annotations
 
 import importlib
+import re
 import os
 from pathlib import Path
 
+import numpy as np
 import pyogrio
 import pytest
 from conftest import REPO
@@ -170,6 +172,41 @@ def test_sixty_thousand_villages_are_all_drawn(chromium, tmp_path):
     assert result["size_bytes"] < 40e6
     v = Visit(chromium, Path(result["path"]))
     assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 60_000, "facilities": 3}
+    assert v.requests == [v.url] and v.errors == []
+    v.page.close()
+
+
+#: Centre a village at a zoom, wait for the redraw, return its position on the page and its name.
+_AIM = """async ([i, zoom]) => {
+  const api = window.ruralenvMap, m = api.map, at = api.layers.villages.where[i];
+  m.closePopup(); m.setView(at, zoom, {animate: false});
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const p = m.latLngToContainerPoint(at), r = m.getContainer().getBoundingClientRect();
+  return [r.left + p.x, r.top + p.y, api.layers.villages.name[i], api.lod.level]; }"""
+
+
+@pytest.mark.slow
+def test_level_of_detail_map_of_200000_roads_keeps_every_village_clickable(chromium, tmp_path):
+    result = map_benchmark(20_000, 200_000, tmp_path, browser=None)
+    v = Visit(chromium, Path(result["path"]))
+    assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 20_000, "facilities": 3}
+    assert v.js("window.ruralenvMap.lod.level") == "overview"
+    note = v.page.locator("#re-layers .re-lod-note").inner_text()
+    assert "10 级" in note and "200,000" in note
+    rng = np.random.default_rng(1)
+    sample = rng.choice(20_000, size=25, replace=False).tolist()
+    for zoom in (9, 15):  # the region view first, then the full road detail
+        for i in sample[:5] if zoom == 9 else sample:
+            x, y, name, level = v.js(_AIM, [i, zoom])
+            assert level == ("detail" if zoom >= 10 else "overview")
+            v.page.mouse.click(x, y)
+            titles = v.page.locator(".leaflet-popup .re-popup-title")
+            if zoom == 15:  # close up: exactly this village's popup
+                titles.filter(has_text=re.compile(f"^{re.escape(name)}$")).wait_for(timeout=5000)
+            else:  # region view: a popup (a neighbour may lie under the same pixel)
+                titles.last.wait_for(timeout=5000)
+    assert v.js("window.ruralenvMap.lod.decoded") > 2  # detail tiles decoded as they came into view
+    assert "放大到" not in v.page.locator("#re-layers .re-lod-now").inner_text()
     assert v.requests == [v.url] and v.errors == []
     v.page.close()
 
