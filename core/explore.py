@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from ._errors import RuralEnvError
-from .webmap import _village_classes, _targets, truthy, village_category
+from .webmap import _targets, _village_classes, truthy, village_category
 from .webmap_lod import OVERVIEW_SIMPLIFY_M, _major
 
 if TYPE_CHECKING:

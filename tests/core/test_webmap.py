@@ -1,18 +1,18 @@
 """The offline HTML map (core/webmap.py), checked without a browser: the file, its data, its safety."""
 from __future__ import annotations
 
+import base64
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-
-import base64
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from conftest import SAMPLE
 from pyproj import Geod
 from ruralenv.core import Config, run_pipeline
@@ -28,7 +28,6 @@ from ruralenv.core.webmap import (
     truthy,
     village_category,
 )
-import shapely
 from ruralenv.core.webmap_lod import DETAIL_ZOOM, MAJOR_GRADES, decode_varints, varints
 from shapely.geometry import LineString
 

@@ -7,8 +7,8 @@ error. Set ``RURALENV_UPDATE_DOCS=1`` to refresh ``docs/map_screenshot.png`` (wr
 from __future__ import annotations
 
 import importlib
-import re
 import os
+import re
 from pathlib import Path
 
 import numpy as np
