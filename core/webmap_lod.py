@@ -1,6 +1,7 @@
 """Levels of detail of the roads on the web map, so that a whole region stays light (``map.html``).
 
-Two levels, both in the same file:
+Above :data:`LOD_MIN_ROADS` road segments, two levels, both in the same file (fewer roads: every road at
+every zoom, as the detail level):
 
 * **region view** (zoom below :data:`DETAIL_ZOOM`): the hardened roads and the major grades
   (:data:`MAJOR_GRADES`, any surface), joined end to end per legend class and simplified to
@@ -25,6 +26,8 @@ from pyproj import Transformer
 
 #: From this zoom on the map draws every road (at zoom 10 the screen spans about 150 km: a county).
 DETAIL_ZOOM = 10
+#: Up to this many road segments the map draws every road at every zoom (one level, as a county map).
+LOD_MIN_ROADS = 100_000
 #: Side of a detail tile in degrees.
 TILE_DEG = 0.5
 #: Simplification of the full-detail roads (metres).
@@ -40,7 +43,7 @@ MAJOR_GRADES = frozenset({"高速公路", "高速", "国道", "省道", "县道"
 
 
 def road_levels(gdf: gpd.GeoDataFrame, cls: np.ndarray, hardened: np.ndarray, origin: tuple[int, int],
-                gcj02: bool, lang: int) -> dict:
+                gcj02: bool, lang: int, min_roads: int = LOD_MIN_ROADS) -> dict:
     """The roads of a run as the two levels the page draws.
 
     Parameters
@@ -56,6 +59,8 @@ def road_levels(gdf: gpd.GeoDataFrame, cls: np.ndarray, hardened: np.ndarray, or
         Shift the vertices to GCJ-02 (as the other layers are).
     lang : int
         0 Chinese, 1 English (the note on what is drawn at which zoom).
+    min_roads : int
+        With at most this many roads there is one level: every road at every zoom.
 
     Returns
     -------
@@ -70,17 +75,22 @@ def road_levels(gdf: gpd.GeoDataFrame, cls: np.ndarray, hardened: np.ndarray, or
     n_cls = int(cls.max()) + 1 if len(cls) else 1
     to_lonlat = Transformer.from_crs(metric, 4326, always_xy=True)
     tile = _tile_of(geoms, ok, to_lonlat)
-    major = _major(gdf)
-    over = ok & (hardened | major)
     pack = _Packer(to_lonlat, origin, gcj02)
     tiles = pack.chunks(geoms[ok], tile[ok] * n_cls + cls[ok], n_cls, DETAIL_SIMPLIFY_M)
+    if ok.sum() <= min_roads:
+        return {"detail_zoom": 0, "unit": UNIT, "overview": [], "tiles": tiles, "overview_roads": 0,
+                "note": lod_note(None, int(ok.sum()), lang)}
+    over = ok & (hardened | _major(gdf))
     overview = pack.chunks(geoms[over], cls[over], n_cls, OVERVIEW_SIMPLIFY_M)
     return {"detail_zoom": DETAIL_ZOOM, "unit": UNIT, "overview": overview, "tiles": tiles,
             "overview_roads": int(over.sum()), "note": lod_note(int(over.sum()), int(ok.sum()), lang)}
 
 
-def lod_note(n_overview: int, n_roads: int, lang: int) -> str:
-    """The legend line saying which roads are drawn at which zoom."""
+def lod_note(n_overview: int | None, n_roads: int, lang: int) -> str:
+    """The legend line saying which roads are drawn at which zoom (``n_overview`` None: one level)."""
+    if n_overview is None:
+        return (f"全部 {n_roads:,} 段道路各级都画（简化至 {DETAIL_SIMPLIFY_M:g} 米）。",
+                f"All {n_roads:,} road segments at every zoom (simplified to {DETAIL_SIMPLIFY_M:g} m).")[lang]
     if lang == 0:
         return (f"道路分级显示：缩放 {DETAIL_ZOOM} 级以下（区域视图）只画硬化路和国省县乡道 {n_overview:,} 段"
                 f"（简化至 {OVERVIEW_SIMPLIFY_M:g} 米）；放大到 {DETAIL_ZOOM} 级及以上（约一个旗县）画全部 "

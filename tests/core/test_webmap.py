@@ -28,7 +28,14 @@ from ruralenv.core.webmap import (
     truthy,
     village_category,
 )
-from ruralenv.core.webmap_lod import DETAIL_ZOOM, MAJOR_GRADES, decode_varints, varints
+from ruralenv.core.webmap_lod import (
+    DETAIL_ZOOM,
+    LOD_MIN_ROADS,
+    MAJOR_GRADES,
+    decode_varints,
+    road_levels,
+    varints,
+)
 from shapely.geometry import LineString
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -197,14 +204,24 @@ def test_roads_keep_their_ends_and_shape(hostile):
     assert shapely.distance(vertices, detail).max() < 7e-5  # degrees, ~6 m: every vertex within the 5 m simplification
 
 
-def test_region_view_draws_the_hardened_and_major_roads(hostile):
+def test_a_county_map_draws_every_road_at_every_zoom(hostile):
     res, out = hostile
-    data = embedded_data(out / "map.html")
-    lod = layer(data, "roads")["lod"]
-    keep = res.roads["hardened"].to_numpy(bool) | res.roads["grade"].isin(MAJOR_GRADES).to_numpy(bool)
-    assert 0 < lod["overview_roads"] == keep.sum() < len(keep)
+    lod = layer(embedded_data(out / "map.html"), "roads")["lod"]
+    assert len(res.roads) <= LOD_MIN_ROADS
+    assert lod["detail_zoom"] == 0 and lod["overview"] == [] and f"全部 {len(res.roads):,} 段" in lod["note"]
+
+
+def test_region_view_draws_the_hardened_and_major_roads(hostile):
+    res, _ = hostile
+    data = build_map_data(res)
+    roads = res.roads
+    hardened = roads["hardened"].to_numpy(bool)
+    lod = road_levels(roads, hardened.astype(int), hardened, data["origin"], False, 0, min_roads=100)
+    data["layers"] = [{"id": "roads", "lod": lod}]
+    keep = hardened | roads["grade"].isin(MAJOR_GRADES).to_numpy(bool)
+    assert lod["detail_zoom"] == DETAIL_ZOOM and 0 < lod["overview_roads"] == keep.sum() < len(keep)
     overview = shapely.MultiLineString([LineString(line) for line in road_lines(data, "overview")])
-    kept = res.roads.geometry.to_crs(4326)[keep]
+    kept = roads.geometry.to_crs(4326)[keep]
     assert shapely.length(overview) == pytest.approx(kept.length.sum(), rel=0.05)
     assert shapely.distance(shapely.centroid(kept.array), overview).max() < 2e-3  # simplified to 100 m
     assert f"{DETAIL_ZOOM} 级" in lod["note"] and f"{len(keep):,}" in lod["note"]
