@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from pyproj import CRS
 
 from ._errors import RuralEnvError
@@ -641,6 +642,8 @@ def _machine() -> dict[str, Any]:
 def _fmt(v: Any, unit: str = "") -> str:
     if v is None:
         return "—"
+    if isinstance(v, str):
+        return v
     if isinstance(v, float):
         return f"{v:,.3g}{unit}" if abs(v) < 100 else f"{v:,.0f}{unit}"
     return f"{v:,}{unit}"
