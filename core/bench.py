@@ -45,6 +45,7 @@ INPUT_LAYERS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 #: Multi-source searches of the distance stage: one per facility type, one from the stations that reach treatment.
 DISTANCE_RUNS = 5
 QGIS_PYTHON = "/usr/bin/python3"
+CHROMIUM = "/usr/bin/chromium"
 QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 QGIS_TIMEOUT_S = 1800
 TARGETS = {"total_s": 30.0, "peak_rss_mb": 2560.0, "floor_ratio": 2.0, "io_floor_ratio": 2.0, "qgis_ratio": 1000.0,
@@ -160,6 +161,9 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
     log(f"[{scale}] I/O floor: read, noding, three searches, write two layers")
     run["io_floor"] = _worker("io_floor", {**job, "crs": run["crs"], "tmp": str(folder)})
     run["total_over_io_floor"] = round(run["total_s"] / run["io_floor"]["seconds"], 2)
+    if Path(CHROMIUM).exists():
+        log(f"[{scale}] map.html in headless Chromium: first render, redraw after a pan")
+        run["map_render"] = _worker("map_render", {"html": str(folder / "results" / "map.html")})
     if baselines:
         log(f"[{scale}] baselines: scipy floor, networkx" + (", QGIS" if qgis_villages else ""))
         results = folder / "results" / "results.gpkg"
@@ -241,6 +245,16 @@ def _time_map(res, path: Path) -> float | None:
     t0 = time.perf_counter()
     export_map(res, path)
     return round(time.perf_counter() - t0, 3)
+
+
+def _task_map_render(job: dict[str, Any]) -> dict[str, Any]:
+    from .webmap import measure_render
+
+    try:
+        got = measure_render(job["html"], CHROMIUM)
+    except ImportError as exc:
+        return {"skipped": f"playwright missing: {exc}"}
+    return {k: got[k] for k in ("first_render_s", "redraw_ms", "js_errors")}
 
 
 def _task_io_floor(job: dict[str, Any]) -> dict[str, Any]:
@@ -671,6 +685,8 @@ def format_table(report: dict[str, Any]) -> str:
     rows += [("graph load from cache s", [r["stages_s"]["graph_load_from_cache"] for r in runs]),
              ("map s (inside write; timed again alone)", [r["stages_s"]["map"] for r in runs]),
              ("map.html MB", [r.get("map_mb") for r in runs]),
+             ("map first render s (headless Chromium)", [r.get("map_render", {}).get("first_render_s") for r in runs]),
+             ("map redraw after a pan ms", [r.get("map_render", {}).get("redraw_ms", {}).get("pan") for r in runs]),
              ("**total s** (cold cache, every output and the map)", [r["total_s"] for r in runs]),
              ("I/O floor s (read, noding, 3 searches, write 2 layers)", [r["io_floor"]["seconds"] for r in runs]),
              ("  floor read / noding / searches / write s", ["/".join(f"{v:.1f}" for v in r["io_floor"]["stages_s"].values())
@@ -772,7 +788,7 @@ def format_cases(cases: dict[str, Any]) -> str:
     return line_map + "\n" + line_survey
 
 
-TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "baselines": _task_baselines, "profile": _task_profile,
+TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "map_render": _task_map_render, "baselines": _task_baselines, "profile": _task_profile,
          "case_map": _task_case_map, "case_survey": _task_case_survey}
 
 
