@@ -54,8 +54,6 @@ DEFAULT_JS_DIR = PACKAGE_ROOT / "vendor" / "js"
 
 #: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
 COORD_SCALE = 1_000_000
-#: Roads are simplified to this tolerance (metres) before they are written.
-ROAD_SIMPLIFY_M = 5.0
 #: County outlines are simplified to this tolerance (metres).
 AREA_SIMPLIFY_M = 20.0
 
@@ -295,16 +293,13 @@ class _Coords:
         qx, qy = self._quantise(np.asarray(lon, float), np.asarray(lat, float))
         return {"x": _int_list(qx), "y": _int_list(qy)}
 
-    def paths(self, geoms: np.ndarray, polygons: bool) -> list[list]:
-        """Per feature: its lines (``[[x0, y0, dx1, dy1, ...], ...]``) or, with ``polygons``, its
-        polygons (``[[ring, hole, ...], ...]``), each path delta-encoded from its first vertex."""
+    def polygons(self, geoms: np.ndarray) -> list[list]:
+        """Per feature: its polygons (``[[ring, hole, ...], ...]``), each ring a flat ``[x0, y0, dx1, dy1, ...]``
+        delta-encoded from its first vertex. (Roads travel in :mod:`.webmap_lod`'s chunks.)"""
         if self.gcj02:
             geoms = _shift_gcj02(geoms)
         parts, part_owner = shapely.get_parts(geoms, return_index=True)
-        if polygons:
-            units, unit_owner = shapely.get_rings(parts, return_index=True)
-        else:
-            units, unit_owner = parts, np.arange(len(parts))
+        units, unit_owner = shapely.get_rings(parts, return_index=True)
         coords, vertex_owner = shapely.get_coordinates(units, return_index=True)
         qx, qy = self._quantise(coords[:, 0], coords[:, 1])
         q = np.column_stack([qx, qy]).astype(np.int64)
@@ -318,12 +313,9 @@ class _Coords:
         by_unit: list[list] = [[] for _ in range(len(units))]
         for u, lst in zip(present, unit_lists, strict=True):
             by_unit[u] = lst
-        if polygons:
-            by_part: list[list] = [[] for _ in range(len(parts))]
-            for u, owner in enumerate(unit_owner):
-                by_part[owner].append(by_unit[u])
-        else:
-            by_part = by_unit
+        by_part: list[list] = [[] for _ in range(len(parts))]
+        for u, owner in enumerate(unit_owner):
+            by_part[owner].append(by_unit[u])
         features: list[list] = [[] for _ in range(len(geoms))]
         for p, owner in enumerate(part_owner):
             if by_part[p]:
@@ -652,7 +644,7 @@ def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: 
     spec = (("county_code", "text"), ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"),
             ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
     return {"id": "counties", "geom": "polygon", "classes": classes, "cls": cls,
-            "paths": coords.paths(geoms, polygons=True), "name": _names(df), "fields": _fields(df, spec, lang)}
+            "paths": coords.polygons(geoms), "name": _names(df), "fields": _fields(df, spec, lang)}
 
 
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:

@@ -473,36 +473,6 @@
     });
   }
 
-  function buildLines(spec) {
-    var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
-    return rows.map(function (index, c) {
-      var n = 0;
-      var parts = 0;
-      index.forEach(function (i) {
-        spec.paths[i].forEach(function (flat) { n += flat.length / 2; parts++; });
-      });
-      var mx = new Float64Array(n);
-      var my = new Float64Array(n);
-      var start = new Int32Array(parts + 1);
-      var v = 0;
-      var p = 0;
-      index.forEach(function (i) {
-        spec.paths[i].forEach(function (flat) {
-          start[p++] = v;
-          eachVertex(flat, function (lng, lat) {
-            mx[v] = mercX(lng);
-            my[v] = mercY(lat);
-            v++;
-          });
-        });
-      });
-      start[p] = v;
-      var batch = new LineBatch(mx, my, start, styleOptions(spec.classes[c].style, {fill: false, interactive: false}));
-      batch.index = index;
-      return batch;
-    });
-  }
-
   function buildPolygons(spec) {
     spec.shapes = [];
     var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
@@ -546,12 +516,12 @@
     });
   }
 
-  var BUILDERS = {point: buildPoints, line: buildLines, polygon: buildPolygons, lod_line: buildLodLines};
+  var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines};
 
   function addLayer(spec) {
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
-      if (spec.geom !== 'line' && spec.geom !== 'lod_line') { bindEvents(g, spec); }
+      if (spec.geom !== 'lod_line') { bindEvents(g, spec); }
       g.addTo(map);
     });
     spec.groups = groups;
