@@ -54,6 +54,9 @@ DEFAULT_JS_DIR = PACKAGE_ROOT / "vendor" / "js"
 
 #: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
 COORD_SCALE = 1_000_000
+#: With more villages than this, below zoom DOT_BELOW_ZOOM each village is drawn as a small square.
+DOT_MIN_VILLAGES = 20_000
+DOT_BELOW_ZOOM = 8
 #: County outlines are simplified to this tolerance (metres).
 AREA_SIMPLIFY_M = 20.0
 
@@ -545,8 +548,17 @@ def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
         "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
         "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
     }
+    dots = len(df) > DOT_MIN_VILLAGES
     return {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-            "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+            "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True,
+            "dot_below_zoom": DOT_BELOW_ZOOM if dots else 0, "dot_note": dot_note(lang) if dots else None}
+
+
+def dot_note(lang: int) -> str:
+    """The legend line saying that far out the villages are small squares."""
+    return (f"缩放 {DOT_BELOW_ZOOM} 级以下村庄画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
+            f"Below zoom {DOT_BELOW_ZOOM} villages are small squares of their class colour (hollow for hollow "
+            "symbols), still clickable; closer in, the full symbols.")[lang]
 
 
 def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, keys: list[str],

@@ -108,6 +108,7 @@
   }
 
   var GRID = 16;
+  var DOT = 4;
   var DENSE_PARTS = 8000;
 
   /* Points of one class: `index` holds the data rows, `mx`/`my` their Web Mercator position. */
@@ -135,20 +136,43 @@
       var v = this._view(size);
       var s = this._scale, ox = this._origin.x, oy = this._origin.y;
       var m = 0;
+      // Zoomed far out, many points are one path of small squares (tens of thousands of sprite copies
+      // cost hundreds of milliseconds per redraw in a software canvas).
+      var dots = this._map.getZoom() < (this.options.dotBelow || 0);
+      if (dots) { ctx.beginPath(); }
       for (var k = 0; k < this.index.length; k++) {
         var x = this._mx[k] * s - ox;
         var y = this._my[k] * s - oy;
         if (x < v[0] || y < v[1] || x > v[2] || y > v[3]) { continue; }
-        // Whole-pixel positions make each copy a plain blit (three times faster than a resampled one).
-        ctx.drawImage(this._sprite, Math.round(x) - size / 2, Math.round(y) - size / 2, size, size);
+        if (dots) {
+          ctx.rect(Math.round(x) - DOT / 2, Math.round(y) - DOT / 2, DOT, DOT);
+        } else {
+          // Whole-pixel positions make each copy a plain blit (three times faster than a resampled one).
+          ctx.drawImage(this._sprite, Math.round(x) - size / 2, Math.round(y) - size / 2, size, size);
+        }
         this._sx[m] = x;
         this._sy[m] = y;
         this._sk[m] = k;
         m++;
       }
       this._drawn = m;
+      if (dots) { this._fillDots(ctx); }
       if (this._labels && this._map.getZoom() >= LABEL_MIN_ZOOM) { this._drawLabels(ctx, rad); }
       this._index(v);
+    },
+    // A class whose symbol is hollow (white fill) stays hollow as a dot.
+    _fillDots: function (ctx) {
+      var o = this.options;
+      if (o.fillColor === '#ffffff') {
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = o.color;
+        ctx.stroke();
+      } else {
+        ctx.globalAlpha = o.fillOpacity;
+        ctx.fillStyle = o.fillColor;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
     },
     // Names beside the symbols, skipping any that would overlap a name already written in this redraw.
     _drawLabels: function (ctx, rad) {
@@ -469,7 +493,8 @@
         mx[k] = mercX(at.lng);
         my[k] = mercY(at.lat);
       });
-      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style), spec.labelled ? spec.name : null);
+      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style, {dotBelow: spec.dot_below_zoom}),
+        spec.labelled ? spec.name : null);
     });
   }
 
@@ -587,6 +612,7 @@
     });
     block.appendChild(list);
     if (spec.lod) { block.appendChild(lodNote(spec.lod)); }
+    if (spec.dot_note) { block.appendChild(el('div', 're-note re-lod-note', spec.dot_note)); }
     return block;
   }
 

@@ -187,23 +187,24 @@ _AIM = """async ([i, zoom]) => {
 
 @pytest.mark.slow
 def test_level_of_detail_map_of_200000_roads_keeps_every_village_clickable(chromium, tmp_path):
-    result = map_benchmark(20_000, 200_000, tmp_path, browser=None)
+    result = map_benchmark(25_000, 200_000, tmp_path, browser=None)
     v = Visit(chromium, Path(result["path"]))
-    assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 20_000, "facilities": 3}
+    assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 25_000, "facilities": 3}
     assert v.js("window.ruralenvMap.lod.level") == "overview"
-    note = v.page.locator("#re-layers .re-lod-note").inner_text()
+    note = v.page.locator('#re-layers .re-layer[data-layer="roads"] .re-lod-note').inner_text()
     assert "10 级" in note and "200,000" in note
+    assert "小方块" in v.page.locator('#re-layers .re-layer[data-layer="villages"] .re-lod-note').inner_text()
     rng = np.random.default_rng(1)
-    sample = rng.choice(20_000, size=25, replace=False).tolist()
-    for zoom in (9, 15):  # the region view first, then the full road detail
-        for i in sample[:5] if zoom == 9 else sample:
+    sample = rng.choice(25_000, size=25, replace=False).tolist()
+    for zoom in (6, 9, 15):  # villages as squares, as symbols over the region-view roads, over every road
+        for i in sample if zoom == 15 else sample[:5]:
             x, y, name, level = v.js(_AIM, [i, zoom])
             assert level == ("detail" if zoom >= 10 else "overview")
             v.page.mouse.click(x, y)
             titles = v.page.locator(".leaflet-popup .re-popup-title")
             if zoom == 15:  # close up: exactly this village's popup
                 titles.filter(has_text=re.compile(f"^{re.escape(name)}$")).wait_for(timeout=5000)
-            else:  # region view: a popup (a neighbour may lie under the same pixel)
+            else:  # zoomed out: a popup (a neighbour may lie under the same pixel)
                 titles.last.wait_for(timeout=5000)
     assert v.js("window.ruralenvMap.lod.decoded") > 2  # detail tiles decoded as they came into view
     assert "放大到" not in v.page.locator("#re-layers .re-lod-now").inner_text()
