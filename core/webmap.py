@@ -54,8 +54,10 @@ DEFAULT_JS_DIR = PACKAGE_ROOT / "vendor" / "js"
 
 #: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
 COORD_SCALE = 1_000_000
-#: With more villages than this, below zoom DOT_BELOW_ZOOM each village is drawn as a small square.
-DOT_MIN_VILLAGES = 20_000
+#: Below zoom DOT_BELOW_ZOOM points are small squares when there are more than DOT_MIN_POINTS villages, or more
+#: than DOT_MIN_SEATS township seats, facilities or mines (county seats keep their stars).
+DOT_MIN_POINTS = 20_000
+DOT_MIN_SEATS = 300
 DOT_BELOW_ZOOM = 8
 #: County outlines are simplified to this tolerance (metres).
 AREA_SIMPLIFY_M = 20.0
@@ -548,17 +550,22 @@ def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
         "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
         "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
     }
-    dots = len(df) > DOT_MIN_VILLAGES
-    return {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-            "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True,
-            "dot_below_zoom": DOT_BELOW_ZOOM if dots else 0, "dot_note": dot_note(lang) if dots else None}
+    layer = {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
+             "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+    return _dotted(layer, set(order) if len(df) > DOT_MIN_POINTS else set(), ("村庄", "villages"), lang)
 
 
-def dot_note(lang: int) -> str:
-    """The legend line saying that far out the villages are small squares."""
-    return (f"缩放 {DOT_BELOW_ZOOM} 级以下村庄画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
-            f"Below zoom {DOT_BELOW_ZOOM} villages are small squares of their class colour (hollow for hollow "
+def _dotted(layer: dict, keys: set[str], what: tuple[str, str], lang: int) -> dict:
+    """Mark the classes ``keys`` to be drawn as small squares below :data:`DOT_BELOW_ZOOM`, and say so."""
+    dotted = [c for c in layer["classes"] if c["key"] in keys]
+    for c in dotted:
+        c["dot_below_zoom"] = DOT_BELOW_ZOOM
+    if dotted:
+        layer["dot_note"] = (
+            f"缩放 {DOT_BELOW_ZOOM} 级以下{what[0]}画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
+            f"Below zoom {DOT_BELOW_ZOOM} {what[1]} are small squares of their class colour (hollow for hollow "
             "symbols), still clickable; closer in, the full symbols.")[lang]
+    return layer
 
 
 def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, keys: list[str],
@@ -582,7 +589,9 @@ def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     labels = {"county_seat": ("旗县驻地", "county seat"), "town_seat": ("苏木乡镇驻地", "township seat")}
     spec = (("town_code", "text"), ("county_code", "text"), ("is_county_seat", "bool"),
             ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"))
-    return _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
+    layer = _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
+    many = {"town_seat"} if keys.count("town_seat") > DOT_MIN_SEATS else set()
+    return _dotted(layer, many, ("苏木乡镇驻地", "township seats"), lang)
 
 
 def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -600,7 +609,8 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
     spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
             ("issues", "text"))
     displays = {"facility_type": _in(FACILITY_LABELS, lang)}
-    return _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
+    layer = _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("设施", "facilities"), lang)
 
 
 def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -613,7 +623,8 @@ def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     spec = (("mineral", "text"), ("green_mine_level", "enum"), ("status", "text"),
             ("villages_within_buffer", "int"), ("population_within_buffer", "int"))
     displays = {"green_mine_level": _in(MINE_LABELS, lang)}
-    return _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
+    layer = _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("矿山", "mines"), lang)
 
 
 def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:

@@ -493,7 +493,7 @@
         mx[k] = mercX(at.lng);
         my[k] = mercY(at.lat);
       });
-      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style, {dotBelow: spec.dot_below_zoom}),
+      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style, {dotBelow: spec.classes[c].dot_below_zoom}),
         spec.labelled ? spec.name : null);
     });
   }
@@ -734,7 +734,7 @@
     var T = DATA.targets;
     var box = el('details', 're-box');
     box.id = 're-indicators';
-    box.open = true;
+    box.open = rows.length <= 12;  // a region's hundred counties would hide half the map
     box.appendChild(el('summary', null, UI.indicators));
     var table = el('table');
     var head = el('tr');
