@@ -6,8 +6,10 @@ makes no request to any host; ``online=True`` adds basemap tiles.
 
 Built for tens of thousands of villages: every layer is drawn on one canvas, each legend class as one
 batch (``webmap_assets/map.js``); data travel as compact columns (coordinates as integer micro-degrees,
-paths delta-encoded, repeated values as dictionary codes) rather than GeoJSON; roads are simplified to
-a few metres; popups are built only when a feature is clicked. Every user string reaches the page as
+paths delta-encoded, repeated values as dictionary codes, sentence-like texts as patterns plus numbers)
+rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view roads, and every road
+in tiles decoded when they come into view); far out, dense point layers are drawn as small squares; popups
+are built only when a feature is clicked. Every user string reaches the page as
 JSON data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML,
 and a Content-Security-Policy lets only the page's own two scripts run.
 
