@@ -19,7 +19,8 @@ import pandas as pd
 import shapely
 
 from ._errors import RuralEnvError
-from .webmap import _targets, _village_classes, truthy, village_category
+from .values import flag_array
+from .webmap import _targets, _village_classes, village_category
 from .webmap_lod import OVERVIEW_SIMPLIFY_M, _major
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _counties(counties: gpd.GeoDataFrame, targets: dict[str, float], li: int) ->
 def _roads(roads: gpd.GeoDataFrame, li: int) -> folium.FeatureGroup:
     import folium
 
-    hardened = np.array([truthy(v) is True for v in roads["hardened"].tolist()], bool)
+    hardened = flag_array(roads["hardened"].tolist())
     name = ("道路", "Roads")[li]
     keep = np.ones(len(roads), bool)
     tolerance = 5.0
@@ -138,7 +139,7 @@ def _towns(towns: gpd.GeoDataFrame, li: int) -> folium.FeatureGroup:
 
     seat = towns["is_county_seat"] if "is_county_seat" in towns.columns else pd.Series(False, index=towns.index)
     gdf = gpd.GeoDataFrame({"name": towns["name"].astype(str),
-                            "county_seat": [truthy(v) is True for v in seat]}, geometry=towns.geometry.array, crs=4326)
+                            "county_seat": flag_array(seat.tolist())}, geometry=towns.geometry.array, crs=4326)
     group = folium.FeatureGroup(name=("苏木乡镇驻地", "Township seats")[li])
     folium.GeoJson(
         gdf, marker=folium.CircleMarker(radius=6, weight=1.5, fill=True, fill_opacity=1, color="#000000"),

@@ -14,7 +14,8 @@ import pandas as pd
 from .analysis import PIPELINE_STAGES, STAGES, analyse
 from .config import Config, RunInputs
 from .contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
-from .outputs import commit_outputs, write_gpkg, write_json, write_report
+from .files import write_atomically
+from .outputs import write_gpkg, write_json, write_report
 from .prepare import LayerInput
 from .progress import NullProgress, Progress
 from .results import Results
@@ -64,7 +65,7 @@ def run_pipeline(
     if out_dir is not None:
         writers = output_writers(res, write_map, progress)
         with timer.stage("write", total=len(writers)):
-            res.files = commit_outputs(Path(out_dir), _advancing(writers, progress))
+            res.files = write_atomically(Path(out_dir), _advancing(writers, progress))
     res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
     return res
 
@@ -75,7 +76,7 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
 
     A missing Leaflet install (``make vendor-js``) skips only the map, with a warning.
     """
-    return commit_outputs(out_dir, output_writers(res, write_map, progress))
+    return write_atomically(out_dir, output_writers(res, write_map, progress))
 
 
 def _advancing(writers: dict[str, Callable[[Path], object]], progress: Progress) -> dict[str, Callable[[Path], object]]:
@@ -91,7 +92,7 @@ def _advancing(writers: dict[str, Callable[[Path], object]], progress: Progress)
 
 def output_writers(res: Results, write_map: bool = True,
                    progress: Progress | None = None) -> dict[str, Callable[[Path], object]]:
-    """File name → function writing that file, for :func:`.outputs.commit_outputs`."""
+    """File name → function writing that file, for :func:`.files.write_atomically`."""
     tables = {"旗县 county": res.tables["county"], "苏木乡镇 town": res.tables["town"],
               "全部 region": res.tables["region"]}
     if len(res.unreachable):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import time
 
-from ruralenv.core import cli
+from ruralenv.core import console
 
 
 class Terminal(io.StringIO):
@@ -14,9 +14,9 @@ class Terminal(io.StringIO):
 
 def _run_stage(monkeypatch, quiet: bool, seconds: float) -> str:
     term = Terminal()
-    monkeypatch.setattr(cli.sys, "stderr", term)
-    monkeypatch.setattr(cli, "BAR_DELAY_S", 0.2)
-    progress = cli.ConsoleProgress(quiet=quiet)
+    monkeypatch.setattr(console.sys, "stderr", term)
+    monkeypatch.setattr(console, "BAR_DELAY_S", 0.2)
+    progress = console.ConsoleProgress(quiet=quiet)
     progress.stage("distances", total=4)
     for _ in range(4):
         time.sleep(seconds / 4)
