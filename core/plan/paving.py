@@ -1,0 +1,345 @@
+"""Which unpaved road pieces to harden, least total length, so that a share of larger villages gains access.
+
+The product's access rule (:func:`..pipeline._hardened_access`): a village has hardened access when its
+nearest hardened road within ``access_radius_m`` lies on a hardened network that reaches a township or
+county seat. The plan works on the road graph's edges (pieces between junctions): village ``i`` gains
+access when the edge ``e_i`` it lies on (its nearest road, within ``access_radius_m``) is hardened or paved
+and joins, through hardened and paved edges, a seat-connected hardened network ("the root"). Villages
+farther than ``access_radius_m`` from every road cannot gain access by paving and are reported.
+
+This is a quota Steiner problem with the hardened networks contracted to single nodes. Solved by
+
+* a shortest-path greedy (from the tree built so far, connect the village that costs least: its own edge
+  plus the shortest unpaved path), run to the largest reachable share, then pruned (drop any paved edge
+  whose removal keeps the quota), once per target;
+* an exact integer programme (single-commodity flow, HiGHS) when the instance is small enough, within the
+  time limit; its proven bound is the lower bound reported (else a fractional-knapsack bound on the
+  villages' own edges, which every plan must pave).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from ..network import EPS_WEIGHT, RoadNetwork
+
+#: The targets the km-vs-coverage curve is given for (fractions of in-scope larger villages).
+CURVE_TARGETS = (0.835, 0.85, 0.90, 1.0)
+
+
+@dataclass
+class PavingInstance:
+    """One county's paving problem on the graph with hardened networks contracted.
+
+    Attributes
+    ----------
+    n_comp : int
+        Nodes of the contracted graph (hardened components, and road nodes with no hardened edge).
+    cu, cv : ndarray int
+        Contracted ends of every unhardened edge (indexed like ``edges``).
+    length : ndarray float
+        Metres of each unhardened edge.
+    edges : ndarray int
+        Road-graph edge id of each unhardened edge.
+    root : ndarray bool
+        Per contracted node: seat-connected today.
+    term_edge : ndarray int
+        Per village still without access (and within ``access_radius_m`` of a road): index into ``edges``
+        of its own edge, or -1 when that edge is already hardened.
+    term_node : ndarray int
+        Contracted node of one end of the village's edge.
+    have, total : int
+        Villages in scope with access today, and all villages in scope.
+    """
+
+    n_comp: int
+    cu: np.ndarray
+    cv: np.ndarray
+    length: np.ndarray
+    edges: np.ndarray
+    root: np.ndarray
+    term_edge: np.ndarray
+    term_node: np.ndarray
+    have: int
+    total: int
+
+    def need(self, target: float) -> int:
+        """Villages to gain for ``target`` (fraction), capped by what paving can reach."""
+        short = max(0, math.ceil(round(target * self.total, 9)) - self.have) if self.total else 0
+        return min(short, len(self.term_edge))
+
+    def satisfied(self, paved: np.ndarray) -> np.ndarray:
+        """Per terminal: access gained once the edges ``paved`` (bool over ``edges``) are hardened."""
+        sel = np.flatnonzero(paved)
+        n = self.n_comp + 1  # the last node joins every root
+        roots = np.flatnonzero(self.root)
+        u = np.r_[self.cu[sel], roots]
+        v = np.r_[self.cv[sel], np.full(len(roots), self.n_comp)]
+        g = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+        _, label = connected_components(g, directed=False)
+        linked = label[self.term_node] == label[self.n_comp]
+        own = np.where(self.term_edge >= 0, paved[np.maximum(self.term_edge, 0)], True)
+        return linked & own
+
+    def km(self, paved: np.ndarray) -> float:
+        """Kilometres of the edges ``paved``."""
+        return float(self.length[paved].sum()) / 1000.0
+
+
+def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray, have: int,
+             total: int) -> PavingInstance:
+    """Build a county's paving instance.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    village_edge : ndarray int
+        For each in-scope larger village without access: the road-graph edge it lies on (-1 when no road is
+        within ``access_radius_m``; such villages cannot gain access by paving and are left out).
+    root_nodes : ndarray int
+        Road-graph nodes on seat-connected hardened networks.
+    have, total : int
+        Villages in scope with access today, and all villages in scope.
+    """
+    comp = net.hard_component.astype(np.int64)
+    n_comp = int(comp.max()) + 1 if len(comp) else 0
+    soft = np.flatnonzero(~net.edge_hardened)
+    index = np.full(net.n_edges, -1, np.int64)
+    index[soft] = np.arange(len(soft))
+    root = np.zeros(n_comp, bool)
+    root[comp[root_nodes]] = True
+    ok = village_edge >= 0
+    e = village_edge[ok]
+    return PavingInstance(n_comp, comp[net.edge_u[soft]], comp[net.edge_v[soft]], net.edge_len_m[soft], soft,
+                          root, index[e], comp[net.edge_u[e]], have, total)
+
+
+def _pair_edge(inst: PavingInstance) -> dict[tuple[int, int], int]:
+    """Shortest unhardened edge between each pair of contracted nodes."""
+    best: dict[tuple[int, int], int] = {}
+    for k in np.argsort(inst.length)[::-1]:
+        a, b = int(inst.cu[k]), int(inst.cv[k])
+        best[(min(a, b), max(a, b))] = int(k)
+    return best
+
+
+def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """Shortest-path greedy: connect the cheapest village to the tree until ``need`` villages gain access.
+
+    Returns
+    -------
+    (paved, steps)
+        Bool over edges; after each step the villages gained so far and the km paved so far.
+    """
+    paved = np.zeros(len(inst.edges), bool)
+    pair = _pair_edge(inst)
+    other = np.where(inst.term_edge >= 0, np.where(inst.cu[np.maximum(inst.term_edge, 0)] == inst.term_node,
+                                                   inst.cv[np.maximum(inst.term_edge, 0)],
+                                                   inst.cu[np.maximum(inst.term_edge, 0)]), inst.term_node)
+    steps: list[tuple[int, float]] = []
+    sat = inst.satisfied(paved)
+    steps.append((int(sat.sum()), 0.0))
+    while sat.sum() < need:
+        w = np.where(paved, EPS_WEIGHT, inst.length)
+        m = sp.csr_matrix((np.r_[w, w], (np.r_[inst.cu, inst.cv], np.r_[inst.cv, inst.cu])),
+                          shape=(inst.n_comp, inst.n_comp))
+        sources = np.flatnonzero(_rooted(inst, paved))
+        d, pred, _ = dijkstra(m, directed=False, indices=sources, min_only=True, return_predecessors=True)
+        own = np.where((inst.term_edge >= 0) & ~paved[np.maximum(inst.term_edge, 0)],
+                       inst.length[np.maximum(inst.term_edge, 0)], 0.0)
+        end = np.where(d[inst.term_node] <= d[other], inst.term_node, other)
+        cost = np.where(sat, np.inf, own + np.minimum(d[inst.term_node], d[other]))
+        i = int(np.argmin(cost))
+        if not np.isfinite(cost[i]):
+            break
+        node = int(end[i])
+        while pred[node] >= 0:
+            p = int(pred[node])
+            paved[pair[(min(p, node), max(p, node))]] = True
+            node = p
+        if inst.term_edge[i] >= 0:
+            paved[inst.term_edge[i]] = True
+        sat = inst.satisfied(paved)
+        if not sat[i]:  # cannot happen on a consistent instance; never loop forever
+            break
+        steps.append((int(sat.sum()), inst.km(paved)))
+    return paved, steps
+
+
+def _rooted(inst: PavingInstance, paved: np.ndarray) -> np.ndarray:
+    """Contracted nodes joined to the root through paved edges."""
+    sel = np.flatnonzero(paved)
+    n = inst.n_comp + 1
+    roots = np.flatnonzero(inst.root)
+    g = sp.coo_matrix((np.ones(len(sel) + len(roots)), (np.r_[inst.cu[sel], roots],
+                                                         np.r_[inst.cv[sel], np.full(len(roots), inst.n_comp)])),
+                      shape=(n, n))
+    _, label = connected_components(g, directed=False)
+    return label[:inst.n_comp] == label[inst.n_comp]
+
+
+def prune(inst: PavingInstance, paved: np.ndarray, need: int) -> np.ndarray:
+    """Drop paved edges, longest first, while at least ``need`` villages keep their gained access."""
+    paved = paved.copy()
+    for k in np.flatnonzero(paved)[np.argsort(-inst.length[paved])]:
+        paved[k] = False
+        if inst.satisfied(paved).sum() < need:
+            paved[k] = True
+    return paved
+
+
+def knapsack_bound(inst: PavingInstance, need: int) -> float:
+    """A lower bound in km: every gained village needs its own edge paved (shared edges counted once).
+
+    The fractional knapsack over the distinct unpaved edges of the villages (length per village served).
+    """
+    if need <= 0:
+        return 0.0
+    free = int((inst.term_edge < 0).sum())
+    rest = need - free
+    if rest <= 0:
+        return 0.0
+    e, count = np.unique(inst.term_edge[inst.term_edge >= 0], return_counts=True)
+    ratio = inst.length[e] / count
+    order = np.argsort(ratio)
+    got, km = 0, 0.0
+    for j in order:
+        take = min(count[j], rest - got)
+        km += ratio[j] * take
+        got += take
+        if got >= rest:
+            break
+    return km / 1000.0
+
+
+@dataclass(frozen=True)
+class PavingResult:
+    """A paving plan for one county and one target."""
+
+    target: float
+    need: int
+    paved: np.ndarray
+    km: float
+    gained: int
+    bound_km: float
+    gap: float
+    method: str
+    status: str
+    seconds: float
+
+
+def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time_limit: float = 10.0,
+          exact_max_edges: int = 4000) -> list[PavingResult]:
+    """Plans for each target (fraction), monotone: a higher target never needs fewer km.
+
+    Parameters
+    ----------
+    inst : PavingInstance
+    targets : tuple of float
+    time_limit : float
+        Seconds for all integer programmes of this instance together.
+    exact_max_edges : int
+        Run the integer programme only when there are at most this many unhardened edges.
+    """
+    t0 = time.perf_counter()
+    top = max(inst.need(t) for t in targets) if targets else 0
+    full, _ = greedy(inst, top)
+    results: list[PavingResult] = []
+    higher: np.ndarray | None = None
+    for left_targets, t in enumerate(sorted(targets, reverse=True)):
+        need = inst.need(t)
+        plan = prune(inst, full, need)
+        if higher is not None:
+            alt = prune(inst, higher, need)
+            plan = alt if inst.km(alt) < inst.km(plan) else plan
+        bound, status = knapsack_bound(inst, need), "heuristic"
+        left = time_limit - (time.perf_counter() - t0)  # shared by the targets still to solve
+        if len(inst.edges) <= exact_max_edges and left > 0.05 and need > 0:
+            x, mip_bound, status = exact(inst, need, left / (len(targets) - left_targets))
+            if x is not None and inst.km(x) < inst.km(plan) - 1e-9 and inst.satisfied(x).sum() >= need:
+                plan = x
+            bound = max(bound, mip_bound)
+        if higher is not None and inst.km(higher) < inst.km(plan):
+            plan = higher
+        km = inst.km(plan)
+        bound = min(bound, km)
+        gap = 0.0 if km - bound < 1e-6 else (km - bound) / max(km, 1e-9)
+        results.append(PavingResult(t, need, plan, round(km, 3), int(inst.satisfied(plan).sum()), round(bound, 3),
+                                    round(gap, 6), "exact" if gap == 0.0 else "heuristic", status,
+                                    round(time.perf_counter() - t0, 4)))
+        higher = plan
+    return sorted(results, key=lambda r: r.target)
+
+
+def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarray | None, float, str]:
+    """The least-km paving reaching ``need`` villages, as a single-commodity flow MIP (HiGHS).
+
+    Columns: x_e (pave edge e), z_i (village i gains access), f on each direction of each edge. The root
+    (all seat-connected nodes) sends one unit per gained village along paved edges to the village's node.
+
+    Returns
+    -------
+    (paved or None, lower bound in km, status)
+    """
+    from .siting import _highs
+
+    n_e, n_t, n = len(inst.edges), len(inst.term_edge), inst.n_comp + 1
+    src = inst.n_comp
+    roots = np.flatnonzero(inst.root)
+    # arcs: each edge both ways, and root-node links (free, uncapacitated)
+    au = np.r_[inst.cu, inst.cv, np.full(len(roots), src)]
+    av = np.r_[inst.cv, inst.cu, roots]
+    n_a = len(au)
+    big = float(n_t)
+    cols = n_e + n_t + n_a
+    xi, zi, fi = np.arange(n_e), n_e + np.arange(n_t), n_e + n_t + np.arange(n_a)
+    rows, cidx, vals, lo, hi = [], [], [], [], []
+    r = 0
+    # flow balance: inflow − outflow = Σ z at the village's node (0 elsewhere; the source sends)
+    for node_list, sign in ((av, 1.0), (au, -1.0)):
+        rows.append(node_list)
+        cidx.append(fi)
+        vals.append(np.full(n_a, sign))
+    rows.append(inst.term_node)
+    cidx.append(zi)
+    vals.append(np.full(n_t, -1.0))
+    lo.append(np.zeros(n))
+    hi.append(np.zeros(n))
+    lo[-1][src], hi[-1][src] = -np.inf, np.inf
+    r = n
+    # capacity: f_a ≤ big · x_e for edge arcs
+    edge_arcs = np.arange(2 * n_e)
+    rows += [r + edge_arcs, r + edge_arcs]
+    cidx += [fi[edge_arcs], np.r_[xi, xi]]
+    vals += [np.ones(2 * n_e), np.full(2 * n_e, -big)]
+    lo.append(np.full(2 * n_e, -np.inf))
+    hi.append(np.zeros(2 * n_e))
+    r += 2 * n_e
+    # a village's own edge must be paved: z_i ≤ x_{e_i}
+    own = np.flatnonzero(inst.term_edge >= 0)
+    rows += [r + np.arange(len(own)), r + np.arange(len(own))]
+    cidx += [zi[own], xi[inst.term_edge[own]]]
+    vals += [np.ones(len(own)), -np.ones(len(own))]
+    lo.append(np.full(len(own), -np.inf))
+    hi.append(np.zeros(len(own)))
+    r += len(own)
+    # quota: Σ z ≥ need − (villages with access from the start, which the flow need not serve)
+    rows.append(np.full(n_t, r))
+    cidx.append(zi)
+    vals.append(np.ones(n_t))
+    lo.append(np.array([float(need)]))
+    hi.append(np.array([np.inf]))
+    r += 1
+    a = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cidx))), shape=(r, cols))
+    cost = np.r_[inst.length / 1000.0, np.zeros(n_t + n_a)]
+    upper = np.r_[np.ones(n_e + n_t), np.full(n_a, big)]
+    integer = np.r_[np.ones(n_e + n_t, bool), np.zeros(n_a, bool)]
+    x, _, bound, status = _highs(cost, np.zeros(cols), upper, a, np.concatenate(lo), np.concatenate(hi), integer,
+                                 False, time_limit)
+    bound = float(bound) if np.isfinite(bound) else 0.0
+    return (None if x is None else x[:n_e] > 0.5), bound, status
