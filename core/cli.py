@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(p)
     p.set_defaults(func=cmd_demo)
 
-    for name in ("webmap", "survey.cli", "bench"):
+    for name in ("webmap", "survey.cli", "bench", "plan.cli"):
         try:
             module = __import__(f"ruralenv.core.{name}", fromlist=["register_cli"])
         except ImportError:
