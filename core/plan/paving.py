@@ -276,6 +276,20 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
     return sorted(results, key=lambda r: r.target)
 
 
+def within_budget(inst: PavingInstance, budget_km: float) -> PavingResult:
+    """The most villages the greedy reaches within ``budget_km`` (pruned); heuristic, with its km bound."""
+    t0 = time.perf_counter()
+    _, steps = greedy(inst, len(inst.term_edge))
+    got = max(n for n, km in steps if km <= budget_km + 1e-9)
+    paved, _ = greedy(inst, got)
+    paved = prune(inst, paved, got)
+    km, bound = inst.km(paved), knapsack_bound(inst, got)
+    gap = 0.0 if km - bound < 1e-6 else (km - bound) / max(km, 1e-9)
+    share = (inst.have + got) / inst.total if inst.total else 0.0
+    return PavingResult(share, got, paved, round(km, 3), got, round(bound, 3), round(gap, 6),
+                        "exact" if gap == 0.0 else "heuristic", "budget", round(time.perf_counter() - t0, 4))
+
+
 def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarray | None, float, str]:
     """The least-km paving reaching ``need`` villages, as a single-commodity flow MIP (HiGHS).
 

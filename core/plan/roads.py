@@ -12,7 +12,7 @@ from .._errors import ConfigError
 from ..network import RoadNetwork
 from ..progress import NullProgress, Progress, check_cancel
 from ..snapping import Snapper
-from .paving import CURVE_TARGETS, PavingInstance, PavingResult, instance, solve
+from .paving import CURVE_TARGETS, PavingInstance, PavingResult, instance, solve, within_budget
 from .problem import PlanInputs, point_xy, road_network
 
 
@@ -76,7 +76,8 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
     target : float, optional
         Share of in-scope larger villages with hardened access to reach (fraction); default the 2025 target.
     budget_km : float, optional
-        Instead of a target: km each county may pave; the plan is the highest curve point within it.
+        Instead of a target: km each county may pave; the plan gains the most villages the greedy reaches
+        within it (then pruned).
     time_limit : float
         Seconds for the integer programmes, shared by the counties.
     progress : Progress, optional
@@ -107,7 +108,8 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
                         int((scope & (county == code)).sum()))
         results = solve(inst, targets, time_limit / max(1, len(codes) - k))
         curves[code] = [_curve_row(r, inst) for r in results]
-        chosen = _pick(results, target, budget_km)
+        chosen = next(r for r in results if abs(r.target - target) < 1e-12) if budget_km is None \
+            else within_budget(inst, budget_km)
         paved[inst.edges[chosen.paved]] = True
         rows.append({"county_code": code, "n_larger": inst.total, "access_before": inst.have,
                      "target_pct": round(100 * chosen.target, 2), "villages_needed": chosen.need,
@@ -127,13 +129,6 @@ def _curve_row(r: PavingResult, inst: PavingInstance) -> dict:
     return {"target_pct": round(100 * r.target, 2), "villages_needed": r.need,
             "reachable_pct": round(100 * (inst.have + r.gained) / inst.total, 2) if inst.total else None,
             "km": r.km, "bound_km": r.bound_km, "gap": r.gap, "method": r.method, "status": r.status}
-
-
-def _pick(results: list[PavingResult], target: float | None, budget_km: float | None) -> PavingResult:
-    if budget_km is None:
-        return next(r for r in results if abs(r.target - target) < 1e-12)
-    within = [r for r in results if r.km <= budget_km]
-    return within[-1] if within else results[0]
 
 
 def _claim(inp: PlanInputs, net: RoadNetwork, roots: np.ndarray, todo: np.ndarray, v_edge: np.ndarray,
