@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from helpers import GK_111, X0, Y0
-
 from ruralenv.core.plan.paving import CURVE_TARGETS, instance, solve
 from ruralenv.core.plan.siting import max_cover, min_sites
 
@@ -64,7 +63,6 @@ def _grid_network(rng: np.random.Generator, n_soft: int):
     """A 4 × 4 grid of 1-km roads (24 edges), ``n_soft`` of them unhardened, as a RoadNetwork."""
     import shapely
     from pyproj import CRS
-
     from ruralenv.core.network import build_network
 
     lines, step = [], 1000.0
@@ -135,7 +133,6 @@ def test_sample_plan_reaches_targets_and_rerun_agrees(sample_plan):
 def test_plan_fed_back_through_ruralenv_run(sample_plan, tmp_path):
     """Write the plan's layers to a GeoPackage and run the CLI on it: the coverage is the plan's claim."""
     import geopandas as gpd
-
     from ruralenv.core.cli import main
     from ruralenv.core.plan.check import plan_inputs
     from ruralenv.core.plan.roads import paved_roads
@@ -163,7 +160,6 @@ def test_plan_fed_back_through_ruralenv_run(sample_plan, tmp_path):
 
 def test_cli_writes_plan_files(sample_results, tmp_path, capsys):
     import pyogrio
-
     from ruralenv.core.cli import main
 
     _, out = sample_results
