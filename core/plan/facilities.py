@@ -10,7 +10,6 @@ planned (existing facilities kept, so only villages not covered today can be gai
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -22,9 +21,12 @@ import shapely
 from .._errors import ConfigError, InputError, Problem
 from ..config import LayerSpec
 from ..network import RoadNetwork
+from ..prepare import point_xy
 from ..progress import NullProgress, Progress, check_cancel
+from ..stages.collection import valid_stations
+from ..stages.indicators import _gap as villages_short  # the indicator's own rounding of the target
 from .coverage import capped_reach, nearest_within
-from .problem import PlanInputs, point_xy, road_network, snap_groups
+from .problem import PlanInputs, road_network, snap_groups
 from .siting import SitingResult, max_cover, min_sites
 
 #: Planned facility type → the setting that caps the road distance of the villages it covers.
@@ -111,11 +113,6 @@ def default_candidates(inp: PlanInputs, net) -> gpd.GeoDataFrame:
                             crs=inp.crs)
 
 
-def villages_short(target: float, ok: int, total: int) -> int:
-    """Villages still needed to reach ``target`` (a fraction) of ``total`` with ``ok`` today."""
-    return max(0, math.ceil(round(target * total, 9)) - ok) if total else 0
-
-
 def _coverage_matrix(inp: PlanInputs, net: RoadNetwork, cands: gpd.GeoDataFrame, ftype: str, targets: np.ndarray,
                      progress: Progress) -> tuple[sp.csr_matrix, np.ndarray]:
     """Which target villages each candidate would cover, and which candidates are usable at all."""
@@ -132,7 +129,8 @@ def _coverage_matrix(inp: PlanInputs, net: RoadNetwork, cands: gpd.GeoDataFrame,
     c_node = g.node["candidates"].copy()
     if ftype == "transfer_station":
         haul = nearest_within(m, g.node["county_treatment"], c.d_haul_m)
-        c_node[(c_node >= 0) & ~np.isfinite(haul[np.maximum(c_node, 0)])] = -1
+        hauls = valid_stations(c_node[c_node >= 0], haul, c.d_haul_m)  # the collection stage's haul rule
+        c_node[~np.isin(c_node, hauls)] = -1
     progress.message(f"{int((c_node >= 0).sum())} of {len(cands)} candidate sites usable "
                      f"(on a road within {c.max_snap_m:.0f} m"
                      + (f", county treatment within {c.d_haul_m / 1000:.0f} km)" if ftype == "transfer_station"

@@ -1,6 +1,6 @@
 """Which unpaved road pieces to harden, least total length, so that a share of larger villages gains access.
 
-The product's access rule (:func:`..pipeline._hardened_access`): a village has hardened access when its
+The product's access rule (:mod:`..stages.access`): a village has hardened access when its
 nearest hardened road within ``access_radius_m`` lies on a hardened network that reaches a township or
 county seat. The plan works on the road graph's edges (pieces between junctions): village ``i`` gains
 access when the edge ``e_i`` it lies on (its nearest road, within ``access_radius_m``) is hardened or paved
@@ -53,6 +53,9 @@ class PavingInstance:
         of its own edge, or -1 when that edge is already hardened.
     term_node : ndarray int
         Contracted node of one end of the village's edge.
+    term_hard : ndarray int
+        Contracted node of the village's nearest hardened road within ``access_radius_m`` today (-1: none):
+        joining it to the root gives access without paving the village's own edge.
     have, total : int
         Villages in scope with access today, and all villages in scope.
     """
@@ -65,6 +68,7 @@ class PavingInstance:
     root: np.ndarray
     term_edge: np.ndarray
     term_node: np.ndarray
+    term_hard: np.ndarray
     have: int
     total: int
 
@@ -84,7 +88,8 @@ class PavingInstance:
         _, label = connected_components(g, directed=False)
         linked = label[self.term_node] == label[self.n_comp]
         own = np.where(self.term_edge >= 0, paved[np.maximum(self.term_edge, 0)], True)
-        return linked & own
+        hard = (self.term_hard >= 0) & (label[np.maximum(self.term_hard, 0)] == label[self.n_comp])
+        return (linked & own) | hard
 
     def km(self, paved: np.ndarray) -> float:
         """Kilometres of the edges ``paved``."""
@@ -92,7 +97,7 @@ class PavingInstance:
 
 
 def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray, have: int,
-             total: int) -> PavingInstance:
+             total: int, village_hard_edge: np.ndarray | None = None) -> PavingInstance:
     """Build a county's paving instance.
 
     Parameters
@@ -105,6 +110,8 @@ def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray,
         Road-graph nodes on seat-connected hardened networks.
     have, total : int
         Villages in scope with access today, and all villages in scope.
+    village_hard_edge : ndarray int, optional
+        For the same villages: the hardened edge nearest within ``access_radius_m`` (-1: none).
     """
     comp = net.hard_component.astype(np.int64)
     n_comp = int(comp.max()) + 1 if len(comp) else 0
@@ -115,8 +122,11 @@ def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray,
     root[comp[root_nodes]] = True
     ok = village_edge >= 0
     e = village_edge[ok]
+    h = np.full(len(village_edge), -1, np.int64) if village_hard_edge is None else village_hard_edge
+    h = h[ok]
+    term_hard = np.where(h >= 0, comp[net.edge_u[np.maximum(h, 0)]], -1)
     return PavingInstance(n_comp, comp[net.edge_u[soft]], comp[net.edge_v[soft]], net.edge_len_m[soft], soft,
-                          root, index[e], comp[net.edge_u[e]], have, total)
+                          root, index[e], comp[net.edge_u[e]], term_hard, have, total)
 
 
 def _pair_edge(inst: PavingInstance) -> dict[tuple[int, int], int]:
@@ -153,16 +163,19 @@ def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int,
         own = np.where((inst.term_edge >= 0) & ~paved[np.maximum(inst.term_edge, 0)],
                        inst.length[np.maximum(inst.term_edge, 0)], 0.0)
         end = np.where(d[inst.term_node] <= d[other], inst.term_node, other)
-        cost = np.where(sat, np.inf, own + np.minimum(d[inst.term_node], d[other]))
+        via_own = own + np.minimum(d[inst.term_node], d[other])
+        via_hard = np.where(inst.term_hard >= 0, d[np.maximum(inst.term_hard, 0)], np.inf)
+        cost = np.where(sat, np.inf, np.minimum(via_own, via_hard))
         i = int(np.argmin(cost))
         if not np.isfinite(cost[i]):
             break
-        node = int(end[i])
+        use_hard = via_hard[i] < via_own[i]
+        node = int(inst.term_hard[i] if use_hard else end[i])
         while pred[node] >= 0:
             p = int(pred[node])
             paved[pair[(min(p, node), max(p, node))]] = True
             node = p
-        if inst.term_edge[i] >= 0:
+        if inst.term_edge[i] >= 0 and not use_hard:
             paved[inst.term_edge[i]] = True
         sat = inst.satisfied(paved)
         if not sat[i]:  # cannot happen on a consistent instance; never loop forever
@@ -200,11 +213,11 @@ def knapsack_bound(inst: PavingInstance, need: int) -> float:
     """
     if need <= 0:
         return 0.0
-    free = int((inst.term_edge < 0).sum())
+    free = int(((inst.term_edge < 0) | (inst.term_hard >= 0)).sum())
     rest = need - free
     if rest <= 0:
         return 0.0
-    e, count = np.unique(inst.term_edge[inst.term_edge >= 0], return_counts=True)
+    e, count = np.unique(inst.term_edge[(inst.term_edge >= 0) & (inst.term_hard < 0)], return_counts=True)
     ratio = inst.length[e] / count
     order = np.argsort(ratio)
     got, km = 0, 0.0
@@ -293,8 +306,9 @@ def within_budget(inst: PavingInstance, budget_km: float) -> PavingResult:
 def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarray | None, float, str]:
     """The least-km paving reaching ``need`` villages, as a single-commodity flow MIP (HiGHS).
 
-    Columns: x_e (pave edge e), z_i (village i gains access), f on each direction of each edge. The root
-    (all seat-connected nodes) sends one unit per gained village along paved edges to the village's node.
+    Columns: x_e (pave edge e); z for each way a village can gain access (through its own edge, at the
+    edge's node; through its hardened road, at that road's node); a flow on each direction of each edge.
+    The root (every seat-connected node) sends one unit per gained village along paved edges.
 
     Returns
     -------
@@ -305,55 +319,32 @@ def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarra
     n_e, n_t, n = len(inst.edges), len(inst.term_edge), inst.n_comp + 1
     src = inst.n_comp
     roots = np.flatnonzero(inst.root)
-    # arcs: each edge both ways, and root-node links (free, uncapacitated)
-    au = np.r_[inst.cu, inst.cv, np.full(len(roots), src)]
+    hard = np.flatnonzero(inst.term_hard >= 0)
+    z_node, z_village = np.r_[inst.term_node, inst.term_hard[hard]], np.r_[np.arange(n_t), hard]
+    au = np.r_[inst.cu, inst.cv, np.full(len(roots), src)]  # arcs: each edge both ways, then root links
     av = np.r_[inst.cv, inst.cu, roots]
-    n_a = len(au)
-    big = float(n_t)
-    cols = n_e + n_t + n_a
-    xi, zi, fi = np.arange(n_e), n_e + np.arange(n_t), n_e + n_t + np.arange(n_a)
-    rows, cidx, vals, lo, hi = [], [], [], [], []
-    r = 0
-    # flow balance: inflow − outflow = Σ z at the village's node (0 elsewhere; the source sends)
-    for node_list, sign in ((av, 1.0), (au, -1.0)):
-        rows.append(node_list)
-        cidx.append(fi)
-        vals.append(np.full(n_a, sign))
-    rows.append(inst.term_node)
-    cidx.append(zi)
-    vals.append(np.full(n_t, -1.0))
-    lo.append(np.zeros(n))
-    hi.append(np.zeros(n))
-    lo[-1][src], hi[-1][src] = -np.inf, np.inf
-    r = n
-    # capacity: f_a ≤ big · x_e for edge arcs
-    edge_arcs = np.arange(2 * n_e)
-    rows += [r + edge_arcs, r + edge_arcs]
-    cidx += [fi[edge_arcs], np.r_[xi, xi]]
-    vals += [np.ones(2 * n_e), np.full(2 * n_e, -big)]
-    lo.append(np.full(2 * n_e, -np.inf))
-    hi.append(np.zeros(2 * n_e))
-    r += 2 * n_e
-    # a village's own edge must be paved: z_i ≤ x_{e_i}
+    n_z, n_a, big = len(z_node), len(au), float(n_t)
+    xi, zi, fi = np.arange(n_e), n_e + np.arange(n_z), n_e + n_z + np.arange(n_a)
     own = np.flatnonzero(inst.term_edge >= 0)
-    rows += [r + np.arange(len(own)), r + np.arange(len(own))]
-    cidx += [zi[own], xi[inst.term_edge[own]]]
-    vals += [np.ones(len(own)), -np.ones(len(own))]
-    lo.append(np.full(len(own), -np.inf))
-    hi.append(np.zeros(len(own)))
-    r += len(own)
-    # quota: Σ z ≥ need − (villages with access from the start, which the flow need not serve)
-    rows.append(np.full(n_t, r))
-    cidx.append(zi)
-    vals.append(np.ones(n_t))
-    lo.append(np.array([float(need)]))
-    hi.append(np.array([np.inf]))
-    r += 1
-    a = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cidx))), shape=(r, cols))
-    cost = np.r_[inst.length / 1000.0, np.zeros(n_t + n_a)]
-    upper = np.r_[np.ones(n_e + n_t), np.full(n_a, big)]
-    integer = np.r_[np.ones(n_e + n_t, bool), np.zeros(n_a, bool)]
-    x, _, bound, status = _highs(cost, np.zeros(cols), upper, a, np.concatenate(lo), np.concatenate(hi), integer,
-                                 False, time_limit)
+    cap, own_row, once, quota = n, n + 2 * n_e, n + 2 * n_e + len(own), n + 2 * n_e + len(own) + n_t
+    triplets = [
+        (av, fi, 1.0), (au, fi, -1.0), (z_node, zi, -1.0),  # balance: inflow − outflow = demand served here
+        (cap + np.arange(2 * n_e), fi[:2 * n_e], 1.0), (cap + np.arange(2 * n_e), np.r_[xi, xi], -big),  # f ≤ big x
+        (own_row + np.arange(len(own)), zi[own], 1.0),  # through its own edge only when that edge is paved
+        (own_row + np.arange(len(own)), xi[inst.term_edge[own]], -1.0),
+        (once + z_village, zi, 1.0),  # each village counted once
+        (np.full(n_z, quota), zi, 1.0),  # at least ``need`` villages
+    ]
+    rows = np.concatenate([np.broadcast_to(r, np.shape(c)) for r, c, _ in triplets])
+    cols = np.concatenate([c for _, c, _ in triplets])
+    vals = np.concatenate([np.full(len(c), v) for _, c, v in triplets])
+    a = sp.csr_matrix((vals, (rows, cols)), shape=(quota + 1, n_e + n_z + n_a))
+    lo = np.r_[np.zeros(n), np.full(2 * n_e + len(own) + n_t, -np.inf), float(need)]
+    hi = np.r_[np.zeros(n), np.zeros(2 * n_e + len(own)), np.ones(n_t), np.inf]
+    lo[src], hi[src] = -np.inf, np.inf
+    cost = np.r_[inst.length / 1000.0, np.zeros(n_z + n_a)]
+    upper = np.r_[np.ones(n_e + n_z), np.full(n_a, big)]
+    integer = np.r_[np.ones(n_e + n_z, bool), np.zeros(n_a, bool)]
+    x, _, bound, status = _highs(cost, np.zeros(len(cost)), upper, a, lo, hi, integer, False, time_limit)
     bound = float(bound) if np.isfinite(bound) else 0.0
     return (None if x is None else x[:n_e] > 0.5), bound, status

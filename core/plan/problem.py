@@ -2,7 +2,7 @@
 
 ``ruralenv plan`` starts from what ``ruralenv run`` wrote (villages with their ``covered`` and
 ``hardened_access`` flags, roads with ``hardened``, facilities, towns); the road graph is rebuilt with
-:func:`..pipeline.get_network` (a cache hit when the run cached it) and points are snapped with
+:func:`..prepare.get_network` (a cache hit when the run cached it) and points are snapped with
 :class:`..snapping.Snapper` exactly as the run snaps them.
 """
 from __future__ import annotations
@@ -16,14 +16,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 from pyproj import CRS
 
 from .._errors import ConfigError, InputError, Problem
 from ..config import Config
 from ..network import RoadNetwork
+from ..prepare import concat_snaps, get_network
 from ..progress import NullProgress, Progress
-from ..snapping import Augmented, Snap, Snapper, augmented_graph
+from ..snapping import Augmented, Snapper, augmented_graph
 
 #: Layers of results.gpkg the planner reads (``towns``, ``counties``, ``mines`` optional).
 NEEDED_LAYERS = ("villages", "roads", "facilities")
@@ -124,13 +124,6 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
                       layers.get("towns"), layers.get("counties"), layers.get("mines"))
 
 
-def point_xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Projected x, y of each feature (points as they are, polygons by a point on their surface)."""
-    geoms = gdf.geometry.array
-    pts = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
-    return shapely.get_x(pts), shapely.get_y(pts)
-
-
 @dataclass
 class Graph:
     """The road graph with groups of snapped points added as nodes.
@@ -158,8 +151,6 @@ class Graph:
 def road_network(inp: PlanInputs, progress: Progress | None = None,
                  hardened: np.ndarray | None = None) -> RoadNetwork:
     """The run's road graph (from the cache when it is there), optionally with other hardened flags."""
-    from ..pipeline import get_network
-
     roads = inp.roads if hardened is None else inp.roads.assign(hardened=hardened)
     return get_network(roads, inp.crs, inp.config, progress or NullProgress())
 
@@ -183,8 +174,7 @@ def snap_groups(inp: PlanInputs, net: RoadNetwork, groups: dict[str, tuple[np.nd
 
     snapper = Snapper(net, inp.roads.geometry.array, inp.crs)
     snaps = {name: snapper.snap(x, y, max_dist_m=d) for name, (x, y, d) in groups.items()}
-    allsnap = Snap(*(np.concatenate([getattr(s, f) for s in snaps.values()])
-                     for f in ("edge", "dist_m", "along_m", "x", "y")))
+    allsnap = concat_snaps(list(snaps.values()))
     aug = augmented_graph(net, allsnap)
     node, start = {}, 0
     for name, s in snaps.items():

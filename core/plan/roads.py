@@ -10,10 +10,11 @@ import shapely
 
 from .._errors import ConfigError
 from ..network import RoadNetwork
+from ..prepare import point_xy
 from ..progress import NullProgress, Progress, check_cancel
 from ..snapping import Snapper
 from .paving import CURVE_TARGETS, PavingInstance, PavingResult, instance, solve, within_budget
-from .problem import PlanInputs, point_xy, road_network
+from .problem import PlanInputs, road_network
 
 
 @dataclass
@@ -47,8 +48,10 @@ class PavingPlan:
     unattainable: int
 
 
-def _roots_and_edges(inp: PlanInputs, net: RoadNetwork, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Road nodes on seat-connected hardened networks, and the edge each village in ``todo`` lies on.
+def _roots_and_edges(inp: PlanInputs, net: RoadNetwork, todo: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Road nodes on seat-connected hardened networks; for each village in ``todo`` the edge it lies on and
+    its nearest hardened edge (both within ``access_radius_m``, else -1).
 
     The seat-connected networks are those under the township seats and under the villages that have access
     today (their nearest hardened road within ``access_radius_m``). Taking every seat's network as a root is
@@ -62,8 +65,9 @@ def _roots_and_edges(inp: PlanInputs, net: RoadNetwork, todo: np.ndarray) -> tup
         points.append(inp.towns)
     e = np.concatenate([hard.snap(*point_xy(p), max_dist_m=radius).edge for p in points])
     e = e[e >= 0]
-    todo_edge = Snapper(net, geoms, inp.crs).snap(*point_xy(inp.villages.iloc[todo]), max_dist_m=radius).edge
-    return np.unique(np.r_[net.edge_u[e], net.edge_v[e]]), todo_edge
+    xy = point_xy(inp.villages.iloc[todo])
+    todo_edge = Snapper(net, geoms, inp.crs).snap(*xy, max_dist_m=radius).edge
+    return np.unique(np.r_[net.edge_u[e], net.edge_v[e]]), todo_edge, hard.snap(*xy, max_dist_m=radius).edge
 
 
 def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float | None = None,
@@ -94,7 +98,7 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
     scope = inp.road_scope()
     access = inp.flag("hardened_access")
     todo = np.flatnonzero(scope & ~access & inp.reachable)
-    roots, v_edge = _roots_and_edges(inp, net, todo)
+    roots, v_edge, v_hard = _roots_and_edges(inp, net, todo)
     county = inp.villages["county_code"].astype(str).to_numpy()
     codes = sorted(set(county[scope]))
     paved = np.zeros(net.n_edges, bool)
@@ -105,7 +109,7 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         progress.stage(f"plan: paving {code}")
         mine = county[todo] == code
         inst = instance(net, v_edge[mine], roots, int((scope & access & (county == code)).sum()),
-                        int((scope & (county == code)).sum()))
+                        int((scope & (county == code)).sum()), v_hard[mine])
         results = solve(inst, targets, time_limit / max(1, len(codes) - k))
         curves[code] = [_curve_row(r, inst) for r in results]
         chosen = next(r for r in results if abs(r.target - target) < 1e-12) if budget_km is None \
@@ -114,14 +118,14 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         rows.append({"county_code": code, "n_larger": inst.total, "access_before": inst.have,
                      "target_pct": round(100 * chosen.target, 2), "villages_needed": chosen.need,
                      "km": chosen.km, "bound_km": chosen.bound_km, "gap": chosen.gap, "method": chosen.method})
-    after = _claim(inp, net, roots, todo, v_edge, paved, access)
+    after = _claim(net, roots, todo, v_edge, v_hard, paved, access)
     table = pd.DataFrame(rows)
     if len(table):
         table["access_after"] = [int((scope & after & (county == c)).sum()) for c in table["county_code"]]
         table["coverage_before_pct"] = (100 * table["access_before"] / table["n_larger"]).round(2)
         table["coverage_after_pct"] = (100 * table["access_after"] / table["n_larger"]).round(2)
     unattainable = int((scope & ~access & ~(np.isin(np.arange(len(scope)), todo[v_edge >= 0]))).sum())
-    pieces = road_pieces(inp, net, np.flatnonzero(paved), _gains(inp, net, roots, todo, v_edge, paved))
+    pieces = road_pieces(inp, net, np.flatnonzero(paved), _gains(net, instance(net, v_edge, roots, 0, 0, v_hard), paved))
     return PavingPlan(np.flatnonzero(paved), after, table, curves, pieces, net, unattainable)
 
 
@@ -131,10 +135,10 @@ def _curve_row(r: PavingResult, inst: PavingInstance) -> dict:
             "km": r.km, "bound_km": r.bound_km, "gap": r.gap, "method": r.method, "status": r.status}
 
 
-def _claim(inp: PlanInputs, net: RoadNetwork, roots: np.ndarray, todo: np.ndarray, v_edge: np.ndarray,
+def _claim(net: RoadNetwork, roots: np.ndarray, todo: np.ndarray, v_edge: np.ndarray, v_hard: np.ndarray,
            paved: np.ndarray, access: np.ndarray) -> np.ndarray:
     """Access per village once ``paved`` edges are hardened (villages with access keep it)."""
-    inst = instance(net, v_edge, roots, 0, 0)
+    inst = instance(net, v_edge, roots, 0, 0, v_hard)
     sel = np.zeros(len(inst.edges), bool)
     sel[paved[inst.edges]] = True
     gained = inst.satisfied(sel)
@@ -143,10 +147,8 @@ def _claim(inp: PlanInputs, net: RoadNetwork, roots: np.ndarray, todo: np.ndarra
     return after
 
 
-def _gains(inp: PlanInputs, net: RoadNetwork, roots: np.ndarray, todo: np.ndarray, v_edge: np.ndarray,
-           paved: np.ndarray) -> np.ndarray:
+def _gains(net: RoadNetwork, inst: PavingInstance, paved: np.ndarray) -> np.ndarray:
     """Per paved edge: villages that lose the access gained if that edge alone were not paved."""
-    inst = instance(net, v_edge, roots, 0, 0)
     sel = paved[inst.edges]
     base = int(inst.satisfied(sel).sum())
     out = np.zeros(net.n_edges, int)
