@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingOutputFile, QgsProcessingParameterFolderDestination
+from qgis.core import (
+    QgsProcessingOutputFile,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFolderDestination,
+)
 
 from .base import SETTINGS, Outcome, PipelineAlgorithm, Sink, tr
 
 OUTPUT_FOLDER = "OUTPUT_FOLDER"
 RESULTS_GPKG = "RESULTS_GPKG"
+PLAN = "PLAN"
 
 
 class FullPlan(PipelineAlgorithm):
@@ -47,6 +52,9 @@ class FullPlan(PipelineAlgorithm):
             OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)"), optional=True,
             createByDefault=True))
         self.addOutput(QgsProcessingOutputFile(RESULTS_GPKG, tr("Results GeoPackage (results.gpkg)")))
+        self.addParameter(QgsProcessingParameterBoolean(
+            PLAN, tr("Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)"),
+            False))
 
     def output_folder(self, parameters, context) -> str | None:
         """The chosen report folder."""
@@ -57,4 +65,10 @@ class FullPlan(PipelineAlgorithm):
         outcome = super().analyse(layers, config, progress, parameters, context)
         folder = outcome.extra.get(OUTPUT_FOLDER)
         outcome.extra[RESULTS_GPKG] = str(Path(folder) / "results.gpkg") if folder else None
+        if folder and self.parameterAsBoolean(parameters, PLAN, context):
+            from ...core.plan.run import make_plan
+            from ...core.plan.writers import write_plan
+
+            write_plan(make_plan(outcome.extra[RESULTS_GPKG], progress=progress), Path(folder) / "plan",
+                       progress=progress)
         return outcome

@@ -17,8 +17,9 @@ pulp = pytest.importorskip("pulp")
 def test_same_objective_as_spopt_mclp(sample_results, k, capsys):
     from ruralenv.core.plan.coverage import nearest_within
     from ruralenv.core.plan.facilities import _coverage_matrix, default_candidates
-    from ruralenv.core.plan.problem import load_results, point_xy, road_network, snap_groups
+    from ruralenv.core.plan.problem import load_results, road_network, snap_groups
     from ruralenv.core.plan.siting import max_cover
+    from ruralenv.core.prepare import point_xy
     from ruralenv.core.progress import NullProgress
     from scipy.sparse.csgraph import dijkstra
 
