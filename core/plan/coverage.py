@@ -14,14 +14,32 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 
-def _cells(x: np.ndarray, y: np.ndarray, size: float) -> list[np.ndarray]:
-    """Indices of points grouped by square grid cells of side ``size``."""
-    if len(x) == 0:
-        return []
-    key = np.floor(x / size).astype(np.int64) * 1_000_003 + np.floor(y / size).astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1], True])
-    return [order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+class _Grid:
+    """Points bucketed by square cells of side ``size``: the points near a box without scanning them all."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, size: float):
+        self.size = size
+        self.gx, self.gy = np.floor(x / size).astype(np.int64), np.floor(y / size).astype(np.int64)
+        key = self._key(self.gx, self.gy)
+        self.order = np.argsort(key, kind="stable")
+        self.keys = key[self.order]
+
+    @staticmethod
+    def _key(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        return gx * 4_000_037 + gy
+
+    def groups(self) -> list[np.ndarray]:
+        """Indices of the points of each non-empty cell."""
+        bounds = np.flatnonzero(np.r_[True, self.keys[1:] != self.keys[:-1], True])
+        return [self.order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+
+    def near(self, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+        """Indices of the points in the cells that the box [x0, x1] × [y0, y1] touches."""
+        gx = np.arange(int(np.floor(x0 / self.size)), int(np.floor(x1 / self.size)) + 1)
+        gy = np.arange(int(np.floor(y0 / self.size)), int(np.floor(y1 / self.size)) + 1)
+        keys = self._key(*(a.ravel() for a in np.meshgrid(gx, gy)))
+        lo, hi = np.searchsorted(self.keys, keys), np.searchsorted(self.keys, keys, side="right")
+        return np.concatenate([self.order[a:b] for a, b in zip(lo, hi, strict=True)]) if len(keys) else lo
 
 
 def capped_reach(
@@ -60,17 +78,22 @@ def capped_reach(
     ok_t = np.flatnonzero(targets >= 0)
     rows, cols = [], []
     reach = limit * scale + 1.0
+    size = max(limit, 1.0)
     tx, ty = node_x[targets[ok_t]], node_y[targets[ok_t]]
-    for cell in _cells(node_x[sources[ok_s]], node_y[sources[ok_s]], max(limit, 1.0)):
+    t_grid, n_grid = _Grid(tx, ty, size), _Grid(node_x, node_y, size)
+    for cell in _Grid(node_x[sources[ok_s]], node_y[sources[ok_s]], size).groups():
         if check is not None:
             check()
         src = ok_s[cell]
         sx, sy = node_x[sources[src]], node_y[sources[src]]
         x0, x1, y0, y1 = sx.min() - reach, sx.max() + reach, sy.min() - reach, sy.max() + reach
-        near_t = ok_t[(tx >= x0) & (tx <= x1) & (ty >= y0) & (ty <= y1)]
+        near_t = t_grid.near(x0, x1, y0, y1)
+        near_t = ok_t[near_t[(tx[near_t] >= x0) & (tx[near_t] <= x1) & (ty[near_t] >= y0) & (ty[near_t] <= y1)]]
         if len(near_t) == 0:
             continue
-        window = np.flatnonzero((node_x >= x0) & (node_x <= x1) & (node_y >= y0) & (node_y <= y1))
+        window = n_grid.near(x0, x1, y0, y1)
+        window = np.sort(window[(node_x[window] >= x0) & (node_x[window] <= x1) & (node_y[window] >= y0)
+                                & (node_y[window] <= y1)])
         local = np.full(len(node_x), -1, np.int64)
         local[window] = np.arange(len(window))
         sub = matrix[window][:, window]
