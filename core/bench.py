@@ -161,6 +161,9 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
         run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
                                                  "tmp": str(folder), "crs": run["crs"]})
         run["ratios"] = ratios(run)
+    log(f"[{scale}] plan: sites and paving for the 2025 targets, checked by a re-run")
+    run["plan"] = _worker("plan", {"results": str(folder / "results" / "results.gpkg"),
+                                   "time_limit": 40.0 if scale == "region" else 10.0})
     if profile:
         log(f"[{scale}] profiling a cold run")
         prof = folder / "profile.txt"
@@ -223,6 +226,12 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     out["warm_graph_from_cache"] = bool(warm.network.from_cache)
     out["warm_total_s"] = warm.summary["timings_s"]["total"]
     return out
+
+
+def _task_plan(job: dict[str, Any]) -> dict[str, Any]:
+    from .plan.bench import plan_benchmark
+
+    return plan_benchmark(job["results"], job["time_limit"])
 
 
 def _time_map(res, path: Path) -> float | None:
@@ -588,6 +597,10 @@ def format_table(report: dict[str, Any]) -> str:
                   [r["ratios"]["networkx_raw_over_ours"] for r in runs]),
                  ("QGIS s per village", [x.get("qgis", {}).get("per_village_s") for x in b]),
                  ("QGIS ÷ ours per village", [r["ratios"]["qgis_over_ours"] for r in runs])]
+    if all("plan" in r for r in runs):
+        from .plan.bench import plan_rows
+
+        rows += plan_rows(runs)
     head = "| | " + " | ".join(r["scale"] for r in runs) + " |"
     lines = [head, "|---" * (len(runs) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(_fmt(v) for v in vals) + " |" for name, vals in rows]
@@ -669,7 +682,7 @@ def format_cases(cases: dict[str, Any]) -> str:
     return line_map + "\n" + line_survey
 
 
-TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile,
+TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile, "plan": _task_plan,
          "case_map": _task_case_map, "case_survey": _task_case_survey}
 
 

@@ -247,7 +247,7 @@ class PavingResult:
 
 
 def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time_limit: float = 10.0,
-          exact_max_edges: int = 4000) -> list[PavingResult]:
+          exact_max_edges: int = 20000) -> list[PavingResult]:
     """Plans for each target (fraction), monotone: a higher target never needs fewer km.
 
     Parameters
@@ -323,7 +323,7 @@ def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarra
     z_node, z_village = np.r_[inst.term_node, inst.term_hard[hard]], np.r_[np.arange(n_t), hard]
     au = np.r_[inst.cu, inst.cv, np.full(len(roots), src)]  # arcs: each edge both ways, then root links
     av = np.r_[inst.cv, inst.cu, roots]
-    n_z, n_a, big = len(z_node), len(au), float(n_t)
+    n_z, n_a, big = len(z_node), len(au), float(max(need, 1))  # a plan need serve no more than ``need``
     xi, zi, fi = np.arange(n_e), n_e + np.arange(n_z), n_e + n_z + np.arange(n_a)
     own = np.flatnonzero(inst.term_edge >= 0)
     cap, own_row, once, quota = n, n + 2 * n_e, n + 2 * n_e + len(own), n + 2 * n_e + len(own) + n_t
