@@ -1,6 +1,7 @@
 """The paving plan of each county on a results.gpkg, its road pieces and the roads layer with them hardened."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -91,6 +92,7 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
     PavingPlan
     """
     progress = progress or NullProgress()
+    t0 = time.perf_counter()
     if target is not None and budget_km is not None:
         raise ConfigError("give either a roads target or a km budget, not both")
     target = inp.config.target_roads_2025 if target is None and budget_km is None else target
@@ -110,7 +112,8 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         mine = county[todo] == code
         inst = instance(net, v_edge[mine], roots, int((scope & access & (county == code)).sum()),
                         int((scope & (county == code)).sum()), v_hard[mine])
-        results = solve(inst, targets, time_limit / max(1, len(codes) - k))
+        left = time_limit - (time.perf_counter() - t0)  # shared by the counties still to plan
+        results = solve(inst, targets, max(left, 0.0) / (len(codes) - k), primary=target)
         curves[code] = [_curve_row(r, inst) for r in results]
         chosen = next(r for r in results if abs(r.target - target) < 1e-12) if budget_km is None \
             else within_budget(inst, budget_km)
