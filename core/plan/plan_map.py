@@ -20,6 +20,8 @@ from .run import PlanOutcome
 _PAGE = """<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <style>{css}</style>
 <style>html,body,#map{{height:100%;margin:0}} #panel{{position:absolute;top:10px;right:10px;z-index:1000;
 background:#fff;padding:8px 10px;font:13px sans-serif;box-shadow:0 1px 4px #888;max-width:340px}}
@@ -60,6 +62,8 @@ function draw() {{
 document.querySelectorAll('input').forEach(i => i.addEventListener('change', draw));
 document.getElementById('lines').innerHTML = D.lines.map(t => '<p>' + t + '</p>').join('');
 draw();
+window.ruralenvPlan = {{ready: true, villages: () => villages.getLayers().length,
+  sites: () => map.hasLayer(sites) ? D.sites.length : 0}};
 </script></body></html>
 """
 
