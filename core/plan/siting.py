@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._errors import ConfigError
+
 
 @dataclass(frozen=True)
 class SitingResult:
@@ -132,7 +134,11 @@ def rank(a: sp.csr_matrix, w: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray
 def _highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.csr_matrix, row_lo: np.ndarray,
            row_hi: np.ndarray, integer: np.ndarray, maximize: bool, time_limit: float) -> tuple[np.ndarray | None, float, float, str]:
     """Solve one MIP with HiGHS. Returns (solution or None, objective, dual bound, status)."""
-    import highspy
+    try:
+        import highspy
+    except ImportError:
+        raise ConfigError("the planner needs the HiGHS solver: pip install highspy (QGIS: in the OSGeo4W "
+                          "Shell or the Python QGIS uses)") from None
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
