@@ -97,7 +97,8 @@ class PavingInstance:
 
 
 def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray, have: int,
-             total: int, village_hard_edge: np.ndarray | None = None) -> PavingInstance:
+             total: int, village_hard_edge: np.ndarray | None = None,
+             keep: np.ndarray | None = None) -> PavingInstance:
     """Build a county's paving instance.
 
     Parameters
@@ -112,21 +113,28 @@ def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray,
         Villages in scope with access today, and all villages in scope.
     village_hard_edge : ndarray int, optional
         For the same villages: the hardened edge nearest within ``access_radius_m`` (-1: none).
+    keep : ndarray of bool, optional
+        Unhardened edges that may be paved (default all); the villages' own edges are always kept. The
+        contracted nodes are renumbered to those the kept edges and the villages touch.
     """
     comp = net.hard_component.astype(np.int64)
-    n_comp = int(comp.max()) + 1 if len(comp) else 0
-    soft = np.flatnonzero(~net.edge_hardened)
-    index = np.full(net.n_edges, -1, np.int64)
-    index[soft] = np.arange(len(soft))
-    root = np.zeros(n_comp, bool)
-    root[comp[root_nodes]] = True
     ok = village_edge >= 0
     e = village_edge[ok]
-    h = np.full(len(village_edge), -1, np.int64) if village_hard_edge is None else village_hard_edge
-    h = h[ok]
-    term_hard = np.where(h >= 0, comp[net.edge_u[np.maximum(h, 0)]], -1)
-    return PavingInstance(n_comp, comp[net.edge_u[soft]], comp[net.edge_v[soft]], net.edge_len_m[soft], soft,
-                          root, index[e], comp[net.edge_u[e]], term_hard, have, total)
+    h = (np.full(len(village_edge), -1, np.int64) if village_hard_edge is None else village_hard_edge)[ok]
+    may = ~net.edge_hardened if keep is None else ~net.edge_hardened & keep
+    may[e[~net.edge_hardened[e]]] = True
+    soft = np.flatnonzero(may)
+    index = np.full(net.n_edges, -1, np.int64)
+    index[soft] = np.arange(len(soft))
+    hard_comp = comp[net.edge_u[np.maximum(h, 0)]]
+    used, local = np.unique(np.r_[comp[net.edge_u[soft]], comp[net.edge_v[soft]], comp[net.edge_u[e]],
+                                  hard_comp[h >= 0]], return_inverse=True)
+    n_s, n_e = len(soft), len(e)
+    cu, cv, tn = local[:n_s], local[n_s:2 * n_s], local[2 * n_s:2 * n_s + n_e]
+    term_hard = np.full(len(h), -1, np.int64)
+    term_hard[h >= 0] = local[2 * n_s + n_e:]
+    root = np.isin(used, comp[root_nodes])
+    return PavingInstance(len(used), cu, cv, net.edge_len_m[soft], soft, root, index[e], tn, term_hard, have, total)
 
 
 def _pair_edge(inst: PavingInstance) -> dict[tuple[int, int], int]:

@@ -17,6 +17,9 @@ from ..snapping import Snapper
 from .paving import CURVE_TARGETS, PavingInstance, PavingResult, instance, solve, within_budget
 from .problem import PlanInputs, road_network
 
+#: A county's paving instance holds the unpaved roads within this distance of its villages' roads.
+WINDOW_MARGIN_M = 50_000.0
+
 
 @dataclass
 class PavingPlan:
@@ -104,6 +107,7 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
     county = inp.villages["county_code"].astype(str).to_numpy()
     codes = sorted(set(county[scope]))
     paved = np.zeros(net.n_edges, bool)
+    gains = np.zeros(net.n_edges, int)
     rows, curves = [], {}
     targets = tuple(sorted(set(CURVE_TARGETS) | ({target} if target is not None else set())))
     for k, code in enumerate(codes):
@@ -111,13 +115,14 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         progress.stage(f"plan: paving {code}")
         mine = county[todo] == code
         inst = instance(net, v_edge[mine], roots, int((scope & access & (county == code)).sum()),
-                        int((scope & (county == code)).sum()), v_hard[mine])
+                        int((scope & (county == code)).sum()), v_hard[mine], _window(net, v_edge[mine]))
         left = time_limit - (time.perf_counter() - t0)  # shared by the counties still to plan
         results = solve(inst, targets, max(left, 0.0) / (len(codes) - k), primary=target)
         curves[code] = [_curve_row(r, inst) for r in results]
         chosen = next(r for r in results if abs(r.target - target) < 1e-12) if budget_km is None \
             else within_budget(inst, budget_km)
         paved[inst.edges[chosen.paved]] = True
+        gains = np.maximum(gains, _gains(net, inst, chosen.paved))
         rows.append({"county_code": code, "n_larger": inst.total, "access_before": inst.have,
                      "target_pct": round(100 * chosen.target, 2), "villages_needed": chosen.need,
                      "km": chosen.km, "bound_km": chosen.bound_km, "gap": chosen.gap, "method": chosen.method})
@@ -128,7 +133,7 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         table["coverage_before_pct"] = (100 * table["access_before"] / table["n_larger"]).round(2)
         table["coverage_after_pct"] = (100 * table["access_after"] / table["n_larger"]).round(2)
     unattainable = int((scope & ~access & ~(np.isin(np.arange(len(scope)), todo[v_edge >= 0]))).sum())
-    pieces = road_pieces(inp, net, np.flatnonzero(paved), _gains(net, instance(net, v_edge, roots, 0, 0, v_hard), paved))
+    pieces = road_pieces(inp, net, np.flatnonzero(paved), gains)
     return PavingPlan(np.flatnonzero(paved), after, table, curves, pieces, net, unattainable)
 
 
@@ -150,9 +155,21 @@ def _claim(net: RoadNetwork, roots: np.ndarray, todo: np.ndarray, v_edge: np.nda
     return after
 
 
-def _gains(net: RoadNetwork, inst: PavingInstance, paved: np.ndarray) -> np.ndarray:
-    """Per paved edge: villages that lose the access gained if that edge alone were not paved."""
-    sel = paved[inst.edges]
+def _window(net: RoadNetwork, edges: np.ndarray, margin_m: float = WINDOW_MARGIN_M) -> np.ndarray:
+    """Edges with both ends within ``margin_m`` of the box around ``edges`` (a county's villages' roads)."""
+    edges = edges[edges >= 0]
+    if len(edges) == 0:
+        return np.zeros(net.n_edges, bool)
+    x = np.r_[net.node_x[net.edge_u[edges]], net.node_x[net.edge_v[edges]]]
+    y = np.r_[net.node_y[net.edge_u[edges]], net.node_y[net.edge_v[edges]]]
+    inside = ((net.node_x >= x.min() - margin_m) & (net.node_x <= x.max() + margin_m)
+              & (net.node_y >= y.min() - margin_m) & (net.node_y <= y.max() + margin_m))
+    return inside[net.edge_u] & inside[net.edge_v]
+
+
+def _gains(net: RoadNetwork, inst: PavingInstance, sel: np.ndarray) -> np.ndarray:
+    """Per paved edge (``sel`` over the instance's edges): gained villages that lose access without it."""
+    sel = sel.copy()
     base = int(inst.satisfied(sel).sum())
     out = np.zeros(net.n_edges, int)
     for k in np.flatnonzero(sel):
