@@ -77,23 +77,52 @@ class PavingInstance:
         short = max(0, math.ceil(round(target * self.total, 9)) - self.have) if self.total else 0
         return min(short, len(self.term_edge))
 
+    def rooted(self, paved: np.ndarray) -> np.ndarray:
+        """Per contracted node: joined to the root once the edges ``paved`` are hardened.
+
+        Only the nodes the paved edges touch are searched, so a call costs the size of the plan, not of the
+        graph.
+        """
+        out = self.root.copy()
+        sel = np.flatnonzero(paved)
+        if len(sel) == 0:
+            return out
+        nodes, ends = np.unique(np.r_[self.cu[sel], self.cv[sel]], return_inverse=True)
+        label = _components(len(nodes), ends[:len(sel)], ends[len(sel):])
+        out[nodes] = np.bincount(label, weights=self.root[nodes], minlength=len(nodes))[label] > 0
+        return out
+
     def satisfied(self, paved: np.ndarray) -> np.ndarray:
         """Per terminal: access gained once the edges ``paved`` (bool over ``edges``) are hardened."""
-        sel = np.flatnonzero(paved)
-        n = self.n_comp + 1  # the last node joins every root
-        roots = np.flatnonzero(self.root)
-        u = np.r_[self.cu[sel], roots]
-        v = np.r_[self.cv[sel], np.full(len(roots), self.n_comp)]
-        g = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
-        _, label = connected_components(g, directed=False)
-        linked = label[self.term_node] == label[self.n_comp]
+        rooted = self.rooted(paved)
         own = np.where(self.term_edge >= 0, paved[np.maximum(self.term_edge, 0)], True)
-        hard = (self.term_hard >= 0) & (label[np.maximum(self.term_hard, 0)] == label[self.n_comp])
-        return (linked & own) | hard
+        hard = (self.term_hard >= 0) & rooted[np.maximum(self.term_hard, 0)]
+        return (rooted[self.term_node] & own) | hard
 
     def km(self, paved: np.ndarray) -> float:
         """Kilometres of the edges ``paved``."""
         return float(self.length[paved].sum()) / 1000.0
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Component label of each of ``n`` nodes joined by edges (a, b): union–find, cheap for the few nodes of a
+    plan (scipy's connected_components costs a millisecond of set-up per call, which pruning repeats)."""
+    if len(a) > 20_000:
+        g = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+        return connected_components(g, directed=False)[1]
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[rx] = ry
+    return np.array([find(x) for x in range(n)], np.int64)
 
 
 def instance(net: RoadNetwork, village_edge: np.ndarray, root_nodes: np.ndarray, have: int,
@@ -166,7 +195,7 @@ def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int,
         w = np.where(paved, EPS_WEIGHT, inst.length)
         m = sp.csr_matrix((np.r_[w, w], (np.r_[inst.cu, inst.cv], np.r_[inst.cv, inst.cu])),
                           shape=(inst.n_comp, inst.n_comp))
-        sources = np.flatnonzero(_rooted(inst, paved))
+        sources = np.flatnonzero(inst.rooted(paved))
         d, pred, _ = dijkstra(m, directed=False, indices=sources, min_only=True, return_predecessors=True)
         own = np.where((inst.term_edge >= 0) & ~paved[np.maximum(inst.term_edge, 0)],
                        inst.length[np.maximum(inst.term_edge, 0)], 0.0)
@@ -190,18 +219,6 @@ def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int,
             break
         steps.append((int(sat.sum()), inst.km(paved)))
     return paved, steps
-
-
-def _rooted(inst: PavingInstance, paved: np.ndarray) -> np.ndarray:
-    """Contracted nodes joined to the root through paved edges."""
-    sel = np.flatnonzero(paved)
-    n = inst.n_comp + 1
-    roots = np.flatnonzero(inst.root)
-    g = sp.coo_matrix((np.ones(len(sel) + len(roots)), (np.r_[inst.cu[sel], roots],
-                                                         np.r_[inst.cv[sel], np.full(len(roots), inst.n_comp)])),
-                      shape=(n, n))
-    _, label = connected_components(g, directed=False)
-    return label[:inst.n_comp] == label[inst.n_comp]
 
 
 def prune(inst: PavingInstance, paved: np.ndarray, need: int) -> np.ndarray:
@@ -277,7 +294,8 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
     status: dict[float, str] = {}
     for i, t in enumerate(order):
         need = inst.need(t)
-        plan = min([prune(inst, full, need)] + [prune(inst, p, need) for u, p in plans.items() if u > t],
+        above = [u for u in plans if u > t]
+        plan = min([prune(inst, full, need)] + ([prune(inst, plans[min(above)], need)] if above else []),
                    key=inst.km)
         bounds[t], status[t] = knapsack_bound(inst, need), "heuristic"
         left = time_limit - (time.perf_counter() - t0)
