@@ -45,7 +45,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """Run ``ruralenv plan``."""
-    from ..cli import ConsoleProgress
+    from ..console import ConsoleProgress
     from .run import PlanOptions, make_plan
     from .writers import write_plan
 

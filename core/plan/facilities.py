@@ -119,7 +119,8 @@ def _coverage_matrix(inp: PlanInputs, net: RoadNetwork, cands: gpd.GeoDataFrame,
     c = inp.config
     vx, vy = point_xy(inp.villages.iloc[targets])
     cx, cy = point_xy(cands)
-    groups = {"villages": (vx, vy, c.max_snap_m), "candidates": (cx, cy, c.max_snap_m)}
+    groups: dict[str, tuple[np.ndarray, np.ndarray, float | None]] = {
+        "villages": (vx, vy, c.max_snap_m), "candidates": (cx, cy, c.max_snap_m)}
     county_t = inp.facilities["facility_type"].to_numpy(object) == "county_treatment"
     if ftype == "transfer_station":
         fx, fy = point_xy(inp.facilities.loc[county_t])
@@ -153,8 +154,8 @@ def _county_table(inp: PlanInputs, scope: np.ndarray, before: np.ndarray, after:
 
 def _solve(a: sp.csr_matrix, w: np.ndarray, county: np.ndarray, codes: np.ndarray, table: pd.DataFrame,
            sites: int | None, target: float | None, time_limit: float) -> tuple[SitingResult, list[str]]:
-    if sites is not None:
-        return max_cover(a, w, sites, time_limit), []
+    if sites is not None or target is None:
+        return max_cover(a, w, sites or 0, time_limit), []
     coverable = np.bincount(county[np.asarray(a.sum(axis=0)).ravel() > 0], minlength=len(codes))
     need = np.array([villages_short(target, r.covered_before, r.n_admin_in_scope) for r in table.itertuples()])
     short = [str(codes[i]) for i in np.flatnonzero(need > coverable)]

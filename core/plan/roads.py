@@ -119,8 +119,8 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         left = time_limit - (time.perf_counter() - t0)  # shared by the counties still to plan
         results = solve(inst, targets, max(left, 0.0) / (len(codes) - k), primary=target)
         curves[code] = [_curve_row(r, inst) for r in results]
-        chosen = next(r for r in results if abs(r.target - target) < 1e-12) if budget_km is None \
-            else within_budget(inst, budget_km)
+        chosen = within_budget(inst, budget_km) if budget_km is not None \
+            else next(r for r in results if r.target == target)
         paved[inst.edges[chosen.paved]] = True
         gains = np.maximum(gains, _gains(net, inst, chosen.paved))
         rows.append({"county_code": code, "n_larger": inst.total, "access_before": inst.have,

@@ -96,9 +96,10 @@ def lazy_greedy(a: sp.csr_matrix, w: np.ndarray, k: int | None = None, group: np
     """
     open_ = np.ones(a.shape[1], bool)
     need = None if need is None else need.astype(float).copy()
+    grp = np.zeros(a.shape[1], np.int64) if group is None else group
 
     def gain(j: int) -> float:
-        return _gains(a, j, open_, w) if need is None else _capped_gain(a, j, open_, group, need)
+        return _gains(a, j, open_, w) if need is None else _capped_gain(a, j, open_, grp, need)
 
     heap = [(-gain(j), j) for j in range(a.shape[0])]
     heapq.heapify(heap)
@@ -115,7 +116,7 @@ def lazy_greedy(a: sp.csr_matrix, w: np.ndarray, k: int | None = None, group: np
         cols = a.indices[a.indptr[j]:a.indptr[j + 1]]
         newly = cols[open_[cols]]
         if need is not None:
-            need -= np.minimum(np.bincount(group[newly], minlength=len(need)), need)
+            need -= np.minimum(np.bincount(grp[newly], minlength=len(need)), need)
         open_[newly] = False
         chosen.append(j)
         gained.append(g if need is None else float(w[newly].sum()))

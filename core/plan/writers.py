@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..outputs import commit_outputs, write_gpkg, write_json, write_report
+from ..files import write_atomically
+from ..outputs import write_gpkg, write_json, write_report
 from ..progress import NullProgress, Progress
 from .run import PlanOutcome
 
@@ -25,12 +26,12 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
     s = outcome.summary
     tables = {"结论 summary": pd.DataFrame([{"county_code": k, "name": v["name"], "中文": v["zh"], "English": v["en"]}
                                           for k, v in s["sentences"].items()])}
-    if "waste" in s:
+    if outcome.facilities is not None:
         tables["收运设施 waste"] = pd.DataFrame(s["waste"]["counties"])
         solver = {k: v for k, v in s["waste"].items() if not isinstance(v, list | dict)}
         tables["选址求解 siting"] = pd.DataFrame([solver])
         tables["新增站点 sites"] = pd.DataFrame(outcome.facilities.sites.drop(columns="geometry"))
-    if "roads" in s:
+    if outcome.paving is not None:
         tables["硬化道路 roads"] = pd.DataFrame(s["roads"]["counties"])
         tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
                                               for row in rows])
@@ -56,4 +57,4 @@ def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True
             writers["map.html"] = lambda p: write_plan_map(outcome, p)
         except MapError as exc:
             (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
-    return commit_outputs(Path(out_dir), writers)
+    return write_atomically(Path(out_dir), writers)

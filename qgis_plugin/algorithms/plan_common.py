@@ -25,7 +25,7 @@ class PlanAlgorithm(RuralEnvAlgorithm):
 
     GROUP = "Planning"
     GROUP_ID = "planning"
-    STAGES = ("plan: coverage sets", "plan: siting", "plan: re-run with the plan built")
+    STAGES: tuple[str, ...] = ("plan: coverage sets", "plan: siting", "plan: re-run with the plan built")
 
     def add_extra_parameters(self) -> None:
         """results.gpkg, the subclass's options, the time limit, the re-run check and the plan folder."""

@@ -5,10 +5,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .check import agreement, rerun
-from .facilities import TYPE_ZH, plan_facilities
-from .problem import load_results
-from .roads import paved_roads, plan_paving
+from ..core.plan.check import agreement, rerun
+from ..core.plan.facilities import TYPE_ZH, plan_facilities
+from ..core.plan.problem import load_results
+from ..core.plan.roads import paved_roads, plan_paving
 
 #: Goals of the plan (seconds for siting, candidates found at region scale); targets, not tests.
 GOALS = {"county": 2.0, "region": 60.0}
