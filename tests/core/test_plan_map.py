@@ -16,7 +16,7 @@ sync_api = (importlib.import_module if REQUIRED else pytest.importorskip)("playw
 def test_plan_map_toggles_before_after(sample_results, tmp_path):
     from ruralenv.core.plan.run import PlanOptions, make_plan
     from ruralenv.core.plan.writers import write_plan
-    from ruralenv.core.webmap import CHROMIUM_ARGS
+    from ruralenv.tools.map_bench import CHROMIUM_ARGS
 
     if not Path(CHROMIUM).exists():
         (pytest.fail if REQUIRED else pytest.skip)(f"{CHROMIUM} is missing")
