@@ -177,6 +177,33 @@ def _pair_edge(inst: PavingInstance) -> dict[tuple[int, int], int]:
     return best
 
 
+def _other_end(inst: PavingInstance) -> np.ndarray:
+    """The contracted node at the far end of each village's own edge (its own node when already hardened)."""
+    e = np.maximum(inst.term_edge, 0)
+    far = np.where(inst.cu[e] == inst.term_node, inst.cv[e], inst.cu[e])
+    return np.where(inst.term_edge >= 0, far, inst.term_node)
+
+
+def _connection(inst: PavingInstance, paved: np.ndarray, other: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """From the tree ``paved`` builds: per village the end to reach, the cost through its own edge and through
+    its hardened road, and the search's predecessors."""
+    other = _other_end(inst) if other is None else other
+    w = np.where(paved, EPS_WEIGHT, inst.length)
+    m = sp.csr_matrix((np.r_[w, w], (np.r_[inst.cu, inst.cv], np.r_[inst.cv, inst.cu])),
+                      shape=(inst.n_comp, inst.n_comp))
+    sources = np.flatnonzero(inst.rooted(paved))
+    if len(sources) == 0:
+        inf = np.full(len(inst.term_node), np.inf)
+        return inst.term_node, inf, inf, np.full(inst.n_comp, -9999)
+    d, pred, _ = dijkstra(m, directed=False, indices=sources, min_only=True, return_predecessors=True)
+    e = np.maximum(inst.term_edge, 0)
+    own = np.where((inst.term_edge >= 0) & ~paved[e], inst.length[e], 0.0)
+    end = np.where(d[inst.term_node] <= d[other], inst.term_node, other)
+    via_hard = np.where(inst.term_hard >= 0, d[np.maximum(inst.term_hard, 0)], np.inf)
+    return end, own + np.minimum(d[inst.term_node], d[other]), via_hard, pred
+
+
 def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """Shortest-path greedy: connect the cheapest village to the tree until ``need`` villages gain access.
 
@@ -190,23 +217,12 @@ def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int,
     """
     paved = np.zeros(len(inst.edges), bool)
     pair = _pair_edge(inst)
-    other = np.where(inst.term_edge >= 0, np.where(inst.cu[np.maximum(inst.term_edge, 0)] == inst.term_node,
-                                                   inst.cv[np.maximum(inst.term_edge, 0)],
-                                                   inst.cu[np.maximum(inst.term_edge, 0)]), inst.term_node)
+    other = _other_end(inst)
     steps: list[tuple[int, float]] = []
     sat = inst.satisfied(paved)
     steps.append((int(sat.sum()), 0.0))
     while sat.sum() < need:
-        w = np.where(paved, EPS_WEIGHT, inst.length)
-        m = sp.csr_matrix((np.r_[w, w], (np.r_[inst.cu, inst.cv], np.r_[inst.cv, inst.cu])),
-                          shape=(inst.n_comp, inst.n_comp))
-        sources = np.flatnonzero(inst.rooted(paved))
-        d, pred, _ = dijkstra(m, directed=False, indices=sources, min_only=True, return_predecessors=True)
-        own = np.where((inst.term_edge >= 0) & ~paved[np.maximum(inst.term_edge, 0)],
-                       inst.length[np.maximum(inst.term_edge, 0)], 0.0)
-        end = np.where(d[inst.term_node] <= d[other], inst.term_node, other)
-        via_own = own + np.minimum(d[inst.term_node], d[other])
-        via_hard = np.where(inst.term_hard >= 0, d[np.maximum(inst.term_hard, 0)], np.inf)
+        end, via_own, via_hard, pred = _connection(inst, paved, other)
         cost = np.where(sat, np.inf, np.minimum(via_own, via_hard))
         batch = 1 if inst.n_comp <= BATCH_ABOVE_NODES else max(1, math.ceil((need - int(sat.sum())) / 10))
         picks = [int(i) for i in np.argsort(cost, kind="stable")[:batch] if np.isfinite(cost[i])]
@@ -226,6 +242,20 @@ def greedy(inst: PavingInstance, need: int) -> tuple[np.ndarray, list[tuple[int,
             break
         steps.append((int(sat.sum()), inst.km(paved)))
     return paved, steps
+
+
+def single_costs(inst: PavingInstance) -> np.ndarray:
+    """Metres each village would cost alone: its own edge plus the shortest unpaved path to the root (or the
+    path that joins its nearest hardened road to the root)."""
+    none = np.zeros(len(inst.edges), bool)
+    _, via_own, via_hard, _ = _connection(inst, none)
+    return np.minimum(via_own, via_hard)
+
+
+def path_bound(costs: np.ndarray, need: int) -> float:
+    """A lower bound in km: a plan that gains ``need`` villages contains a whole connection for each, so it
+    costs at least the ``need``-th smallest single-village cost."""
+    return float(np.sort(costs)[need - 1]) / 1000.0 if 0 < need <= len(costs) else 0.0
 
 
 def prune(inst: PavingInstance, paved: np.ndarray, need: int) -> np.ndarray:
@@ -295,6 +325,7 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
     """
     t0 = time.perf_counter()
     full, _ = greedy(inst, max(inst.need(t) for t in targets) if targets else 0)
+    costs = single_costs(inst)
     order = sorted(targets, key=lambda t: (t != primary, -t))
     plans: dict[float, np.ndarray] = {}
     bounds: dict[float, float] = {}
@@ -304,7 +335,7 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         above = [u for u in plans if u > t]
         plan = min([prune(inst, full, need)] + ([prune(inst, plans[min(above)], need)] if above else []),
                    key=inst.km)
-        bounds[t], status[t] = knapsack_bound(inst, need), "heuristic"
+        bounds[t], status[t] = max(knapsack_bound(inst, need), path_bound(costs, need)), "heuristic"
         left = time_limit - (time.perf_counter() - t0)
         share = left / 2 if t == primary and len(order) > 1 else left / (len(order) - i)
         if len(inst.edges) <= exact_max_edges and share > 0.05 and need > 0:
@@ -337,7 +368,7 @@ def within_budget(inst: PavingInstance, budget_km: float) -> PavingResult:
     got = max(n for n, km in steps if km <= budget_km + 1e-9)
     paved, _ = greedy(inst, got)
     paved = prune(inst, paved, got)
-    km, bound = inst.km(paved), knapsack_bound(inst, got)
+    km, bound = inst.km(paved), max(knapsack_bound(inst, got), path_bound(single_costs(inst), got))
     gap = 0.0 if km - bound < 1e-6 else (km - bound) / max(km, 1e-9)
     share = (inst.have + got) / inst.total if inst.total else 0.0
     return PavingResult(share, got, paved, round(km, 3), got, round(bound, 3), round(gap, 6),
