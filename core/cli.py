@@ -19,7 +19,7 @@ from .surface import SURFACE_TARGETS
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
 COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.core.surface_run",
-                   "ruralenv.tools.bench")
+                   "ruralenv.core.plan.cli", "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:

@@ -181,6 +181,9 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
         run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
                                                  "tmp": str(folder), "crs": run["crs"]})
         run["ratios"] = ratios(run)
+    log(f"[{scale}] plan: sites and paving for the 2025 targets, checked by a re-run")
+    run["plan"] = _worker("plan", {"results": str(folder / "results" / "results.gpkg"),
+                                   "time_limit": 40.0 if scale == "region" else 10.0})
     if profile:
         log(f"[{scale}] profiling a cold run")
         prof = folder / "profile.txt"
@@ -246,6 +249,12 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     out["warm_graph_from_cache"] = bool(warm.network.from_cache)
     out["warm_total_s"] = warm.summary["timings_s"]["total"]
     return out
+
+
+def _task_plan(job: dict[str, Any]) -> dict[str, Any]:
+    from .plan_bench import plan_benchmark
+
+    return plan_benchmark(job["results"], job["time_limit"])
 
 
 def _time_map(res, path: Path) -> float | None:
@@ -755,6 +764,10 @@ def format_table(report: dict[str, Any]) -> str:
                  ("surface peak RSS MB", [x["peak_rss_mb"] for x in sf]),
                  ("MCP_Geometric find_costs s (same grid)", [x.get("mcp", {}).get("find_costs_s") for x in sf]),
                  ("MCP_Geometric peak RSS MB", [x.get("mcp", {}).get("peak_rss_mb") for x in sf])]
+    if all("plan" in r for r in runs):
+        from .plan_bench import plan_rows
+
+        rows += plan_rows(runs)
     head = "| | " + " | ".join(r["scale"] for r in runs) + " |"
     lines = [head, "|---" * (len(runs) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(_fmt(v) for v in vals) + " |" for name, vals in rows]
@@ -894,6 +907,7 @@ def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
 
 TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "map_render": _task_map_render,
          "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
+         "plan": _task_plan,
          "case_map": _task_case_map, "case_survey": _task_case_survey}
 
 
