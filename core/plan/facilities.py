@@ -24,7 +24,7 @@ from ..network import RoadNetwork
 from ..prepare import point_xy
 from ..progress import NullProgress, Progress, check_cancel
 from ..stages.collection import valid_stations
-from ..stages.indicators import _gap as villages_short  # the indicator's own rounding of the target
+from ..stages.indicators import villages_short  # the indicator's own rounding of the target
 from .coverage import capped_reach, nearest_within
 from .problem import PlanInputs, road_network, snap_groups
 from .siting import SitingResult, max_cover, min_sites
