@@ -39,7 +39,7 @@ $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
-	$(PIP) install $(PIP_FLAGS) -e '.[test]'
+	$(PIP) install $(PIP_FLAGS) -e '.[test,cluster]'
 	@touch $@
 
 vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
