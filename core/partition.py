@@ -43,6 +43,7 @@ only for the roads layer and the network statistics of the merged outputs.
 """
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import time
@@ -430,9 +431,15 @@ def _span(gdfs: Mapping[str, gpd.GeoDataFrame]) -> float:
 def _connect(options: PartitionOptions):
     """A Dask client: to ``options.scheduler``, or to a new local cluster of worker processes."""
     try:
+        import dask
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
         raise ConfigError("partitioned runs need Dask distributed: pip install 'ruralenv[cluster]'") from exc
+    quiet = {name: "error" for name in ("distributed", "distributed.nanny", "distributed.worker",
+                                        "distributed.scheduler", "distributed.core", "distributed.comm")}
+    dask.config.set({"logging": quiet})
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.ERROR)
     if options.scheduler:
         try:
             return Client(options.scheduler, timeout="30s"), None
