@@ -48,7 +48,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,29 +58,22 @@ import pandas as pd
 import shapely
 
 from ._errors import ConfigError, RuralEnvError
+from .analysis import STAGES
 from .config import Config, RunInputs
-from .crs import resolve_crs
-from .indicators import indicator_tables
 from .network import EPS_WEIGHT, csr_from_edges, island_components
-from .pipeline import (
-    LayerInput,
-    Results,
-    _counties_output,
-    _flags,
-    _lonlat_bounds,
-    _mines,
-    _mines_output,
-    _multi_source,
-    _names,
-    _point_xy,
-    _roads_output,
-    get_network,
-    read_inputs,
-    run_pipeline,
-    write_outputs,
-)
+from .pipeline import write_outputs
+from .prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
 from .progress import NullProgress, Progress, check_cancel
-from .snapping import Snap, Snapper, augmented_graph
+from .results import Results, build_results
+from .snapping import Snap, Snapper
+from .stage import Context, Timer, run_stages
+from .stages import indicators
+from .stages.access import Access, hard_component_of
+from .stages.attributes import column_or
+from .stages.collection import Collection
+from .stages.distances import Distances, at_nodes, multi_source
+from .stages.mines import near_mines
+from .stages.villages import VillageTable
 
 #: Partitioning units: county_code, or its first four digits (league 盟/市).
 UNITS = ("county", "league", "auto")
@@ -167,7 +160,7 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
              round_: int = 1) -> PartitionJob:
     """Cut the window of one partition out of the (projected) layers; villages carry their global index."""
     vil = layers["villages"]
-    vx, vy = _point_xy(vil.iloc[own])
+    vx, vy = point_xy(vil.iloc[own])
     bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
     m = snap_margin_m(config)
     window = {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
@@ -189,114 +182,71 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
 
 
 def run_job(job: PartitionJob) -> PartitionResult:
-    """Worker task: run the pipeline on the window, keep the own villages and certify each of them."""
+    """Worker task: prepare the window and run every stage, keep the own villages and certify each of them."""
     t0 = time.perf_counter()
-    res = run_pipeline(job.layers, job.config, out_dir=None, write_map=False)
-    vids = res.villages[VID].to_numpy()
-    own_mask = np.isin(vids, job.own)
-    certified = certify(job, res, own_mask)
-    villages = res.villages.loc[own_mask].reset_index(drop=True)
-    return PartitionResult(job.key, job.round, job.halo_m, villages, certified, len(res.villages),
-                           len(res.roads), round(time.perf_counter() - t0, 3), _peak_rss_mb(), os.getpid())
+    ctx: Context = Context(prepare(job.layers, job.config))
+    run_stages(STAGES, ctx, Timer())
+    villages = ctx.need(VillageTable).villages
+    own = np.isin(villages[VID].to_numpy(), job.own)
+    certified = certify(job, ctx)[own]
+    return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), certified,
+                           len(villages), len(ctx.prepared.roads), round(time.perf_counter() - t0, 3),
+                           _peak_rss_mb(), os.getpid())
 
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
 
-@dataclass
-class _Window:
-    """What the certificate needs from one finished window run."""
-
-    snap: Snap
-    L: np.ndarray  # metres to the nearest boundary-line node
-    G: np.ndarray  # unpaved metres to it
-    d_vst: np.ndarray  # nearest usable transfer station, as the pipeline computes it
-    v_hc: np.ndarray  # hardened component of the village's hardened road within access_radius_m (-1 none)
-    open_hc: np.ndarray  # per hardened component: has a boundary line
-    w_edge: np.ndarray  # distance to the edge of the road window
-
-
-def _window_measures(job: PartitionJob, res: Results, sel: np.ndarray) -> _Window:
-    """Snap the selected villages as the pipeline does and measure L, G, the usable station and components."""
-    cfg, net = job.config, res.network
-    geoms = res.roads.geometry.array
-    m = snap_margin_m(cfg)
-    interior = shapely.within(geoms, _grow(job.bbox, job.halo_m))
+def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per window village the metres ``L`` and unpaved metres ``G`` to the nearest boundary-line node; per
+    hardened component whether it holds a boundary line."""
+    p = ctx.prepared
+    net, g = p.net, p.graph
+    interior = shapely.within(p.roads.geometry.array, _grow(job.bbox, job.halo_m))
     boundary_edge = ~interior[net.edge_line]
-    vx, vy = _point_xy(res.villages.iloc[sel])
-    snapper = Snapper(net, geoms, res.crs)
-    v_snap = snapper.snap(vx, vy)
-    far = ~v_snap.ok | (v_snap.dist_m > cfg.max_snap_m)
-    usable = Snap(np.where(far, -1, v_snap.edge), v_snap.dist_m, v_snap.along_m, v_snap.x, v_snap.y)
-    fac = res.facilities
-    f_snap = snapper.snap(*_point_xy(fac), max_dist_m=cfg.max_snap_m)
-    allsnap = Snap(*(np.r_[getattr(usable, a), getattr(f_snap, a)] for a in ("edge", "dist_m", "along_m", "x", "y")))
-    aug = augmented_graph(net, allsnap)
-    v_node, f_node = aug.point_node[:len(sel)], aug.point_node[len(sel):]
     sources = np.unique(np.r_[net.edge_u[boundary_edge], net.edge_v[boundary_edge]])
-    plain = csr_from_edges(aug.u, aug.v, aug.length_m, aug.n_nodes)
-    gap_w = np.where(aug.hardened, EPS_WEIGHT, aug.length_m)
-    L = _at(_multi_source(plain, sources, aug.n_nodes)[0], v_node)
-    G = _at(_multi_source(csr_from_edges(aug.u, aug.v, gap_w, aug.n_nodes), sources, aug.n_nodes)[0], v_node)
-    contracted = aug.matrix()
-    ftype = fac["facility_type"].to_numpy(object)
-    haul = _multi_source(contracted, f_node[ftype == "county_treatment"], aug.n_nodes)[0]
-    st = f_node[(ftype == "transfer_station") & (f_node >= 0)]
-    d_vst = _at(_multi_source(contracted, st[haul[st] <= cfg.d_haul_m], aug.n_nodes)[0], v_node)
-    hard = res.roads["hardened"].to_numpy(bool)
-    h_snap = Snapper(net, geoms, res.crs, line_mask=hard).snap(vx, vy, max_dist_m=cfg.access_radius_m)
-    v_hc = np.where(h_snap.ok, net.hard_component[net.edge_u[np.maximum(h_snap.edge, 0)]], -1)
+    # uncontracted: a boundary node may be a pass-through node the contracted matrix leaves isolated
+    plain = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
+    unpaved = csr_from_edges(g.u, g.v, np.where(g.hardened, EPS_WEIGHT, g.length_m), g.n_nodes)
+    L = at_nodes(multi_source(plain, sources, g.n_nodes)[0], p.village_node)
+    G = at_nodes(multi_source(unpaved, sources, g.n_nodes)[0], p.village_node)
     open_hc = np.zeros(int(net.hard_component.max()) + 1 if net.n_nodes else 0, bool)
     open_hc[net.hard_component[net.edge_u[boundary_edge & net.edge_hardened]]] = True
-    box = _grow(job.bbox, job.halo_m + 2 * m)
-    w_edge = shapely.distance(shapely.points(vx, vy), shapely.get_exterior_ring(box))
-    return _Window(v_snap, L, G, d_vst, v_hc, open_hc, w_edge)
+    return L, G, open_hc
 
 
-def _at(arr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    out = np.full(len(nodes), np.inf)
-    ok = nodes >= 0
-    out[ok] = arr[nodes[ok]]
-    return out
-
-
-def certify(job: PartitionJob, res: Results, sel_mask: np.ndarray) -> np.ndarray:
+def certify(job: PartitionJob, ctx: Context) -> np.ndarray:
     """Per village of the window: True when its results provably equal the full run's (module docstring)."""
-    cfg = job.config
-    sel = np.flatnonzero(sel_mask)
+    p = ctx.prepared
+    cfg = p.config
     if any(k in job.global_kinds and k not in job.layers for k in ("facilities", "towns")):
-        return np.zeros(len(sel), bool)  # other rules apply without them: widen until they are in
-    w = _window_measures(job, res, sel)
-    v = res.villages.iloc[sel]
-    closed = np.isinf(w.L)
-    ok = w.snap.ok & (w.snap.dist_m + SLACK_M < w.w_edge)
-    for col in DIST_COLUMNS:
-        d = v[col].to_numpy(float)
-        ok &= closed | (np.isfinite(d) & (d + SLACK_M < w.L))
-    reason = v["unreachable_reason"].astype(object).to_numpy()
-    reachable = pd.isna(reason)
-    island = np.array([isinstance(r, str) and r.startswith("isolated_island") for r in reason])
-    has_towns = "towns" in job.layers
-    if "facilities" in job.layers:
-        ok &= ~reachable | closed | (w.d_vst + cfg.d_haul_m + SLACK_M < w.L)
-    ok &= ~island | closed
-    if not has_towns:
-        far = ~reachable & ~island
-        return ok & (closed | far)
-    tc = v["town_code"].to_numpy(object) if "town_code" in v else np.full(len(v), None, object)
-    window_codes = set(job.layers["towns"]["town_code"])
-    same_rule = np.array([(c not in job.global_town_codes) or (c in window_codes) for c in tc], bool)
-    access = v["hardened_access"].to_numpy(bool)
-    no_hard = w.v_hc < 0
-    hc_closed = np.zeros(len(v), bool)
-    hc_closed[~no_hard] = ~w.open_hc[w.v_hc[~no_hard]]
-    ok &= same_rule & (access | no_hard | hc_closed)
-    gap = v["pave_gap_m"].to_numpy(float)
-    beyond = np.maximum(w.snap.dist_m - cfg.access_radius_m, 0.0)
-    gap_ok = np.isinf(w.G) | (np.isfinite(gap) & (gap - beyond + SLACK_M < w.G))
-    ok &= ~reachable | access | gap_ok
-    return ok
+        return np.zeros(len(p.villages), bool)  # other rules apply without them: widen until they are in
+    L, G, open_hc = _to_boundary(job, ctx)
+    closed = np.isinf(L)
+    snap = p.village_snap
+    edge = shapely.get_exterior_ring(_grow(job.bbox, job.halo_m + 2 * snap_margin_m(cfg)))
+    ok = snap.ok & (snap.dist_m + SLACK_M < shapely.distance(shapely.points(*p.village_xy), edge))
+    dist = ctx.need(Distances)
+    for kind in dist.node_dist:
+        d = dist.to_villages(kind)
+        ok &= closed | (d + SLACK_M < L)
+    if p.has_facilities:
+        ok &= ~p.reachable | closed | (ctx.need(Collection).d_valid_station + cfg.d_haul_m + SLACK_M < L)
+    ok &= ~p.on_island | closed
+    if p.towns is None:
+        return ok & (closed | p.far)
+    town = column_or(p.villages, "town_code", None).to_numpy(object)
+    window_towns = set(p.towns["town_code"])
+    same_rule = np.array([(c not in job.global_town_codes) or (c in window_towns) for c in town], bool)
+    access = ctx.need(Access)
+    v_hc = hard_component_of(p.net, p.village_hard_snap)
+    hc_closed = v_hc < 0
+    hc_closed[~hc_closed] = ~open_hc[v_hc[~hc_closed]]
+    ok &= same_rule & (access.hardened_access | hc_closed)
+    beyond = np.maximum(snap.dist_m - cfg.access_radius_m, 0.0)
+    gap_ok = np.isinf(G) | (access.pave_gap_m - beyond + SLACK_M < G)
+    return ok & (~p.reachable | access.hardened_access | gap_ok)
 
 
 @dataclass
@@ -324,14 +274,16 @@ class PartitionOptions:
 
 
 @dataclass
-class _Client:
-    layers: dict[str, Any]
-    gdfs: dict[str, gpd.GeoDataFrame]
-    rejects: pd.DataFrame
-    hashes: dict[str, str | None]
-    crs: Any
-    config: Config
-    timings: dict[str, float] = field(default_factory=dict)
+class Merged(NetworkInputs):
+    """The client's view of the whole run for :func:`.results.build_results`: the inputs and the whole road
+    graph (read, projected and built once), the merged villages and what the output layers need."""
+
+    villages: gpd.GeoDataFrame = None  # type: ignore[assignment]
+    facilities: gpd.GeoDataFrame = None  # type: ignore[assignment]
+    towns: gpd.GeoDataFrame | None = None
+    facility_snap: Snap = None  # type: ignore[assignment]
+    island: np.ndarray = None  # type: ignore[assignment]
+    reachable: np.ndarray = None  # type: ignore[assignment]
 
 
 def run_partitioned(
@@ -370,35 +322,38 @@ def run_partitioned(
     progress = progress or NullProgress()
     if options.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {options.workers}")
-    t_start = time.perf_counter()
-    state = _prepare_client(inputs, config, progress)
-    keys, unit = partition_keys(state.gdfs["villages"], options.unit, options.workers)
     halo = default_halo_m(config) if options.halo_m is None else float(options.halo_m)
     if halo < 0:
         raise ConfigError(f"--halo-m must be >= 0 metres, got {halo}")
-    crs_text = f"EPSG:{state.crs.to_epsg()}" if state.crs.to_epsg() else state.crs.to_wkt()
-    worker_cfg = config.replace(crs=crs_text, use_cache=False)
+    timer = Timer(progress)
     t0 = time.perf_counter()
-    jobs = [make_job(state.gdfs, np.flatnonzero(keys == k), str(k), halo, worker_cfg) for k in np.unique(keys)]
-    client, cluster = _connect(options)
-    try:
-        parts = _run_rounds(client, jobs, state.gdfs, _span(state.gdfs), progress, task)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    state.timings["partitions"] = round(time.perf_counter() - t0, 3)
+    base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"))
+    gdfs = {k: layer.gdf for k, layer in base.layers.items()}
+    keys, unit = partition_keys(gdfs["villages"], options.unit, options.workers)
+    crs_text = f"EPSG:{base.crs.to_epsg()}" if base.crs.to_epsg() else base.crs.to_wkt()
+    worker_cfg = config.replace(crs=crs_text, use_cache=False)
+    with timer.stage("partitions"):
+        jobs = [make_job(gdfs, np.flatnonzero(keys == k), str(k), halo, worker_cfg) for k in np.unique(keys)]
+        client, cluster = _connect(options)
+        try:
+            parts = _run_rounds(client, jobs, gdfs, _span(gdfs), progress, task)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
     info = {"unit": unit, "halo_m": halo, "scheduler": options.scheduler or "LocalCluster",
             "workers": options.workers if options.scheduler is None else None,
             "partitions": len(jobs), "rounds": max(p.round for p in parts),
             "recomputed_villages": int(sum((~p.certified).sum() for p in parts if p.round == 1)),
             "tasks": [_task_row(p) for p in parts]}
-    res = _assemble(state, parts, progress, info)
-    res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t_start, 3)
+    with timer.stage("merge"):
+        res = _assemble(base, parts, progress, timer.seconds)
+    res.summary["partition"] = info
+    res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t0, 3)
     if out_dir is not None:
-        progress.stage("write")
-        res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
-    res.summary["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
+        with timer.stage("write"):
+            res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
+    res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
     return res
 
 
@@ -406,20 +361,6 @@ def _task_row(p: PartitionResult) -> dict[str, Any]:
     return {"key": p.key, "round": p.round, "halo_m": p.halo_m, "own_villages": int(len(p.villages)),
             "certified": int(p.certified.sum()), "window_villages": p.n_villages, "window_roads": p.n_roads,
             "seconds": p.seconds, "peak_rss_mb": p.peak_rss_mb, "worker_pid": p.worker_pid}
-
-
-def _prepare_client(inputs: RunInputs | Mapping[str, LayerInput], config: Config, progress: Progress) -> _Client:
-    """Read and validate once, choose the metric CRS once and project every layer to it."""
-    t0 = time.perf_counter()
-    progress.stage("read")
-    layers, rejects, hashes = read_inputs(inputs, config)
-    for r in rejects.itertuples(index=False):
-        progress.message(f"{r.file}: row {r.row}, {r.field}: {r.reason}", "warning")
-    progress.stage("crs")
-    crs = resolve_crs(config.crs, _lonlat_bounds(layers), config.crs_family)
-    gdfs = {k: lay.gdf.to_crs(crs) for k, lay in layers.items()}
-    progress.message(f"metric CRS: {crs.name} (EPSG:{crs.to_epsg()})")
-    return _Client(layers, gdfs, rejects, hashes, crs, config, {"read_and_crs": round(time.perf_counter() - t0, 3)})
 
 
 def _span(gdfs: Mapping[str, gpd.GeoDataFrame]) -> float:
@@ -502,83 +443,40 @@ def _submit_all(client, jobs: list[PartitionJob], progress: Progress,
     return outs
 
 
-def _merged_villages(state: _Client, parts: list[PartitionResult]) -> gpd.GeoDataFrame:
+def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.GeoDataFrame:
     """The certified own villages of every task, in input order, with their input row and issues."""
     vil = pd.concat([p.villages.loc[p.certified] for p in parts], ignore_index=True)
     vid = vil[VID].to_numpy()
-    n = len(state.gdfs["villages"])
-    if len(vid) != n or len(np.unique(vid)) != n:
-        raise RuralEnvError(f"partitioned run returned {len(np.unique(vid))} of {n} villages (a bug; please report it)")
+    src = base.layers["villages"].gdf
+    if len(vid) != len(src) or len(np.unique(vid)) != len(src):
+        raise RuralEnvError(f"partitioned run returned {len(np.unique(vid))} of {len(src)} villages "
+                            "(a bug; please report it)")
     vil = vil.iloc[np.argsort(vid)].reset_index(drop=True)
-    src = state.gdfs["villages"]
-    vil["src_row"] = src["src_row"].to_numpy()
+    vil["src_row"] = src["src_row"].to_numpy()  # each window numbered its own rows
     vil["issues"] = src["issues"].to_numpy()
-    return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry="geometry", crs=state.crs)
+    return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 
-def _assemble(state: _Client, parts: list[PartitionResult], progress: Progress, info: dict) -> Results:
-    """One :class:`Results` from the partitions: layers, indicators on the merged villages, summary."""
-    progress.stage("merge")
-    t0 = time.perf_counter()
-    cfg, crs, gdfs = state.config, state.crs, state.gdfs
-    villages = _merged_villages(state, parts)
-    roads = gdfs["roads"]
-    net = get_network(roads, crs, cfg, progress)
-    snapper = Snapper(net, roads.geometry.array, crs)
-    towns = gdfs["towns"].copy() if "towns" in gdfs else None
-    seat_edges = np.zeros(0, np.int64)
-    if towns is not None:
-        t_snap = snapper.snap(*_point_xy(towns), max_dist_m=cfg.max_snap_m)
-        seat_edges = t_snap.edge[t_snap.ok]
-        if "is_county_seat" in towns:
-            towns["is_county_seat"] = _flags(towns, "is_county_seat")
-    island = island_components(net, seat_edges, cfg.island_max_length_m)
-    facilities = _facilities_output(gdfs, snapper, cfg, crs)
-    mines = gdfs["mines"].copy() if "mines" in gdfs else None
-    if mines is not None:
-        mines = _mines_output(mines, villages, _mines(villages, mines, cfg)[3])
-    reachable = villages["unreachable_reason"].isna().to_numpy()
-    unreachable = villages.loc[~reachable, ["village_code", "name", "county_code", "snap_dist_m",
-                                            "unreachable_reason", "geometry"]].rename(
-        columns={"unreachable_reason": "reason"})
-    tables = indicator_tables(villages, cfg, _names(state.layers.get("counties"), "county_code"),
-                              _names(state.layers.get("towns"), "town_code"))
-    counties = _counties_output(state.layers.get("counties"), tables["county"])
-    if towns is not None and len(tables["town"]):
-        towns = towns.merge(tables["town"].drop(columns=["level", "name", "county_code"]),
-                            left_on="town_code", right_on="code", how="left").drop(columns=["code"])
-    state.timings["merge"] = round(time.perf_counter() - t0, 3)
-    counts = {"villages": len(villages), "roads": len(roads), "facilities": len(facilities),
-              "towns": 0 if towns is None else len(towns), "mines": 0 if mines is None else len(mines),
-              "unreachable": int((~reachable).sum()),
-              "rejects": int((state.rejects["severity"] == "error").sum()) if len(state.rejects) else 0,
-              "warnings": len(state.rejects)}
-    summary = {
-        "crs": f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.to_wkt(), "crs_name": crs.name,
-        "region": tables["region"].iloc[0].to_dict(), "counties": tables["county"].to_dict(orient="records"),
-        "network": {"nodes": net.n_nodes, "edges": net.n_edges,
-                    "components": int(net.component.max()) + 1 if net.n_nodes else 0, "islands": int(island.sum()),
-                    "duplicate_vertices_removed": net.duplicate_vertices,
-                    "zero_length_lines": len(net.zero_length_lines), "dangles": len(net.dangles()),
-                    "from_cache": bool(net.from_cache)},
-        "counts": counts,
-        "inputs": {k: {"source": state.layers[k].source, "sha256": state.hashes.get(k)} for k in state.layers},
-        "config": cfg.as_dict(), "partition": info, "timings_s": dict(state.timings),
-    }
-    return Results(villages, _roads_output(roads, net, island), facilities, counties, towns, mines, unreachable,
-                   state.rejects, tables, summary, net, crs)
-
-
-def _facilities_output(gdfs: Mapping[str, gpd.GeoDataFrame], snapper: Snapper, cfg: Config, crs) -> gpd.GeoDataFrame:
-    """The facilities layer with its snap distance; facilities with no road within max_snap_m noted as unused."""
-    if "facilities" not in gdfs:
-        return gpd.GeoDataFrame({"facility_type": pd.Series(dtype=object), "src_row": pd.Series(dtype=int),
-                                 "issues": pd.Series(dtype=object), "snap_dist_m": pd.Series(dtype=float)},
-                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    out = gdfs["facilities"].copy()
-    f_snap = snapper.snap(*_point_xy(out), max_dist_m=cfg.max_snap_m)
-    out["snap_dist_m"] = np.round(f_snap.dist_m, 2)
-    bad = ~f_snap.ok
-    out.loc[bad, "issues"] = out.loc[bad, "issues"].map(
-        lambda s: (s + "; " if s else "") + f"no road within {cfg.max_snap_m:.0f} m: not used")
-    return out
+def _assemble(base: NetworkInputs, parts: list[PartitionResult], progress: Progress,
+              seconds: dict[str, float]) -> Results:
+    """One :class:`Results` from the partitions with the single run's builders: layers from the whole graph,
+    indicators and mines over the merged villages."""
+    cfg = base.config
+    villages = _merged_villages(base, parts)
+    snapper = Snapper(base.net, base.roads.geometry.array, base.crs)
+    towns = base.layer("towns")
+    t_snap = snapper.snap(*point_xy(towns), max_dist_m=cfg.max_snap_m) if towns is not None else None
+    facilities = base.layer("facilities")
+    facilities = facilities if facilities is not None else empty_facilities(base.crs)
+    merged = Merged(cfg, base.crs, base.layers, base.rejects, base.hashes, base.net, villages=villages,
+                    facilities=facilities, towns=towns,
+                    facility_snap=snapper.snap(*point_xy(facilities), max_dist_m=cfg.max_snap_m),
+                    island=island_components(base.net, t_snap.edge[t_snap.ok] if t_snap is not None
+                                             else np.zeros(0, np.int64), cfg.island_max_length_m),
+                    reachable=villages["unreachable_reason"].isna().to_numpy())
+    ctx: Context = Context(merged, progress)
+    ctx.put(VillageTable(villages))
+    ctx.put(indicators.run(ctx))
+    population = column_or(villages, "population", np.nan).fillna(0).to_numpy(float)
+    ctx.put(near_mines(villages.geometry, base.layer("mines"), population, cfg))
+    return build_results(ctx, seconds)

@@ -117,15 +117,15 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
 def test_shrunken_halo_is_caught(region):
     """Small halos give wrong answers for some villages; every certified village is right."""
     inputs, cfg, single, _ = region
-    from ruralenv.core.partition import _prepare_client
-    from ruralenv.core.progress import NullProgress
+    from ruralenv.core.prepare import prepare_network
 
-    state = _prepare_client(inputs, cfg, NullProgress())
-    keys, _ = partition_keys(state.gdfs["villages"], "county")
-    crs = f"EPSG:{state.crs.to_epsg()}"
+    base = prepare_network(inputs, cfg, required=("villages", "roads"))
+    gdfs = {k: layer.gdf for k, layer in base.layers.items()}
+    keys, _ = partition_keys(gdfs["villages"], "county")
+    crs = f"EPSG:{base.crs.to_epsg()}"
     wrong = certified = 0
     for k, halo in ((k, h) for k in np.unique(keys) for h in (2000.0, 50000.0)):
-        job = make_job(state.gdfs, np.flatnonzero(keys == k), str(k), halo, cfg.replace(crs=crs, use_cache=False))
+        job = make_job(gdfs, np.flatnonzero(keys == k), str(k), halo, cfg.replace(crs=crs, use_cache=False))
         out = run_job(job)
         ref = single.villages.iloc[out.villages[VID].to_numpy()].reset_index(drop=True)
         got = out.villages.drop(columns=[VID]).reset_index(drop=True)
