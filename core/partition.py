@@ -332,18 +332,19 @@ def run_partitioned(
     keys, unit = partition_keys(gdfs["villages"], options.unit, options.workers)
     crs_text = f"EPSG:{base.crs.to_epsg()}" if base.crs.to_epsg() else base.crs.to_wkt()
     worker_cfg = config.replace(crs=crs_text, use_cache=False)
-    with timer.stage("partitions"):
-        jobs = [make_job(gdfs, np.flatnonzero(keys == k), str(k), halo, worker_cfg) for k in np.unique(keys)]
+    specs = [_Spec(str(k), np.flatnonzero(keys == k), halo, 1) for k in np.unique(keys)]
+    with timer.stage("cluster"):
         client, cluster = _connect(options)
-        try:
-            parts = _run_rounds(client, jobs, gdfs, _span(gdfs), progress, task)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    try:
+        with timer.stage("partitions"):
+            parts = _run_rounds(client, specs, gdfs, worker_cfg, _span(gdfs), progress, task)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
     info = {"unit": unit, "halo_m": halo, "scheduler": options.scheduler or "LocalCluster",
             "workers": options.workers if options.scheduler is None else None,
-            "partitions": len(jobs), "rounds": max(p.round for p in parts),
+            "partitions": len(specs), "rounds": max(p.round for p in parts),
             "recomputed_villages": int(sum((~p.certified).sum() for p in parts if p.round == 1)),
             "tasks": [_task_row(p) for p in parts]}
     with timer.stage("merge"):
@@ -391,56 +392,76 @@ def _connect(options: PartitionOptions):
     return Client(cluster), cluster
 
 
-def _run_rounds(client, jobs: list[PartitionJob], gdfs: Mapping[str, gpd.GeoDataFrame], span: float,
+@dataclass(frozen=True)
+class _Spec:
+    """A task still to cut out: the partition, its own villages and its halo (made into a job when submitted)."""
+
+    key: str
+    own: np.ndarray
+    halo_m: float
+    round: int
+
+
+def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config, span: float,
                 progress: Progress, task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
-    """Run the jobs; villages whose certificate fails go again with the halo doubled (up to the whole extent)."""
-    done: list[PartitionResult] = []
-    pending = jobs
-    while pending:
-        progress.stage(f"partitions (round {pending[0].round})", total=len(pending))
-        outs = _submit_all(client, pending, progress, task)
-        pending = []
-        for job, out in zip([o[0] for o in outs], [o[1] for o in outs], strict=True):
-            done.append(out)
-            todo = out.villages[VID].to_numpy()[~out.certified]
-            if len(todo) == 0:
-                continue
-            if job.halo_m >= span:
-                raise RuralEnvError(f"partition {job.key}: {len(todo)} villages not certified with a halo spanning "
-                                    "the whole extent (a bug; please report it)")
-            progress.message(f"partition {job.key}: {len(todo)} villages may depend on roads beyond the "
-                             f"{job.halo_m / 1000:.0f} km halo; recomputing them with a wider halo")
-            pending.append(make_job(gdfs, todo, job.key, min(2 * max(job.halo_m, 1000.0), span), job.config,
-                                    job.round + 1))
-    return done
-
-
-def _submit_all(client, jobs: list[PartitionJob], progress: Progress,
-                task: Callable[[PartitionJob], PartitionResult]) -> list[tuple[PartitionJob, PartitionResult]]:
-    """Submit every job (Dask retries it when its worker dies) and collect the results as they finish."""
+    """Run every partition; villages whose certificate fails go again with the halo doubled (up to the whole
+    extent). Windows are cut only when submitted, a few per worker, so the client never holds them all."""
     from dask.distributed import as_completed
 
-    futures = {client.submit(task, job, retries=RETRIES, pure=False,
-                             key=f"ruralenv-partition-{job.key}-r{job.round}-{os.getpid()}-{time.time_ns()}"): job
-               for job in jobs}
-    outs = []
+    queue = list(reversed(specs))
+    in_flight = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+    progress.stage("partitions", total=len(specs))
+    futures: dict[Any, _Spec] = {}
+    done: list[PartitionResult] = []
+    running = as_completed()
+
+    def submit() -> None:
+        while queue and len(futures) < in_flight:
+            spec = queue.pop()
+            job = make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round)
+            fut = client.submit(task, job, retries=RETRIES, pure=False,
+                                key=f"ruralenv-{spec.key}-r{spec.round}-{os.getpid()}-{time.time_ns()}")
+            futures[fut] = spec
+            running.add(fut)
+
     try:
-        for fut in as_completed(list(futures)):
+        submit()
+        for fut in running:
             check_cancel(progress)
-            job = futures[fut]
-            try:
-                out = fut.result()
-            except Exception as exc:  # noqa: BLE001 - any task failure ends the run cleanly
-                raise RuralEnvError(f"partition {job.key} (round {job.round}) failed after {RETRIES} retries: "
-                                    f"{type(exc).__name__}: {exc}; nothing was written") from exc
+            out = _result(fut, futures.pop(fut))
+            done.append(out)
             progress.advance()
-            progress.message(f"partition {out.key}: {len(out.villages)} villages ({out.n_roads} roads in the "
-                             f"window) in {out.seconds:.1f} s, worker peak {out.peak_rss_mb:.0f} MB")
-            outs.append((job, out))
+            progress.message(f"partition {out.key} (round {out.round}, halo {out.halo_m / 1000:.0f} km): "
+                             f"{len(out.villages)} villages, {out.n_roads} roads in the window, {out.seconds:.1f} s, "
+                             f"worker peak {out.peak_rss_mb:.0f} MB")
+            queue[:0] = _again(out, span, progress)
+            submit()
     finally:
         for fut in futures:
             fut.cancel()
-    return outs
+    return done
+
+
+def _result(fut, spec: _Spec) -> PartitionResult:
+    """A finished task's result; a failure (after Dask's retries) ends the run before anything is written."""
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 - any task failure ends the run cleanly
+        raise RuralEnvError(f"partition {spec.key} (round {spec.round}) failed after {RETRIES} retries: "
+                            f"{type(exc).__name__}: {exc}; nothing was written") from exc
+
+
+def _again(out: PartitionResult, span: float, progress: Progress) -> list[_Spec]:
+    """The villages of a task that were not certified, as a task with twice the halo (none if all were)."""
+    todo = out.villages[VID].to_numpy()[~out.certified]
+    if len(todo) == 0:
+        return []
+    if out.halo_m >= span:
+        raise RuralEnvError(f"partition {out.key}: {len(todo)} villages not certified with a halo spanning the "
+                            "whole extent (a bug; please report it)")
+    progress.message(f"partition {out.key}: {len(todo)} villages may depend on roads beyond the "
+                     f"{out.halo_m / 1000:.0f} km halo; recomputing them with a wider halo")
+    return [_Spec(out.key, todo, min(2 * max(out.halo_m, 1000.0), span), out.round + 1)]
 
 
 def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.GeoDataFrame:
