@@ -495,6 +495,9 @@ def _assemble(base: NetworkInputs, parts: list[PartitionResult], progress: Progr
                     island=island_components(base.net, t_snap.edge[t_snap.ok] if t_snap is not None
                                              else np.zeros(0, np.int64), cfg.island_max_length_m),
                     reachable=villages["unreachable_reason"].isna().to_numpy())
+    for code, name, why in villages.loc[~merged.reachable, ["village_code", "name", "unreachable_reason_en"]].itertuples(
+            index=False):
+        progress.message(f"village {code} {name}: {why}", "warning")  # as the single run reports them
     ctx: Context = Context(merged, progress)
     ctx.put(VillageTable(villages))
     ctx.put(indicators.run(ctx))

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from ruralenv.core import Config  # noqa: E402
+from ruralenv.core import Config, contract  # noqa: E402
 from ruralenv.core._errors import RuralEnvError  # noqa: E402
 from ruralenv.core.cli import main  # noqa: E402
 from ruralenv.core.partition import (  # noqa: E402
@@ -104,6 +104,7 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
     s2 = json.loads((out / "summary.json").read_text())
     assert s1["region"] == s2["region"] and s1["counties"] == s2["counties"] and s1["counts"] == s2["counts"]
     assert {**s1["network"], "from_cache": True} == s2["network"]  # the client reuses the cached graph
+    assert set(s2) >= set(contract.SUMMARY_KEYS) | set(contract.PARTITION_SUMMARY_KEYS)
     info = s2["partition"]
     assert info["unit"] == "county" and info["partitions"] == 4 and info["halo_m"] == 25000.0
     first = [t for t in info["tasks"] if t["round"] == 1]
