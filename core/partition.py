@@ -47,6 +47,7 @@ import logging
 import os
 import resource
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -419,8 +420,10 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
         while queue and len(futures) < in_flight:
             spec = queue.pop()
             job = make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round)
-            fut = client.submit(task, job, retries=RETRIES, pure=False,
-                                key=f"ruralenv-{spec.key}-r{spec.round}-{os.getpid()}-{time.time_ns()}")
+            with warnings.catch_warnings():  # the window travels with its task, so a retry has it
+                warnings.filterwarnings("ignore", message="Sending large graph")
+                fut = client.submit(task, job, retries=RETRIES, pure=False,
+                                    key=f"ruralenv-{spec.key}-r{spec.round}-{os.getpid()}-{time.time_ns()}")
             futures[fut] = spec
             running.add(fut)
 
