@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -184,6 +183,8 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
 
 def run_job(job: PartitionJob) -> PartitionResult:
     """Worker task: prepare the window and run every stage, keep the own villages and certify each of them."""
+    from .bench import _peak_rss_mb  # VmHWM: ru_maxrss would carry the client's memory over the spawn
+
     t0 = time.perf_counter()
     ctx: Context = Context(prepare(job.layers, job.config))
     run_stages(STAGES, ctx, Timer())
@@ -193,10 +194,6 @@ def run_job(job: PartitionJob) -> PartitionResult:
     return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), certified,
                            len(villages), len(ctx.prepared.roads), round(time.perf_counter() - t0, 3),
                            _peak_rss_mb(), os.getpid())
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
 
 def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
