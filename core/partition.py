@@ -77,6 +77,9 @@ from .stages.villages import VillageTable
 
 #: Partitioning units: county_code, or its first four digits (league 盟/市).
 UNITS = ("county", "league", "auto")
+#: A village still not certified when the halo would reach this many times the first one goes into one last
+#: task over the whole network (with the others of its kind) rather than into ever wider windows per partition.
+WIDE_FACTOR = 4.0
 #: Task attempts after a worker dies or a task raises (Dask ``retries``).
 RETRIES = 2
 #: Slack in metres on every certificate comparison (outputs are rounded to 0.1 m; eps weights sum < 1 m).
@@ -402,14 +405,18 @@ class _Spec:
 
 def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config, span: float,
                 progress: Progress, task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
-    """Run every partition; villages whose certificate fails go again with the halo doubled (up to the whole
-    extent). Windows are cut only when submitted, a few per worker, so the client never holds them all."""
+    """Run every partition; villages whose certificate fails go again with the halo doubled. Once the halo
+    would reach :data:`WIDE_FACTOR` times the first one, the windows of neighbouring partitions overlap so much
+    that the rest of every partition goes into one last task over the whole extent (exact by construction).
+    Windows are cut only when submitted, a few per worker, so the client never holds them all."""
     from dask.distributed import as_completed
 
     queue = list(reversed(specs))
     in_flight = max(2, 2 * len(client.scheduler_info().get("workers", {})))
     progress.stage("partitions", total=len(specs))
     futures: dict[Any, _Spec] = {}
+    wide: list[_Spec] = []
+    wide_m = min(span, WIDE_FACTOR * max(specs[0].halo_m, 1000.0))
     done: list[PartitionResult] = []
     running = as_completed()
 
@@ -434,7 +441,13 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
             progress.message(f"partition {out.key} (round {out.round}, halo {out.halo_m / 1000:.0f} km): "
                              f"{len(out.villages)} villages, {out.n_roads} roads in the window, {out.seconds:.1f} s, "
                              f"worker peak {out.peak_rss_mb:.0f} MB")
-            queue[:0] = _again(out, span, progress)
+            for spec in _again(out, span, progress):
+                (wide if spec.halo_m >= wide_m else queue).insert(0, spec)
+            if not queue and not futures and wide:
+                queue.append(_Spec("rest", np.concatenate([w.own for w in wide]), span, max(w.round for w in wide)))
+                progress.message(f"{len(queue[0].own)} villages of {len(wide)} partitions need more than "
+                                 f"{WIDE_FACTOR:g} times the halo: one task over the whole network for them")
+                wide.clear()
             submit()
     finally:
         for fut in futures:
