@@ -76,6 +76,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="bench a partitioned run on a local Dask cluster instead (1 and --workers workers; "
                         "with the single run too unless --no-baselines)")
     p.add_argument("--workers", type=int, default=2, help="workers of the partitioned bench (default 2)")
+    p.add_argument("--sample", type=int, default=0, metavar="K",
+                   help="partitioned bench: run only K median-size partitions (first round), e.g. at --scale china")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
     p.set_defaults(func=cmd_bench)
@@ -88,7 +90,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .bench_cluster import partition_bench
 
         report = partition_bench(args.scale, args.out, args.partition or "county", args.workers,
-                                 single=not args.no_baselines and args.scale != "china", seed=args.seed, log=log)
+                                 single=not args.no_baselines and args.scale != "china", seed=args.seed,
+                                 sample=args.sample, log=log)
         print(report["table"])
         print(f"bench_partition.json, bench_partition.md in {args.out}")
         return 0
@@ -687,8 +690,15 @@ def _task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     return task_partitioned(job)
 
 
+def _task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
+    from .bench_cluster import task_partition_sample
+
+    return task_partition_sample(job)
+
+
 TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile,
-         "case_map": _task_case_map, "case_survey": _task_case_survey, "partitioned": _task_partitioned}
+         "case_map": _task_case_map, "case_survey": _task_case_survey, "partitioned": _task_partitioned,
+         "partition_sample": _task_partition_sample}
 
 
 def _worker_main(argv: list[str]) -> int:

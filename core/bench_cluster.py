@@ -24,8 +24,11 @@ VILLAGE_CHECK = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_co
 
 
 def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: bool = True, seed: int = 7,
-                    log: Callable[[str], None] | None = None) -> dict[str, Any]:
+                    sample: int = 0, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Measure partitioned runs with 1 and ``workers`` workers (and the single run when ``single``).
+
+    With ``sample`` > 0 only that many median-size partitions run (first round, ``workers`` workers): time and
+    memory per partition at scales whose whole run takes hours here.
 
     Returns
     -------
@@ -38,10 +41,17 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"machine": _machine(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
-    for n in sorted({1, workers}) if single else [workers]:
+    for n in [] if sample else sorted({1, workers}) if single else [workers]:
         log(f"[{scale}] partitioned by {unit} on {n} worker(s)")
         report["runs"][str(n)] = _worker("partitioned", {"scale": scale, "seed": seed, "unit": unit, "workers": n,
                                                          "single": single and n == workers})
+    if sample:
+        log(f"[{scale}] {sample} median {unit} partitions on {workers} workers")
+        report["sample"] = _worker("partition_sample", {"scale": scale, "seed": seed, "unit": unit,
+                                                        "workers": workers, "sample": sample})
+        report["table"] = json.dumps(report["sample"], ensure_ascii=False, indent=1)
+        (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        return report
     runs = report["runs"]
     if "1" in runs and str(workers) in runs and workers > 1:
         report["speedup"] = round(runs["1"]["partitions_s"] / runs[str(workers)]["partitions_s"], 2)
@@ -75,6 +85,45 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
            "worker_peak_rss_mb": _per_worker_peak(tasks)}
     if job.get("single"):
         out["equals_single"] = _equals_single(region, config, res.villages)
+    return out
+
+
+def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
+    """Child process: generate the region and run only ``sample`` median-size partitions (first round)."""
+    from .bench import _peak_rss_mb
+    from .crs import resolve_crs
+    from .partition import PartitionOptions, _connect, default_halo_m, make_job, partition_keys, run_job
+    from .synthetic import generate_region
+
+    t0 = time.perf_counter()
+    region = generate_region(job["scale"], job["seed"])
+    out: dict[str, Any] = {"counts": region.counts(), "generate_s": round(time.perf_counter() - t0, 1),
+                           "generate_peak_rss_mb": _peak_rss_mb()}
+    t0 = time.perf_counter()
+    crs = resolve_crs("auto", tuple(region.layers["villages"].total_bounds), "gk3")  # the layers are lon/lat
+    config = Config(use_cache=False, crs=f"EPSG:{crs.to_epsg()}")
+    gdfs = {k: v.to_crs(crs) for k, v in region.layers.items()}
+    del region
+    out["project_s"] = round(time.perf_counter() - t0, 1)
+    keys, _ = partition_keys(gdfs["villages"], job["unit"])
+    codes, n = np.unique(keys, return_counts=True)
+    mid, k = len(codes) // 2, job["sample"]
+    pick = codes[np.argsort(n, kind="stable")[max(0, mid - k // 2): max(0, mid - k // 2) + k]]
+    client, cluster = _connect(PartitionOptions(job["unit"], workers=job["workers"]))
+    try:
+        t0 = time.perf_counter()
+        futures = [client.submit(run_job, make_job(gdfs, np.flatnonzero(keys == c), str(c), default_halo_m(config),
+                                                   config), pure=False) for c in pick]
+        results = client.gather(futures)
+        out["wall_s"] = round(time.perf_counter() - t0, 1)
+    finally:
+        client.close()
+        cluster.close()
+    out["partitions"] = len(codes)
+    out["tasks"] = [{"key": r.key, "own_villages": len(r.villages), "certified": int(r.certified.sum()),
+                     "window_roads": r.n_roads, "window_villages": r.n_villages, "seconds": r.seconds,
+                     "peak_rss_mb": r.peak_rss_mb, "worker_pid": r.worker_pid} for r in results]
+    out["client_peak_rss_mb"] = _peak_rss_mb()
     return out
 
 
