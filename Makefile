@@ -7,8 +7,9 @@ SYSTEM_PYTHON ?= /usr/bin/python3
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 # Debian packages: the core (venv from Debian's Python so QGIS's bindings are importable; Debian's pyproj,
 # and GDAL/GEOS headers to build pyogrio and shapely against the system libraries: pip's wheels bundle their
-# own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS).
-CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++
+# own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS). rasterio
+# (accessibility surfaces) likewise comes from Debian, linked to the system GDAL that QGIS uses.
+CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++ python3-rasterio
 TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei \
              postgresql-15-postgis-3
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
@@ -63,7 +64,7 @@ demo: $(VENV)/.installed vendor-js
 
 ## test: install what the tests need and run every tier (core, QGIS, browser)
 # The tiers run as two pytest sessions: their test modules share basenames and conftest helpers.
-test: $(VENV)/.test-installed vendor-js translations
+test: lint $(VENV)/.test-installed vendor-js translations
 	RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core -q -p no:cacheprovider
 	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
 
@@ -75,14 +76,21 @@ test-qgis: $(VENV)/.test-installed translations
 
 ## bench: region-scale benchmark (see README)
 bench: $(VENV)/.test-installed vendor-js
+	$(PIP) install $(PIP_FLAGS) -e '.[bench]'
 	$(VENV)/bin/ruralenv bench --scale region --out bench-out
 
 ## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet)
 package: vendor-js translations
 	$(PY) scripts/package.py --out-dir dist
 
+## lint: ruff (complexity ≤ 15), mypy over core/, qgis_plugin/ and tools/, import-linter contracts (pyproject.toml);
+## every check runs, the target fails when one does
 lint: $(VENV)/.test-installed
-	$(VENV)/bin/ruff check core qgis_plugin tests scripts data
+	@status=0; \
+	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py || status=1; \
+	$(VENV)/bin/mypy || status=1; \
+	$(VENV)/bin/lint-imports || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(OUT) bench-out dist build *.egg-info

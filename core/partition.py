@@ -186,8 +186,6 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
 
 def run_job(job: PartitionJob) -> PartitionResult:
     """Worker task: prepare the window and run every stage, keep the own villages and certify each of them."""
-    from .bench import _peak_rss_mb  # VmHWM: ru_maxrss would carry the client's memory over the spawn
-
     t0 = time.perf_counter()
     ctx: Context = Context(prepare(job.layers, job.config))
     run_stages(STAGES, ctx, Timer())
@@ -196,7 +194,20 @@ def run_job(job: PartitionJob) -> PartitionResult:
     certified = certify(job, ctx)[own]
     return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), certified,
                            len(villages), len(ctx.prepared.roads), round(time.perf_counter() - t0, 3),
-                           _peak_rss_mb(), os.getpid())
+                           peak_rss_mb(), os.getpid())
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB: ``VmHWM`` (Linux; it starts afresh at exec, whereas
+    ``ru_maxrss`` would carry the client's memory over a worker's spawn), else ``ru_maxrss``."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ The CLI, the Python API and every QGIS algorithm call :func:`run_pipeline`.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +14,8 @@ import pandas as pd
 from .analysis import PIPELINE_STAGES, STAGES, analyse
 from .config import Config, RunInputs
 from .contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
-from .outputs import commit_outputs, write_gpkg, write_json, write_report
+from .files import write_atomically
+from .outputs import write_gpkg, write_json, write_report
 from .prepare import LayerInput
 from .progress import NullProgress, Progress
 from .results import Results
@@ -81,7 +82,7 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
     if len(res.rejects):
         tables["问题 problems"] = res.rejects
     sheet_headers = {"不可达 unreachable": headers(UNREACHABLE_COLUMNS), "问题 problems": headers(REJECT_COLUMNS)}
-    writers = {
+    writers: dict[str, Callable[[Path], object]] = {
         "results.gpkg": lambda p: write_gpkg(res.layers(), p, res.summary["config"]["spatial_index_max_features"]),
         "summary.json": lambda p: write_json(res.summary, p),
         "report.xlsx": lambda p: write_report(tables, p, sheet_headers),
@@ -95,4 +96,4 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
         except MapError as exc:
             (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
             res.summary.setdefault("warnings", []).append(f"map.html not written: {exc}")
-    return commit_outputs(out_dir, writers)
+    return write_atomically(out_dir, writers)

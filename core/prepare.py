@@ -7,11 +7,10 @@ the graph the stages search.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +22,7 @@ from pyproj import CRS
 from ._errors import InputError, Problem
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
 from .crs import GEOGRAPHIC, resolve_crs
+from .files import sha256_of
 from .io import Layer, check_layer, classify_roads, read_layer
 from .network import (
     RoadNetwork,
@@ -36,7 +36,8 @@ from .progress import NullProgress, Progress, check_cancel
 from .snapping import Augmented, Snap, Snapper, augmented_graph
 from .stage import Timer
 
-LayerInput = LayerSpec | str | Path | gpd.GeoDataFrame
+#: What an input layer may be given as: a file spec ``path[:layer]``, a LayerSpec or a GeoDataFrame.
+LayerInput: TypeAlias = LayerSpec | str | Path | gpd.GeoDataFrame
 REJECT_COLUMNS = ["kind", "file", "layer", "row", "field", "severity", "reason"]
 
 
@@ -114,6 +115,7 @@ class Prepared(NetworkInputs):
 
 
 def _as_inputs(inputs: RunInputs | Mapping[str, LayerInput], required: Sequence[str]) -> dict[str, LayerInput]:
+    given: dict[str, LayerInput]
     if isinstance(inputs, RunInputs):
         given = dict(inputs.items())
     else:
@@ -135,25 +137,6 @@ def load_layer(kind: str, src: LayerInput) -> tuple[Layer, str | None]:
         return check_layer(src, kind, name, None), None
     spec = src if isinstance(src, LayerSpec) else LayerSpec.parse(src)
     return read_layer(spec, kind), sha256_of(spec.path)
-
-
-def sha256_of(path: Path) -> str:
-    """sha256 of a file (with a Shapefile's side files); one read per file even when several layers share it."""
-    paths = [path.resolve()]
-    if path.suffix.lower() == ".shp":
-        paths += [path.with_suffix(s).resolve() for s in (".dbf", ".shx", ".prj", ".cpg")
-                  if path.with_suffix(s).exists()]
-    return _hash_of(tuple((p, p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
-
-
-@functools.lru_cache(maxsize=64)
-def _hash_of(files: tuple[tuple[Path, int, int], ...]) -> str:
-    h = hashlib.sha256()
-    for p, _, _ in files:
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
 
 
 def _problem_rows(layers: dict[str, Layer]) -> tuple[list[dict], list[Problem]]:
@@ -309,13 +292,14 @@ def _snap_all(base: NetworkInputs, villages: gpd.GeoDataFrame, facilities: gpd.G
     vx, vy = point_xy(villages)
     v_snap = snapper.snap(vx, vy)
     progress.advance()
-    f_snap = snapper.snap(*point_xy(facilities), max_dist_m=config.max_snap_m)
-    t_xy = point_xy(towns) if towns is not None else (np.zeros(0), np.zeros(0))
-    t_snap = snapper.snap(*t_xy, max_dist_m=config.max_snap_m)
+    fx, fy = point_xy(facilities)
+    f_snap = snapper.snap(fx, fy, max_dist_m=config.max_snap_m)
+    tx, ty = point_xy(towns) if towns is not None else (np.zeros(0), np.zeros(0))
+    t_snap = snapper.snap(tx, ty, max_dist_m=config.max_snap_m)
     progress.advance()
     hard = Snapper(base.net, roads.geometry.array, base.crs, line_mask=roads["hardened"].to_numpy(bool))
     v_hsnap = hard.snap(vx, vy, max_dist_m=config.access_radius_m)
-    t_hsnap = hard.snap(*t_xy, max_dist_m=config.access_radius_m)
+    t_hsnap = hard.snap(tx, ty, max_dist_m=config.access_radius_m)
     progress.advance()
     return v_snap, f_snap, t_snap, v_hsnap, t_hsnap
 

@@ -186,7 +186,8 @@ def run(ctx: Context[Any]) -> Collection:
     dist = ctx.need(Distances)
     attrs = ctx.need(VillageAttributes)
     d_valid, haul_of = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config)
-    pop_r = population_within(*p.village_xy, attrs.population, p.config.dispersed_radius_m)
+    x, y = p.village_xy
+    pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m)
     assignment = assign_models(dist.to_villages("transfer_station"), d_valid, haul_of,
                                dist.to_villages("town_treatment"), dist.to_villages("village_treatment"), pop_r,
                                p.reachable & p.has_facilities, p.config)

@@ -38,7 +38,7 @@ def _cheapest_km(gaps: np.ndarray, need: int) -> float:
     return round(float(finite[:need].sum() / 1000.0), 2)
 
 
-def summarise(villages: pd.DataFrame, config: Config) -> dict:
+def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
     """Indicators of one group of villages.
 
     Parameters
@@ -82,8 +82,8 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict:
         "roads_gap_2023": _gap(config.target_roads_2023, n_acc, n_larger),
         "roads_gap_2025": _gap(config.target_roads_2025, n_acc, n_larger),
     }
-    out["pave_km_2023"] = _cheapest_km(gaps, out["roads_gap_2023"])
-    out["pave_km_2025"] = _cheapest_km(gaps, out["roads_gap_2025"])
+    for year in (2023, 2025):
+        out[f"pave_km_{year}"] = _cheapest_km(gaps, int(out[f"roads_gap_{year}"] or 0))
     model = v["collection_model"]
     for m in ("county_process", "town_transfer", "village_collect"):
         out[f"n_{m}"] = int((model == m).sum())

@@ -530,6 +530,34 @@
     return block;
   }
 
+  // A surface GeoTIFF as an image under the vector layers, with a checkbox and its colour stops.
+  function surfaceBlock(s) {
+    var image = L.imageOverlay(s.png, s.bounds, {opacity: s.opacity}).addTo(map);
+    image.bringToBack();
+    var block = el('div', 're-layer');
+    block.setAttribute('data-layer', 'surface');
+    var head = el('label');
+    head.appendChild(checkbox(true, function (e) {
+      if (e.target.checked) { image.addTo(map); image.bringToBack(); } else { map.removeLayer(image); }
+    }));
+    head.appendChild(document.createTextNode(' ' + s.title));
+    block.appendChild(head);
+    var list = el('ul', 're-legend');
+    s.legend.forEach(function (stop) {
+      var item = el('li', 're-legend-item');
+      var swatch = el('span', 're-swatch');
+      swatch.style.display = 'inline-block';
+      swatch.style.width = '22px';
+      swatch.style.height = '12px';
+      swatch.style.background = stop.color;
+      item.appendChild(swatch);
+      item.appendChild(el('span', null, ' ' + stop.value.toLocaleString() + ' ' + s.unit));
+      list.appendChild(item);
+    });
+    block.appendChild(list);
+    return block;
+  }
+
   var panel = el('details', 're-box');
   panel.id = 're-layers';
   panel.open = true;
@@ -546,6 +574,7 @@
     baseBlock.appendChild(baseLabel);
     panel.appendChild(baseBlock);
   }
+  if (DATA.surface) { panel.appendChild(surfaceBlock(DATA.surface)); }
   control('topright', panel);
 
   // -------------------------------------------------------------------------------------------- search

@@ -3,10 +3,12 @@ from .collection_model import WasteCollectionModel
 from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
+from .surface import AccessibilitySurface
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
-ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan, ExportWebMap, SurveyImport)
+ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan, ExportWebMap, SurveyImport,
+              AccessibilitySurface)
 
-__all__ = ["ALGORITHMS", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "SurveyImport", "ValidateRoadNetwork",
+__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "SurveyImport", "ValidateRoadNetwork",
            "WasteCollectionModel"]

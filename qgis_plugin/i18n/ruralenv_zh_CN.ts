@@ -451,5 +451,69 @@
         <source>Could not update {0}: {1}. If another program has it open, close it there and run again; it is unchanged.</source>
         <translation>无法更新 {0}：{1}。如有其他程序打开了该文件，请先在该程序中关闭后重新运行；该文件未被修改。</translation>
     </message>
+    <message>
+        <source>Accessibility surface</source>
+        <translation>可达性栅格面</translation>
+    </message>
+    <message>
+        <source>Every cell of the territory gets the off-road distance from its centre to the nearest road plus the distance along roads from there to the nearest target, in metres (or the travel time in minutes, with a speed per road class). Cells farther than the snapping distance from every road have no value. Writes a Cloud-Optimised GeoTIFF and, beside it, the share of each county&apos;s and township&apos;s area and people within 5, 10 and 20 km (summary .json and report .xlsx).</source>
+        <translation>辖区内每个栅格单元的取值为：从单元中心到最近道路的非道路距离，加上从该点沿道路到最近目标的距离，单位为米（或按道路等级车速计算的行程时间，单位为分钟）。距所有道路超过吸附距离的单元无值。输出云优化 GeoTIFF，并在其旁写出各旗县、各苏木乡镇 5、10、20 公里以内的面积和人口占比（summary .json 与 report .xlsx）。</translation>
+    </message>
+    <message>
+        <source>Distance to</source>
+        <translation>到达目标</translation>
+    </message>
+    <message>
+        <source>Transfer station</source>
+        <translation>转运站</translation>
+    </message>
+    <message>
+        <source>Town treatment facility</source>
+        <translation>乡镇处理设施</translation>
+    </message>
+    <message>
+        <source>County treatment facility</source>
+        <translation>县级处理设施</translation>
+    </message>
+    <message>
+        <source>Village treatment facility</source>
+        <translation>村级处理设施</translation>
+    </message>
+    <message>
+        <source>Hardened road</source>
+        <translation>硬化路</translation>
+    </message>
+    <message>
+        <source>Township seat</source>
+        <translation>苏木乡镇驻地</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>度量</translation>
+    </message>
+    <message>
+        <source>Road distance (m)</source>
+        <translation>道路距离（米）</translation>
+    </message>
+    <message>
+        <source>Travel time (min)</source>
+        <translation>行程时间（分钟）</translation>
+    </message>
+    <message>
+        <source>Cell size (m)</source>
+        <translation>栅格单元大小（米）</translation>
+    </message>
+    <message>
+        <source>Population raster (optional; default: the villages&apos; population)</source>
+        <translation>人口栅格（可选；默认使用村庄人口）</translation>
+    </message>
+    <message>
+        <source>Also write a distance surface to (into the report folder)</source>
+        <translation>同时输出到以下目标的距离栅格面（写入报告文件夹）</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
 </context>
 </TS>

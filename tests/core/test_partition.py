@@ -28,7 +28,7 @@ from ruralenv.core.partition import (  # noqa: E402
     run_partitioned,
 )
 from ruralenv.core.pipeline import run_pipeline  # noqa: E402
-from ruralenv.core.synthetic import generate_region  # noqa: E402
+from ruralenv.tools.synthetic import generate_region  # noqa: E402
 
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 #: Shorter rule distances than the plan's so that the default halo (25 km) is smaller than the region

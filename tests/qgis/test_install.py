@@ -22,7 +22,8 @@ from conftest import (
 from ruralenv.core import Config, run_pipeline
 
 ALGORITHM_IDS = ["ruralenv:collection_model", "ruralenv:export_webmap", "ruralenv:full_plan",
-                 "ruralenv:hardened_access", "ruralenv:survey_import", "ruralenv:validate_network"]
+                 "ruralenv:hardened_access", "ruralenv:surface", "ruralenv:survey_import",
+                 "ruralenv:validate_network"]
 
 REPORT_PROVIDER = """
 import json
@@ -62,7 +63,10 @@ def test_zip_installs_into_clean_profile_and_starts(plugin_zip, tmp_path):
         names = zf.namelist()
         assert all(n.startswith("ruralenv/") for n in names)
         assert {"ruralenv/__init__.py", "ruralenv/metadata.txt", "ruralenv/qgis_plugin/i18n/ruralenv_zh_CN.qm",
-                "ruralenv/data/sample/zhungeer_150622.gpkg"} <= set(names)
+                "ruralenv/data/sample/zhungeer_150622.gpkg", "ruralenv/LICENSE",
+                "ruralenv/vendor/js/node_modules/leaflet/dist/leaflet.js"} <= set(names)
+        assert "GNU GENERAL PUBLIC LICENSE" in zf.read("ruralenv/LICENSE").decode("utf-8")
+        assert not any(n.startswith("ruralenv/tools/") for n in names)
         assert not any(n.startswith("ruralenv/tests/") for n in names)
         plugins = install_plugin(tmp_path)
         zf.extractall(plugins)
@@ -125,6 +129,7 @@ def test_chinese_ui_with_lang_zh_cn(compiled_translations, tmp_path):
     assert names == {"ruralenv:collection_model": "垃圾收运处置模式", "ruralenv:export_webmap": "导出交互式网页地图",
                      "ruralenv:full_plan": "完整规划与旗县指标",
                      "ruralenv:hardened_access": "村庄通硬化路分析", "ruralenv:survey_import": "导入野外调查点",
+                     "ruralenv:surface": "可达性栅格面",
                      "ruralenv:validate_network": "路网检查"}
     for alg, texts in english["texts"].items():
         untranslated = [en for en, zh in zip(texts, chinese["texts"][alg], strict=True) if en == zh]

@@ -34,19 +34,24 @@ from typing import Any
 import numpy as np
 from pyproj import CRS
 
-from ._errors import RuralEnvError
-from .analysis import PIPELINE_STAGES
-from .config import Config
+from ..core import Config, RuralEnvError
+from ..core.analysis import PIPELINE_STAGES
+from ..core.files import package_file
 from .synthetic import SCALES, generate_region
 
 STAGES = PIPELINE_STAGES  # the stages a run reports, as the pipeline declares them
 INPUT_LAYERS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 #: Multi-source searches of the distance stage: one per facility type, one from the stations that reach treatment.
 DISTANCE_RUNS = 5
-QGIS_PYTHON = "/usr/bin/python3"
-QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+#: Environment variables naming the QGIS installation prefix (QGIS's own) and the Python its bindings belong to.
+QGIS_PREFIX_ENV = "QGIS_PREFIX_PATH"
+QGIS_PYTHON_ENV = "RURALENV_QGIS_PYTHON"
 QGIS_TIMEOUT_S = 1800
 TARGETS = {"total_s": 30.0, "peak_rss_mb": 4096.0, "floor_ratio": 2.0, "qgis_ratio": 1000.0, "networkx_ratio": 10.0}
+#: Cell size of the accessibility surface measured at each scale (the region at 250 m: about 19 M cells).
+SURFACE_RES_M = {"county": 50.0, "league": 100.0, "region": 250.0}
+#: Friction of off-road cells relative to road cells in the scikit-image cost-distance peer.
+MCP_OFFROAD_FRICTION = 4.0
 
 
 class BenchError(RuralEnvError):
@@ -87,7 +92,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """``ruralenv bench``: run, print the table, write bench.json and bench.md."""
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     if args.partition or args.scale == "china":
-        from .bench_cluster import partition_bench
+        from .partition_bench import partition_bench
 
         report = partition_bench(args.scale, args.out, args.partition or "county", args.workers,
                                  single=not args.no_baselines and args.scale != "china", seed=args.seed,
@@ -170,7 +175,13 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
     job = {"gpkg": str(gpkg), "cache": str(cache), "out": str(folder / "results")}
     run.update(_worker("pipeline", job))
     run["villages_per_s"] = round(run["counts"]["villages"] / run["total_s"], 1)
+    log(f"[{scale}] accessibility surface at {SURFACE_RES_M[scale]:g} m" + (" and scikit-image MCP_Geometric"
+                                                                          if baselines else ""))
+    surface_job = {**job, "results": str(folder / "results" / "results.gpkg"), "res": SURFACE_RES_M[scale],
+                   "tif": str(folder / "surface.tif")}
+    run["surface"] = _worker("surface", surface_job)
     if baselines:
+        run["surface"]["mcp"] = _worker("surface_mcp", surface_job)
         log(f"[{scale}] baselines: scipy floor, networkx" + (", QGIS" if qgis_villages else ""))
         results = folder / "results" / "results.gpkg"
         run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
@@ -189,7 +200,7 @@ def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
     fd, result = tempfile.mkstemp(suffix=".json")
     os.close(fd)
     try:
-        cmd = [sys.executable, "-m", "ruralenv.core.bench", task, json.dumps({**job, "result": result})]
+        cmd = [sys.executable, "-m", "ruralenv.tools.bench", task, json.dumps({**job, "result": result})]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise BenchError(f"bench {task} worker failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
@@ -219,7 +230,7 @@ def _inputs(gpkg: str) -> dict[str, str]:
 
 def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     """Cold run with output, the map, then a warm run whose graph comes from the cache."""
-    from .pipeline import run_pipeline
+    from ..core.pipeline import run_pipeline
 
     import_rss = _peak_rss_mb()
     config = Config(cache_dir=job["cache"])
@@ -242,7 +253,7 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
 
 def _time_map(res, path: Path) -> float | None:
     try:
-        from .webmap import export_map
+        from ..core.webmap import export_map
     except ImportError:
         return None
     t0 = time.perf_counter()
@@ -252,7 +263,7 @@ def _time_map(res, path: Path) -> float | None:
 
 def _task_profile(job: dict[str, Any]) -> dict[str, Any]:
     """One cold run under cProfile; the top functions by own and by cumulative time go to a text file."""
-    from .pipeline import run_pipeline
+    from ..core.pipeline import run_pipeline
 
     shutil.rmtree(job["cache"], ignore_errors=True)
     prof = cProfile.Profile()
@@ -298,8 +309,8 @@ def distance_problem(gpkg: str, cache: str, crs: str | CRS) -> dict[str, Any]:
         ``matrix`` (CSR), ``sources`` (list of node arrays, one per search), ``village_node``,
         ``station_facility`` (facility row of each node, -1 elsewhere), ``n_villages``.
     """
-    from .network import csr_from_edges
-    from .prepare import prepare
+    from ..core.network import csr_from_edges
+    from ..core.prepare import prepare
 
     p = prepare(_inputs(gpkg), Config(cache_dir=cache, crs=CRS.from_user_input(crs).to_string()))
     aug, n_v = p.graph, len(p.villages)
@@ -400,6 +411,32 @@ def _qgis_sample(problem: dict[str, Any], n: int, calls: int = 1) -> list[tuple[
              np.sort(rng.choice(np.flatnonzero(village_src == s), size=per, replace=False))) for s in chosen]
 
 
+def qgis_installation() -> tuple[str, str] | str:
+    """The Python interpreter of the QGIS installation and its Processing plugins folder.
+
+    The prefix is ``$QGIS_PREFIX_PATH`` when set, else the one of ``qgis_process`` (or ``qgis``) on ``PATH``
+    (``/usr`` on Debian); the interpreter is ``$RURALENV_QGIS_PYTHON``, else ``python3`` in the prefix.
+
+    Returns
+    -------
+    (str, str) or str
+        ``(python, plugins_dir)``, or why QGIS cannot be used.
+    """
+    prefix_env = os.environ.get(QGIS_PREFIX_ENV)
+    exe = shutil.which("qgis_process") or shutil.which("qgis")
+    if prefix_env:
+        prefix = Path(prefix_env)
+    elif exe:
+        prefix = Path(exe).resolve().parent.parent
+    else:
+        return f"QGIS not found: neither qgis_process nor qgis is on PATH and ${QGIS_PREFIX_ENV} is not set"
+    plugins = prefix / "share" / "qgis" / "python" / "plugins"
+    python = os.environ.get(QGIS_PYTHON_ENV) or shutil.which("python3", path=str(prefix / "bin"))
+    if not python or not plugins.is_dir():
+        return f"no QGIS Python or Processing plugins under {prefix} (set ${QGIS_PYTHON_ENV} or ${QGIS_PREFIX_ENV})"
+    return python, str(plugins)
+
+
 def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages: int, tmp: Path) -> dict[str, Any]:
     """Route a sample of villages to their nearest transfer station with QGIS, in Debian's Python.
 
@@ -429,8 +466,10 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
     import pandas as pd
     import pyogrio
 
-    if not Path(QGIS_PYTHON).exists():
-        return {"skipped": f"{QGIS_PYTHON} not found"}
+    qgis = qgis_installation()
+    if isinstance(qgis, str):
+        return {"skipped": qgis}
+    python, plugins = qgis
     sample = _qgis_sample(problem, n_villages)
     if not sample:
         return {"skipped": "no transfer station reached by enough villages"}
@@ -452,7 +491,7 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([QGIS_PYTHON, str(QGIS_SCRIPT), QGIS_PLUGINS, gpkg, str(sample_path),
+        proc = subprocess.run([python, str(QGIS_SCRIPT), plugins, gpkg, str(sample_path),
                                json.dumps([list(e) for e in ends])],
                               capture_output=True, text=True, env=env, timeout=QGIS_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -474,8 +513,8 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
             "qgis_version": got["version"]}
 
 
-#: The QGIS side of the baseline lives outside core/ (which never imports qgis).
-QGIS_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "qgis_shortest_path.py"
+#: The QGIS side of the baseline, run by the QGIS installation's Python (the core never imports qgis).
+QGIS_SCRIPT = package_file("tools", "qgis_shortest_path.py")
 
 
 def ratios(run: dict[str, Any]) -> dict[str, float | None]:
@@ -603,6 +642,15 @@ def format_table(report: dict[str, Any]) -> str:
                   [r["ratios"]["networkx_raw_over_ours"] for r in runs]),
                  ("QGIS s per village", [x.get("qgis", {}).get("per_village_s") for x in b]),
                  ("QGIS ÷ ours per village", [r["ratios"]["qgis_over_ours"] for r in runs])]
+    if all("surface" in r for r in runs):
+        sf = [r["surface"] for r in runs]
+        rows += [("surface cell size m", [x["res_m"] for x in sf]), ("surface cells", [x["cells"] for x in sf]),
+                 ("surface compute s (graph from cache)", [x["compute_s"] for x in sf]),
+                 ("  of which cells s", [x["steps_s"]["cells"] for x in sf]),
+                 ("surface write COG s", [x["write_s"] for x in sf]),
+                 ("surface peak RSS MB", [x["peak_rss_mb"] for x in sf]),
+                 ("MCP_Geometric find_costs s (same grid)", [x.get("mcp", {}).get("find_costs_s") for x in sf]),
+                 ("MCP_Geometric peak RSS MB", [x.get("mcp", {}).get("peak_rss_mb") for x in sf])]
     head = "| | " + " | ".join(r["scale"] for r in runs) + " |"
     lines = [head, "|---" * (len(runs) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(_fmt(v) for v in vals) + " |" for name, vals in rows]
@@ -637,7 +685,7 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
     Returns
     -------
     dict
-        ``map``: :func:`.webmap.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
+        ``map``: :func:`.map_bench.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
         render in headless Chromium, or ``error``); ``survey``: :func:`.survey.benchmark_survey_import`.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -652,16 +700,17 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
 
 
 def _task_case_map(job: dict[str, Any]) -> dict[str, Any]:
-    from .webmap import map_benchmark
+    from .map_bench import chromium_path, map_benchmark
 
-    browser = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    result = map_benchmark(*job["map_case"], job["folder"], browser=browser)
+    browser = chromium_path()
+    n_villages, n_roads = job["map_case"]
+    result = map_benchmark(n_villages, n_roads, job["folder"], browser=browser)
     return {"villages": job["map_case"][0], "roads": job["map_case"][1],
             **{k: result.get(k) for k in ("size_bytes", "export_s", "first_render_s", "redraw_ms", "js_errors")}}
 
 
 def _task_case_survey(job: dict[str, Any]) -> dict[str, Any]:
-    from .survey import benchmark_survey_import
+    from .survey_bench import benchmark_survey_import
 
     result = benchmark_survey_import(job["survey_points"], Path(job["folder"]) / "survey")
     return {k: result.get(k) for k in ("n_points", "seconds", "points_per_second", "stage_seconds", "imported",
@@ -684,25 +733,80 @@ def format_cases(cases: dict[str, Any]) -> str:
     return line_map + "\n" + line_survey
 
 
+def _task_surface(job: dict[str, Any]) -> dict[str, Any]:
+    """A distance surface to the transfer stations of the region's results (graph from the run's cache)."""
+    from ..core.surface_run import make_surface, read_results, write_surface
+
+    t0 = time.perf_counter()
+    layers = read_results(Path(job["results"]))
+    t1 = time.perf_counter()
+    surf = make_surface(layers, "transfer_station", "distance", Config(cache_dir=job["cache"]), job["res"])
+    t2 = time.perf_counter()
+    write_surface(surf, Path(job["tif"]))
+    return {"res_m": job["res"], "cells": int(surf.values.size), "read_s": round(t1 - t0, 3),
+            "compute_s": round(t2 - t1, 3), "write_s": round(time.perf_counter() - t2, 3),
+            "steps_s": surf.summary["timings_s"], "peak_rss_mb": _peak_rss_mb(),
+            "cells_with_value": surf.summary["cells_with_value"]}
+
+
+def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
+    """scikit-image's ``MCP_Geometric`` on the surface's grid: roads friction 1, off-road friction 4.
+
+    The raster way to the same question: cost-distance from the cells of the transfer stations over a
+    friction grid with the roads burnt in. Only ``find_costs`` is timed (the burning is reported apart).
+    """
+    try:
+        from skimage.graph import MCP_Geometric
+    except ImportError:
+        return {"error": "scikit-image is not installed (pip install -e '.[bench]')"}
+    import rasterio
+    import shapely
+    from rasterio.features import rasterize
+
+    from ..core.surface import Grid
+    from ..core.surface_run import read_results
+
+    layers = read_results(Path(job["results"]))
+    with rasterio.open(job["tif"]) as ds:
+        t = ds.transform
+        grid = Grid(t.c, t.f, t.a, ds.width, ds.height)
+    t0 = time.perf_counter()
+    friction = np.full(grid.shape, MCP_OFFROAD_FRICTION)
+    road = rasterize(((g, 1) for g in layers.roads.geometry.array), out_shape=grid.shape,
+                     transform=grid.transform(), fill=0, dtype="uint8", all_touched=True)
+    friction[road == 1] = 1.0
+    f = layers.facilities
+    if f is None:
+        return {"error": "the results have no facilities layer"}
+    pts = f[f["facility_type"] == "transfer_station"].geometry.array
+    row, col = grid.cell_of(shapely.get_x(pts), shapely.get_y(pts))
+    inside = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
+    t1 = time.perf_counter()
+    costs, _ = MCP_Geometric(friction, fully_connected=True).find_costs(np.c_[row[inside], col[inside]].tolist())
+    t2 = time.perf_counter()
+    return {"cells": int(friction.size), "burn_s": round(t1 - t0, 3), "find_costs_s": round(t2 - t1, 3),
+            "peak_rss_mb": _peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
+
+
 def _task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
-    from .bench_cluster import task_partitioned
+    from .partition_bench import task_partitioned
 
     return task_partitioned(job)
 
 
 def _task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
-    from .bench_cluster import task_partition_sample
+    from .partition_bench import task_partition_sample
 
     return task_partition_sample(job)
 
 
-TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _task_profile,
+TASKS = {"pipeline": _task_pipeline, "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
          "case_map": _task_case_map, "case_survey": _task_case_survey, "partitioned": _task_partitioned,
          "partition_sample": _task_partition_sample}
 
 
 def _worker_main(argv: list[str]) -> int:
-    """Child-process entry: ``python -m ruralenv.core.bench TASK JOB_JSON``."""
+    """Child-process entry: ``python -m ruralenv.tools.bench TASK JOB_JSON``."""
     task, job = argv[0], json.loads(argv[1])
     result = TASKS[task](job)
     Path(job["result"]).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")

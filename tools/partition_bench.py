@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import Config
+from ..core.config import Config
 
 VILLAGE_CHECK = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
                  "net_dist_village_treatment_m", "pave_gap_m", "collection_model", "covered", "hardened_access",
@@ -63,8 +63,8 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
 
 def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     """Child process: generate the region, run it partitioned, optionally compare with the single run."""
+    from ..core.partition import PartitionOptions, run_partitioned
     from .bench import _peak_rss_mb
-    from .partition import PartitionOptions, run_partitioned
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
@@ -90,9 +90,9 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
 
 def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
     """Child process: generate the region and run only ``sample`` median-size partitions (first round)."""
+    from ..core.crs import resolve_crs
+    from ..core.partition import PartitionOptions, _connect, default_halo_m, make_job, partition_keys, run_job
     from .bench import _peak_rss_mb
-    from .crs import resolve_crs
-    from .partition import PartitionOptions, _connect, default_halo_m, make_job, partition_keys, run_job
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
@@ -136,7 +136,7 @@ def _per_worker_peak(tasks: list[dict[str, Any]]) -> dict[str, float]:
 
 def _equals_single(region, config: Config, villages) -> dict[str, Any]:
     """Villages whose checked columns differ from the single run (distances to a relative 1e-6)."""
-    from .pipeline import run_pipeline
+    from ..core.pipeline import run_pipeline
 
     t0 = time.perf_counter()
     single = run_pipeline(dict(region.layers), config, write_map=False).villages
