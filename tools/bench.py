@@ -69,7 +69,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                     "networkx and QGIS native:shortestpathlayertopoint. Writes bench.json and bench.md.")
     p.add_argument("--scale", choices=list(SCALES), default="region",
                    help="region: all 103 counties, ~61 000 villages, >1 000 000 road segments; league ~1/10; "
-                        "county ~1/100 (default region)")
+                        "county ~1/100 (default region); china: 10x the region (with --partition)")
     p.add_argument("--out", type=Path, default=Path("bench-out"), help="output folder (default bench-out)")
     p.add_argument("--no-baselines", action="store_true", help="skip the scipy, networkx and QGIS baselines")
     p.add_argument("--no-growth", action="store_true",
@@ -80,6 +80,12 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="skip the map case (60,000 villages / 200,000 roads in headless Chromium) and the "
                         "survey case (100,000-point CSV import)")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic region (default 7)")
+    p.add_argument("--partition", choices=["county", "league", "auto"],
+                   help="bench a partitioned run on a local Dask cluster instead (1 and --workers workers; "
+                        "with the single run too unless --no-baselines)")
+    p.add_argument("--workers", type=int, default=2, help="workers of the partitioned bench (default 2)")
+    p.add_argument("--sample", type=int, default=0, metavar="K",
+                   help="partitioned bench: run only K median-size partitions (first round), e.g. at --scale china")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
     p.set_defaults(func=cmd_bench)
@@ -87,11 +93,20 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """``ruralenv bench``: run, print the table, write bench.json and bench.md."""
-    names = list(SCALES)
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    if args.partition or args.scale == "china":
+        from .partition_bench import partition_bench
+
+        report = partition_bench(args.scale, args.out, args.partition or "county", args.workers,
+                                 single=not args.no_baselines and args.scale != "china", seed=args.seed,
+                                 sample=args.sample, log=log)
+        print(report["table"])
+        print(f"bench_partition.json, bench_partition.md in {args.out}")
+        return 0
+    names = [s for s in SCALES if s in ("county", "league", "region")]
     scales = [args.scale] if args.no_growth else names[: names.index(args.scale) + 1]
     report = run_bench(scales, args.out, baselines=not args.no_baselines, profile=args.profile, seed=args.seed,
-                       qgis_villages=args.qgis_villages, cases=not args.no_cases,
-                       log=lambda s: print(s, file=sys.stderr, flush=True))
+                       qgis_villages=args.qgis_villages, cases=not args.no_cases, log=log)
     print(report["table"])
     print(f"bench.json, bench.md in {args.out}")
     return 0
@@ -905,10 +920,23 @@ def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
             "peak_rss_mb": _peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
 
 
+def _task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
+    from .partition_bench import task_partitioned
+
+    return task_partitioned(job)
+
+
+def _task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
+    from .partition_bench import task_partition_sample
+
+    return task_partition_sample(job)
+
+
 TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "map_render": _task_map_render,
          "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
          "plan": _task_plan,
-         "case_map": _task_case_map, "case_survey": _task_case_survey}
+         "case_map": _task_case_map, "case_survey": _task_case_survey, "partitioned": _task_partitioned,
+         "partition_sample": _task_partition_sample}
 
 
 def _worker_main(argv: list[str]) -> int:
