@@ -63,7 +63,7 @@ from .config import Config, RunInputs
 from .network import EPS_WEIGHT, csr_from_edges, island_components
 from .pipeline import write_outputs
 from .prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
-from .progress import NullProgress, Progress, check_cancel
+from .progress import NullProgress, Progress, check_cancel, peak_rss_mb
 from .results import Results, build_results
 from .snapping import Snap, Snapper
 from .stage import Context, Timer, run_stages
@@ -195,19 +195,6 @@ def run_job(job: PartitionJob) -> PartitionResult:
     return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), certified,
                            len(villages), len(ctx.prepared.roads), round(time.perf_counter() - t0, 3),
                            peak_rss_mb(), os.getpid())
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process in MB: ``VmHWM`` (Linux; it starts afresh at exec, whereas
-    ``ru_maxrss`` would carry the client's memory over a worker's spawn), else ``ru_maxrss``."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

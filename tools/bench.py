@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import shutil
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pyproj import CRS
 from ..core import Config, RuralEnvError
 from ..core.analysis import PIPELINE_STAGES
 from ..core.files import package_file
+from ..core.progress import peak_rss_mb
 from .map_bench import chromium_path
 from .synthetic import SCALES, generate_region
 
@@ -221,21 +221,6 @@ def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
         os.unlink(result)
 
 
-def _peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB.
-
-    Linux: ``VmHWM`` of /proc/self/status, which starts afresh at exec (``ru_maxrss`` may carry the
-    parent's memory over fork). Elsewhere ``ru_maxrss`` (kB on Linux, bytes on macOS).
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
-
-
 def _inputs(gpkg: str) -> dict[str, str]:
     return {k: f"{gpkg}:{k}" for k in INPUT_LAYERS}
 
@@ -245,16 +230,16 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     time it, then a warm run whose graph comes from the cache."""
     from ..core.pipeline import run_pipeline
 
-    import_rss = _peak_rss_mb()
+    import_rss = peak_rss_mb()
     config = Config(cache_dir=job["cache"])
     res = run_pipeline(_inputs(job["gpkg"]), config, out_dir=job["out"], write_map=True)
     timings = dict(res.summary["timings_s"])
     stages = {k: timings.get(k) for k in STAGES}
-    peak = _peak_rss_mb()
+    peak = peak_rss_mb()
     map_path = Path(job["out"]) / "map.html"
     stages["map"] = _time_map(res, map_path)
     out = {"stages_s": stages, "total_s": timings["total"], "peak_rss_mb": peak, "import_rss_mb": import_rss,
-           "peak_rss_with_map_mb": _peak_rss_mb(), "network": res.summary["network"],
+           "peak_rss_with_map_mb": peak_rss_mb(), "network": res.summary["network"],
            "crs": res.summary["crs"], "villages_out": len(res.villages),
            "map_mb": round(map_path.stat().st_size / 1e6, 2) if map_path.exists() else None}
     del res
@@ -877,7 +862,7 @@ def _task_surface(job: dict[str, Any]) -> dict[str, Any]:
     write_surface(surf, Path(job["tif"]))
     return {"res_m": job["res"], "cells": int(surf.values.size), "read_s": round(t1 - t0, 3),
             "compute_s": round(t2 - t1, 3), "write_s": round(time.perf_counter() - t2, 3),
-            "steps_s": surf.summary["timings_s"], "peak_rss_mb": _peak_rss_mb(),
+            "steps_s": surf.summary["timings_s"], "peak_rss_mb": peak_rss_mb(),
             "cells_with_value": surf.summary["cells_with_value"]}
 
 
@@ -917,7 +902,7 @@ def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
     costs, _ = MCP_Geometric(friction, fully_connected=True).find_costs(np.c_[row[inside], col[inside]].tolist())
     t2 = time.perf_counter()
     return {"cells": int(friction.size), "burn_s": round(t1 - t0, 3), "find_costs_s": round(t2 - t1, 3),
-            "peak_rss_mb": _peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
+            "peak_rss_mb": peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
 
 
 def _task_partitioned(job: dict[str, Any]) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
 def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     """Child process: generate the region, run it partitioned, optionally compare with the single run."""
     from ..core.partition import PartitionOptions, run_partitioned
-    from .bench import _peak_rss_mb
+    from ..core.progress import peak_rss_mb
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
@@ -81,7 +81,7 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     out = {"counts": counts, "generate_s": round(gen_s, 1), "total_s": round(total, 1),
            "partitions_s": res.summary["timings_s"]["partitions"], "stages_s": res.summary["timings_s"],
            "partitions": info["partitions"], "rounds": info["rounds"], "tasks": tasks,
-           "recomputed_villages": info["recomputed_villages"], "client_peak_rss_mb": _peak_rss_mb(),
+           "recomputed_villages": info["recomputed_villages"], "client_peak_rss_mb": peak_rss_mb(),
            "worker_peak_rss_mb": _per_worker_peak(tasks)}
     if job.get("single"):
         out["equals_single"] = _equals_single(region, config, res.villages)
@@ -92,13 +92,13 @@ def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
     """Child process: generate the region and run only ``sample`` median-size partitions (first round)."""
     from ..core.crs import resolve_crs
     from ..core.partition import PartitionOptions, _connect, default_halo_m, make_job, partition_keys, run_job
-    from .bench import _peak_rss_mb
+    from ..core.progress import peak_rss_mb
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
     region = generate_region(job["scale"], job["seed"])
     out: dict[str, Any] = {"counts": region.counts(), "generate_s": round(time.perf_counter() - t0, 1),
-                           "generate_peak_rss_mb": _peak_rss_mb()}
+                           "generate_peak_rss_mb": peak_rss_mb()}
     t0 = time.perf_counter()
     crs = resolve_crs("auto", tuple(region.layers["villages"].total_bounds), "gk3")  # the layers are lon/lat
     config = Config(use_cache=False, crs=f"EPSG:{crs.to_epsg()}")
@@ -123,7 +123,7 @@ def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
     out["tasks"] = [{"key": r.key, "own_villages": len(r.villages), "certified": int(r.certified.sum()),
                      "window_roads": r.n_roads, "window_villages": r.n_villages, "seconds": r.seconds,
                      "peak_rss_mb": r.peak_rss_mb, "worker_pid": r.worker_pid} for r in results]
-    out["client_peak_rss_mb"] = _peak_rss_mb()
+    out["client_peak_rss_mb"] = peak_rss_mb()
     return out
 
 
