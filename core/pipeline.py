@@ -26,7 +26,16 @@ from .assignment import assign_models
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
 from .crs import GEOGRAPHIC, resolve_crs
 from .indicators import indicator_tables
-from .io import Layer, check_layer, classify_roads, read_layer
+from .io import (
+    REJECT_COLUMNS,
+    Layer,
+    check_layer,
+    check_locations,
+    classify_roads,
+    read_layer,
+    reject_record,
+    with_excluded_roads,
+)
 from .network import (
     EPS_WEIGHT,
     RoadNetwork,
@@ -158,6 +167,8 @@ def read_inputs(
         if kind == "roads":
             classify_roads(layer, config)
         layers[kind], hashes[kind] = layer, digest
+    if not fatal:
+        check_locations(layers)
     if "facilities" not in layers and not fatal:
         progress_note = "no facilities layer: hardened access only, no collection model is assigned"
         rows_note = [{"kind": "facilities", "file": "facilities", "layer": None, "row": None, "field": None,
@@ -170,8 +181,7 @@ def read_inputs(
     blocking = []
     for kind, layer in layers.items():
         for p in layer.problems:
-            rows.append({"kind": kind, "file": p.file, "layer": p.layer, "row": p.row, "field": p.field,
-                         "severity": p.severity, "reason": p.message})
+            rows.append(reject_record(kind, layer, p))
             if p.severity != "note":
                 blocking.append(p)
     if blocking and config.on_bad_rows == "fail":
@@ -183,7 +193,7 @@ def read_inputs(
         if kind in layers and len(layers[kind].gdf) == 0:
             raise InputError([Problem(layers[kind].source, None, None, None,
                                       f"no usable {kind} left after rejecting bad rows")])
-    rejects = pd.DataFrame(rows, columns=["kind", "file", "layer", "row", "field", "severity", "reason"])
+    rejects = pd.DataFrame(rows, columns=list(REJECT_COLUMNS))
     return layers, rejects, hashes
 
 
@@ -436,7 +446,7 @@ def run_pipeline(
                                          "unreachable_reason", "geometry"]].rename(
         columns={"unreachable_reason": "reason"})
 
-    out_r = _roads_output(roads, net, island)
+    out_r = with_excluded_roads(_roads_output(roads, net, island), layers["roads"])
     out_f = facilities
     out_f["snap_dist_m"] = np.round(f_snap.dist_m, 2)
     f_unsnapped = ~f_snap.ok
