@@ -8,6 +8,11 @@ the run (``on_bad_rows="fail"``) or send the row to the rejects table (``on_bad_
 """
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,10 +75,11 @@ ID_FIELDS = ("osm_id", "road_id", "facility_code", "mine_code", "id", "src_fid",
 class RowIdentity:
     """What identifies each source row as read: its code, name and coordinates (as text).
 
-    Arrays are indexed by ``src_row - row_offset - 1``; coordinates are formatted only when asked.
+    Arrays are in the order of ``rows`` (the ascending ``src_row`` values); coordinates are formatted
+    only when asked.
     """
 
-    row_offset: int
+    rows: np.ndarray
     code: np.ndarray
     name: np.ndarray
     geometry: np.ndarray
@@ -81,8 +87,8 @@ class RowIdentity:
 
     def describe(self, row: int | None) -> dict[str, str | None]:
         """``code``, ``name`` and ``coordinates`` of source row ``row`` (all None for a layer-level problem)."""
-        i = -1 if row is None else int(row) - self.row_offset - 1
-        if not 0 <= i < len(self.code):
+        i = -1 if row is None else int(np.searchsorted(self.rows, row))
+        if not 0 <= i < len(self.rows) or self.rows[i] != row:
             return {"code": None, "name": None, "coordinates": None}
         return {"code": _as_text(self.code[i]), "name": _as_text(self.name[i]), "coordinates": self._coords(i)}
 
@@ -106,7 +112,7 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
-def _identity(gdf: gpd.GeoDataFrame, kind: str, row_offset: int, coord_text: np.ndarray | None) -> RowIdentity:
+def _identity(gdf: gpd.GeoDataFrame, kind: str, coord_text: np.ndarray | None) -> RowIdentity:
     code_field = {"villages": "village_code", "towns": "town_code", "counties": "county_code"}.get(kind)
     if code_field is None or code_field not in gdf.columns:
         lower = {str(c).lower(): c for c in gdf.columns}
@@ -114,7 +120,8 @@ def _identity(gdf: gpd.GeoDataFrame, kind: str, row_offset: int, coord_text: np.
     empty = np.full(len(gdf), None, dtype=object)
     code = gdf[code_field].to_numpy(object) if code_field is not None else empty
     name = gdf["name"].to_numpy(object) if "name" in gdf.columns else empty
-    return RowIdentity(row_offset, code, name, np.asarray(gdf.geometry.array, dtype=object), coord_text)
+    return RowIdentity(gdf["src_row"].to_numpy(), code, name, np.asarray(gdf.geometry.array, dtype=object),
+                       coord_text)
 
 
 def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object]:
@@ -145,8 +152,9 @@ def read_layer(spec: LayerSpec, kind: str) -> Layer:
         When the file cannot be used at all (missing, unreadable, empty, required field absent, no geometry).
     """
     raw, row_offset = _read_raw(spec)
-    coord_text = raw.attrs.pop("coord_text", None)
-    return check_layer(raw, kind, str(spec.path), spec.layer, row_offset=row_offset, coord_text=coord_text)
+    coord_text, src_rows = raw.attrs.pop("coord_text", None), raw.attrs.pop("src_rows", None)
+    return check_layer(raw, kind, str(spec.path), spec.layer, row_offset=row_offset, coord_text=coord_text,
+                       src_rows=src_rows)
 
 
 def check_layer(
@@ -156,6 +164,7 @@ def check_layer(
     layer: str | None = None,
     row_offset: int = 0,
     coord_text: np.ndarray | None = None,
+    src_rows: np.ndarray | None = None,
 ) -> Layer:
     """Check an already loaded GeoDataFrame against the contract (used by the QGIS plugin too).
 
@@ -171,6 +180,9 @@ def check_layer(
         Added to the 1-based feature number (1 for spreadsheets, whose first row is the header).
     coord_text : ndarray of str, optional
         The coordinates of each row as written in the source table (shown in the rejects).
+    src_rows : ndarray of int, optional
+        The row number of each feature in the file (tables with blank or title rows); default
+        ``1 + row_offset`` onwards.
 
     Returns
     -------
@@ -191,10 +203,11 @@ def check_layer(
     if gdf.crs is None:
         gdf = _assume_geographic(gdf, where)
     gdf = gdf.reset_index(drop=True)
-    gdf["src_row"] = np.arange(1, len(gdf) + 1) + row_offset
+    default_rows = np.arange(1, len(gdf) + 1) + row_offset
+    gdf["src_row"] = np.asarray(src_rows, np.int64) if src_rows is not None else default_rows
     gdf["issues"] = ""
     out = Layer(kind=kind, source=f"{file}:{layer}" if layer else file, gdf=gdf, where=where,
-                identity=_identity(gdf, kind, row_offset, coord_text))
+                identity=_identity(gdf, kind, coord_text))
     _check_geometry(out, where)
     _check_values(out, where)
     if kind == "roads":
@@ -208,7 +221,7 @@ def _read_raw(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, int]:
     if not path.exists():
         raise InputError([Problem(**where, message="file does not exist")])
     if path.suffix.lower() in TABLE_SUFFIXES:
-        return _read_table(path, where), 1
+        return _read_table(path, where)
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
@@ -256,29 +269,79 @@ def shapefile_encoding(path: Path) -> str | None:
         return None
 
 
-def read_text_table(path: Path) -> pd.DataFrame:
-    """Read a CSV/TXT/TSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX file into strings."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str, engine="openpyxl")
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+def decode_table_text(raw: bytes) -> str:
+    """Text of a CSV/TXT file: UTF-16/32 (with or without BOM), UTF-8 (with or without BOM) or GB18030/GBK.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the bytes are none of these.
+    """
+    boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"))
+    encodings = [enc for bom, enc in boms if raw.startswith(bom)][:1]
+    head = raw[:4096]
+    if not encodings and head.count(b"\x00") > len(head) // 4:  # UTF-16 without BOM: ASCII has a NUL byte
+        encodings = ["utf-16-le" if head[1::2].count(b"\x00") > head[::2].count(b"\x00") else "utf-16-be"]
+    for encoding in encodings or ["utf-8-sig", "gb18030"]:
         try:
             text = raw.decode(encoding)
-            break
         except UnicodeDecodeError:
             continue
+        if "\x00" not in text:
+            return text
+    raise UnicodeDecodeError("utf-8/gb18030/utf-16", raw[:20], 0, 1, "not UTF-8, GB18030 or UTF-16 text")
+
+
+#: Rows searched for the header when the first row is a title (merged cells above the header).
+HEADER_SEARCH_ROWS = 10
+
+
+def read_text_table(path: Path) -> tuple[pd.DataFrame, int]:
+    """Read a CSV/TXT/TSV or XLSX file into strings; find the header row below any title rows.
+
+    The header is the first of the top :data:`HEADER_SEARCH_ROWS` rows that names a longitude and a
+    latitude column, else the first non-empty row. CSV separators ``,`` ``;`` tab and ``|`` are told
+    apart by the header line.
+
+    Returns
+    -------
+    (DataFrame, int)
+        The table (columns from the header row) and the 1-based file row number of that header.
+    """
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        grid = pd.read_excel(path, dtype=str, engine="openpyxl", header=None)
     else:
-        raise UnicodeDecodeError("utf-8/gb18030", raw[:20], 0, 1, "neither UTF-8 nor GB18030 text")
-    import io as _io
+        text = decode_table_text(path.read_bytes())
+        lines = [ln for ln in text.splitlines()[:HEADER_SEARCH_ROWS] if ln.strip()]
+        first = max(lines, key=len) if lines else ""
+        sep = "\t" if path.suffix.lower() == ".tsv" else max((",", ";", "\t", "|"), key=first.count)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep if first.count(sep) else ","))
+        grid = pd.DataFrame(rows, dtype=object).replace("", None) if rows else pd.DataFrame()
+    grid = grid.dropna(how="all")
+    if grid.empty:
+        raise ValueError("the file has no rows")
+    head = next((i for i in grid.index[:HEADER_SEARCH_ROWS] if _axis_names(grid.loc[i]) != (None, None)),
+                grid.index[0])
+    names = [str(v).strip() if isinstance(v, str) and v.strip() else f"Unnamed: {j}"
+             for j, v in enumerate(grid.loc[head])]
+    df = grid.loc[grid.index > head].copy()
+    df.columns = pd.Index(names)
+    df = df.loc[:, ~(df.columns.str.startswith("Unnamed: ") & df.isna().all().to_numpy())]
+    return df, int(head) + 1
 
-    sep = "\t" if suffix == ".tsv" or ("\t" in text.splitlines()[0] if text else False) else ","
-    return pd.read_csv(_io.StringIO(text), dtype=str, sep=sep, keep_default_na=False, na_values=[""])
+
+def _axis_names(header: pd.Series) -> tuple[object, object]:
+    """The longitude and latitude columns named in a header row (None when absent)."""
+    cols = {str(v).strip().lower(): j for j, v in enumerate(header) if isinstance(v, str)}
+    lon = next((cols[n] for n in LON_NAMES if n in cols), None)
+    lat = next((cols[n] for n in LAT_NAMES if n in cols), None)
+    return (lon, lat) if lon is not None and lat is not None else (None, None)
 
 
-def _read_table(path: Path, where: dict) -> gpd.GeoDataFrame:
+def _read_table(path: Path, where: dict) -> tuple[gpd.GeoDataFrame, int]:
     try:
-        df = read_text_table(path)
+        df, header_row = read_text_table(path)
     except Exception as exc:
         raise InputError([Problem(**where, message=f"cannot be read as a table ({_first_line(exc)})")]) from None
     cols = {str(c).strip().lower(): c for c in df.columns}
@@ -288,13 +351,14 @@ def _read_table(path: Path, where: dict) -> gpd.GeoDataFrame:
         raise InputError([Problem(**where, message=(
             "is a table without coordinates: add longitude/latitude columns (经度/纬度, lon/lat) "
             "in decimal degrees, or give a GIS file (GeoPackage, Shapefile, GeoJSON)"))])
-    x = pd.to_numeric(df[lon], errors="coerce")
-    y = pd.to_numeric(df[lat], errors="coerce")
+    x = df[lon].map(parse_number)
+    y = df[lat].map(parse_number)
     geom = shapely.points(x.to_numpy(float), y.to_numpy(float))
     geom[x.isna().to_numpy() | y.isna().to_numpy()] = None
-    out = gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geom, crs="EPSG:4326")
+    out = gpd.GeoDataFrame(df.drop(columns=[lon, lat]).reset_index(drop=True), geometry=geom, crs="EPSG:4326")
     out.attrs["coord_text"] = (df[lon].fillna("").astype(str) + ", " + df[lat].fillna("").astype(str)).to_numpy(object)
-    return out
+    out.attrs["src_rows"] = df.index.to_numpy() + 1
+    return out, header_row
 
 
 def _canonical_columns(raw: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
@@ -303,7 +367,8 @@ def _canonical_columns(raw: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     taken = {str(c).strip().lower() for c in raw.columns if str(c).strip().lower() in wanted}
     for col in raw.columns:
         key = str(col).strip().lower()
-        target = key if key in wanted else schema.ALIASES.get(key) or schema.ALIASES.get(str(col).strip())
+        target = key if key in wanted else schema.ALIASES.get(key) or schema.ALIASES.get(str(col).strip()) \
+            or _shapefile_truncated(key, wanted)
         if target in wanted and (target not in taken or key == target) and target not in rename.values():
             rename[col] = target
             taken.add(target)
@@ -315,6 +380,18 @@ def _canonical_columns(raw: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     return gdf
+
+
+#: A Shapefile (dBASE) field name holds at most this many characters; longer names are cut.
+DBF_NAME_LENGTH = 10
+
+
+def _shapefile_truncated(key: str, wanted: set[str]) -> str | None:
+    """The contract field a Shapefile cut to ``key`` (``county_cod`` → ``county_code``), when only one fits."""
+    if len(key) != DBF_NAME_LENGTH:
+        return None
+    fits = [w for w in wanted if len(w) > DBF_NAME_LENGTH and w.startswith(key)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _assume_geographic(gdf: gpd.GeoDataFrame, where: dict) -> gpd.GeoDataFrame:
@@ -425,6 +502,32 @@ def _check_values(layer: Layer, where: dict) -> None:
         _check_duplicates(layer, where, "town_code")
 
 
+#: Units a count may carry in a spreadsheet cell ("300人", "85户").
+NUMBER_UNITS = ("人", "户", "口", "吨", "t/d", "吨/日", "t")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def parse_number(value: object) -> float:
+    """A number from a cell: plain, full-width (``１２３``), with thousands commas (``1,234``) or a unit
+    (``300人``); NaN for anything else (``约300``, ``many``, empty).
+    """
+    if value is None:
+        return np.nan
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for unit in NUMBER_UNITS:
+        if text.endswith(unit) and len(text) > len(unit):
+            text = text[: -len(unit)].strip()
+            break
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
 def _check_number(layer: Layer, where: dict, col: str) -> None:
     gdf = layer.gdf
     raw = gdf[col]
@@ -432,7 +535,14 @@ def _check_number(layer: Layer, where: dict, col: str) -> None:
     text = raw.astype(str).str.strip()
     blank = raw.isna() | text.isin(["", "nan", "None", "<NA>"])
     for idx in np.flatnonzero((num.isna() & ~blank).to_numpy()):
-        _add(layer, where, idx, col, f"'{raw.iloc[idx]}' is not a number")
+        value = parse_number(raw.iloc[idx])
+        if np.isnan(value):
+            _add(layer, where, idx, col, f"'{raw.iloc[idx]}' is not a number")
+        else:
+            num.iloc[idx] = value
+            _add(layer, where, idx, col, f"'{raw.iloc[idx]}' read as {value:g}", severity="note")
+    for idx in np.flatnonzero(~np.isfinite(num.fillna(0).to_numpy(float))):
+        _add(layer, where, idx, col, f"{num.iloc[idx]} is not a finite number")
     for idx in np.flatnonzero((num < 0).to_numpy()):
         _add(layer, where, idx, col, f"{num.iloc[idx]} is negative")
     gdf[col] = num.astype(float)
