@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -224,7 +225,7 @@ def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Pro
             net = load_network(path)
             progress.message(f"road graph loaded from cache {path} ({net.n_nodes} nodes, {net.n_edges} edges)")
             return net
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             progress.message(f"cached road graph {path} unreadable ({exc}); rebuilding", "warning")
     net = build_network(np.asarray(geoms), hardened, crs, config.node_tolerance_m,
                         check=lambda: check_cancel(progress))
