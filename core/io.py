@@ -65,8 +65,6 @@ class Layer:
     excluded: gpd.GeoDataFrame | None = None
 
 
-#: Columns of the rejects table.
-REJECT_COLUMNS = ("kind", "file", "layer", "row", "code", "name", "coordinates", "field", "severity", "reason")
 #: Fields that identify a row of a layer without a contract code field (first present wins).
 ID_FIELDS = ("osm_id", "road_id", "facility_code", "mine_code", "id", "src_fid", "编号", "代码")
 
@@ -125,7 +123,8 @@ def _identity(gdf: gpd.GeoDataFrame, kind: str, coord_text: np.ndarray | None) -
 
 
 def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object]:
-    """One row of the rejects table: where the problem is, what identifies the row, and the reason."""
+    """One row of the rejects table (:data:`.contract.REJECT_COLUMNS`): where the problem is, what identifies
+    the row, and the reason."""
     ident = layer.identity.describe(problem.row) if layer.identity is not None else {}
     return {"kind": kind, "file": problem.file, "layer": problem.layer, "row": problem.row,
             "code": ident.get("code"), "name": ident.get("name"), "coordinates": ident.get("coordinates"),

@@ -25,7 +25,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ._errors import RuralEnvError
-from .indicators import HEADERS
+from .contract import INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
+
+HEADERS = headers(INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
 
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 
@@ -64,8 +66,12 @@ def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_report(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write ``report.xlsx``: one sheet per table, a Chinese header row above an English one."""
+def write_report(tables: dict[str, pd.DataFrame], path: Path,
+                 sheet_headers: dict[str, dict[str, tuple[str, str]]] | None = None) -> None:
+    """Write ``report.xlsx``: one sheet per table, a Chinese header row above an English one.
+
+    Headers come from the output contract; ``sheet_headers`` overrides them for the named sheets.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
@@ -73,8 +79,9 @@ def write_report(tables: dict[str, pd.DataFrame], path: Path) -> None:
     for sheet, df in tables.items():
         ws = wb.create_sheet(sheet[:31])
         cols = list(df.columns)
+        known = (sheet_headers or {}).get(sheet, HEADERS)
         for j, col in enumerate(cols, start=1):
-            zh, en = HEADERS.get(col, (col, col))
+            zh, en = known.get(col, (col, col))
             for r, text in ((1, zh), (2, en)):
                 cell = ws.cell(row=r, column=j, value=text)
                 cell.font, cell.fill = bold, fill
@@ -191,7 +198,7 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Run each writer into a temporary folder, then move all files into ``out_dir`` together.
 
     Runs into the same folder take turns (:func:`output_lock`); temporary folders left by a killed run
