@@ -143,3 +143,18 @@ def test_rejects_keep_code_name_and_coordinates_of_the_row(tmp_path, sample_vill
     assert errors.at[4, "coordinates"] == f"{v.at[2, 'lon']}, {v.at[2, 'lat']}"
     assert errors.at[11, "coordinates"] == f"东经111度, {v.at[9, 'lat']}"
     assert len(res.villages) == len(v) - 2
+
+
+@pytest.mark.parametrize("crs", ["auto", "EPSG:4525"])
+def test_surveyors_table_with_an_explicit_gk_crs_reads_like_auto(tmp_path, crs):
+    """X = northing, Y = easting with the zone number (CGCS2000 3° GK zone 37), imported with --crs given."""
+    from ruralenv.core.survey import import_survey
+    from test_survey_support import make_results, read_layer, write_xlsx
+
+    gpkg = make_results(tmp_path / "results.gpkg")
+    report = import_survey([write_xlsx(tmp_path / "测量.xlsx")], gpkg, crs=crs)
+    (file,) = report.files
+    assert file.rejected == 0 and file.imported == file.rows_read == 6, file.rejects_by_reason
+    assert any("northings" in w for w in file.warnings)
+    points = read_layer(gpkg, "survey_points")
+    assert (points["match_confidence"] >= 0.9).all()
