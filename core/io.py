@@ -152,8 +152,11 @@ def read_layer(spec: LayerSpec, kind: str) -> Layer:
     """
     raw, row_offset = _read_raw(spec)
     coord_text, src_rows = raw.attrs.pop("coord_text", None), raw.attrs.pop("src_rows", None)
-    return check_layer(raw, kind, str(spec.path), spec.layer, row_offset=row_offset, coord_text=coord_text,
-                       src_rows=src_rows)
+    notes = raw.attrs.pop("read_notes", [])
+    layer = check_layer(raw, kind, str(spec.path), spec.layer, row_offset=row_offset, coord_text=coord_text,
+                        src_rows=src_rows)
+    layer.problems += [Problem(str(spec.path), spec.layer, None, None, note, "note") for note in notes]
+    return layer
 
 
 def check_layer(
@@ -228,25 +231,48 @@ def _read_raw(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, int]:
     names = [str(n) for n in layers[:, 0]]
     if spec.layer is not None and spec.layer not in names:
         raise InputError([Problem(**where, message=f"has no layer '{spec.layer}' (layers: {', '.join(names)})")])
-    encoding = shapefile_encoding(path)
+    notes: list[str] = []
     try:
-        gdf = pyogrio.read_dataframe(path, layer=spec.layer, encoding=encoding)
-    except Exception as exc:
+        gdf = _read_features(path, spec.layer, shapefile_encoding(path))
+    except UnicodeDecodeError as exc:  # a .cpg naming the wrong encoding
+        detected = shapefile_encoding(path, ignore_cpg=True)
+        if detected is None:
+            raise InputError([Problem(**where, message=f"cannot be read ({_first_line(exc)})")]) from None
+        gdf = _read_features(path, spec.layer, detected)
+        notes.append(f"the .cpg file names the wrong encoding; the attributes are {detected} and were read so")
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise InputError([Problem(**where, message=f"cannot be read ({_first_line(exc)})")]) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError([Problem(**where, message="has no geometry column")])
+    cpg = _cpg_file(path) if path.suffix.lower() == ".shp" else None
+    if cpg is not None and not _known_codepage(cpg):
+        notes.append(f"the .cpg file names no known encoding; the attributes were read as "
+                     f"{shapefile_encoding(path) or 'ASCII/Latin-1'}")
+    gdf.attrs["read_notes"] = notes
     return gdf, 0
+
+
+def _read_features(path: Path, layer: str | None, encoding: str | None) -> gpd.GeoDataFrame:
+    """Features of one layer; a geometry GEOS cannot parse (a line of one vertex) becomes a missing one."""
+    try:
+        return pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
+    except shapely.errors.GEOSException:
+        meta, _, wkb, values = pyogrio.raw.read(path, layer=layer, encoding=encoding)
+        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+        columns = {str(name): col for name, col in zip(meta["fields"], values, strict=True)}
+        return gpd.GeoDataFrame(columns, geometry=geoms, crs=meta["crs"])
 
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def shapefile_encoding(path: Path) -> str | None:
-    """Detect GBK/GB18030 attributes in a Shapefile that has no ``.cpg`` file."""
+def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
+    """Detect GBK/GB18030 attributes in a Shapefile that has no ``.cpg`` file (or whose ``.cpg`` is ignored)."""
     if path.suffix.lower() != ".shp":
         return None
-    if any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+    cpg = _cpg_file(path)
+    if not ignore_cpg and cpg is not None and _known_codepage(cpg):
         return None
     dbf = next((path.with_suffix(s) for s in (".dbf", ".DBF") if path.with_suffix(s).exists()), None)
     if dbf is None:
@@ -266,6 +292,23 @@ def shapefile_encoding(path: Path) -> str | None:
         return "GB18030"
     except UnicodeDecodeError:
         return None
+
+
+def _cpg_file(path: Path) -> Path | None:
+    return next((path.with_suffix(s) for s in (".cpg", ".CPG") if path.with_suffix(s).exists()), None)
+
+
+def _known_codepage(cpg: Path) -> bool:
+    """Whether a ``.cpg`` file names an encoding (a name Python knows, or a Windows code page number)."""
+    text = cpg.read_text(encoding="ascii", errors="replace").strip()
+    digits = text.upper().removeprefix("ANSI").strip()
+    if digits.isdigit():
+        return True
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        return False
+    return True
 
 
 def decode_table_text(raw: bytes) -> str:

@@ -242,7 +242,7 @@ def shapefile_cases(folder: Path, villages: gpd.GeoDataFrame) -> Iterator[Case]:
     path = _shapefile(folder, "shp_projected_prj", villages.to_crs("EPSG:4546"))
     yield Case("shp_projected_prj", "villages", path, klass, len(villages), 0)
     for stem, cpg, expect in (("shp_gbk_no_cpg", None, 0), ("shp_gbk_cpg_gbk", "GBK", 0),
-                              ("shp_gbk_cpg_says_utf8", "UTF-8", None), ("shp_gbk_cpg_garbage", "KLINGON", None)):
+                              ("shp_gbk_cpg_says_utf8", "UTF-8", 0), ("shp_gbk_cpg_garbage", "KLINGON", 0)):
         path = _shapefile(folder, stem, villages, encoding="GBK")
         path.with_suffix(".cpg").unlink(missing_ok=True)
         if cpg:
@@ -410,7 +410,7 @@ def road_cases(folder: Path, roads: gpd.GeoDataFrame) -> Iterator[Case]:
     one_vertex = {"type": "Feature", "properties": {"road_id": "X1", "surface": "沥青"},
                   "geometry": {"type": "LineString", "coordinates": [[LON0 + 0.01, LAT0 + 0.01]]}}
     yield Case("roads_one_vertex_line", "roads", _geojson_lines(folder, "roads_one_vertex_line", roads, [one_vertex]),
-               "one-vertex lines, self-loops, duplicated segments", n + 1, None)
+               "one-vertex lines, self-loops, duplicated segments", n + 1, 2)
     loops = [LineString([_node(1, 1), _node(1.5, 1.5), _node(1, 1.5), _node(1, 1)]),
              LineString([_node(2, 2), _node(2, 2)])]
     extra = gpd.GeoDataFrame({"road_id": ["L1", "L2"], "surface": ["沥青", "砂石"], "grade": "村道"},
