@@ -70,5 +70,9 @@ class ConfigError(RuralEnvError):
     """A configuration key or value that does not exist or does not parse."""
 
 
+class OutputError(RuralEnvError):
+    """An output could not be written (disk full, no permission); the earlier outputs are unchanged."""
+
+
 class Cancelled(RuralEnvError):
     """The user cancelled the run; nothing was written."""

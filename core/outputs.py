@@ -7,13 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import signal
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,7 +17,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ._errors import RuralEnvError
 from .contract import INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
 
 HEADERS = headers(INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
@@ -38,17 +30,25 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: 
     Layers with more than ``index_max_features`` features are written without an R-tree spatial index
     (building it is most of the write time at region scale; QGIS can add one later: Layer Properties →
     Source → Create Spatial Index).
+
+    Raises
+    ------
+    OSError
+        When GDAL cannot write (e.g. the disk is full), so the atomic writer reports it as such.
     """
     for name, df in layers.items():
         if df is None:
             continue
         df = _plain_columns(df)
-        if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
-            index = "YES" if len(df) <= index_max_features else "NO"
-            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists(),
-                                    layer_options={"SPATIAL_INDEX": index})
-        else:
-            pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
+        try:
+            if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
+                index = "YES" if len(df) <= index_max_features else "NO"
+                pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists(),
+                                        layer_options={"SPATIAL_INDEX": index})
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
+        except pyogrio.errors.DataSourceError as exc:  # GDAL reports a failed write (disk full) so
+            raise OSError(f"layer {name}: {exc}") from exc
 
 
 def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -134,117 +134,3 @@ def write_json(data: dict, path: Path) -> None:
     """Write ``data`` as UTF-8 JSON (NaN → null)."""
     path.write_text(json.dumps(clean_json(data), ensure_ascii=False, indent=2, default=_json_default),
                     encoding="utf-8")
-
-
-class OutputError(RuralEnvError):
-    """The outputs could not be written (disk full, no permission); the previous outputs are unchanged."""
-
-
-#: Lock file taken in the output folder while a run writes into it (removed afterwards).
-LOCK_NAME = ".ruralenv.lock"
-TMP_PREFIX = ".ruralenv-tmp-"
-
-
-@contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold the lock of ``out_dir``: a second run into the same folder waits until the first is done.
-
-    The lock file is removed on release; a waiter that then holds the lock of a removed file tries again.
-    """
-    path = out_dir / LOCK_NAME
-    while True:
-        fh = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
-        try:
-            _lock(fh)
-            if path.exists() and os.path.samestat(os.fstat(fh.fileno()), path.stat()):
-                break
-        except BaseException:
-            fh.close()
-            raise
-        fh.close()
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-        fh.close()
-
-
-def _lock(fh) -> None:
-    if os.name == "nt":  # pragma: no cover - Windows QGIS
-        import msvcrt
-
-        while True:
-            try:
-                msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
-                return
-            except OSError:  # LK_LOCK gives up after 10 s: keep waiting
-                continue
-    import fcntl
-
-    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM while the finished files are moved into place (main thread, POSIX)."""
-    held = (signal.SIGINT, signal.SIGTERM)
-    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], object]]) -> dict[str, Path]:
-    """Run each writer into a temporary folder, then move all files into ``out_dir`` together.
-
-    Runs into the same folder take turns (:func:`output_lock`); temporary folders left by a killed run
-    are removed. A failed write (disk full, …) raises :class:`OutputError` and, like an interrupt, leaves
-    the previous outputs as they were; SIGINT/SIGTERM wait while the files are moved into place.
-
-    Parameters
-    ----------
-    out_dir : Path
-        Destination folder (created if needed).
-    writers : dict
-        File name → function writing that file at the path it is given.
-
-    Returns
-    -------
-    dict
-        File name → final path.
-
-    Raises
-    ------
-    OutputError
-        When a file cannot be written.
-    """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
-    with output_lock(out_dir):
-        for stale in out_dir.glob(TMP_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
-        try:
-            for name, write in writers.items():
-                try:
-                    write(tmp / name)
-                except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-                    raise OutputError(f"could not write {name} into {out_dir} ({_first_line(exc)}); the previous "
-                                      "outputs are unchanged: free some space or choose another --out") from None
-            with _signals_held():
-                for name in writers:
-                    os.replace(tmp / name, out_dir / name)
-            return {name: out_dir / name for name in writers}
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

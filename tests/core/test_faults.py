@@ -17,7 +17,8 @@ import pyogrio
 import pytest
 from conftest import SAMPLE
 from ruralenv.core import Config, run_pipeline
-from ruralenv.core.outputs import LOCK_NAME, TMP_PREFIX, OutputError, commit_outputs, output_lock
+from ruralenv.core._errors import OutputError
+from ruralenv.core.files import LOCK_NAME, TMP_PREFIX, folder_lock, write_atomically
 
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 RUN = [sys.executable, "-m", "ruralenv.core.cli", "run",
@@ -53,7 +54,7 @@ def test_a_second_commit_into_the_same_folder_waits_for_the_first(tmp_path):
     inside = threading.Event()
 
     def first() -> None:
-        with output_lock(tmp_path):
+        with folder_lock(tmp_path):
             inside.set()
             time.sleep(0.5)
             order.append("first done")
@@ -61,7 +62,7 @@ def test_a_second_commit_into_the_same_folder_waits_for_the_first(tmp_path):
     t = threading.Thread(target=first)
     t.start()
     inside.wait(5)
-    commit_outputs(tmp_path, {"a.txt": lambda p: (order.append("second writes"), p.write_text("x"))})
+    write_atomically(tmp_path, {"a.txt": lambda p: (order.append("second writes"), p.write_text("x"))})
     t.join()
     assert order == ["first done", "second writes"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no lock file or temp folder left
@@ -159,14 +160,14 @@ def test_sigkill_during_the_write_keeps_the_previous_outputs_and_the_next_run_cl
     assert not list(out.glob(TMP_PREFIX + "*")) and not (out / LOCK_NAME).exists()
 
 
-def test_commit_error_names_the_file_and_leaves_nothing_behind(tmp_path):
+def test_a_failed_write_names_the_file_and_leaves_nothing_behind(tmp_path):
     (tmp_path / "a.txt").write_text("previous")
 
     def full(path: Path) -> None:
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OutputError, match="could not write b.txt"):
-        commit_outputs(tmp_path, {"a.txt": lambda p: p.write_text("new"), "b.txt": full})
+        write_atomically(tmp_path, {"a.txt": lambda p: p.write_text("new"), "b.txt": full})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
     assert (tmp_path / "a.txt").read_text() == "previous"
 
