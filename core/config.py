@@ -198,8 +198,8 @@ class Config:
 
 def _check_value(name: str, kind: str, value: Any) -> None:
     """Raise ConfigError naming the setting when ``value`` does not fit its type and range."""
-    expected = {"float": (numbers.Real,), "int": (numbers.Integral,), "bool": (bool, np.bool_),
-                "str": (str,)}.get(kind)
+    expected: tuple[type, ...] | None = {"float": (numbers.Real,), "int": (numbers.Integral,),
+                                         "bool": (bool, np.bool_), "str": (str,)}.get(kind)
     if kind.startswith("tuple"):
         expected = (tuple,)
     if expected and (not isinstance(value, expected) or (kind != "bool" and isinstance(value, (bool, np.bool_)))):

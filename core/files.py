@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -132,7 +133,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
 
 
 def _lock(fd: int) -> None:
-    if os.name == "nt":  # pragma: no cover - QGIS on Windows
+    if sys.platform == "win32":  # pragma: no cover - QGIS on Windows
         import msvcrt
 
         while True:
@@ -149,7 +150,7 @@ def _lock(fd: int) -> None:
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back until the block ends (POSIX main thread; elsewhere a no-op)."""
-    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
+    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
         yield
         return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
