@@ -746,16 +746,45 @@ def _lonlat(crs: object, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _study_box(roads: Layer) -> np.ndarray | None:
-    """(west, south, east, north) of the usable roads in degrees, or None when they have no place on earth."""
+    """(west, south, east, north) of the usable roads in degrees, or None when they have no place on earth.
+
+    The roads' bounding box is transformed along its densified outline (not every vertex: region-scale
+    layers hold millions).
+    """
     gdf = roads.gdf[~roads.gdf["src_row"].isin(roads.bad_rows)]
-    coords = shapely.get_coordinates(gdf.geometry.array)
-    if len(coords) == 0:
+    bounds = shapely.bounds(gdf.geometry.array)
+    bounds = bounds[np.isfinite(bounds).all(axis=1)]
+    if len(bounds) == 0:
         return None
+    x0, y0 = bounds[:, :2].min(axis=0)
+    x1, y1 = bounds[:, 2:].max(axis=0)
+    outline = shapely.segmentize(shapely.box(x0, y0, x1, y1), max(x1 - x0, y1 - y0, 1e-9) / 32)
+    coords = shapely.get_coordinates(outline)
     lon, lat = _lonlat(gdf.crs, coords[:, 0], coords[:, 1])
     ok = np.isfinite(lon)
     if not ok.any():
         return None
     return np.array([lon[ok].min(), lat[ok].min(), lon[ok].max(), lat[ok].max()])
+
+
+def _check_road_coordinates(layer: Layer) -> None:
+    """Roads in degrees with a vertex off the planet (latitude beyond ±90°, longitude beyond ±180°) are bad rows."""
+    from pyproj import CRS
+
+    gdf = layer.gdf
+    if gdf.crs is None or not CRS.from_user_input(gdf.crs).is_geographic:
+        return
+    coords, owner = shapely.get_coordinates(gdf.geometry.array, return_index=True)
+    off = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+    rows = np.unique(owner[off])
+    if len(rows) and len(rows) == len(gdf):
+        raise InputError([Problem(**layer.where, row=None, field="geometry", message=(
+            "every road has a vertex off the planet (latitude beyond ±90° or longitude beyond ±180°): "
+            "longitude and latitude swapped, or a wrong CRS?"))])
+    for idx in rows:
+        if int(gdf["src_row"].iat[idx]) not in layer.bad_rows:
+            _add(layer, layer.where, idx, "geometry", "has a vertex off the planet (latitude beyond ±90° or "
+                 "longitude beyond ±180°): longitude and latitude swapped, or a wrong CRS?")
 
 
 def _outside_deg(box: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -784,6 +813,8 @@ def check_locations(layers: dict[str, Layer]) -> None:
     InputError
         When no point of a layer has a place in the study area (one line for the layer).
     """
+    if "roads" in layers:
+        _check_road_coordinates(layers["roads"])
     box = _study_box(layers["roads"]) if "roads" in layers else None
     for kind, layer in layers.items():
         if kind == "roads" or box is None:

@@ -429,6 +429,9 @@ def road_cases(folder: Path, roads: gpd.GeoDataFrame) -> Iterator[Case]:
         ("roads_nan_vertex", roads.assign(geometry=[LineString([g.coords[0], (np.nan, np.nan)]) if i == 3 else g
                                                     for i, g in enumerate(roads.geometry)]), 2),
         ("roads_no_class_at_all", roads.drop(columns=["surface", "grade"]), 0),
+        ("roads_latitude_95", roads.assign(geometry=[LineString([g.coords[0], (LON0, 95.0)]) if i == 5 else g
+                                                     for i, g in enumerate(roads.geometry)]), 2),
+        ("roads_all_swapped", roads.assign(geometry=shapely.transform(roads.geometry.array, lambda c: c[:, ::-1])), 2),
     ):
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=CRS)
         yield Case(stem, "roads", write_as(gdf, folder / stem, "gpkg"), "one-vertex lines, self-loops, duplicated segments"
