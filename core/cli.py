@@ -16,10 +16,12 @@ from ._errors import Cancelled, ConfigError, InputError, RuralEnvError
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from .console import ConsoleProgress
 from .files import SAMPLE_GPKG
+from .surface import SURFACE_TARGETS
 
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
-COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.tools.bench")
+COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.core.surface_run",
+                   "ruralenv.core.plan.cli", "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:
@@ -67,10 +69,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config.with_overrides(args.set or [])
     progress = ConsoleProgress(quiet=args.quiet)
     try:
-        results = run_pipeline(RunInputs(**specs), config, out_dir=args.out, progress=progress,
-                               write_map=not args.no_map)
+        if getattr(args, "partition", None):
+            from .partition import PartitionOptions, run_partitioned
+
+            options = PartitionOptions(args.partition, args.halo_m, args.scheduler, args.workers)
+            results = run_partitioned(RunInputs(**specs), config, options, out_dir=args.out, progress=progress,
+                                      write_map=not args.no_map)
+        else:
+            results = run_pipeline(RunInputs(**specs), config, out_dir=args.out, progress=progress,
+                                   write_map=not args.no_map)
     finally:
         progress.done()
+    if args.surface:
+        from .surface_run import surfaces_of_run
+
+        results.files.update(surfaces_of_run(results, args.surface, args.out, config, progress))
     _report(results, args.quiet)
     return 0
 
@@ -98,12 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting (repeatable)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
         p.add_argument("--no-map", action="store_true", help="do not write map.html")
+        p.add_argument("--surface", action="append", choices=SURFACE_TARGETS, metavar="TARGET",
+                       help="also write the distance surface surface_TARGET.tif, TARGET one of "
+                            f"{', '.join(SURFACE_TARGETS)} (repeatable)")
 
     p = sub.add_parser("run", help="analyse your own layers")
     p.add_argument("config", nargs="?", type=Path, help="CONFIG.toml with [inputs] and [settings]")
     for kind in LAYER_KINDS:
         p.add_argument(f"--{kind}", metavar="PATH[:LAYER]", help=f"{kind} layer")
     run_options(p)
+    cluster = p.add_argument_group("partitioned run on Dask (pip install 'ruralenv[cluster]')")
+    cluster.add_argument("--partition", choices=["county", "league", "auto"],
+                         help="split by county or league (盟/市) and run the partitions on Dask workers")
+    cluster.add_argument("--halo-m", type=float, metavar="M",
+                         help="roads this far around a partition go with it (default: the longest rule distance)")
+    cluster.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786 "
+                         "(default: a local cluster)")
+    cluster.add_argument("--workers", type=int, default=2, metavar="N", help="local worker processes (default 2)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="run on the bundled sample county (准格尔旗)")

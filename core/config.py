@@ -59,6 +59,14 @@ DEFAULT_NON_TRUCK_HIGHWAYS: tuple[str, ...] = (
     "abandoned", "disused", "razed", "sidewalk", "crossing",
     "人行道", "步行道", "步道", "台阶", "自行车道", "绿道", "栈道",
 )
+#: Speed (km/h) per road class (OSM ``highway`` or Chinese grade) for time surfaces: design speeds of
+#: 公路工程技术标准 JTG B01-2014 (expressway 100, class 1–2 80/60, class 3 40, class 4 30/20).
+DEFAULT_SPEEDS_KMH: tuple[str, ...] = (
+    "高速公路=100", "国道=80", "省道=60", "县道=40", "乡道=30", "村道=20", "机耕路=15", "专用公路=30",
+    "等外公路=15", "motorway=100", "motorway_link=60", "trunk=80", "trunk_link=40", "primary=60",
+    "primary_link=40", "secondary=60", "secondary_link=40", "tertiary=40", "tertiary_link=30",
+    "unclassified=30", "residential=20", "living_street=10", "service=15", "road=20", "track=15",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,21 @@ class Config:
     exclude_non_truck_roads : bool
         Leave roads of a ``non_truck_highways`` class out of the road graph (they stay in the roads output,
         ``collection_route`` false).
+    surface_res_m : float
+        Cell size of accessibility surfaces (``ruralenv surface``).
+    surface_far : str
+        Surface cells farther than ``max_snap_m`` from every road: ``"nodata"`` (default) or ``"offroad"``
+        (priced by the off-road leg to the nearest road, like the others).
+    surface_speeds_kmh : tuple of str
+        ``class=km/h`` pairs for time surfaces; the class is the road's OSM ``highway`` or its grade.
+    speed_hardened_kmh, speed_unhardened_kmh : float
+        Speed of roads of no listed class (hardened / not); an unhardened road is never faster than
+        ``speed_unhardened_kmh``.
+    speed_offroad_kmh : float
+        Speed of the off-road leg from a place to its nearest road in time surfaces (driving on pasture;
+        an assumption, not from the plan).
+    surface_zonal_km, surface_zonal_min : tuple of float
+        Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
     """
 
     node_tolerance_m: float = 1.0
@@ -144,6 +167,14 @@ class Config:
     use_cache: bool = True
     non_truck_highways: tuple[str, ...] = DEFAULT_NON_TRUCK_HIGHWAYS
     exclude_non_truck_roads: bool = True
+    surface_res_m: float = 100.0
+    surface_far: str = "nodata"
+    surface_speeds_kmh: tuple[str, ...] = DEFAULT_SPEEDS_KMH
+    speed_hardened_kmh: float = 40.0
+    speed_unhardened_kmh: float = 20.0
+    speed_offroad_kmh: float = 10.0
+    surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
+    surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -153,6 +184,10 @@ class Config:
             raise ConfigError(f"crs_family must be 'gk3' or 'utm', got {self.crs_family!r}")
         if self.on_bad_rows not in ("fail", "reject"):
             raise ConfigError(f"on_bad_rows must be 'fail' or 'reject', got {self.on_bad_rows!r}")
+        if self.surface_far not in ("nodata", "offroad"):
+            raise ConfigError(f"surface_far must be 'nodata' or 'offroad', got {self.surface_far!r}")
+        if min(self.surface_res_m, self.speed_hardened_kmh, self.speed_unhardened_kmh, self.speed_offroad_kmh) <= 0:
+            raise ConfigError("surface_res_m and the speed_*_kmh settings must be > 0")
         for name in ("target_waste_2023", "target_waste_2025", "target_roads_2023", "target_roads_2025"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
@@ -236,6 +271,8 @@ def _coerce(key: str, value: Any) -> Any:
         raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
     kind = str(types[key])
     if not isinstance(value, str):
+        if kind == "tuple[float, ...]" and isinstance(value, list):
+            return tuple(float(v) for v in value)
         if kind.startswith("tuple") and isinstance(value, list):
             return tuple(str(v) for v in value)
         return value
@@ -250,6 +287,8 @@ def _coerce(key: str, value: Any) -> Any:
             if value.lower() in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
+        if kind == "tuple[float, ...]":
+            return tuple(float(v) for v in value.split(",") if v.strip())
         if kind.startswith("tuple"):
             return tuple(v.strip() for v in value.split(",") if v.strip())
     except ValueError:

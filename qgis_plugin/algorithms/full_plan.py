@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingOutputFile, QgsProcessingParameterFolderDestination
+from qgis.core import (
+    QgsProcessingOutputFile,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFolderDestination,
+)
 
+from ...core.surface import SURFACE_TARGETS
+from ...core.surface_run import make_surface, read_results, write_surface
 from .base import SETTINGS, Outcome, PipelineAlgorithm, Sink, tr
+from .surface import TARGET_LABELS
 
 OUTPUT_FOLDER = "OUTPUT_FOLDER"
 RESULTS_GPKG = "RESULTS_GPKG"
+SURFACE = "SURFACE"
+SURFACE_TIF = "SURFACE_TIF"
+PLAN = "PLAN"
 
 
 class FullPlan(PipelineAlgorithm):
@@ -47,6 +58,13 @@ class FullPlan(PipelineAlgorithm):
             OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)"), optional=True,
             createByDefault=True))
         self.addOutput(QgsProcessingOutputFile(RESULTS_GPKG, tr("Results GeoPackage (results.gpkg)")))
+        self.addParameter(QgsProcessingParameterEnum(
+            SURFACE, tr("Also write a distance surface to (into the report folder)"),
+            options=[tr("None")] + [tr(t) for t in TARGET_LABELS], defaultValue=0))
+        self.addOutput(QgsProcessingOutputFile(SURFACE_TIF, tr("Accessibility surface")))
+        self.addParameter(QgsProcessingParameterBoolean(
+            PLAN, tr("Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)"),
+            False))
 
     def output_folder(self, parameters, context) -> str | None:
         """The chosen report folder."""
@@ -57,4 +75,18 @@ class FullPlan(PipelineAlgorithm):
         outcome = super().analyse(layers, config, progress, parameters, context)
         folder = outcome.extra.get(OUTPUT_FOLDER)
         outcome.extra[RESULTS_GPKG] = str(Path(folder) / "results.gpkg") if folder else None
+        choice = self.parameterAsEnum(parameters, SURFACE, context)
+        if choice and folder:
+            target = SURFACE_TARGETS[choice - 1]
+            surf = make_surface(read_results(Path(folder) / "results.gpkg"), target, "distance", config,
+                                progress=progress)
+            tif = Path(folder) / f"surface_{target}.tif"
+            write_surface(surf, tif)
+            outcome.extra[SURFACE_TIF] = str(tif)
+        if folder and self.parameterAsBoolean(parameters, PLAN, context):
+            from ...core.plan.run import make_plan
+            from ...core.plan.writers import write_plan
+
+            write_plan(make_plan(outcome.extra[RESULTS_GPKG], progress=progress), Path(folder) / "plan",
+                       progress=progress)
         return outcome

@@ -48,6 +48,19 @@ def test_cli_writes_every_stage(county_bench):
     assert run["peak_rss_mb"] > 0 and run["total_s"] > 0 and run["villages_per_s"] > 0
     assert "baselines" not in run
     assert (county_bench / "bench.md").read_text(encoding="utf-8").startswith("| | county |")
+    surface = run["surface"]
+    assert surface["res_m"] == bench.SURFACE_RES_M["county"]
+    assert 0 < surface["cells_with_value"] < surface["cells"] and surface["compute_s"] > 0
+    assert (county_bench / "county" / "surface.tif").exists()
+
+
+def test_plan_is_measured_and_checked(county_bench):
+    plan = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))["runs"][0]["plan"]
+    assert plan["siting"]["candidates"] >= plan["siting"]["candidates_usable"] > 0
+    assert plan["siting_k"]["bound"] >= plan["siting_k"]["objective"] >= plan["siting_k"]["greedy_objective"]
+    assert plan["paving"]["km"] >= plan["paving"]["bound_km"] >= 0
+    assert plan["check"]["waste"]["disagree"] == 0 and plan["check"]["roads"]["disagree"] == 0
+    assert "plan: siting s" in (county_bench / "bench.md").read_text(encoding="utf-8")
 
 
 def test_results_gpkg_matches_inputs(county_bench):
