@@ -70,5 +70,12 @@ class ConfigError(RuralEnvError):
     """A configuration key or value that does not exist or does not parse."""
 
 
+class OutputError(RuralEnvError, OSError):
+    """An output could not be written (disk full, no permission); the earlier outputs are unchanged.
+
+    Also an OSError, so callers that treat a failed write as optional (the graph cache) still do.
+    """
+
+
 class Cancelled(RuralEnvError):
     """The user cancelled the run; nothing was written."""

@@ -8,35 +8,56 @@ hardened road 83.5 % by 2023 and 85 % by 2025.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tomllib
 
 from ._errors import ConfigError
 
+# OpenStreetMap vocabulary. The English values below are the ones documented on the OSM wiki pages
+# Key:surface (https://wiki.openstreetmap.org/wiki/Key:surface) and Key:highway
+# (https://wiki.openstreetmap.org/wiki/Key:highway), read November 2026; the Chinese values are the
+# surface types and technical/administrative grades of Chinese road data (JTG B01 grades, 县道/乡道/村道).
+# OSM joins several values with ';' (e.g. "paved;cobblestone"): io.classify_roads reads each part.
+
 #: Surface values treated as hardened (matched case-insensitively, after trimming).
 DEFAULT_HARDENED_SURFACES: tuple[str, ...] = (
     "沥青", "水泥", "混凝土", "硬化", "柏油", "沥青混凝土", "水泥混凝土", "砼", "铺装", "石板", "块石",
-    "asphalt", "concrete", "paved", "paving_stones", "sett", "concrete:plates", "concrete:lanes",
-    "cobblestone", "chipseal", "metal",
+    "asphalt", "concrete", "paved", "paving_stones", "paving_stones:lanes", "sett", "concrete:plates",
+    "concrete:lanes", "cobblestone", "chipseal", "metal", "metal_grid", "bricks", "tiles", "grass_paver",
+    "rubber",
 )
 #: Surface values treated as not hardened.
 DEFAULT_UNHARDENED_SURFACES: tuple[str, ...] = (
     "砂石", "沙石", "碎石", "砾石", "土路", "土", "泥结碎石", "草原路", "便道", "未硬化",
     "unpaved", "gravel", "fine_gravel", "compacted", "dirt", "earth", "ground", "grass", "sand", "mud",
-    "pebblestone", "unhewn_cobblestone", "wood",
+    "pebblestone", "unhewn_cobblestone", "wood", "rock", "shells", "woodchips", "stepping_stones", "snow",
+    "ice", "salt", "clay", "tartan", "artificial_turf", "acrylic", "carpet", "plastic",
 )
 #: OSM ``highway`` classes treated as hardened when a road has no surface value.
 DEFAULT_HARDENED_HIGHWAYS: tuple[str, ...] = (
     "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
     "secondary_link", "tertiary", "tertiary_link", "高速公路", "国道", "省道", "县道",
 )
-#: OSM ``highway`` classes (and Chinese grades) treated as not hardened when a road has no surface value.
+#: OSM ``highway`` classes (and Chinese grades) a truck may use, treated as not hardened when a road has
+#: no surface value.
 DEFAULT_UNHARDENED_HIGHWAYS: tuple[str, ...] = (
-    "track", "path", "unclassified", "service", "residential", "living_street", "road", "footway",
-    "bridleway", "cycleway", "乡道", "村道", "机耕路", "专用公路", "等外公路",
+    "track", "unclassified", "service", "residential", "living_street", "road", "emergency_bay",
+    "passing_place", "rest_area", "services", "turning_loop", "turning_circle",
+    "乡道", "村道", "机耕路", "专用公路", "等外公路",
+)
+#: OSM ``highway`` classes (and Chinese names) no waste truck can use: kept in the outputs with
+#: ``collection_route`` false and, with ``exclude_non_truck_roads``, left out of the road graph.
+DEFAULT_NON_TRUCK_HIGHWAYS: tuple[str, ...] = (
+    "steps", "footway", "corridor", "elevator", "pedestrian", "path", "cycleway", "bridleway",
+    "via_ferrata", "platform", "bus_guideway", "busway", "raceway", "escape", "construction", "proposed",
+    "abandoned", "disused", "razed", "sidewalk", "crossing",
+    "人行道", "步行道", "步道", "台阶", "自行车道", "绿道", "栈道",
 )
 #: Speed (km/h) per road class (OSM ``highway`` or Chinese grade) for time surfaces: design speeds of
 #: 公路工程技术标准 JTG B01-2014 (expressway 100, class 1–2 80/60, class 3 40, class 4 30/20).
@@ -94,6 +115,11 @@ class Config:
         Where road graphs are cached; empty means ``$XDG_CACHE_HOME/ruralenv`` (``~/.cache/ruralenv``).
     use_cache : bool
         Reuse a cached road graph built from the same roads and settings.
+    non_truck_highways : tuple of str
+        Road classes no waste truck can use (OSM steps, footway, path, …).
+    exclude_non_truck_roads : bool
+        Leave roads of a ``non_truck_highways`` class out of the road graph (they stay in the roads output,
+        ``collection_route`` false).
     surface_res_m : float
         Cell size of accessibility surfaces (``ruralenv surface``).
     surface_far : str
@@ -139,6 +165,8 @@ class Config:
     spatial_index_max_features: int = 500_000
     cache_dir: str = ""
     use_cache: bool = True
+    non_truck_highways: tuple[str, ...] = DEFAULT_NON_TRUCK_HIGHWAYS
+    exclude_non_truck_roads: bool = True
     surface_res_m: float = 100.0
     surface_far: str = "nodata"
     surface_speeds_kmh: tuple[str, ...] = DEFAULT_SPEEDS_KMH
@@ -150,9 +178,8 @@ class Config:
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name.endswith("_m") and value < 0:
-                raise ConfigError(f"{f.name} must be >= 0 metres, got {value}")
+            _check_value(f.name, str(f.type), getattr(self, f.name))
+        _check_crs(self.crs)
         if self.crs_family not in ("gk3", "utm"):
             raise ConfigError(f"crs_family must be 'gk3' or 'utm', got {self.crs_family!r}")
         if self.on_bad_rows not in ("fail", "reject"):
@@ -202,6 +229,39 @@ class Config:
     def as_dict(self) -> dict[str, Any]:
         """Plain dictionary of every setting (for summary.json)."""
         return dataclasses.asdict(self)
+
+
+def _check_value(name: str, kind: str, value: Any) -> None:
+    """Raise ConfigError naming the setting when ``value`` does not fit its type and range."""
+    expected: tuple[type, ...] | None = {"float": (numbers.Real,), "int": (numbers.Integral,),
+                                         "bool": (bool, np.bool_), "str": (str,)}.get(kind)
+    if kind.startswith("tuple"):
+        expected = (tuple,)
+    if expected and (not isinstance(value, expected) or (kind != "bool" and isinstance(value, (bool, np.bool_)))):
+        raise ConfigError(f"setting {name} expects a {kind}, got {value!r}")
+    if kind in ("float", "int"):
+        if not math.isfinite(value) and not (name.endswith("_m") and value == math.inf):
+            raise ConfigError(f"setting {name} must be a finite number, got {value!r}")
+        if value < 0:
+            unit = " metres" if name.endswith("_m") else ""
+            raise ConfigError(f"setting {name} must be >= 0{unit}, got {value}")
+
+
+def _check_crs(setting: str) -> None:
+    """Raise ConfigError when ``crs`` names no CRS, or one that does not measure metres on the ground."""
+    if setting in ("", "auto"):
+        return
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(setting)
+    except CRSError:
+        raise ConfigError(f"setting crs: {setting!r} is not a coordinate reference system; use 'auto' or "
+                          "an EPSG code of a metric CRS such as EPSG:4545 (CGCS2000 3° GK CM 111°E)") from None
+    if crs.is_geographic or not crs.is_projected or crs.to_epsg() in (3857, 900913, 3785):
+        raise ConfigError(f"setting crs: {setting!r} ({crs.name}) does not measure metres on the ground; "
+                          "use 'auto' or a UTM / Gauss-Krüger zone")
 
 
 def _coerce(key: str, value: Any) -> Any:

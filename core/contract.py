@@ -76,6 +76,7 @@ VILLAGE_COLUMNS: tuple[Column, ...] = (
 ROAD_COLUMNS: tuple[Column, ...] = _cols(
     "graph",
     ("hardened", "bool", "硬化路", "Hardened"),
+    ("collection_route", "bool", "可通行垃圾收运车", "Open to waste trucks"),
     ("length_m", "metres", "长度", "Length"),
     ("component_id", "int", "连通分量", "Network component"),
     ("hardened_component_id", "int", "硬化路连通分量", "Hardened-road component"),
@@ -111,6 +112,9 @@ REJECT_COLUMNS: tuple[Column, ...] = _cols(
     ("file", "text", "文件", "File"),
     ("layer", "text", "图层", "Layer"),
     ("row", "int", "行号", "Row"),
+    ("code", "text", "代码", "Code"),
+    ("name", "text", "名称", "Name"),
+    ("coordinates", "text", "原始坐标", "Coordinates as given"),
     ("field", "text", "字段", "Field"),
     ("severity", "code", "级别", "Severity"),
     ("reason", "text", "问题", "Problem"),

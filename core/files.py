@@ -8,11 +8,17 @@ import functools
 import hashlib
 import os
 import shutil
+import signal
+import sys
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Literal
+
+from ._errors import OutputError
 
 #: Bytes read at a time when hashing or sniffing a file.
 CHUNK = 1 << 20
@@ -44,11 +50,17 @@ def package_file(*parts: str) -> Path:
 SAMPLE_GPKG = package_file("data", "sample", "zhungeer_150622.gpkg")
 
 
+#: Lock file held in a destination folder while files are written into it (removed afterwards).
+LOCK_NAME = ".ruralenv.lock"
+
+
 def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Run each writer into a temporary folder beside the destination, then move every file into place.
 
     Readers never see half a file, and a failed or cancelled write leaves the earlier files as they were:
-    nothing is moved until every writer has finished.
+    nothing is moved until every writer has finished. Writes into one folder take turns
+    (:func:`folder_lock`), so two runs never mix their files; temporary folders a killed process left are
+    removed; SIGINT/SIGTERM wait while the files are moved (:func:`signals_held`).
 
     Parameters
     ----------
@@ -61,20 +73,91 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
     -------
     dict
         File name → final path.
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be made or a writer fails with an OSError (disk full, no permission).
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
     try:
-        for name, write in writers.items():
-            write(tmp / name)
-        final = {}
-        for name in writers:
-            os.replace(tmp / name, out_dir / name)
-            final[name] = out_dir / name
-        return final
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
+    with folder_lock(out_dir):
+        for stale in out_dir.glob(TMP_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+        try:
+            for name, write in writers.items():
+                try:
+                    write(tmp / name)
+                except OSError as exc:
+                    raise OutputError(f"could not write {name} into {out_dir} ({_first_line(exc)}); the "
+                                      "earlier files are unchanged: free some space or write elsewhere") from None
+            with signals_held():
+                for name in writers:
+                    os.replace(tmp / name, out_dir / name)
+            return {name: out_dir / name for name in writers}
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the lock of ``folder`` (the file :data:`LOCK_NAME` in it); a second holder waits.
+
+    The lock file is removed on release; a waiter that then holds the lock of a removed file tries again.
+    """
+    path = folder / LOCK_NAME
+    while True:
+        fh = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+        try:
+            _lock(fh.fileno())
+            if path.exists() and os.path.samestat(os.fstat(fh.fileno()), path.stat()):
+                break
+        except BaseException:
+            fh.close()
+            raise
+        fh.close()
+    try:
+        yield
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        path.unlink(missing_ok=True)
+        fh.close()
+
+
+def _lock(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - QGIS on Windows
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:  # LK_LOCK gives up after 10 s: keep waiting
+                continue
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block ends (POSIX main thread; elsewhere a no-op)."""
+    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def sha256_of(path: Path) -> str:

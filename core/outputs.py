@@ -30,17 +30,25 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: 
     Layers with more than ``index_max_features`` features are written without an R-tree spatial index
     (building it is most of the write time at region scale; QGIS can add one later: Layer Properties →
     Source → Create Spatial Index).
+
+    Raises
+    ------
+    OSError
+        When GDAL cannot write (e.g. the disk is full), so the atomic writer reports it as such.
     """
     for name, df in layers.items():
         if df is None:
             continue
         df = _plain_columns(df)
-        if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
-            index = "YES" if len(df) <= index_max_features else "NO"
-            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists(),
-                                    layer_options={"SPATIAL_INDEX": index})
-        else:
-            pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
+        try:
+            if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
+                index = "YES" if len(df) <= index_max_features else "NO"
+                pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=path.exists(),
+                                        layer_options={"SPATIAL_INDEX": index})
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
+        except pyogrio.errors.DataSourceError as exc:  # GDAL reports a failed write (disk full) so
+            raise OSError(f"layer {name}: {exc}") from exc
 
 
 def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ the graph the stages search.
 """
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,11 @@ from pyproj import CRS
 
 from ._errors import InputError, Problem
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
+from .contract import REJECT_COLUMNS as REJECT_CONTRACT
+from .contract import names
 from .crs import GEOGRAPHIC, resolve_crs
 from .files import sha256_of
-from .io import Layer, check_layer, classify_roads, read_layer
+from .io import Layer, check_layer, check_locations, classify_roads, read_layer, reject_record
 from .network import (
     RoadNetwork,
     build_network,
@@ -38,7 +41,7 @@ from .stage import Timer
 
 #: What an input layer may be given as: a file spec ``path[:layer]``, a LayerSpec or a GeoDataFrame.
 LayerInput: TypeAlias = LayerSpec | str | Path | gpd.GeoDataFrame
-REJECT_COLUMNS = ["kind", "file", "layer", "row", "field", "severity", "reason"]
+REJECT_COLUMNS = list(names(REJECT_CONTRACT))
 
 
 @dataclass
@@ -145,8 +148,7 @@ def _problem_rows(layers: dict[str, Layer]) -> tuple[list[dict], list[Problem]]:
     blocking: list[Problem] = []
     for kind, layer in layers.items():
         for p in layer.problems:
-            rows.append({"kind": kind, "file": p.file, "layer": p.layer, "row": p.row, "field": p.field,
-                         "severity": p.severity, "reason": p.message})
+            rows.append(reject_record(kind, layer, p))
             if p.severity != "note":
                 blocking.append(p)
     return rows, blocking
@@ -161,8 +163,8 @@ def read_inputs(
     Returns
     -------
     (layers, rejects, hashes)
-        Validated layers without rejected rows; the rejects table (kind, file, layer, row, field, severity,
-        reason); sha256 of each input file.
+        Validated layers without rejected rows; the rejects table (:data:`.contract.REJECT_COLUMNS`: where,
+        what identifies the row, the reason); sha256 of each input file.
 
     Raises
     ------
@@ -183,6 +185,8 @@ def read_inputs(
         layers[kind], hashes[kind] = layer, digest
         if progress is not None:
             progress.advance()
+    if not fatal:
+        check_locations(layers)
     rows, blocking = _problem_rows(layers)
     if fatal:
         raise InputError(fatal + blocking)
@@ -230,7 +234,7 @@ def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Pro
             net = load_network(path)
             progress.message(f"road graph loaded from cache {path} ({net.n_nodes} nodes, {net.n_edges} edges)")
             return net
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             progress.message(f"cached road graph {path} unreadable ({exc}); rebuilding", "warning")
     net = build_network(geoms, hardened, crs, config.node_tolerance_m, check=lambda: check_cancel(progress))
     progress.message(f"road graph built: {net.n_nodes} nodes, {net.n_edges} edges")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from .io import with_excluded_roads
 from .network import RoadNetwork
 from .prepare import Prepared
 from .stage import Context
@@ -68,7 +69,7 @@ def roads_layer(p: Prepared) -> gpd.GeoDataFrame:
     zero = np.zeros(n, bool)
     zero[net.zero_length_lines] = True
     out.loc[zero, "issues"] = out.loc[zero, "issues"].map(lambda s: _append(s, "zero length: not in the graph"))
-    return move_issues_last(out)
+    return move_issues_last(with_excluded_roads(out, p.layers["roads"]))
 
 
 def _append(issues: object, text: str) -> str:

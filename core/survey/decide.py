@@ -240,6 +240,10 @@ def _place_metres(raw: RawFile, option: str | CRS, villages: VillageIndex, x: np
                   ok: np.ndarray, state: Placement) -> None:
     crs = option if isinstance(option, CRS) else raw.declared_crs if option == "auto" else None
     if crs is not None:
+        if _first_is_northing(crs, villages, x, y, ok):
+            x, y = y, x
+            state.warnings.append(f"{raw.path.name}: column '{raw.axis_names[0]}' holds northings and "
+                                  f"'{raw.axis_names[1]}' eastings ({crs.name}: X = north); read so")
         state.lon[ok], state.lat[ok] = Transformer.from_crs(crs, 4326, always_xy=True).transform(x[ok], y[ok])
         state.datum = f"{crs.name} (EPSG:{crs.to_epsg()})" if crs.to_epsg() else crs.name
         state.reason = "given with --crs" if isinstance(option, CRS) else raw.crs_source
@@ -254,6 +258,24 @@ def _place_metres(raw: RawFile, option: str | CRS, villages: VillageIndex, x: np
         _place_zoned(x, y, ok, state)
     else:
         _place_unzoned(raw, villages, x, y, ok, state)
+
+
+def _first_is_northing(crs: CRS, villages: VillageIndex, x: np.ndarray, y: np.ndarray, ok: np.ndarray) -> bool:
+    """Whether the first coordinate column of a file in the given projected ``crs`` holds northings.
+
+    The reading that puts more points in the study area decides; on a tie, the CRS's own axis order
+    (EPSG:4513–4533 and most GK zones list north first, as Chinese surveyors write X = north).
+    """
+    if not ok.any():
+        return False
+    share = []
+    for a, b in ((x, y), (y, x)):
+        with np.errstate(all="ignore"):
+            lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(a[ok], b[ok])
+        share.append(int(villages.contains_lonlat(np.asarray(lon), np.asarray(lat)).sum()))
+    if share[0] != share[1]:
+        return share[1] > share[0]
+    return crs.axis_info[0].direction.lower() == "north"
 
 
 def _place_zoned(x: np.ndarray, y: np.ndarray, ok: np.ndarray, state: Placement) -> None:

@@ -85,11 +85,14 @@ def test_null_and_invalid_geometry_duplicates_and_bad_numbers(tmp_path, layers, 
     assert err.count("error:") == 4
 
 
-def test_unknown_surface(tmp_path, layers, previous_out):
+def test_unknown_surface_is_a_warning_and_the_run_goes_on(tmp_path, layers, cfg):
     r = layers["roads"].copy()
     r.loc[10, "surface"] = "彩虹路面"
-    check_fails(tmp_path, previous_out, write(tmp_path, layers, roads=r),
-                "[layer roads] row 11 field 'surface': unknown surface '彩虹路面'")
+    res = run_pipeline({**layers, "roads": r}, cfg)
+    note = res.rejects[(res.rejects["row"] == 11) & (res.rejects["field"] == "surface")]
+    assert list(note["severity"]) == ["note"] and "unknown surface '彩虹路面'" in note["reason"].iloc[0]
+    assert note["code"].iloc[0] == str(r.at[10, "road_id"])
+    assert not res.roads.loc[res.roads["src_row"] == 11, "hardened"].any()
 
 
 def test_file_that_does_not_exist(tmp_path, previous_out):
