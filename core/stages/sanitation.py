@@ -1,0 +1,613 @@
+"""Sanitation: each village's sewage mode, design flow, sanitary toilets and toilet-waste route.
+
+The plan (内蒙古农村牧区人居环境整治提升五年行动实施方案（2021—2025年）) sets the rules:
+
+- §(七) 分类推进治理: 城市近郊地区生活污水就近纳入城镇污水管网集中处理; 常住人口1000人以上、居住集中的
+  村庄 … 日处理能力20吨以上的污水集中处理设施; 常住人口300至1000人、居住分散的村庄 … 分散式处理设备或
+  … 日处理能力5吨左右的小型污水处理设施; 常住人口300人以下的分散、偏远村庄 … 以粪污收集为主的生活污水
+  资源化利用. In order (first match wins), with the thresholds as settings:
+
+  1. ``sewer_connect``: a sewer line, an urban area or a town wastewater plant lies within ``d_sewer_m``
+     (straight line);
+  2. ``central``: at least ``sewage_central_residents`` residents and living concentrated;
+  3. ``resource_use``: fewer than ``sewage_small_residents`` residents and living scattered (and, having
+     failed rule 1, remote from any sewer);
+  4. ``decentralised``: every other village (300–1000 residents; 1000 or more but scattered; under 300 but
+     concentrated).
+- §(六) toilet waste: 具备纳入污水管网条件的户厕 → the sewage system (``sewer``: villages connected to the
+  town sewer or served by a central plant with its village sewer); 不具备纳入污水管网条件但相对集中的户厕 →
+  粪污集中处理设施，定期掏运 (``collect_and_haul``, with the road distance to the nearest ``fecal_treatment``
+  facility); 偏远地区分散的户厕 → 就地就近 (``on_site``).
+
+The array functions take no geometry; :func:`sewer_distance` and :func:`zone_of_points` turn layers into
+arrays, and :func:`run` pulls everything from a prepared run.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..config import Config
+
+SEWAGE_MODES = ("sewer_connect", "central", "decentralised", "resource_use")
+FECAL_ROUTES = ("sewer", "collect_and_haul", "on_site")
+
+
+@dataclass(frozen=True)
+class Sanitation:
+    """The sanitation stage's result, one entry per village (NaN / None where the input is unknown)."""
+
+    residents: np.ndarray
+    sewage_mode: np.ndarray
+    sewage_reason: np.ndarray
+    sewage_reason_en: np.ndarray
+    sewer_dist_m: np.ndarray
+    concentrated: np.ndarray
+    concentrated_share: np.ndarray
+    design_flow_m3d: np.ndarray
+    facility_size_tpd: np.ndarray
+    facility_units: np.ndarray
+    toilet_rate_pct: np.ndarray
+    toilets_needed: np.ndarray
+    fecal_route: np.ndarray
+    fecal_dist_m: np.ndarray
+    in_priority_zone: np.ndarray
+    zone: np.ndarray
+    zone_target_pct: np.ndarray
+
+    def village_columns(self) -> dict[str, np.ndarray]:
+        """Columns this stage adds to the villages layer, in output order."""
+        return {
+            "residents": self.residents,
+            "sewage_mode": self.sewage_mode,
+            "sewage_reason": self.sewage_reason,
+            "sewage_reason_en": self.sewage_reason_en,
+            "sewer_dist_m": _rounded(self.sewer_dist_m, 1),
+            "concentrated": self.concentrated,
+            "concentrated_share": _rounded(self.concentrated_share, 3),
+            "design_flow_m3d": _rounded(self.design_flow_m3d, 2),
+            "facility_size_tpd": self.facility_size_tpd,
+            "facility_units": self.facility_units,
+            "toilet_rate_pct": _rounded(self.toilet_rate_pct, 2),
+            "toilets_needed": self.toilets_needed,
+            "fecal_route": self.fecal_route,
+            "fecal_dist_m": _rounded(self.fecal_dist_m, 1),
+            "in_priority_zone": self.in_priority_zone,
+            "zone": self.zone,
+            "zone_target_pct": self.zone_target_pct,
+        }
+
+
+def _rounded(values: np.ndarray, digits: int) -> np.ndarray:
+    """Rounded floats with infinities as NaN (a GeoPackage and a spreadsheet hold no infinity)."""
+    out = np.round(values.astype(float), digits)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _km(d: float) -> str:
+    return "∞" if not np.isfinite(d) else f"{d / 1000:.1f} km"
+
+
+# --------------------------------------------------------------------------------------------------
+# Pure array functions
+
+
+def concentrated_flags(
+    x: np.ndarray, y: np.ndarray, residents: np.ndarray, group: np.ndarray, anchor: np.ndarray, config: Config
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each village lives concentrated (居住集中), measured on its administrative village.
+
+    The residents of one administrative village (the rows sharing ``group``: the administrative village
+    and its natural villages) live concentrated when at least ``config.concentrated_share`` of them live
+    within ``config.concentrated_radius_m`` (straight line) of the group's anchor point: the administrative
+    village itself, or the most populous member when the group has none. A village given alone is its own
+    group and so concentrated.
+
+    Parameters
+    ----------
+    x, y : ndarray
+        Village points in metres.
+    residents : ndarray
+        Resident population (NaN counts as 0).
+    group : ndarray
+        Group key per village (administrative village code).
+    anchor : ndarray of bool
+        True for the row that is the administrative village of its group.
+    config : Config
+
+    Returns
+    -------
+    (concentrated, share) : tuple of ndarray
+        The flag and the share of the group's residents living within the radius, per village.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, bool), np.zeros(0)
+    gid = pd.factorize(pd.Series(group, dtype=object), use_na_sentinel=False)[0]
+    people = np.nan_to_num(np.asarray(residents, float))
+    order = pd.DataFrame({"gid": gid, "anchor": ~np.asarray(anchor, bool), "people": -people,
+                          "row": np.arange(n)}).sort_values(["gid", "anchor", "people", "row"])
+    first = order.drop_duplicates("gid")
+    anchor_row = np.empty(gid.max() + 1, np.int64)
+    anchor_row[first["gid"].to_numpy()] = first["row"].to_numpy()
+    a = anchor_row[gid]
+    within = np.hypot(x - x[a], y - y[a]) <= config.concentrated_radius_m
+    total = np.bincount(gid, weights=people)
+    near = np.bincount(gid, weights=people * within)
+    share = np.divide(near, total, out=np.ones_like(total), where=total > 0)[gid]
+    return share >= config.concentrated_share, share
+
+
+def sewage_modes(
+    residents: np.ndarray, concentrated: np.ndarray, share: np.ndarray, sewer_dist_m: np.ndarray, config: Config
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each village's sewage mode by the §(七) rule, with the reason in Chinese and English.
+
+    Parameters
+    ----------
+    residents : ndarray
+        Resident population (NaN: unknown, no mode is chosen unless the village connects to a sewer).
+    concentrated, share : ndarray
+        From :func:`concentrated_flags`.
+    sewer_dist_m : ndarray
+        Straight-line metres to the nearest sewer line, urban area or wastewater plant (inf: none).
+    config : Config
+
+    Returns
+    -------
+    (mode, reason_zh, reason_en) : tuple of object ndarray
+    """
+    big, small = config.sewage_central_residents, config.sewage_small_residents
+    known = np.isfinite(residents)
+    near = sewer_dist_m <= config.d_sewer_m
+    central = ~near & known & (residents >= big) & concentrated
+    resource = ~near & known & (residents < small) & ~concentrated
+    decentral = ~near & known & ~central & ~resource
+    mode = np.full(len(residents), None, dtype=object)
+    for mask, name in ((near, "sewer_connect"), (central, "central"), (resource, "resource_use"),
+                       (decentral, "decentralised")):
+        mode[mask] = name
+    zh = np.full(len(residents), None, dtype=object)
+    en = np.full(len(residents), None, dtype=object)
+    flow = design_flow(residents, config)
+    for i in range(len(residents)):
+        zh[i], en[i] = _mode_reason(mode[i], residents[i], bool(concentrated[i]), share[i], sewer_dist_m[i],
+                                    flow[i], config)
+    return mode, zh, en
+
+
+def _mode_reason(mode: str | None, r: float, concentrated: bool, share: float, d: float, flow: float,
+                 c: Config) -> tuple[str, str]:
+    """The numbers behind one village's sewage mode, in Chinese and English."""
+    if mode == "sewer_connect":
+        return (f"距城镇污水管网/建成区 {_km(d)} ≤ {_km(c.d_sewer_m)}，城市近郊就近纳管",
+                f"sewer or urban area {_km(d)} away ≤ {_km(c.d_sewer_m)}: connect to the town sewer")
+    far_zh, far_en = f"距城镇污水管网 {_km(d)} > {_km(c.d_sewer_m)}", f"sewer {_km(d)} away > {_km(c.d_sewer_m)}"
+    if mode is None:
+        return f"{far_zh}；常住人口未知，未分类", f"{far_en}; residents unknown: no mode"
+    big, small = c.sewage_central_residents, c.sewage_small_residents
+    radius = f"{c.concentrated_radius_m / 1000:g} km"
+    spread_zh = f"{'居住集中' if concentrated else '居住分散'}（{share:.0%} 居民在 {radius} 内）"
+    spread_en = f"{'concentrated' if concentrated else 'scattered'} ({share:.0%} of residents within {radius})"
+    if mode == "central":
+        rule_zh, rule_en = f"≥ {big} 人且居住集中", f">= {big} and concentrated"
+    elif mode == "resource_use":
+        rule_zh, rule_en = f"< {small} 人，分散、偏远", f"< {small}, scattered and remote"
+    elif r >= big:
+        rule_zh, rule_en = f"≥ {big} 人但居住分散", f">= {big} but scattered"
+    elif r >= small:
+        rule_zh, rule_en = f"{small}–{big} 人", f"between {small} and {big}"
+    else:
+        rule_zh, rule_en = f"< {small} 人但居住集中", f"< {small} but concentrated"
+    return (f"{far_zh}；常住人口 {r:.0f} 人（{rule_zh}），{spread_zh}；设计水量 {flow:.1f} m³/d",
+            f"{far_en}; {r:.0f} residents ({rule_en}), {spread_en}; design flow {flow:.1f} m³/d")
+
+
+def design_flow(residents: np.ndarray, config: Config) -> np.ndarray:
+    """Design sewage flow in m³/d: residents × water use (L/person/day) × discharge coefficient / 1000."""
+    return residents * config.water_use_l_per_person_day * config.sewage_discharge_coefficient / 1000.0
+
+
+def _ceil_to(values: np.ndarray, step: float) -> np.ndarray:
+    """Round up to a multiple of ``step`` (a flow of exactly 20.000000001 t/d stays 20)."""
+    return np.ceil(np.round(values / step, 6)) * step
+
+
+def facility_sizes(mode: np.ndarray, flow: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Capacity to build (t/d, 1 t ≈ 1 m³ of sewage) and number of units, per village.
+
+    A ``central`` plant is at least ``sewage_central_min_tpd`` and rounded up to ``sewage_size_step_tpd``;
+    ``decentralised`` villages get as many units of ``sewage_small_tpd`` as the flow needs (at least one).
+    Other modes build nothing here (NaN size, 0 units).
+
+    Parameters
+    ----------
+    mode : ndarray
+        From :func:`sewage_modes`.
+    flow : ndarray
+        From :func:`design_flow`.
+    config : Config
+
+    Returns
+    -------
+    (size_tpd, units) : tuple of ndarray
+    """
+    c = config
+    size = np.full(len(mode), np.nan)
+    units = np.zeros(len(mode), np.int64)
+    central = (mode == "central") & np.isfinite(flow)
+    size[central] = np.maximum(c.sewage_central_min_tpd, _ceil_to(flow[central], c.sewage_size_step_tpd))
+    units[central] = 1
+    small = (mode == "decentralised") & np.isfinite(flow)
+    units[small] = np.maximum(1, _ceil_to(flow[small], c.sewage_small_tpd) / c.sewage_small_tpd).astype(np.int64)
+    size[small] = units[small] * c.sewage_small_tpd
+    return size, units
+
+
+def fecal_routes(mode: np.ndarray, concentrated: np.ndarray, fecal_dist_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Toilet-waste route per village by §(六), and the haul distance where waste is hauled.
+
+    Parameters
+    ----------
+    mode : ndarray
+        Sewage modes; ``sewer_connect`` and ``central`` villages have a sewer for their toilets.
+    concentrated : ndarray of bool
+    fecal_dist_m : ndarray
+        Road metres to the nearest ``fecal_treatment`` facility (inf: none reachable).
+
+    Returns
+    -------
+    (route, haul_m) : tuple of ndarray
+        ``route`` is None where the mode is unknown; ``haul_m`` is NaN unless the route is
+        ``collect_and_haul`` and a facility is reachable.
+    """
+    sewer = np.isin(mode, ("sewer_connect", "central"))
+    known = np.array([m is not None for m in mode], dtype=bool)
+    haul = known & ~sewer & np.asarray(concentrated, bool)
+    route = np.full(len(mode), None, dtype=object)
+    route[known] = "on_site"
+    route[haul] = "collect_and_haul"
+    route[sewer] = "sewer"
+    dist = np.where(haul & np.isfinite(fecal_dist_m), fecal_dist_m, np.nan)
+    return route, dist
+
+
+def toilet_counts(households: np.ndarray, sanitary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """卫生厕所普及率 (%) and households still without a sanitary toilet (NaN where either is unknown)."""
+    hh = np.asarray(households, float)
+    san = np.asarray(sanitary, float)
+    ok = np.isfinite(hh) & np.isfinite(san)
+    rate = np.full(len(hh), np.nan)
+    has = ok & (hh > 0)
+    rate[has] = 100.0 * san[has] / hh[has]
+    needed = np.where(ok, np.maximum(hh - san, 0.0), np.nan)
+    return rate, needed
+
+
+def zone_targets(zone: np.ndarray, zone_pct: np.ndarray, config: Config) -> np.ndarray:
+    """Each village's 2025 生活污水治理率 target (%): its zone's own target, the priority default, or other."""
+    inside = np.array([z is not None for z in zone], dtype=bool)
+    default = np.where(inside, 100.0 * config.target_sewage_priority, 100.0 * config.target_sewage_other)
+    return np.where(inside & np.isfinite(zone_pct), zone_pct, default)
+
+
+def sanitation(
+    residents: np.ndarray,
+    households: np.ndarray,
+    sanitary: np.ndarray,
+    concentrated: tuple[np.ndarray, np.ndarray],
+    sewer_dist_m: np.ndarray,
+    fecal_dist_m: np.ndarray,
+    zone: tuple[np.ndarray, np.ndarray],
+    config: Config,
+) -> Sanitation:
+    """The whole stage from arrays.
+
+    Parameters
+    ----------
+    residents, households, sanitary : ndarray
+        Resident population, households and households with a sanitary toilet (NaN: unknown).
+    concentrated : (flag, share)
+        From :func:`concentrated_flags`.
+    sewer_dist_m, fecal_dist_m : ndarray
+        Straight-line metres to a sewer / urban area / wastewater plant; road metres to a fecal facility.
+    zone : (name, target_pct)
+        Priority zone of each village (None outside) and that zone's own target (NaN: the default).
+    config : Config
+
+    Returns
+    -------
+    Sanitation
+    """
+    flag, share = concentrated
+    mode, zh, en = sewage_modes(residents, flag, share, sewer_dist_m, config)
+    flow = design_flow(residents, config)
+    size, units = facility_sizes(mode, flow, config)
+    rate, needed = toilet_counts(households, sanitary)
+    route, haul = fecal_routes(mode, flag, fecal_dist_m)
+    names, pct = zone
+    return Sanitation(
+        residents=residents, sewage_mode=mode, sewage_reason=zh, sewage_reason_en=en, sewer_dist_m=sewer_dist_m,
+        concentrated=flag, concentrated_share=share, design_flow_m3d=flow, facility_size_tpd=size,
+        facility_units=units, toilet_rate_pct=rate, toilets_needed=needed, fecal_route=route, fecal_dist_m=haul,
+        in_priority_zone=np.array([z is not None for z in names], dtype=bool), zone=names,
+        zone_target_pct=zone_targets(names, pct, config),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Layers → arrays
+
+
+def sewer_distance(points: np.ndarray, targets: list[np.ndarray]) -> np.ndarray:
+    """Straight-line metres from each point to the nearest of the target geometries (0 inside a polygon).
+
+    Straight line, not road distance: a sewer is a line of its own, not reached along the roads, and
+    城市近郊 is a matter of proximity; ``d_sewer_m`` is set with that in mind.
+
+    Parameters
+    ----------
+    points : ndarray of shapely Points
+        Villages, in a metric CRS.
+    targets : list of ndarray of shapely geometries
+        Sewer lines, urban-area polygons and wastewater-plant points, in the same CRS.
+
+    Returns
+    -------
+    ndarray
+        Metres; inf when no target is given.
+    """
+    geoms = np.concatenate([np.asarray(t, dtype=object) for t in targets]) if targets else np.zeros(0, object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
+    out = np.full(len(points), np.inf)
+    if len(geoms) == 0 or len(points) == 0:
+        return out
+    tree = shapely.STRtree(geoms)
+    (pi, _), d = tree.query_nearest(points, return_distance=True, all_matches=False)
+    out[pi] = d
+    return out
+
+
+def zone_of_points(points: np.ndarray, zones: np.ndarray, names: np.ndarray,
+                   target_pct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The priority zone each point lies in (the one with the highest target where zones overlap).
+
+    Parameters
+    ----------
+    points : ndarray of shapely Points
+    zones : ndarray of shapely Polygons
+    names, target_pct : ndarray
+        Canonical zone name and own target (NaN: default) of each polygon.
+
+    Returns
+    -------
+    (zone, target_pct) : tuple of ndarray
+        None / NaN for points outside every zone.
+    """
+    zone = np.full(len(points), None, dtype=object)
+    pct = np.full(len(points), np.nan)
+    if len(zones) == 0 or len(points) == 0:
+        return zone, pct
+    pi, zi = shapely.STRtree(zones).query(points, predicate="within")
+    rank = np.where(np.isfinite(target_pct), target_pct, -1.0)
+    order = np.lexsort((-rank[zi], pi))
+    pi, zi = pi[order], zi[order]
+    first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.zeros(0, bool)
+    zone[pi[first]] = names[zi[first]]
+    pct[pi[first]] = target_pct[zi[first]]
+    return zone, pct
+
+
+def _column(df: pd.DataFrame, name: str) -> np.ndarray:
+    return df[name].to_numpy(float) if name in df else np.full(len(df), np.nan)
+
+
+def resident_counts(villages: pd.DataFrame, warn: Callable[[str], None]) -> np.ndarray:
+    """``resident_population`` (常住人口), falling back to ``population`` with a warning."""
+    pop = _column(villages, "population")
+    if "resident_population" not in villages:
+        warn("villages have no resident_population (常住人口): the sewage mode uses population instead")
+        return pop
+    res = _column(villages, "resident_population")
+    missing = ~np.isfinite(res) & np.isfinite(pop)
+    if missing.any():
+        warn(f"{int(missing.sum())} villages have no resident_population (常住人口): their population is used")
+    return np.where(np.isfinite(res), res, pop)
+
+
+def _anchors(villages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    codes = villages["village_code"].to_numpy(object)
+    if "admin_village_code" not in villages:
+        return codes, np.ones(len(codes), bool)
+    parent = villages["admin_village_code"].to_numpy(object)
+    group = np.where(pd.isna(parent), codes, parent)
+    return group, group == codes
+
+
+def from_layers(
+    villages: pd.DataFrame,
+    layers: dict[str, pd.DataFrame],
+    facilities: pd.DataFrame,
+    fecal_dist_m: np.ndarray,
+    config: Config,
+    warn: Callable[[str], None],
+) -> Sanitation:
+    """The stage from GeoDataFrames in one metric CRS.
+
+    Parameters
+    ----------
+    villages : GeoDataFrame
+        Checked villages (points).
+    layers : dict
+        Optional ``sewer``, ``urban_areas`` and ``priority_zones`` GeoDataFrames by kind.
+    facilities : GeoDataFrame
+        Facilities; ``wastewater_plant`` points count as sewer.
+    fecal_dist_m : ndarray
+        Road metres from each village to the nearest ``fecal_treatment`` facility.
+    config : Config
+    warn : callable
+        Receives a warning text (missing inputs that change the answer).
+
+    Returns
+    -------
+    Sanitation
+    """
+    points = np.asarray(villages.geometry.array, dtype=object)
+    residents = resident_counts(villages, warn)
+    targets = [np.asarray(layers[k].geometry.array) for k in ("sewer", "urban_areas") if k in layers]
+    plants = facilities["facility_type"].to_numpy(object) == "wastewater_plant"
+    targets.append(np.asarray(facilities.geometry.array)[plants])
+    if not any(len(t) for t in targets):
+        warn("no sewer, urban_areas or wastewater_plant given: no village is treated as 城市近郊 (sewer_connect)")
+    zones = layers.get("priority_zones")
+    if zones is None:
+        zone = (np.full(len(points), None, dtype=object), np.full(len(points), np.nan))
+    else:
+        zone = zone_of_points(points, np.asarray(zones.geometry.array), zones["zone"].to_numpy(object),
+                              _column(zones, "sewage_target_pct"))
+    group, anchor = _anchors(villages)
+    flags = concentrated_flags(shapely.get_x(points), shapely.get_y(points), residents, group, anchor, config)
+    return sanitation(residents, _column(villages, "households"), _column(villages, "sanitary_toilet_households"),
+                      flags, sewer_distance(points, targets), fecal_dist_m, zone, config)
+
+
+# --------------------------------------------------------------------------------------------------
+# Indicators
+
+
+#: Column → (Chinese header, English header) of the sanitation indicators.
+HEADERS: dict[str, tuple[str, str]] = {
+    "n_sewage_treated": ("生活污水已治理的行政村", "admin villages with sewage treated"),
+    "n_sewage_unknown": ("污水治理情况未知的行政村", "admin villages, sewage status unknown"),
+    "sewage_rate_pct": ("生活污水治理率%", "sewage treatment rate %"),
+    "sewage_meets_2023": ("达到2023年目标(26%)", "meets 2023 sewage target"),
+    "sewage_meets_2025": ("达到2025年目标(32%)", "meets 2025 sewage target"),
+    "sewage_gap_2023": ("2023年污水治理尚差行政村数", "admin villages short of 2023 sewage target"),
+    "sewage_gap_2025": ("2025年污水治理尚差行政村数", "admin villages short of 2025 sewage target"),
+    "n_admin_priority": ("重点区域行政村数", "admin villages in priority zones"),
+    "sewage_rate_priority_pct": ("重点区域生活污水治理率%(目标60%)", "sewage rate in priority zones %"),
+    "sewage_rate_other_pct": ("其他地区生活污水治理率%(目标30%)", "sewage rate elsewhere %"),
+    "sewage_meets_zone": ("达到分区目标", "meets zone targets"),
+    "sewage_gap_zone": ("分区目标尚差行政村数", "admin villages short of zone targets"),
+    "households": ("户数", "households"),
+    "sanitary_households": ("卫生厕所户数", "households with a sanitary toilet"),
+    "toilet_rate_pct": ("卫生厕所普及率%", "sanitary toilet rate %"),
+    "toilets_needed": ("尚需改厕户数", "households still without a sanitary toilet"),
+    "toilet_share_pct": ("占全区未改厕户数%", "share of the region's households without one %"),
+    "toilets_target_2023": ("分摊2023年新建卫生厕所(户)", "share of 2023 new-toilet target"),
+    "toilets_target_2025": ("分摊2025年新建卫生厕所(户)", "share of 2025 new-toilet target"),
+    "n_sewer_connect": ("纳入城镇管网村数", "villages to connect to the sewer"),
+    "n_central": ("需建集中处理设施村数", "villages needing a central plant"),
+    "central_tpd": ("集中处理设施规模t/d", "central plant capacity t/d"),
+    "n_decentralised": ("需建分散/小型设施村数", "villages needing decentralised units"),
+    "decentralised_units": ("分散/小型设施套数", "decentralised units"),
+    "decentralised_tpd": ("分散/小型设施规模t/d", "decentralised capacity t/d"),
+    "n_resource_use": ("资源化利用村数", "villages: resource use"),
+    "n_collect_and_haul": ("粪污定期掏运村数", "villages hauling toilet waste"),
+}
+
+
+def _gap(target: float, ok: int, total: int) -> int:
+    return max(0, math.ceil(round(target * total, 9)) - ok) if total else 0
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 2) if whole else None
+
+
+def _treated(v: pd.DataFrame) -> pd.Series:
+    """``sewage_treated`` as booleans (unknown: False)."""
+    if "sewage_treated" not in v:
+        return pd.Series(False, index=v.index)
+    return v["sewage_treated"].map(lambda s: s is True or s == 1).astype(bool)
+
+
+def _sewage_indicators(v: pd.DataFrame, config: Config) -> dict:
+    scope = v["in_scope"].fillna(False).astype(bool) & v["is_admin_village"].fillna(False).astype(bool)
+    status = v["sewage_treated"] if "sewage_treated" in v else pd.Series(None, index=v.index, dtype=object)
+    treated = scope & _treated(v)
+    n, ok = int(scope.sum()), int(treated.sum())
+    prio = scope & v["in_priority_zone"].fillna(False).astype(bool)
+    out = {
+        "n_sewage_treated": ok,
+        "n_sewage_unknown": int((scope & status.isna()).sum()),
+        "sewage_rate_pct": _pct(ok, n),
+        "sewage_meets_2023": bool(n) and ok >= config.target_sewage_2023 * n,
+        "sewage_meets_2025": bool(n) and ok >= config.target_sewage_2025 * n,
+        "sewage_gap_2023": _gap(config.target_sewage_2023, ok, n),
+        "sewage_gap_2025": _gap(config.target_sewage_2025, ok, n),
+        "n_admin_priority": int(prio.sum()),
+        "sewage_rate_priority_pct": _pct(int((treated & prio).sum()), int(prio.sum())),
+        "sewage_rate_other_pct": _pct(int((treated & ~prio).sum()), int((scope & ~prio).sum())),
+    }
+    gap = 0
+    target = v["zone_target_pct"].astype(float)
+    for pct in target[scope].unique():
+        same = scope & (target == pct)
+        gap += _gap(pct / 100.0, int((treated & same).sum()), int(same.sum()))
+    out["sewage_gap_zone"] = gap
+    out["sewage_meets_zone"] = bool(n) and gap == 0
+    return out
+
+
+def sanitation_indicators(villages: pd.DataFrame, config: Config, region_lacking: float) -> dict:
+    """Sanitation indicators of one group of villages (a township, a county or the region).
+
+    Only in-scope villages count (as for every indicator); 生活污水治理率 is the share of in-scope
+    administrative villages with ``sewage_treated`` (the plan's own measure; unknown counts as not treated).
+
+    Parameters
+    ----------
+    villages : DataFrame
+        Output village rows with ``in_scope``, ``is_admin_village``, ``sewage_treated`` (optional),
+        ``in_priority_zone``, ``zone_target_pct``, ``households``, ``toilets_needed``, ``sewage_mode``,
+        ``fecal_route``, ``facility_size_tpd``, ``facility_units``.
+    config : Config
+    region_lacking : float
+        Households without a sanitary toilet in the whole region, the denominator that apportions the
+        region's new-toilet targets.
+
+    Returns
+    -------
+    dict
+        Keys of :data:`HEADERS`.
+    """
+    v = villages
+    out = _sewage_indicators(v, config)
+    scope = v["in_scope"].fillna(False).astype(bool)
+    hh = v.loc[scope, "households"].astype(float) if "households" in v else pd.Series(dtype=float)
+    needed = v.loc[scope, "toilets_needed"].astype(float)
+    known = hh.notna() & needed.notna()
+    lacking = float(needed[known].sum())
+    out["households"] = int(hh[known].sum())
+    out["sanitary_households"] = int(hh[known].sum() - lacking)
+    out["toilet_rate_pct"] = _pct(out["sanitary_households"], out["households"])
+    out["toilets_needed"] = int(lacking)
+    share = lacking / region_lacking if region_lacking > 0 else 0.0
+    out["toilet_share_pct"] = round(100.0 * share, 3)
+    out["toilets_target_2023"] = int(round(config.target_toilets_2023 * share))
+    out["toilets_target_2025"] = int(round(config.target_toilets_2025 * share))
+    build = scope & ~_treated(v)
+    mode = v["sewage_mode"]
+    size = v["facility_size_tpd"].astype(float)
+    for m in SEWAGE_MODES:
+        out[f"n_{m}"] = int((build & (mode == m)).sum())
+    out["central_tpd"] = float(size[build & (mode == "central")].sum())
+    out["decentralised_units"] = int(v.loc[build & (mode == "decentralised"), "facility_units"].sum())
+    out["decentralised_tpd"] = float(size[build & (mode == "decentralised")].sum())
+    out["n_collect_and_haul"] = int((scope & (v["fecal_route"] == "collect_and_haul")).sum())
+    return out
+
+
+def region_lacking_households(villages: pd.DataFrame, config: Config) -> float:
+    """Denominator of the toilet targets: the setting, or the in-scope villages' own total when it is 0."""
+    if config.region_households_lacking_toilet > 0:
+        return float(config.region_households_lacking_toilet)
+    scope = villages["in_scope"].fillna(False).astype(bool)
+    return float(villages.loc[scope, "toilets_needed"].astype(float).sum())
