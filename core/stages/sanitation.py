@@ -195,16 +195,12 @@ def _mode_reason(mode: str | None, r: float, concentrated: bool, share: float, d
     radius = f"{c.concentrated_radius_m / 1000:g} km"
     spread_zh = f"{'居住集中' if concentrated else '居住分散'}（{share:.0%} 居民在 {radius} 内）"
     spread_en = f"{'concentrated' if concentrated else 'scattered'} ({share:.0%} of residents within {radius})"
-    if mode == "central":
-        rule_zh, rule_en = f"≥ {big} 人且居住集中", f">= {big} and concentrated"
-    elif mode == "resource_use":
-        rule_zh, rule_en = f"< {small} 人，分散、偏远", f"< {small}, scattered and remote"
-    elif r >= big:
-        rule_zh, rule_en = f"≥ {big} 人但居住分散", f">= {big} but scattered"
+    if r >= big:
+        rule_zh, rule_en = f"≥ {big}", f">= {big}"
     elif r >= small:
-        rule_zh, rule_en = f"{small}–{big} 人", f"between {small} and {big}"
+        rule_zh, rule_en = f"{small}–{big}", f"{small}–{big}"
     else:
-        rule_zh, rule_en = f"< {small} 人但居住集中", f"< {small} but concentrated"
+        rule_zh, rule_en = f"< {small}", f"< {small}"
     return (f"{far_zh}；常住人口 {r:.0f} 人（{rule_zh}），{spread_zh}；设计水量 {flow:.1f} m³/d",
             f"{far_en}; {r:.0f} residents ({rule_en}), {spread_en}; design flow {flow:.1f} m³/d")
 

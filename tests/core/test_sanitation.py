@@ -34,14 +34,14 @@ def modes(residents, concentrated, sewer_m=INF, config=CFG):
 def test_population_thresholds_for_concentrated_villages():
     mode, zh, en = modes([299, 300, 999, 1000, 1001], True)
     assert list(mode) == ["decentralised", "decentralised", "decentralised", "central", "central"]
-    assert "常住人口 1000 人（≥ 1000 人且居住集中）" in zh[3]
-    assert "< 300 but concentrated" in en[0]
+    assert "常住人口 1000 人（≥ 1000），居住集中" in zh[3]
+    assert "299 residents (< 300), concentrated" in en[0]
 
 
 def test_population_thresholds_for_scattered_villages():
     mode, zh, _ = modes([299, 300, 999, 1000, 1001], False)
     assert list(mode) == ["resource_use", "decentralised", "decentralised", "decentralised", "decentralised"]
-    assert "≥ 1000 人但居住分散" in zh[4] and "50% 居民在 1 km 内" in zh[4]
+    assert "常住人口 1001 人（≥ 1000），居住分散（50% 居民在 1 km 内）" in zh[4]
 
 
 def test_thresholds_are_settings():
