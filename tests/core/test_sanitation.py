@@ -19,6 +19,7 @@ from ruralenv.core.stages.sanitation import (
     toilet_counts,
     zone_of_points,
 )
+from test_bad_inputs import check_fails, previous_out, write  # noqa: F401  (previous_out: a fixture)
 
 CFG = Config()
 INF = np.inf
@@ -182,3 +183,47 @@ def test_indicators_count_facilities_to_build_by_mode():
     assert (out["n_central"], out["central_tpd"]) == (1, 25.0)
     assert (out["n_decentralised"], out["decentralised_units"], out["decentralised_tpd"]) == (1, 2, 10.0)
     assert out["n_sewer_connect"] == 1 and out["n_resource_use"] == 1 and out["n_collect_and_haul"] == 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Bad sanitation input on real files: the row named, exit 2, nothing written; or rejects
+
+
+@pytest.fixture(scope="module")
+def sample_layers():
+    import geopandas as gpd
+    from conftest import SAMPLE
+
+    return {k: gpd.read_file(SAMPLE, layer=k) for k in ("villages", "roads", "facilities", "priority_zones")}
+
+
+def test_bad_sanitation_values_name_the_row(tmp_path, sample_layers, previous_out):  # noqa: F811
+    v = sample_layers["villages"].copy()
+    v.loc[2, "sanitary_toilet_households"] = v.loc[2, "households"] + 1
+    v["resident_population"] = v["resident_population"].astype(object)
+    v.loc[4, "resident_population"] = "约500"
+    v.loc[6, "sanitary_toilet_households"] = -3
+    v["sewage_treated"] = v["sewage_treated"].astype(object)
+    v.loc[8, "sewage_treated"] = "部分"
+    z = sample_layers["priority_zones"].copy()
+    z.loc[0, "zone"] = "黄土高原"
+    err = check_fails(tmp_path, previous_out, write(tmp_path, sample_layers, villages=v, priority_zones=z),
+                      f"row 3 field 'sanitary_toilet_households': {v.loc[2, 'households'] + 1:g} households with a "
+                      f"sanitary toilet but only {v.loc[2, 'households']:g} households",
+                      "row 5 field 'resident_population': '约500' is not a number",
+                      "row 7 field 'sanitary_toilet_households': -3",
+                      "row 9 field 'sewage_treated': '部分' is not yes/no",
+                      "[layer priority_zones] row 1 field 'zone': unknown value '黄土高原'")
+    assert err.count("error:") == 5
+
+
+def test_bad_sanitation_rows_are_rejected_with_on_bad_rows_reject(sample_layers, cfg):
+    from ruralenv.core import run_pipeline
+
+    v = sample_layers["villages"].copy()
+    v.loc[2, "sanitary_toilet_households"] = v.loc[2, "households"] + 1
+    res = run_pipeline({**{k: g for k, g in sample_layers.items() if k != "priority_zones"}, "villages": v},
+                       cfg.replace(on_bad_rows="reject"))
+    assert len(res.villages) == len(v) - 1
+    bad = res.rejects[res.rejects["field"] == "sanitary_toilet_households"]
+    assert list(bad["row"]) == [3] and list(bad["severity"]) == ["error"]
