@@ -8,11 +8,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from .config import Config
+from .stages.sanitation import HEADERS as SANITATION_HEADERS
+from .stages.sanitation import VILLAGE_HEADERS as SANITATION_VILLAGE_HEADERS
 
 #: Column → (Chinese header, English header) for reports.
 HEADERS: dict[str, tuple[str, str]] = {
@@ -43,6 +46,8 @@ HEADERS: dict[str, tuple[str, str]] = {
     "n_village_collect": ("村庄分散治理模式村数", "villages: village_collect"),
     "n_unreachable": ("路网不可达村数", "unreachable villages"),
     "n_near_non_green_mine": ("临近非绿色矿山村数", "villages near non-green mines"),
+    **SANITATION_HEADERS,
+    **SANITATION_VILLAGE_HEADERS,
 }
 
 
@@ -119,8 +124,11 @@ def indicator_tables(
     config: Config,
     county_names: dict[str, str] | None = None,
     town_names: dict[str, str] | None = None,
+    extra: Callable[[pd.DataFrame], dict] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Indicator tables for the region, each county and each township.
+
+    ``extra`` (a group of villages → more indicators, e.g. the sanitation ones) adds columns to every row.
 
     Returns
     -------
@@ -129,16 +137,20 @@ def indicator_tables(
     """
     county_names = county_names or {}
     town_names = town_names or {}
-    region = pd.DataFrame([{"level": "region", "code": "all", "name": "全部 / all", **summarise(villages, config)}])
+
+    def row(grp: pd.DataFrame) -> dict:
+        return {**summarise(grp, config), **(extra(grp) if extra else {})}
+
+    region = pd.DataFrame([{"level": "region", "code": "all", "name": "全部 / all", **row(villages)}])
     rows = []
     for code, grp in villages.groupby("county_code", sort=True, dropna=False):
         rows.append({"level": "county", "code": code, "name": county_names.get(code, code),
-                     **summarise(grp, config)})
+                     **row(grp)})
     county = pd.DataFrame(rows)
     rows = []
     if "town_code" in villages.columns:
         for (cc, tc), grp in villages.groupby(["county_code", "town_code"], sort=True, dropna=False):
             rows.append({"level": "town", "code": tc, "name": town_names.get(tc, tc) if tc else "(无乡镇代码)",
-                         "county_code": cc, **summarise(grp, config)})
+                         "county_code": cc, **row(grp)})
     town = pd.DataFrame(rows)
     return {"region": region, "county": county, "town": town}

@@ -39,13 +39,14 @@ from .network import (
 from .outputs import commit_outputs, write_gpkg, write_json, write_report
 from .progress import NullProgress, Progress, check_cancel
 from .snapping import Snap, Snapper, augmented_graph
+from .stages import sanitation
 
 LayerInput = LayerSpec | str | Path | gpd.GeoDataFrame
 
 
 #: The stages :func:`run_pipeline` reports, in order (progress displays split their bar by these).
-PIPELINE_STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines",
-                   "indicators", "write")
+PIPELINE_STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "sanitation",
+                   "mines", "indicators", "write")
 
 
 @dataclass
@@ -386,6 +387,12 @@ def run_pipeline(
         result = assign_models(d_station, d_vst, haul_of, d_town, d_vtreat, pop_r, reachable & has_facilities,
                                config)
 
+    with timer.stage("sanitation"):
+        san = sanitation.from_layers(
+            villages, {k: layers[k].gdf for k in ("sewer", "urban_areas", "priority_zones") if k in layers},
+            facilities, np.where(reachable, at(dist["fecal_treatment"], v_node), np.inf), config,
+            lambda text: progress.message(text, "warning"))
+
     with timer.stage("mines"):
         mines = layers["mines"].gdf.copy() if "mines" in layers else None
         near_mine, near_mine_d, near_bad, mine_pairs = _mines(villages, mines, config)
@@ -428,6 +435,8 @@ def run_pipeline(
     out_v["near_mine"] = near_mine
     out_v["near_mine_dist_m"] = near_mine_d
     out_v["near_non_green_mine"] = near_bad
+    for col, values in san.village_columns().items():
+        out_v[col] = values
     out_v = _move_issues_last(out_v)
     for i in np.flatnonzero(~reachable):
         progress.message(f"village {out_v.at[i, 'village_code']} {out_v.at[i, 'name']}: "
@@ -453,7 +462,9 @@ def run_pipeline(
     with timer.stage("indicators"):
         county_names = _names(layers.get("counties"), "county_code")
         town_names = _names(layers.get("towns"), "town_code")
-        tables = indicator_tables(out_v, config, county_names, town_names)
+        lacking = sanitation.region_lacking_households(out_v, config, lambda text: progress.message(text, "warning"))
+        tables = indicator_tables(out_v, config, county_names, town_names,
+                                  extra=lambda grp: sanitation.sanitation_indicators(grp, config, lacking))
         counties = _counties_output(layers.get("counties"), tables["county"])
         if towns is not None and len(tables["town"]):
             towns = towns.merge(tables["town"].drop(columns=["level", "name", "county_code"]),
@@ -492,8 +503,10 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
 
     A missing Leaflet install (``make vendor-js``) skips only the map, with a warning.
     """
-    tables = {"旗县 county": res.tables["county"], "苏木乡镇 town": res.tables["town"],
-              "全部 region": res.tables["region"]}
+    tables = {"旗县 county": sanitation.without_sanitation(res.tables["county"]),
+              "苏木乡镇 town": sanitation.without_sanitation(res.tables["town"]),
+              "全部 region": sanitation.without_sanitation(res.tables["region"]),
+              **sanitation.report_sheets(res.tables, res.villages)}
     if len(res.unreachable):
         tables["不可达 unreachable"] = pd.DataFrame(res.unreachable.drop(columns="geometry"))
     if len(res.rejects):

@@ -448,7 +448,7 @@ def from_layers(
         Road metres from each village to the nearest ``fecal_treatment`` facility.
     config : Config
     warn : callable
-        Receives a warning text (missing inputs that change the answer).
+        Receives a warning text (villages without resident_population).
 
     Returns
     -------
@@ -459,8 +459,6 @@ def from_layers(
     targets = [np.asarray(layers[k].geometry.array) for k in ("sewer", "urban_areas") if k in layers]
     plants = facilities["facility_type"].to_numpy(object) == "wastewater_plant"
     targets.append(np.asarray(facilities.geometry.array)[plants])
-    if not any(len(t) for t in targets):
-        warn("no sewer, urban_areas or wastewater_plant given: no village is treated as 城市近郊 (sewer_connect)")
     zones = layers.get("priority_zones")
     if zones is None:
         zone = (np.full(len(points), None, dtype=object), np.full(len(points), np.nan))
@@ -601,9 +599,73 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config, region_lacking
     return out
 
 
-def region_lacking_households(villages: pd.DataFrame, config: Config) -> float:
-    """Denominator of the toilet targets: the setting, or the in-scope villages' own total when it is 0."""
+def region_lacking_households(villages: pd.DataFrame, config: Config, warn: Callable[[str], None]) -> float:
+    """Denominator of the toilet targets: the setting, or the in-scope villages' own total when it is 0.
+
+    With the setting at 0 and a single county in the input, that county gets the region's whole target:
+    ``warn`` says so.
+    """
     if config.region_households_lacking_toilet > 0:
         return float(config.region_households_lacking_toilet)
+    if villages["county_code"].nunique() == 1:
+        warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
+             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are given to this county whole; "
+             "set region_households_lacking_toilet to the region's households without a sanitary toilet")
     scope = villages["in_scope"].fillna(False).astype(bool)
     return float(villages.loc[scope, "toilets_needed"].astype(float).sum())
+
+
+#: Village columns of the stage with their report headers (zh, en).
+VILLAGE_HEADERS: dict[str, tuple[str, str]] = {
+    "residents": ("常住人口", "residents"),
+    "sewage_mode": ("生活污水治理模式", "sewage mode"),
+    "sewage_reason": ("模式依据", "why this mode"),
+    "sewage_reason_en": ("模式依据(英文)", "why this mode (en)"),
+    "sewer_dist_m": ("距城镇污水管网m(直线)", "straight metres to sewer"),
+    "concentrated": ("居住集中", "concentrated"),
+    "concentrated_share": ("半径内居民占比", "share of residents within radius"),
+    "design_flow_m3d": ("设计水量m³/d", "design flow m³/d"),
+    "facility_size_tpd": ("设施规模t/d", "facility size t/d"),
+    "facility_units": ("设施套数", "units"),
+    "toilet_rate_pct": ("卫生厕所普及率%", "sanitary toilet rate %"),
+    "toilets_needed": ("尚需改厕户数", "households without a sanitary toilet"),
+    "fecal_route": ("厕所粪污去向", "toilet waste route"),
+    "fecal_dist_m": ("至粪污处理设施路网距离m", "road metres to fecal treatment"),
+    "in_priority_zone": ("位于重点区域", "in a priority zone"),
+    "zone": ("重点区域", "priority zone"),
+    "zone_target_pct": ("2025年污水治理率目标%", "2025 sewage target %"),
+}
+
+
+def report_sheets(tables: dict[str, pd.DataFrame], villages: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The sanitation sheets of report.xlsx: indicators per county, township and region, and the villages.
+
+    Parameters
+    ----------
+    tables : dict
+        The run's indicator tables by level (``county``, ``town``, ``region``), with the sanitation columns.
+    villages : DataFrame
+        The villages layer with the stage's columns.
+
+    Returns
+    -------
+    dict
+        Sheet name → table (empty when the run has no sanitation columns).
+    """
+    keys = ("level", "code", "name", "county_code")
+    sheets = {}
+    for level, sheet in (("county", "污水厕所 旗县 sanitation county"), ("town", "污水厕所 乡镇 sanitation town"),
+                         ("region", "污水厕所 全部 sanitation region")):
+        t = tables.get(level)
+        if t is not None and len(t) and "sewage_rate_pct" in t:
+            sheets[sheet] = t[[c for c in keys if c in t] + [c for c in HEADERS if c in t]]
+    if "sewage_mode" in villages:
+        cols = ["village_code", "name", "county_code", "town_code", "households", "sanitary_toilet_households",
+                "sewage_treated", *VILLAGE_HEADERS]
+        sheets["污水厕所 村庄 sanitation villages"] = pd.DataFrame(villages[[c for c in cols if c in villages]])
+    return sheets
+
+
+def without_sanitation(table: pd.DataFrame) -> pd.DataFrame:
+    """An indicator table without the sanitation columns (they have their own sheets)."""
+    return table.drop(columns=[c for c in HEADERS if c in table])

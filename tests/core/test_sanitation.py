@@ -170,8 +170,13 @@ def test_indicators_toilets_and_the_regional_targets():
     assert out["households"] == 300 and out["sanitary_households"] == 230 and out["toilets_needed"] == 70
     assert out["toilet_rate_pct"] == pytest.approx(76.67)
     assert out["toilets_target_2023"] == 30000 and out["toilets_target_2025"] == 45000
-    assert region_lacking_households(v, CFG) == 70.0
-    assert region_lacking_households(v, CFG.replace(region_households_lacking_toilet=5000)) == 5000.0
+    warnings: list[str] = []
+    v["county_code"] = ["150622", "150622", "150623"]
+    assert region_lacking_households(v, CFG, warnings.append) == 70.0 and not warnings
+    v["county_code"] = "150622"
+    assert region_lacking_households(v, CFG, warnings.append) == 70.0
+    assert "region_households_lacking_toilet" in warnings[0]
+    assert region_lacking_households(v, CFG.replace(region_households_lacking_toilet=5000), warnings.append) == 5000
 
 
 def test_indicators_count_facilities_to_build_by_mode():
@@ -227,3 +232,72 @@ def test_bad_sanitation_rows_are_rejected_with_on_bad_rows_reject(sample_layers,
     assert len(res.villages) == len(v) - 1
     bad = res.rejects[res.rejects["field"] == "sanitary_toilet_households"]
     assert list(bad["row"]) == [3] and list(bad["severity"]) == ["error"]
+
+
+# --------------------------------------------------------------------------------------------------
+# The whole run on the sample county with its sanitation layers
+
+
+@pytest.fixture(scope="module")
+def sanitation_run(tmp_path_factory):
+    from conftest import SAMPLE
+    from ruralenv.core import run_pipeline
+    from ruralenv.core.config import LAYER_KINDS
+
+    out = tmp_path_factory.mktemp("sanitation_out")
+    res = run_pipeline({k: f"{SAMPLE}:{k}" for k in LAYER_KINDS}, Config(cache_dir=str(out / "cache")), out_dir=out)
+    return res, out
+
+
+def test_sample_villages_get_modes_that_follow_the_rule(sanitation_run):
+    res, _ = sanitation_run
+    v = res.villages
+    assert set(v["sewage_mode"]) == {"sewer_connect", "central", "decentralised", "resource_use"}
+    near = v["sewer_dist_m"] <= CFG.d_sewer_m
+    assert (v.loc[near, "sewage_mode"] == "sewer_connect").all()
+    far = v[~near]
+    central = far["sewage_mode"] == "central"
+    assert (far.loc[central, "residents"] >= 1000).all() and far.loc[central, "concentrated"].all()
+    resource = far["sewage_mode"] == "resource_use"
+    assert (far.loc[resource, "residents"] < 300).all() and not far.loc[resource, "concentrated"].any()
+    hauled = v["fecal_route"] == "collect_and_haul"
+    assert v.loc[hauled, "fecal_dist_m"].notna().any() and v.loc[~hauled, "fecal_dist_m"].isna().all()
+    np.testing.assert_allclose(v["toilets_needed"], v["households"] - v["sanitary_toilet_households"])
+
+
+def test_sample_indicators_match_the_villages_layer(sanitation_run):
+    res, _ = sanitation_run
+    v = res.villages
+    scope = v["in_scope"] & v["is_admin_village"]
+    treated = scope & (v["sewage_treated"] == True)  # noqa: E712 (object column of True/False)
+    region = res.summary["region"]
+    assert region["n_sewage_treated"] == int(treated.sum())
+    assert region["sewage_rate_pct"] == pytest.approx(100 * treated.sum() / scope.sum(), abs=0.01)
+    prio = scope & v["in_priority_zone"]
+    assert region["n_admin_priority"] == int(prio.sum()) > 0
+    assert region["toilets_needed"] == int(v.loc[v["in_scope"], "toilets_needed"].sum())
+    county = res.tables["county"].iloc[0]
+    assert county["toilets_target_2025"] == CFG.target_toilets_2025  # one county holds the input's whole need
+
+
+def test_sample_outputs_carry_the_sanitation_results(sanitation_run):
+    import json
+
+    import openpyxl
+    import pyogrio
+
+    res, out = sanitation_run
+    cols = pyogrio.read_info(out / "results.gpkg", layer="villages")["fields"]
+    assert {"sewage_mode", "sewage_reason", "design_flow_m3d", "facility_size_tpd", "fecal_route",
+            "toilet_rate_pct", "zone_target_pct"} <= set(cols)
+    assert "toilet_rate_pct" in pyogrio.read_info(out / "results.gpkg", layer="counties")["fields"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counties"][0]["sewage_rate_pct"] == res.summary["region"]["sewage_rate_pct"]
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert {"污水厕所 旗县 sanitation county", "污水厕所 村庄 sanitation villages"} <= set(wb.sheetnames)
+    sheet = wb["污水厕所 旗县 sanitation county"]
+    header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+    assert "生活污水治理率%" in header and "卫生厕所普及率%" in header
+    assert "生活污水治理率%" not in [c.value for c in next(wb["旗县 county"].iter_rows(min_row=1, max_row=1))]
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert '"id":"sewage"' in html and '"id":"toilets"' in html and html.count('"hidden":true') == 2
