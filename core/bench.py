@@ -32,14 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import shapely
 from pyproj import CRS
 
 from ._errors import RuralEnvError
+from .analysis import PIPELINE_STAGES
 from .config import Config
 from .synthetic import SCALES, generate_region
 
-STAGES = ("read", "crs", "graph", "snapping", "distances", "access", "assignment", "mines", "indicators", "write")
+STAGES = PIPELINE_STAGES  # the stages a run reports, as the pipeline declares them
 INPUT_LAYERS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 #: Multi-source searches of the distance stage: one per facility type, one from the stations that reach treatment.
 DISTANCE_RUNS = 5
@@ -284,28 +284,17 @@ def distance_problem(gpkg: str, cache: str, crs: str | CRS) -> dict[str, Any]:
         ``station_facility`` (facility row of each node, -1 elsewhere), ``n_villages``.
     """
     from .network import csr_from_edges
-    from .pipeline import get_network, read_inputs
-    from .progress import NullProgress
-    from .snapping import Snap, Snapper, augmented_graph
+    from .prepare import prepare
 
-    config = Config(cache_dir=cache)
-    layers, _, _ = read_inputs(_inputs(gpkg), config)
-    crs = CRS.from_user_input(crs)
-    gdfs = {k: v.gdf.to_crs(crs) for k, v in layers.items()}
-    net = get_network(gdfs["roads"], crs, config, NullProgress())
-    snapper = Snapper(net, gdfs["roads"].geometry.array, crs)
-    snaps = [snapper.snap(shapely.get_x(gdfs[k].geometry.array), shapely.get_y(gdfs[k].geometry.array),
-                          max_dist_m=config.max_snap_m) for k in ("villages", "facilities", "towns")]
-    aug = augmented_graph(net, Snap(*(np.concatenate([getattr(s, f) for s in snaps])
-                                      for f in ("edge", "dist_m", "along_m", "x", "y"))))
-    n_v, n_f = len(gdfs["villages"]), len(gdfs["facilities"])
-    f_node = aug.point_node[n_v:n_v + n_f]
-    ftype = gdfs["facilities"]["facility_type"].to_numpy(object)
+    p = prepare(_inputs(gpkg), Config(cache_dir=cache, crs=CRS.from_user_input(crs).to_string()))
+    aug, n_v = p.graph, len(p.villages)
+    f_node = p.facility_node
+    ftype = p.facilities["facility_type"].to_numpy(object)
     sources = [np.unique(f_node[(ftype == t) & (f_node >= 0)]) for t in
                ("transfer_station", "town_treatment", "county_treatment", "village_treatment", "transfer_station")]
     facility_of_node = np.full(aug.n_nodes, -1, np.int64)
     facility_of_node[f_node[f_node >= 0]] = np.flatnonzero(f_node >= 0)
-    return {"matrix": aug.matrix(), "raw_matrix": csr_from_edges(aug.u, aug.v, aug.length_m, aug.n_nodes),
+    return {"matrix": p.matrix, "raw_matrix": csr_from_edges(aug.u, aug.v, aug.length_m, aug.n_nodes),
             "sources": [s for s in sources if len(s)],
             "village_node": aug.point_node[:n_v], "facility_of_node": facility_of_node, "n_villages": n_v,
             "facility_type": ftype}

@@ -219,58 +219,20 @@ def build_network(
     """
     check = check or (lambda: None)
     n_lines = len(geoms)
-    coords, v_line = shapely.get_coordinates(geoms, return_index=True)
-    v_line = v_line.astype(np.int64)
-    same = np.zeros(len(coords), bool)
-    if len(coords) > 1:
-        same[1:] = (v_line[1:] == v_line[:-1]) & np.all(coords[1:] == coords[:-1], axis=1)
-    duplicate_vertices = int(same.sum())
-    coords, v_line = coords[~same], v_line[~same]
-    counts = np.bincount(v_line, minlength=n_lines)
-    good_line = counts >= 2
-    zero_length_lines = np.flatnonzero(~good_line).astype(np.int32)
-    keep = good_line[v_line]
-    coords, v_line = coords[keep], v_line[keep]
+    coords, v_line, duplicate_vertices, zero_length_lines = _clean_vertices(geoms)
     vx, vy = coords[:, 0].copy(), coords[:, 1].copy()
     nv = len(vx)
-
     first = np.r_[True, v_line[1:] != v_line[:-1]] if nv else np.zeros(0, bool)
     last = np.r_[v_line[1:] != v_line[:-1], True] if nv else np.zeros(0, bool)
     line_start = np.full(n_lines, -1, np.int64)
     line_start[v_line[first]] = np.flatnonzero(first)
-
     check()
-    lon, lat = to_lonlat(crs).transform(vx, vy)
-    seg_m = geodesic_segment_lengths(np.asarray(lon), np.asarray(lat))
-    seg_proj = np.hypot(np.diff(vx), np.diff(vy)) if nv > 1 else np.zeros(0)
-    cross = ~(v_line[1:] == v_line[:-1]) if nv > 1 else np.zeros(0, bool)
-    seg_m[cross] = 0.0
-    seg_proj[cross] = 0.0
-    v_cum_proj = np.r_[0.0, np.cumsum(seg_proj)] if nv else np.zeros(0)
-    cum_all = np.r_[0.0, np.cumsum(seg_m)] if nv else np.zeros(0)
-    v_cum_m = cum_all - cum_all[line_start[v_line]] if nv else np.zeros(0)
-
+    v_cum_m, v_cum_proj = _cumulative_lengths(vx, vy, v_line, line_start, crs)
     check()
-    # Node vertices: line ends, and vertices shared (to 1 mm) by two or more lines.
-    key_id = _grid_ids(coords, 1e-3)
-    n_keys = int(key_id.max()) + 1 if nv else 0
-    pairs = np.unique(key_id * n_lines + v_line)
-    lines_per_key = np.bincount(pairs // n_lines, minlength=n_keys)
-    is_node_v = first | last | (lines_per_key[key_id] >= 2)
-
-    # Merge node positions closer than the tolerance (near-miss ends).
-    node_keys, v_to_node_key = np.unique(key_id[is_node_v], return_inverse=True)
-    key_xy = np.zeros((len(node_keys), 2))
-    key_xy[v_to_node_key] = coords[is_node_v]
-    label = _merge_within(key_xy, node_tolerance_m)
-    n_nodes = int(label.max()) + 1 if len(label) else 0
-    node_x = np.bincount(label, weights=key_xy[:, 0], minlength=n_nodes)
-    node_y = np.bincount(label, weights=key_xy[:, 1], minlength=n_nodes)
-    cnt = np.bincount(label, minlength=n_nodes)
-    node_x, node_y = node_x / np.maximum(cnt, 1), node_y / np.maximum(cnt, 1)
-    v_node = np.full(nv, -1, np.int64)
-    v_node[is_node_v] = label[v_to_node_key]
-
+    key_id = _grid_ids(coords, 1e-3)  # vertices at the same position (to 1 mm) share an id
+    is_node_v = _node_vertices(key_id, v_line, first | last, n_lines)
+    v_node, node_x, node_y = _merge_nodes(coords, key_id, is_node_v, node_tolerance_m)
+    n_nodes = len(node_x)
     check()
     node_pos = np.flatnonzero(is_node_v)
     e_from, e_to = node_pos[:-1], node_pos[1:]
@@ -292,6 +254,66 @@ def build_network(
     _, hcomp = connected_components(net.matrix(mask=edge_hard), directed=False)
     net.component, net.hard_component = comp.astype(np.int32), hcomp.astype(np.int32)
     return net
+
+
+def _clean_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Every vertex of every line, consecutive repeats dropped, lines with fewer than two vertices left out.
+
+    Returns
+    -------
+    (coords, v_line, duplicate_vertices, zero_length_lines)
+    """
+    n_lines = len(geoms)
+    coords, v_line = shapely.get_coordinates(geoms, return_index=True)
+    v_line = v_line.astype(np.int64)
+    same = np.zeros(len(coords), bool)
+    if len(coords) > 1:
+        same[1:] = (v_line[1:] == v_line[:-1]) & np.all(coords[1:] == coords[:-1], axis=1)
+    coords, v_line = coords[~same], v_line[~same]
+    good_line = np.bincount(v_line, minlength=n_lines) >= 2
+    keep = good_line[v_line]
+    return coords[keep], v_line[keep], int(same.sum()), np.flatnonzero(~good_line).astype(np.int32)
+
+
+def _cumulative_lengths(vx: np.ndarray, vy: np.ndarray, v_line: np.ndarray, line_start: np.ndarray,
+                        crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Ellipsoidal metres from each line's start to each vertex, and the projected length over all vertices."""
+    nv = len(vx)
+    if not nv:
+        return np.zeros(0), np.zeros(0)
+    lon, lat = to_lonlat(crs).transform(vx, vy)
+    seg_m = geodesic_segment_lengths(np.asarray(lon), np.asarray(lat))
+    seg_proj = np.hypot(np.diff(vx), np.diff(vy)) if nv > 1 else np.zeros(0)
+    cross = ~(v_line[1:] == v_line[:-1]) if nv > 1 else np.zeros(0, bool)
+    seg_m[cross] = 0.0
+    seg_proj[cross] = 0.0
+    cum_all = np.r_[0.0, np.cumsum(seg_m)]
+    return cum_all - cum_all[line_start[v_line]], np.r_[0.0, np.cumsum(seg_proj)]
+
+
+def _node_vertices(key_id: np.ndarray, v_line: np.ndarray, ends: np.ndarray, n_lines: int) -> np.ndarray:
+    """Vertices that are graph nodes: line ends, and vertices shared (same ``key_id``) by two or more lines."""
+    if not len(key_id):
+        return np.zeros(0, bool)
+    pairs = np.unique(key_id * n_lines + v_line)
+    lines_per_key = np.bincount(pairs // n_lines, minlength=int(key_id.max()) + 1)
+    return ends | (lines_per_key[key_id] >= 2)
+
+
+def _merge_nodes(coords: np.ndarray, key_id: np.ndarray, is_node_v: np.ndarray,
+                 tolerance_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node of each vertex (-1 for plain vertices) and node positions, ends closer than the tolerance merged."""
+    node_keys, v_to_node_key = np.unique(key_id[is_node_v], return_inverse=True)
+    key_xy = np.zeros((len(node_keys), 2))
+    key_xy[v_to_node_key] = coords[is_node_v]
+    label = _merge_within(key_xy, tolerance_m)
+    n_nodes = int(label.max()) + 1 if len(label) else 0
+    cnt = np.maximum(np.bincount(label, minlength=n_nodes), 1)
+    node_x = np.bincount(label, weights=key_xy[:, 0], minlength=n_nodes) / cnt
+    node_y = np.bincount(label, weights=key_xy[:, 1], minlength=n_nodes) / cnt
+    v_node = np.full(len(coords), -1, np.int64)
+    v_node[is_node_v] = label[v_to_node_key]
+    return v_node, node_x, node_y
 
 
 def _grid_ids(coords: np.ndarray, cell: float) -> np.ndarray:

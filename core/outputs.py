@@ -21,7 +21,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .indicators import HEADERS
+from .contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
+
+HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
 
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 
@@ -60,8 +62,12 @@ def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_report(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write ``report.xlsx``: one sheet per table, a Chinese header row above an English one."""
+def write_report(tables: dict[str, pd.DataFrame], path: Path,
+                 sheet_headers: dict[str, dict[str, tuple[str, str]]] | None = None) -> None:
+    """Write ``report.xlsx``: one sheet per table, a Chinese header row above an English one.
+
+    Headers come from the output contract; ``sheet_headers`` overrides them for the named sheets.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
@@ -69,8 +75,9 @@ def write_report(tables: dict[str, pd.DataFrame], path: Path) -> None:
     for sheet, df in tables.items():
         ws = wb.create_sheet(sheet[:31])
         cols = list(df.columns)
+        known = (sheet_headers or {}).get(sheet, HEADERS)
         for j, col in enumerate(cols, start=1):
-            zh, en = HEADERS.get(col, (col, col))
+            zh, en = known.get(col, (col, col))
             for r, text in ((1, zh), (2, en)):
                 cell = ws.cell(row=r, column=j, value=text)
                 cell.font, cell.fill = bold, fill
@@ -125,7 +132,7 @@ def write_json(data: dict, path: Path) -> None:
                     encoding="utf-8")
 
 
-def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Run each writer into a temporary folder, then move all files into ``out_dir`` together.
 
     Parameters

@@ -15,13 +15,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from .config import Config, LayerSpec
-from .crs import GEOGRAPHIC, resolve_crs
-from .io import Layer, check_layer, classify_roads, read_layer
+from .config import Config
 from .network import RoadNetwork, island_components
-from .pipeline import get_network
-from .progress import NullProgress, Progress, check_cancel
+from .prepare import prepare_network
+from .progress import NullProgress, Progress
 from .snapping import Snapper
+from .stage import Timer
 
 #: Stages :func:`validate_network` reports, in order.
 VALIDATE_STAGES = ("read", "crs", "graph", "check")
@@ -152,13 +151,6 @@ def _seat_edges(net: RoadNetwork, roads: gpd.GeoDataFrame, towns: gpd.GeoDataFra
     return snap.edge[snap.ok]
 
 
-def _load(kind: str, source: object) -> Layer:
-    if isinstance(source, gpd.GeoDataFrame):
-        return check_layer(source, kind, str(source.attrs.get("source", f"<{kind} layer>")))
-    spec = source if isinstance(source, LayerSpec) else LayerSpec.parse(str(source))
-    return read_layer(spec, kind)
-
-
 def validate_network(
     inputs: Mapping[str, object],
     config: Config | None = None,
@@ -187,29 +179,17 @@ def validate_network(
     """
     config = config or Config()
     progress = progress or NullProgress()
-    progress.stage("read")
-    roads_layer = _load("roads", inputs["roads"])
-    classify_roads(roads_layer, config)
-    for problem in roads_layer.problems:
-        progress.message(str(problem), "warning")
-    towns = _load("towns", inputs["towns"]).gdf if inputs.get("towns") is not None else None
-    check_cancel(progress)
-    progress.stage("crs")
-    roads = roads_layer.gdf
-    west, south, east, north = map(float, gpd.GeoSeries(shapely.box(*roads.total_bounds), crs=roads.crs)
-                                   .to_crs(GEOGRAPHIC).total_bounds)
-    crs = resolve_crs(config.crs, (west, south, east, north), config.crs_family)
-    roads = roads.to_crs(crs)
-    towns = towns.to_crs(crs) if towns is not None else None
-    check_cancel(progress)
-    progress.stage("graph")
-    net = get_network(roads, crs, config, progress)
-    check_cancel(progress)
-    progress.stage("check")
-    seat_edges = _seat_edges(net, roads, towns, config)
-    island = island_components(net, seat_edges, config.island_max_length_m)
-    seats = np.bincount(net.component[net.edge_u[seat_edges]], minlength=len(island))
-    components = _components(net, roads, island, seats)
+    timer = Timer(progress)
+    # A check reports bad rows and goes on with the rest: it never stops at the first faulty road.
+    base = prepare_network({k: v for k, v in inputs.items() if k in ("roads", "towns")},
+                           config.replace(on_bad_rows="reject"), progress, timer, required=("roads",))
+    roads, net, crs = base.roads, base.net, base.crs
+    towns = base.layer("towns")
+    with timer.stage("check"):
+        seat_edges = _seat_edges(net, roads, towns, config)
+        island = island_components(net, seat_edges, config.island_max_length_m)
+        seats = np.bincount(net.component[net.edge_u[seat_edges]], minlength=len(island))
+        components = _components(net, roads, island, seats)
     check = NetworkCheck(components, _dangles(net, crs), components[components["is_island"]].reset_index(drop=True),
                          _duplicates(net, roads, config), _zero_length(net, roads), {}, crs)
     check.summary = {

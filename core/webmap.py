@@ -38,12 +38,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from . import schema
+from . import contract, schema
 from ._errors import RuralEnvError
 from .progress import NullProgress, Progress, check_cancel
 
 if TYPE_CHECKING:
-    from .pipeline import Results
+    from .results import Results
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = Path(__file__).resolve().parent / "webmap_assets"
@@ -105,31 +105,16 @@ DEFAULT_BASEMAP = "osm"
 
 #: Popup field labels (zh, en).
 FIELD_LABELS: dict[str, tuple[str, str]] = {
+    **contract.headers(contract.VILLAGE_COLUMNS),
     "name": ("名称", "Name"),
     "village_code": ("村代码", "Village code"),
-    "village_class": ("村庄分类", "Village class"),
     "population": ("人口", "Population"),
     "households": ("户数", "Households"),
-    "collection_model": ("收运处置模式", "Collection model"),
-    "model_reason": ("模式依据", "Why this model"),
-    "covered": ("纳入收运处置体系", "Covered by the waste system"),
-    "hardened_access": ("通硬化路", "Hardened road access"),
-    "pave_gap_m": ("需硬化路段长度", "Road still to pave"),
-    "net_dist_station_m": ("至转运站路网距离", "Road distance to transfer station"),
-    "net_dist_town_treatment_m": ("至苏木乡镇处理设施路网距离", "Road distance to township treatment"),
-    "net_dist_county_treatment_m": ("至旗县处理设施路网距离", "Road distance to county treatment"),
-    "net_dist_village_treatment_m": ("至嘎查村处理设施路网距离", "Road distance to village treatment"),
-    "unreachable_reason": ("路网不可达原因", "Unreachable because"),
-    "near_mine": ("临近矿山", "Near mine"),
-    "in_scope": ("纳入整治范围", "In the plan's scope"),
-    "is_admin_village": ("行政村", "Administrative village"),
-    "is_larger": ("较大人口规模自然村", "Larger natural village"),
     "town_code": ("苏木乡镇代码", "Township code"),
     "county_code": ("旗县代码", "County code"),
     "is_county_seat": ("旗县驻地", "County seat"),
     "facility_type": ("设施类型", "Facility type"),
     "capacity_tpd": ("处理能力（吨/日）", "Capacity (t/day)"),
-    "snap_dist_m": ("距道路", "Distance to road"),
     "issues": ("问题", "Issues"),
     "mineral": ("矿种", "Mineral"),
     "green_mine_level": ("绿色矿山级别", "Green-mine level"),
@@ -217,7 +202,7 @@ _FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum")
 # --------------------------------------------------------------------------------------------- loading
 def _load(results: Any) -> tuple[dict[str, pd.DataFrame | None], dict]:
     """The layers to map and the run summary (``{}`` when unknown), from any accepted input."""
-    from .pipeline import Results
+    from .results import Results
 
     if isinstance(results, Results):
         summary = dict(results.summary)
@@ -550,8 +535,10 @@ def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     classes, cls = _classes(village_category(gdf), styles, labels, order)
     lon, lat = _representative_points(gdf)
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    if lang == 1 and "model_reason_en" in df.columns:
-        df["model_reason"] = df["model_reason_en"]
+    if lang == 1:  # the contract's bilingual convention: <name> in Chinese, <name>_en in English
+        for col in ("model_reason", "unreachable_reason"):
+            if f"{col}_en" in df.columns:
+                df[col] = df[f"{col}_en"]
     displays = {
         "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
         "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from qgis.core import QgsProcessingFeedback
 
-from ..core.pipeline import PIPELINE_STAGES
+from ..core import PIPELINE_STAGES
 from .i18n import tr
 
 #: Stage → text shown above the progress bar (English; translated when shown).
@@ -15,9 +15,11 @@ STAGE_LABELS = {
     "graph": "Building the road network",
     "snapping": "Snapping villages and facilities to roads",
     "distances": "Measuring road distances",
+    "attributes": "Village classes and reachability",
     "access": "Hardened-road access",
-    "assignment": "Choosing collection models",
+    "collection": "Choosing collection models",
     "mines": "Villages near mines",
+    "villages": "Assembling the villages layer",
     "indicators": "County indicators",
     "write": "Writing the report files",
     "check": "Checking the network",

@@ -27,12 +27,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from ..config import Config
+from ..contract import SANITATION_INDICATOR_COLUMNS, VILLAGE_COLUMNS, names
+from ..stage import Context
+from .attributes import VillageAttributes
+from .distances import Distances
 
 SEWAGE_MODES = ("sewer_connect", "central", "decentralised", "resource_use")
 FECAL_ROUTES = ("sewer", "collect_and_haul", "on_site")
@@ -54,6 +59,7 @@ class Sanitation:
     facility_units: np.ndarray
     toilet_rate_pct: np.ndarray
     toilets_needed: np.ndarray
+    toilet_target_share: np.ndarray
     fecal_route: np.ndarray
     fecal_dist_m: np.ndarray
     in_priority_zone: np.ndarray
@@ -75,6 +81,7 @@ class Sanitation:
             "facility_units": self.facility_units,
             "toilet_rate_pct": _rounded(self.toilet_rate_pct, 2),
             "toilets_needed": self.toilets_needed,
+            "toilet_target_share": self.toilet_target_share,
             "fecal_route": self.fecal_route,
             "fecal_dist_m": _rounded(self.fecal_dist_m, 1),
             "in_priority_zone": self.in_priority_zone,
@@ -286,6 +293,20 @@ def toilet_counts(households: np.ndarray, sanitary: np.ndarray) -> tuple[np.ndar
     return rate, needed
 
 
+def toilet_shares(needed: np.ndarray, in_scope: np.ndarray, config: Config) -> np.ndarray:
+    """Each village's share of the region's households without a sanitary toilet (NaN: unknown).
+
+    The denominator is ``region_households_lacking_toilet`` when set, otherwise the in-scope villages' own
+    total (the input is the whole region). Summed over a county, the share apportions the region's
+    new-toilet targets to it.
+    """
+    total = (float(config.region_households_lacking_toilet) if config.region_households_lacking_toilet > 0
+             else float(np.nansum(np.where(in_scope, needed, np.nan))))
+    if total <= 0:
+        return np.where(np.isfinite(needed), 0.0, np.nan)
+    return needed / total
+
+
 def zone_targets(zone: np.ndarray, zone_pct: np.ndarray, config: Config) -> np.ndarray:
     """Each village's 2025 生活污水治理率 target (%): its zone's own target, the priority default, or other."""
     inside = np.array([z is not None for z in zone], dtype=bool)
@@ -301,6 +322,7 @@ def sanitation(
     sewer_dist_m: np.ndarray,
     fecal_dist_m: np.ndarray,
     zone: tuple[np.ndarray, np.ndarray],
+    in_scope: np.ndarray,
     config: Config,
 ) -> Sanitation:
     """The whole stage from arrays.
@@ -315,6 +337,8 @@ def sanitation(
         Straight-line metres to a sewer / urban area / wastewater plant; road metres to a fecal facility.
     zone : (name, target_pct)
         Priority zone of each village (None outside) and that zone's own target (NaN: the default).
+    in_scope : ndarray of bool
+        Villages the plan covers (their households without a sanitary toilet make the region's total).
     config : Config
 
     Returns
@@ -331,7 +355,8 @@ def sanitation(
     return Sanitation(
         residents=residents, sewage_mode=mode, sewage_reason=zh, sewage_reason_en=en, sewer_dist_m=sewer_dist_m,
         concentrated=flag, concentrated_share=share, design_flow_m3d=flow, facility_size_tpd=size,
-        facility_units=units, toilet_rate_pct=rate, toilets_needed=needed, fecal_route=route, fecal_dist_m=haul,
+        facility_units=units, toilet_rate_pct=rate, toilets_needed=needed,
+        toilet_target_share=toilet_shares(needed, in_scope, config), fecal_route=route, fecal_dist_m=haul,
         in_priority_zone=np.array([z is not None for z in names], dtype=bool), zone=names,
         zone_target_pct=zone_targets(names, pct, config),
     )
@@ -431,6 +456,7 @@ def from_layers(
     layers: dict[str, pd.DataFrame],
     facilities: pd.DataFrame,
     fecal_dist_m: np.ndarray,
+    in_scope: np.ndarray,
     config: Config,
     warn: Callable[[str], None],
 ) -> Sanitation:
@@ -446,9 +472,10 @@ def from_layers(
         Facilities; ``wastewater_plant`` points count as sewer.
     fecal_dist_m : ndarray
         Road metres from each village to the nearest ``fecal_treatment`` facility.
+    in_scope : ndarray of bool
     config : Config
     warn : callable
-        Receives a warning text (villages without resident_population).
+        Receives a warning text (no resident_population; the toilet targets given whole to one county).
 
     Returns
     -------
@@ -467,44 +494,29 @@ def from_layers(
                               _column(zones, "sewage_target_pct"))
     group, anchor = _anchors(villages)
     flags = concentrated_flags(shapely.get_x(points), shapely.get_y(points), residents, group, anchor, config)
+    if config.region_households_lacking_toilet <= 0 and villages["county_code"].nunique() == 1:
+        warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
+             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are given to this county whole; "
+             "set region_households_lacking_toilet to the region's households without a sanitary toilet")
     return sanitation(residents, _column(villages, "households"), _column(villages, "sanitary_toilet_households"),
-                      flags, sewer_distance(points, targets), fecal_dist_m, zone, config)
+                      flags, sewer_distance(points, targets), fecal_dist_m, zone, in_scope, config)
+
+
+def run(ctx: Context[Any]) -> Sanitation:
+    """The sanitation stage of a run: sewage mode, design flow, toilets and toilet-waste route per village."""
+    p = ctx.prepared
+    layers = {k: gdf for k in ("sewer", "urban_areas", "priority_zones") if (gdf := p.layer(k)) is not None}
+    fecal = np.where(p.reachable, ctx.need(Distances).to_villages("fecal_treatment"), np.inf)
+
+    def warn(text: str) -> None:
+        ctx.progress.message(text, "warning")
+
+    return from_layers(p.villages, layers, p.facilities, fecal, ctx.need(VillageAttributes).in_scope, p.config,
+                       warn)
 
 
 # --------------------------------------------------------------------------------------------------
 # Indicators
-
-
-#: Column → (Chinese header, English header) of the sanitation indicators.
-HEADERS: dict[str, tuple[str, str]] = {
-    "n_sewage_treated": ("生活污水已治理的行政村", "admin villages with sewage treated"),
-    "n_sewage_unknown": ("污水治理情况未知的行政村", "admin villages, sewage status unknown"),
-    "sewage_rate_pct": ("生活污水治理率%", "sewage treatment rate %"),
-    "sewage_meets_2023": ("达到2023年目标(26%)", "meets 2023 sewage target"),
-    "sewage_meets_2025": ("达到2025年目标(32%)", "meets 2025 sewage target"),
-    "sewage_gap_2023": ("2023年污水治理尚差行政村数", "admin villages short of 2023 sewage target"),
-    "sewage_gap_2025": ("2025年污水治理尚差行政村数", "admin villages short of 2025 sewage target"),
-    "n_admin_priority": ("重点区域行政村数", "admin villages in priority zones"),
-    "sewage_rate_priority_pct": ("重点区域生活污水治理率%(目标60%)", "sewage rate in priority zones %"),
-    "sewage_rate_other_pct": ("其他地区生活污水治理率%(目标30%)", "sewage rate elsewhere %"),
-    "sewage_meets_zone": ("达到分区目标", "meets zone targets"),
-    "sewage_gap_zone": ("分区目标尚差行政村数", "admin villages short of zone targets"),
-    "households": ("户数", "households"),
-    "sanitary_households": ("卫生厕所户数", "households with a sanitary toilet"),
-    "toilet_rate_pct": ("卫生厕所普及率%", "sanitary toilet rate %"),
-    "toilets_needed": ("尚需改厕户数", "households still without a sanitary toilet"),
-    "toilet_share_pct": ("占全区未改厕户数%", "share of the region's households without one %"),
-    "toilets_target_2023": ("分摊2023年新建卫生厕所(户)", "share of 2023 new-toilet target"),
-    "toilets_target_2025": ("分摊2025年新建卫生厕所(户)", "share of 2025 new-toilet target"),
-    "n_sewer_connect": ("纳入城镇管网村数", "villages to connect to the sewer"),
-    "n_central": ("需建集中处理设施村数", "villages needing a central plant"),
-    "central_tpd": ("集中处理设施规模t/d", "central plant capacity t/d"),
-    "n_decentralised": ("需建分散/小型设施村数", "villages needing decentralised units"),
-    "decentralised_units": ("分散/小型设施套数", "decentralised units"),
-    "decentralised_tpd": ("分散/小型设施规模t/d", "decentralised capacity t/d"),
-    "n_resource_use": ("资源化利用村数", "villages: resource use"),
-    "n_collect_and_haul": ("粪污定期掏运村数", "villages hauling toilet waste"),
-}
 
 
 def _gap(target: float, ok: int, total: int) -> int:
@@ -550,7 +562,7 @@ def _sewage_indicators(v: pd.DataFrame, config: Config) -> dict:
     return out
 
 
-def sanitation_indicators(villages: pd.DataFrame, config: Config, region_lacking: float) -> dict:
+def sanitation_indicators(villages: pd.DataFrame, config: Config) -> dict:
     """Sanitation indicators of one group of villages (a township, a county or the region).
 
     Only in-scope villages count (as for every indicator); 生活污水治理率 is the share of in-scope
@@ -560,19 +572,19 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config, region_lacking
     ----------
     villages : DataFrame
         Output village rows with ``in_scope``, ``is_admin_village``, ``sewage_treated`` (optional),
-        ``in_priority_zone``, ``zone_target_pct``, ``households``, ``toilets_needed``, ``sewage_mode``,
-        ``fecal_route``, ``facility_size_tpd``, ``facility_units``.
+        ``in_priority_zone``, ``zone_target_pct``, ``households``, ``toilets_needed``, ``toilet_target_share``,
+        ``sewage_mode``, ``fecal_route``, ``facility_size_tpd``, ``facility_units``.
     config : Config
-    region_lacking : float
-        Households without a sanitary toilet in the whole region, the denominator that apportions the
-        region's new-toilet targets.
 
     Returns
     -------
     dict
-        Keys of :data:`HEADERS`.
+        Keys of :data:`..contract.SANITATION_INDICATOR_COLUMNS`; none when the villages have no sanitation
+        columns (the stage did not run).
     """
     v = villages
+    if "sewage_mode" not in v:
+        return {}
     out = _sewage_indicators(v, config)
     scope = v["in_scope"].fillna(False).astype(bool)
     hh = v.loc[scope, "households"].astype(float) if "households" in v else pd.Series(dtype=float)
@@ -583,7 +595,7 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config, region_lacking
     out["sanitary_households"] = int(hh[known].sum() - lacking)
     out["toilet_rate_pct"] = _pct(out["sanitary_households"], out["households"])
     out["toilets_needed"] = int(lacking)
-    share = lacking / region_lacking if region_lacking > 0 else 0.0
+    share = float(v.loc[scope, "toilet_target_share"].astype(float).sum())
     out["toilet_share_pct"] = round(100.0 * share, 3)
     out["toilets_target_2023"] = int(round(config.target_toilets_2023 * share))
     out["toilets_target_2025"] = int(round(config.target_toilets_2025 * share))
@@ -599,42 +611,8 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config, region_lacking
     return out
 
 
-def region_lacking_households(villages: pd.DataFrame, config: Config, warn: Callable[[str], None]) -> float:
-    """Denominator of the toilet targets: the setting, or the in-scope villages' own total when it is 0.
-
-    With the setting at 0 and a single county in the input, that county gets the region's whole target:
-    ``warn`` says so.
-    """
-    if config.region_households_lacking_toilet > 0:
-        return float(config.region_households_lacking_toilet)
-    if villages["county_code"].nunique() == 1:
-        warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
-             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are given to this county whole; "
-             "set region_households_lacking_toilet to the region's households without a sanitary toilet")
-    scope = villages["in_scope"].fillna(False).astype(bool)
-    return float(villages.loc[scope, "toilets_needed"].astype(float).sum())
-
-
-#: Village columns of the stage with their report headers (zh, en).
-VILLAGE_HEADERS: dict[str, tuple[str, str]] = {
-    "residents": ("常住人口", "residents"),
-    "sewage_mode": ("生活污水治理模式", "sewage mode"),
-    "sewage_reason": ("模式依据", "why this mode"),
-    "sewage_reason_en": ("模式依据(英文)", "why this mode (en)"),
-    "sewer_dist_m": ("距城镇污水管网m(直线)", "straight metres to sewer"),
-    "concentrated": ("居住集中", "concentrated"),
-    "concentrated_share": ("半径内居民占比", "share of residents within radius"),
-    "design_flow_m3d": ("设计水量m³/d", "design flow m³/d"),
-    "facility_size_tpd": ("设施规模t/d", "facility size t/d"),
-    "facility_units": ("设施套数", "units"),
-    "toilet_rate_pct": ("卫生厕所普及率%", "sanitary toilet rate %"),
-    "toilets_needed": ("尚需改厕户数", "households without a sanitary toilet"),
-    "fecal_route": ("厕所粪污去向", "toilet waste route"),
-    "fecal_dist_m": ("至粪污处理设施路网距离m", "road metres to fecal treatment"),
-    "in_priority_zone": ("位于重点区域", "in a priority zone"),
-    "zone": ("重点区域", "priority zone"),
-    "zone_target_pct": ("2025年污水治理率目标%", "2025 sewage target %"),
-}
+#: The report sheet listing every village's sanitation columns.
+VILLAGE_SHEET = "污水厕所 村庄 sanitation villages"
 
 
 def report_sheets(tables: dict[str, pd.DataFrame], villages: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -653,19 +631,20 @@ def report_sheets(tables: dict[str, pd.DataFrame], villages: pd.DataFrame) -> di
         Sheet name → table (empty when the run has no sanitation columns).
     """
     keys = ("level", "code", "name", "county_code")
+    indicators = names(SANITATION_INDICATOR_COLUMNS)
     sheets = {}
     for level, sheet in (("county", "污水厕所 旗县 sanitation county"), ("town", "污水厕所 乡镇 sanitation town"),
                          ("region", "污水厕所 全部 sanitation region")):
         t = tables.get(level)
         if t is not None and len(t) and "sewage_rate_pct" in t:
-            sheets[sheet] = t[[c for c in keys if c in t] + [c for c in HEADERS if c in t]]
+            sheets[sheet] = t[[c for c in keys if c in t] + [c for c in indicators if c in t]]
     if "sewage_mode" in villages:
         cols = ["village_code", "name", "county_code", "town_code", "households", "sanitary_toilet_households",
-                "sewage_treated", *VILLAGE_HEADERS]
-        sheets["污水厕所 村庄 sanitation villages"] = pd.DataFrame(villages[[c for c in cols if c in villages]])
+                "sewage_treated", *names(VILLAGE_COLUMNS, "sanitation")]
+        sheets[VILLAGE_SHEET] = pd.DataFrame(villages[[c for c in cols if c in villages]])
     return sheets
 
 
 def without_sanitation(table: pd.DataFrame) -> pd.DataFrame:
     """An indicator table without the sanitation columns (they have their own sheets)."""
-    return table.drop(columns=[c for c in HEADERS if c in table])
+    return table.drop(columns=[c for c in names(SANITATION_INDICATOR_COLUMNS) if c in table])

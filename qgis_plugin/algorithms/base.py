@@ -30,7 +30,16 @@ from qgis.core import (
 from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QIcon
 
-from ...core import Cancelled, Config, ConfigError, InputError, Progress, RuralEnvError, run_pipeline
+from ...core import (
+    Cancelled,
+    Config,
+    ConfigError,
+    InputError,
+    Progress,
+    RuralEnvError,
+    contract,
+    run_pipeline,
+)
 from ..conversion import fields_of, qgis_crs, sink_geometry_type, source_to_gdf, write_features
 from ..feedback import PIPELINE_STAGES, FeedbackProgress
 from ..i18n import tr
@@ -301,14 +310,13 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         return dest_id
 
 
-#: Village columns about hardened-road access.
-ACCESS_FIELDS = ("is_larger", "hardened_access", "pave_gap_m")
+#: Village columns about hardened-road access (from the output contract).
+ACCESS_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "access")
 #: Village columns about the waste collection model.
-MODEL_FIELDS = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
-                "net_dist_village_treatment_m", "pop_within_radius", "dispersed", "collection_model",
-                "model_label", "model_reason", "model_reason_en", "covered")
+MODEL_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "distances") + contract.names(contract.VILLAGE_COLUMNS,
+                                                                                    "collection")
 #: Village columns about mines.
-MINE_FIELDS = ("near_mine", "near_mine_dist_m", "near_non_green_mine")
+MINE_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "mines")
 
 
 class PipelineAlgorithm(RuralEnvAlgorithm):

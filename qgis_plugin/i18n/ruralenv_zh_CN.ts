@@ -256,6 +256,14 @@
         <translation>通硬化路分析</translation>
     </message>
     <message>
+        <source>Village classes and reachability</source>
+        <translation>村庄分类与路网可达性</translation>
+    </message>
+    <message>
+        <source>Assembling the villages layer</source>
+        <translation>汇总村庄图层</translation>
+    </message>
+    <message>
         <source>Choosing collection models</source>
         <translation>选择收运处置模式</translation>
     </message>

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from golden.make_golden import golden_tables
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -54,3 +53,17 @@ def _plain(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     return str(value)
+
+
+def test_outputs_follow_the_declared_contract(sample_results):
+    from ruralenv.core import contract
+
+    res = sample_results[0]
+    added = [c for c in res.villages.columns if c in contract.names(contract.VILLAGE_COLUMNS)]
+    assert set(added) == set(contract.names(contract.VILLAGE_COLUMNS))
+    assert set(res.summary) >= set(contract.SUMMARY_KEYS)
+    assert list(res.unreachable.columns) == [*contract.names(contract.UNREACHABLE_COLUMNS), "geometry"]
+    assert list(res.rejects.columns) == list(contract.names(contract.REJECT_COLUMNS))
+    for layer, columns in (("roads", contract.ROAD_COLUMNS), ("mines", contract.MINE_COLUMNS),
+                           ("facilities", contract.FACILITY_COLUMNS)):
+        assert set(contract.names(columns)) <= set(res.layers()[layer].columns), layer

@@ -11,12 +11,12 @@ from ruralenv.core.stages.sanitation import (
     design_flow,
     facility_sizes,
     fecal_routes,
-    region_lacking_households,
     sanitation,
     sanitation_indicators,
     sewage_modes,
     sewer_distance,
     toilet_counts,
+    toilet_shares,
     zone_of_points,
 )
 from test_bad_inputs import check_fails, previous_out, write  # noqa: F401  (previous_out: a fixture)
@@ -128,7 +128,7 @@ def test_zone_membership_and_targets():
                                np.array([np.nan, 70.0]))
     assert list(zone) == ["沿黄流域", "一湖两海", "一湖两海", None, None]
     res = sanitation(np.full(5, 100.0), np.full(5, 10.0), np.full(5, 5.0), (np.ones(5, bool), np.ones(5)),
-                     np.full(5, INF), np.full(5, INF), (zone, pct), CFG)
+                     np.full(5, INF), np.full(5, INF), (zone, pct), np.ones(5, bool), CFG)
     assert list(res.zone_target_pct) == [60.0, 70.0, 70.0, 30.0, 30.0]
     assert list(res.in_priority_zone) == [True, True, True, False, False]
 
@@ -146,7 +146,7 @@ def _villages(**cols) -> pd.DataFrame:
     base = {"in_scope": [True] * n, "is_admin_village": [True] * n, "in_priority_zone": [False] * n,
             "zone_target_pct": [30.0] * n, "households": [100.0] * n, "toilets_needed": [50.0] * n,
             "sewage_mode": ["decentralised"] * n, "facility_size_tpd": [5.0] * n, "facility_units": [1] * n,
-            "fecal_route": ["on_site"] * n, "sewage_treated": [False] * n}
+            "fecal_route": ["on_site"] * n, "sewage_treated": [False] * n, "toilet_target_share": [0.0] * n}
     base.update(cols)
     return pd.DataFrame(base)
 
@@ -155,7 +155,7 @@ def test_indicators_sewage_rate_targets_and_zone_gaps():
     v = _villages(sewage_treated=[True, True, False, False, False, None, True, False, False, False],
                   in_priority_zone=[True] * 5 + [False] * 5, zone_target_pct=[60.0] * 5 + [30.0] * 5,
                   in_scope=[True] * 9 + [False])
-    out = sanitation_indicators(v, CFG, 1000)
+    out = sanitation_indicators(v, CFG)
     assert out["n_sewage_treated"] == 3 and out["n_sewage_unknown"] == 1
     assert out["sewage_rate_pct"] == pytest.approx(33.33)
     assert out["sewage_meets_2023"] and out["sewage_meets_2025"]
@@ -165,18 +165,19 @@ def test_indicators_sewage_rate_targets_and_zone_gaps():
 
 
 def test_indicators_toilets_and_the_regional_targets():
-    v = _villages(households=[100.0, 200.0, 50.0], toilets_needed=[20.0, 50.0, np.nan])
-    out = sanitation_indicators(v, CFG, region_lacking=700.0)
+    needed = np.array([20.0, 50.0, np.nan])
+    v = _villages(households=[100.0, 200.0, 50.0], toilets_needed=needed,
+                  toilet_target_share=toilet_shares(needed, np.ones(3, bool), CFG.replace(
+                      region_households_lacking_toilet=700)))
+    out = sanitation_indicators(v, CFG)
     assert out["households"] == 300 and out["sanitary_households"] == 230 and out["toilets_needed"] == 70
     assert out["toilet_rate_pct"] == pytest.approx(76.67)
     assert out["toilets_target_2023"] == 30000 and out["toilets_target_2025"] == 45000
-    warnings: list[str] = []
-    v["county_code"] = ["150622", "150622", "150623"]
-    assert region_lacking_households(v, CFG, warnings.append) == 70.0 and not warnings
-    v["county_code"] = "150622"
-    assert region_lacking_households(v, CFG, warnings.append) == 70.0
-    assert "region_households_lacking_toilet" in warnings[0]
-    assert region_lacking_households(v, CFG.replace(region_households_lacking_toilet=5000), warnings.append) == 5000
+    assert out["toilet_share_pct"] == 10.0
+    # without the setting the input is the region: in-scope villages' own total (out-of-scope ones excluded)
+    share = toilet_shares(np.array([20.0, 60.0, 30.0, np.nan]), np.array([True, True, False, True]), CFG)
+    np.testing.assert_allclose(share, [0.25, 0.75, 0.375, np.nan])
+    assert list(toilet_shares(np.array([0.0, np.nan]), np.ones(2, bool), CFG)[:1]) == [0.0]
 
 
 def test_indicators_count_facilities_to_build_by_mode():
@@ -184,7 +185,7 @@ def test_indicators_count_facilities_to_build_by_mode():
                   facility_size_tpd=[25.0, 20.0, 10.0, np.nan, np.nan], facility_units=[1, 1, 2, 0, 0],
                   sewage_treated=[False, True, False, False, False],
                   fecal_route=["sewer", "sewer", "collect_and_haul", "sewer", "on_site"])
-    out = sanitation_indicators(v, CFG, 1.0)
+    out = sanitation_indicators(v, CFG)
     assert (out["n_central"], out["central_tpd"]) == (1, 25.0)
     assert (out["n_decentralised"], out["decentralised_units"], out["decentralised_tpd"]) == (1, 2, 10.0)
     assert out["n_sewer_connect"] == 1 and out["n_resource_use"] == 1 and out["n_collect_and_haul"] == 1
@@ -278,6 +279,7 @@ def test_sample_indicators_match_the_villages_layer(sanitation_run):
     assert region["toilets_needed"] == int(v.loc[v["in_scope"], "toilets_needed"].sum())
     county = res.tables["county"].iloc[0]
     assert county["toilets_target_2025"] == CFG.target_toilets_2025  # one county holds the input's whole need
+    assert sanitation_indicators(v.drop(columns="sewage_mode"), CFG) == {}
 
 
 def test_sample_outputs_carry_the_sanitation_results(sanitation_run):

@@ -9,46 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .stages.sanitation import HEADERS as SANITATION_HEADERS
-from .stages.sanitation import VILLAGE_HEADERS as SANITATION_VILLAGE_HEADERS
+from ..config import Config
+from ..contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, headers
+from ..stage import Context
+from .sanitation import sanitation_indicators
+from .villages import VillageTable
 
 #: Column → (Chinese header, English header) for reports.
-HEADERS: dict[str, tuple[str, str]] = {
-    "level": ("层级", "level"),
-    "code": ("代码", "code"),
-    "name": ("名称", "name"),
-    "county_code": ("旗县代码", "county code"),
-    "n_villages": ("村庄数", "villages"),
-    "n_admin": ("行政村数", "administrative villages"),
-    "n_admin_in_scope": ("纳入整治范围的行政村", "admin villages in scope"),
-    "n_admin_covered": ("收运处置体系覆盖的行政村", "admin villages covered"),
-    "waste_coverage_pct": ("垃圾收运处置体系覆盖率%", "waste coverage %"),
-    "waste_meets_2023": ("达到2023年目标(50%)", "meets 2023 waste target"),
-    "waste_meets_2025": ("达到2025年目标(60%)", "meets 2025 waste target"),
-    "waste_gap_2023": ("2023年尚差行政村数", "admin villages short of 2023 target"),
-    "waste_gap_2025": ("2025年尚差行政村数", "admin villages short of 2025 target"),
-    "n_larger": ("较大人口规模自然村数", "larger natural villages"),
-    "n_larger_access": ("通硬化路的较大人口规模自然村", "larger villages with hardened access"),
-    "road_coverage_pct": ("较大人口规模自然村通硬化路率%", "hardened road coverage %"),
-    "roads_meets_2023": ("达到2023年目标(83.5%)", "meets 2023 road target"),
-    "roads_meets_2025": ("达到2025年目标(85%)", "meets 2025 road target"),
-    "roads_gap_2023": ("2023年尚差自然村数", "villages short of 2023 target"),
-    "roads_gap_2025": ("2025年尚差自然村数", "villages short of 2025 target"),
-    "pave_km_2023": ("2023年目标需硬化里程km", "km to pave for 2023"),
-    "pave_km_2025": ("2025年目标需硬化里程km", "km to pave for 2025"),
-    "n_county_process": ("城乡一体化治理模式村数", "villages: county_process"),
-    "n_town_transfer": ("苏木乡镇集中治理模式村数", "villages: town_transfer"),
-    "n_village_collect": ("村庄分散治理模式村数", "villages: village_collect"),
-    "n_unreachable": ("路网不可达村数", "unreachable villages"),
-    "n_near_non_green_mine": ("临近非绿色矿山村数", "villages near non-green mines"),
-    **SANITATION_HEADERS,
-    **SANITATION_VILLAGE_HEADERS,
-}
+HEADERS: dict[str, tuple[str, str]] = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS)
 
 
 def _gap(target: float, ok: int, total: int) -> int:
@@ -65,7 +39,7 @@ def _cheapest_km(gaps: np.ndarray, need: int) -> float:
     return round(float(finite[:need].sum() / 1000.0), 2)
 
 
-def summarise(villages: pd.DataFrame, config: Config) -> dict:
+def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
     """Indicators of one group of villages.
 
     Parameters
@@ -109,8 +83,8 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict:
         "roads_gap_2023": _gap(config.target_roads_2023, n_acc, n_larger),
         "roads_gap_2025": _gap(config.target_roads_2025, n_acc, n_larger),
     }
-    out["pave_km_2023"] = _cheapest_km(gaps, out["roads_gap_2023"])
-    out["pave_km_2025"] = _cheapest_km(gaps, out["roads_gap_2025"])
+    for year in (2023, 2025):
+        out[f"pave_km_{year}"] = _cheapest_km(gaps, int(out[f"roads_gap_{year}"] or 0))
     model = v["collection_model"]
     for m in ("county_process", "town_transfer", "village_collect"):
         out[f"n_{m}"] = int((model == m).sum())
@@ -119,16 +93,24 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict:
     return out
 
 
+#: Functions that add indicator columns for a group of villages; a new analysis appends its own.
+INDICATOR_FUNCTIONS: list[Callable[[pd.DataFrame, Config], dict]] = [summarise, sanitation_indicators]
+
+
+def _indicators(villages: pd.DataFrame, config: Config) -> dict:
+    out: dict = {}
+    for fn in INDICATOR_FUNCTIONS:
+        out.update(fn(villages, config))
+    return out
+
+
 def indicator_tables(
     villages: pd.DataFrame,
     config: Config,
     county_names: dict[str, str] | None = None,
     town_names: dict[str, str] | None = None,
-    extra: Callable[[pd.DataFrame], dict] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Indicator tables for the region, each county and each township.
-
-    ``extra`` (a group of villages → more indicators, e.g. the sanitation ones) adds columns to every row.
 
     Returns
     -------
@@ -137,20 +119,33 @@ def indicator_tables(
     """
     county_names = county_names or {}
     town_names = town_names or {}
-
-    def row(grp: pd.DataFrame) -> dict:
-        return {**summarise(grp, config), **(extra(grp) if extra else {})}
-
-    region = pd.DataFrame([{"level": "region", "code": "all", "name": "全部 / all", **row(villages)}])
+    region = pd.DataFrame([{"level": "region", "code": "all", "name": "全部 / all", **_indicators(villages, config)}])
     rows = []
     for code, grp in villages.groupby("county_code", sort=True, dropna=False):
         rows.append({"level": "county", "code": code, "name": county_names.get(code, code),
-                     **row(grp)})
+                     **_indicators(grp, config)})
     county = pd.DataFrame(rows)
     rows = []
     if "town_code" in villages.columns:
         for (cc, tc), grp in villages.groupby(["county_code", "town_code"], sort=True, dropna=False):
             rows.append({"level": "town", "code": tc, "name": town_names.get(tc, tc) if tc else "(无乡镇代码)",
-                         "county_code": cc, **row(grp)})
+                         "county_code": cc, **_indicators(grp, config)})
     town = pd.DataFrame(rows)
     return {"region": region, "county": county, "town": town}
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """The indicator tables of a run: ``region`` (one row), ``county`` and ``town``."""
+
+    tables: dict[str, pd.DataFrame]
+
+
+def run(ctx: Context[Any]) -> Indicators:
+    """The indicators stage: tables over the assembled villages layer."""
+    p = ctx.prepared
+    villages = ctx.need(VillageTable).villages
+    counties, towns = p.layers.get("counties"), p.layers.get("towns")
+    county_names = dict(zip(counties.gdf["county_code"], counties.gdf["name"], strict=False)) if counties else {}
+    town_names = dict(zip(towns.gdf["town_code"], towns.gdf["name"], strict=False)) if towns else {}
+    return Indicators(indicator_tables(villages, p.config, county_names, town_names))

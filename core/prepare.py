@@ -1,0 +1,380 @@
+"""One way in for every analysis: read → validate → metric CRS → road graph (cached) → snap.
+
+``run``, ``validate_network``, the benchmark and the planning tools all start here, so a village is read,
+projected and snapped the same way everywhere. :func:`prepare_network` stops after the graph (for tools
+that need only the roads); :func:`prepare` also snaps villages, facilities and township seats and builds
+the graph the stages search.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from pyproj import CRS
+
+from ._errors import InputError, Problem
+from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
+from .crs import GEOGRAPHIC, resolve_crs
+from .io import Layer, check_layer, classify_roads, read_layer
+from .network import (
+    RoadNetwork,
+    build_network,
+    graph_cache_key,
+    island_components,
+    load_network,
+    save_network,
+)
+from .progress import NullProgress, Progress, check_cancel
+from .snapping import Augmented, Snap, Snapper, augmented_graph
+from .stage import Timer
+
+#: What an input layer may be given as: a file spec ``path[:layer]``, a LayerSpec or a GeoDataFrame.
+LayerInput: TypeAlias = LayerSpec | str | Path | gpd.GeoDataFrame
+REJECT_COLUMNS = ["kind", "file", "layer", "row", "field", "severity", "reason"]
+
+
+@dataclass
+class NetworkInputs:
+    """Validated layers in the run's metric CRS and the road graph built from its roads."""
+
+    config: Config
+    crs: CRS
+    layers: dict[str, Layer]
+    rejects: pd.DataFrame
+    hashes: dict[str, str | None]
+    net: RoadNetwork
+
+    @property
+    def roads(self) -> gpd.GeoDataFrame:
+        """The roads layer (metric CRS), one row per line of the graph."""
+        return self.layers["roads"].gdf
+
+    def layer(self, kind: str) -> gpd.GeoDataFrame | None:
+        """A copy of an optional layer, or None when it was not given."""
+        return self.layers[kind].gdf.copy() if kind in self.layers else None
+
+
+@dataclass
+class Prepared(NetworkInputs):
+    """Everything the stages start from: layers, graph, snapped points and which villages are reachable.
+
+    Attributes
+    ----------
+    villages, facilities : GeoDataFrame
+        Copies of the input layers in the metric CRS (facilities empty when none were given).
+    towns : GeoDataFrame or None
+    has_facilities : bool
+    village_xy : (ndarray, ndarray)
+        Projected coordinates of each village point.
+    village_snap, facility_snap, town_snap : Snap
+        Nearest road edge of each point (facilities and seats only within ``max_snap_m``).
+    village_hard_snap, town_hard_snap : Snap, Snap or None
+        Nearest hardened road within ``access_radius_m``.
+    graph : Augmented
+        The road graph with every snapped village, facility and seat added as a node.
+    matrix : scipy.sparse.csr_matrix
+        ``graph`` in metres, pass-through nodes contracted: what the distance searches use.
+    village_node, facility_node, town_node : ndarray int64
+        Node of each point in ``graph`` (-1: not on the graph).
+    island : ndarray bool
+        Per component of the network: an isolated island (no seat, shorter than ``island_max_length_m``).
+    far, on_island, reachable : ndarray bool
+        Per village: farther than ``max_snap_m`` from every road; on an island; neither.
+    village_component : ndarray int64
+        Network component of each village's road (-1 when not snapped).
+    """
+
+    villages: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    towns: gpd.GeoDataFrame | None
+    has_facilities: bool
+    village_xy: tuple[np.ndarray, np.ndarray]
+    village_snap: Snap
+    facility_snap: Snap
+    town_snap: Snap
+    village_hard_snap: Snap
+    town_hard_snap: Snap | None
+    graph: Augmented
+    matrix: sp.csr_matrix
+    village_node: np.ndarray
+    facility_node: np.ndarray
+    town_node: np.ndarray
+    island: np.ndarray
+    far: np.ndarray
+    on_island: np.ndarray
+    reachable: np.ndarray
+    village_component: np.ndarray
+
+
+def _as_inputs(inputs: RunInputs | Mapping[str, LayerInput], required: Sequence[str]) -> dict[str, LayerInput]:
+    given: dict[str, LayerInput]
+    if isinstance(inputs, RunInputs):
+        given = dict(inputs.items())
+    else:
+        unknown = set(inputs) - set(LAYER_KINDS)
+        if unknown:
+            raise InputError([Problem(str(k), None, None, None, f"unknown input kind; use one of {LAYER_KINDS}")
+                              for k in sorted(unknown)])
+        given = {k: v for k, v in inputs.items() if v is not None}
+    missing = [k for k in required if given.get(k) is None]
+    if missing:
+        raise InputError([Problem(k, None, None, None, "this input layer is required") for k in missing])
+    return given
+
+
+def load_layer(kind: str, src: LayerInput) -> tuple[Layer, str | None]:
+    """Read and check one input; return the layer and the sha256 of its file (None for in-memory layers)."""
+    if isinstance(src, gpd.GeoDataFrame):
+        name = str(src.attrs.get("source", f"<{kind} layer>"))
+        return check_layer(src, kind, name, None), None
+    spec = src if isinstance(src, LayerSpec) else LayerSpec.parse(src)
+    return read_layer(spec, kind), sha256_of(spec.path)
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 of a file (with a Shapefile's side files); one read per file even when several layers share it."""
+    paths = [path.resolve()]
+    if path.suffix.lower() == ".shp":
+        paths += [path.with_suffix(s).resolve() for s in (".dbf", ".shx", ".prj", ".cpg")
+                  if path.with_suffix(s).exists()]
+    return _hash_of(tuple((p, p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_of(files: tuple[tuple[Path, int, int], ...]) -> str:
+    h = hashlib.sha256()
+    for p, _, _ in files:
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _problem_rows(layers: dict[str, Layer]) -> tuple[list[dict], list[Problem]]:
+    """Every problem of every layer as a rejects row, and the ones that block a run under ``fail``."""
+    rows: list[dict] = []
+    blocking: list[Problem] = []
+    for kind, layer in layers.items():
+        for p in layer.problems:
+            rows.append({"kind": kind, "file": p.file, "layer": p.layer, "row": p.row, "field": p.field,
+                         "severity": p.severity, "reason": p.message})
+            if p.severity != "note":
+                blocking.append(p)
+    return rows, blocking
+
+
+def read_inputs(
+    inputs: RunInputs | Mapping[str, LayerInput], config: Config,
+    required: Sequence[str] = ("villages", "roads"),
+) -> tuple[dict[str, Layer], pd.DataFrame, dict[str, str | None]]:
+    """Read and validate every input; apply the ``on_bad_rows`` policy.
+
+    Returns
+    -------
+    (layers, rejects, hashes)
+        Validated layers without rejected rows; the rejects table (kind, file, layer, row, field, severity,
+        reason); sha256 of each input file.
+
+    Raises
+    ------
+    InputError
+        With every problem found in every layer, when the run cannot go on.
+    """
+    layers: dict[str, Layer] = {}
+    hashes: dict[str, str | None] = {}
+    fatal: list[Problem] = []
+    for kind, src in _as_inputs(inputs, required).items():
+        try:
+            layer, digest = load_layer(kind, src)
+        except InputError as exc:
+            fatal.extend(exc.problems)
+            continue
+        if kind == "roads":
+            classify_roads(layer, config)
+        layers[kind], hashes[kind] = layer, digest
+    rows, blocking = _problem_rows(layers)
+    if fatal:
+        raise InputError(fatal + blocking)
+    if "villages" in required and "facilities" not in layers:
+        rows.insert(0, {"kind": "facilities", "file": "facilities", "layer": None, "row": None, "field": None,
+                        "severity": "note",
+                        "reason": "no facilities layer: hardened access only, no collection model is assigned"})
+    if blocking and config.on_bad_rows == "fail":
+        raise InputError(blocking)
+    for layer in layers.values():
+        if layer.bad_rows:
+            layer.gdf = layer.gdf[~layer.gdf["src_row"].isin(layer.bad_rows)].reset_index(drop=True)
+    for kind in required:
+        if len(layers[kind].gdf) == 0:
+            raise InputError([Problem(layers[kind].source, None, None, None,
+                                      f"no usable {kind} left after rejecting bad rows")])
+    return layers, pd.DataFrame(rows, columns=REJECT_COLUMNS), hashes
+
+
+def _lonlat_bounds(layers: dict[str, Layer], kinds: Sequence[str]) -> tuple[float, float, float, float]:
+    bounds = []
+    for kind in kinds:
+        gdf = layers[kind].gdf
+        bounds.append(gpd.GeoSeries(shapely.box(*gdf.total_bounds), crs=gdf.crs).to_crs(GEOGRAPHIC).total_bounds)
+    arr = np.array(bounds)
+    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
+
+
+def to_metric_crs(layers: dict[str, Layer], config: Config, extent_kinds: Sequence[str]) -> CRS:
+    """Pick the run's metric CRS from the extent of ``extent_kinds`` and project every layer into it."""
+    crs = resolve_crs(config.crs, _lonlat_bounds(layers, extent_kinds), config.crs_family)
+    for layer in layers.values():
+        layer.gdf = layer.gdf.to_crs(crs)
+    return crs
+
+
+def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Progress) -> RoadNetwork:
+    """Build the road graph, or load it from the cache when the same roads and settings were seen."""
+    geoms = np.asarray(roads.geometry.array)
+    hardened = roads["hardened"].to_numpy(bool)
+    key = graph_cache_key(geoms, hardened, crs, config.graph_key())
+    path = default_cache_dir(config) / "graphs" / f"{key}.npz"
+    if config.use_cache and path.exists():
+        try:
+            net = load_network(path)
+            progress.message(f"road graph loaded from cache {path} ({net.n_nodes} nodes, {net.n_edges} edges)")
+            return net
+        except (OSError, ValueError, KeyError) as exc:
+            progress.message(f"cached road graph {path} unreadable ({exc}); rebuilding", "warning")
+    net = build_network(geoms, hardened, crs, config.node_tolerance_m, check=lambda: check_cancel(progress))
+    progress.message(f"road graph built: {net.n_nodes} nodes, {net.n_edges} edges")
+    if config.use_cache:
+        try:
+            save_network(net, path)
+            progress.message(f"road graph cached at {path}")
+        except OSError as exc:
+            progress.message(f"could not cache the road graph at {path}: {exc}", "warning")
+    return net
+
+
+def prepare_network(
+    inputs: RunInputs | Mapping[str, LayerInput], config: Config, progress: Progress | None = None,
+    timer: Timer | None = None, required: Sequence[str] = ("roads",),
+) -> NetworkInputs:
+    """Read, validate and project the inputs and build (or load) the road graph.
+
+    Stages ``read``, ``crs`` and ``graph`` are timed on ``timer``; every problem kept under
+    ``on_bad_rows="reject"`` is reported to ``progress`` as a warning.
+    """
+    progress = progress or NullProgress()
+    timer = timer or Timer(progress)
+    with timer.stage("read"):
+        layers, rejects, hashes = read_inputs(inputs, config, required)
+        for r in rejects.itertuples(index=False):
+            row = None if pd.isna(r.row) else int(r.row)
+            progress.message(str(Problem(r.file, r.layer, row, r.field, r.reason)), "warning")
+    with timer.stage("crs"):
+        crs = to_metric_crs(layers, config, [k for k in ("villages", "roads") if k in layers])
+        progress.message(f"metric CRS: {crs.name} (EPSG:{crs.to_epsg()})")
+    with timer.stage("graph"):
+        net = get_network(layers["roads"].gdf, crs, config, progress)
+    timer.seconds["graph_from_cache"] = bool(net.from_cache)
+    return NetworkInputs(config, crs, layers, rejects, hashes, net)
+
+
+def point_xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Projected x, y of each feature (a point on the surface of polygons)."""
+    geoms = gdf.geometry.array
+    pts = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
+    return shapely.get_x(pts), shapely.get_y(pts)
+
+
+def empty_facilities(crs: CRS) -> gpd.GeoDataFrame:
+    """A facilities layer with no rows (a run without facilities still has the layer)."""
+    return gpd.GeoDataFrame({"facility_type": pd.Series(dtype=object), "src_row": pd.Series(dtype=int),
+                             "issues": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def concat_snaps(snaps: Sequence[Snap]) -> Snap:
+    """One Snap of several point sets, in order."""
+    return Snap(*(np.concatenate([getattr(s, f) for s in snaps]) for f in ("edge", "dist_m", "along_m", "x", "y")))
+
+
+def _snap_all(base: NetworkInputs, villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+              towns: gpd.GeoDataFrame | None, progress: Progress) -> tuple[Snap, ...]:
+    """Nearest road of villages, facilities and seats; nearest hardened road of villages and seats."""
+    config, roads = base.config, base.roads
+    snapper = Snapper(base.net, roads.geometry.array, base.crs)
+    vx, vy = point_xy(villages)
+    v_snap = snapper.snap(vx, vy)
+    progress.advance()
+    fx, fy = point_xy(facilities)
+    f_snap = snapper.snap(fx, fy, max_dist_m=config.max_snap_m)
+    tx, ty = point_xy(towns) if towns is not None else (np.zeros(0), np.zeros(0))
+    t_snap = snapper.snap(tx, ty, max_dist_m=config.max_snap_m)
+    progress.advance()
+    hard = Snapper(base.net, roads.geometry.array, base.crs, line_mask=roads["hardened"].to_numpy(bool))
+    v_hsnap = hard.snap(vx, vy, max_dist_m=config.access_radius_m)
+    t_hsnap = hard.snap(tx, ty, max_dist_m=config.access_radius_m)
+    progress.advance()
+    return v_snap, f_snap, t_snap, v_hsnap, t_hsnap
+
+
+def prepare(
+    inputs: RunInputs | Mapping[str, LayerInput], config: Config | None = None, progress: Progress | None = None,
+    timer: Timer | None = None,
+) -> Prepared:
+    """Read → validate → metric CRS → road graph → snap; the start of every analysis.
+
+    Parameters
+    ----------
+    inputs : RunInputs or mapping
+        Layer kind → file spec (``path[:layer]``), :class:`LayerSpec` or GeoDataFrame; ``villages`` and
+        ``roads`` are required.
+    config : Config, optional
+    progress : Progress, optional
+    timer : Timer, optional
+        Times the stages ``read``, ``crs``, ``graph`` and ``snapping``.
+
+    Returns
+    -------
+    Prepared
+
+    Raises
+    ------
+    InputError
+        Bad inputs, with every problem listed.
+    Cancelled
+        The user cancelled.
+    """
+    config = config or Config()
+    progress = progress or NullProgress()
+    timer = timer or Timer(progress)
+    base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"))
+    villages = base.layers["villages"].gdf.copy()
+    facilities = base.layer("facilities")
+    has_facilities = facilities is not None
+    facilities = facilities if facilities is not None else empty_facilities(base.crs)
+    towns = base.layer("towns")
+    with timer.stage("snapping", total=3):
+        v_snap, f_snap, t_snap, v_hsnap, t_hsnap = _snap_all(base, villages, facilities, towns, progress)
+    net = base.net
+    island = island_components(net, t_snap.edge[t_snap.ok], config.island_max_length_m)
+    far = ~v_snap.ok | (v_snap.dist_m > config.max_snap_m)
+    v_comp = np.where(v_snap.ok, net.component[net.edge_u[np.maximum(v_snap.edge, 0)]], -1)
+    on_island = ~far & island[np.maximum(v_comp, 0)]
+    usable = Snap(np.where(far, -1, v_snap.edge), v_snap.dist_m, v_snap.along_m, v_snap.x, v_snap.y)
+    graph = augmented_graph(net, concat_snaps([usable, f_snap, t_snap]))
+    n_v, n_f = len(villages), len(facilities)
+    return Prepared(
+        base.config, base.crs, base.layers, base.rejects, base.hashes, net,
+        villages=villages, facilities=facilities, towns=towns, has_facilities=has_facilities,
+        village_xy=point_xy(villages), village_snap=v_snap, facility_snap=f_snap, town_snap=t_snap,
+        village_hard_snap=v_hsnap, town_hard_snap=t_hsnap if towns is not None else None,
+        graph=graph, matrix=graph.matrix(), village_node=graph.point_node[:n_v],
+        facility_node=graph.point_node[n_v:n_v + n_f], town_node=graph.point_node[n_v + n_f:],
+        island=island, far=far, on_island=on_island, reachable=~far & ~on_island, village_component=v_comp)

@@ -1,0 +1,126 @@
+"""Hardened-road access (通硬化路) and the unpaved metres still to pave (``pave_gap_m``).
+
+A village has hardened access when a hardened road lies within ``access_radius_m`` and that road reaches,
+over hardened roads only, its own township seat or its county seat (any seat of its county when it has no
+known township). ``pave_gap_m`` is the least unpaved road distance to a seat-connected hardened network,
+plus the distance beyond ``access_radius_m`` when the village is off the road.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..network import EPS_WEIGHT, RoadNetwork
+from ..snapping import Augmented, Snap
+from ..stage import Context
+from .attributes import column_or, flags
+from .distances import at_nodes, multi_source
+
+
+@dataclass(frozen=True)
+class Access:
+    """Per village: hardened access and metres to pave (0 with access, NaN when unreachable)."""
+
+    hardened_access: np.ndarray
+    pave_gap_m: np.ndarray
+
+    def village_columns(self) -> dict[str, np.ndarray]:
+        """The output columns of this stage."""
+        return {"hardened_access": self.hardened_access, "pave_gap_m": self.pave_gap_m}
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Township seats: codes, county, county-seat flag and the hardened component of their road."""
+
+    town_code: np.ndarray
+    county_code: np.ndarray
+    is_county_seat: np.ndarray
+    hard_component: np.ndarray
+
+
+def hard_component_of(net: RoadNetwork, snap: Snap) -> np.ndarray:
+    """Hardened component of each snapped point's edge (-1 where not snapped)."""
+    return np.where(snap.ok, net.hard_component[net.edge_u[np.maximum(snap.edge, 0)]], -1)
+
+
+def access_by_seats(village_town: np.ndarray, village_county: np.ndarray, village_hc: np.ndarray,
+                    seats: Seats) -> np.ndarray:
+    """Access of each village from the hardened component of its road and of the seats.
+
+    A village reaches its own township's seat, or its county seat; a village without a known township any
+    seat of its county.
+    """
+    ok = seats.hard_component >= 0
+    pairs = list(zip(seats.town_code[ok], seats.hard_component[ok], strict=True))
+    town_ok = set(pairs)
+    any_seat_ok = set(zip(seats.county_code[ok], seats.hard_component[ok], strict=True))
+    county_ok = set(zip(seats.county_code[ok & seats.is_county_seat], seats.hard_component[ok & seats.is_county_seat],
+                        strict=True))
+    known = set(seats.town_code)
+    access = np.zeros(len(village_hc), bool)
+    for i, (tc, cc, hc) in enumerate(zip(village_town, village_county, village_hc, strict=True)):
+        if hc < 0:
+            continue
+        if tc in known:
+            access[i] = (tc, hc) in town_ok or (cc, hc) in county_ok
+        else:
+            access[i] = (cc, hc) in any_seat_ok
+    return access
+
+
+def largest_hard_component(net: RoadNetwork) -> set[int]:
+    """Without seats: the longest hardened component stands in for the seat-connected network."""
+    if not net.n_nodes:
+        return set()
+    hard = net.edge_hardened
+    length = np.bincount(net.hard_component[net.edge_u[hard]], weights=net.edge_len_m[hard],
+                         minlength=int(net.hard_component.max()) + 1)
+    return {int(np.argmax(length))} if len(length) and length.max() > 0 else set()
+
+
+def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray) -> np.ndarray:
+    """Least unpaved road metres from each village node to a hardened network that reaches a seat."""
+    src_edges = net.edge_hardened & np.isin(net.hard_component[net.edge_u], list(seat_components))
+    sources = np.unique(np.r_[net.edge_u[src_edges], net.edge_v[src_edges]])
+    d, _ = multi_source(graph.matrix(np.where(graph.hardened, EPS_WEIGHT, graph.length_m)), sources, graph.n_nodes)
+    gap = at_nodes(d, village_node, np.nan)
+    gap[~np.isfinite(gap)] = np.nan
+    return np.where(gap < 0.01, 0.0, gap)  # hardened pieces weigh EPS_WEIGHT, not zero: round them away
+
+
+def pave_gap(gap: np.ndarray, access: np.ndarray, reachable: np.ndarray, snap_dist_m: np.ndarray,
+             radius_m: float) -> np.ndarray:
+    """``pave_gap_m``: 0 with access; unreachable NaN; else the road gap plus the off-road metres beyond the radius."""
+    beyond = np.where(np.isfinite(snap_dist_m), np.maximum(snap_dist_m - radius_m, 0), np.nan)
+    return np.round(np.where(access, 0.0, np.where(reachable, gap, np.nan) + beyond), 1)
+
+
+def _seats(p: Any) -> Seats:
+    towns = p.towns
+    return Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
+                 flags(column_or(towns, "is_county_seat", None)), hard_component_of(p.net, p.town_hard_snap))
+
+
+def run(ctx: Context[Any]) -> Access:
+    """The hardened-access stage of a run."""
+    p = ctx.prepared
+    village_hc = hard_component_of(p.net, p.village_hard_snap)
+    if p.towns is not None:
+        seats = _seats(p)
+        if not p.town_hard_snap.ok.any():
+            ctx.progress.message(
+                f"no township seat lies within access_radius_m ({p.config.access_radius_m:.0f} m) of a hardened "
+                "road: no village can have hardened access; check the towns layer and the road surfaces", "warning")
+        town = column_or(p.villages, "town_code", None).to_numpy(object)
+        access = access_by_seats(town, p.villages["county_code"].to_numpy(object), village_hc, seats)
+        seat_components = {int(c) for c in seats.hard_component if c >= 0}
+    else:
+        seat_components = largest_hard_component(p.net)
+        access = np.isin(village_hc, list(seat_components)) & (village_hc >= 0)
+    gap = unpaved_gap(p.net, p.graph, seat_components, p.village_node)
+    return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m))
+
+

@@ -1,0 +1,194 @@
+"""The waste collection model of each village: the whole three-tier rule, from road distances.
+
+The plan (§（九）) chooses by village distribution, waste generated, transport distance and economics:
+城镇周边 城乡一体化治理模式, 人口较密集地区 苏木乡镇集中治理模式, 偏远分散 村庄分散治理模式. The rules, in order:
+
+1. ``county_process`` when a transfer station lies within ``d_station_m`` by road and that station reaches a
+   county treatment facility within ``d_haul_m``;
+2. ``town_transfer`` when a town treatment facility lies within ``d_town_m`` and the village is not dispersed;
+3. ``village_collect`` otherwise; covered only with a village treatment facility within ``d_village_m``.
+
+"Dispersed" means fewer than ``dispersed_pop`` people within ``dispersed_radius_m`` (straight line).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.spatial import cKDTree
+
+from .. import schema
+from ..config import Config
+from ..stage import Context
+from .attributes import VillageAttributes
+from .distances import Distances, at_nodes, multi_source
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Result of :func:`assign_models`, one entry per village."""
+
+    model: np.ndarray  # object: county_process / town_transfer / village_collect / None
+    covered: np.ndarray  # bool
+    dispersed: np.ndarray  # bool
+    reason_zh: np.ndarray  # object
+    reason_en: np.ndarray  # object
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The collection stage's result: the model of each village and the numbers behind it."""
+
+    assignment: Assignment
+    pop_within_radius: np.ndarray
+    d_valid_station: np.ndarray
+    haul_of_station: np.ndarray
+
+    def village_columns(self) -> dict[str, np.ndarray]:
+        """The output columns of this stage."""
+        a = self.assignment
+        return {"pop_within_radius": self.pop_within_radius, "dispersed": a.dispersed,
+                "collection_model": a.model,
+                "model_label": np.array([schema.MODEL_LABELS_ZH.get(m) if m else None for m in a.model], object),
+                "model_reason": a.reason_zh, "model_reason_en": a.reason_en, "covered": a.covered}
+
+
+def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radius_m: float) -> np.ndarray:
+    """People living within ``radius_m`` (straight line, projected metres) of each village, itself included."""
+    out = population.astype(float).copy()
+    if len(x) == 0:
+        return out
+    tree = cKDTree(np.c_[x, y])
+    pairs = tree.sparse_distance_matrix(tree, radius_m, output_type="coo_matrix")
+    off = pairs.row != pairs.col
+    out += np.bincount(pairs.row[off], weights=population[pairs.col[off]], minlength=len(x))
+    return out
+
+
+def valid_stations(station_nodes: np.ndarray, county_dist: np.ndarray, d_haul_m: float) -> np.ndarray:
+    """The transfer-station nodes that reach a county treatment facility within ``d_haul_m`` by road."""
+    return station_nodes[county_dist[station_nodes] <= d_haul_m]
+
+
+def haul_chain(matrix: sp.csr_matrix, distances: Distances, n_nodes: int,
+               config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Per village: road metres to the nearest valid station, and that station's haul to county treatment."""
+    haul = distances.node_dist["county_treatment"]
+    stations = valid_stations(distances.facility_nodes["transfer_station"], haul, config.d_haul_m)
+    d_valid, src = multi_source(matrix, stations, n_nodes)
+    source = at_nodes(src, distances.village_node, -1).astype(np.int64)
+    haul_of = np.where(source >= 0, haul[np.maximum(source, 0)], np.inf)
+    return at_nodes(d_valid, distances.village_node), haul_of
+
+
+def _km(d: float) -> str:
+    return "∞" if not np.isfinite(d) else f"{d / 1000:.1f} km"
+
+
+def _county_reason(d_valid: float, haul: float, c: Config) -> tuple[str, str]:
+    return (f"转运站路网距离 {_km(d_valid)} ≤ {_km(c.d_station_m)}，该站至旗县处理设施 {_km(haul)} ≤ {_km(c.d_haul_m)}",
+            f"transfer station {_km(d_valid)} by road ≤ {_km(c.d_station_m)}; it hauls {_km(haul)} ≤ "
+            f"{_km(c.d_haul_m)} to county treatment")
+
+
+def _station_reason(d_station: float, d_valid: float, c: Config) -> tuple[str, str]:
+    if np.isfinite(d_station) and d_station <= c.d_station_m:
+        return (f"最近转运站 {_km(d_station)}，但其 {_km(c.d_haul_m)} 内无旗县处理设施",
+                f"nearest transfer station {_km(d_station)} has no county treatment within {_km(c.d_haul_m)}")
+    return (f"最近可用转运站 {_km(d_valid)} > {_km(c.d_station_m)}",
+            f"nearest usable transfer station {_km(d_valid)} > {_km(c.d_station_m)}")
+
+
+def _town_reason(d_town: float, pop_r: float, is_town: bool, c: Config) -> tuple[str, str]:
+    waste = pop_r * c.waste_kg_per_person_day
+    density_zh = f"{c.dispersed_radius_m / 1000:g} km 内人口 {int(pop_r)} 人（日产垃圾约 {waste:.0f} kg）"
+    density_en = f"{int(pop_r)} people within {c.dispersed_radius_m / 1000:g} km (~{waste:.0f} kg waste/day)"
+    if is_town:
+        return (f"乡镇处理设施 {_km(d_town)} ≤ {_km(c.d_town_m)}，{density_zh} ≥ {c.dispersed_pop} 人",
+                f"town treatment {_km(d_town)} ≤ {_km(c.d_town_m)} and {density_en} ≥ {c.dispersed_pop}")
+    if d_town <= c.d_town_m:
+        return (f"乡镇处理设施 {_km(d_town)} 但人口分散：{density_zh} < {c.dispersed_pop} 人",
+                f"town treatment {_km(d_town)} but dispersed: {density_en} < {c.dispersed_pop}")
+    return (f"最近乡镇处理设施 {_km(d_town)} > {_km(c.d_town_m)}",
+            f"nearest town treatment {_km(d_town)} > {_km(c.d_town_m)}")
+
+
+def _village_reason(d_village: float, covered: bool, c: Config) -> tuple[str, str]:
+    if covered:
+        return (f"村级处理设施 {_km(d_village)} ≤ {_km(c.d_village_m)}，已覆盖",
+                f"village treatment {_km(d_village)} ≤ {_km(c.d_village_m)}: covered")
+    return (f"{_km(c.d_village_m)} 内无村级处理设施，未覆盖", f"no village treatment within {_km(c.d_village_m)}: not covered")
+
+
+def assign_models(
+    d_station: np.ndarray,
+    d_valid_station: np.ndarray,
+    haul_of_station: np.ndarray,
+    d_town: np.ndarray,
+    d_village_treatment: np.ndarray,
+    pop_within_radius: np.ndarray,
+    reachable: np.ndarray,
+    config: Config,
+) -> Assignment:
+    """Assign the collection model of each village from distance arrays.
+
+    Parameters
+    ----------
+    d_station : ndarray
+        Road metres to the nearest transfer station (inf when none is reachable).
+    d_valid_station : ndarray
+        Road metres to the nearest transfer station that reaches a county treatment facility within
+        ``config.d_haul_m``.
+    haul_of_station : ndarray
+        Road metres from that valid station to its nearest county treatment facility.
+    d_town, d_village_treatment : ndarray
+        Road metres to the nearest town / village treatment facility.
+    pop_within_radius : ndarray
+        People living within ``config.dispersed_radius_m`` (straight line), the village included.
+    reachable : ndarray of bool
+        False for villages not on the served road network (no model is assigned to them).
+    config : Config
+
+    Returns
+    -------
+    Assignment
+    """
+    n = len(d_station)
+    dispersed = pop_within_radius < config.dispersed_pop
+    is_county = reachable & (d_valid_station <= config.d_station_m)
+    is_town = reachable & ~is_county & (d_town <= config.d_town_m) & ~dispersed
+    is_village = reachable & ~is_county & ~is_town
+    model = np.full(n, None, dtype=object)
+    model[is_county] = "county_process"
+    model[is_town] = "town_transfer"
+    model[is_village] = "village_collect"
+    covered = is_county | is_town | (is_village & (d_village_treatment <= config.d_village_m))
+    zh = np.full(n, None, dtype=object)
+    en = np.full(n, None, dtype=object)
+    for i in np.flatnonzero(reachable):
+        if is_county[i]:
+            zh[i], en[i] = _county_reason(d_valid_station[i], haul_of_station[i], config)
+        else:
+            station = _station_reason(d_station[i], d_valid_station[i], config)
+            town = _town_reason(d_town[i], pop_within_radius[i], bool(is_town[i]), config)
+            parts = [station, town] if is_town[i] else [
+                station, town, _village_reason(d_village_treatment[i], bool(covered[i]), config)]
+            zh[i] = "；".join(p[0] for p in parts)
+            en[i] = "; ".join(p[1] for p in parts)
+    return Assignment(model, covered, dispersed, zh, en)
+
+
+def run(ctx: Context[Any]) -> Collection:
+    """The collection stage of a run: the haul rule, the population around each village, then the models."""
+    p = ctx.prepared
+    dist = ctx.need(Distances)
+    attrs = ctx.need(VillageAttributes)
+    d_valid, haul_of = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config)
+    x, y = p.village_xy
+    pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m)
+    assignment = assign_models(dist.to_villages("transfer_station"), d_valid, haul_of,
+                               dist.to_villages("town_treatment"), dist.to_villages("village_treatment"), pop_r,
+                               p.reachable & p.has_facilities, p.config)
+    return Collection(assignment, pop_r, d_valid, haul_of)
