@@ -3,10 +3,12 @@ from .collection_model import WasteCollectionModel
 from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
+from .sanitation import Sanitation
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
-ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan, ExportWebMap, SurveyImport)
+ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
+              SurveyImport)
 
-__all__ = ["ALGORITHMS", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "SurveyImport", "ValidateRoadNetwork",
-           "WasteCollectionModel"]
+__all__ = ["ALGORITHMS", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Sanitation", "SurveyImport",
+           "ValidateRoadNetwork", "WasteCollectionModel"]
