@@ -180,36 +180,32 @@ def sewage_modes(
     for mask, name in ((near, "sewer_connect"), (central, "central"), (resource, "resource_use"),
                        (decentral, "decentralised")):
         mode[mask] = name
-    zh = np.full(len(residents), None, dtype=object)
-    en = np.full(len(residents), None, dtype=object)
-    flow = design_flow(residents, config)
-    for i in range(len(residents)):
-        zh[i], en[i] = _mode_reason(mode[i], residents[i], bool(concentrated[i]), share[i], sewer_dist_m[i],
-                                    flow[i], config)
+    zh, en = _mode_reasons(mode, residents, np.asarray(concentrated, bool), share, sewer_dist_m,
+                           design_flow(residents, config), config)
     return mode, zh, en
 
 
-def _mode_reason(mode: str | None, r: float, concentrated: bool, share: float, d: float, flow: float,
-                 c: Config) -> tuple[str, str]:
-    """The numbers behind one village's sewage mode, in Chinese and English."""
-    if mode == "sewer_connect":
-        return (f"距城镇污水管网/建成区 {_km(d)} ≤ {_km(c.d_sewer_m)}，城市近郊就近纳管",
-                f"sewer or urban area {_km(d)} away ≤ {_km(c.d_sewer_m)}: connect to the town sewer")
-    far_zh, far_en = f"距城镇污水管网 {_km(d)} > {_km(c.d_sewer_m)}", f"sewer {_km(d)} away > {_km(c.d_sewer_m)}"
-    if mode is None:
-        return f"{far_zh}；常住人口未知，未分类", f"{far_en}; residents unknown: no mode"
+def _mode_reasons(mode: np.ndarray, r: np.ndarray, concentrated: np.ndarray, share: np.ndarray, d: np.ndarray,
+                  flow: np.ndarray, c: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers behind each village's sewage mode, in Chinese and English (one f-string per row)."""
     big, small = c.sewage_central_residents, c.sewage_small_residents
-    radius = f"{c.concentrated_radius_m / 1000:g} km"
-    spread_zh = f"{'居住集中' if concentrated else '居住分散'}（{share:.0%} 居民在 {radius} 内）"
-    spread_en = f"{'concentrated' if concentrated else 'scattered'} ({share:.0%} of residents within {radius})"
-    if r >= big:
-        rule_zh, rule_en = f"≥ {big}", f">= {big}"
-    elif r >= small:
-        rule_zh, rule_en = f"{small}–{big}", f"{small}–{big}"
-    else:
-        rule_zh, rule_en = f"< {small}", f"< {small}"
-    return (f"{far_zh}；常住人口 {r:.0f} 人（{rule_zh}），{spread_zh}；设计水量 {flow:.1f} m³/d",
-            f"{far_en}; {r:.0f} residents ({rule_en}), {spread_en}; design flow {flow:.1f} m³/d")
+    limit, radius = _km(c.d_sewer_m), f"{c.concentrated_radius_m / 1000:g} km"
+    dist = [_km(x) for x in d]
+    band = np.where(r >= big, 0, np.where(r >= small, 1, 2))
+    rule = (f"≥ {big}", f"{small}–{big}", f"< {small}")
+    how_zh, how_en = ("居住分散", "居住集中"), ("scattered", "concentrated")
+    rows = list(zip(dist, r, band, concentrated.astype(int), share, flow, strict=True))
+    zh = np.array([f"距城镇污水管网 {dk} > {limit}；常住人口 {x:.0f} 人（{rule[b]}），{how_zh[k]}（{sh:.0%} 居民在 "
+                   f"{radius} 内）；设计水量 {fl:.1f} m³/d" for dk, x, b, k, sh, fl in rows], dtype=object)
+    en = np.array([f"sewer {dk} away > {limit}; {x:.0f} residents ({rule[b]}), {how_en[k]} ({sh:.0%} of residents "
+                   f"within {radius}); design flow {fl:.1f} m³/d" for dk, x, b, k, sh, fl in rows], dtype=object)
+    for i in np.flatnonzero(mode == "sewer_connect"):
+        zh[i] = f"距城镇污水管网/建成区 {dist[i]} ≤ {limit}，城市近郊就近纳管"
+        en[i] = f"sewer or urban area {dist[i]} away ≤ {limit}: connect to the town sewer"
+    for i in np.flatnonzero(pd.isna(mode)):
+        zh[i] = f"距城镇污水管网 {dist[i]} > {limit}；常住人口未知，未分类"
+        en[i] = f"sewer {dist[i]} away > {limit}; residents unknown: no mode"
+    return zh, en
 
 
 def design_flow(residents: np.ndarray, config: Config) -> np.ndarray:
@@ -527,22 +523,27 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
-def _treated(v: pd.DataFrame) -> pd.Series:
-    """``sewage_treated`` as booleans (unknown: False)."""
-    if "sewage_treated" not in v:
-        return pd.Series(False, index=v.index)
-    return v["sewage_treated"].map(lambda s: s is True or s == 1).astype(bool)
+def _flag(v: pd.DataFrame, col: str) -> np.ndarray:
+    """A yes/no column as booleans: True (or 1) is yes; False, missing and absent are no."""
+    if col not in v:
+        return np.zeros(len(v), bool)
+    values = v[col].to_numpy()
+    return values if values.dtype == bool else np.asarray(values == True, dtype=bool)  # noqa: E712
 
 
-def _sewage_indicators(v: pd.DataFrame, config: Config) -> dict:
-    scope = v["in_scope"].fillna(False).astype(bool) & v["is_admin_village"].fillna(False).astype(bool)
-    status = v["sewage_treated"] if "sewage_treated" in v else pd.Series(None, index=v.index, dtype=object)
-    treated = scope & _treated(v)
-    n, ok = int(scope.sum()), int(treated.sum())
-    prio = scope & v["in_priority_zone"].fillna(False).astype(bool)
+def _numbers(v: pd.DataFrame, col: str) -> np.ndarray:
+    return v[col].to_numpy(float) if col in v else np.full(len(v), np.nan)
+
+
+def _sewage_indicators(v: pd.DataFrame, scope: np.ndarray, treated: np.ndarray, config: Config) -> dict:
+    admin = scope & _flag(v, "is_admin_village")
+    treated = admin & treated
+    n, ok = int(admin.sum()), int(treated.sum())
+    prio = admin & _flag(v, "in_priority_zone")
+    unknown = admin & pd.isna(v["sewage_treated"]).to_numpy() if "sewage_treated" in v else admin
     out = {
         "n_sewage_treated": ok,
-        "n_sewage_unknown": int((scope & status.isna()).sum()),
+        "n_sewage_unknown": int(unknown.sum()),
         "sewage_rate_pct": _pct(ok, n),
         "sewage_meets_2023": bool(n) and ok >= config.target_sewage_2023 * n,
         "sewage_meets_2025": bool(n) and ok >= config.target_sewage_2025 * n,
@@ -550,16 +551,33 @@ def _sewage_indicators(v: pd.DataFrame, config: Config) -> dict:
         "sewage_gap_2025": _gap(config.target_sewage_2025, ok, n),
         "n_admin_priority": int(prio.sum()),
         "sewage_rate_priority_pct": _pct(int((treated & prio).sum()), int(prio.sum())),
-        "sewage_rate_other_pct": _pct(int((treated & ~prio).sum()), int((scope & ~prio).sum())),
+        "sewage_rate_other_pct": _pct(int((treated & ~prio).sum()), int((admin & ~prio).sum())),
     }
+    target = _numbers(v, "zone_target_pct")
     gap = 0
-    target = v["zone_target_pct"].astype(float)
-    for pct in target[scope].unique():
-        same = scope & (target == pct)
+    for pct in np.unique(target[admin]):
+        same = admin & (target == pct)
         gap += _gap(pct / 100.0, int((treated & same).sum()), int(same.sum()))
     out["sewage_gap_zone"] = gap
     out["sewage_meets_zone"] = bool(n) and gap == 0
     return out
+
+
+def _toilet_indicators(v: pd.DataFrame, scope: np.ndarray, config: Config) -> dict:
+    hh = _numbers(v, "households")[scope]
+    needed = _numbers(v, "toilets_needed")[scope]
+    known = np.isfinite(hh) & np.isfinite(needed)
+    households, lacking = float(hh[known].sum()), float(needed[known].sum())
+    share = float(np.nansum(_numbers(v, "toilet_target_share")[scope]))
+    return {
+        "households": int(households),
+        "sanitary_households": int(households - lacking),
+        "toilet_rate_pct": _pct(int(households - lacking), int(households)),
+        "toilets_needed": int(lacking),
+        "toilet_share_pct": round(100.0 * share, 3),
+        "toilets_target_2023": int(round(config.target_toilets_2023 * share)),
+        "toilets_target_2025": int(round(config.target_toilets_2025 * share)),
+    }
 
 
 def sanitation_indicators(villages: pd.DataFrame, config: Config) -> dict:
@@ -567,6 +585,7 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config) -> dict:
 
     Only in-scope villages count (as for every indicator); 生活污水治理率 is the share of in-scope
     administrative villages with ``sewage_treated`` (the plan's own measure; unknown counts as not treated).
+    Facilities to build are those of in-scope villages whose sewage is not treated yet.
 
     Parameters
     ----------
@@ -585,29 +604,19 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config) -> dict:
     v = villages
     if "sewage_mode" not in v:
         return {}
-    out = _sewage_indicators(v, config)
-    scope = v["in_scope"].fillna(False).astype(bool)
-    hh = v.loc[scope, "households"].astype(float) if "households" in v else pd.Series(dtype=float)
-    needed = v.loc[scope, "toilets_needed"].astype(float)
-    known = hh.notna() & needed.notna()
-    lacking = float(needed[known].sum())
-    out["households"] = int(hh[known].sum())
-    out["sanitary_households"] = int(hh[known].sum() - lacking)
-    out["toilet_rate_pct"] = _pct(out["sanitary_households"], out["households"])
-    out["toilets_needed"] = int(lacking)
-    share = float(v.loc[scope, "toilet_target_share"].astype(float).sum())
-    out["toilet_share_pct"] = round(100.0 * share, 3)
-    out["toilets_target_2023"] = int(round(config.target_toilets_2023 * share))
-    out["toilets_target_2025"] = int(round(config.target_toilets_2025 * share))
-    build = scope & ~_treated(v)
-    mode = v["sewage_mode"]
-    size = v["facility_size_tpd"].astype(float)
+    scope = _flag(v, "in_scope")
+    treated = _flag(v, "sewage_treated")
+    out = {**_sewage_indicators(v, scope, treated, config), **_toilet_indicators(v, scope, config)}
+    build = scope & ~treated
+    mode = v["sewage_mode"].to_numpy(object)
+    size = _numbers(v, "facility_size_tpd")
     for m in SEWAGE_MODES:
         out[f"n_{m}"] = int((build & (mode == m)).sum())
-    out["central_tpd"] = float(size[build & (mode == "central")].sum())
-    out["decentralised_units"] = int(v.loc[build & (mode == "decentralised"), "facility_units"].sum())
-    out["decentralised_tpd"] = float(size[build & (mode == "decentralised")].sum())
-    out["n_collect_and_haul"] = int((scope & (v["fecal_route"] == "collect_and_haul")).sum())
+    central, small = build & (mode == "central"), build & (mode == "decentralised")
+    out["central_tpd"] = float(size[central].sum())
+    out["decentralised_units"] = int(_numbers(v, "facility_units")[small].sum())
+    out["decentralised_tpd"] = float(size[small].sum())
+    out["n_collect_and_haul"] = int((scope & (v["fecal_route"].to_numpy(object) == "collect_and_haul")).sum())
     return out
 
 
