@@ -13,7 +13,7 @@ import pandas as pd
 
 from .analysis import PIPELINE_STAGES, STAGES, analyse
 from .config import Config, RunInputs
-from .contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, VILLAGE_COLUMNS, headers
+from .contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
 from .outputs import commit_outputs, write_gpkg, write_json, write_report
 from .prepare import LayerInput
 from .progress import NullProgress, Progress
@@ -78,13 +78,12 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
     tables = {"旗县 county": sanitation.without_sanitation(res.tables["county"]),
               "苏木乡镇 town": sanitation.without_sanitation(res.tables["town"]),
               "全部 region": sanitation.without_sanitation(res.tables["region"]),
-              **sanitation.report_sheets(res.tables, res.villages)}
+              **sanitation.report_sheets(res.tables)}
     if len(res.unreachable):
         tables["不可达 unreachable"] = pd.DataFrame(res.unreachable.drop(columns="geometry"))
     if len(res.rejects):
         tables["问题 problems"] = res.rejects
-    sheet_headers = {"不可达 unreachable": headers(UNREACHABLE_COLUMNS), "问题 problems": headers(REJECT_COLUMNS),
-                     sanitation.VILLAGE_SHEET: headers(UNREACHABLE_COLUMNS + VILLAGE_COLUMNS)}
+    sheet_headers = {"不可达 unreachable": headers(UNREACHABLE_COLUMNS), "问题 problems": headers(REJECT_COLUMNS)}
     writers: dict[str, Callable[[Path], object]] = {
         "results.gpkg": lambda p: write_gpkg(res.layers(), p, res.summary["config"]["spatial_index_max_features"]),
         "summary.json": lambda p: write_json(res.summary, p),

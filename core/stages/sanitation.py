@@ -34,7 +34,7 @@ import pandas as pd
 import shapely
 
 from ..config import Config
-from ..contract import SANITATION_INDICATOR_COLUMNS, VILLAGE_COLUMNS, names
+from ..contract import SANITATION_INDICATOR_COLUMNS, names
 from ..stage import Context
 from .attributes import VillageAttributes
 from .distances import Distances
@@ -620,19 +620,16 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config) -> dict:
     return out
 
 
-#: The report sheet listing every village's sanitation columns.
-VILLAGE_SHEET = "污水厕所 村庄 sanitation villages"
+def report_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The sanitation sheets of report.xlsx: indicators per county, township and region.
 
-
-def report_sheets(tables: dict[str, pd.DataFrame], villages: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The sanitation sheets of report.xlsx: indicators per county, township and region, and the villages.
+    Each village's mode, size and toilets are in the villages layer of results.gpkg (a sheet of every
+    village would cost seconds per run at region scale).
 
     Parameters
     ----------
     tables : dict
         The run's indicator tables by level (``county``, ``town``, ``region``), with the sanitation columns.
-    villages : DataFrame
-        The villages layer with the stage's columns.
 
     Returns
     -------
@@ -647,10 +644,6 @@ def report_sheets(tables: dict[str, pd.DataFrame], villages: pd.DataFrame) -> di
         t = tables.get(level)
         if t is not None and len(t) and "sewage_rate_pct" in t:
             sheets[sheet] = t[[c for c in keys if c in t] + [c for c in indicators if c in t]]
-    if "sewage_mode" in villages:
-        cols = ["village_code", "name", "county_code", "town_code", "households", "sanitary_toilet_households",
-                "sewage_treated", *names(VILLAGE_COLUMNS, "sanitation")]
-        sheets[VILLAGE_SHEET] = pd.DataFrame(villages[[c for c in cols if c in villages]])
     return sheets
 
 
