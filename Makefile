@@ -64,7 +64,7 @@ demo: $(VENV)/.installed vendor-js
 
 ## test: install what the tests need and run every tier (core, QGIS, browser)
 # The tiers run as two pytest sessions: their test modules share basenames and conftest helpers.
-test: $(VENV)/.test-installed vendor-js translations
+test: lint $(VENV)/.test-installed vendor-js translations
 	RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core -q -p no:cacheprovider
 	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
 
@@ -82,8 +82,14 @@ bench: $(VENV)/.test-installed vendor-js
 package: vendor-js translations
 	$(PY) scripts/package.py --out-dir dist
 
+## lint: ruff (complexity ≤ 15), mypy over core/, qgis_plugin/ and tools/, import-linter contracts (pyproject.toml);
+## every check runs, the target fails when one does
 lint: $(VENV)/.test-installed
-	$(VENV)/bin/ruff check core qgis_plugin tests scripts data
+	@status=0; \
+	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py || status=1; \
+	$(VENV)/bin/mypy || status=1; \
+	$(VENV)/bin/lint-imports || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(OUT) bench-out dist build *.egg-info

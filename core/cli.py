@@ -5,64 +5,19 @@ Exit codes: 0 success, 2 bad input or configuration (one line per problem, no tr
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
-import time
 from pathlib import Path
 
 from ._errors import Cancelled, ConfigError, InputError, RuralEnvError
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
+from .console import ConsoleProgress
+from .files import SAMPLE_GPKG
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_GPKG = PACKAGE_ROOT / "data" / "sample" / "zhungeer_150622.gpkg"
-
-
-class ConsoleProgress:
-    """Progress on the terminal: a line per stage, a tqdm bar for stages with a known size."""
-
-    def __init__(self, quiet: bool = False, max_warnings: int = 20):
-        self.quiet = quiet
-        self.max_warnings = max_warnings
-        self.warnings = 0
-        self._bar = None
-        self._t0 = time.perf_counter()
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        self._close()
-        if self.quiet:
-            return
-        print(f"[{time.perf_counter() - self._t0:6.1f}s] {name}", file=sys.stderr, flush=True)
-        if total and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, leave=False, file=sys.stderr, unit="step")
-
-    def advance(self, n: int = 1) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def message(self, text: str, level: str = "info") -> None:
-        if level == "warning":
-            self.warnings += 1
-            if self.warnings <= self.max_warnings:
-                print(f"warning: {text}", file=sys.stderr)
-            elif self.warnings == self.max_warnings + 1:
-                print("warning: more warnings follow; all are listed in results.gpkg (rejects, unreachable)",
-                      file=sys.stderr)
-        elif not self.quiet:
-            print(f"         {text}", file=sys.stderr)
-
-    def cancelled(self) -> bool:
-        return False
-
-    def _close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-
-    def done(self) -> None:
-        """Close any open progress bar."""
-        self._close()
+#: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
+#: measurement tools without their ``bench`` extra) adds nothing.
+COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:
@@ -153,9 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(p)
     p.set_defaults(func=cmd_demo)
 
-    for name in ("webmap", "survey.cli", "bench"):
+    for name in COMMAND_MODULES:
         try:
-            module = __import__(f"ruralenv.core.{name}", fromlist=["register_cli"])
+            module = importlib.import_module(name)
         except ImportError:
             continue
         register = getattr(module, "register_cli", None)

@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import shapely
 
-OUTLINE_PATH = Path(__file__).resolve().parent.parent / "data" / "china_outline" / "mainland.geojson"
+from .files import package_file
+
+OUTLINE_PATH = package_file("data", "china_outline", "mainland.geojson")
 
 _KRASOVSKY_A = 6378245.0
 _KRASOVSKY_E2 = 0.00669342162296594323

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from . import schema
+from . import files, schema, values
 from ._errors import InputError, Problem
 from .config import Config, LayerSpec
 
@@ -99,7 +100,7 @@ def check_layer(
     -------
     Layer
     """
-    where = dict(file=file, layer=layer)
+    where: dict[str, Any] = dict(file=file, layer=layer)
     if len(raw) == 0:
         raise InputError([Problem(**where, row=None, field=None, message=f"the {kind} layer is empty")])
     gdf = _canonical_columns(raw, kind)
@@ -126,7 +127,7 @@ def check_layer(
 
 def _read_raw(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, int]:
     path = spec.path
-    where = dict(file=str(path), layer=spec.layer, row=None, field=None)
+    where: dict[str, Any] = dict(file=str(path), layer=spec.layer, row=None, field=None)
     if not path.exists():
         raise InputError([Problem(**where, message="file does not exist")])
     if path.suffix.lower() in TABLE_SUFFIXES:
@@ -161,21 +162,10 @@ def shapefile_encoding(path: Path) -> str | None:
     dbf = next((path.with_suffix(s) for s in (".dbf", ".DBF") if path.with_suffix(s).exists()), None)
     if dbf is None:
         return None
-    data = dbf.read_bytes()
-    header_len = int.from_bytes(data[8:10], "little") if len(data) >= 10 else 0
-    body = data[header_len:]
-    if body.isascii():
-        return None
-    try:
-        body.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        body.decode("gb18030")
-        return "GB18030"
-    except UnicodeDecodeError:
-        return None
+    with open(dbf, "rb") as fh:
+        head = fh.read(10)
+    header_len = int.from_bytes(head[8:10], "little") if len(head) >= 10 else 0
+    return {"utf-8": "UTF-8", "gb18030": "GB18030"}.get(str(files.sniff_encoding(dbf, offset=header_len)))
 
 
 def read_text_table(path: Path) -> pd.DataFrame:
@@ -183,15 +173,10 @@ def read_text_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return pd.read_excel(path, dtype=str, engine="openpyxl")
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnicodeDecodeError("utf-8/gb18030", raw[:20], 0, 1, "neither UTF-8 nor GB18030 text")
+    encoding = files.sniff_encoding(path)
+    if encoding is None:
+        raise ValueError("neither UTF-8 nor GB18030 text")
+    text = path.read_bytes().decode("gb18030" if encoding == "gb18030" else "utf-8-sig")
     import io as _io
 
     sep = "\t" if suffix == ".tsv" or ("\t" in text.splitlines()[0] if text else False) else ","
@@ -298,32 +283,13 @@ def _explode_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.explode(index_parts=False).reset_index(drop=True)
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """Values as trimmed strings; None for empty. Integral floats lose their ``.0`` (codes read as numbers).
-
-    Each distinct value is converted once (road layers repeat a handful of surface values a million times).
-    """
-
-    def conv(v: object) -> str | None:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        s = str(v).strip()
-        return s or None
-
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    table = np.array([conv(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(table[codes], index=series.index, dtype=object)
-
-
 def _check_values(layer: Layer, where: dict) -> None:
     gdf, kind = layer.gdf, layer.kind
     for col in ("village_code", "county_code", "town_code", "admin_village_code", "name", "surface",
                 "grade", "highway", "village_class", "facility_type", "green_mine_level", "mineral", "status",
                 "zone"):
         if col in gdf.columns:
-            gdf[col] = _text(gdf[col])
+            gdf[col] = values.text(gdf[col])
     for col in schema.REQUIRED[kind]:
         if col == "name" and kind != "villages":
             continue
@@ -388,23 +354,14 @@ def _check_percent(layer: Layer, where: dict, col: str) -> None:
 
 def _check_bool(layer: Layer, where: dict, col: str) -> None:
     gdf = layer.gdf
-
-    def conv(v: object) -> object:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        s = str(v).strip().lower()
-        if s.endswith(".0"):
-            s = s[:-2]
-        if s in schema.TRUE_WORDS:
-            return True
-        if s in schema.FALSE_WORDS:
-            return False
-        return "bad"
-
-    vals = gdf[col].map(conv)
-    for idx in np.flatnonzero((vals == "bad").to_numpy()):
-        _add(layer, where, idx, col, f"'{gdf[col].iloc[idx]}' is not yes/no (1/0, 是/否, true/false)")
-    gdf[col] = vals.where(vals != "bad", None).astype(object)
+    parsed = []
+    for idx, v in enumerate(gdf[col]):
+        try:
+            parsed.append(values.yes_no(v))
+        except ValueError as exc:
+            _add(layer, where, idx, col, str(exc))
+            parsed.append(None)
+    gdf[col] = pd.Series(parsed, index=gdf.index, dtype=object)
 
 
 def _check_duplicates(layer: Layer, where: dict, col: str) -> None:

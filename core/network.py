@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from .crs import geodesic_segment_lengths, to_lonlat
+from .files import write_atomically
 
 #: Weight given to edges that must cost (almost) nothing; csgraph ignores stored zeros.
 EPS_WEIGHT = 1e-6
@@ -347,18 +346,14 @@ def _merge_within(xy: np.ndarray, tol: float) -> np.ndarray:
 
 def save_network(net: RoadNetwork, path: Path) -> None:
     """Write a network to ``path`` (``.npz``) atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f.name: getattr(net, f.name) for f in fields(net) if f.name != "from_cache"}
     arrays["duplicate_vertices"] = np.asarray(net.duplicate_vertices)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    os.close(fd)
-    try:
+
+    def save(tmp: Path) -> None:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    write_atomically(path.parent, {path.name: save})
 
 
 def load_network(path: Path) -> RoadNetwork:

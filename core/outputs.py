@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -130,32 +126,3 @@ def write_json(data: dict, path: Path) -> None:
     """Write ``data`` as UTF-8 JSON (NaN → null)."""
     path.write_text(json.dumps(clean_json(data), ensure_ascii=False, indent=2, default=_json_default),
                     encoding="utf-8")
-
-
-def commit_outputs(out_dir: Path, writers: dict[str, Callable[[Path], object]]) -> dict[str, Path]:
-    """Run each writer into a temporary folder, then move all files into ``out_dir`` together.
-
-    Parameters
-    ----------
-    out_dir : Path
-        Destination folder (created if needed).
-    writers : dict
-        File name → function writing that file at the path it is given.
-
-    Returns
-    -------
-    dict
-        File name → final path.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".ruralenv-tmp-", dir=out_dir))
-    try:
-        for name, write in writers.items():
-            write(tmp / name)
-        final = {}
-        for name in writers:
-            os.replace(tmp / name, out_dir / name)
-            final[name] = out_dir / name
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

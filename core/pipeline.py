@@ -14,7 +14,8 @@ import pandas as pd
 from .analysis import PIPELINE_STAGES, STAGES, analyse
 from .config import Config, RunInputs
 from .contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
-from .outputs import commit_outputs, write_gpkg, write_json, write_report
+from .files import write_atomically
+from .outputs import write_gpkg, write_json, write_report
 from .prepare import LayerInput
 from .progress import NullProgress, Progress
 from .results import Results
@@ -98,4 +99,4 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
         except MapError as exc:
             (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
             res.summary.setdefault("warnings", []).append(f"map.html not written: {exc}")
-    return commit_outputs(out_dir, writers)
+    return write_atomically(out_dir, writers)

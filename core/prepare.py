@@ -7,8 +7,6 @@ the graph the stages search.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from pyproj import CRS
 from ._errors import InputError, Problem
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
 from .crs import GEOGRAPHIC, resolve_crs
+from .files import sha256_of
 from .io import Layer, check_layer, classify_roads, read_layer
 from .network import (
     RoadNetwork,
@@ -138,25 +137,6 @@ def load_layer(kind: str, src: LayerInput) -> tuple[Layer, str | None]:
         return check_layer(src, kind, name, None), None
     spec = src if isinstance(src, LayerSpec) else LayerSpec.parse(src)
     return read_layer(spec, kind), sha256_of(spec.path)
-
-
-def sha256_of(path: Path) -> str:
-    """sha256 of a file (with a Shapefile's side files); one read per file even when several layers share it."""
-    paths = [path.resolve()]
-    if path.suffix.lower() == ".shp":
-        paths += [path.with_suffix(s).resolve() for s in (".dbf", ".shx", ".prj", ".cpg")
-                  if path.with_suffix(s).exists()]
-    return _hash_of(tuple((p, p.stat().st_size, p.stat().st_mtime_ns) for p in paths))
-
-
-@functools.lru_cache(maxsize=64)
-def _hash_of(files: tuple[tuple[Path, int, int], ...]) -> str:
-    h = hashlib.sha256()
-    for p, _, _ in files:
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
 
 
 def _problem_rows(layers: dict[str, Layer]) -> tuple[list[dict], list[Problem]]:

@@ -25,7 +25,6 @@ import json
 import math
 import os
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,16 +39,17 @@ import shapely
 
 from . import contract, schema
 from ._errors import RuralEnvError
+from .files import package_file, write_atomically
 from .progress import NullProgress, Progress, check_cancel
+from .values import is_missing, yes_no
 
 if TYPE_CHECKING:
     from .results import Results
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-ASSETS_DIR = Path(__file__).resolve().parent / "webmap_assets"
+ASSETS_DIR = package_file("core", "webmap_assets")
 JS_DIR_ENV = "RURALENV_JS_DIR"
 LEAFLET_VERSION = "1.9.4"
-DEFAULT_JS_DIR = PACKAGE_ROOT / "vendor" / "js"
+DEFAULT_JS_DIR = package_file("vendor", "js")
 
 #: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
 COORD_SCALE = 1_000_000
@@ -195,7 +195,7 @@ LAYER_TITLES: dict[str, tuple[str, str]] = {
 DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_rate_pct"),
                                               "sewage": ("villages", "sewage_mode")}
 
-_MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
+MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
 _FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum")
 
 
@@ -383,9 +383,9 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         return {**head, "dict": names, "values": codes.tolist()}
     values: list[Any]
     if kind == "text":
-        values = [None if _missing(v) or v == "" else str(v) for v in s.tolist()]
+        values = [None if is_missing(v) or v == "" else str(v) for v in s.tolist()]
     elif kind == "bool":
-        values = [None if (t := truthy(v)) is None else int(t) for v in s.tolist()]
+        values = [None if (t := yes_no(v, strict=False)) is None else int(t) for v in s.tolist()]
     else:
         digits = {"int": 0, "metres": 0, "num": 1, "pct": 1}[kind]
         rounded = np.round(pd.to_numeric(s, errors="coerce").to_numpy(float), digits)
@@ -397,34 +397,6 @@ def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
             displays: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
     displays = displays or {}
     return [_column(df, name, kind, lang, displays.get(name)) for name, kind in spec if name in df.columns]
-
-
-def _missing(value: Any) -> bool:
-    """None, NaN, pandas NA/NaT."""
-    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
-
-
-def truthy(value: Any) -> bool | None:
-    """A flag as stored in a GeoPackage (bool, 0/1, or text such as "True", "是") → bool; None when null.
-
-    Parameters
-    ----------
-    value : object
-
-    Returns
-    -------
-    bool or None
-    """
-    if _missing(value):
-        return None
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in schema.TRUE_WORDS:
-            return True
-        if word in schema.FALSE_WORDS:
-            return False if word else None
-        return None
-    return bool(value)
 
 
 def _require(df: pd.DataFrame, layer: str, names: tuple[str, ...]) -> None:
@@ -490,12 +462,12 @@ def village_category(df: pd.DataFrame) -> list[str]:
     out = []
     for model, scope, covered, reason in zip(df["collection_model"], df["in_scope"], df["covered"],
                                              df["unreachable_reason"], strict=True):
-        if not _missing(reason) and reason != "":
+        if not is_missing(reason) and reason != "":
             out.append("unreachable")
-        elif truthy(scope) is False:
+        elif yes_no(scope, strict=False) is False:
             out.append("out_of_scope")
-        elif model in _MODEL_COLOURS:
-            out.append(f"{model}_{'covered' if truthy(covered) else 'uncovered'}")
+        elif model in MODEL_COLOURS:
+            out.append(f"{model}_{'covered' if yes_no(covered, strict=False) else 'uncovered'}")
         else:
             out.append("no_model")
     return out
@@ -506,7 +478,7 @@ def _village_classes(lang: int) -> tuple[tuple[str, ...], dict[str, dict], dict[
     covered_word = ("已覆盖", "covered")[lang]
     uncovered_word = ("未覆盖", "not covered")[lang]
     order, styles, labels = [], {}, {}
-    for model, colour in _MODEL_COLOURS.items():
+    for model, colour in MODEL_COLOURS.items():
         for state, word in (("covered", covered_word), ("uncovered", uncovered_word)):
             key = f"{model}_{state}"
             order.append(key)
@@ -560,7 +532,7 @@ def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: in
 
 def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     seat = gdf["is_county_seat"] if "is_county_seat" in gdf.columns else pd.Series(False, index=gdf.index)
-    keys = ["county_seat" if truthy(v) else "town_seat" for v in seat]
+    keys = ["county_seat" if yes_no(v, strict=False) else "town_seat" for v in seat]
     styles = {"county_seat": {"shape": "star", "radius": 9, "color": "#000000", "weight": 1.5,
                               "fillColor": "#ffd92f", "fillOpacity": 1},
               "town_seat": {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5,
@@ -607,7 +579,7 @@ def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
 def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     _require(gdf, "roads", ("hardened",))
     geoms = _simplified(gdf, ROAD_SIMPLIFY_M, topology=False).array
-    keys = ["hardened" if truthy(v) else "unhardened" for v in gdf["hardened"]]
+    keys = ["hardened" if yes_no(v, strict=False) else "unhardened" for v in gdf["hardened"]]
     # Solid lines only: dashed strokes of 100 000 roads cost seconds per redraw in a software canvas.
     styles = {"hardened": {"color": "#333333", "weight": 2.2, "opacity": 0.9},
               "unhardened": {"color": "#b8733d", "weight": 1.2, "opacity": 0.9}}
@@ -702,10 +674,10 @@ def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
         v = rec.get(c)
         if isinstance(v, np.generic):
             v = v.item()
-        if _missing(v) or (isinstance(v, float) and not math.isfinite(v)):
+        if is_missing(v) or (isinstance(v, float) and not math.isfinite(v)):
             v = None
         elif "_meets_" in c:
-            v = truthy(v)
+            v = yes_no(v, strict=False)
         out[c] = None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
     return out
 
@@ -900,19 +872,6 @@ def render_html(data: dict) -> str:
     )
 
 
-def _write_atomic(text: str, out: Path) -> None:
-    """Write ``text`` beside ``out`` then rename it into place (readers never see half a file)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def export_map(
     results: ResultsInput,
     out_html: str | Path,
@@ -955,148 +914,9 @@ def export_map(
     """
     out = Path(out_html)
     data = build_map_data(results, online=online, basemap=basemap, title=title, lang=lang, progress=progress)
-    _write_atomic(render_html(data), out)
+    page = render_html(data)
+    write_atomically(out.parent, {out.name: lambda tmp: tmp.write_text(page, encoding="utf-8")})
     return out
-
-
-# ---------------------------------------------------------------------------------------- measurements
-def synthetic_layers(n_villages: int, n_roads: int, seed: int = 0) -> dict[str, gpd.GeoDataFrame]:
-    """A fake results set of the given size around Inner Mongolia, for size and speed measurements.
-
-    Roads are 3- to 6-vertex lines of a few hundred metres; villages carry every mapped field.
-
-    Parameters
-    ----------
-    n_villages, n_roads : int
-    seed : int
-
-    Returns
-    -------
-    dict
-        Layers named as in results.gpkg, in a metric CRS (EPSG:4546, CGCS2000 GK zone 111°E).
-    """
-    rng = np.random.default_rng(seed)
-    crs = "EPSG:4546"
-    x0, y0, span = 500_000.0, 4_300_000.0, 400_000.0
-    vx, vy = x0 + rng.random(n_villages) * span, y0 + rng.random(n_villages) * span
-    models = np.array(list(_MODEL_COLOURS))[rng.integers(0, 3, n_villages)]
-    unreachable = rng.random(n_villages) < 0.02
-    haul = np.column_stack([rng.random(n_villages) * 20, rng.random(n_villages) * 80]).tolist()
-    villages = gpd.GeoDataFrame({
-        "village_code": [f"15{i:010d}" for i in range(n_villages)],
-        "name": [f"村{i}" for i in range(n_villages)],
-        "county_code": "150000", "village_class": "集聚提升类",
-        "population": rng.integers(50, 2000, n_villages), "households": rng.integers(10, 600, n_villages),
-        "in_scope": rng.random(n_villages) > 0.05, "is_admin_village": rng.random(n_villages) > 0.5,
-        "is_larger": True, "hardened_access": rng.random(n_villages) > 0.2,
-        "pave_gap_m": np.round(rng.random(n_villages) * 3000, 1),
-        "snap_dist_m": np.round(rng.random(n_villages) * 800, 2), "issues": "",
-        "net_dist_station_m": np.round(rng.random(n_villages) * 30000, 1),
-        "net_dist_town_treatment_m": np.round(rng.random(n_villages) * 30000, 1),
-        "net_dist_county_treatment_m": np.round(rng.random(n_villages) * 90000, 1),
-        "collection_model": np.where(unreachable, np.array(None, dtype=object), models),
-        "model_reason": [f"转运站路网距离 {a:.1f} km ≤ 20.0 km，该站至旗县处理设施 {b:.1f} km ≤ 80.0 km"
-                         for a, b in haul],
-        "model_reason_en": [f"transfer station {a:.1f} km by road ≤ 20.0 km; it hauls {b:.1f} km ≤ 80.0 km"
-                            for a, b in haul],
-        "covered": rng.random(n_villages) > 0.3,
-        "unreachable_reason": np.where(unreachable, "far_from_road: 距最近道路 3.1 km / 3100 m from the nearest road",
-                                       np.array(None, dtype=object)),
-    }, geometry=gpd.points_from_xy(vx, vy), crs=crs)
-    n_vert = rng.integers(3, 7, n_roads)
-    starts = np.column_stack([x0 + rng.random(n_roads) * span, y0 + rng.random(n_roads) * span])
-    steps = rng.normal(0, 120, (int(n_vert.sum()), 2))
-    owner = np.repeat(np.arange(n_roads), n_vert)
-    xy = np.cumsum(steps, axis=0)
-    first = np.r_[0, np.cumsum(n_vert)[:-1]]
-    xy -= np.repeat(xy[first] - starts, n_vert, axis=0)
-    roads = gpd.GeoDataFrame({"hardened": rng.random(n_roads) > 0.5},
-                             geometry=shapely.linestrings(xy, indices=owner), crs=crs)
-    facilities = gpd.GeoDataFrame({"facility_type": ["county_treatment", "transfer_station", "town_treatment"]},
-                                  geometry=gpd.points_from_xy(x0 + span * np.array([0.5, 0.3, 0.7]),
-                                                              y0 + span * np.array([0.5, 0.3, 0.7])), crs=crs)
-    return {"villages": villages, "roads": roads, "facilities": facilities}
-
-
-def map_benchmark(n_villages: int, n_roads: int, out_dir: str | Path, browser: str | None = "/usr/bin/chromium",
-                  seed: int = 0) -> dict[str, Any]:
-    """Write a map of a synthetic run and measure it.
-
-    Parameters
-    ----------
-    n_villages, n_roads : int
-        Size of the synthetic results (:func:`synthetic_layers`).
-    out_dir : path
-        Where ``map_<n_villages>_<n_roads>.html`` is written.
-    browser : str or None
-        Chromium executable for the render timing (needs the ``playwright`` package); None skips it.
-    seed : int
-
-    Returns
-    -------
-    dict
-        ``path``, ``size_bytes``, ``export_s`` (Python), and with a browser ``first_render_s`` (navigation
-        start to the first frame painted with every layer added, as measured by the page itself),
-        ``redraw_ms`` (pan, zoom in, zoom out), ``rendered`` (feature counts the page reports) and ``js_errors``.
-    """
-    layers = synthetic_layers(n_villages, n_roads, seed)
-    out = Path(out_dir) / f"map_{n_villages}_{n_roads}.html"
-    t0 = time.perf_counter()
-    export_map(layers, out)
-    result: dict[str, Any] = {"path": str(out), "size_bytes": out.stat().st_size,
-                              "export_s": round(time.perf_counter() - t0, 3)}
-    if browser:
-        result.update(measure_render(out, browser))
-    return result
-
-
-CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
-
-
-def measure_render(html_path: str | Path, browser: str = "/usr/bin/chromium", timeout_s: float = 300) -> dict:
-    """Open a map in headless Chromium and read the page's own timing of its first full render.
-
-    The page sets ``window.ruralenvMap.ready`` two animation frames after the last layer is added (the
-    canvas is painted by then) and records ``timings.first_render_ms`` since navigation start. Starts its
-    own Playwright session: do not call it from inside another ``sync_playwright()`` block.
-
-    Returns
-    -------
-    dict
-        ``first_render_s``, ``timings_ms`` (parse, build, first render), ``redraw_ms`` (time to redraw after
-        a pan and after zooming in and out), ``rendered`` (counts per layer) and ``js_errors``.
-    """
-    from playwright.sync_api import sync_playwright
-
-    errors: list[str] = []
-    with sync_playwright() as p:
-        chrome = p.chromium.launch(executable_path=browser, args=list(CHROMIUM_ARGS))
-        try:
-            page = chrome.new_page(viewport={"width": 1280, "height": 800})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.goto(Path(html_path).resolve().as_uri(), timeout=timeout_s * 1000)
-            page.wait_for_function("window.ruralenvMap && window.ruralenvMap.ready", timeout=timeout_s * 1000)
-            info = page.evaluate("({t: window.ruralenvMap.timings, c: window.ruralenvMap.counts})")
-            redraw = {name: page.evaluate(_REDRAW_JS, step) for name, step in _REDRAW_STEPS.items()}
-        finally:
-            chrome.close()
-    return {"first_render_s": round(info["t"]["first_render_ms"] / 1000, 3), "timings_ms": info["t"],
-            "redraw_ms": {k: round(v, 1) for k, v in redraw.items()}, "rendered": info["c"], "js_errors": errors}
-
-
-#: One view change, then the time until the canvas is redrawn (two animation frames after ``moveend``).
-_REDRAW_JS = """async (step) => {
-  const map = window.ruralenvMap.map;
-  const frame = () => new Promise((done) => requestAnimationFrame(done));
-  const t = performance.now();
-  const moved = new Promise((done) => map.once('moveend', done));
-  if (step.pan) { map.panBy(step.pan, {animate: false}); } else { map.setZoom(map.getZoom() + step.zoom, {animate: false}); }
-  await moved; await frame(); await frame();
-  return performance.now() - t;
-}"""
-_REDRAW_STEPS = {"pan": {"pan": [400, 250]}, "zoom_in": {"zoom": 2}, "zoom_out": {"zoom": -2}}
 
 
 # ------------------------------------------------------------------------------------------------- CLI

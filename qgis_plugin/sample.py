@@ -6,11 +6,11 @@ from pathlib import Path
 
 from qgis.core import QgsLayerTreeGroup, QgsProject, QgsRectangle, QgsVectorLayer
 
+from ..core.files import SAMPLE_GPKG
 from .algorithms.base import STYLES_DIR
 from .algorithms.full_plan import OUTPUT_FOLDER, FullPlan
 from .i18n import tr
 
-SAMPLE_GPKG = Path(__file__).resolve().parent.parent / "data" / "sample" / "zhungeer_150622.gpkg"
 #: Input layers shown beside the results: name → (label, style).
 CONTEXT_LAYERS: dict[str, tuple[str, str | None]] = {"towns": ("Township seats", "towns.qml"), "mines": ("Mines", "mines.qml")}
 #: Layers from top to bottom of the layer tree.

@@ -1,8 +1,9 @@
 """Build the installable QGIS plugin zip ``dist/ruralenv-<version>.zip``.
 
 The zip holds one folder, ``ruralenv/``, to unzip into a QGIS profile's ``python/plugins/``: the
-git-tracked files the plugin needs at run time, the translations compiled with ``lrelease`` and the
-vendored web-map JavaScript (``vendor/js``) when it is present.
+git-tracked files the plugin needs at run time, the translations compiled with ``lrelease``, the
+vendored web-map JavaScript (``vendor/js``) when it is present, and the GPL text as ``LICENSE``, taken
+from the system's copy at build time (:func:`licence_text`; ``setup.py`` puts the same files into the wheel).
 
 Usage::
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import os
 import shutil
 import subprocess
 import tempfile
@@ -21,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_FOLDER = "ruralenv"
 #: Tracked paths shipped in the plugin (prefixes); tests, CI and build scripts stay out.
-SHIPPED = ("__init__.py", "metadata.txt", "LICENSE", "README.md", "core/", "qgis_plugin/", "data/sample/",
+SHIPPED = ("__init__.py", "metadata.txt", "README.md", "core/", "qgis_plugin/", "data/sample/",
            "data/china_outline/")
 
 
@@ -65,6 +67,27 @@ def vendor_files(vendor: Path) -> list[Path]:
     return [vendor / name for name in VENDOR_JS if (vendor / name).is_file()]
 
 
+#: Environment variable naming the licence text to ship (default: Debian's copy of the GPL version 2).
+LICENCE_ENV = "RURALENV_LICENSE_SOURCE"
+DEFAULT_LICENCE = Path("/usr/share/common-licenses/GPL-2")
+
+
+def licence_text(root: Path = ROOT) -> Path:
+    """The GPL text shipped as ``LICENSE``: ``$RURALENV_LICENSE_SOURCE``, a ``LICENSE`` already at ``root``
+    (an unpacked source distribution), or the system's copy.
+
+    Raises
+    ------
+    SystemExit
+        When none exists: a package without its licence is not built.
+    """
+    for candidate in (os.environ.get(LICENCE_ENV), root / "LICENSE", DEFAULT_LICENCE):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise SystemExit(f"licence text not found: install Debian's base-files ({DEFAULT_LICENCE}) or set "
+                     f"${LICENCE_ENV} to a copy of the GPL version 2")
+
+
 def build(out_dir: Path, root: Path = ROOT) -> Path:
     """Write the zip and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +99,7 @@ def build(out_dir: Path, root: Path = ROOT) -> Path:
             zf.write(qm, f"{PLUGIN_FOLDER}/qgis_plugin/i18n/{qm.name}")
         for path in vendor_files(root / "vendor" / "js"):
             zf.write(path, f"{PLUGIN_FOLDER}/{path.relative_to(root).as_posix()}")
+        zf.write(licence_text(root), f"{PLUGIN_FOLDER}/LICENSE")
     return target
 
 

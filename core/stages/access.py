@@ -15,7 +15,8 @@ import numpy as np
 from ..network import EPS_WEIGHT, RoadNetwork
 from ..snapping import Augmented, Snap
 from ..stage import Context
-from .attributes import column_or, flags
+from ..values import flag_array
+from .attributes import column_or
 from .distances import at_nodes, multi_source
 
 
@@ -101,7 +102,7 @@ def pave_gap(gap: np.ndarray, access: np.ndarray, reachable: np.ndarray, snap_di
 def _seats(p: Any) -> Seats:
     towns = p.towns
     return Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
-                 flags(column_or(towns, "is_county_seat", None)), hard_component_of(p.net, p.town_hard_snap))
+                 flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(p.net, p.town_hard_snap))
 
 
 def run(ctx: Context[Any]) -> Access:

@@ -11,6 +11,7 @@ import pandas as pd
 from .. import schema
 from ..config import Config
 from ..stage import Context
+from ..values import flag_array
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,6 @@ class VillageAttributes:
         return {"snap_dist_m": self.snap_dist_m, "village_class": self.village_class, "in_scope": self.in_scope,
                 "is_admin_village": self.is_admin_village, "is_larger": self.is_larger,
                 "unreachable_reason": self.unreachable_reason, "unreachable_reason_en": self.unreachable_reason_en}
-
-
-def flags(values: pd.Series) -> np.ndarray:
-    """A checked yes/no column as booleans, missing values as False (the readers already parsed the words)."""
-    return np.array([bool(x) if x is not None and x == x else False for x in values], dtype=bool)
 
 
 def column_or(df: pd.DataFrame, col: str, default: object) -> pd.Series:
@@ -78,7 +74,7 @@ def run(ctx: Context[Any]) -> VillageAttributes:
                              "administrative", "warning")
         admin = np.ones(len(v), bool)
     else:
-        admin = flags(v["is_admin_village"])
+        admin = flag_array(v["is_admin_village"])
     population = column_or(v, "population", np.nan).fillna(0).to_numpy(float)
     households = column_or(v, "households", np.nan).to_numpy(float)
     klass = column_or(v, "village_class", None).fillna("未分类").to_numpy(object)

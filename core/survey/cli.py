@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..console import ConsoleProgress
 from .importer import import_survey
 
 
@@ -32,8 +33,6 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_survey_import(args: argparse.Namespace) -> int:
     """Run the import and print the datum decision and counts of every file."""
-    from ..cli import ConsoleProgress
-
     progress = ConsoleProgress()
     try:
         report = import_survey(args.files, args.into, crs=args.crs, match_radius_m=args.match_radius,

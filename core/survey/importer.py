@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from .. import values
 from .._errors import ConfigError, InputError
 from ..progress import NullProgress, Progress, check_cancel
 from . import store
@@ -252,28 +253,16 @@ _POINT_COLUMNS = ["import_sha256", "source_file", "source_layer", "src_row", "ki
                   "attributes", "imported_at"]
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Values as trimmed text, None for missing or blank (whole-number floats lose their ``.0``)."""
-    out = values.astype(object).copy()
-    missing = pd.isna(out).to_numpy()
-    floats = out.map(lambda v: isinstance(v, float)).to_numpy() & ~missing
-    out[floats] = [str(int(v)) if v.is_integer() and abs(v) < 1e15 else str(v) for v in out[floats]]
-    text = out[~missing].astype(str).str.strip()
-    out[~missing] = text.where(text != "", None)
-    out[missing] = None
-    return out
-
-
 def _file_rows(raw: RawFile, pl: Placement, villages: VillageIndex, now: str) -> pd.DataFrame:
     """All rows of one file with WGS 84 position, datum and (for rejects) the reason."""
     t = raw.table
     rows = pd.DataFrame({
         "import_sha256": raw.sha256, "source_file": raw.path.name,
         "source_layer": t["layer"].astype(object), "src_row": t["src_row"].astype(np.int64),
-        "kind": t["kind"].astype(object), "name": _text(t["name"]), "code": _text(t["code"]),
-        "note": _text(t["note"]), "time": _text(t["time"]),
+        "kind": t["kind"].astype(object), "name": values.text(t["name"]), "code": values.text(t["code"]),
+        "note": values.text(t["note"]), "time": values.text(t["time"]),
         "elevation": pd.to_numeric(t["elevation"], errors="coerce").astype(float),
-        "raw_x": _text(t["x"]), "raw_y": _text(t["y"]), "datum": pl.datum, "swapped": pl.swapped,
+        "raw_x": values.text(t["x"]), "raw_y": values.text(t["y"]), "datum": pl.datum, "swapped": pl.swapped,
         "lon_wgs84": pl.lon, "lat_wgs84": pl.lat, "attributes": t["attributes"].astype(object),
         "imported_at": now, "reason_code": pl.error_code, "reason": pl.error,
     })

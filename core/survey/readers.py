@@ -6,8 +6,6 @@ to parse, so that a bad value becomes a reject naming its row rather than a cras
 """
 from __future__ import annotations
 
-import codecs
-import hashlib
 import json
 import re
 import zipfile
@@ -25,10 +23,11 @@ import shapely
 from openpyxl import load_workbook
 from pyproj import CRS
 
+from .. import files
 from .._errors import InputError
 from ..io import shapefile_encoding
 from .hints import Hint, find_hints
-from .safety import CHUNK, check_file, check_zip, parse_xml, read_member, refuse, xml_as_utf8
+from .safety import check_file, check_zip, parse_xml, read_member, refuse, xml_as_utf8
 
 COLUMNS = ("src_row", "layer", "kind", "x", "y", "name", "code", "note", "time", "elevation", "attributes")
 CSV_CHUNK_ROWS = 100_000
@@ -87,15 +86,6 @@ class RawFile:
     axis_names: tuple[str, str] = ("x", "y")
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_survey_file(path: Path) -> RawFile:
     """Check and read one survey file of any supported format.
 
@@ -114,7 +104,7 @@ def read_survey_file(path: Path) -> RawFile:
         When the file is missing, empty, hostile, of the wrong type or has no usable rows.
     """
     fmt = check_file(path)
-    sha = file_sha256(path)
+    sha = files.sha256_of(path)
     raw = _READERS[fmt](path)
     raw.sha256, raw.format = sha, fmt
     if raw.table.empty:
@@ -343,29 +333,12 @@ def detect_encoding(path: Path) -> str:
     InputError
         When the file holds NUL bytes (binary data) or decodes as neither.
     """
-    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "gb18030")}
-    ok = dict.fromkeys(decoders, True)
-    with open(path, "rb") as fh:
-        while (chunk := fh.read(CHUNK)) and any(ok.values()):
-            if b"\x00" in chunk:
-                raise refuse(path, "holds binary data (NUL bytes), not CSV text")
-            for name, decoder in decoders.items():
-                ok[name] = ok[name] and _decodes(decoder, chunk, final=False)
-    for name, decoder in decoders.items():
-        ok[name] = ok[name] and _decodes(decoder, b"", final=True)
-    if ok["utf-8"]:
-        return "utf-8-sig"
-    if ok["gb18030"]:
-        return "gb18030"
-    raise refuse(path, "is neither UTF-8 nor GBK/GB18030 text")
-
-
-def _decodes(decoder: codecs.IncrementalDecoder, data: bytes, final: bool) -> bool:
-    try:
-        decoder.decode(data, final=final)
-    except UnicodeDecodeError:
-        return False
-    return True
+    encoding = files.sniff_encoding(path, stop_at_nul=True)
+    if encoding == "binary":
+        raise refuse(path, "holds binary data (NUL bytes), not CSV text")
+    if encoding is None:
+        raise refuse(path, "is neither UTF-8 nor GBK/GB18030 text")
+    return "gb18030" if encoding == "gb18030" else "utf-8-sig"
 
 
 def _read_csv(path: Path) -> RawFile:

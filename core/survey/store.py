@@ -6,14 +6,13 @@ byte for byte as it was. The ``villages`` layer is never written.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
+from ..files import write_atomically
 from .safety import refuse
 
 POINTS_LAYER = "survey_points"
@@ -66,16 +65,14 @@ def append_layers(gpkg: Path, layers: dict[str, pd.DataFrame]) -> None:
         the layer when it is missing and add nothing otherwise.
     """
     check_writable(gpkg)
-    tmp = gpkg.with_name(f".{gpkg.stem}.{uuid.uuid4().hex[:8]}.tmp.gpkg")
-    try:
-        shutil.copyfile(gpkg, tmp)
-        shutil.copymode(gpkg, tmp)
-        existing = set(layer_names(tmp))
-        for name, df in layers.items():
-            if df.empty and name in existing:
-                continue
-            pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", append=True)
-        os.replace(tmp, gpkg)
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+    write_atomically(gpkg.parent, {gpkg.name: lambda tmp: _append_to_copy(gpkg, tmp, layers)})
+
+
+def _append_to_copy(gpkg: Path, copy: Path, layers: dict[str, pd.DataFrame]) -> None:
+    shutil.copyfile(gpkg, copy)
+    shutil.copymode(gpkg, copy)
+    existing = set(layer_names(copy))
+    for name, df in layers.items():
+        if df.empty and name in existing:
+            continue
+        pyogrio.write_dataframe(df, copy, layer=name, driver="GPKG", append=True)

@@ -149,7 +149,7 @@ class SurveyImport(RuralEnvAlgorithm):
         return Outcome({}, None, numbers=counts(report), extra={RESULTS_GPKG: str(Path(into))})
 
 
-def counts(report: SurveyReport) -> dict[str, int]:
+def counts(report: SurveyReport) -> dict[str, float | None]:
     """Points imported, rows rejected, points matched to a village and files skipped in one import."""
     matched = sum(f.matched_by.get(kind, 0) for f in report.files for kind in MATCH_KINDS if kind != "none")
     return {"imported": report.imported, "rejected": report.rejected, "matched": matched,

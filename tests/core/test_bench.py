@@ -1,4 +1,5 @@
-"""``ruralenv bench`` at county scale, and the synthetic region it generates (no speed assertions)."""
+"""``ruralenv bench`` (ruralenv.tools) at county scale, the synthetic region it generates and its survey
+case (no speed assertions)."""
 from __future__ import annotations
 
 import json
@@ -9,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import pytest
-from ruralenv.core import bench
 from ruralenv.core.config import Config
 from ruralenv.core.io import check_layer, classify_roads
 from ruralenv.core.network import build_network
-from ruralenv.core.synthetic import generate_region
+from ruralenv.tools import bench
+from ruralenv.tools.map_bench import chromium_path
+from ruralenv.tools.survey_bench import benchmark_survey_import
+from ruralenv.tools.synthetic import generate_region
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -128,8 +131,13 @@ def test_baselines_agree_with_the_pipeline(county_bench):
     assert bench.networkx_baseline(problem)["agrees_with_scipy"] is True
 
 
-@pytest.mark.skipif(subprocess.run([bench.QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True).returncode != 0
-                    if Path(bench.QGIS_PYTHON).exists() else True, reason="QGIS Python bindings not installed")
+def _qgis_usable() -> bool:
+    qgis = bench.qgis_installation()
+    return not isinstance(qgis, str) and subprocess.run([qgis[0], "-c", "import qgis.core"],
+                                                        capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _qgis_usable(), reason="no QGIS installation with Python bindings found")
 def test_qgis_routes_agree_with_ours(county_bench):
     folder = county_bench / "county"
     run = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))["runs"][0]
@@ -143,9 +151,43 @@ def test_extra_cases_report_map_render_and_survey_import(tmp_path):
     cases = bench.extra_cases(tmp_path, map_case=(300, 900), survey_points=500)
     assert "error" not in cases["map"], cases["map"]
     assert cases["map"]["size_bytes"] > 10_000
-    if Path("/usr/bin/chromium").exists():
+    if chromium_path():
         assert cases["map"]["first_render_s"] > 0 and not cases["map"]["js_errors"]
     assert cases["survey"]["n_points"] == 500
     assert cases["survey"]["imported"] + cases["survey"]["rejected"] == 500
     text = bench.format_cases(cases)
     assert "Map case (300 villages, 900 road segments)" in text and "500-point CSV" in text
+
+
+def test_benchmark_helper_counts_add_up(tmp_path):
+    result = benchmark_survey_import(2000, tmp_path, n_villages=200)
+    assert result["imported"] + result["rejected"] == 2000
+    assert result["rejected"] > 0  # 1 % of the rows carry an unreadable latitude
+    assert result["matched_by"]["name"] == result["imported"]
+    assert set(result["stage_seconds"]) == {"read", "validate", "write"}
+
+
+def test_qgis_installation_is_found_from_the_prefix(tmp_path, monkeypatch):
+    (tmp_path / "share" / "qgis" / "python" / "plugins").mkdir(parents=True)
+    monkeypatch.setenv("QGIS_PREFIX_PATH", str(tmp_path))
+    monkeypatch.setenv("RURALENV_QGIS_PYTHON", sys.executable)
+    assert bench.qgis_installation() == (sys.executable, str(tmp_path / "share" / "qgis" / "python" / "plugins"))
+    monkeypatch.setenv("QGIS_PREFIX_PATH", str(tmp_path / "absent"))
+    assert "no QGIS Python or Processing plugins under" in bench.qgis_installation()
+
+
+def test_bench_command_needs_the_bench_extra(monkeypatch):
+    """Without networkx or Playwright, ruralenv.tools does not import and `ruralenv` has no bench command."""
+    import importlib.util
+
+    from ruralenv.core.cli import build_parser
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "networkx" else
+                        real_find_spec(name, *a))
+    for name in [m for m in sys.modules if m.startswith("ruralenv.tools")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ImportError, match=r"pip install 'ruralenv\[bench\]'"):
+        importlib.import_module("ruralenv.tools")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--scale", "county"])

@@ -197,16 +197,6 @@ def test_name_normalisation(name, key):
     assert normalise_name(name) == key
 
 
-def test_benchmark_helper_counts_add_up(tmp_path):
-    from ruralenv.core.survey.benchmark import benchmark_survey_import
-
-    result = benchmark_survey_import(2000, tmp_path, n_villages=200)
-    assert result["imported"] + result["rejected"] == 2000
-    assert result["rejected"] > 0  # 1 % of the rows carry an unreadable latitude
-    assert result["matched_by"]["name"] == result["imported"]
-    assert set(result["stage_seconds"]) == {"read", "validate", "write"}
-
-
 def test_features_that_are_not_points_are_rejected(gpkg, tmp_path):
     t = truth()
     src = tmp_path / "mixed.geojson"

@@ -23,7 +23,6 @@ from ruralenv.core.webmap import (
     build_map_data,
     export_map,
     json_for_script,
-    truthy,
     village_category,
 )
 from shapely.geometry import LineString
@@ -284,13 +283,6 @@ def test_village_category_precedence():
     typed = _abroad_villages().astype({"unreachable_reason": "string", "collection_model": "string"})
     assert village_category(typed.assign(in_scope=True, covered=[True, pd.NA])) == [
         "county_process_covered", "no_model"]
-
-
-@pytest.mark.parametrize(("value", "expected"), [
-    (True, True), (0, False), ("True", True), ("False", False), ("是", True), ("否", False), ("", None),
-    (None, None), (float("nan"), None), (pd.NA, None), ("maybe", None)])
-def test_truthy_reads_flags_as_geopackages_store_them(value, expected):
-    assert truthy(value) is expected
 
 
 def test_cli_map_writes_the_file_atomically(hostile, tmp_path, capsys):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 from conftest import REPO
-from ruralenv.core.webmap import CHROMIUM_ARGS, export_map, map_benchmark
+from ruralenv.core.webmap import export_map
 from test_webmap import SCRIPT_NAME, XSS_NAME, embedded_data, run_hostile_sample
 
 pytestmark = pytest.mark.browser
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 REQUIRED = os.environ.get("RURALENV_REQUIRE_BROWSER") == "1"
 sync_api = (importlib.import_module if REQUIRED else pytest.importorskip)("playwright.sync_api")
+map_bench = importlib.import_module("ruralenv.tools.map_bench")  # the bench extra comes with playwright
 
 DOCS_SCREENSHOT = REPO / "docs" / "map_screenshot.png"
 READY = "window.ruralenvMap && window.ruralenvMap.ready"
@@ -36,7 +37,7 @@ def chromium():
     if not Path(CHROMIUM).exists():
         (pytest.fail if REQUIRED else pytest.skip)(f"{CHROMIUM} is missing: apt-get install chromium")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=list(map_bench.CHROMIUM_ARGS))
         yield browser
         browser.close()
 
@@ -180,7 +181,7 @@ def test_clicking_a_county_opens_its_indicators(visit, hostile):
 
 @pytest.mark.slow
 def test_sixty_thousand_villages_are_all_drawn(chromium, tmp_path):
-    result = map_benchmark(60_000, 200_000, tmp_path, browser=None)
+    result = map_bench.map_benchmark(60_000, 200_000, tmp_path, browser=None)
     assert result["size_bytes"] < 40e6
     v = Visit(chromium, Path(result["path"]))
     assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 60_000, "facilities": 3}

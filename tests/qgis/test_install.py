@@ -63,7 +63,10 @@ def test_zip_installs_into_clean_profile_and_starts(plugin_zip, tmp_path):
         names = zf.namelist()
         assert all(n.startswith("ruralenv/") for n in names)
         assert {"ruralenv/__init__.py", "ruralenv/metadata.txt", "ruralenv/qgis_plugin/i18n/ruralenv_zh_CN.qm",
-                "ruralenv/data/sample/zhungeer_150622.gpkg"} <= set(names)
+                "ruralenv/data/sample/zhungeer_150622.gpkg", "ruralenv/LICENSE",
+                "ruralenv/vendor/js/node_modules/leaflet/dist/leaflet.js"} <= set(names)
+        assert "GNU GENERAL PUBLIC LICENSE" in zf.read("ruralenv/LICENSE").decode("utf-8")
+        assert not any(n.startswith("ruralenv/tools/") for n in names)
         assert not any(n.startswith("ruralenv/tests/") for n in names)
         plugins = install_plugin(tmp_path)
         zf.extractall(plugins)

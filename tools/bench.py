@@ -34,17 +34,18 @@ from typing import Any
 import numpy as np
 from pyproj import CRS
 
-from ._errors import RuralEnvError
-from .analysis import PIPELINE_STAGES
-from .config import Config
+from ..core import Config, RuralEnvError
+from ..core.analysis import PIPELINE_STAGES
+from ..core.files import package_file
 from .synthetic import SCALES, generate_region
 
 STAGES = PIPELINE_STAGES  # the stages a run reports, as the pipeline declares them
 INPUT_LAYERS = ("villages", "roads", "facilities", "towns", "counties", "mines")
 #: Multi-source searches of the distance stage: one per facility type, one from the stations that reach treatment.
 DISTANCE_RUNS = 5
-QGIS_PYTHON = "/usr/bin/python3"
-QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+#: Environment variables naming the QGIS installation prefix (QGIS's own) and the Python its bindings belong to.
+QGIS_PREFIX_ENV = "QGIS_PREFIX_PATH"
+QGIS_PYTHON_ENV = "RURALENV_QGIS_PYTHON"
 QGIS_TIMEOUT_S = 1800
 TARGETS = {"total_s": 30.0, "peak_rss_mb": 4096.0, "floor_ratio": 2.0, "qgis_ratio": 1000.0, "networkx_ratio": 10.0}
 
@@ -174,7 +175,7 @@ def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
     fd, result = tempfile.mkstemp(suffix=".json")
     os.close(fd)
     try:
-        cmd = [sys.executable, "-m", "ruralenv.core.bench", task, json.dumps({**job, "result": result})]
+        cmd = [sys.executable, "-m", "ruralenv.tools.bench", task, json.dumps({**job, "result": result})]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise BenchError(f"bench {task} worker failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
@@ -204,7 +205,7 @@ def _inputs(gpkg: str) -> dict[str, str]:
 
 def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     """Cold run with output, the map, then a warm run whose graph comes from the cache."""
-    from .pipeline import run_pipeline
+    from ..core.pipeline import run_pipeline
 
     import_rss = _peak_rss_mb()
     config = Config(cache_dir=job["cache"])
@@ -227,7 +228,7 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
 
 def _time_map(res, path: Path) -> float | None:
     try:
-        from .webmap import export_map
+        from ..core.webmap import export_map
     except ImportError:
         return None
     t0 = time.perf_counter()
@@ -237,7 +238,7 @@ def _time_map(res, path: Path) -> float | None:
 
 def _task_profile(job: dict[str, Any]) -> dict[str, Any]:
     """One cold run under cProfile; the top functions by own and by cumulative time go to a text file."""
-    from .pipeline import run_pipeline
+    from ..core.pipeline import run_pipeline
 
     shutil.rmtree(job["cache"], ignore_errors=True)
     prof = cProfile.Profile()
@@ -283,8 +284,8 @@ def distance_problem(gpkg: str, cache: str, crs: str | CRS) -> dict[str, Any]:
         ``matrix`` (CSR), ``sources`` (list of node arrays, one per search), ``village_node``,
         ``station_facility`` (facility row of each node, -1 elsewhere), ``n_villages``.
     """
-    from .network import csr_from_edges
-    from .prepare import prepare
+    from ..core.network import csr_from_edges
+    from ..core.prepare import prepare
 
     p = prepare(_inputs(gpkg), Config(cache_dir=cache, crs=CRS.from_user_input(crs).to_string()))
     aug, n_v = p.graph, len(p.villages)
@@ -385,6 +386,32 @@ def _qgis_sample(problem: dict[str, Any], n: int, calls: int = 1) -> list[tuple[
              np.sort(rng.choice(np.flatnonzero(village_src == s), size=per, replace=False))) for s in chosen]
 
 
+def qgis_installation() -> tuple[str, str] | str:
+    """The Python interpreter of the QGIS installation and its Processing plugins folder.
+
+    The prefix is ``$QGIS_PREFIX_PATH`` when set, else the one of ``qgis_process`` (or ``qgis``) on ``PATH``
+    (``/usr`` on Debian); the interpreter is ``$RURALENV_QGIS_PYTHON``, else ``python3`` in the prefix.
+
+    Returns
+    -------
+    (str, str) or str
+        ``(python, plugins_dir)``, or why QGIS cannot be used.
+    """
+    prefix_env = os.environ.get(QGIS_PREFIX_ENV)
+    exe = shutil.which("qgis_process") or shutil.which("qgis")
+    if prefix_env:
+        prefix = Path(prefix_env)
+    elif exe:
+        prefix = Path(exe).resolve().parent.parent
+    else:
+        return f"QGIS not found: neither qgis_process nor qgis is on PATH and ${QGIS_PREFIX_ENV} is not set"
+    plugins = prefix / "share" / "qgis" / "python" / "plugins"
+    python = os.environ.get(QGIS_PYTHON_ENV) or shutil.which("python3", path=str(prefix / "bin"))
+    if not python or not plugins.is_dir():
+        return f"no QGIS Python or Processing plugins under {prefix} (set ${QGIS_PYTHON_ENV} or ${QGIS_PREFIX_ENV})"
+    return python, str(plugins)
+
+
 def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages: int, tmp: Path) -> dict[str, Any]:
     """Route a sample of villages to their nearest transfer station with QGIS, in Debian's Python.
 
@@ -414,8 +441,10 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
     import pandas as pd
     import pyogrio
 
-    if not Path(QGIS_PYTHON).exists():
-        return {"skipped": f"{QGIS_PYTHON} not found"}
+    qgis = qgis_installation()
+    if isinstance(qgis, str):
+        return {"skipped": qgis}
+    python, plugins = qgis
     sample = _qgis_sample(problem, n_villages)
     if not sample:
         return {"skipped": "no transfer station reached by enough villages"}
@@ -437,7 +466,7 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([QGIS_PYTHON, str(QGIS_SCRIPT), QGIS_PLUGINS, gpkg, str(sample_path),
+        proc = subprocess.run([python, str(QGIS_SCRIPT), plugins, gpkg, str(sample_path),
                                json.dumps([list(e) for e in ends])],
                               capture_output=True, text=True, env=env, timeout=QGIS_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -459,8 +488,8 @@ def qgis_baseline(problem: dict[str, Any], gpkg: str, results: Path, n_villages:
             "qgis_version": got["version"]}
 
 
-#: The QGIS side of the baseline lives outside core/ (which never imports qgis).
-QGIS_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "qgis_shortest_path.py"
+#: The QGIS side of the baseline, run by the QGIS installation's Python (the core never imports qgis).
+QGIS_SCRIPT = package_file("tools", "qgis_shortest_path.py")
 
 
 def ratios(run: dict[str, Any]) -> dict[str, float | None]:
@@ -622,7 +651,7 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
     Returns
     -------
     dict
-        ``map``: :func:`.webmap.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
+        ``map``: :func:`.map_bench.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
         render in headless Chromium, or ``error``); ``survey``: :func:`.survey.benchmark_survey_import`.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -637,16 +666,17 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
 
 
 def _task_case_map(job: dict[str, Any]) -> dict[str, Any]:
-    from .webmap import map_benchmark
+    from .map_bench import chromium_path, map_benchmark
 
-    browser = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    result = map_benchmark(*job["map_case"], job["folder"], browser=browser)
+    browser = chromium_path()
+    n_villages, n_roads = job["map_case"]
+    result = map_benchmark(n_villages, n_roads, job["folder"], browser=browser)
     return {"villages": job["map_case"][0], "roads": job["map_case"][1],
             **{k: result.get(k) for k in ("size_bytes", "export_s", "first_render_s", "redraw_ms", "js_errors")}}
 
 
 def _task_case_survey(job: dict[str, Any]) -> dict[str, Any]:
-    from .survey import benchmark_survey_import
+    from .survey_bench import benchmark_survey_import
 
     result = benchmark_survey_import(job["survey_points"], Path(job["folder"]) / "survey")
     return {k: result.get(k) for k in ("n_points", "seconds", "points_per_second", "stage_seconds", "imported",
@@ -674,7 +704,7 @@ TASKS = {"pipeline": _task_pipeline, "baselines": _task_baselines, "profile": _t
 
 
 def _worker_main(argv: list[str]) -> int:
-    """Child-process entry: ``python -m ruralenv.core.bench TASK JOB_JSON``."""
+    """Child-process entry: ``python -m ruralenv.tools.bench TASK JOB_JSON``."""
     task, job = argv[0], json.loads(argv[1])
     result = TASKS[task](job)
     Path(job["result"]).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")

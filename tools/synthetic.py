@@ -26,7 +26,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import cKDTree
 
-COUNTIES_GPKG = Path(__file__).resolve().parent.parent / "data" / "region" / "inner_mongolia_counties.gpkg"
+from ..core.files import package_file
+
+COUNTIES_GPKG = package_file("data", "region", "inner_mongolia_counties.gpkg")
 GEOGRAPHIC = CRS.from_epsg(4490)
 #: Equal-area working CRS for generation (km-accurate everywhere in the region).
 WORK_CRS = CRS.from_proj4("+proj=aea +lat_0=40 +lat_1=38 +lat_2=50 +lon_0=112 +ellps=GRS80 +units=m +no_defs")

@@ -1,6 +1,6 @@
 """Benchmark of the survey import: a synthetic county and a large CSV of survey points.
 
-:func:`benchmark_survey_import` is called by ``ruralenv bench`` (core/bench.py); it is deterministic
+:func:`benchmark_survey_import` is called by ``ruralenv bench`` (tools/bench.py); it is deterministic
 (seeded) and writes only inside ``workdir``.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .importer import import_survey
+from ..core.survey import import_survey
 
 BENCH_EPSG = 4546  # CGCS2000 3° Gauss-Krüger CM 111°E, as the pipeline picks for 准格尔旗
 CENTRE_X, CENTRE_Y = 515_000.0, 4_415_000.0

@@ -1,0 +1,53 @@
+"""What the ``ruralenv`` commands share: progress on the terminal."""
+from __future__ import annotations
+
+import sys
+import time
+
+
+class ConsoleProgress:
+    """Progress on the terminal: a line per stage, a tqdm bar for stages with a known size."""
+
+    def __init__(self, quiet: bool = False, max_warnings: int = 20):
+        self.quiet = quiet
+        self.max_warnings = max_warnings
+        self.warnings = 0
+        self._bar = None
+        self._t0 = time.perf_counter()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self._close()
+        if self.quiet:
+            return
+        print(f"[{time.perf_counter() - self._t0:6.1f}s] {name}", file=sys.stderr, flush=True)
+        if total and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, leave=False, file=sys.stderr, unit="step")
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def message(self, text: str, level: str = "info") -> None:
+        if level == "warning":
+            self.warnings += 1
+            if self.warnings <= self.max_warnings:
+                print(f"warning: {text}", file=sys.stderr)
+            elif self.warnings == self.max_warnings + 1:
+                print("warning: more warnings follow; all are listed in results.gpkg (rejects, unreachable)",
+                      file=sys.stderr)
+        elif not self.quiet:
+            print(f"         {text}", file=sys.stderr)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def done(self) -> None:
+        """Close any open progress bar."""
+        self._close()

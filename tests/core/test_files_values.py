@@ -1,0 +1,83 @@
+"""The one atomic writer, file hasher, encoding sniffer, yes/no parser and text converter."""
+from __future__ import annotations
+
+import hashlib
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from ruralenv.core import files, values
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (True, True), (np.False_, False), (0, False), (1.0, True), ("True", True), ("False", False), ("是", True),
+    ("否", False), (" 1.0 ", True), ("", None), (None, None), (float("nan"), None), (pd.NA, None)])
+def test_yes_no_reads_typed_and_stored_flags(value, expected):
+    assert values.yes_no(value) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", 2, "0.5"])
+def test_yes_no_refuses_other_values_unless_lenient(value):
+    with pytest.raises(ValueError, match="is not yes/no"):
+        values.yes_no(value)
+    assert values.yes_no(value, strict=False) is None
+
+
+def test_flag_array_reads_missing_and_unknown_as_false():
+    assert values.flag_array([True, None, "是", "maybe", 0, float("nan")]).tolist() == [
+        True, False, True, False, False, False]
+
+
+def test_text_trims_and_drops_the_point_zero_of_whole_numbers():
+    s = pd.Series([150622001001.0, " 乌兰 ", "", None, np.nan, 1.5, pd.NA, 7], index=list("abcdefgh"))
+    out = values.text(s)
+    assert out.tolist() == ["150622001001", "乌兰", None, None, None, "1.5", None, "7"]
+    assert out.index.tolist() == list("abcdefgh") and out.dtype == object
+
+
+def test_write_atomically_leaves_the_old_files_when_a_writer_fails(tmp_path):
+    (tmp_path / "a.txt").write_text("old a")
+
+    def fail(path):
+        path.write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        files.write_atomically(tmp_path, {"a.txt": lambda p: p.write_text("new a"), "b.txt": fail})
+    assert (tmp_path / "a.txt").read_text() == "old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    written = files.write_atomically(tmp_path / "sub", {"a.txt": lambda p: p.write_text("new a")})
+    assert written == {"a.txt": tmp_path / "sub" / "a.txt"} and written["a.txt"].read_text() == "new a"
+
+
+def test_sha256_of_counts_shapefile_side_files_and_sees_changes(tmp_path):
+    shp, dbf = tmp_path / "v.shp", tmp_path / "v.dbf"
+    shp.write_bytes(b"shape")
+    dbf.write_bytes(b"attrs")
+    assert files.sha256_of(shp) == hashlib.sha256(b"shapeattrs").hexdigest()
+    dbf.write_bytes(b"other attributes")
+    os.utime(dbf, ns=(1, 1))
+    assert files.sha256_of(shp) == hashlib.sha256(b"shapeother attributes").hexdigest()
+    assert files.sha256_of(dbf) == hashlib.sha256(b"other attributes").hexdigest()
+
+
+@pytest.mark.parametrize(("data", "offset", "expected"), [
+    (b"name,lon\n", 0, "ascii"), ("名称,经度\n".encode(), 0, "utf-8"), ("名称,经度\n".encode("gbk"), 0, "gb18030"),
+    (b"\xff\xfe\xfa", 0, None), (b"\x00\x01" + "村".encode("gbk"), 2, "gb18030"), (b"a\x00b", 0, "ascii")])
+def test_sniff_encoding(tmp_path, data, offset, expected):
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert files.sniff_encoding(path, offset=offset) == expected
+
+
+def test_sniff_encoding_stops_at_nul_when_asked(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n\x00")
+    assert files.sniff_encoding(path, stop_at_nul=True) == "binary"
+
+
+def test_shipped_files_are_found_through_the_package():
+    for parts in (("data", "sample", "zhungeer_150622.gpkg"), ("data", "china_outline", "mainland.geojson"),
+                  ("core", "webmap_assets", "map.js")):
+        assert files.package_file(*parts).is_file(), parts
