@@ -303,11 +303,7 @@ def _check_values(layer: Layer, where: dict) -> None:
         if col in gdf.columns:
             _check_bool(layer, where, col)
     if kind == "villages":
-        _check_duplicates(layer, where, "village_code")
-        _check_choice(layer, where, "village_class", schema.VILLAGE_CLASS_VALUES, empty="未分类")
-        _check_sanitary_toilets(layer, where)
-        if "population" not in gdf.columns and "resident_population" in gdf.columns:
-            gdf["population"] = gdf["resident_population"]  # 常住人口 is the only population given
+        _check_villages(layer, where)
     elif kind == "facilities":
         _check_choice(layer, where, "facility_type", schema.FACILITY_TYPE_VALUES, empty=None)
     elif kind == "mines":
@@ -317,6 +313,15 @@ def _check_values(layer: Layer, where: dict) -> None:
     elif kind == "priority_zones":
         _check_choice(layer, where, "zone", schema.ZONE_VALUES, empty=None)
         _check_percent(layer, where, "sewage_target_pct")
+
+
+def _check_villages(layer: Layer, where: dict) -> None:
+    gdf = layer.gdf
+    _check_duplicates(layer, where, "village_code")
+    _check_choice(layer, where, "village_class", schema.VILLAGE_CLASS_VALUES, empty="未分类")
+    _check_sanitary_toilets(layer, where)
+    if "population" not in gdf.columns and "resident_population" in gdf.columns:
+        gdf["population"] = gdf["resident_population"]  # 常住人口 is the only population given
 
 
 def _check_number(layer: Layer, where: dict, col: str) -> None:

@@ -36,6 +36,7 @@ import shapely
 from ..config import Config
 from ..contract import SANITATION_INDICATOR_COLUMNS, names
 from ..stage import Context
+from ..values import flag_array
 from .attributes import VillageAttributes
 from .distances import Distances
 
@@ -528,7 +529,7 @@ def _flag(v: pd.DataFrame, col: str) -> np.ndarray:
     if col not in v:
         return np.zeros(len(v), bool)
     values = v[col].to_numpy()
-    return values if values.dtype == bool else np.asarray(values == True, dtype=bool)  # noqa: E712
+    return values if values.dtype == bool else flag_array(values)
 
 
 def _numbers(v: pd.DataFrame, col: str) -> np.ndarray:
