@@ -7,8 +7,9 @@ SYSTEM_PYTHON ?= /usr/bin/python3
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 # Debian packages: the core (venv from Debian's Python so QGIS's bindings are importable; Debian's pyproj,
 # and GDAL/GEOS headers to build pyogrio and shapely against the system libraries: pip's wheels bundle their
-# own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS).
-CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++
+# own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS). rasterio
+# (accessibility surfaces) likewise comes from Debian, linked to the system GDAL that QGIS uses.
+CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++ python3-rasterio
 TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei \
              postgresql-15-postgis-3
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
@@ -39,7 +40,7 @@ $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
-	$(PIP) install $(PIP_FLAGS) -e '.[test]'
+	$(PIP) install $(PIP_FLAGS) -e '.[test,explore]'
 	@touch $@
 
 vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
@@ -76,6 +77,7 @@ test-qgis: $(VENV)/.test-installed translations
 
 ## bench: region-scale benchmark (see README)
 bench: $(VENV)/.test-installed vendor-js
+	$(PIP) install $(PIP_FLAGS) -e '.[bench]'
 	$(VENV)/bin/ruralenv bench --scale region --out bench-out
 
 ## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet)

@@ -14,10 +14,12 @@ from ._errors import Cancelled, ConfigError, InputError, RuralEnvError
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from .console import ConsoleProgress
 from .files import SAMPLE_GPKG
+from .surface import SURFACE_TARGETS
 
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
-COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.tools.bench")
+COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.core.surface_run",
+                   "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:
@@ -69,6 +71,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                                write_map=not args.no_map)
     finally:
         progress.done()
+    if args.surface:
+        from .surface_run import surfaces_of_run
+
+        results.files.update(surfaces_of_run(results, args.surface, args.out, config, progress))
     _report(results, args.quiet)
     return 0
 
@@ -96,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting (repeatable)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
         p.add_argument("--no-map", action="store_true", help="do not write map.html")
+        p.add_argument("--surface", action="append", choices=SURFACE_TARGETS, metavar="TARGET",
+                       help="also write the distance surface surface_TARGET.tif, TARGET one of "
+                            f"{', '.join(SURFACE_TARGETS)} (repeatable)")
 
     p = sub.add_parser("run", help="analyse your own layers")
     p.add_argument("config", nargs="?", type=Path, help="CONFIG.toml with [inputs] and [settings]")

@@ -38,6 +38,14 @@ DEFAULT_UNHARDENED_HIGHWAYS: tuple[str, ...] = (
     "track", "path", "unclassified", "service", "residential", "living_street", "road", "footway",
     "bridleway", "cycleway", "乡道", "村道", "机耕路", "专用公路", "等外公路",
 )
+#: Speed (km/h) per road class (OSM ``highway`` or Chinese grade) for time surfaces: design speeds of
+#: 公路工程技术标准 JTG B01-2014 (expressway 100, class 1–2 80/60, class 3 40, class 4 30/20).
+DEFAULT_SPEEDS_KMH: tuple[str, ...] = (
+    "高速公路=100", "国道=80", "省道=60", "县道=40", "乡道=30", "村道=20", "机耕路=15", "专用公路=30",
+    "等外公路=15", "motorway=100", "motorway_link=60", "trunk=80", "trunk_link=40", "primary=60",
+    "primary_link=40", "secondary=60", "secondary_link=40", "tertiary=40", "tertiary_link=30",
+    "unclassified=30", "residential=20", "living_street=10", "service=15", "road=20", "track=15",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,21 @@ class Config:
         Where road graphs are cached; empty means ``$XDG_CACHE_HOME/ruralenv`` (``~/.cache/ruralenv``).
     use_cache : bool
         Reuse a cached road graph built from the same roads and settings.
+    surface_res_m : float
+        Cell size of accessibility surfaces (``ruralenv surface``).
+    surface_far : str
+        Surface cells farther than ``max_snap_m`` from every road: ``"nodata"`` (default) or ``"offroad"``
+        (priced by the off-road leg to the nearest road, like the others).
+    surface_speeds_kmh : tuple of str
+        ``class=km/h`` pairs for time surfaces; the class is the road's OSM ``highway`` or its grade.
+    speed_hardened_kmh, speed_unhardened_kmh : float
+        Speed of roads of no listed class (hardened / not); an unhardened road is never faster than
+        ``speed_unhardened_kmh``.
+    speed_offroad_kmh : float
+        Speed of the off-road leg from a place to its nearest road in time surfaces (driving on pasture;
+        an assumption, not from the plan).
+    surface_zonal_km, surface_zonal_min : tuple of float
+        Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
     """
 
     node_tolerance_m: float = 1.0
@@ -159,6 +182,14 @@ class Config:
     spatial_index_max_features: int = 500_000
     cache_dir: str = ""
     use_cache: bool = True
+    surface_res_m: float = 100.0
+    surface_far: str = "nodata"
+    surface_speeds_kmh: tuple[str, ...] = DEFAULT_SPEEDS_KMH
+    speed_hardened_kmh: float = 40.0
+    speed_unhardened_kmh: float = 20.0
+    speed_offroad_kmh: float = 10.0
+    surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
+    surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -169,6 +200,10 @@ class Config:
             raise ConfigError(f"crs_family must be 'gk3' or 'utm', got {self.crs_family!r}")
         if self.on_bad_rows not in ("fail", "reject"):
             raise ConfigError(f"on_bad_rows must be 'fail' or 'reject', got {self.on_bad_rows!r}")
+        if self.surface_far not in ("nodata", "offroad"):
+            raise ConfigError(f"surface_far must be 'nodata' or 'offroad', got {self.surface_far!r}")
+        if min(self.surface_res_m, self.speed_hardened_kmh, self.speed_unhardened_kmh, self.speed_offroad_kmh) <= 0:
+            raise ConfigError("surface_res_m and the speed_*_kmh settings must be > 0")
         for name in ("target_waste_2023", "target_waste_2025", "target_roads_2023", "target_roads_2025",
                      "target_sewage_2023", "target_sewage_2025", "target_sewage_priority", "target_sewage_other",
                      "sewage_discharge_coefficient", "concentrated_share"):
@@ -234,6 +269,8 @@ def _coerce(key: str, value: Any) -> Any:
         raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
     kind = str(types[key])
     if not isinstance(value, str):
+        if kind == "tuple[float, ...]" and isinstance(value, list):
+            return tuple(float(v) for v in value)
         if kind.startswith("tuple") and isinstance(value, list):
             return tuple(str(v) for v in value)
         return value
@@ -248,6 +285,8 @@ def _coerce(key: str, value: Any) -> Any:
             if value.lower() in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
+        if kind == "tuple[float, ...]":
+            return tuple(float(v) for v in value.split(",") if v.strip())
         if kind.startswith("tuple"):
             return tuple(v.strip() for v in value.split(",") if v.strip())
     except ValueError:

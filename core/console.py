@@ -4,9 +4,13 @@ from __future__ import annotations
 import sys
 import time
 
+#: A stage's bar appears only once the stage has run this long (seconds); short stages stay one line.
+BAR_DELAY_S = 2.0
+
 
 class ConsoleProgress:
-    """Progress on the terminal: a line per stage, a tqdm bar for stages with a known size."""
+    """Progress on the terminal: a line per stage and, on a terminal, a tqdm bar with an ETA for stages
+    with a known size that last longer than :data:`BAR_DELAY_S` (none with ``quiet``)."""
 
     def __init__(self, quiet: bool = False, max_warnings: int = 20):
         self.quiet = quiet
@@ -23,7 +27,8 @@ class ConsoleProgress:
         if total and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, leave=False, file=sys.stderr, unit="step")
+            self._bar = tqdm(total=total, leave=False, file=sys.stderr, unit="step", desc=name, delay=BAR_DELAY_S,
+                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
 
     def advance(self, n: int = 1) -> None:
         if self._bar is not None:

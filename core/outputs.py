@@ -44,18 +44,26 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: 
 
 
 def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns GeoPackage can store: missing values as null (NaN and inf in numbers, None in text)."""
-    out = df.copy()
-    geom = getattr(out, "_geometry_column_name", None)
-    for col in out.columns:
+    """Columns GeoPackage can store: missing values as null (NaN and inf in numbers, None in text).
+
+    Only the columns that hold such values are replaced; the frame (and its geometries) is not copied
+    when none do.
+    """
+    geom = getattr(df, "_geometry_column_name", None)
+    fixed = {}
+    for col in df.columns:
         if col == geom:
             continue
-        s = out[col]
+        s = df[col]
         if s.dtype == object:
-            out[col] = s.where(s.notna(), None)
+            missing = s.isna().to_numpy()
+            if missing.any():
+                fixed[col] = s.where(~missing, None)
         elif np.issubdtype(s.dtype, np.floating):
-            out[col] = s.where(np.isfinite(s), np.nan)
-    return out
+            bad = np.isinf(s.to_numpy())
+            if bad.any():
+                fixed[col] = s.where(~bad, np.nan)
+    return df.assign(**fixed) if fixed else df
 
 
 def write_report(tables: dict[str, pd.DataFrame], path: Path,

@@ -64,8 +64,9 @@ def run_pipeline(
     t0 = time.perf_counter()
     res = analyse(inputs, config, progress, timer)
     if out_dir is not None:
-        with timer.stage("write"):
-            res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
+        writers = output_writers(res, write_map, progress)
+        with timer.stage("write", total=len(writers)):
+            res.files = write_atomically(Path(out_dir), _advancing(writers, progress))
     res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
     return res
 
@@ -76,6 +77,23 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
 
     A missing Leaflet install (``make vendor-js``) skips only the map, with a warning.
     """
+    return write_atomically(out_dir, output_writers(res, write_map, progress))
+
+
+def _advancing(writers: dict[str, Callable[[Path], object]], progress: Progress) -> dict[str, Callable[[Path], object]]:
+    """The same writers, each marking one step of the current stage done when its file is written."""
+    def step(write: Callable[[Path], object]) -> Callable[[Path], object]:
+        def run(path: Path) -> object:
+            out = write(path)
+            progress.advance()
+            return out
+        return run
+    return {name: step(write) for name, write in writers.items()}
+
+
+def output_writers(res: Results, write_map: bool = True,
+                   progress: Progress | None = None) -> dict[str, Callable[[Path], object]]:
+    """File name → function writing that file, for :func:`.files.write_atomically`."""
     tables = {"旗县 county": sanitation.without_sanitation(res.tables["county"]),
               "苏木乡镇 town": sanitation.without_sanitation(res.tables["town"]),
               "全部 region": sanitation.without_sanitation(res.tables["region"]),
@@ -99,4 +117,4 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
         except MapError as exc:
             (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
             res.summary.setdefault("warnings", []).append(f"map.html not written: {exc}")
-    return write_atomically(out_dir, writers)
+    return writers

@@ -154,9 +154,9 @@ def _problem_rows(layers: dict[str, Layer]) -> tuple[list[dict], list[Problem]]:
 
 def read_inputs(
     inputs: RunInputs | Mapping[str, LayerInput], config: Config,
-    required: Sequence[str] = ("villages", "roads"),
+    required: Sequence[str] = ("villages", "roads"), progress: Progress | None = None,
 ) -> tuple[dict[str, Layer], pd.DataFrame, dict[str, str | None]]:
-    """Read and validate every input; apply the ``on_bad_rows`` policy.
+    """Read and validate every input; apply the ``on_bad_rows`` policy (one ``progress`` step per layer).
 
     Returns
     -------
@@ -181,6 +181,8 @@ def read_inputs(
         if kind == "roads":
             classify_roads(layer, config)
         layers[kind], hashes[kind] = layer, digest
+        if progress is not None:
+            progress.advance()
     rows, blocking = _problem_rows(layers)
     if fatal:
         raise InputError(fatal + blocking)
@@ -252,8 +254,8 @@ def prepare_network(
     """
     progress = progress or NullProgress()
     timer = timer or Timer(progress)
-    with timer.stage("read"):
-        layers, rejects, hashes = read_inputs(inputs, config, required)
+    with timer.stage("read", total=len(_as_inputs(inputs, required))):
+        layers, rejects, hashes = read_inputs(inputs, config, required, progress)
         for r in rejects.itertuples(index=False):
             row = None if pd.isna(r.row) else int(r.row)
             progress.message(str(Problem(r.file, r.layer, row, r.field, r.reason)), "warning")

@@ -45,6 +45,12 @@ class Results:
                 "counties": self.counties, "towns": self.towns, "mines": self.mines,
                 "unreachable": self.unreachable, "rejects": self.rejects}
 
+    def explore(self, **kwargs):
+        """A folium map of this run for a notebook (the ``explore`` extra); see :func:`.explore.explore`."""
+        from .explore import explore
+
+        return explore(self, **kwargs)
+
 
 def roads_layer(p: Prepared) -> gpd.GeoDataFrame:
     """The roads with their length, network component and island flag."""

@@ -6,8 +6,10 @@ makes no request to any host; ``online=True`` adds basemap tiles.
 
 Built for tens of thousands of villages: every layer is drawn on one canvas, each legend class as one
 batch (``webmap_assets/map.js``); data travel as compact columns (coordinates as integer micro-degrees,
-paths delta-encoded, repeated values as dictionary codes) rather than GeoJSON; roads are simplified to
-a few metres; popups are built only when a feature is clicked. Every user string reaches the page as
+paths delta-encoded, repeated values as dictionary codes, sentence-like texts as patterns plus numbers)
+rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view roads, and every road
+in tiles decoded when they come into view); far out, dense point layers are drawn as small squares; popups
+are built only when a feature is clicked. Every user string reaches the page as
 JSON data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML,
 and a Content-Security-Policy lets only the page's own two scripts run.
 
@@ -41,7 +43,8 @@ from . import contract, schema
 from ._errors import RuralEnvError
 from .files import package_file, write_atomically
 from .progress import NullProgress, Progress, check_cancel
-from .values import is_missing, yes_no
+from .values import flag_array, is_missing, yes_no
+from .webmap_lod import road_levels
 
 if TYPE_CHECKING:
     from .results import Results
@@ -53,8 +56,11 @@ DEFAULT_JS_DIR = package_file("vendor", "js")
 
 #: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
 COORD_SCALE = 1_000_000
-#: Roads are simplified to this tolerance (metres) before they are written.
-ROAD_SIMPLIFY_M = 5.0
+#: Below zoom DOT_BELOW_ZOOM points are small squares when there are more than DOT_MIN_POINTS villages, or more
+#: than DOT_MIN_SEATS township seats, facilities or mines (county seats keep their stars).
+DOT_MIN_POINTS = 20_000
+DOT_MIN_SEATS = 300
+DOT_BELOW_ZOOM = 8
 #: County outlines are simplified to this tolerance (metres).
 AREA_SIMPLIFY_M = 20.0
 
@@ -179,6 +185,8 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "basemap": ("底图", "Basemap"),
     "region": ("全部", "All"),
     "generated": ("生成日期", "Made on"),
+    "lod_overview": ("当前为区域视图：放大到 {z} 级可见全部道路", "Region view now: zoom to {z} for every road"),
+    "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
 }
 
 LAYER_TITLES: dict[str, tuple[str, str]] = {
@@ -196,7 +204,9 @@ DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_ra
                                               "sewage": ("villages", "sewage_mode")}
 
 MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
-_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum")
+_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
+#: Numbers inside a ``tpl`` text: the text is stored once as a template and each row keeps only its numbers.
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -307,16 +317,13 @@ class _Coords:
         qx, qy = self._quantise(np.asarray(lon, float), np.asarray(lat, float))
         return {"x": _int_list(qx), "y": _int_list(qy)}
 
-    def paths(self, geoms: np.ndarray, polygons: bool) -> list[list]:
-        """Per feature: its lines (``[[x0, y0, dx1, dy1, ...], ...]``) or, with ``polygons``, its
-        polygons (``[[ring, hole, ...], ...]``), each path delta-encoded from its first vertex."""
+    def polygons(self, geoms: np.ndarray) -> list[list]:
+        """Per feature: its polygons (``[[ring, hole, ...], ...]``), each ring a flat ``[x0, y0, dx1, dy1, ...]``
+        delta-encoded from its first vertex. (Roads travel in :mod:`.webmap_lod`'s chunks.)"""
         if self.gcj02:
             geoms = _shift_gcj02(geoms)
         parts, part_owner = shapely.get_parts(geoms, return_index=True)
-        if polygons:
-            units, unit_owner = shapely.get_rings(parts, return_index=True)
-        else:
-            units, unit_owner = parts, np.arange(len(parts))
+        units, unit_owner = shapely.get_rings(parts, return_index=True)
         coords, vertex_owner = shapely.get_coordinates(units, return_index=True)
         qx, qy = self._quantise(coords[:, 0], coords[:, 1])
         q = np.column_stack([qx, qy]).astype(np.int64)
@@ -330,12 +337,9 @@ class _Coords:
         by_unit: list[list] = [[] for _ in range(len(units))]
         for u, lst in zip(present, unit_lists, strict=True):
             by_unit[u] = lst
-        if polygons:
-            by_part: list[list] = [[] for _ in range(len(parts))]
-            for u, owner in enumerate(unit_owner):
-                by_part[owner].append(by_unit[u])
-        else:
-            by_part = by_unit
+        by_part: list[list] = [[] for _ in range(len(parts))]
+        for u, owner in enumerate(unit_owner):
+            by_part[owner].append(by_unit[u])
         features: list[list] = [[] for _ in range(len(geoms))]
         for p, owner in enumerate(part_owner):
             if by_part[p]:
@@ -351,7 +355,12 @@ def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, 
     """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
     boxes = []
     for gdf in frames:
-        b = gdf.geometry.to_crs(4326).total_bounds
+        extent = gdf.total_bounds
+        if not np.all(np.isfinite(extent)):
+            continue
+        # The densified outline of the layer's extent is projected, not every feature.
+        step = max(float(np.ptp(extent.reshape(2, 2), axis=0).max()) / 64, 1e-6)
+        b = gpd.GeoSeries([shapely.segmentize(shapely.box(*extent), step)], crs=gdf.crs).to_crs(4326).total_bounds
         if np.all(np.isfinite(b)):
             boxes.append(b)
     if not boxes:
@@ -382,6 +391,8 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         names = [str(display.get(u, u)) if display else str(u) for u in uniques]
         return {**head, "dict": names, "values": codes.tolist()}
     values: list[Any]
+    if kind == "tpl":
+        return {**head, **_templated(s)}
     if kind == "text":
         values = [None if is_missing(v) or v == "" else str(v) for v in s.tolist()]
     elif kind == "bool":
@@ -391,6 +402,21 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
         rounded = np.round(pd.to_numeric(s, errors="coerce").to_numpy(float), digits)
         values = [None if not math.isfinite(v) else (int(v) if digits == 0 else v) for v in rounded.tolist()]
     return {**head, "values": values}
+
+
+def _templated(s: pd.Series) -> dict:
+    """Texts made from a few sentence patterns with numbers in them, as ``tpl`` (the patterns, numbers
+    replaced by NUL) and ``values`` (per row ``[pattern, number text, ...]`` or null)."""
+    patterns: dict[str, int] = {}
+    values: list[list | None] = []
+    for v in s.tolist():
+        if is_missing(v) or v == "":
+            values.append(None)
+            continue
+        text = str(v)
+        pattern = _NUMBER.sub("\0", text)
+        values.append([patterns.setdefault(pattern, len(patterns)), *_NUMBER.findall(text)])
+    return {"tpl": list(patterns), "values": values}
 
 
 def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
@@ -435,7 +461,7 @@ def _classes(keys: list[str], styles: Mapping[str, dict], labels: Mapping[str, s
 # ----------------------------------------------------------------------------------------------- layers
 _VILLAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("village_code", "text"), ("village_class", "enum"), ("population", "int"), ("households", "int"),
-    ("collection_model", "enum"), ("model_reason", "text"), ("covered", "bool"), ("hardened_access", "bool"),
+    ("collection_model", "enum"), ("model_reason", "tpl"), ("covered", "bool"), ("hardened_access", "bool"),
     ("pave_gap_m", "metres"), ("net_dist_station_m", "metres"), ("net_dist_town_treatment_m", "metres"),
     ("net_dist_county_treatment_m", "metres"), ("net_dist_village_treatment_m", "metres"),
     ("unreachable_reason", "text"), ("snap_dist_m", "metres"), ("near_mine", "text"), ("in_scope", "bool"),
@@ -515,8 +541,22 @@ def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
         "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
         "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
     }
-    return {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-            "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+    layer = {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
+             "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+    return _dotted(layer, set(order) if len(df) > DOT_MIN_POINTS else set(), ("村庄", "villages"), lang)
+
+
+def _dotted(layer: dict, keys: set[str], what: tuple[str, str], lang: int) -> dict:
+    """Mark the classes ``keys`` to be drawn as small squares below :data:`DOT_BELOW_ZOOM`, and say so."""
+    dotted = [c for c in layer["classes"] if c["key"] in keys]
+    for c in dotted:
+        c["dot_below_zoom"] = DOT_BELOW_ZOOM
+    if dotted:
+        layer["dot_note"] = (
+            f"缩放 {DOT_BELOW_ZOOM} 级以下{what[0]}画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
+            f"Below zoom {DOT_BELOW_ZOOM} {what[1]} are small squares of their class colour (hollow for hollow "
+            "symbols), still clickable; closer in, the full symbols.")[lang]
+    return layer
 
 
 def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, keys: list[str],
@@ -540,7 +580,9 @@ def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     labels = {"county_seat": ("旗县驻地", "county seat"), "town_seat": ("苏木乡镇驻地", "township seat")}
     spec = (("town_code", "text"), ("county_code", "text"), ("is_county_seat", "bool"),
             ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"))
-    return _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
+    layer = _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
+    many = {"town_seat"} if keys.count("town_seat") > DOT_MIN_SEATS else set()
+    return _dotted(layer, many, ("苏木乡镇驻地", "township seats"), lang)
 
 
 def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -560,7 +602,8 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
     spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
             ("issues", "text"))
     displays = {"facility_type": _in(FACILITY_LABELS, lang)}
-    return _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
+    layer = _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("设施", "facilities"), lang)
 
 
 def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -573,20 +616,29 @@ def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     spec = (("mineral", "text"), ("green_mine_level", "enum"), ("status", "text"),
             ("villages_within_buffer", "int"), ("population_within_buffer", "int"))
     displays = {"green_mine_level": _in(MINE_LABELS, lang)}
-    return _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
+    layer = _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("矿山", "mines"), lang)
 
 
 def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    """Roads in two levels of detail (:mod:`.webmap_lod`): the region view and per-tile full detail."""
     _require(gdf, "roads", ("hardened",))
-    geoms = _simplified(gdf, ROAD_SIMPLIFY_M, topology=False).array
-    keys = ["hardened" if yes_no(v, strict=False) else "unhardened" for v in gdf["hardened"]]
+    hardened = _flag_array(gdf["hardened"])
+    keys = np.where(hardened, "hardened", "unhardened").tolist()
     # Solid lines only: dashed strokes of 100 000 roads cost seconds per redraw in a software canvas.
     styles = {"hardened": {"color": "#333333", "weight": 2.2, "opacity": 0.9},
               "unhardened": {"color": "#b8733d", "weight": 1.2, "opacity": 0.9}}
     labels = {"hardened": ("硬化路", "hardened road"), "unhardened": ("未硬化路", "unhardened road")}
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
-    return {"id": "roads", "geom": "line", "classes": classes, "cls": cls,
-            "paths": coords.paths(geoms, polygons=False), "fields": []}
+    lod = road_levels(gdf, np.asarray(cls, np.int64), hardened, coords.origin, coords.gcj02, lang)
+    return {"id": "roads", "geom": "lod_line", "classes": classes, "lod": lod, "fields": []}
+
+
+def _flag_array(s: pd.Series) -> np.ndarray:
+    """A flag column as booleans (null → False) without a Python call per row for bool columns."""
+    if s.dtype == bool:
+        return s.to_numpy(bool)
+    return flag_array(s.tolist())
 
 
 def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: Mapping[str, float]) -> dict:
@@ -608,7 +660,7 @@ def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: 
     spec = (("county_code", "text"), ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"),
             ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
     return {"id": "counties", "geom": "polygon", "classes": classes, "cls": cls,
-            "paths": coords.paths(geoms, polygons=True), "name": _names(df), "fields": _fields(df, spec, lang)}
+            "paths": coords.polygons(geoms), "name": _names(df), "fields": _fields(df, spec, lang)}
 
 
 def _sewage_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -650,7 +702,7 @@ def _toilets_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     spec = (("county_code", "text"), ("toilet_rate_pct", "pct"), ("toilets_needed", "int"),
             ("toilets_target_2025", "int"), ("sewage_rate_pct", "pct"))
     return {"id": "toilets", "geom": "polygon", "classes": classes, "cls": cls, "hidden": True,
-            "paths": coords.paths(_simplified(gdf, AREA_SIMPLIFY_M, topology=True).array, polygons=True),
+            "paths": coords.polygons(_simplified(gdf, AREA_SIMPLIFY_M, topology=True).array),
             "name": _names(df), "fields": _fields(df, spec, lang)}
 
 
@@ -881,6 +933,7 @@ def export_map(
     title: str | None = None,
     lang: str = "zh",
     progress: Progress | None = None,
+    surface: str | Path | None = None,
 ) -> Path:
     """Write one self-contained HTML map of a run.
 
@@ -901,6 +954,8 @@ def export_map(
     lang : {"zh", "en"}
         Language of labels, legend and popups.
     progress : Progress, optional
+    surface : path, optional
+        A surface GeoTIFF (``ruralenv surface``) shown as an image overlay with its legend.
 
     Returns
     -------
@@ -914,6 +969,10 @@ def export_map(
     """
     out = Path(out_html)
     data = build_map_data(results, online=online, basemap=basemap, title=title, lang=lang, progress=progress)
+    if surface is not None:
+        from .surface_overlay import surface_overlay
+
+        data["surface"] = surface_overlay(surface)
     page = render_html(data)
     write_atomically(out.parent, {out.name: lambda tmp: tmp.write_text(page, encoding="utf-8")})
     return out
@@ -924,7 +983,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     """``ruralenv map RESULTS.gpkg``: write the HTML map of an earlier run."""
     out = args.out or Path(args.results).with_name("map.html")
     path = export_map(args.results, out, online=args.online, basemap=args.basemap, title=args.title,
-                      lang=args.lang)
+                      lang=args.lang, surface=args.surface)
     print(f"map.html      {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
@@ -940,4 +999,5 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    f"{DEFAULT_BASEMAP}); amap* are GCJ-02 and shift the overlays to match")
     p.add_argument("--title", help="page title")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the map (default zh)")
+    p.add_argument("--surface", type=Path, help="a surface GeoTIFF (`ruralenv surface`) to show with its legend")
     p.set_defaults(func=cmd_map)

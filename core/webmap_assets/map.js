@@ -108,6 +108,7 @@
   }
 
   var GRID = 16;
+  var DOT = 4;
   var DENSE_PARTS = 8000;
 
   /* Points of one class: `index` holds the data rows, `mx`/`my` their Web Mercator position. */
@@ -135,20 +136,43 @@
       var v = this._view(size);
       var s = this._scale, ox = this._origin.x, oy = this._origin.y;
       var m = 0;
+      // Zoomed far out, many points are one path of small squares (tens of thousands of sprite copies
+      // cost hundreds of milliseconds per redraw in a software canvas).
+      var dots = this._map.getZoom() < (this.options.dotBelow || 0);
+      if (dots) { ctx.beginPath(); }
       for (var k = 0; k < this.index.length; k++) {
         var x = this._mx[k] * s - ox;
         var y = this._my[k] * s - oy;
         if (x < v[0] || y < v[1] || x > v[2] || y > v[3]) { continue; }
-        // Whole-pixel positions make each copy a plain blit (three times faster than a resampled one).
-        ctx.drawImage(this._sprite, Math.round(x) - size / 2, Math.round(y) - size / 2, size, size);
+        if (dots) {
+          ctx.rect(Math.round(x) - DOT / 2, Math.round(y) - DOT / 2, DOT, DOT);
+        } else {
+          // Whole-pixel positions make each copy a plain blit (three times faster than a resampled one).
+          ctx.drawImage(this._sprite, Math.round(x) - size / 2, Math.round(y) - size / 2, size, size);
+        }
         this._sx[m] = x;
         this._sy[m] = y;
         this._sk[m] = k;
         m++;
       }
       this._drawn = m;
+      if (dots) { this._fillDots(ctx); }
       if (this._labels && this._map.getZoom() >= LABEL_MIN_ZOOM) { this._drawLabels(ctx, rad); }
       this._index(v);
+    },
+    // A class whose symbol is hollow (white fill) stays hollow as a dot.
+    _fillDots: function (ctx) {
+      var o = this.options;
+      if (o.fillColor === '#ffffff') {
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = o.color;
+        ctx.stroke();
+      } else {
+        ctx.globalAlpha = o.fillOpacity;
+        ctx.fillStyle = o.fillColor;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
     },
     // Names beside the symbols, skipping any that would overlap a name already written in this redraw.
     _drawLabels: function (ctx, rad) {
@@ -258,7 +282,7 @@
       });
       // Wide strokes with round joins over a whole region of roads cost seconds in a software canvas:
       // when many parts are in view, draw hairlines (indistinguishable at that scale).
-      var dense = visible.length > DENSE_PARTS;
+      var dense = this._thin || visible.length > DENSE_PARTS;
       ctx.setLineDash([]);
       ctx.globalAlpha = o.opacity;
       ctx.strokeStyle = o.color;
@@ -267,6 +291,84 @@
       ctx.lineJoin = dense ? 'miter' : 'round';
       ctx.stroke();
       ctx.globalAlpha = 1;
+    },
+    _containsPoint: function () { return false; }
+  });
+
+  /* Roads in levels of detail (core/webmap_lod.py): below `lod.detail_zoom` the overview chunks, from it on
+   * the detail chunks (tiles) in view. A chunk is decoded into a LineBatch the first time it is drawn. */
+  function decodeVarints(text, n) {
+    var s = atob(text);
+    var out = new Float64Array(n);
+    var k = 0, value = 0, mul = 1;
+    for (var i = 0; i < s.length; i++) {
+      var b = s.charCodeAt(i);
+      value += (b & 127) * mul;
+      if (b & 128) { mul *= 128; continue; }
+      out[k++] = value % 2 ? -(value + 1) / 2 : value / 2;
+      value = 0;
+      mul = 1;
+    }
+    return out;
+  }
+
+  function chunkBatch(chunk, unit, options) {
+    var counts = decodeVarints(chunk.counts, chunk.lines);
+    var d = decodeVarints(chunk.deltas, 2 * chunk.vertices);
+    var mx = new Float64Array(chunk.vertices), my = new Float64Array(chunk.vertices);
+    var start = new Int32Array(chunk.lines + 1);
+    var v = 0, x = 0, y = 0;
+    for (var p = 0; p < chunk.lines; p++) { start[p] = v; v += counts[p]; }
+    start[chunk.lines] = v;
+    for (var i = 0; i < chunk.vertices; i++) {
+      x += d[2 * i];
+      y += d[2 * i + 1];
+      mx[i] = mercX((x * unit + OX) / SCALE);
+      my[i] = mercY((y * unit + OY) / SCALE);
+    }
+    return new LineBatch(mx, my, start, options);
+  }
+
+  function chunkExtent(chunk) {
+    var b = chunk.bbox;
+    chunk.ext = [mercX((b[0] + OX) / SCALE), mercY((b[3] + OY) / SCALE), mercX((b[2] + OX) / SCALE),
+      mercY((b[1] + OY) / SCALE)];
+    return chunk.ext;
+  }
+
+  var LodLines = Batch.extend({
+    initialize: function (overview, tiles, lod, options, count) {
+      L.setOptions(this, options);
+      this._levels = [overview, tiles];
+      this._lod = lod;
+      this.index = {length: count};
+      var e = [Infinity, Infinity, -Infinity, -Infinity];
+      overview.concat(tiles).forEach(function (chunk) {
+        var c = chunkExtent(chunk);
+        e = [Math.min(e[0], c[0]), Math.min(e[1], c[1]), Math.max(e[2], c[2]), Math.max(e[3], c[3])];
+      });
+      this._extent = e;
+    },
+    _updatePath: function () {
+      var r = this._renderer;
+      if (!r._drawing) { return; }
+      var detail = this._map.getZoom() >= this._lod.detail_zoom;
+      var v = this._view(this.options.weight);
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y;
+      var decoded = 0;
+      this._levels[detail ? 1 : 0].forEach(function (chunk) {
+        var e = chunk.ext;
+        if (e[0] * s - ox > v[2] || e[2] * s - ox < v[0] || e[1] * s - oy > v[3] || e[3] * s - oy < v[1]) { return; }
+        if (!chunk.batch) { chunk.batch = chunkBatch(chunk, this._lod.unit, this.options); decoded++; }
+        var b = chunk.batch;
+        b._map = this._map;
+        b._renderer = r;
+        b._scale = s;
+        b._origin = this._origin;
+        b._thin = !detail;
+        b._updatePath();
+      }, this);
+      api.lod = {level: detail ? 'detail' : 'overview', decoded: (api.lod ? api.lod.decoded : 0) + decoded};
     },
     _containsPoint: function () { return false; }
   });
@@ -332,6 +434,9 @@
     switch (field.kind) {
       case 'bool': return v ? UI.yes : UI.no;
       case 'enum': return v < 0 ? '—' : field.dict[v];
+      case 'tpl':
+        var k = 1;
+        return field.tpl[v[0]].replace(/\u0000/g, function () { return v[k++]; });
       case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + ' ' + UI.km : v + ' ' + UI.m;
       case 'pct': return v.toFixed(1) + ' %';
       case 'int': return v.toLocaleString();
@@ -346,7 +451,7 @@
     var table = el('table');
     spec.fields.forEach(function (field) {
       var v = field.values[i];
-      if (field.kind === 'text' && v === null) { return; }
+      if ((field.kind === 'text' || field.kind === 'tpl') && v === null) { return; }
       var tr = el('tr');
       tr.appendChild(el('th', null, field.label));
       tr.appendChild(el('td', null, formatValue(field, v)));
@@ -388,37 +493,8 @@
         mx[k] = mercX(at.lng);
         my[k] = mercY(at.lat);
       });
-      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style), spec.labelled ? spec.name : null);
-    });
-  }
-
-  function buildLines(spec) {
-    var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
-    return rows.map(function (index, c) {
-      var n = 0;
-      var parts = 0;
-      index.forEach(function (i) {
-        spec.paths[i].forEach(function (flat) { n += flat.length / 2; parts++; });
-      });
-      var mx = new Float64Array(n);
-      var my = new Float64Array(n);
-      var start = new Int32Array(parts + 1);
-      var v = 0;
-      var p = 0;
-      index.forEach(function (i) {
-        spec.paths[i].forEach(function (flat) {
-          start[p++] = v;
-          eachVertex(flat, function (lng, lat) {
-            mx[v] = mercX(lng);
-            my[v] = mercY(lat);
-            v++;
-          });
-        });
-      });
-      start[p] = v;
-      var batch = new LineBatch(mx, my, start, styleOptions(spec.classes[c].style, {fill: false, interactive: false}));
-      batch.index = index;
-      return batch;
+      return new PointBatch(index, mx, my, styleOptions(spec.classes[c].style, {dotBelow: spec.classes[c].dot_below_zoom}),
+        spec.labelled ? spec.name : null);
     });
   }
 
@@ -457,12 +533,20 @@
     layer.on('mouseout', function () { map.closeTooltip(hoverTip); });
   }
 
-  var BUILDERS = {point: buildPoints, line: buildLines, polygon: buildPolygons};
+  function buildLodLines(spec) {
+    return spec.classes.map(function (c, k) {
+      function mine(list) { return list.filter(function (chunk) { return chunk.cls === k; }); }
+      return new LodLines(mine(spec.lod.overview), mine(spec.lod.tiles), spec.lod,
+        styleOptions(c.style, {fill: false, interactive: false}), c.count);
+    });
+  }
+
+  var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines};
 
   function addLayer(spec) {
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
-      if (spec.geom !== 'line') { bindEvents(g, spec); }
+      if (spec.geom !== 'lod_line') { bindEvents(g, spec); }
       if (!spec.hidden) { g.addTo(map); }
     });
     spec.groups = groups;
@@ -520,14 +604,57 @@
       var box = checkbox(true, sync);
       classBoxes.push(box);
       label.appendChild(box);
-      label.appendChild(symbolCanvas(c.style, spec.geom, 22, 're-swatch'));
+      label.appendChild(symbolCanvas(c.style, spec.geom === 'lod_line' ? 'line' : spec.geom, 22, 're-swatch'));
       label.appendChild(el('span', null, c.label));
       label.appendChild(el('span', 're-count', c.count.toLocaleString()));
       item.appendChild(label);
       list.appendChild(item);
     });
     block.appendChild(list);
+    if (spec.lod) { block.appendChild(lodNote(spec.lod)); }
+    if (spec.dot_note) { block.appendChild(el('div', 're-note re-lod-note', spec.dot_note)); }
     return block;
+  }
+
+  // A surface GeoTIFF as an image under the vector layers, with a checkbox and its colour stops.
+  function surfaceBlock(s) {
+    var image = L.imageOverlay(s.png, s.bounds, {opacity: s.opacity}).addTo(map);
+    image.bringToBack();
+    var block = el('div', 're-layer');
+    block.setAttribute('data-layer', 'surface');
+    var head = el('label');
+    head.appendChild(checkbox(true, function (e) {
+      if (e.target.checked) { image.addTo(map); image.bringToBack(); } else { map.removeLayer(image); }
+    }));
+    head.appendChild(document.createTextNode(' ' + s.title));
+    block.appendChild(head);
+    var list = el('ul', 're-legend');
+    s.legend.forEach(function (stop) {
+      var item = el('li', 're-legend-item');
+      var swatch = el('span', 're-swatch');
+      swatch.style.display = 'inline-block';
+      swatch.style.width = '22px';
+      swatch.style.height = '12px';
+      swatch.style.background = stop.color;
+      item.appendChild(swatch);
+      item.appendChild(el('span', null, ' ' + stop.value.toLocaleString() + ' ' + s.unit));
+      list.appendChild(item);
+    });
+    block.appendChild(list);
+    return block;
+  }
+
+  // What is drawn at which zoom, and which level is drawn now.
+  function lodNote(lod) {
+    var box = el('div', 're-note re-lod-note', lod.note);
+    var now = el('div', 're-note re-lod-now');
+    function show() {
+      now.textContent = map.getZoom() >= lod.detail_zoom ? UI.lod_detail : UI.lod_overview.replace('{z}', lod.detail_zoom);
+    }
+    map.on('zoomend', show);
+    show();
+    box.appendChild(now);
+    return box;
   }
 
   var panel = el('details', 're-box');
@@ -546,6 +673,7 @@
     baseBlock.appendChild(baseLabel);
     panel.appendChild(baseBlock);
   }
+  if (DATA.surface) { panel.appendChild(surfaceBlock(DATA.surface)); }
   control('topright', panel);
 
   // -------------------------------------------------------------------------------------------- search
@@ -635,7 +763,7 @@
     var T = DATA.targets;
     var box = el('details', 're-box');
     box.id = 're-indicators';
-    box.open = true;
+    box.open = rows.length <= 12;  // a region's hundred counties would hide half the map
     box.appendChild(el('summary', null, UI.indicators));
     var table = el('table');
     var head = el('tr');

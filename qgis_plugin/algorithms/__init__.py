@@ -4,11 +4,12 @@ from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
 from .sanitation import Sanitation
+from .surface import AccessibilitySurface
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport)
+              SurveyImport, AccessibilitySurface)
 
-__all__ = ["ALGORITHMS", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Sanitation", "SurveyImport",
-           "ValidateRoadNetwork", "WasteCollectionModel"]
+__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Sanitation",
+           "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]

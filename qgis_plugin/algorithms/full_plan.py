@@ -3,12 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingOutputFile, QgsProcessingParameterFolderDestination
+from qgis.core import (
+    QgsProcessingOutputFile,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFolderDestination,
+)
 
+from ...core.surface import SURFACE_TARGETS
+from ...core.surface_run import make_surface, read_results, write_surface
 from .base import SETTINGS, Outcome, PipelineAlgorithm, Sink, tr
+from .surface import TARGET_LABELS
 
 OUTPUT_FOLDER = "OUTPUT_FOLDER"
 RESULTS_GPKG = "RESULTS_GPKG"
+SURFACE = "SURFACE"
+SURFACE_TIF = "SURFACE_TIF"
 
 
 class FullPlan(PipelineAlgorithm):
@@ -50,6 +59,10 @@ class FullPlan(PipelineAlgorithm):
             OUTPUT_FOLDER, tr("Report folder (report.xlsx, summary.json, results.gpkg)"), optional=True,
             createByDefault=True))
         self.addOutput(QgsProcessingOutputFile(RESULTS_GPKG, tr("Results GeoPackage (results.gpkg)")))
+        self.addParameter(QgsProcessingParameterEnum(
+            SURFACE, tr("Also write a distance surface to (into the report folder)"),
+            options=[tr("None")] + [tr(t) for t in TARGET_LABELS], defaultValue=0))
+        self.addOutput(QgsProcessingOutputFile(SURFACE_TIF, tr("Accessibility surface")))
 
     def output_folder(self, parameters, context) -> str | None:
         """The chosen report folder."""
@@ -60,4 +73,12 @@ class FullPlan(PipelineAlgorithm):
         outcome = super().analyse(layers, config, progress, parameters, context)
         folder = outcome.extra.get(OUTPUT_FOLDER)
         outcome.extra[RESULTS_GPKG] = str(Path(folder) / "results.gpkg") if folder else None
+        choice = self.parameterAsEnum(parameters, SURFACE, context)
+        if choice and folder:
+            target = SURFACE_TARGETS[choice - 1]
+            surf = make_surface(read_results(Path(folder) / "results.gpkg"), target, "distance", config,
+                                progress=progress)
+            tif = Path(folder) / f"surface_{target}.tif"
+            write_surface(surf, tif)
+            outcome.extra[SURFACE_TIF] = str(tif)
         return outcome

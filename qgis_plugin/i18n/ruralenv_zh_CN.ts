@@ -523,5 +523,69 @@
         <source>Chooses each village's sewage mode by the plan: sewer_connect (a sewer line, urban area or town wastewater plant within the sewer distance), central (at least 1000 residents living concentrated; a plant of 20 t/d or more), resource_use (under 300 residents, scattered and remote) or decentralised (the others; units of about 5 t/d). Gives the design flow (residents × water use × discharge coefficient, GB/T 51347-2019), the facility size, the toilet-waste route (sewer, collect_and_haul to the nearest fecal treatment facility by road, or on_site), the sanitary toilet rate and the households still without one. Needs resident_population (else population), households, sanitary_toilet_households and sewage_treated on the villages.</source>
         <translation>按规划确定每个村庄的生活污水治理模式：sewer_connect（城镇污水管网、建成区或城镇污水处理厂在距离阈值内，就近纳入城镇污水管网）、central（常住人口1000人以上且居住集中，建设日处理能力20吨以上的集中处理设施）、resource_use（常住人口300人以下、分散偏远，以粪污收集为主的资源化利用）或 decentralised（其余村庄，分散式处理设备或5吨左右的小型设施）。给出设计水量（常住人口×人均日用水量×排放系数，GB/T 51347-2019）、设施规模、厕所粪污去向（接入管网 sewer、定期掏运至最近粪污处理设施 collect_and_haul（路网距离）或就地就近 on_site）、卫生厕所普及率和尚需改厕户数。村庄图层需有常住人口 resident_population（无则用 population）、户数 households、卫生厕所户数 sanitary_toilet_households 和生活污水已治理 sewage_treated。</translation>
     </message>
+    <message>
+        <source>Accessibility surface</source>
+        <translation>可达性栅格面</translation>
+    </message>
+    <message>
+        <source>Every cell of the territory gets the off-road distance from its centre to the nearest road plus the distance along roads from there to the nearest target, in metres (or the travel time in minutes, with a speed per road class). Cells farther than the snapping distance from every road have no value. Writes a Cloud-Optimised GeoTIFF and, beside it, the share of each county&apos;s and township&apos;s area and people within 5, 10 and 20 km (summary .json and report .xlsx).</source>
+        <translation>辖区内每个栅格单元的取值为：从单元中心到最近道路的非道路距离，加上从该点沿道路到最近目标的距离，单位为米（或按道路等级车速计算的行程时间，单位为分钟）。距所有道路超过吸附距离的单元无值。输出云优化 GeoTIFF，并在其旁写出各旗县、各苏木乡镇 5、10、20 公里以内的面积和人口占比（summary .json 与 report .xlsx）。</translation>
+    </message>
+    <message>
+        <source>Distance to</source>
+        <translation>到达目标</translation>
+    </message>
+    <message>
+        <source>Transfer station</source>
+        <translation>转运站</translation>
+    </message>
+    <message>
+        <source>Town treatment facility</source>
+        <translation>乡镇处理设施</translation>
+    </message>
+    <message>
+        <source>County treatment facility</source>
+        <translation>县级处理设施</translation>
+    </message>
+    <message>
+        <source>Village treatment facility</source>
+        <translation>村级处理设施</translation>
+    </message>
+    <message>
+        <source>Hardened road</source>
+        <translation>硬化路</translation>
+    </message>
+    <message>
+        <source>Township seat</source>
+        <translation>苏木乡镇驻地</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>度量</translation>
+    </message>
+    <message>
+        <source>Road distance (m)</source>
+        <translation>道路距离（米）</translation>
+    </message>
+    <message>
+        <source>Travel time (min)</source>
+        <translation>行程时间（分钟）</translation>
+    </message>
+    <message>
+        <source>Cell size (m)</source>
+        <translation>栅格单元大小（米）</translation>
+    </message>
+    <message>
+        <source>Population raster (optional; default: the villages&apos; population)</source>
+        <translation>人口栅格（可选；默认使用村庄人口）</translation>
+    </message>
+    <message>
+        <source>Also write a distance surface to (into the report folder)</source>
+        <translation>同时输出到以下目标的距离栅格面（写入报告文件夹）</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
 </context>
 </TS>

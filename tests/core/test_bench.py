@@ -48,6 +48,10 @@ def test_cli_writes_every_stage(county_bench):
     assert run["peak_rss_mb"] > 0 and run["total_s"] > 0 and run["villages_per_s"] > 0
     assert "baselines" not in run
     assert (county_bench / "bench.md").read_text(encoding="utf-8").startswith("| | county |")
+    surface = run["surface"]
+    assert surface["res_m"] == bench.SURFACE_RES_M["county"]
+    assert 0 < surface["cells_with_value"] < surface["cells"] and surface["compute_s"] > 0
+    assert (county_bench / "county" / "surface.tif").exists()
 
 
 def test_results_gpkg_matches_inputs(county_bench):

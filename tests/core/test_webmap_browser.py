@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pyogrio
 import pytest
 from conftest import REPO
@@ -189,6 +191,53 @@ def test_sixty_thousand_villages_are_all_drawn(chromium, tmp_path):
     v.page.close()
 
 
+#: Centre a village at a zoom, wait for the redraw, return its position on the page and its name.
+_AIM = """async ([i, zoom]) => {
+  const api = window.ruralenvMap, m = api.map, at = api.layers.villages.where[i];
+  m.closePopup(); m.setView(at, zoom, {animate: false});
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const p = m.latLngToContainerPoint(at), r = m.getContainer().getBoundingClientRect();
+  return [r.left + p.x, r.top + p.y, api.layers.villages.name[i], api.lod.level]; }"""
+
+
+def _click_village(v: Visit, i: int, zoom: int, tries: int = 3) -> bool:
+    """Click village ``i`` centred at ``zoom``; True once a popup opens (its own when zoomed in: far out a
+    neighbour may lie under the same pixel). A loaded machine may click before the redraw: aim again."""
+    for _ in range(tries):
+        x, y, name, level = v.js(_AIM, [i, zoom])
+        assert level == ("detail" if zoom >= 10 else "overview")
+        v.page.mouse.click(x, y)
+        titles = v.page.locator(".leaflet-popup .re-popup-title")
+        if zoom >= 10:
+            titles = titles.filter(has_text=re.compile(f"^{re.escape(name)}$"))
+        try:
+            titles.last.wait_for(timeout=3000)
+            return True
+        except sync_api.TimeoutError:
+            continue
+    return False
+
+
+@pytest.mark.slow
+def test_level_of_detail_map_of_200000_roads_keeps_every_village_clickable(chromium, tmp_path):
+    result = map_bench.map_benchmark(25_000, 200_000, tmp_path, browser=None)
+    v = Visit(chromium, Path(result["path"]))
+    assert v.js("window.ruralenvMap.counts") == {"roads": 200_000, "villages": 25_000, "facilities": 3}
+    assert v.js("window.ruralenvMap.lod.level") == "overview"
+    note = v.page.locator('#re-layers .re-layer[data-layer="roads"] .re-lod-note').inner_text()
+    assert "10 级" in note and "200,000" in note
+    assert "小方块" in v.page.locator('#re-layers .re-layer[data-layer="villages"] .re-lod-note').inner_text()
+    rng = np.random.default_rng(1)
+    sample = rng.choice(25_000, size=25, replace=False).tolist()
+    for zoom in (6, 9, 15):  # villages as squares, as symbols over the region-view roads, over every road
+        for i in sample if zoom == 15 else sample[:5]:
+            assert _click_village(v, i, zoom), (i, zoom)
+    assert v.js("window.ruralenvMap.lod.decoded") > 2  # detail tiles decoded as they came into view
+    assert "放大到" not in v.page.locator("#re-layers .re-lod-now").inner_text()
+    assert v.requests == [v.url] and v.errors == []
+    v.page.close()
+
+
 def test_online_map_requests_basemap_tiles_only(chromium, hostile, tmp_path):
     html = export_map(hostile[0], tmp_path / "online.html", online=True)
     v = Visit(chromium, html, block_remote=True)
@@ -221,3 +270,24 @@ def test_screenshot_is_taken(chromium, sample_results, tmp_path):
         DOCS_SCREENSHOT.write_bytes(shot.read_bytes())
     assert v.errors == []
     v.page.close()
+
+
+def test_surface_overlay_shows_with_its_legend_and_toggles(chromium, hostile, tmp_path):
+    from ruralenv.core import Config
+    from ruralenv.core.surface_run import make_surface, read_results, write_surface
+    from ruralenv.core.webmap import export_map
+
+    results = hostile[1] / "results.gpkg"
+    tif = tmp_path / "station.tif"
+    write_surface(make_surface(read_results(results), "transfer_station", "distance", Config(), 250), tif)
+    v = Visit(chromium, export_map(results, tmp_path / "map.html", surface=tif))
+    try:
+        assert v.errors == [] and v.requests == [v.url]  # the picture is inlined: still no request
+        block = v.page.locator("#re-layers [data-layer=surface]")
+        assert block.locator(".re-legend-item").count() == 6
+        image = v.page.locator("#re-map img.leaflet-image-layer")
+        assert image.count() == 1 and image.evaluate("img => img.complete && img.naturalWidth > 0")
+        block.locator("input[type=checkbox]").first.uncheck()
+        assert v.page.locator("#re-map img.leaflet-image-layer").count() == 0
+    finally:
+        v.page.close()
