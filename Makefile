@@ -40,7 +40,7 @@ $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
-	$(PIP) install $(PIP_FLAGS) -e '.[test,explore]'
+	$(PIP) install $(PIP_FLAGS) -e '.[test,explore,cluster]'
 	@touch $@
 
 vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs

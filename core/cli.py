@@ -19,7 +19,7 @@ from .surface import SURFACE_TARGETS
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
 COMMAND_MODULES = ("ruralenv.core.webmap", "ruralenv.core.survey.cli", "ruralenv.core.surface_run",
-                   "ruralenv.tools.bench")
+                   "ruralenv.core.plan.cli", "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:
@@ -67,8 +67,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config.with_overrides(args.set or [])
     progress = ConsoleProgress(quiet=args.quiet)
     try:
-        results = run_pipeline(RunInputs(**specs), config, out_dir=args.out, progress=progress,
-                               write_map=not args.no_map)
+        if getattr(args, "partition", None):
+            from .partition import PartitionOptions, run_partitioned
+
+            options = PartitionOptions(args.partition, args.halo_m, args.scheduler, args.workers)
+            results = run_partitioned(RunInputs(**specs), config, options, out_dir=args.out, progress=progress,
+                                      write_map=not args.no_map)
+        else:
+            results = run_pipeline(RunInputs(**specs), config, out_dir=args.out, progress=progress,
+                                   write_map=not args.no_map)
     finally:
         progress.done()
     if args.surface:
@@ -111,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in LAYER_KINDS:
         p.add_argument(f"--{kind}", metavar="PATH[:LAYER]", help=f"{kind} layer")
     run_options(p)
+    cluster = p.add_argument_group("partitioned run on Dask (pip install 'ruralenv[cluster]')")
+    cluster.add_argument("--partition", choices=["county", "league", "auto"],
+                         help="split by county or league (盟/市) and run the partitions on Dask workers")
+    cluster.add_argument("--halo-m", type=float, metavar="M",
+                         help="roads this far around a partition go with it (default: the longest rule distance)")
+    cluster.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://HOST:8786 "
+                         "(default: a local cluster)")
+    cluster.add_argument("--workers", type=int, default=2, metavar="N", help="local worker processes (default 2)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="run on the bundled sample county (准格尔旗)")

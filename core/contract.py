@@ -211,6 +211,11 @@ SUMMARY_KEYS: dict[str, str] = {
     "config": "every setting of the run",
     "timings_s": "wall seconds per stage",
 }
+#: summary.json keys that only a partitioned run (``ruralenv run --partition``) writes.
+PARTITION_SUMMARY_KEYS: dict[str, str] = {
+    "partition": "unit, halo, partitions, rounds, villages recomputed with a wider halo; per task its round, "
+                 "halo, own villages, certified villages, roads in the window, seconds and worker peak memory",
+}
 
 #: Output layers of results.gpkg, in write order.
 LAYERS: tuple[str, ...] = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")

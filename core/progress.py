@@ -7,6 +7,8 @@ their own progress displays to it.
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ._errors import Cancelled
@@ -57,3 +59,20 @@ def check_cancel(progress: Progress) -> None:
     """
     if progress.cancelled():
         raise Cancelled("cancelled by the user; no output was written")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB.
+
+    Linux: ``VmHWM`` of /proc/self/status, which starts afresh at exec (``ru_maxrss`` may carry the
+    parent's memory over fork). Elsewhere ``ru_maxrss`` (kB on Linux, bytes on macOS).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)

@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import shutil
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from pyproj import CRS
 from ..core import Config, RuralEnvError
 from ..core.analysis import PIPELINE_STAGES
 from ..core.files import package_file
+from ..core.progress import peak_rss_mb
 from .map_bench import chromium_path
 from .synthetic import SCALES, generate_region
 
@@ -69,7 +69,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                     "networkx and QGIS native:shortestpathlayertopoint. Writes bench.json and bench.md.")
     p.add_argument("--scale", choices=list(SCALES), default="region",
                    help="region: all 103 counties, ~61 000 villages, >1 000 000 road segments; league ~1/10; "
-                        "county ~1/100 (default region)")
+                        "county ~1/100 (default region); china: 10x the region (with --partition)")
     p.add_argument("--out", type=Path, default=Path("bench-out"), help="output folder (default bench-out)")
     p.add_argument("--no-baselines", action="store_true", help="skip the scipy, networkx and QGIS baselines")
     p.add_argument("--no-growth", action="store_true",
@@ -80,6 +80,12 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="skip the map case (60,000 villages / 200,000 roads in headless Chromium) and the "
                         "survey case (100,000-point CSV import)")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic region (default 7)")
+    p.add_argument("--partition", choices=["county", "league", "auto"],
+                   help="bench a partitioned run on a local Dask cluster instead (1 and --workers workers; "
+                        "with the single run too unless --no-baselines)")
+    p.add_argument("--workers", type=int, default=2, help="workers of the partitioned bench (default 2)")
+    p.add_argument("--sample", type=int, default=0, metavar="K",
+                   help="partitioned bench: run only K median-size partitions (first round), e.g. at --scale china")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
     p.set_defaults(func=cmd_bench)
@@ -87,11 +93,20 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """``ruralenv bench``: run, print the table, write bench.json and bench.md."""
-    names = list(SCALES)
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    if args.partition or args.scale == "china":
+        from .partition_bench import partition_bench
+
+        report = partition_bench(args.scale, args.out, args.partition or "county", args.workers,
+                                 single=not args.no_baselines and args.scale != "china", seed=args.seed,
+                                 sample=args.sample, log=log)
+        print(report["table"])
+        print(f"bench_partition.json, bench_partition.md in {args.out}")
+        return 0
+    names = [s for s in SCALES if s in ("county", "league", "region")]
     scales = [args.scale] if args.no_growth else names[: names.index(args.scale) + 1]
     report = run_bench(scales, args.out, baselines=not args.no_baselines, profile=args.profile, seed=args.seed,
-                       qgis_villages=args.qgis_villages, cases=not args.no_cases,
-                       log=lambda s: print(s, file=sys.stderr, flush=True))
+                       qgis_villages=args.qgis_villages, cases=not args.no_cases, log=log)
     print(report["table"])
     print(f"bench.json, bench.md in {args.out}")
     return 0
@@ -181,6 +196,9 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
         run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
                                                  "tmp": str(folder), "crs": run["crs"]})
         run["ratios"] = ratios(run)
+    log(f"[{scale}] plan: sites and paving for the 2025 targets, checked by a re-run")
+    run["plan"] = _worker("plan", {"results": str(folder / "results" / "results.gpkg"),
+                                   "time_limit": 40.0 if scale == "region" else 10.0})
     if profile:
         log(f"[{scale}] profiling a cold run")
         prof = folder / "profile.txt"
@@ -203,21 +221,6 @@ def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
         os.unlink(result)
 
 
-def _peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB.
-
-    Linux: ``VmHWM`` of /proc/self/status, which starts afresh at exec (``ru_maxrss`` may carry the
-    parent's memory over fork). Elsewhere ``ru_maxrss`` (kB on Linux, bytes on macOS).
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
-
-
 def _inputs(gpkg: str) -> dict[str, str]:
     return {k: f"{gpkg}:{k}" for k in INPUT_LAYERS}
 
@@ -227,16 +230,16 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     time it, then a warm run whose graph comes from the cache."""
     from ..core.pipeline import run_pipeline
 
-    import_rss = _peak_rss_mb()
+    import_rss = peak_rss_mb()
     config = Config(cache_dir=job["cache"])
     res = run_pipeline(_inputs(job["gpkg"]), config, out_dir=job["out"], write_map=True)
     timings = dict(res.summary["timings_s"])
     stages = {k: timings.get(k) for k in STAGES}
-    peak = _peak_rss_mb()
+    peak = peak_rss_mb()
     map_path = Path(job["out"]) / "map.html"
     stages["map"] = _time_map(res, map_path)
     out = {"stages_s": stages, "total_s": timings["total"], "peak_rss_mb": peak, "import_rss_mb": import_rss,
-           "peak_rss_with_map_mb": _peak_rss_mb(), "network": res.summary["network"],
+           "peak_rss_with_map_mb": peak_rss_mb(), "network": res.summary["network"],
            "crs": res.summary["crs"], "villages_out": len(res.villages),
            "map_mb": round(map_path.stat().st_size / 1e6, 2) if map_path.exists() else None}
     del res
@@ -246,6 +249,12 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     out["warm_graph_from_cache"] = bool(warm.network.from_cache)
     out["warm_total_s"] = warm.summary["timings_s"]["total"]
     return out
+
+
+def _task_plan(job: dict[str, Any]) -> dict[str, Any]:
+    from .plan_bench import plan_benchmark
+
+    return plan_benchmark(job["results"], job["time_limit"])
 
 
 def _time_map(res, path: Path) -> float | None:
@@ -755,6 +764,10 @@ def format_table(report: dict[str, Any]) -> str:
                  ("surface peak RSS MB", [x["peak_rss_mb"] for x in sf]),
                  ("MCP_Geometric find_costs s (same grid)", [x.get("mcp", {}).get("find_costs_s") for x in sf]),
                  ("MCP_Geometric peak RSS MB", [x.get("mcp", {}).get("peak_rss_mb") for x in sf])]
+    if all("plan" in r for r in runs):
+        from .plan_bench import plan_rows
+
+        rows += plan_rows(runs)
     head = "| | " + " | ".join(r["scale"] for r in runs) + " |"
     lines = [head, "|---" * (len(runs) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(_fmt(v) for v in vals) + " |" for name, vals in rows]
@@ -849,7 +862,7 @@ def _task_surface(job: dict[str, Any]) -> dict[str, Any]:
     write_surface(surf, Path(job["tif"]))
     return {"res_m": job["res"], "cells": int(surf.values.size), "read_s": round(t1 - t0, 3),
             "compute_s": round(t2 - t1, 3), "write_s": round(time.perf_counter() - t2, 3),
-            "steps_s": surf.summary["timings_s"], "peak_rss_mb": _peak_rss_mb(),
+            "steps_s": surf.summary["timings_s"], "peak_rss_mb": peak_rss_mb(),
             "cells_with_value": surf.summary["cells_with_value"]}
 
 
@@ -889,12 +902,26 @@ def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
     costs, _ = MCP_Geometric(friction, fully_connected=True).find_costs(np.c_[row[inside], col[inside]].tolist())
     t2 = time.perf_counter()
     return {"cells": int(friction.size), "burn_s": round(t1 - t0, 3), "find_costs_s": round(t2 - t1, 3),
-            "peak_rss_mb": _peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
+            "peak_rss_mb": peak_rss_mb(), "finite": int(np.isfinite(costs).sum())}
+
+
+def _task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
+    from .partition_bench import task_partitioned
+
+    return task_partitioned(job)
+
+
+def _task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
+    from .partition_bench import task_partition_sample
+
+    return task_partition_sample(job)
 
 
 TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "map_render": _task_map_render,
          "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
-         "case_map": _task_case_map, "case_survey": _task_case_survey}
+         "plan": _task_plan,
+         "case_map": _task_case_map, "case_survey": _task_case_survey, "partitioned": _task_partitioned,
+         "partition_sample": _task_partition_sample}
 
 
 def _worker_main(argv: list[str]) -> int:

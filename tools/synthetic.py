@@ -36,7 +36,9 @@ WORK_CRS = CRS.from_proj4("+proj=aea +lat_0=40 +lat_1=38 +lat_2=50 +lon_0=112 +e
 #: Whole-region totals; a scale takes a fraction of them.
 REGION_TOTALS = {"towns": 1000, "admin_villages": 11000, "natural_villages": 50000, "segments": 1_000_000,
                  "mines": 1200}
-SCALES = {"county": 0.01, "league": 0.1, "region": 1.0}
+SCALES = {"few": 0.004, "county": 0.01, "league": 0.1, "region": 1.0, "china": 10.0}
+#: Counties of the ``few`` scale (a handful of neighbours: small tests of partitioned runs).
+FEW_COUNTIES = 4
 
 #: Per road grade: probability that a whole road is hardened, its hardened and unpaved surfaces (with weights).
 GRADES = {
@@ -149,13 +151,21 @@ def _grid_counties() -> gpd.GeoDataFrame:
 
 
 def _subset(counties: gpd.GeoDataFrame, scale: str) -> gpd.GeoDataFrame:
-    """All counties; the league with the number of counties nearest a tenth; or the median-area county."""
-    if scale == "region":
+    """All counties; the league with the number of counties nearest a tenth; a few neighbouring counties of
+    that league (the smallest one and its nearest); or the median-area county. ``china`` keeps every county at
+    ten times the region's density (a China-size case: 600,000 villages, 10 million road segments)."""
+    if scale in ("region", "china"):
         return counties
     if scale == "league":
         size = counties.groupby("league_code").size()
         best = (size - len(counties) / 10).abs().sort_index().idxmin()
         return counties[counties["league_code"] == best]
+    if scale == "few":
+        league = _subset(counties, "league")
+        area = league.to_crs(WORK_CRS)
+        first = area.area.idxmin()
+        dist = area.distance(area.geometry.loc[first])
+        return league.loc[dist.sort_values(kind="stable").index[:FEW_COUNTIES]].sort_values("county_code")
     area = counties.to_crs(WORK_CRS).area
     return counties[area == area.sort_values().iloc[len(area) // 2]].iloc[:1]
 

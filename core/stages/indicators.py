@@ -25,7 +25,8 @@ from .villages import VillageTable
 HEADERS: dict[str, tuple[str, str]] = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS)
 
 
-def _gap(target: float, ok: int, total: int) -> int:
+def villages_short(target: float, ok: int, total: int) -> int:
+    """How many more villages reach a ``target`` share of ``total`` when ``ok`` already do (0 when met)."""
     return max(0, math.ceil(round(target * total, 9)) - ok) if total else 0
 
 
@@ -73,15 +74,15 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
         "waste_coverage_pct": round(100.0 * n_cov / n_admin_scope, 2) if n_admin_scope else None,
         "waste_meets_2023": bool(n_admin_scope) and n_cov >= config.target_waste_2023 * n_admin_scope,
         "waste_meets_2025": bool(n_admin_scope) and n_cov >= config.target_waste_2025 * n_admin_scope,
-        "waste_gap_2023": _gap(config.target_waste_2023, n_cov, n_admin_scope),
-        "waste_gap_2025": _gap(config.target_waste_2025, n_cov, n_admin_scope),
+        "waste_gap_2023": villages_short(config.target_waste_2023, n_cov, n_admin_scope),
+        "waste_gap_2025": villages_short(config.target_waste_2025, n_cov, n_admin_scope),
         "n_larger": n_larger,
         "n_larger_access": n_acc,
         "road_coverage_pct": round(100.0 * n_acc / n_larger, 2) if n_larger else None,
         "roads_meets_2023": bool(n_larger) and n_acc >= config.target_roads_2023 * n_larger,
         "roads_meets_2025": bool(n_larger) and n_acc >= config.target_roads_2025 * n_larger,
-        "roads_gap_2023": _gap(config.target_roads_2023, n_acc, n_larger),
-        "roads_gap_2025": _gap(config.target_roads_2025, n_acc, n_larger),
+        "roads_gap_2023": villages_short(config.target_roads_2023, n_acc, n_larger),
+        "roads_gap_2025": villages_short(config.target_roads_2025, n_acc, n_larger),
     }
     for year in (2023, 2025):
         out[f"pave_km_{year}"] = _cheapest_km(gaps, int(out[f"roads_gap_{year}"] or 0))

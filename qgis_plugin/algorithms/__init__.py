@@ -3,13 +3,15 @@ from .collection_model import WasteCollectionModel
 from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
+from .plan_facilities import PlanFacilities
+from .plan_paving import PlanPaving
 from .sanitation import Sanitation
 from .surface import AccessibilitySurface
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport, AccessibilitySurface)
+              SurveyImport, PlanFacilities, PlanPaving, AccessibilitySurface)
 
-__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Sanitation",
-           "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]
+__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "PlanFacilities",
+           "PlanPaving", "Sanitation", "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from qgis.core import (
     QgsProcessingOutputFile,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFolderDestination,
 )
@@ -18,6 +19,7 @@ OUTPUT_FOLDER = "OUTPUT_FOLDER"
 RESULTS_GPKG = "RESULTS_GPKG"
 SURFACE = "SURFACE"
 SURFACE_TIF = "SURFACE_TIF"
+PLAN = "PLAN"
 
 
 class FullPlan(PipelineAlgorithm):
@@ -63,6 +65,9 @@ class FullPlan(PipelineAlgorithm):
             SURFACE, tr("Also write a distance surface to (into the report folder)"),
             options=[tr("None")] + [tr(t) for t in TARGET_LABELS], defaultValue=0))
         self.addOutput(QgsProcessingOutputFile(SURFACE_TIF, tr("Accessibility surface")))
+        self.addParameter(QgsProcessingParameterBoolean(
+            PLAN, tr("Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)"),
+            False))
 
     def output_folder(self, parameters, context) -> str | None:
         """The chosen report folder."""
@@ -81,4 +86,10 @@ class FullPlan(PipelineAlgorithm):
             tif = Path(folder) / f"surface_{target}.tif"
             write_surface(surf, tif)
             outcome.extra[SURFACE_TIF] = str(tif)
+        if folder and self.parameterAsBoolean(parameters, PLAN, context):
+            from ...core.plan.run import make_plan
+            from ...core.plan.writers import write_plan
+
+            write_plan(make_plan(outcome.extra[RESULTS_GPKG], progress=progress), Path(folder) / "plan",
+                       progress=progress)
         return outcome

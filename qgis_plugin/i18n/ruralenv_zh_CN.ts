@@ -587,5 +587,117 @@
         <source>None</source>
         <translation>无</translation>
     </message>
+    <message>
+        <source>Plan new waste facilities</source>
+        <translation>规划新增垃圾收运设施</translation>
+    </message>
+    <message>
+        <source>Planning</source>
+        <translation>规划</translation>
+    </message>
+    <message>
+        <source>Chooses sites for new transfer stations (or town / village treatment facilities) among candidate points (by default township seats, junctions of the hardened network and existing facility sites): K sites covering the most administrative villages, or the fewest sites so that every county reaches the target. A greedy plan is improved by an exact integer programme within the time limit; plan.json reports the bound and the gap. The plan is checked by running the analysis again with the sites built; the coverage reported is that run's.</source>
+        <translation>在候选点位（默认为苏木乡镇驻地、硬化路网交叉口和现有设施点位）中为新建转运站（或乡镇、村级处理设施）选址：建设 K 座设施使覆盖的行政村最多，或以最少的设施使每个旗县达到目标。先用贪心算法得到方案，再在时限内用精确整数规划改进；plan.json 报告界值和最优性差距。方案建成后重新运行分析进行核验，报告的覆盖率取自该次运行。</translation>
+    </message>
+    <message>
+        <source>Candidate sites (points; optional)</source>
+        <translation>候选点位（点；可选）</translation>
+    </message>
+    <message>
+        <source>Facility type</source>
+        <translation>设施类型</translation>
+    </message>
+    <message>
+        <source>Number of sites K (0: reach the target)</source>
+        <translation>设施数量 K（0：达到目标）</translation>
+    </message>
+    <message>
+        <source>Waste coverage target (%)</source>
+        <translation>垃圾收运覆盖率目标（%）</translation>
+    </message>
+    <message>
+        <source>Maximise</source>
+        <translation>最大化</translation>
+    </message>
+    <message>
+        <source>Time limit of the exact solver (seconds)</source>
+        <translation>精确求解时限（秒）</translation>
+    </message>
+    <message>
+        <source>Check the plan by running the analysis again with it built</source>
+        <translation>方案建成后重新运行分析进行核验</translation>
+    </message>
+    <message>
+        <source>Plan folder (plan.gpkg, plan.json, plan.xlsx, map.html)</source>
+        <translation>规划文件夹（plan.gpkg、plan.json、plan.xlsx、map.html）</translation>
+    </message>
+    <message>
+        <source>Proposed sites</source>
+        <translation>规划新增点位</translation>
+    </message>
+    <message>
+        <source>Villages before and after</source>
+        <translation>规划前后的村庄</translation>
+    </message>
+    <message>
+        <source>Plan summary (plan.json)</source>
+        <translation>规划摘要（plan.json）</translation>
+    </message>
+    <message>
+        <source>Sites proposed</source>
+        <translation>规划设施数</translation>
+    </message>
+    <message>
+        <source>Waste coverage before (%)</source>
+        <translation>规划前垃圾收运覆盖率（%）</translation>
+    </message>
+    <message>
+        <source>Waste coverage after (%)</source>
+        <translation>规划后垃圾收运覆盖率（%）</translation>
+    </message>
+    <message>
+        <source>Optimality gap</source>
+        <translation>最优性差距</translation>
+    </message>
+    <message>
+        <source>Plan roads to pave</source>
+        <translation>规划待硬化道路</translation>
+    </message>
+    <message>
+        <source>Chooses the unpaved road pieces to harden, least total length, so that each county reaches the target share of larger natural villages with hardened access (shared stretches counted once), or the most villages within a km budget per county. plan.json gives per county the km for 83.5 %, 85 %, 90 % and 100 %, a lower bound and the gap. The plan is checked by running the analysis again with the pieces hardened; the coverage reported is that run's.</source>
+        <translation>选择需要硬化的未硬化路段，使总里程最短，并使每个旗县通硬化路的较大人口规模自然村比例达到目标（共用路段只计一次）；或在每个旗县的里程预算内使受益村庄最多。plan.json 按旗县给出达到 83.5%、85%、90% 和 100% 所需里程、下界和差距。方案中的路段硬化后重新运行分析进行核验，报告的覆盖率取自该次运行。</translation>
+    </message>
+    <message>
+        <source>Hardened access target (%)</source>
+        <translation>通硬化路目标（%）</translation>
+    </message>
+    <message>
+        <source>Instead: km each county may pave (0: none)</source>
+        <translation>或：每个旗县可硬化里程 km（0：不使用）</translation>
+    </message>
+    <message>
+        <source>Roads to pave</source>
+        <translation>待硬化道路</translation>
+    </message>
+    <message>
+        <source>km to pave</source>
+        <translation>需硬化里程 km</translation>
+    </message>
+    <message>
+        <source>Lower bound (km)</source>
+        <translation>里程下界（km）</translation>
+    </message>
+    <message>
+        <source>Access before (%)</source>
+        <translation>规划前通硬化路率（%）</translation>
+    </message>
+    <message>
+        <source>Access after (%)</source>
+        <translation>规划后通硬化路率（%）</translation>
+    </message>
+    <message>
+        <source>Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)</source>
+        <translation>同时按 2025 年目标规划转运站和待硬化道路（报告文件夹/plan）</translation>
+    </message>
 </context>
 </TS>

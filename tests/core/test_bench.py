@@ -54,6 +54,15 @@ def test_cli_writes_every_stage(county_bench):
     assert (county_bench / "county" / "surface.tif").exists()
 
 
+def test_plan_is_measured_and_checked(county_bench):
+    plan = json.loads((county_bench / "bench.json").read_text(encoding="utf-8"))["runs"][0]["plan"]
+    assert plan["siting"]["candidates"] >= plan["siting"]["candidates_usable"] > 0
+    assert plan["siting_k"]["bound"] >= plan["siting_k"]["objective"] >= plan["siting_k"]["greedy_objective"]
+    assert plan["paving"]["km"] >= plan["paving"]["bound_km"] >= 0
+    assert plan["check"]["waste"]["disagree"] == 0 and plan["check"]["roads"]["disagree"] == 0
+    assert "plan: siting s" in (county_bench / "bench.md").read_text(encoding="utf-8")
+
+
 def test_results_gpkg_matches_inputs(county_bench):
     inputs = county_bench / "county" / "inputs.gpkg"
     results = county_bench / "county" / "results" / "results.gpkg"

@@ -1,0 +1,517 @@
+"""Partitioned runs on Dask distributed: split by county or league, analyse on workers, merge, certify.
+
+The client reads and validates the inputs once and projects them to the run's metric CRS once. Villages
+are split by administrative unit (``county_code``, or its first four digits for the league 盟/市). Each
+partition's task gets its own villages plus everything the analysis of those villages can touch: roads
+within a halo around the partition, facilities and township seats inside that halo, neighbouring villages
+within ``dispersed_radius_m`` (population density) and mines within ``mine_buffer_m``. A worker runs
+:func:`run_pipeline` on that window and keeps only the partition's own villages.
+
+Why the result equals the single run — the certificate
+------------------------------------------------------
+Three boxes around the partition's villages (``b``): the road window ``W = b + halo + 2m``, the point
+window ``I = b + halo + m`` (facilities, towns) and the interior ``C = b + halo``, with ``m`` the longest
+snapping radius plus the node tolerance. A road line inside ``C`` is *interior*; every other line in the
+window is a *boundary* line. Everything that can touch an interior line is in the window: the lines
+meeting it (they come within the node tolerance, so they intersect ``W``) and the points snapping onto it
+(they lie within ``m``, so inside ``I``, where snapping is exact because the whole snapping disc is inside
+``W``). On each worker the network distance ``L`` (metres) and ``G`` (unpaved metres, the pave-gap
+metric) from every village to the nearest boundary-line node are measured. A shortest path that differs
+from the full network's must touch a boundary line, so it is at least ``L`` (``G``) long. Hence a village
+is *certified* when
+
+- its nearest road is closer than the edge of ``W`` (the snap is the full run's snap);
+- every network distance ``d`` it reports is ``< L`` (finite) or ``L`` is infinite (its road component
+  lies wholly in ``C``: an infinite distance is then exact too); the nearest *usable* transfer station
+  needs ``d + d_haul_m < L`` because the station's own haul must be exact;
+- it is on an island only when ``L`` is infinite (a component that reaches the boundary may continue
+  outside; "not an island" is exact, since a sub-component's length and seats are a lower bound);
+- it has hardened access, or has none and its hardened component has no boundary line (or it has no
+  hardened road within ``access_radius_m``), and its township is in the window whenever it is in the
+  towns layer (so the same access rule applies);
+- its pave gap ``g`` satisfies ``g + 1 m < G`` (hardened edges weigh 1e-6, so 1 m bounds their sum).
+
+Without a towns layer the served component and the seat network are the longest ones — global
+properties — so island, access and pave gap are certified only when ``L`` is infinite.
+
+Villages that are not certified are recomputed in a new round with the halo doubled (only they are the
+partition's own villages then); once the halo spans the whole extent nothing is on the boundary and every
+village is certified, so a run always ends exact — never silently wrong. Rounds and recomputed villages
+are reported in ``summary.json`` (``partition``). Component properties are therefore never computed
+globally on a worker; the client builds the whole road graph once (cached, cheap next to the searches)
+only for the roads layer and the network statistics of the merged outputs.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._errors import ConfigError, RuralEnvError
+from .analysis import STAGES
+from .config import Config, RunInputs
+from .network import EPS_WEIGHT, csr_from_edges, island_components
+from .pipeline import write_outputs
+from .prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
+from .progress import NullProgress, Progress, check_cancel, peak_rss_mb
+from .results import Results, build_results
+from .snapping import Snap, Snapper
+from .stage import Context, Timer, run_stages
+from .stages import indicators
+from .stages.access import Access, hard_component_of
+from .stages.attributes import column_or
+from .stages.collection import Collection
+from .stages.distances import Distances, at_nodes, multi_source
+from .stages.mines import near_mines
+from .stages.villages import VillageTable
+
+#: Partitioning units: county_code, or its first four digits (league 盟/市).
+UNITS = ("county", "league", "auto")
+#: A village still not certified when the halo would reach this many times the first one goes into one last
+#: task over the whole network (with the others of its kind) rather than into ever wider windows per partition.
+WIDE_FACTOR = 4.0
+#: Task attempts after a worker dies or a task raises (Dask ``retries``).
+RETRIES = 2
+#: Slack in metres on every certificate comparison (outputs are rounded to 0.1 m; eps weights sum < 1 m).
+SLACK_M = 1.0
+DIST_COLUMNS = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
+                "net_dist_village_treatment_m")
+VID = "_partition_vid"
+
+
+def default_halo_m(config: Config) -> float:
+    """The longest distance any rule reaches: a station plus its haul, a town plant, islands, density, mines."""
+    return float(max(config.d_station_m + config.d_haul_m, config.d_town_m, config.d_village_m,
+                     config.island_max_length_m, config.dispersed_radius_m, config.mine_buffer_m))
+
+
+def snap_margin_m(config: Config) -> float:
+    """The ``m`` of the module docstring: the longest snapping radius plus the node tolerance (and 1 m)."""
+    return max(config.max_snap_m, config.access_radius_m) + config.node_tolerance_m + SLACK_M
+
+
+def partition_keys(villages: pd.DataFrame, unit: str, workers: int = 2) -> tuple[np.ndarray, str]:
+    """The partition of every village, and the unit used (``auto`` resolved).
+
+    Parameters
+    ----------
+    villages : DataFrame
+        With ``county_code``.
+    unit : {"county", "league", "auto"}
+        ``auto``: leagues when there are at least two per worker (fewer, larger tasks), else counties.
+    workers : int
+
+    Returns
+    -------
+    (keys, unit)
+    """
+    if unit not in UNITS:
+        raise ConfigError(f"--partition must be one of {', '.join(UNITS)}, got {unit!r}")
+    county = villages["county_code"].astype(str).to_numpy(object)
+    league = np.array([c[:4] for c in county], dtype=object)
+    if unit == "auto":
+        unit = "league" if len(np.unique(league)) >= 2 * workers else "county"
+    return (league if unit == "league" else county), unit
+
+
+@dataclass
+class PartitionJob:
+    """One task: the window's input layers (metric CRS) and which villages are the partition's own."""
+
+    key: str
+    round: int
+    halo_m: float
+    bbox: tuple[float, float, float, float]
+    layers: dict[str, gpd.GeoDataFrame]
+    own: np.ndarray
+    config: Config
+    global_town_codes: frozenset = frozenset()
+    global_kinds: frozenset = frozenset()
+
+
+@dataclass
+class PartitionResult:
+    """What a worker sends back: the own villages' output rows, their certificate, and measurements."""
+
+    key: str
+    round: int
+    halo_m: float
+    villages: gpd.GeoDataFrame
+    certified: np.ndarray
+    n_villages: int
+    n_roads: int
+    seconds: float
+    peak_rss_mb: float
+    worker_pid: int
+
+
+def _grow(bbox: tuple[float, float, float, float], d: float) -> shapely.Geometry:
+    return shapely.box(bbox[0] - d, bbox[1] - d, bbox[2] + d, bbox[3] + d)
+
+
+def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, halo_m: float, config: Config,
+             round_: int = 1) -> PartitionJob:
+    """Cut the window of one partition out of the (projected) layers; villages carry their global index."""
+    vil = layers["villages"]
+    vx, vy = point_xy(vil.iloc[own])
+    bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
+    m = snap_margin_m(config)
+    window = {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
+              "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m + SLACK_M),
+              "mines": _grow(bbox, config.mine_buffer_m + SLACK_M)}
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for kind, gdf in layers.items():
+        if kind in window:
+            rows = np.sort(gdf.sindex.query(window[kind], predicate="intersects"))
+            sub = gdf.iloc[rows]
+            if kind == "villages":
+                sub = sub.assign(**{VID: rows})
+            if len(sub):  # an empty layer is an input error; the certificate notices what is missing
+                out[kind] = sub.reset_index(drop=True)
+        else:
+            out[kind] = gdf
+    codes = frozenset(layers["towns"]["town_code"]) if "towns" in layers else frozenset()
+    return PartitionJob(key, round_, halo_m, bbox, out, np.asarray(own), config, codes, frozenset(layers))
+
+
+def run_job(job: PartitionJob) -> PartitionResult:
+    """Worker task: prepare the window and run every stage, keep the own villages and certify each of them."""
+    t0 = time.perf_counter()
+    ctx: Context = Context(prepare(job.layers, job.config))
+    run_stages(STAGES, ctx, Timer())
+    villages = ctx.need(VillageTable).villages
+    own = np.isin(villages[VID].to_numpy(), job.own)
+    certified = certify(job, ctx)[own]
+    return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), certified,
+                           len(villages), len(ctx.prepared.roads), round(time.perf_counter() - t0, 3),
+                           peak_rss_mb(), os.getpid())
+
+
+def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per window village the metres ``L`` and unpaved metres ``G`` to the nearest boundary-line node; per
+    hardened component whether it holds a boundary line."""
+    p = ctx.prepared
+    net, g = p.net, p.graph
+    interior = shapely.within(p.roads.geometry.array, _grow(job.bbox, job.halo_m))
+    boundary_edge = ~interior[net.edge_line]
+    sources = np.unique(np.r_[net.edge_u[boundary_edge], net.edge_v[boundary_edge]])
+    # uncontracted: a boundary node may be a pass-through node the contracted matrix leaves isolated
+    plain = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
+    unpaved = csr_from_edges(g.u, g.v, np.where(g.hardened, EPS_WEIGHT, g.length_m), g.n_nodes)
+    L = at_nodes(multi_source(plain, sources, g.n_nodes)[0], p.village_node)
+    G = at_nodes(multi_source(unpaved, sources, g.n_nodes)[0], p.village_node)
+    open_hc = np.zeros(int(net.hard_component.max()) + 1 if net.n_nodes else 0, bool)
+    open_hc[net.hard_component[net.edge_u[boundary_edge & net.edge_hardened]]] = True
+    return L, G, open_hc
+
+
+def certify(job: PartitionJob, ctx: Context) -> np.ndarray:
+    """Per village of the window: True when its results provably equal the full run's (module docstring)."""
+    p = ctx.prepared
+    cfg = p.config
+    if any(k in job.global_kinds and k not in job.layers for k in ("facilities", "towns")):
+        return np.zeros(len(p.villages), bool)  # other rules apply without them: widen until they are in
+    L, G, open_hc = _to_boundary(job, ctx)
+    closed = np.isinf(L)
+    snap = p.village_snap
+    edge = shapely.get_exterior_ring(_grow(job.bbox, job.halo_m + 2 * snap_margin_m(cfg)))
+    ok = snap.ok & (snap.dist_m + SLACK_M < shapely.distance(shapely.points(*p.village_xy), edge))
+    dist = ctx.need(Distances)
+    for kind in dist.node_dist:
+        d = dist.to_villages(kind)
+        ok &= closed | (d + SLACK_M < L)
+    if p.has_facilities:
+        ok &= ~p.reachable | closed | (ctx.need(Collection).d_valid_station + cfg.d_haul_m + SLACK_M < L)
+    ok &= ~p.on_island | closed
+    if p.towns is None:
+        return ok & (closed | p.far)
+    town = column_or(p.villages, "town_code", None).to_numpy(object)
+    window_towns = set(p.towns["town_code"])
+    same_rule = np.array([(c not in job.global_town_codes) or (c in window_towns) for c in town], bool)
+    access = ctx.need(Access)
+    v_hc = hard_component_of(p.net, p.village_hard_snap)
+    hc_closed = v_hc < 0
+    hc_closed[~hc_closed] = ~open_hc[v_hc[~hc_closed]]
+    ok &= same_rule & (access.hardened_access | hc_closed)
+    beyond = np.maximum(snap.dist_m - cfg.access_radius_m, 0.0)
+    gap_ok = np.isinf(G) | (access.pave_gap_m - beyond + SLACK_M < G)
+    return ok & (~p.reachable | access.hardened_access | gap_ok)
+
+
+@dataclass
+class PartitionOptions:
+    """How to partition and where to run.
+
+    Attributes
+    ----------
+    unit : {"county", "league", "auto"}
+    halo_m : float, optional
+        Roads, facilities and towns this far around a partition go with it (default :func:`default_halo_m`).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://HOST:8786``); default a :class:`LocalCluster`.
+    workers : int
+        Worker processes of the local cluster (one thread each).
+    memory_limit : str
+        Memory limit per local worker (Dask syntax, ``"auto"``: the machine's memory shared evenly).
+    """
+
+    unit: str = "auto"
+    halo_m: float | None = None
+    scheduler: str | None = None
+    workers: int = 2
+    memory_limit: str = "auto"
+
+
+@dataclass
+class Merged(NetworkInputs):
+    """The client's view of the whole run for :func:`.results.build_results`: the inputs and the whole road
+    graph (read, projected and built once), the merged villages and what the output layers need."""
+
+    villages: gpd.GeoDataFrame = None  # type: ignore[assignment]
+    facilities: gpd.GeoDataFrame = None  # type: ignore[assignment]
+    towns: gpd.GeoDataFrame | None = None
+    facility_snap: Snap = None  # type: ignore[assignment]
+    island: np.ndarray = None  # type: ignore[assignment]
+    reachable: np.ndarray = None  # type: ignore[assignment]
+
+
+def run_partitioned(
+    inputs: RunInputs | Mapping[str, LayerInput],
+    config: Config | None = None,
+    options: PartitionOptions | None = None,
+    out_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    write_map: bool = True,
+    task: Callable[[PartitionJob], PartitionResult] = run_job,
+) -> Results:
+    """Run the analysis partitioned over Dask workers; the same :class:`Results` as :func:`run_pipeline`.
+
+    Parameters
+    ----------
+    inputs, config, out_dir, progress, write_map
+        As for :func:`run_pipeline`.
+    options : PartitionOptions, optional
+    task : callable
+        The worker task (tests wrap :func:`run_job`).
+
+    Returns
+    -------
+    Results
+        ``summary["partition"]`` lists every task (round, halo, villages, roads, seconds, peak memory).
+
+    Raises
+    ------
+    InputError
+        Bad inputs (read on the client, before any task).
+    RuralEnvError
+        A partition failed after its retries; nothing was written.
+    """
+    config = config or Config()
+    options = options or PartitionOptions()
+    progress = progress or NullProgress()
+    if options.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {options.workers}")
+    halo = default_halo_m(config) if options.halo_m is None else float(options.halo_m)
+    if halo < 0:
+        raise ConfigError(f"--halo-m must be >= 0 metres, got {halo}")
+    timer = Timer(progress)
+    t0 = time.perf_counter()
+    base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"))
+    gdfs = {k: layer.gdf for k, layer in base.layers.items()}
+    keys, unit = partition_keys(gdfs["villages"], options.unit, options.workers)
+    crs_text = f"EPSG:{base.crs.to_epsg()}" if base.crs.to_epsg() else base.crs.to_wkt()
+    worker_cfg = config.replace(crs=crs_text, use_cache=False)
+    specs = [_Spec(str(k), np.flatnonzero(keys == k), halo, 1) for k in np.unique(keys)]
+    with timer.stage("cluster"):
+        client, cluster = _connect(options)
+    try:
+        with timer.stage("partitions"):
+            parts = _run_rounds(client, specs, gdfs, worker_cfg, _span(gdfs), progress, task)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    info = {"unit": unit, "halo_m": halo, "scheduler": options.scheduler or "LocalCluster",
+            "workers": options.workers if options.scheduler is None else None,
+            "partitions": len(specs), "rounds": max(p.round for p in parts),
+            "recomputed_villages": int(sum((~p.certified).sum() for p in parts if p.round == 1)),
+            "tasks": [_task_row(p) for p in parts]}
+    with timer.stage("merge"):
+        res = _assemble(base, parts, progress, timer.seconds)
+    res.summary["partition"] = info
+    res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t0, 3)
+    if out_dir is not None:
+        with timer.stage("write"):
+            res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
+    res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
+    return res
+
+
+def _task_row(p: PartitionResult) -> dict[str, Any]:
+    return {"key": p.key, "round": p.round, "halo_m": p.halo_m, "own_villages": int(len(p.villages)),
+            "certified": int(p.certified.sum()), "window_villages": p.n_villages, "window_roads": p.n_roads,
+            "seconds": p.seconds, "peak_rss_mb": p.peak_rss_mb, "worker_pid": p.worker_pid}
+
+
+def _span(gdfs: Mapping[str, gpd.GeoDataFrame]) -> float:
+    """Diagonal of the extent of every layer: a halo this wide leaves nothing on a partition's boundary."""
+    b = np.array([g.total_bounds for g in gdfs.values() if len(g)])
+    return float(np.hypot(b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min())) + 1.0
+
+
+def _connect(options: PartitionOptions):
+    """A Dask client: to ``options.scheduler``, or to a new local cluster of worker processes."""
+    try:
+        import dask
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ConfigError("partitioned runs need Dask distributed: pip install 'ruralenv[cluster]'") from exc
+    quiet = {name: "error" for name in ("distributed", "distributed.nanny", "distributed.worker",
+                                        "distributed.scheduler", "distributed.core", "distributed.comm")}
+    dask.config.set({"logging": quiet})
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if options.scheduler:
+        try:
+            return Client(options.scheduler, timeout="30s"), None
+        except OSError as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from exc
+    cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
+                           memory_limit=options.memory_limit, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A task still to cut out: the partition, its own villages and its halo (made into a job when submitted)."""
+
+    key: str
+    own: np.ndarray
+    halo_m: float
+    round: int
+
+
+def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config, span: float,
+                progress: Progress, task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
+    """Run every partition; villages whose certificate fails go again with the halo doubled. Once the halo
+    would reach :data:`WIDE_FACTOR` times the first one, the windows of neighbouring partitions overlap so much
+    that the rest of every partition goes into one last task over the whole extent (exact by construction).
+    Windows are cut only when submitted, a few per worker, so the client never holds them all."""
+    from dask.distributed import as_completed
+
+    queue = list(reversed(specs))
+    in_flight = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+    progress.stage("partitions", total=len(specs))
+    futures: dict[Any, _Spec] = {}
+    wide: list[_Spec] = []
+    wide_m = min(span, WIDE_FACTOR * max(specs[0].halo_m, 1000.0))
+    done: list[PartitionResult] = []
+    running = as_completed()
+
+    def submit() -> None:
+        while queue and len(futures) < in_flight:
+            spec = queue.pop()
+            job = make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round)
+            with warnings.catch_warnings():  # the window travels with its task, so a retry has it
+                warnings.filterwarnings("ignore", message="Sending large graph")
+                fut = client.submit(task, job, retries=RETRIES, pure=False,
+                                    key=f"ruralenv-{spec.key}-r{spec.round}-{os.getpid()}-{time.time_ns()}")
+            futures[fut] = spec
+            running.add(fut)
+
+    try:
+        submit()
+        for fut in running:
+            check_cancel(progress)
+            out = _result(fut, futures.pop(fut))
+            done.append(out)
+            progress.advance()
+            progress.message(f"partition {out.key} (round {out.round}, halo {out.halo_m / 1000:.0f} km): "
+                             f"{len(out.villages)} villages, {out.n_roads} roads in the window, {out.seconds:.1f} s, "
+                             f"worker peak {out.peak_rss_mb:.0f} MB")
+            for spec in _again(out, span, progress):
+                (wide if spec.halo_m >= wide_m else queue).insert(0, spec)
+            if not queue and not futures and wide:
+                queue.append(_Spec("rest", np.concatenate([w.own for w in wide]), span, max(w.round for w in wide)))
+                progress.message(f"{len(queue[0].own)} villages of {len(wide)} partitions need more than "
+                                 f"{WIDE_FACTOR:g} times the halo: one task over the whole network for them")
+                wide.clear()
+            submit()
+    finally:
+        for fut in futures:
+            fut.cancel()
+    return done
+
+
+def _result(fut, spec: _Spec) -> PartitionResult:
+    """A finished task's result; a failure (after Dask's retries) ends the run before anything is written."""
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 - any task failure ends the run cleanly
+        raise RuralEnvError(f"partition {spec.key} (round {spec.round}) failed after {RETRIES} retries: "
+                            f"{type(exc).__name__}: {exc}; nothing was written") from exc
+
+
+def _again(out: PartitionResult, span: float, progress: Progress) -> list[_Spec]:
+    """The villages of a task that were not certified, as a task with twice the halo (none if all were)."""
+    todo = out.villages[VID].to_numpy()[~out.certified]
+    if len(todo) == 0:
+        return []
+    if out.halo_m >= span:
+        raise RuralEnvError(f"partition {out.key}: {len(todo)} villages not certified with a halo spanning the "
+                            "whole extent (a bug; please report it)")
+    progress.message(f"partition {out.key}: {len(todo)} villages may depend on roads beyond the "
+                     f"{out.halo_m / 1000:.0f} km halo; recomputing them with a wider halo")
+    return [_Spec(out.key, todo, min(2 * max(out.halo_m, 1000.0), span), out.round + 1)]
+
+
+def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.GeoDataFrame:
+    """The certified own villages of every task, in input order, with their input row and issues."""
+    vil = pd.concat([p.villages.loc[p.certified] for p in parts], ignore_index=True)
+    vid = vil[VID].to_numpy()
+    src = base.layers["villages"].gdf
+    if len(vid) != len(src) or len(np.unique(vid)) != len(src):
+        raise RuralEnvError(f"partitioned run returned {len(np.unique(vid))} of {len(src)} villages "
+                            "(a bug; please report it)")
+    vil = vil.iloc[np.argsort(vid)].reset_index(drop=True)
+    vil["src_row"] = src["src_row"].to_numpy()  # each window numbered its own rows
+    vil["issues"] = src["issues"].to_numpy()
+    return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
+
+
+def _assemble(base: NetworkInputs, parts: list[PartitionResult], progress: Progress,
+              seconds: dict[str, float]) -> Results:
+    """One :class:`Results` from the partitions with the single run's builders: layers from the whole graph,
+    indicators and mines over the merged villages."""
+    cfg = base.config
+    villages = _merged_villages(base, parts)
+    snapper = Snapper(base.net, base.roads.geometry.array, base.crs)
+    towns = base.layer("towns")
+    t_snap = snapper.snap(*point_xy(towns), max_dist_m=cfg.max_snap_m) if towns is not None else None
+    facilities = base.layer("facilities")
+    facilities = facilities if facilities is not None else empty_facilities(base.crs)
+    merged = Merged(cfg, base.crs, base.layers, base.rejects, base.hashes, base.net, villages=villages,
+                    facilities=facilities, towns=towns,
+                    facility_snap=snapper.snap(*point_xy(facilities), max_dist_m=cfg.max_snap_m),
+                    island=island_components(base.net, t_snap.edge[t_snap.ok] if t_snap is not None
+                                             else np.zeros(0, np.int64), cfg.island_max_length_m),
+                    reachable=villages["unreachable_reason"].isna().to_numpy())
+    for code, name, why in villages.loc[~merged.reachable, ["village_code", "name", "unreachable_reason_en"]].itertuples(
+            index=False):
+        progress.message(f"village {code} {name}: {why}", "warning")  # as the single run reports them
+    ctx: Context = Context(merged, progress)
+    ctx.put(VillageTable(villages))
+    ctx.put(indicators.run(ctx))
+    population = column_or(villages, "population", np.nan).fillna(0).to_numpy(float)
+    ctx.put(near_mines(villages.geometry, base.layer("mines"), population, cfg))
+    return build_results(ctx, seconds)

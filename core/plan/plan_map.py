@@ -1,0 +1,116 @@
+"""map.html of a plan: villages before/after (a toggle), the proposed sites and the roads to pave, offline.
+
+Leaflet is inlined from :func:`..webmap.leaflet_dir` (``make vendor-js``); the data is inlined with
+:func:`..webmap.json_for_script`. No tiles, no requests.
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from ..crs import GEOGRAPHIC
+from ..webmap import json_for_script, leaflet_dir
+from .run import PlanOutcome
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<style>{css}</style>
+<style>html,body,#map{{height:100%;margin:0}} #panel{{position:absolute;top:10px;right:10px;z-index:1000;
+background:#fff;padding:8px 10px;font:13px sans-serif;box-shadow:0 1px 4px #888;max-width:340px}}
+#panel p{{margin:4px 0}}</style></head>
+<body><div id="map"></div><div id="panel"><b>{title}</b>
+<p><label><input type="radio" name="when" value="before"> 规划前 before</label>
+<label><input type="radio" name="when" value="after" checked> 规划后 after</label></p>
+<p><label><input type="radio" name="what" value="covered" checked> 垃圾收运 waste</label>
+<label><input type="radio" name="what" value="access"> 通硬化路 roads</label></p>
+<p id="legend"></p><div id="lines"></div></div>
+<script>{js}</script>
+<script id="plan-data" type="application/json">{data}</script>
+<script>
+const D = JSON.parse(document.getElementById('plan-data').textContent);
+const map = L.map('map', {{preferCanvas: true}});
+map.fitBounds([[D.bounds[1], D.bounds[0]], [D.bounds[3], D.bounds[2]]]);
+const villages = L.layerGroup().addTo(map), sites = L.layerGroup(), pave = L.layerGroup();
+D.roads.forEach(r => L.polyline(r.c, {{color: '#d7191c', weight: 4}})
+  .bindPopup('#' + r.rank + ' ' + (r.name || '') + '<br>' + r.m + ' m, +' + r.g).addTo(pave));
+D.sites.forEach(s => L.circleMarker(s.c, {{radius: 8, color: '#000', fillColor: '#ffd700', fillOpacity: 1}})
+  .bindPopup('#' + s.rank + ' ' + (s.name || '') + '<br>+' + s.g).addTo(sites));
+function draw() {{
+  const when = document.querySelector('input[name=when]:checked').value;
+  const what = document.querySelector('input[name=what]:checked').value;
+  villages.clearLayers();
+  D.villages.forEach(v => {{
+    if (!v.s[what]) return;
+    const ok = v[what][when === 'before' ? 0 : 1];
+    const gained = !v[what][0] && v[what][1];
+    L.circleMarker(v.c, {{radius: 4, weight: 1, color: '#333',
+      fillColor: ok ? (gained ? '#1a9641' : '#2c7bb6') : '#bbbbbb', fillOpacity: 0.9}})
+      .bindPopup(v.n).addTo(villages);
+  }});
+  [sites, pave].forEach(g => when === 'after' ? g.addTo(map) : g.remove());
+  document.getElementById('legend').innerHTML = '<span style="color:#2c7bb6">●</span> 已达标 met ' +
+    '<span style="color:#1a9641">●</span> 规划新增 gained <span style="color:#bbb">●</span> 未达标 not met';
+}}
+document.querySelectorAll('input').forEach(i => i.addEventListener('change', draw));
+document.getElementById('lines').innerHTML = D.lines.map(t => '<p>' + t + '</p>').join('');
+draw();
+window.ruralenvPlan = {{ready: true, villages: () => villages.getLayers().length,
+  sites: () => map.hasLayer(sites) ? D.sites.length : 0}};
+</script></body></html>
+"""
+
+
+def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    return gdf.geometry.to_crs(GEOGRAPHIC)
+
+
+def _latlng(geom: shapely.Geometry) -> list[list[float]]:
+    xy = shapely.get_coordinates(geom)
+    return np.round(xy[:, ::-1], 6).tolist()
+
+
+def map_data(outcome: PlanOutcome) -> dict:
+    """The page's data: villages with before/after flags, sites, road pieces, one line per county."""
+    v = outcome.villages
+    pts = _lonlat(v)
+    inp = outcome.inputs
+    scope = {"covered": inp.waste_scope(), "access": inp.road_scope()}
+    vill = [{"c": [round(p.y, 6), round(p.x, 6)], "n": html.escape(str(n)),
+             "s": {"covered": bool(scope["covered"][i]), "access": bool(scope["access"][i])},
+             "covered": [bool(cb), bool(ca)], "access": [bool(hb), bool(ha)]}
+            for i, (p, n, cb, ca, hb, ha) in enumerate(zip(pts, v["name"], v["covered_before"], v["covered_after"],
+                                                           v["hardened_access_before"], v["hardened_access_after"],
+                                                           strict=True))]
+    sites, roads = [], []
+    if outcome.facilities is not None and len(outcome.facilities.sites):
+        s = outcome.facilities.sites
+        for p, r, g, n in zip(_lonlat(s), s["rank"], s["villages_gained"], s.get("name", [None] * len(s)),
+                              strict=True):
+            sites.append({"c": [round(p.y, 6), round(p.x, 6)], "rank": int(r), "g": int(g),
+                          "name": None if n is None or n != n else html.escape(str(n))})
+    if outcome.paving is not None and len(outcome.paving.pieces):
+        r = outcome.paving.pieces
+        for geom, rank, m, g, n in zip(_lonlat(r), r["rank"], r["length_m"], r["villages_gained"],
+                                       r.get("name", [None] * len(r)), strict=True):
+            roads.append({"c": _latlng(geom), "rank": int(rank), "m": float(m), "g": int(g),
+                          "name": None if n is None or n != n else html.escape(str(n))})
+    b = pts.total_bounds
+    lines = [html.escape(t["zh"]) + "<br>" + html.escape(t["en"]) for t in outcome.summary["sentences"].values()]
+    return {"bounds": [float(x) for x in b], "villages": vill, "sites": sites, "roads": roads, "lines": lines}
+
+
+def write_plan_map(outcome: PlanOutcome, path: str | Path, title: str = "规划 plan") -> None:
+    """Write the plan's offline map.html."""
+    dist = leaflet_dir()
+    js = re.sub(r"//# sourceMappingURL=\S+", "", (dist / "leaflet.js").read_text(encoding="utf-8"))
+    css = re.sub(r"url\((?!#)[^)]*\)", "none", (dist / "leaflet.css").read_text(encoding="utf-8"))
+    page = _PAGE.format(title=html.escape(title), css=css, js=js, data=json_for_script(map_data(outcome)))
+    Path(path).write_text(page, encoding="utf-8")

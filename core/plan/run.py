@@ -1,0 +1,207 @@
+"""``ruralenv plan``: facility siting and paving on one results.gpkg, checked by re-running the analysis."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..progress import NullProgress, Progress
+from .check import agreement, rerun
+from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
+from .problem import PlanInputs, load_results
+from .roads import PavingPlan, paved_roads, plan_paving
+
+
+@dataclass
+class PlanOptions:
+    """What to plan (see ``ruralenv plan --help``); percentages are fractions here."""
+
+    candidates: str | None = None
+    facility_type: str = "transfer_station"
+    sites: int | None = None
+    waste_target: float | None = None
+    roads_target: float | None = None
+    budget_km: float | None = None
+    weight: str = "count"
+    time_limit: float = 30.0
+    waste: bool = True
+    roads: bool = True
+    check: bool = True
+    overrides: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanOutcome:
+    """Everything a plan produced: the plans, the re-run's flags, the villages before/after and plan.json."""
+
+    inputs: PlanInputs
+    facilities: FacilityPlan | None
+    paving: PavingPlan | None
+    villages: gpd.GeoDataFrame
+    summary: dict
+    rerun_villages: pd.DataFrame | None = None
+
+
+def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
+              progress: Progress | None = None) -> PlanOutcome:
+    """Plan sites and paving on ``results_gpkg`` and check the plan by re-running the analysis with it built.
+
+    Parameters
+    ----------
+    results_gpkg : path
+        results.gpkg written by ``ruralenv run``.
+    options : PlanOptions, optional
+    progress : Progress, optional
+
+    Returns
+    -------
+    PlanOutcome
+        The coverage reported after the plan is the re-run's (the plan's own claim is kept beside it).
+    """
+    opt = options or PlanOptions()
+    progress = progress or NullProgress()
+    t0 = time.perf_counter()
+    inp = load_results(results_gpkg, opt.overrides)
+    fac = pav = None
+    if opt.waste:
+        cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
+        fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
+                              opt.time_limit, progress)
+    if opt.roads:
+        pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
+    seconds = round(time.perf_counter() - t0, 3)
+    re_v = None
+    if opt.check:
+        progress.stage("plan: re-run with the plan built")
+        sites = fac.sites.assign(name=[f"规划{TYPE_ZH[fac.facility_type]}{r}" for r in fac.sites["rank"]]) \
+            if fac is not None else None
+        roads = paved_roads(inp, pav.net, pav.edges) if pav is not None else None
+        re_v = rerun(inp, sites, roads, progress).villages
+    villages = _villages_layer(inp, fac, pav, re_v)
+    summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
+    return PlanOutcome(inp, fac, pav, villages, summary, re_v)
+
+
+def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None,
+                    re_v: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """Villages before and after the plan (after = the re-run's flags when checked, else the claim)."""
+    v = inp.villages
+    cols = [c for c in ("village_code", "name", "county_code", "town_code", "in_scope", "is_admin_village",
+                        "is_larger") if c in v]
+    out = v[cols + [v.geometry.name]].copy()
+    out["model_before"] = v["collection_model"]
+    out["covered_before"] = inp.flag("covered")
+    out["hardened_access_before"] = inp.flag("hardened_access")
+    out["covered_claimed"] = fac.covered_after if fac is not None else out["covered_before"]
+    out["access_claimed"] = pav.access_after if pav is not None else out["hardened_access_before"]
+    if re_v is not None:
+        out["model_after"] = re_v["collection_model"].to_numpy(object)
+        out["covered_after"] = re_v["covered"].fillna(False).astype(bool).to_numpy()
+        out["hardened_access_after"] = re_v["hardened_access"].fillna(False).astype(bool).to_numpy()
+    else:
+        out["model_after"] = out["model_before"]
+        out["covered_after"] = out["covered_claimed"]
+        out["hardened_access_after"] = out["access_claimed"]
+    return out.set_geometry(v.geometry.name)
+
+
+def _pct(part: np.ndarray, scope: np.ndarray) -> float | None:
+    n = int(scope.sum())
+    return round(100 * int((part & scope).sum()) / n, 2) if n else None
+
+
+def _summary(inp: PlanInputs, opt: PlanOptions, fac: FacilityPlan | None, pav: PavingPlan | None,
+             villages: gpd.GeoDataFrame, seconds: float, checked: bool) -> dict:
+    out: dict = {"source": str(inp.source), "crs": inp.crs.to_string(), "plan_seconds": seconds,
+                 "checked_by_rerun": checked, "time_limit_s": opt.time_limit}
+    county = villages["county_code"].astype(str).to_numpy()
+    if fac is not None:
+        out["waste"] = _waste_summary(inp, opt, fac, villages, county)
+    if pav is not None:
+        out["roads"] = _roads_summary(inp, pav, villages, county)
+    out["sentences"] = sentences(inp, out)
+    return out
+
+
+def _waste_summary(inp: PlanInputs, opt: PlanOptions, fac: FacilityPlan, villages: gpd.GeoDataFrame,
+                   county: np.ndarray) -> dict:
+    scope = inp.waste_scope()
+    after = villages["covered_after"].to_numpy(bool)
+    r = fac.result
+    counties = fac.counties.copy()
+    counties["coverage_claimed_pct"] = counties["coverage_after_pct"]
+    counties["coverage_after_pct"] = [_pct(after, scope & (county == c)) for c in counties["county_code"]]
+    return {
+        "facility_type": fac.facility_type, "mode": fac.mode, "weight": opt.weight,
+        "sites_budget": opt.sites, "target_pct": None if fac.mode == "sites" else
+        round(100 * (opt.waste_target if opt.waste_target is not None else inp.config.target_waste_2025), 2),
+        "candidates": fac.n_candidates, "candidates_usable": fac.n_candidates_usable,
+        "sites": int(len(fac.sites)),
+        "coverage_before_pct": _pct(inp.flag("covered"), scope), "coverage_after_pct": _pct(after, scope),
+        "coverage_claimed_pct": _pct(fac.covered_after, scope),
+        "check": agreement(fac.covered_after, after, scope),
+        "objective": r.objective, "objective_is": "sites" if fac.mode == "target" else f"{opt.weight} covered",
+        "bound": r.bound, "gap": r.gap, "status": r.status, "method": r.method,
+        "greedy_objective": r.greedy_objective, "solve_seconds": r.seconds,
+        "counties_short_of_target": fac.unreachable_target,
+        "counties": counties.to_dict(orient="records"),
+    }
+
+
+def _roads_summary(inp: PlanInputs, pav: PavingPlan, villages: gpd.GeoDataFrame, county: np.ndarray) -> dict:
+    scope = inp.road_scope()
+    after = villages["hardened_access_after"].to_numpy(bool)
+    counties = pav.counties.copy()
+    if len(counties):
+        counties["coverage_claimed_pct"] = counties["coverage_after_pct"]
+        counties["coverage_after_pct"] = [_pct(after, scope & (county == c)) for c in counties["county_code"]]
+    return {
+        "km": round(float(pav.pieces["length_m"].sum()) / 1000, 3), "pieces": int(len(pav.pieces)),
+        "coverage_before_pct": _pct(inp.flag("hardened_access"), scope),
+        "coverage_after_pct": _pct(after, scope), "coverage_claimed_pct": _pct(pav.access_after, scope),
+        "check": agreement(pav.access_after, after, scope),
+        "bound_km": round(float(counties["bound_km"].sum()), 3) if len(counties) else 0.0,
+        "unattainable_villages": pav.unattainable,
+        "counties": counties.to_dict(orient="records"), "curves": pav.curves,
+    }
+
+
+def _county_names(inp: PlanInputs) -> dict[str, str]:
+    if inp.counties is not None and "name" in inp.counties:
+        return dict(zip(inp.counties["county_code"].astype(str), inp.counties["name"].astype(str), strict=False))
+    return {}
+
+
+def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
+    """One sentence per county in Chinese and English, e.g. 新增转运站 3 座，垃圾收运覆盖率由 29.6% 提高到 61.2%."""
+    names = _county_names(inp)
+    waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
+    roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
+    ftype = summary.get("waste", {}).get("facility_type", "transfer_station")
+    en_type = ftype.replace("_", " ")
+    out = {}
+    for code in sorted(set(waste) | set(roads)):
+        zh, en = [], []
+        if code in waste:
+            w = waste[code]
+            zh.append(f"新增{TYPE_ZH[ftype]} {w['sites']} 座，垃圾收运覆盖率由 {_f(w['coverage_before_pct'])} "
+                      f"提高到 {_f(w['coverage_after_pct'])}")
+            en.append(f"{w['sites']} new {en_type}(s) raise waste collection coverage from "
+                      f"{_f(w['coverage_before_pct'])} to {_f(w['coverage_after_pct'])}")
+        if code in roads:
+            r = roads[code]
+            zh.append(f"硬化道路 {r['km']:.1f} km，较大人口规模自然村通硬化路率由 {_f(r['coverage_before_pct'])} "
+                      f"提高到 {_f(r['coverage_after_pct'])}")
+            en.append(f"paving {r['km']:.1f} km raises hardened-road access of larger villages from "
+                      f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
+        name = names.get(code, code)
+        out[code] = {"name": name, "zh": f"{name}：" + "；".join(zh) + "。", "en": f"{name}: " + "; ".join(en) + "."}
+    return out
+
+
+def _f(pct: float | None) -> str:
+    return "—" if pct is None or pct != pct else f"{pct:.1f}%"

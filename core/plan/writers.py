@@ -1,0 +1,60 @@
+"""Write a plan: plan.gpkg, plan.json, plan.xlsx and map.html, atomically into one folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..files import write_atomically
+from ..outputs import write_gpkg, write_json, write_report
+from ..progress import NullProgress, Progress
+from .run import PlanOutcome
+
+
+def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
+    """The layers of plan.gpkg."""
+    layers: dict[str, pd.DataFrame | None] = {"villages": outcome.villages}
+    if outcome.facilities is not None:
+        layers["proposed_sites"] = outcome.facilities.sites
+    if outcome.paving is not None:
+        layers["roads_to_pave"] = outcome.paving.pieces
+    return layers
+
+
+def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
+    """The sheets of plan.xlsx."""
+    s = outcome.summary
+    tables = {"结论 summary": pd.DataFrame([{"county_code": k, "name": v["name"], "中文": v["zh"], "English": v["en"]}
+                                          for k, v in s["sentences"].items()])}
+    if outcome.facilities is not None:
+        tables["收运设施 waste"] = pd.DataFrame(s["waste"]["counties"])
+        solver = {k: v for k, v in s["waste"].items() if not isinstance(v, list | dict)}
+        tables["选址求解 siting"] = pd.DataFrame([solver])
+        tables["新增站点 sites"] = pd.DataFrame(outcome.facilities.sites.drop(columns="geometry"))
+    if outcome.paving is not None:
+        tables["硬化道路 roads"] = pd.DataFrame(s["roads"]["counties"])
+        tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
+                                              for row in rows])
+        tables["待硬化路段 pieces"] = pd.DataFrame(outcome.paving.pieces.drop(columns="geometry"))
+    return tables
+
+
+def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True,
+               progress: Progress | None = None) -> dict[str, Path]:
+    """Write plan.gpkg, plan.json, plan.xlsx (and map.html) into ``out_dir``, all or nothing."""
+    writers = {
+        "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
+        "plan.json": lambda p: write_json(outcome.summary, p),
+        "plan.xlsx": lambda p: write_report(plan_tables(outcome), p),
+    }
+    if write_map:
+        from ..webmap import MapError, leaflet_dir
+
+        try:
+            leaflet_dir()
+            from .plan_map import write_plan_map
+
+            writers["map.html"] = lambda p: write_plan_map(outcome, p)
+        except MapError as exc:
+            (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
+    return write_atomically(Path(out_dir), writers)

@@ -1,0 +1,186 @@
+"""Partitioned runs on Dask (issue 17): the same results as the single run, a shrunken halo is caught, a
+killed worker is survived, a failing partition writes nothing."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+from ruralenv.core import Config, contract  # noqa: E402
+from ruralenv.core._errors import RuralEnvError  # noqa: E402
+from ruralenv.core.cli import main  # noqa: E402
+from ruralenv.core.partition import (  # noqa: E402
+    VID,
+    PartitionOptions,
+    default_halo_m,
+    make_job,
+    partition_keys,
+    run_job,
+    run_partitioned,
+)
+from ruralenv.core.pipeline import run_pipeline  # noqa: E402
+from ruralenv.tools.synthetic import generate_region  # noqa: E402
+
+KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
+#: Shorter rule distances than the plan's so that the default halo (25 km) is smaller than the region
+#: (four counties about 150 km across): windows hold part of the roads and the certificate decides.
+SETTINGS = {"d_station_m": 5000.0, "d_haul_m": 20000.0, "d_town_m": 8000.0, "d_village_m": 3000.0}
+VILLAGE_FLOATS = ("snap_dist_m", "pave_gap_m", "net_dist_station_m", "net_dist_town_treatment_m",
+                  "net_dist_county_treatment_m", "net_dist_village_treatment_m", "pop_within_radius",
+                  "near_mine_dist_m")
+
+
+@pytest.fixture(autouse=True)
+def _no_shadowing_checkout(monkeypatch):
+    """pytest puts the folder above the repository on sys.path (the repository root is a package); a checkout
+    named "dask" would shadow the dask package in the spawned Dask workers, which inherit sys.path."""
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if not (Path(p) / "dask" / "metadata.txt").exists()])
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    """Four neighbouring synthetic counties (244 villages, 4,313 road segments), the config and the single run."""
+    folder = tmp_path_factory.mktemp("partition")
+    gpkg = generate_region("few", seed=7).write(folder / "inputs.gpkg")
+    inputs = {k: f"{gpkg}:{k}" for k in KINDS}
+    cfg = Config(cache_dir=str(folder / "cache")).replace(**SETTINGS)
+    single = run_pipeline(inputs, cfg, out_dir=folder / "single", write_map=False)
+    return inputs, cfg, single, folder
+
+
+def assert_same_villages(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Every column of every village equal; distances to a relative 1e-6."""
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b)
+    for col in a.columns:
+        if col == "geometry":
+            assert a.geometry.geom_equals_exact(b.geometry, 1e-6).all()
+        elif col in VILLAGE_FLOATS:
+            np.testing.assert_allclose(b[col].to_numpy(float), a[col].to_numpy(float), rtol=1e-6, equal_nan=True,
+                                       err_msg=col)
+        else:
+            left = a[col].astype(object).where(a[col].notna(), None).tolist()
+            right = b[col].astype(object).where(b[col].notna(), None).tolist()
+            assert left == right, col
+
+
+def test_partitions_by_county_and_league():
+    v = pd.DataFrame({"county_code": ["150902", "150921", "152501", "150902"]})
+    keys, unit = partition_keys(v, "county")
+    assert unit == "county" and list(keys) == ["150902", "150921", "152501", "150902"]
+    keys, unit = partition_keys(v, "league")
+    assert list(keys) == ["1509", "1509", "1525", "1509"]
+    assert partition_keys(v, "auto", workers=2)[1] == "county"  # 2 leagues < 2 per worker
+    assert default_halo_m(Config()) == 100000.0  # d_station_m + d_haul_m
+
+
+def test_partitioned_cli_equals_single_run(region, tmp_path):
+    inputs, cfg, single, folder = region
+    out = tmp_path / "out"
+    args = ["run"] + [f"--{k}={v}" for k, v in inputs.items()] + [
+        "--out", str(out), "--no-map", "-q", "--partition", "county", "--workers", "2"]
+    args += [f"--set={k}={v}" for k, v in SETTINGS.items()] + [f"--set=cache_dir={folder / 'cache'}"]
+    assert main(args) == 0
+    import geopandas as gpd
+
+    for name in ("villages", "roads", "facilities", "towns", "mines", "counties"):
+        a = gpd.read_file(folder / "single" / "results.gpkg", layer=name)
+        b = gpd.read_file(out / "results.gpkg", layer=name)
+        if name == "villages":
+            assert_same_villages(a, b)
+        else:
+            pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"), check_exact=False,
+                                          rtol=1e-6, obj=name)
+    s1 = json.loads((folder / "single" / "summary.json").read_text())
+    s2 = json.loads((out / "summary.json").read_text())
+    assert s1["region"] == s2["region"] and s1["counties"] == s2["counties"] and s1["counts"] == s2["counts"]
+    assert {**s1["network"], "from_cache": True} == s2["network"]  # the client reuses the cached graph
+    assert set(s2) >= set(contract.SUMMARY_KEYS) | set(contract.PARTITION_SUMMARY_KEYS)
+    info = s2["partition"]
+    assert info["unit"] == "county" and info["partitions"] == 4 and info["halo_m"] == 25000.0
+    first = [t for t in info["tasks"] if t["round"] == 1]
+    # the default halo leaves roads out of the windows; the nearest town plant of many villages is farther
+    # (up to 360 km here), so those villages went round again with wider halos
+    assert all(t["window_roads"] < s2["counts"]["roads"] for t in first)
+    assert info["rounds"] > 1 and sum(t["certified"] for t in info["tasks"]) == s2["counts"]["villages"]
+    assert (out / "report.xlsx").exists()
+
+
+def test_shrunken_halo_is_caught(region):
+    """Small halos give wrong answers for some villages; every certified village is right."""
+    inputs, cfg, single, _ = region
+    from ruralenv.core.prepare import prepare_network
+
+    base = prepare_network(inputs, cfg, required=("villages", "roads"))
+    gdfs = {k: layer.gdf for k, layer in base.layers.items()}
+    keys, _ = partition_keys(gdfs["villages"], "county")
+    crs = f"EPSG:{base.crs.to_epsg()}"
+    wrong = certified = 0
+    for k, halo in ((k, h) for k in np.unique(keys) for h in (2000.0, 50000.0)):
+        job = make_job(gdfs, np.flatnonzero(keys == k), str(k), halo, cfg.replace(crs=crs, use_cache=False))
+        out = run_job(job)
+        ref = single.villages.iloc[out.villages[VID].to_numpy()].reset_index(drop=True)
+        got = out.villages.drop(columns=[VID]).reset_index(drop=True)
+        got["src_row"], got["issues"] = ref["src_row"], ref["issues"]
+        ok = out.certified
+        assert_same_villages(ref.loc[ok].reset_index(drop=True), got.loc[ok].reset_index(drop=True))
+        certified += int(ok.sum())
+        differs = np.zeros(len(ref), bool)
+        for col in ("net_dist_county_treatment_m", "net_dist_town_treatment_m", "pave_gap_m"):
+            differs |= ~np.isclose(ref[col].to_numpy(float), got[col].to_numpy(float), equal_nan=True)
+        differs |= ref["collection_model"].fillna("-").to_numpy() != got["collection_model"].fillna("-").to_numpy()
+        assert not differs[ok].any()
+        wrong += int(differs.sum())
+    assert wrong > 0  # the small halo does break distances ...
+    assert certified > 0  # ... and the certificate still vouches for the villages it can
+
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=2000.0, workers=2), write_map=False)
+    assert res.summary["partition"]["rounds"] > 1 and res.summary["partition"]["recomputed_villages"] > 0
+    assert_same_villages(single.villages, res.villages)
+
+
+def _die_once(job, marker: str):
+    """The first task to run kills its own worker process (as the OOM killer would)."""
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return run_job(job)
+    os.close(fd)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _always_fail(job):
+    raise MemoryError(f"partition {job.key} does not fit")
+
+
+def test_killed_worker_is_survived(region, tmp_path):
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    inputs, cfg, single, _ = region
+    marker = tmp_path / "killed"
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", workers=2), out_dir=tmp_path / "out",
+                          write_map=False, task=functools.partial(_die_once, marker=str(marker)))
+    assert marker.exists()
+    assert_same_villages(single.villages, res.villages)
+    assert (tmp_path / "out" / "results.gpkg").exists()
+
+
+def test_failing_partition_writes_nothing(region, tmp_path):
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    inputs, cfg, _, _ = region
+    with pytest.raises(RuralEnvError, match="nothing was written"):
+        run_partitioned(inputs, cfg, PartitionOptions("league", workers=1), out_dir=tmp_path / "out",
+                        task=_always_fail)
+    assert not Path(tmp_path / "out").exists()

@@ -1,0 +1,56 @@
+"""The planning algorithms, run through ``processing.run`` on the sample's results.gpkg, give the core's plan."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import uri
+from ruralenv.core import Config, run_pipeline
+from ruralenv.core.plan.run import PlanOptions, make_plan
+
+pytestmark = pytest.mark.usefixtures("qgis_app")
+KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
+
+
+@pytest.fixture(scope="module")
+def results_gpkg(sample, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    run_pipeline({k: f"{sample}:{k}" for k in KINDS}, Config(), out_dir=out, write_map=False)
+    return out / "results.gpkg"
+
+
+def test_plan_facilities_matches_core(results_gpkg, tmp_path):
+    import processing
+
+    res = processing.run("ruralenv:plan_facilities", {
+        "RESULTS": str(results_gpkg), "SITES": 3, "TIME_LIMIT": 10, "OUTPUT_FOLDER": str(tmp_path / "plan"),
+        "OUTPUT_PROPOSED_SITES": "TEMPORARY_OUTPUT", "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"})
+    core = make_plan(results_gpkg, PlanOptions(sites=3, roads=False, time_limit=10)).summary["waste"]
+    assert res["SITES"] == core["sites"] == res["OUTPUT_PROPOSED_SITES"].featureCount()
+    assert res["COVERAGE_AFTER_PCT"] == core["coverage_after_pct"] > res["COVERAGE_BEFORE_PCT"]
+    assert res["GAP"] == core["gap"]
+    plan = json.loads((tmp_path / "plan" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["waste"]["check"]["disagree"] == 0
+    assert [f["rank"] for f in res["OUTPUT_PROPOSED_SITES"].getFeatures()] == [1, 2, 3]
+
+
+def test_plan_paving_matches_core(results_gpkg, tmp_path):
+    import processing
+
+    res = processing.run("ruralenv:plan_paving", {
+        "RESULTS": str(results_gpkg), "BUDGET_KM": 40, "TIME_LIMIT": 5, "OUTPUT_FOLDER": str(tmp_path / "plan"),
+        "OUTPUT_ROADS_TO_PAVE": "TEMPORARY_OUTPUT", "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"})
+    core = make_plan(results_gpkg, PlanOptions(budget_km=40, waste=False, time_limit=5)).summary["roads"]
+    assert res["KM"] == pytest.approx(core["km"]) and res["KM"] <= 40
+    assert res["COVERAGE_AFTER_PCT"] == core["coverage_after_pct"] > res["COVERAGE_BEFORE_PCT"]
+    lengths = [f["length_m"] for f in res["OUTPUT_ROADS_TO_PAVE"].getFeatures()]
+    assert sum(lengths) / 1000 == pytest.approx(res["KM"], abs=0.01)
+
+
+def test_full_plan_option_writes_the_plan(sample, tmp_path):
+    import processing
+
+    processing.run("ruralenv:full_plan", {**{k.upper(): uri(sample, k) for k in KINDS}, "PLAN": True,
+                                          "OUTPUT_FOLDER": str(tmp_path / "report")})
+    plan = json.loads((tmp_path / "report" / "plan" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["waste"]["coverage_after_pct"] >= 60 and plan["roads"]["coverage_after_pct"] >= 85

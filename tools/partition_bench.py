@@ -1,0 +1,180 @@
+"""``ruralenv bench --partition UNIT``: a partitioned run on a local Dask cluster, timed per partition.
+
+Each measurement runs in a fresh child process (:func:`.bench._worker`) that generates the synthetic region
+in memory (the ``china`` scale: about 600,000 villages and 10 million road segments; nothing is written to
+disk but the report) and runs :func:`.partition.run_partitioned` on it with 1 and with N workers: time per
+partition, total, peak memory of every worker and of the client, the speed-up from 1 to N workers and, at
+scales where the single run fits, whether every village equals the single run.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.config import Config
+
+VILLAGE_CHECK = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
+                 "net_dist_village_treatment_m", "pave_gap_m", "collection_model", "covered", "hardened_access",
+                 "unreachable_reason")
+
+
+def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: bool = True, seed: int = 7,
+                    sample: int = 0, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Measure partitioned runs with 1 and ``workers`` workers (and the single run when ``single``).
+
+    With ``sample`` > 0 only that many median-size partitions run (first round, ``workers`` workers): time and
+    memory per partition at scales whose whole run takes hours here.
+
+    Returns
+    -------
+    dict
+        What ``bench_partition.json`` holds, plus ``table`` (Markdown).
+    """
+    from .bench import _machine, _worker
+
+    log = log or (lambda s: None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"machine": _machine(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
+    for n in [] if sample else sorted({1, workers}) if single else [workers]:
+        log(f"[{scale}] partitioned by {unit} on {n} worker(s)")
+        report["runs"][str(n)] = _worker("partitioned", {"scale": scale, "seed": seed, "unit": unit, "workers": n,
+                                                         "single": single and n == workers})
+    if sample:
+        log(f"[{scale}] {sample} median {unit} partitions on {workers} workers")
+        report["sample"] = _worker("partition_sample", {"scale": scale, "seed": seed, "unit": unit,
+                                                        "workers": workers, "sample": sample})
+        report["table"] = json.dumps(report["sample"], ensure_ascii=False, indent=1)
+        (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        return report
+    runs = report["runs"]
+    if "1" in runs and str(workers) in runs and workers > 1:
+        report["speedup"] = round(runs["1"]["partitions_s"] / runs[str(workers)]["partitions_s"], 2)
+    report["table"] = format_partition_table(report)
+    (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "bench_partition.md").write_text(report["table"] + "\n", encoding="utf-8")
+    return report
+
+
+def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
+    """Child process: generate the region, run it partitioned, optionally compare with the single run."""
+    from ..core.partition import PartitionOptions, run_partitioned
+    from ..core.progress import peak_rss_mb
+    from .synthetic import generate_region
+
+    t0 = time.perf_counter()
+    region = generate_region(job["scale"], job["seed"])
+    gen_s = time.perf_counter() - t0
+    counts = region.counts()
+    config = Config(use_cache=False)
+    t0 = time.perf_counter()
+    res = run_partitioned(dict(region.layers), config, PartitionOptions(job["unit"], workers=job["workers"]),
+                          write_map=False)
+    total = time.perf_counter() - t0
+    info = res.summary["partition"]
+    tasks = info["tasks"]
+    out = {"counts": counts, "generate_s": round(gen_s, 1), "total_s": round(total, 1),
+           "partitions_s": res.summary["timings_s"]["partitions"], "stages_s": res.summary["timings_s"],
+           "partitions": info["partitions"], "rounds": info["rounds"], "tasks": tasks,
+           "recomputed_villages": info["recomputed_villages"], "client_peak_rss_mb": peak_rss_mb(),
+           "worker_peak_rss_mb": _per_worker_peak(tasks)}
+    if job.get("single"):
+        out["equals_single"] = _equals_single(region, config, res.villages)
+    return out
+
+
+def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
+    """Child process: generate the region and run only ``sample`` median-size partitions (first round)."""
+    from ..core.crs import resolve_crs
+    from ..core.partition import PartitionOptions, _connect, default_halo_m, make_job, partition_keys, run_job
+    from ..core.progress import peak_rss_mb
+    from .synthetic import generate_region
+
+    t0 = time.perf_counter()
+    region = generate_region(job["scale"], job["seed"])
+    out: dict[str, Any] = {"counts": region.counts(), "generate_s": round(time.perf_counter() - t0, 1),
+                           "generate_peak_rss_mb": peak_rss_mb()}
+    t0 = time.perf_counter()
+    crs = resolve_crs("auto", tuple(region.layers["villages"].total_bounds), "gk3")  # the layers are lon/lat
+    config = Config(use_cache=False, crs=f"EPSG:{crs.to_epsg()}")
+    gdfs = {k: v.to_crs(crs) for k, v in region.layers.items()}
+    del region
+    out["project_s"] = round(time.perf_counter() - t0, 1)
+    keys, _ = partition_keys(gdfs["villages"], job["unit"])
+    codes, n = np.unique(keys, return_counts=True)
+    mid, k = len(codes) // 2, job["sample"]
+    pick = codes[np.argsort(n, kind="stable")[max(0, mid - k // 2): max(0, mid - k // 2) + k]]
+    client, cluster = _connect(PartitionOptions(job["unit"], workers=job["workers"]))
+    try:
+        t0 = time.perf_counter()
+        futures = [client.submit(run_job, make_job(gdfs, np.flatnonzero(keys == c), str(c), default_halo_m(config),
+                                                   config), pure=False) for c in pick]
+        results = client.gather(futures)
+        out["wall_s"] = round(time.perf_counter() - t0, 1)
+    finally:
+        client.close()
+        cluster.close()
+    out["partitions"] = len(codes)
+    out["tasks"] = [{"key": r.key, "own_villages": len(r.villages), "certified": int(r.certified.sum()),
+                     "window_roads": r.n_roads, "window_villages": r.n_villages, "seconds": r.seconds,
+                     "peak_rss_mb": r.peak_rss_mb, "worker_pid": r.worker_pid} for r in results]
+    out["client_peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def _per_worker_peak(tasks: list[dict[str, Any]]) -> dict[str, float]:
+    peak: dict[str, float] = {}
+    for t in tasks:
+        peak[str(t["worker_pid"])] = max(peak.get(str(t["worker_pid"]), 0.0), t["peak_rss_mb"])
+    return peak
+
+
+def _equals_single(region, config: Config, villages) -> dict[str, Any]:
+    """Villages whose checked columns differ from the single run (distances to a relative 1e-6)."""
+    from ..core.pipeline import run_pipeline
+
+    t0 = time.perf_counter()
+    single = run_pipeline(dict(region.layers), config, write_map=False).villages
+    seconds = time.perf_counter() - t0
+    bad = np.zeros(len(single), bool)
+    for col in VILLAGE_CHECK:
+        a, b = single[col], villages[col]
+        if a.dtype.kind == "f":
+            bad |= ~np.isclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-6, atol=0.0, equal_nan=True)
+        else:
+            bad |= a.astype(object).where(a.notna(), None).to_numpy() != b.astype(object).where(b.notna(), None).to_numpy()
+    return {"single_run_s": round(seconds, 1), "villages_differing": int(bad.sum()), "villages": len(single)}
+
+
+def format_partition_table(report: dict[str, Any]) -> str:
+    """Markdown: one column per worker count; rows for time, memory and the check against the single run."""
+    runs = report["runs"]
+    cols = sorted(runs, key=int)
+    rows = [("villages / road segments", [f"{runs[c]['counts']['villages']:,} / {runs[c]['counts']['roads']:,}"
+                                          for c in cols]),
+            ("partitions (tasks incl. wider-halo rounds)",
+             [f"{runs[c]['partitions']} ({len(runs[c]['tasks'])}, {runs[c]['rounds']} rounds)" for c in cols]),
+            ("villages recomputed with a wider halo", [f"{runs[c]['recomputed_villages']:,}" for c in cols]),
+            ("partition time per task s (median / max)",
+             [f"{np.median([t['seconds'] for t in runs[c]['tasks']]):.1f} / "
+              f"{max(t['seconds'] for t in runs[c]['tasks']):.1f}" for c in cols]),
+            ("partitions phase s", [f"{runs[c]['partitions_s']:.1f}" for c in cols]),
+            ("total s (read, graph, partitions, merge)", [f"{runs[c]['total_s']:.1f}" for c in cols]),
+            ("peak RSS per worker MB", [", ".join(f"{v:,.0f}" for v in runs[c]["worker_peak_rss_mb"].values())
+                                        for c in cols]),
+            ("peak RSS client MB", [f"{runs[c]['client_peak_rss_mb']:,.0f}" for c in cols])]
+    checked = [c for c in cols if "equals_single" in runs[c]]
+    if checked:
+        rows.append(("villages differing from the single run",
+                     [f"{runs[c]['equals_single']['villages_differing']} of {runs[c]['equals_single']['villages']:,}"
+                      if c in checked else "—" for c in cols]))
+    head = "| | " + " | ".join(f"{c} worker{'s' if c != '1' else ''}" for c in cols) + " |"
+    lines = [head, "|---|" + "---|" * len(cols)] + [f"| {name} | " + " | ".join(vals) + " |" for name, vals in rows]
+    if "speedup" in report:
+        lines.append(f"\nSpeed-up of the partitions phase from 1 to {cols[-1]} workers: {report['speedup']}×")
+    return "\n".join(lines)
