@@ -73,7 +73,7 @@ from .stages.attributes import column_or
 from .stages.collection import Collection
 from .stages.distances import COLUMN_OF_TYPE, Distances, at_nodes, multi_source
 from .stages.mines import near_mines
-from .stages.sanitation import Sanitation
+from .stages.sanitation import Sanitation, toilet_shares
 from .stages.villages import VillageTable
 
 #: Partitioning units: county_code, or its first four digits (league 盟/市).
@@ -491,6 +491,9 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
     vil = vil.iloc[np.argsort(vid)].reset_index(drop=True)
     vil["src_row"] = src["src_row"].to_numpy()  # each window numbered its own rows
     vil["issues"] = src["issues"].to_numpy()
+    # each window divided by its own households lacking a toilet; the share is of the whole input's
+    vil["toilet_target_share"] = toilet_shares(vil["toilets_needed"].to_numpy(float),
+                                               vil["in_scope"].to_numpy(bool), base.config)
     return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 
