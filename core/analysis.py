@@ -15,7 +15,7 @@ from .prepare import LayerInput, prepare
 from .progress import NullProgress, Progress
 from .results import Results, build_results
 from .stage import Context, Stage, Timer, run_stages
-from .stages import access, attributes, collection, distances, indicators, mines, villages
+from .stages import access, attributes, collection, distances, indicators, mines, sanitation, villages
 
 #: The stages of every run after :func:`.prepare.prepare`, in order.
 STAGES: tuple[Stage, ...] = (
@@ -23,6 +23,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("distances", distances.run, steps=len(schema.FACILITY_TYPES)),
     Stage("access", access.run),
     Stage("collection", collection.run),
+    Stage("sanitation", sanitation.run),
     Stage("mines", mines.run),
     Stage("villages", villages.run),
     Stage("indicators", indicators.run),

@@ -109,6 +109,32 @@ class Config:
         ``"reject"``: bad rows go to the ``rejects`` layer and the run goes on.
     target_waste_2023, target_waste_2025, target_roads_2023, target_roads_2025 : float
         Plan targets as fractions.
+    d_sewer_m : float
+        城市近郊: a village within this straight-line distance of a sewer line, an urban area or a town
+        wastewater plant has its sewage connected to the town sewer (就近纳入城镇污水管网).
+    sewage_central_residents, sewage_small_residents : int
+        §(七) thresholds on resident population (常住人口): 1000 and 300.
+    sewage_central_min_tpd, sewage_small_tpd : float
+        §(七) facility sizes: central plants of at least 20 t/d, small plants of about 5 t/d.
+    sewage_size_step_tpd : float
+        Central plants are sized up to a multiple of this (t/d) above the minimum.
+    water_use_l_per_person_day : float
+        Daily water use per resident (L), GB/T 51347-2019 §4.1.2 (Table 4.1.2), for design flow.
+    sewage_discharge_coefficient : float
+        Share of water use that becomes sewage, GB/T 51347-2019 §4.1.2: 0.4–0.8.
+    concentrated_radius_m, concentrated_share : float
+        A village lives concentrated (居住集中) when at least ``concentrated_share`` of the residents of
+        its administrative village (itself and its natural villages) live within ``concentrated_radius_m``
+        of the administrative village's point.
+    target_sewage_2023, target_sewage_2025 : float
+        生活污水治理率 targets: 26 % by 2023, about 32 % by 2025.
+    target_sewage_priority, target_sewage_other : float
+        2025 zone targets: 60 % in 沿黄流域 and around 一湖两海, 30 % elsewhere.
+    target_toilets_2023, target_toilets_2025 : int
+        New sanitary toilets for the whole region: 300,000 households by 2023, about 450,000 by 2025.
+    region_households_lacking_toilet : int
+        Households without a sanitary toilet in the whole region, to apportion the toilet targets; 0 means
+        the input is the whole region (its own total is used).
     spatial_index_max_features : int
         Output layers with more features than this are written without a GeoPackage spatial index.
     cache_dir : str
@@ -158,6 +184,23 @@ class Config:
     target_waste_2025: float = 0.60
     target_roads_2023: float = 0.835
     target_roads_2025: float = 0.85
+    d_sewer_m: float = 3000.0
+    sewage_central_residents: int = 1000
+    sewage_small_residents: int = 300
+    sewage_central_min_tpd: float = 20.0
+    sewage_small_tpd: float = 5.0
+    sewage_size_step_tpd: float = 5.0
+    water_use_l_per_person_day: float = 60.0
+    sewage_discharge_coefficient: float = 0.6
+    concentrated_radius_m: float = 1000.0
+    concentrated_share: float = 0.8
+    target_sewage_2023: float = 0.26
+    target_sewage_2025: float = 0.32
+    target_sewage_priority: float = 0.60
+    target_sewage_other: float = 0.30
+    target_toilets_2023: int = 300_000
+    target_toilets_2025: int = 450_000
+    region_households_lacking_toilet: int = 0
     hardened_surfaces: tuple[str, ...] = DEFAULT_HARDENED_SURFACES
     unhardened_surfaces: tuple[str, ...] = DEFAULT_UNHARDENED_SURFACES
     hardened_highways: tuple[str, ...] = DEFAULT_HARDENED_HIGHWAYS
@@ -188,9 +231,24 @@ class Config:
             raise ConfigError(f"surface_far must be 'nodata' or 'offroad', got {self.surface_far!r}")
         if min(self.surface_res_m, self.speed_hardened_kmh, self.speed_unhardened_kmh, self.speed_offroad_kmh) <= 0:
             raise ConfigError("surface_res_m and the speed_*_kmh settings must be > 0")
-        for name in ("target_waste_2023", "target_waste_2025", "target_roads_2023", "target_roads_2025"):
+        for name in ("target_waste_2023", "target_waste_2025", "target_roads_2023", "target_roads_2025",
+                     "target_sewage_2023", "target_sewage_2025", "target_sewage_priority", "target_sewage_other",
+                     "sewage_discharge_coefficient", "concentrated_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
+        self._check_sanitation()
+
+    def _check_sanitation(self) -> None:
+        if not 0 < self.sewage_small_residents <= self.sewage_central_residents:
+            raise ConfigError("sewage_small_residents must be > 0 and <= sewage_central_residents, got "
+                              f"{self.sewage_small_residents} and {self.sewage_central_residents}")
+        for name in ("sewage_central_min_tpd", "sewage_small_tpd", "sewage_size_step_tpd",
+                     "water_use_l_per_person_day"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
+        for name in ("target_toilets_2023", "target_toilets_2025", "region_households_lacking_toilet"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with ``changes`` applied (values parsed like ``--set``)."""
@@ -328,7 +386,8 @@ class LayerSpec:
         return f"{self.path}:{self.layer}" if self.layer else str(self.path)
 
 
-LAYER_KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
+LAYER_KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines", "sewer", "urban_areas",
+               "priority_zones")
 
 
 @dataclass(frozen=True)
@@ -341,6 +400,9 @@ class RunInputs:
     towns: LayerSpec | None = None
     counties: LayerSpec | None = None
     mines: LayerSpec | None = None
+    sewer: LayerSpec | None = None
+    urban_areas: LayerSpec | None = None
+    priority_zones: LayerSpec | None = None
 
     def items(self) -> list[tuple[str, LayerSpec]]:
         """(kind, spec) pairs of the layers given."""

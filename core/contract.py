@@ -70,6 +70,25 @@ VILLAGE_COLUMNS: tuple[Column, ...] = (
            ("near_mine", "text", "临近矿山", "Near mine"),
            ("near_mine_dist_m", "metres", "至矿山距离", "Distance to the mine"),
            ("near_non_green_mine", "bool", "临近非绿色矿山", "Near a non-green mine")),
+    *_cols("sanitation",
+           ("residents", "float", "常住人口", "Residents"),
+           ("sewage_mode", "code", "生活污水治理模式", "Sewage mode"),
+           ("sewage_reason", "text", "污水模式依据", "Why this sewage mode"),
+           ("sewage_reason_en", "text", "污水模式依据（英文）", "Why this sewage mode"),
+           ("sewer_dist_m", "metres", "距城镇污水管网（直线）", "Straight distance to the sewer"),
+           ("concentrated", "bool", "居住集中", "Living concentrated"),
+           ("concentrated_share", "float", "半径内居民占比", "Share of residents within the radius"),
+           ("design_flow_m3d", "float", "设计水量m³/d", "Design flow m³/day"),
+           ("facility_size_tpd", "float", "设施规模t/d", "Facility size t/day"),
+           ("facility_units", "int", "设施套数", "Facility units"),
+           ("toilet_rate_pct", "pct", "卫生厕所普及率%", "Sanitary toilet rate %"),
+           ("toilets_needed", "float", "尚需改厕户数", "Households without a sanitary toilet"),
+           ("toilet_target_share", "float", "占全区未改厕户数比例", "Share of the region's households without one"),
+           ("fecal_route", "code", "厕所粪污去向", "Toilet waste route"),
+           ("fecal_dist_m", "metres", "至粪污处理设施路网距离", "Road distance to fecal treatment"),
+           ("in_priority_zone", "bool", "位于重点区域", "In a priority zone"),
+           ("zone", "code", "重点区域", "Priority zone"),
+           ("zone_target_pct", "pct", "2025年污水治理率目标%", "2025 sewage target %")),
 )
 
 #: Columns added to the roads layer.
@@ -152,11 +171,43 @@ INDICATOR_COLUMNS: tuple[Column, ...] = _cols(
     ("n_near_non_green_mine", "int", "临近非绿色矿山村数", "villages near non-green mines"),
 )
 
+#: Sanitation indicator columns (生活污水治理率, 卫生厕所普及率, facilities to build), in the same tables.
+SANITATION_INDICATOR_COLUMNS: tuple[Column, ...] = _cols(
+    "sanitation",
+    ("n_sewage_treated", "int", "生活污水已治理的行政村", "admin villages with sewage treated"),
+    ("n_sewage_unknown", "int", "污水治理情况未知的行政村", "admin villages, sewage status unknown"),
+    ("sewage_rate_pct", "pct", "生活污水治理率%", "sewage treatment rate %"),
+    ("sewage_meets_2023", "bool", "达到2023年污水目标(26%)", "meets 2023 sewage target"),
+    ("sewage_meets_2025", "bool", "达到2025年污水目标(32%)", "meets 2025 sewage target"),
+    ("sewage_gap_2023", "int", "2023年污水治理尚差行政村数", "admin villages short of 2023 sewage target"),
+    ("sewage_gap_2025", "int", "2025年污水治理尚差行政村数", "admin villages short of 2025 sewage target"),
+    ("n_admin_priority", "int", "重点区域行政村数", "admin villages in priority zones"),
+    ("sewage_rate_priority_pct", "pct", "重点区域生活污水治理率%(目标60%)", "sewage rate in priority zones %"),
+    ("sewage_rate_other_pct", "pct", "其他地区生活污水治理率%(目标30%)", "sewage rate elsewhere %"),
+    ("sewage_meets_zone", "bool", "达到分区目标", "meets zone targets"),
+    ("sewage_gap_zone", "int", "分区目标尚差行政村数", "admin villages short of zone targets"),
+    ("households", "int", "户数", "households"),
+    ("sanitary_households", "int", "卫生厕所户数", "households with a sanitary toilet"),
+    ("toilet_rate_pct", "pct", "卫生厕所普及率%", "sanitary toilet rate %"),
+    ("toilets_needed", "int", "尚需改厕户数", "households still without a sanitary toilet"),
+    ("toilet_share_pct", "pct", "占全区未改厕户数%", "share of the region's households without one %"),
+    ("toilets_target_2023", "int", "分摊2023年新建卫生厕所(户)", "share of 2023 new-toilet target"),
+    ("toilets_target_2025", "int", "分摊2025年新建卫生厕所(户)", "share of 2025 new-toilet target"),
+    ("n_sewer_connect", "int", "纳入城镇管网村数", "villages to connect to the sewer"),
+    ("n_central", "int", "需建集中处理设施村数", "villages needing a central plant"),
+    ("central_tpd", "float", "集中处理设施规模t/d", "central plant capacity t/d"),
+    ("n_decentralised", "int", "需建分散/小型设施村数", "villages needing decentralised units"),
+    ("decentralised_units", "int", "分散/小型设施套数", "decentralised units"),
+    ("decentralised_tpd", "float", "分散/小型设施规模t/d", "decentralised capacity t/d"),
+    ("n_resource_use", "int", "资源化利用村数", "villages: resource use"),
+    ("n_collect_and_haul", "int", "粪污定期掏运村数", "villages hauling toilet waste"),
+)
+
 #: Top-level keys of summary.json, with what each holds.
 SUMMARY_KEYS: dict[str, str] = {
     "crs": "the run's metric CRS (EPSG code, or WKT)",
     "crs_name": "its name",
-    "region": "indicators of all villages together (keys of INDICATOR_COLUMNS)",
+    "region": "indicators of all villages together (keys of INDICATOR_COLUMNS and SANITATION_INDICATOR_COLUMNS)",
     "counties": "indicators per county",
     "network": "road graph statistics: nodes, edges, components, islands, repairs, cache use",
     "counts": "features per layer, unreachable villages, rejected rows, warnings",
@@ -176,8 +227,9 @@ LAYERS: tuple[str, ...] = ("villages", "roads", "facilities", "counties", "towns
 #: The columns each layer gains from a run.
 LAYER_COLUMNS: dict[str, tuple[Column, ...]] = {
     "villages": VILLAGE_COLUMNS, "roads": ROAD_COLUMNS, "facilities": FACILITY_COLUMNS, "mines": MINE_COLUMNS,
-    "unreachable": UNREACHABLE_COLUMNS, "rejects": REJECT_COLUMNS, "counties": INDICATOR_COLUMNS[4:],
-    "towns": INDICATOR_COLUMNS[4:],
+    "unreachable": UNREACHABLE_COLUMNS, "rejects": REJECT_COLUMNS,
+    "counties": INDICATOR_COLUMNS[4:] + SANITATION_INDICATOR_COLUMNS,
+    "towns": INDICATOR_COLUMNS[4:] + SANITATION_INDICATOR_COLUMNS,
 }
 
 

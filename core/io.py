@@ -490,7 +490,8 @@ def _explode_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _check_values(layer: Layer, where: dict) -> None:
     gdf, kind = layer.gdf, layer.kind
     for col in ("village_code", "county_code", "town_code", "admin_village_code", "name", "surface",
-                "grade", "highway", "village_class", "facility_type", "green_mine_level", "mineral", "status"):
+                "grade", "highway", "village_class", "facility_type", "green_mine_level", "mineral", "status",
+                "zone"):
         if col in gdf.columns:
             gdf[col] = values.text(gdf[col])
     for col in schema.REQUIRED[kind]:
@@ -498,21 +499,33 @@ def _check_values(layer: Layer, where: dict) -> None:
             continue
         for idx in np.flatnonzero(gdf[col].isna().to_numpy()):
             _add(layer, where, idx, col, f"required value '{col}' is empty")
-    for col in ("population", "households", "capacity_tpd"):
+    for col in ("population", "households", "capacity_tpd", "resident_population", "sanitary_toilet_households",
+                "sewage_target_pct"):
         if col in gdf.columns:
             _check_number(layer, where, col)
-    for col in ("is_admin_village", "is_county_seat"):
+    for col in ("is_admin_village", "is_county_seat", "sewage_treated"):
         if col in gdf.columns:
             _check_bool(layer, where, col)
     if kind == "villages":
-        _check_duplicates(layer, where, "village_code")
-        _check_choice(layer, where, "village_class", schema.VILLAGE_CLASS_VALUES, empty="未分类")
+        _check_villages(layer, where)
     elif kind == "facilities":
         _check_choice(layer, where, "facility_type", schema.FACILITY_TYPE_VALUES, empty=None)
     elif kind == "mines":
         _check_choice(layer, where, "green_mine_level", schema.GREEN_MINE_VALUES, empty="none", severity="doubt")
     elif kind == "towns":
         _check_duplicates(layer, where, "town_code")
+    elif kind == "priority_zones":
+        _check_choice(layer, where, "zone", schema.ZONE_VALUES, empty=None)
+        _check_percent(layer, where, "sewage_target_pct")
+
+
+def _check_villages(layer: Layer, where: dict) -> None:
+    gdf = layer.gdf
+    _check_duplicates(layer, where, "village_code")
+    _check_choice(layer, where, "village_class", schema.VILLAGE_CLASS_VALUES, empty="未分类")
+    _check_sanitary_toilets(layer, where)
+    if "population" not in gdf.columns and "resident_population" in gdf.columns:
+        gdf["population"] = gdf["resident_population"]  # 常住人口 is the only population given
 
 
 #: Units a count may carry in a spreadsheet cell ("300人", "85户").
@@ -559,6 +572,26 @@ def _check_number(layer: Layer, where: dict, col: str) -> None:
     for idx in np.flatnonzero((num < 0).to_numpy()):
         _add(layer, where, idx, col, f"{num.iloc[idx]} is negative")
     gdf[col] = num.astype(float)
+
+
+def _check_sanitary_toilets(layer: Layer, where: dict) -> None:
+    """Households with a sanitary toilet cannot outnumber the households of the village."""
+    gdf = layer.gdf
+    if not {"sanitary_toilet_households", "households"} <= set(gdf.columns):
+        return
+    over = (gdf["sanitary_toilet_households"] > gdf["households"]).to_numpy()
+    for idx in np.flatnonzero(over):
+        _add(layer, where, idx, "sanitary_toilet_households",
+             f"{gdf['sanitary_toilet_households'].iloc[idx]:g} households with a sanitary toilet but only "
+             f"{gdf['households'].iloc[idx]:g} households")
+
+
+def _check_percent(layer: Layer, where: dict, col: str) -> None:
+    gdf = layer.gdf
+    if col not in gdf.columns:
+        return
+    for idx in np.flatnonzero((gdf[col] > 100).to_numpy()):
+        _add(layer, where, idx, col, f"{gdf[col].iloc[idx]:g} is above 100 (a percentage)")
 
 
 def _check_bool(layer: Layer, where: dict, col: str) -> None:

@@ -17,9 +17,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .contract import INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
+from .contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
 
-HEADERS = headers(INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
+HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
 
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 

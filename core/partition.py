@@ -71,8 +71,9 @@ from .stages import indicators
 from .stages.access import Access, hard_component_of
 from .stages.attributes import column_or
 from .stages.collection import Collection
-from .stages.distances import Distances, at_nodes, multi_source
+from .stages.distances import COLUMN_OF_TYPE, Distances, at_nodes, multi_source
 from .stages.mines import near_mines
+from .stages.sanitation import Sanitation, toilet_shares
 from .stages.villages import VillageTable
 
 #: Partitioning units: county_code, or its first four digits (league 盟/市).
@@ -227,9 +228,13 @@ def certify(job: PartitionJob, ctx: Context) -> np.ndarray:
     edge = shapely.get_exterior_ring(_grow(job.bbox, job.halo_m + 2 * snap_margin_m(cfg)))
     ok = snap.ok & (snap.dist_m + SLACK_M < shapely.distance(shapely.points(*p.village_xy), edge))
     dist = ctx.need(Distances)
-    for kind in dist.node_dist:
+    for kind in COLUMN_OF_TYPE:
         d = dist.to_villages(kind)
         ok &= closed | (d + SLACK_M < L)
+    # the fecal-treatment distance is reported only where toilet waste is hauled (wastewater plants are
+    # reached in a straight line, not over the roads)
+    hauled = ctx.need(Sanitation).fecal_route == "collect_and_haul"
+    ok &= ~hauled | closed | (dist.to_villages("fecal_treatment") + SLACK_M < L)
     if p.has_facilities:
         ok &= ~p.reachable | closed | (ctx.need(Collection).d_valid_station + cfg.d_haul_m + SLACK_M < L)
     ok &= ~p.on_island | closed
@@ -486,6 +491,9 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
     vil = vil.iloc[np.argsort(vid)].reset_index(drop=True)
     vil["src_row"] = src["src_row"].to_numpy()  # each window numbered its own rows
     vil["issues"] = src["issues"].to_numpy()
+    # each window divided by its own households lacking a toilet; the share is of the whole input's
+    vil["toilet_target_share"] = toilet_shares(vil["toilets_needed"].to_numpy(float),
+                                               vil["in_scope"].to_numpy(bool), base.config)
     return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 

@@ -20,6 +20,7 @@ from .prepare import LayerInput
 from .progress import NullProgress, Progress
 from .results import Results
 from .stage import Timer
+from .stages import sanitation
 
 __all__ = ["PIPELINE_STAGES", "STAGES", "Results", "run_pipeline", "write_outputs"]
 
@@ -93,8 +94,10 @@ def _advancing(writers: dict[str, Callable[[Path], object]], progress: Progress)
 def output_writers(res: Results, write_map: bool = True,
                    progress: Progress | None = None) -> dict[str, Callable[[Path], object]]:
     """File name → function writing that file, for :func:`.files.write_atomically`."""
-    tables = {"旗县 county": res.tables["county"], "苏木乡镇 town": res.tables["town"],
-              "全部 region": res.tables["region"]}
+    tables = {"旗县 county": sanitation.without_sanitation(res.tables["county"]),
+              "苏木乡镇 town": sanitation.without_sanitation(res.tables["town"]),
+              "全部 region": sanitation.without_sanitation(res.tables["region"]),
+              **sanitation.report_sheets(res.tables)}
     if len(res.unreachable):
         tables["不可达 unreachable"] = pd.DataFrame(res.unreachable.drop(columns="geometry"))
     if len(res.rejects):

@@ -13,17 +13,23 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "roads": (),
     "facilities": ("facility_type",),
     "mines": ("name",),
+    "sewer": (),
+    "urban_areas": (),
+    "priority_zones": ("zone",),
 }
 
 #: Optional fields per layer kind.
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "villages": ("town_code", "population", "households", "village_class", "is_admin_village",
-                 "admin_village_code"),
+                 "admin_village_code", "resident_population", "sanitary_toilet_households", "sewage_treated"),
     "towns": ("is_county_seat",),
     "counties": (),
     "roads": ("surface", "grade", "highway", "name"),
     "facilities": ("name", "capacity_tpd", "county_code"),
     "mines": ("mineral", "green_mine_level", "status"),
+    "sewer": ("name",),
+    "urban_areas": ("name",),
+    "priority_zones": ("name", "sewage_target_pct"),
 }
 
 #: Geometry families allowed per layer kind.
@@ -34,6 +40,9 @@ GEOMETRY: dict[str, tuple[str, ...]] = {
     "roads": ("LineString",),
     "facilities": ("Point",),
     "mines": ("Point", "Polygon"),
+    "sewer": ("LineString",),
+    "urban_areas": ("Polygon",),
+    "priority_zones": ("Polygon",),
 }
 
 #: Aliases (lower case) → canonical field name.
@@ -49,10 +58,15 @@ ALIASES: dict[str, str] = {
     "名称": "name", "村名": "name", "村庄名称": "name", "村名称": "name", "乡镇名称": "name",
     "旗县名称": "name", "设施名称": "name", "矿山名称": "name", "道路名称": "name", "路名": "name",
     # villages
-    "人口": "population", "户籍人口": "population", "常住人口": "population", "总人口": "population", "pop": "population",
+    "人口": "population", "户籍人口": "population", "总人口": "population", "pop": "population",
+    "常住人口": "resident_population", "residents": "resident_population",
     "户数": "households", "总户数": "households", "hh": "households",
     "村庄分类": "village_class", "村庄类型": "village_class", "村庄类别": "village_class", "class": "village_class",
     "是否行政村": "is_admin_village", "行政村": "is_admin_village",
+    "卫生厕所户数": "sanitary_toilet_households", "卫生户厕数": "sanitary_toilet_households",
+    "卫厕户数": "sanitary_toilet_households", "已改厕户数": "sanitary_toilet_households",
+    "生活污水已治理": "sewage_treated", "污水已治理": "sewage_treated", "生活污水是否治理": "sewage_treated",
+    "污水治理": "sewage_treated",
     # towns
     "是否旗县驻地": "is_county_seat", "是否县城": "is_county_seat", "是否旗县政府驻地": "is_county_seat",
     # roads
@@ -64,6 +78,10 @@ ALIASES: dict[str, str] = {
     # mines
     "矿种": "mineral", "开采矿种": "mineral", "绿色矿山级别": "green_mine_level", "绿色矿山": "green_mine_level",
     "状态": "status", "生产状态": "status",
+    # priority zones
+    "重点区域": "zone", "区域类型": "zone", "分区": "zone", "治理分区": "zone",
+    "污水治理率目标": "sewage_target_pct", "生活污水治理率目标": "sewage_target_pct",
+    "污水治理目标": "sewage_target_pct",
 }
 
 IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类", "未分类")
@@ -83,7 +101,8 @@ VILLAGE_CLASS_VALUES: dict[str, str] = {
     "未分类": "未分类", "暂不分类": "未分类", "其他": "未分类", "unclassified": "未分类",
 }
 
-FACILITY_TYPES = ("transfer_station", "town_treatment", "county_treatment", "village_treatment")
+FACILITY_TYPES = ("transfer_station", "town_treatment", "county_treatment", "village_treatment",
+                  "wastewater_plant", "fecal_treatment")
 
 #: Accepted spellings (lower case) → canonical facility type.
 FACILITY_TYPE_VALUES: dict[str, str] = {
@@ -97,6 +116,17 @@ FACILITY_TYPE_VALUES: dict[str, str] = {
     "垃圾焚烧发电厂": "county_treatment", "卫生填埋场": "county_treatment",
     "村处理": "village_treatment", "村级处理": "village_treatment", "嘎查村处理设施": "village_treatment",
     "村级处理设施": "village_treatment",
+    "城镇污水处理厂": "wastewater_plant", "污水处理厂": "wastewater_plant", "污水厂": "wastewater_plant",
+    "粪污处理设施": "fecal_treatment", "粪污集中处理设施": "fecal_treatment", "粪污处理站": "fecal_treatment",
+    "厕所粪污处理设施": "fecal_treatment",
+}
+
+#: The plan's priority zones for sewage (§(三) 行动目标): 沿黄流域 and the surroundings of 一湖两海
+#: (呼伦湖、乌梁素海、岱海), 60 % by 2025. Accepted spellings (lower case) → canonical zone.
+ZONE_VALUES: dict[str, str] = {
+    "沿黄流域": "沿黄流域", "沿黄": "沿黄流域", "黄河流域": "沿黄流域", "yellow_river": "沿黄流域",
+    "一湖两海": "一湖两海", "呼伦湖": "一湖两海", "乌梁素海": "一湖两海", "岱海": "一湖两海",
+    "one_lake_two_seas": "一湖两海",
 }
 
 #: Accepted spellings (lower case) → green-mine level.
@@ -105,6 +135,25 @@ GREEN_MINE_VALUES: dict[str, str] = {
     "regional": "regional", "自治区级": "regional", "省级": "regional", "自治区": "regional",
     "自治区级绿色矿山": "regional",
     "none": "none", "无": "none", "否": "none", "非绿色矿山": "none", "": "none", "no": "none",
+}
+
+#: Labels of the sewage modes (§(七)) and the toilet-waste routes (§(六)), in the plan's own words.
+SEWAGE_MODE_LABELS_ZH: dict[str, str] = {
+    "sewer_connect": "就近纳入城镇污水管网集中处理",
+    "central": "建设日处理能力20吨以上的污水集中处理设施",
+    "decentralised": "分散式处理设备或日处理能力5吨左右的小型污水处理设施",
+    "resource_use": "以粪污收集为主的生活污水资源化利用",
+}
+SEWAGE_MODE_LABELS_EN: dict[str, str] = {
+    "sewer_connect": "connect to the town sewer",
+    "central": "central treatment plant (>= 20 t/d)",
+    "decentralised": "decentralised units or a small plant (~5 t/d)",
+    "resource_use": "resource use, mainly by collecting toilet waste",
+}
+FECAL_ROUTE_LABELS_ZH: dict[str, str] = {
+    "sewer": "接入污水处理系统统一处理",
+    "collect_and_haul": "粪污集中处理设施，定期掏运",
+    "on_site": "就地就近无害化消纳、综合利用",
 }
 
 #: Labels of the collection models, in the plan's own words.

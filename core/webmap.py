@@ -132,6 +132,16 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "waste_gap_2025": ("2025年尚差行政村数", "Admin villages short of 2025 target"),
     "roads_gap_2025": ("2025年尚差自然村数", "Villages short of 2025 road target"),
     "pave_km_2025": ("2025年目标需硬化里程", "Road to pave for 2025"),
+    "sewage_mode": ("生活污水治理模式", "Sewage mode"),
+    "sewage_reason": ("模式依据", "Why this mode"),
+    "residents": ("常住人口", "Residents"),
+    "design_flow_m3d": ("设计水量（m³/日）", "Design flow (m³/day)"),
+    "facility_size_tpd": ("设施规模（吨/日）", "Facility size (t/day)"),
+    "fecal_route": ("厕所粪污去向", "Toilet waste route"),
+    "toilet_rate_pct": ("卫生厕所普及率", "Sanitary toilet rate"),
+    "toilets_needed": ("尚需改厕户数", "Households without a sanitary toilet"),
+    "sewage_rate_pct": ("生活污水治理率", "Sewage treatment rate"),
+    "toilets_target_2025": ("分摊2025年新建卫生厕所（户）", "Share of the 2025 toilet target"),
 }
 
 #: Display names of the canonical village classes (the data hold the Chinese canonical value).
@@ -145,6 +155,8 @@ FACILITY_LABELS: dict[str, tuple[str, str]] = {
     "town_treatment": ("苏木乡镇处理设施", "township treatment"),
     "transfer_station": ("转运站", "transfer station"),
     "village_treatment": ("嘎查村处理设施", "village treatment"),
+    "wastewater_plant": ("城镇污水处理厂", "wastewater plant"),
+    "fecal_treatment": ("粪污处理设施", "fecal treatment"),
 }
 MINE_LABELS: dict[str, tuple[str, str]] = {
     "national": ("国家级绿色矿山", "national green mine"),
@@ -184,7 +196,12 @@ LAYER_TITLES: dict[str, tuple[str, str]] = {
     "towns": ("苏木乡镇驻地", "Township seats"),
     "facilities": ("垃圾处理设施", "Waste facilities"),
     "mines": ("矿山", "Mines"),
+    "toilets": ("旗县（按卫生厕所普及率）", "Counties (by sanitary toilet rate)"),
+    "sewage": ("村庄（按生活污水治理模式）", "Villages (by sewage mode)"),
 }
+#: Map layers drawn from another layer's rows (their own column), hidden until switched on.
+DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_rate_pct"),
+                                              "sewage": ("villages", "sewage_mode")}
 
 MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
 _FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
@@ -576,6 +593,8 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
         "town_treatment": {**base, "shape": "diamond", "radius": 7, "fillColor": "#b15928"},
         "transfer_station": {**base, "shape": "triangle", "radius": 7, "fillColor": "#a6cee3"},
         "village_treatment": {**base, "shape": "diamond", "radius": 5, "fillColor": "#fb9a99"},
+        "wastewater_plant": {**base, "shape": "square", "radius": 6, "fillColor": "#08519c"},
+        "fecal_treatment": {**base, "shape": "diamond", "radius": 5, "fillColor": "#8c510a"},
         "other": {**base, "shape": "square", "radius": 5, "fillColor": "#cccccc"},
     }
     labels = {**FACILITY_LABELS, "other": ("其他", "other")}
@@ -642,6 +661,49 @@ def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: 
             ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
     return {"id": "counties", "geom": "polygon", "classes": classes, "cls": cls,
             "paths": coords.polygons(geoms), "name": _names(df), "fields": _fields(df, spec, lang)}
+
+
+def _sewage_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    """Villages by §(七) sewage mode (a second view of the villages, off until switched on)."""
+    base = {"radius": 4.5, "color": "#08306b", "weight": 1, "fillOpacity": 0.9}
+    styles = {"sewer_connect": {**base, "shape": "circle", "fillColor": "#08519c"},
+              "central": {**base, "shape": "square", "fillColor": "#3182bd"},
+              "decentralised": {**base, "shape": "diamond", "fillColor": "#9ecae1"},
+              "resource_use": {**base, "shape": "triangle", "fillColor": "#a6761d"},
+              "unknown": {**base, "shape": "circle", "radius": 3, "fillColor": "#bdbdbd"}}
+    names = schema.SEWAGE_MODE_LABELS_ZH if lang == 0 else schema.SEWAGE_MODE_LABELS_EN
+    labels = {k: (schema.SEWAGE_MODE_LABELS_ZH[k], schema.SEWAGE_MODE_LABELS_EN[k]) for k in names}
+    labels["unknown"] = ("未分类（常住人口未知）", "no mode (residents unknown)")
+    keys = [m if m in names else "unknown" for m in gdf["sewage_mode"]]
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    if lang == 1 and "sewage_reason_en" in df.columns:
+        df["sewage_reason"] = df["sewage_reason_en"]
+    spec = (("village_code", "text"), ("residents", "int"), ("sewage_mode", "enum"), ("sewage_reason", "text"),
+            ("design_flow_m3d", "num"), ("facility_size_tpd", "num"), ("fecal_route", "text"),
+            ("toilet_rate_pct", "pct"), ("toilets_needed", "int"))
+    return {**_point_layer("sewage", gdf, coords, lang, keys, styles, labels, spec, {"sewage_mode": names}),
+            "hidden": True}
+
+
+def _toilets_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    """Counties shaded by 卫生厕所普及率 (off until switched on)."""
+    bands = ((0.0, 50.0, "#fee6ce"), (50.0, 70.0, "#fdae6b"), (70.0, 85.0, "#e6550d"), (85.0, 100.01, "#31a354"))
+    pct = pd.to_numeric(gdf["toilet_rate_pct"], errors="coerce").to_numpy(float)
+    keys = [next((f"{lo:g}" for lo, hi, _ in bands if lo <= p < hi), "no_data") if math.isfinite(p) else "no_data"
+            for p in pct]
+    base = {"color": "#4d4d4d", "weight": 1.5, "fillOpacity": 0.35}
+    styles = {f"{lo:g}": {**base, "fillColor": c} for lo, _, c in bands}
+    styles["no_data"] = {**base, "fillColor": "#bdbdbd"}
+    labels = {f"{lo:g}": (f"卫生厕所普及率 {lo:g}–{min(hi, 100):g}%", f"sanitary toilets {lo:g}–{min(hi, 100):g} %")
+              for lo, hi, _ in bands}
+    labels["no_data"] = ("无户数数据", "no household data")
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    spec = (("county_code", "text"), ("toilet_rate_pct", "pct"), ("toilets_needed", "int"),
+            ("toilets_target_2025", "int"), ("sewage_rate_pct", "pct"))
+    return {"id": "toilets", "geom": "polygon", "classes": classes, "cls": cls, "hidden": True,
+            "paths": coords.polygons(_simplified(gdf, AREA_SIMPLIFY_M, topology=True).array),
+            "name": _names(df), "fields": _fields(df, spec, lang)}
 
 
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
@@ -780,6 +842,9 @@ def build_map_data(
     tiles = _basemap(online, basemap)
     layers, summary = _load(results)
     frames = {name: _geo(layers.get(name), name) for name in LAYER_TITLES}
+    for name, (source, column) in DERIVED_LAYERS.items():
+        base = frames[source]
+        frames[name] = base if base is not None and column in base.columns else None
     if frames["villages"] is None:
         raise MapError("the results hold no villages to map")
     present = [g for g in frames.values() if g is not None]
@@ -789,8 +854,10 @@ def build_map_data(
     targets = _targets(summary)
     builders = {
         "counties": lambda g: _counties_layer(g, coords, li, targets),
+        "toilets": lambda g: _toilets_layer(g, coords, li),
         "roads": lambda g: _roads_layer(g, coords, li),
         "villages": lambda g: _villages_layer(g, coords, li),
+        "sewage": lambda g: _sewage_layer(g, coords, li),
         "mines": lambda g: _mines_layer(g, coords, li),
         "facilities": lambda g: _facilities_layer(g, coords, li),
         "towns": lambda g: _towns_layer(g, coords, li),

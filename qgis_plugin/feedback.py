@@ -18,6 +18,7 @@ STAGE_LABELS = {
     "attributes": "Village classes and reachability",
     "access": "Hardened-road access",
     "collection": "Choosing collection models",
+    "sanitation": "Sewage modes and sanitary toilets",
     "mines": "Villages near mines",
     "villages": "Assembling the villages layer",
     "indicators": "County indicators",

@@ -124,6 +124,10 @@ def main() -> None:
                                                                   shape="star")),
         ("village_treatment", "嘎查村处理设施 village treatment", symbol(pt, "#fb9a99", 3.6, outline="#000000",
                                                                      shape="diamond")),
+        ("wastewater_plant", "城镇污水处理厂 wastewater plant", symbol(pt, "#08519c", 4.6, outline="#000000",
+                                                                   shape="square")),
+        ("fecal_treatment", "粪污处理设施 fecal treatment", symbol(pt, "#8c510a", 3.8, outline="#000000",
+                                                                shape="diamond")),
     ]), "facilities.qml")
     save(p, QgsSingleSymbolRenderer(symbol(pt, "#e31a1c", 2.4, outline="#000000", shape="square")),
          "problem_points.qml")
@@ -151,6 +155,33 @@ def main() -> None:
     save(c, graduated, "counties.qml",
          labels("\"name\" || '\\n' || '垃圾收运覆盖 ' || coalesce(format_number(\"waste_coverage_pct\", 1), '–') || ' %'",
                 14))
+
+    sanitation_styles()
+
+
+def sanitation_styles() -> None:
+    """Villages by sewage mode (§(七)) and counties by sanitary-toilet rate."""
+    pt, pg = QgsWkbTypes.PointGeometry, QgsWkbTypes.PolygonGeometry
+    v = memory_layer("Point", "field=sewage_mode:string")
+    save(v, categorized("sewage_mode", [
+        ("sewer_connect", "纳入城镇污水管网 sewer_connect", symbol(pt, "#08519c", 2.8)),
+        ("central", "集中处理设施≥20t/d central", symbol(pt, "#3182bd", 2.8, shape="square")),
+        ("decentralised", "分散式/5t/d小型设施 decentralised", symbol(pt, "#9ecae1", 2.6, outline="#3182bd",
+                                                                     shape="diamond")),
+        ("resource_use", "粪污收集资源化利用 resource_use", symbol(pt, "#a6761d", 2.4, shape="triangle")),
+        ("", "未分类 unknown (NULL)", symbol(pt, "#bdbdbd", 2.2, shape="cross", outline="#7f7f7f")),
+    ]), "villages_sewage.qml")
+    c = memory_layer("MultiPolygon", "field=toilet_rate_pct:double&field=name:string")
+    bands = [(0, 50, "#fee6ce"), (50, 70, "#fdae6b"), (70, 85, "#e6550d"), (85, 100, "#a1d99b")]
+    ranges = []
+    for low, high, color in bands:
+        fill = symbol(pg, color, 0.6, outline="#636363")
+        fill.setOpacity(0.55)
+        ranges.append(QgsRendererRange(QgsClassificationRange(f"卫生厕所普及率 sanitary toilets {low}–{high} %",
+                                                              low, high), fill))
+    save(c, QgsGraduatedSymbolRenderer("toilet_rate_pct", ranges), "counties_toilets.qml",
+         labels("\"name\" || '\\n' || '卫生厕所普及率 ' || coalesce(format_number(\"toilet_rate_pct\", 1), '–') "
+                "|| ' %'", 14))
 
 
 if __name__ == "__main__":

@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..contract import INDICATOR_COLUMNS, headers
+from ..contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, headers
 from ..stage import Context
+from .sanitation import sanitation_indicators
 from .villages import VillageTable
 
 #: Column → (Chinese header, English header) for reports.
-HEADERS: dict[str, tuple[str, str]] = headers(INDICATOR_COLUMNS)
+HEADERS: dict[str, tuple[str, str]] = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS)
 
 
 def villages_short(target: float, ok: int, total: int) -> int:
@@ -94,7 +95,7 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
 
 
 #: Functions that add indicator columns for a group of villages; a new analysis appends its own.
-INDICATOR_FUNCTIONS: list[Callable[[pd.DataFrame, Config], dict]] = [summarise]
+INDICATOR_FUNCTIONS: list[Callable[[pd.DataFrame, Config], dict]] = [summarise, sanitation_indicators]
 
 
 def _indicators(villages: pd.DataFrame, config: Config) -> dict:

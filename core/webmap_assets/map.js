@@ -547,7 +547,7 @@
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
       if (spec.geom !== 'lod_line') { bindEvents(g, spec); }
-      g.addTo(map);
+      if (!spec.hidden) { g.addTo(map); }
     });
     spec.groups = groups;
     api.counts[spec.id] = groups.reduce(function (n, g) { return n + (map.hasLayer(g) ? g.index.length : 0); }, 0);
@@ -592,7 +592,7 @@
         if (on && !map.hasLayer(g)) { g.addTo(map); } else if (!on && map.hasLayer(g)) { map.removeLayer(g); }
       });
     }
-    var layerBox = checkbox(true, sync);
+    var layerBox = checkbox(!spec.hidden, sync);
     var head = el('label');
     head.appendChild(layerBox);
     head.appendChild(document.createTextNode(' ' + spec.title));

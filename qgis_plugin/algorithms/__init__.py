@@ -5,12 +5,13 @@ from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
 from .plan_facilities import PlanFacilities
 from .plan_paving import PlanPaving
+from .sanitation import Sanitation
 from .surface import AccessibilitySurface
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
-ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, FullPlan, ExportWebMap, SurveyImport,
-              PlanFacilities, PlanPaving, AccessibilitySurface)
+ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
+              SurveyImport, PlanFacilities, PlanPaving, AccessibilitySurface)
 
 __all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "PlanFacilities",
-           "PlanPaving", "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]
+           "PlanPaving", "Sanitation", "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]

@@ -58,6 +58,9 @@ LAYER_INPUTS: dict[str, tuple[str, list[int]]] = {
               [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]),
     "counties": ("Counties (polygons)", [QgsProcessing.TypeVectorPolygon]),
     "mines": ("Mines (points or polygons)", [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]),
+    "sewer": ("Town sewer network (lines)", [QgsProcessing.TypeVectorLine]),
+    "urban_areas": ("Urban built-up areas (polygons)", [QgsProcessing.TypeVectorPolygon]),
+    "priority_zones": ("Sewage priority zones (polygons)", [QgsProcessing.TypeVectorPolygon]),
 }
 
 #: Config setting → label; settings ending in ``_m`` are distances in metres, the others integers.
@@ -73,11 +76,16 @@ SETTINGS: dict[str, str] = {
     "larger_village_households": "Larger natural village: at least this many households",
     "node_tolerance_m": "Join road ends closer than",
     "island_max_length_m": "Road islands are shorter than",
+    "d_sewer_m": "Sewer or urban area within (connect to the town sewer)",
+    "sewage_central_residents": "Central sewage plant from this many residents",
+    "sewage_small_residents": "Resource use below this many residents",
+    "concentrated_radius_m": "Radius of a concentrated settlement",
+    "water_use_l_per_person_day": "Water use per resident (litres per day)",
 }
 
 #: Settings shown under "Advanced parameters".
 ADVANCED = {"node_tolerance_m", "island_max_length_m", "dispersed_radius_m", "dispersed_pop",
-            "larger_village_households", "max_snap_m"}
+            "larger_village_households", "max_snap_m", "concentrated_radius_m", "water_use_l_per_person_day"}
 
 REJECT_BAD_ROWS = "REJECT_BAD_ROWS"
 
@@ -317,6 +325,8 @@ MODEL_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "distances") + contract.
                                                                                     "collection")
 #: Village columns about mines.
 MINE_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "mines")
+#: Village columns about sewage and sanitary toilets.
+SANITATION_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "sanitation")
 
 
 class PipelineAlgorithm(RuralEnvAlgorithm):

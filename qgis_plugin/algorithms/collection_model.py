@@ -1,7 +1,7 @@
 """Processing algorithm: waste collection model of each village by road distance to facilities."""
 from __future__ import annotations
 
-from .base import ACCESS_FIELDS, MINE_FIELDS, PipelineAlgorithm, Sink
+from .base import ACCESS_FIELDS, MINE_FIELDS, SANITATION_FIELDS, PipelineAlgorithm, Sink
 
 
 class WasteCollectionModel(PipelineAlgorithm):
@@ -19,7 +19,8 @@ class WasteCollectionModel(PipelineAlgorithm):
     INPUTS = (("villages", False), ("roads", False), ("facilities", False), ("towns", True))
     SETTING_KEYS = ("d_station_m", "d_haul_m", "d_town_m", "d_village_m", "max_snap_m", "dispersed_radius_m",
                     "dispersed_pop", "node_tolerance_m", "island_max_length_m")
-    SINKS = (Sink("villages", "Villages with collection model", "villages.qml", drop=ACCESS_FIELDS + MINE_FIELDS),)
+    SINKS = (Sink("villages", "Villages with collection model", "villages.qml",
+                  drop=ACCESS_FIELDS + MINE_FIELDS + SANITATION_FIELDS),)
     NUMBERS = {
         "n_county_process": "Villages: county_process",
         "n_town_transfer": "Villages: town_transfer",

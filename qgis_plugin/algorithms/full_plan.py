@@ -29,12 +29,13 @@ class FullPlan(PipelineAlgorithm):
     TITLE = "Full plan and county indicators"
     GROUP = "Plan analyses"
     GROUP_ID = "analyses"
-    HELP = ("Runs every analysis: hardened-road access, waste collection model, mines near villages and "
-            "the indicators per county against the 2023 and 2025 targets of the plan (waste collection "
-            "covering 50 % and 60 % of administrative villages; hardened roads to 83.5 % and 85 % of larger "
-            "natural villages). Also writes report.xlsx, summary.json and results.gpkg into the report folder.")
+    HELP = ("Runs every analysis: hardened-road access, waste collection model, sewage mode and sanitary "
+            "toilets, mines near villages and the indicators per county against the 2023 and 2025 targets of "
+            "the plan (waste collection covering 50 % and 60 % of administrative villages; hardened roads to "
+            "83.5 % and 85 % of larger natural villages; sewage treated in 26 % and 32 % of administrative "
+            "villages). Also writes report.xlsx, summary.json and results.gpkg into the report folder.")
     INPUTS = (("villages", False), ("roads", False), ("facilities", False), ("towns", True),
-              ("counties", True), ("mines", True))
+              ("counties", True), ("mines", True), ("sewer", True), ("urban_areas", True), ("priority_zones", True))
     SETTING_KEYS = tuple(SETTINGS)
     SINKS = (
         Sink("villages", "Villages with access and collection model", "villages.qml"),
@@ -50,6 +51,8 @@ class FullPlan(PipelineAlgorithm):
         "roads_gap_2025": "Villages short of the 2025 road target",
         "pave_km_2025": "km to pave for the 2025 target",
         "n_unreachable": "Unreachable villages",
+        "sewage_rate_pct": "Sewage treatment rate (%)",
+        "toilet_rate_pct": "Sanitary toilet rate (%)",
     }
 
     def add_extra_parameters(self) -> None:

@@ -1,7 +1,7 @@
 """Processing algorithm: hardened-road access of villages (roads target: ≥ 85 % of larger villages)."""
 from __future__ import annotations
 
-from .base import MINE_FIELDS, MODEL_FIELDS, PipelineAlgorithm, Sink
+from .base import MINE_FIELDS, MODEL_FIELDS, SANITATION_FIELDS, PipelineAlgorithm, Sink
 
 
 class HardenedRoadAccess(PipelineAlgorithm):
@@ -20,7 +20,7 @@ class HardenedRoadAccess(PipelineAlgorithm):
                     "island_max_length_m")
     SINKS = (
         Sink("villages", "Villages with hardened-road access", "villages_access.qml",
-             drop=MODEL_FIELDS + MINE_FIELDS),
+             drop=MODEL_FIELDS + MINE_FIELDS + SANITATION_FIELDS),
         Sink("roads", "Roads with hardened flag", "roads.qml"),
     )
     NUMBERS = {

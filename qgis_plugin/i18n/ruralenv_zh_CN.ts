@@ -40,8 +40,8 @@
         <translation>完整规划与旗县指标</translation>
     </message>
     <message>
-        <source>Runs every analysis: hardened-road access, waste collection model, mines near villages and the indicators per county against the 2023 and 2025 targets of the plan (waste collection covering 50 % and 60 % of administrative villages; hardened roads to 83.5 % and 85 % of larger natural villages). Also writes report.xlsx, summary.json and results.gpkg into the report folder.</source>
-        <translation>运行全部分析：通硬化路、垃圾收运处置模式、村庄周边矿山，以及各旗县对照规划2023年和2025年目标的指标（生活垃圾收运处置体系覆盖行政村50%和60%；较大人口规模自然村通硬化路83.5%和85%）。同时在报告文件夹中写出 report.xlsx、summary.json 和 results.gpkg。</translation>
+        <source>Runs every analysis: hardened-road access, waste collection model, sewage mode and sanitary toilets, mines near villages and the indicators per county against the 2023 and 2025 targets of the plan (waste collection covering 50 % and 60 % of administrative villages; hardened roads to 83.5 % and 85 % of larger natural villages; sewage treated in 26 % and 32 % of administrative villages). Also writes report.xlsx, summary.json and results.gpkg into the report folder.</source>
+        <translation>运行全部分析：通硬化路、垃圾收运处置模式、生活污水治理模式与卫生厕所、村庄周边矿山，以及各旗县对照规划2023年和2025年目标的指标（生活垃圾收运处置体系覆盖行政村50%和60%；较大人口规模自然村通硬化路83.5%和85%；生活污水治理率26%和32%）。同时在报告文件夹中写出 report.xlsx、summary.json 和 results.gpkg。</translation>
     </message>
     <message>
         <source>Villages (points)</source>
@@ -450,6 +450,78 @@
     <message>
         <source>Could not update {0}: {1}. If another program has it open, close it there and run again; it is unchanged.</source>
         <translation>无法更新 {0}：{1}。如有其他程序打开了该文件，请先在该程序中关闭后重新运行；该文件未被修改。</translation>
+    </message>
+    <message>
+        <source>Town sewer network (lines)</source>
+        <translation>城镇污水管网（线）</translation>
+    </message>
+    <message>
+        <source>Urban built-up areas (polygons)</source>
+        <translation>城镇建成区（面）</translation>
+    </message>
+    <message>
+        <source>Sewage priority zones (polygons)</source>
+        <translation>污水治理重点区域（面）</translation>
+    </message>
+    <message>
+        <source>Sewer or urban area within (connect to the town sewer)</source>
+        <translation>城镇污水管网或建成区距离阈值（纳入城镇管网）</translation>
+    </message>
+    <message>
+        <source>Central sewage plant from this many residents</source>
+        <translation>常住人口达到此数建设集中处理设施</translation>
+    </message>
+    <message>
+        <source>Resource use below this many residents</source>
+        <translation>常住人口低于此数采用资源化利用</translation>
+    </message>
+    <message>
+        <source>Radius of a concentrated settlement</source>
+        <translation>居住集中判定半径</translation>
+    </message>
+    <message>
+        <source>Water use per resident (litres per day)</source>
+        <translation>人均日用水量（升/人·日）</translation>
+    </message>
+    <message>
+        <source>Sewage treatment rate (%)</source>
+        <translation>生活污水治理率（%）</translation>
+    </message>
+    <message>
+        <source>Sanitary toilet rate (%)</source>
+        <translation>卫生厕所普及率（%）</translation>
+    </message>
+    <message>
+        <source>Sewage and sanitary toilets of villages</source>
+        <translation>村庄生活污水治理与卫生厕所</translation>
+    </message>
+    <message>
+        <source>Villages with sewage mode and toilets</source>
+        <translation>村庄（生活污水治理模式与卫生厕所）</translation>
+    </message>
+    <message>
+        <source>Administrative villages short of the 2025 sewage target</source>
+        <translation>距2025年污水治理目标尚差行政村数</translation>
+    </message>
+    <message>
+        <source>Households without a sanitary toilet</source>
+        <translation>尚无卫生厕所的户数</translation>
+    </message>
+    <message>
+        <source>Villages needing a central sewage plant</source>
+        <translation>需建污水集中处理设施的村庄数</translation>
+    </message>
+    <message>
+        <source>Villages needing decentralised sewage units</source>
+        <translation>需建分散式污水处理设备的村庄数</translation>
+    </message>
+    <message>
+        <source>Sewage modes and sanitary toilets</source>
+        <translation>生活污水治理模式与卫生厕所</translation>
+    </message>
+    <message>
+        <source>Chooses each village's sewage mode by the plan: sewer_connect (a sewer line, urban area or town wastewater plant within the sewer distance), central (at least 1000 residents living concentrated; a plant of 20 t/d or more), resource_use (under 300 residents, scattered and remote) or decentralised (the others; units of about 5 t/d). Gives the design flow (residents × water use × discharge coefficient, GB/T 51347-2019), the facility size, the toilet-waste route (sewer, collect_and_haul to the nearest fecal treatment facility by road, or on_site), the sanitary toilet rate and the households still without one. Needs resident_population (else population), households, sanitary_toilet_households and sewage_treated on the villages.</source>
+        <translation>按规划确定每个村庄的生活污水治理模式：sewer_connect（城镇污水管网、建成区或城镇污水处理厂在距离阈值内，就近纳入城镇污水管网）、central（常住人口1000人以上且居住集中，建设日处理能力20吨以上的集中处理设施）、resource_use（常住人口300人以下、分散偏远，以粪污收集为主的资源化利用）或 decentralised（其余村庄，分散式处理设备或5吨左右的小型设施）。给出设计水量（常住人口×人均日用水量×排放系数，GB/T 51347-2019）、设施规模、厕所粪污去向（接入管网 sewer、定期掏运至最近粪污处理设施 collect_and_haul（路网距离）或就地就近 on_site）、卫生厕所普及率和尚需改厕户数。村庄图层需有常住人口 resident_population（无则用 population）、户数 households、卫生厕所户数 sanitary_toilet_households 和生活污水已治理 sewage_treated。</translation>
     </message>
     <message>
         <source>Accessibility surface</source>

@@ -123,7 +123,8 @@ def test_indicator_tables_per_county_and_township():
     assert list(tables["county"]["name"]) == ["甲旗", "b"]
     assert list(tables["county"]["n_admin_covered"]) == [1, 0]
     assert len(tables["town"]) == 3 and tables["region"]["n_villages"].iat[0] == 3
-    assert set(tables["county"].columns) <= {c.name for c in contract.INDICATOR_COLUMNS}
+    assert set(tables["county"].columns) <= {c.name for c in contract.INDICATOR_COLUMNS
+                                             + contract.SANITATION_INDICATOR_COLUMNS}
 
 
 def test_snapper_on_hand_made_lines():

@@ -165,11 +165,13 @@ def test_every_layer_is_on_the_map_with_all_features(hostile):
     res, out = hostile
     data = embedded_data(out / "map.html")
     ids = [lay["id"] for lay in data["layers"]]
-    assert ids == ["counties", "roads", "villages", "mines", "facilities", "towns"]
+    assert ids == ["counties", "toilets", "roads", "villages", "sewage", "mines", "facilities", "towns"]
     gpkg = out / "results.gpkg"
+    source = {"toilets": "counties", "sewage": "villages"}  # sanitation views, hidden until switched on
     for name in ids:
         lay = layer(data, name)
-        n = len(pyogrio.read_dataframe(gpkg, layer=name, read_geometry=False))
+        assert lay.get("hidden", False) == (name in source), name
+        n = len(pyogrio.read_dataframe(gpkg, layer=source.get(name, name), read_geometry=False))
         if name != "roads":  # roads: in levels of detail, counted per class
             assert len(lay["cls"]) == n, name
         assert sum(c["count"] for c in lay["classes"]) == n, name
@@ -377,5 +379,5 @@ def test_results_without_county_polygons_still_map(tmp_path):
     res = run_pipeline({**inputs, "villages": villages.iloc[:40]}, Config(cache_dir=str(tmp_path / "c")),
                        out_dir=tmp_path)
     data = embedded_data(tmp_path / "map.html")
-    assert [lay["id"] for lay in data["layers"]] == ["roads", "villages", "facilities"]
+    assert [lay["id"] for lay in data["layers"]] == ["roads", "villages", "sewage", "facilities"]
     assert len(data["indicators"]["rows"]) == len(res.counties) + 1

@@ -114,6 +114,20 @@ def test_legend_and_layer_switcher_work(visit, hostile):
     assert "准格尔旗" in rows.nth(1).inner_text()
 
 
+def test_sanitation_layers_are_off_until_ticked(visit, hostile):
+    on_map = "(id) => window.ruralenvMap.layers[id].groups.map(g => window.ruralenvMap.map.hasLayer(g))"
+    for layer_id in ("sewage", "toilets"):
+        box = visit.page.locator(f'#re-layers .re-layer[data-layer="{layer_id}"] > label input')
+        assert not box.is_checked() and not any(visit.js(on_map, layer_id))
+        box.check()
+        assert all(visit.js(on_map, layer_id))
+    sewage = visit.js("window.ruralenvMap.layers.sewage")
+    assert len(sewage["cls"]) == len(hostile[0].villages)
+    assert {c["key"] for c in sewage["classes"]} <= {"sewer_connect", "central", "decentralised", "resource_use",
+                                                    "unknown"}
+    assert visit.errors == []
+
+
 def test_hostile_names_show_as_text(visit):
     box = visit.page.locator("#re-search input")
     box.fill("<img")

@@ -91,14 +91,34 @@ def test_collection_model_matches_core(sample):
     assert_same_measures(by_code(villages, "net_dist_station_m"), core_by_code(core.villages, "net_dist_station_m"))
 
 
+def test_sanitation_matches_core(sample):
+    import processing
+
+    kinds = ("villages", "roads", "facilities", "sewer", "urban_areas", "priority_zones")
+    res = processing.run("ruralenv:sanitation", {**alg_inputs(sample, *kinds), "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"})
+    core = run_pipeline(core_inputs(sample, *kinds), Config())
+    region = core.summary["region"]
+    for key in ("sewage_rate_pct", "sewage_gap_2025", "toilet_rate_pct", "toilets_needed", "n_central",
+                "n_decentralised"):
+        assert res[key.upper()] == region[key], key
+    villages = res["OUTPUT_VILLAGES"]
+    for field in ("sewage_mode", "sewage_reason", "fecal_route", "zone"):
+        assert by_code(villages, field) == core_by_code(core.villages, field), field
+    for field in ("design_flow_m3d", "facility_size_tpd", "fecal_dist_m", "toilets_needed"):
+        assert_same_measures(by_code(villages, field), core_by_code(core.villages, field))
+    assert {"collection_model", "hardened_access", "near_mine"}.isdisjoint(villages.fields().names())
+
+
 def assert_full_plan_matches(res: dict, core) -> None:
     """The full_plan algorithm's numbers, village fields and sink sizes equal the core's run."""
     region = core.summary["region"]
-    for key in ("waste_coverage_pct", "waste_gap_2025", "road_coverage_pct", "roads_gap_2025", "n_unreachable"):
+    for key in ("waste_coverage_pct", "waste_gap_2025", "road_coverage_pct", "roads_gap_2025", "n_unreachable",
+                "sewage_rate_pct", "toilet_rate_pct"):
         assert res[key.upper()] == region[key], key
     villages = res["OUTPUT_VILLAGES"]
     assert villages.featureCount() == len(core.villages)
-    for field in ("hardened_access", "collection_model", "covered", "unreachable_reason", "near_non_green_mine"):
+    for field in ("hardened_access", "collection_model", "covered", "unreachable_reason", "near_non_green_mine",
+                  "sewage_mode", "fecal_route"):
         assert by_code(villages, field) == core_by_code(core.villages, field), field
     for field in ("pave_gap_m", "net_dist_county_treatment_m"):
         assert_same_measures(by_code(villages, field), core_by_code(core.villages, field))
@@ -113,7 +133,7 @@ def assert_full_plan_matches(res: dict, core) -> None:
 def test_full_plan_matches_core_and_writes_reports(sample, tmp_path):
     import processing
 
-    kinds = ("villages", "roads", "facilities", "towns", "counties", "mines")
+    kinds = ("villages", "roads", "facilities", "towns", "counties", "mines", "sewer", "urban_areas", "priority_zones")
     sinks = {f"OUTPUT_{n}": "TEMPORARY_OUTPUT" for n in ("VILLAGES", "ROADS", "FACILITIES", "COUNTIES",
                                                           "UNREACHABLE")}
     res = processing.run("ruralenv:full_plan", {**alg_inputs(sample, *kinds), **sinks,
