@@ -510,7 +510,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_surface(args: argparse.Namespace) -> int:
     """``ruralenv surface``."""
-    from .cli import ConsoleProgress
+    from .console import ConsoleProgress
 
     config = Config().with_overrides(args.set or [])
     progress = ConsoleProgress()
