@@ -678,8 +678,8 @@ def _sewage_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     if lang == 1 and "sewage_reason_en" in df.columns:
         df["sewage_reason"] = df["sewage_reason_en"]
-    spec = (("village_code", "text"), ("residents", "int"), ("sewage_mode", "enum"), ("sewage_reason", "text"),
-            ("design_flow_m3d", "num"), ("facility_size_tpd", "num"), ("fecal_route", "text"),
+    spec = (("village_code", "text"), ("residents", "int"), ("sewage_mode", "enum"), ("sewage_reason", "tpl"),
+            ("design_flow_m3d", "num"), ("facility_size_tpd", "num"), ("fecal_route", "enum"),
             ("toilet_rate_pct", "pct"), ("toilets_needed", "int"))
     return {**_point_layer("sewage", gdf, coords, lang, keys, styles, labels, spec, {"sewage_mode": names}),
             "hidden": True}
