@@ -109,12 +109,10 @@ def output_writers(res: Results, write_map: bool = True,
         "report.xlsx": lambda p: write_report(tables, p, sheet_headers),
     }
     if write_map:
-        from .webmap import MapError, export_map, leaflet_dir
+        from .webmap import export_map, map_writer
 
-        try:
-            leaflet_dir()
-            writers["map.html"] = lambda p: export_map(res, p)
-        except MapError as exc:
-            (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
-            res.summary.setdefault("warnings", []).append(f"map.html not written: {exc}")
+        maps, warning = map_writer(lambda p: export_map(res, p), progress)
+        writers.update(maps)
+        if warning:
+            res.summary.setdefault("warnings", []).append(warning)
     return writers

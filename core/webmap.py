@@ -27,7 +27,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -754,6 +754,22 @@ def leaflet_dir() -> Path:
         f"Leaflet {LEAFLET_VERSION} was not found in {base}. Run `make vendor-js` in the RuralEnv folder "
         f"(it runs `npm install --prefix vendor/js leaflet@{LEAFLET_VERSION}`), or point ${JS_DIR_ENV} at a "
         f"folder holding node_modules/leaflet/dist.")
+
+
+def map_writer(write: Callable[[Path], object],
+               progress: Progress | None = None) -> tuple[dict[str, Callable[[Path], object]], str | None]:
+    """``({"map.html": write}, None)``, or ``({}, warning)`` when Leaflet is not installed.
+
+    The other outputs of a run go on without the map; the warning is reported to ``progress`` and returned for
+    the run's summary.
+    """
+    try:
+        leaflet_dir()
+    except MapError as exc:
+        warning = f"map.html not written: {exc}"
+        (progress or NullProgress()).message(warning, "warning")
+        return {}, warning
+    return {"map.html": write}, None
 
 
 def _script_safe(text: str, closing: str) -> str:

@@ -1,13 +1,14 @@
 """Write a plan: plan.gpkg, plan.json, plan.xlsx and map.html, atomically into one folder."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from ..files import write_atomically
 from ..outputs import write_gpkg, write_json, write_report
-from ..progress import NullProgress, Progress
+from ..progress import Progress
 from .run import PlanOutcome
 
 
@@ -42,19 +43,14 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
 def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True,
                progress: Progress | None = None) -> dict[str, Path]:
     """Write plan.gpkg, plan.json, plan.xlsx (and map.html) into ``out_dir``, all or nothing."""
-    writers = {
+    writers: dict[str, Callable[[Path], object]] = {
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
         "plan.xlsx": lambda p: write_report(plan_tables(outcome), p),
     }
     if write_map:
-        from ..webmap import MapError, leaflet_dir
+        from ..webmap import map_writer
+        from .plan_map import write_plan_map
 
-        try:
-            leaflet_dir()
-            from .plan_map import write_plan_map
-
-            writers["map.html"] = lambda p: write_plan_map(outcome, p)
-        except MapError as exc:
-            (progress or NullProgress()).message(f"map.html not written: {exc}", "warning")
+        writers.update(map_writer(lambda p: write_plan_map(outcome, p), progress)[0])
     return write_atomically(Path(out_dir), writers)

@@ -381,3 +381,16 @@ def test_results_without_county_polygons_still_map(tmp_path):
     data = embedded_data(tmp_path / "map.html")
     assert [lay["id"] for lay in data["layers"]] == ["roads", "villages", "sewage", "facilities"]
     assert len(data["indicators"]["rows"]) == len(res.counties) + 1
+
+
+def test_a_run_without_leaflet_writes_everything_but_the_map(tmp_path, monkeypatch):
+    """No Leaflet: results.gpkg, summary.json and report.xlsx are written, the map is not, and summary.json says why."""
+    from ruralenv.core import Config, run_pipeline
+
+    monkeypatch.setenv(JS_DIR_ENV, str(tmp_path / "no-leaflet"))
+    inputs = {k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "facilities", "towns")}
+    res = run_pipeline(inputs, Config(cache_dir=str(tmp_path / "cache")), out_dir=tmp_path / "out")
+    assert sorted(res.files) == ["report.xlsx", "results.gpkg", "summary.json"]
+    assert not (tmp_path / "out" / "map.html").exists()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert any("map.html not written" in w and "make vendor-js" in w for w in summary["warnings"])
