@@ -290,12 +290,12 @@ def concat_snaps(snaps: Sequence[Snap]) -> Snap:
     return Snap(*(np.concatenate([getattr(s, f) for s in snaps]) for f in ("edge", "dist_m", "along_m", "x", "y")))
 
 
-def _snap_all(base: NetworkInputs, villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
+def _snap_all(base: NetworkInputs, village_xy: tuple[np.ndarray, np.ndarray], facilities: gpd.GeoDataFrame,
               towns: gpd.GeoDataFrame | None, progress: Progress) -> tuple[Snap, ...]:
     """Nearest road of villages, facilities and seats; nearest hardened road of villages and seats."""
     config, roads = base.config, base.roads
     snapper = Snapper(base.net, roads.geometry.array, base.crs)
-    vx, vy = point_xy(villages)
+    vx, vy = village_xy
     v_snap = snapper.snap(vx, vy)
     progress.advance()
     fx, fy = point_xy(facilities)
@@ -346,8 +346,9 @@ def prepare(
     has_facilities = facilities is not None
     facilities = facilities if facilities is not None else empty_facilities(base.crs)
     towns = base.layer("towns")
+    village_xy = point_xy(villages)
     with timer.stage("snapping", total=3):
-        v_snap, f_snap, t_snap, v_hsnap, t_hsnap = _snap_all(base, villages, facilities, towns, progress)
+        v_snap, f_snap, t_snap, v_hsnap, t_hsnap = _snap_all(base, village_xy, facilities, towns, progress)
     net = base.net
     island = island_components(net, t_snap.edge[t_snap.ok], config.island_max_length_m)
     far = ~v_snap.ok | (v_snap.dist_m > config.max_snap_m)
@@ -359,7 +360,7 @@ def prepare(
     return Prepared(
         base.config, base.crs, base.layers, base.rejects, base.hashes, net,
         villages=villages, facilities=facilities, towns=towns, has_facilities=has_facilities,
-        village_xy=point_xy(villages), village_snap=v_snap, facility_snap=f_snap, town_snap=t_snap,
+        village_xy=village_xy, village_snap=v_snap, facility_snap=f_snap, town_snap=t_snap,
         village_hard_snap=v_hsnap, town_hard_snap=t_hsnap if towns is not None else None,
         graph=graph, matrix=graph.matrix(), village_node=graph.point_node[:n_v],
         facility_node=graph.point_node[n_v:n_v + n_f], town_node=graph.point_node[n_v + n_f:],

@@ -15,7 +15,6 @@ from .io import with_excluded_roads
 from .network import RoadNetwork
 from .prepare import Prepared
 from .stage import Context
-from .stages.attributes import column_or
 from .stages.indicators import Indicators
 from .stages.mines import Mines
 from .stages.villages import VillageTable, move_issues_last
@@ -113,7 +112,7 @@ def towns_layer(p: Prepared, table: pd.DataFrame) -> gpd.GeoDataFrame | None:
         return None
     towns = p.towns
     if "is_county_seat" in towns:
-        towns["is_county_seat"] = flag_array(column_or(towns, "is_county_seat", None))
+        towns["is_county_seat"] = flag_array(towns["is_county_seat"])
     if len(table):
         towns = towns.merge(table.drop(columns=["level", "name", "county_code"]), left_on="town_code",
                             right_on="code", how="left").drop(columns=["code"])

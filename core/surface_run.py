@@ -31,6 +31,7 @@ from .crs import scale_factors
 from .files import write_atomically
 from .network import RoadNetwork
 from .outputs import write_json, write_report
+from .prepare import point_xy
 from .progress import NullProgress, Progress
 from .surface import (
     BLOCK_CELLS,
@@ -191,9 +192,7 @@ def target_points(layers: SurfaceLayers, target: str) -> tuple[np.ndarray, np.nd
         what = f"facilities of type {target}"
     if gdf is None or len(gdf) == 0:
         raise ConfigError(f"{layers.source}: no {what}: a surface to {target} needs at least one")
-    geoms = gdf.geometry.array
-    pts = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
-    return shapely.get_x(pts), shapely.get_y(pts)
+    return point_xy(gdf)
 
 
 def make_targets(layers: SurfaceLayers, net: RoadNetwork, sampler: RoadSampler, target: str,

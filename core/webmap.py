@@ -42,6 +42,7 @@ import shapely
 from . import contract, schema
 from ._errors import RuralEnvError
 from .files import package_file, write_atomically
+from .prepare import point_xy
 from .progress import NullProgress, Progress, check_cancel
 from .values import flag_array, is_missing, yes_no
 from .webmap_lod import road_levels
@@ -272,9 +273,7 @@ def _simplified(gdf: gpd.GeoDataFrame, tolerance_m: float, topology: bool) -> gp
 
 def _representative_points(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude of each feature (its point, or a point on its surface)."""
-    geoms = gdf.geometry.to_crs(4326).array
-    pts = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
-    return shapely.get_x(pts), shapely.get_y(pts)
+    return point_xy(gdf.to_crs(4326))
 
 
 def _shift_gcj02(geoms: np.ndarray) -> np.ndarray:

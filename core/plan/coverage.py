@@ -13,6 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from ..stages.distances import multi_source
+
 
 class _Grid:
     """Points bucketed by square cells of side ``size``: the points near a box without scanning them all."""
@@ -108,8 +110,5 @@ def capped_reach(
 
 def nearest_within(matrix: sp.csr_matrix, sources: np.ndarray, limit: float | None = None) -> np.ndarray:
     """Road metres from the nearest of ``sources`` to every node (inf beyond ``limit`` or unreachable)."""
-    src = np.unique(sources[sources >= 0])
-    if len(src) == 0:
-        return np.full(matrix.shape[0], np.inf)
-    kw = {} if limit is None else {"limit": limit * (1 + 1e-12)}
-    return dijkstra(matrix, directed=False, indices=src, min_only=True, **kw)
+    bound = np.inf if limit is None else limit * (1 + 1e-12)
+    return multi_source(matrix, sources, matrix.shape[0], limit=bound)[0]
