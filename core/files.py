@@ -12,7 +12,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -54,7 +54,9 @@ SAMPLE_GPKG = package_file("data", "sample", "zhungeer_150622.gpkg")
 LOCK_NAME = ".ruralenv.lock"
 
 
-def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]]) -> dict[str, Path]:
+def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]],
+                     background: Collection[str] = (), on_done: Callable[[str], object] | None = None
+                     ) -> dict[str, Path]:
     """Run each writer into a temporary folder beside the destination, then move every file into place.
 
     Readers never see half a file, and a failed or cancelled write leaves the earlier files as they were:
@@ -68,6 +70,12 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
         Destination folder (created if needed).
     writers : mapping
         File name → function writing that file at the (temporary) path it is given.
+    background : collection of str
+        Files written by a forked child process while this one writes the others, where :func:`can_fork`
+        (the two run on two cores: the GeoPackage writer holds the GIL, so threads would take turns).
+        Elsewhere they are written here, in order, like the rest.
+    on_done : callable, optional
+        Called with each file name as soon as that file is complete (e.g. to advance a progress bar).
 
     Returns
     -------
@@ -80,27 +88,126 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
         When the folder cannot be made or a writer fails with an OSError (disk full, no permission).
     """
     out_dir = Path(out_dir)
+    if out_dir.name.startswith(TMP_PREFIX):  # inside an outer atomic write, which moves the files into place
+        for name, write in writers.items():
+            write(out_dir / name)
+        return {name: out_dir / name for name in writers}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
+    done = on_done or (lambda name: None)
     with folder_lock(out_dir):
         for stale in out_dir.glob(TMP_PREFIX + "*"):
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
+        child = None
         try:
+            forked = tuple(n for n in writers if n in background) if can_fork() else ()
+            child = _ChildWriter.start(tmp, writers, forked) if forked else None
             for name, write in writers.items():
-                try:
-                    write(tmp / name)
-                except OSError as exc:
-                    raise OutputError(f"could not write {name} into {out_dir} ({_first_line(exc)}); the "
-                                      "earlier files are unchanged: free some space or write elsewhere") from None
+                if name not in forked:
+                    _write_one(name, write, tmp, out_dir)
+                    done(name)
+            if child is not None:
+                waiting, child = child, None  # reaped by wait, whatever it raises
+                waiting.wait(out_dir)
+                for name in forked:
+                    done(name)
             with signals_held():
                 for name in writers:
                     os.replace(tmp / name, out_dir / name)
             return {name: out_dir / name for name in writers}
         finally:
+            if child is not None:
+                child.kill()
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_one(name: str, write: Callable[[Path], object], tmp: Path, out_dir: Path) -> None:
+    try:
+        write(tmp / name)
+    except OutputError:
+        raise  # a writer that writes atomically itself has said what failed
+    except OSError as exc:
+        raise OutputError(_failed(name, out_dir, _first_line(exc))) from None
+
+
+def _failed(name: str, out_dir: Path, why: str) -> str:
+    return (f"could not write {name} into {out_dir} ({why}); the earlier files are unchanged: free some space "
+            "or write elsewhere")
+
+
+def can_fork() -> bool:
+    """Whether :func:`write_atomically` may write in a forked child: POSIX, and not inside QGIS (a Qt
+    application must not fork) nor when ``RURALENV_NO_FORK`` is set."""
+    return hasattr(os, "fork") and "qgis.core" not in sys.modules and not os.environ.get("RURALENV_NO_FORK")
+
+
+class _ChildWriter:
+    """Writers running in a forked child; it reports over a pipe (exit 0, or 1 with the file and the
+    OSError, or 2 with the file and any other error)."""
+
+    def __init__(self, pid: int, fd: int, names: tuple[str, ...]):
+        self.pid, self.fd, self.names = pid, fd, names
+
+    @classmethod
+    def start(cls, tmp: Path, writers: Mapping[str, Callable[[Path], object]],
+              names: tuple[str, ...]) -> _ChildWriter:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: write, report, and leave without running the parent's exit handlers
+            code = 3
+            try:
+                os.close(r)
+                code = _child_writes(tmp, writers, names, w)
+            finally:
+                os._exit(code)
+        os.close(w)
+        return cls(pid, r, names)
+
+    def wait(self, out_dir: Path) -> None:
+        """Wait for the child; its failure becomes the same :class:`OutputError` a write here would raise."""
+        _, status = os.waitpid(self.pid, 0)
+        with os.fdopen(self.fd, "rb") as fh:
+            report = fh.read().decode("utf-8", "replace")
+        code = os.waitstatus_to_exitcode(status)
+        name, _, why = report.partition("\n")
+        if code == 1:
+            raise OutputError(_failed(name, out_dir, why))
+        if code != 0:
+            what = why if code == 2 else f"the writing process ended with {_ended(code)}"
+            raise OutputError(f"could not write {name or ', '.join(self.names)} into {out_dir} ({what}); "
+                              "the earlier files are unchanged")
+
+    def kill(self) -> None:
+        """Stop the child (the parent failed or was interrupted) and reap it."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(self.fd)
+
+
+def _ended(code: int) -> str:
+    return f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+
+
+def _child_writes(tmp: Path, writers: Mapping[str, Callable[[Path], object]], names: tuple[str, ...],
+                  fd: int) -> int:
+    code, report = 0, ""
+    for name in names:
+        try:
+            writers[name](tmp / name)
+        except OSError as exc:
+            code, report = 1, f"{name}\n{_first_line(exc)}"
+        except BaseException as exc:  # noqa: BLE001 - any failure is reported to the parent, which raises
+            code, report = 2, f"{name}\n{type(exc).__name__}: {_first_line(exc)}"
+        if code:
+            break
+    os.write(fd, report.encode("utf-8"))
+    return code
 
 
 def _first_line(exc: BaseException) -> str:

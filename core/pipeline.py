@@ -22,6 +22,9 @@ from .results import Results
 from .stage import Timer
 from .stages import sanitation
 
+#: The output written in a forked child while the others are written (:func:`.files.write_atomically`).
+BACKGROUND = ("results.gpkg",)
+
 __all__ = ["PIPELINE_STAGES", "STAGES", "Results", "run_pipeline", "write_outputs"]
 
 
@@ -66,7 +69,8 @@ def run_pipeline(
     if out_dir is not None:
         writers = output_writers(res, write_map, progress)
         with timer.stage("write", total=len(writers)):
-            res.files = write_atomically(Path(out_dir), _advancing(writers, progress))
+            res.files = write_atomically(Path(out_dir), writers, background=BACKGROUND,
+                                         on_done=lambda name: progress.advance())
     res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
     return res
 
@@ -77,18 +81,7 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
 
     A missing Leaflet install (``make vendor-js``) skips only the map, with a warning.
     """
-    return write_atomically(out_dir, output_writers(res, write_map, progress))
-
-
-def _advancing(writers: dict[str, Callable[[Path], object]], progress: Progress) -> dict[str, Callable[[Path], object]]:
-    """The same writers, each marking one step of the current stage done when its file is written."""
-    def step(write: Callable[[Path], object]) -> Callable[[Path], object]:
-        def run(path: Path) -> object:
-            out = write(path)
-            progress.advance()
-            return out
-        return run
-    return {name: step(write) for name, write in writers.items()}
+    return write_atomically(out_dir, output_writers(res, write_map, progress), background=BACKGROUND)
 
 
 def output_writers(res: Results, write_map: bool = True,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,73 @@ def test_write_atomically_leaves_the_old_files_when_a_writer_fails(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
     written = files.write_atomically(tmp_path / "sub", {"a.txt": lambda p: p.write_text("new a")})
     assert written == {"a.txt": tmp_path / "sub" / "a.txt"} and written["a.txt"].read_text() == "new a"
+
+
+@pytest.mark.skipif(not files.can_fork(), reason="no fork on this platform")
+def test_a_background_writer_runs_in_another_process_and_its_file_arrives_with_the_others(tmp_path):
+    pids, done = {}, []
+
+    def write_pid(name):
+        def write(path):
+            pids[name] = os.getpid()  # only this process's copy of the dict sees the child's entry
+            path.write_text(f"{name} by {os.getpid()}")
+        return write
+
+    written = files.write_atomically(tmp_path, {"big.gpkg": write_pid("big"), "a.txt": write_pid("a")},
+                                     background=("big.gpkg",), on_done=done.append)
+    assert sorted(done) == ["a.txt", "big.gpkg"] and set(written) == {"a.txt", "big.gpkg"}
+    assert (tmp_path / "a.txt").read_text() == f"a by {os.getpid()}"
+    child = int((tmp_path / "big.gpkg").read_text().split(" by ")[1])
+    assert child != os.getpid() and "big" not in pids  # written in the child
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "big.gpkg"]
+
+
+@pytest.mark.skipif(not files.can_fork(), reason="no fork on this platform")
+@pytest.mark.parametrize(("error", "says"), [(OSError(28, "No space left on device"), "No space left on device"),
+                                             (ValueError("bad value"), "ValueError: bad value")])
+def test_a_failing_background_writer_is_the_parents_clean_error(tmp_path, error, says):
+    (tmp_path / "big.gpkg").write_text("previous")
+
+    def fail(path):
+        path.write_text("half")
+        raise error
+
+    with pytest.raises(files.OutputError, match=f"could not write big.gpkg into .*{says}"):
+        files.write_atomically(tmp_path, {"big.gpkg": fail, "a.txt": lambda p: p.write_text("a")},
+                               background=("big.gpkg",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.gpkg"]
+    assert (tmp_path / "big.gpkg").read_text() == "previous"
+
+
+@pytest.mark.skipif(not files.can_fork(), reason="no fork on this platform")
+def test_the_background_writer_is_stopped_when_the_parent_fails(tmp_path):
+    started = tmp_path / "started"
+
+    def slow(path):
+        started.write_text(str(os.getpid()))
+        import time
+        time.sleep(60)
+
+    def fail(path):
+        while not started.exists():
+            pass
+        raise RuntimeError("parent failed")
+
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="parent failed"):
+        files.write_atomically(out, {"big.gpkg": slow, "a.txt": fail}, background=("big.gpkg",))
+    child = int(started.read_text())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # already reaped: killed, not left running
+    assert list(out.iterdir()) == []
+
+
+def test_no_fork_inside_qgis_or_when_asked(monkeypatch):
+    monkeypatch.setitem(sys.modules, "qgis.core", object())
+    assert not files.can_fork()
+    monkeypatch.delitem(sys.modules, "qgis.core")
+    monkeypatch.setenv("RURALENV_NO_FORK", "1")
+    assert not files.can_fork()
 
 
 def test_sha256_of_counts_shapefile_side_files_and_sees_changes(tmp_path):

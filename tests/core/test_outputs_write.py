@@ -1,10 +1,14 @@
 """results.gpkg written the current way holds what the straightforward write gave: same features, same attributes."""
 from __future__ import annotations
 
+from unittest import mock
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pytest
+from ruralenv.core import outputs
 from ruralenv.core.outputs import write_gpkg
 
 
@@ -19,7 +23,9 @@ def _reference_write(layers: dict, path) -> None:
             if col == geom:
                 continue
             s = out[col]
-            if s.dtype == object:
+            if s.dtype == object and s.dropna().map(type).eq(bool).all() and s.notna().any():
+                out[col] = s.astype("boolean")  # yes/no with blanks: a BOOLEAN field, not "True"/"False" text
+            elif s.dtype == object:
                 out[col] = s.where(s.notna(), None)
             elif np.issubdtype(s.dtype, np.floating):
                 out[col] = s.where(np.isfinite(s), np.nan)
@@ -38,11 +44,17 @@ def _with_awkward_values(layers: dict) -> dict:
     return {**layers, "villages": villages}
 
 
-def test_results_gpkg_equals_the_reference_write(sample_results, tmp_path):
+@pytest.mark.parametrize("index_max", [500_000, 0], ids=["gdal-rows", "sqlite-rows"])
+def test_results_gpkg_equals_the_reference_write(sample_results, tmp_path, index_max):
+    """With ``index_max`` 0 every layer is written without an R-tree, so its rows go in through SQLite in
+    bulk (:func:`append_rows`, the region's roads): GDAL must read back the same layers, extents and counts."""
     res, _ = sample_results
     layers = _with_awkward_values(res.layers())
     before = {k: None if v is None else v.copy() for k, v in layers.items()}
-    write_gpkg(layers, tmp_path / "new.gpkg")
+    with mock.patch.object(outputs, "append_rows", wraps=outputs.append_rows) as bulk:
+        write_gpkg(layers, tmp_path / "new.gpkg", index_max_features=index_max)
+    assert {c.args[1] for c in bulk.call_args_list} >= ({"roads", "villages", "counties"} if index_max == 0 else set())
+    assert bulk.called == (index_max == 0)
     _reference_write(layers, tmp_path / "old.gpkg")
     for name, df in before.items():  # the writer changed nothing in the caller's frames
         if df is not None:
@@ -56,7 +68,18 @@ def test_results_gpkg_equals_the_reference_write(sample_results, tmp_path):
         assert len(new) == len(old) == len(layers[name]), name
         if isinstance(new, gpd.GeoDataFrame):
             assert new.geometry.geom_equals_exact(old.geometry, 0).all(), name
+            info_new, info_old = (pyogrio.read_info(tmp_path / f, layer=name) for f in ("new.gpkg", "old.gpkg"))
+            for key in ("features", "geometry_type", "crs", "fields", "dtypes"):
+                assert np.array_equal(info_new[key], info_old[key]), (name, key)
+            np.testing.assert_allclose(info_new["total_bounds"], info_old["total_bounds"])
+            x0, y0, x1, y1 = old.total_bounds
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            box = (cx - 3e3, cy - 3e3, cx + 3e3, cy + 3e3)  # a spatial filter reads the blobs' envelopes
+            inside = [pyogrio.read_dataframe(tmp_path / f, layer=name, bbox=box) for f in ("new.gpkg", "old.gpkg")]
+            assert len(inside[0]) == len(inside[1]), name
             new, old = pd.DataFrame(new.drop(columns="geometry")), pd.DataFrame(old.drop(columns="geometry"))
         pd.testing.assert_frame_equal(new, old, obj=name)
     got = pyogrio.read_dataframe(tmp_path / "new.gpkg", layer="villages")
+    fields = pyogrio.read_info(tmp_path / "new.gpkg", layer="villages")
+    assert dict(zip(fields["fields"], fields["dtypes"], strict=True))["sewage_treated"] == "bool"
     assert got["net_dist_station_m"].iloc[:3].isna().all() and got["issues"].iloc[:2].isna().all()
