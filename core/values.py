@@ -60,6 +60,19 @@ def flag_array(values: Iterable[Any]) -> np.ndarray:
     return np.array([yes_no(v, strict=False) is True for v in values], dtype=bool)
 
 
+def flag_column(table: pd.DataFrame, col: str) -> np.ndarray:
+    """A yes/no column of a table as booleans: True (or 1) is yes; False, missing and absent are no."""
+    if col not in table:
+        return np.zeros(len(table), bool)
+    values = table[col].to_numpy()
+    return values if values.dtype == bool else flag_array(values)
+
+
+def number_column(table: pd.DataFrame, col: str) -> np.ndarray:
+    """A numeric column of a table as floats (all NaN when the table has no such column)."""
+    return table[col].to_numpy(float) if col in table else np.full(len(table), np.nan)
+
+
 def text(values: pd.Series) -> pd.Series:
     """Values as trimmed text; None for missing or blank. Whole-number floats lose their ``.0`` (codes read
     as numbers from spreadsheets and DBF files).

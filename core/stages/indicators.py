@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ..config import Config
 from ..contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, headers
 from ..stage import Context
+from ..values import flag_column, number_column
 from .sanitation import sanitation_indicators
 from .villages import VillageTable
 
@@ -56,16 +58,16 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
         Keys of :data:`HEADERS` (except level/code/name).
     """
     v = villages
-    scope = v["in_scope"].fillna(False).astype(bool)
-    admin = v["is_admin_village"].fillna(False).astype(bool)
-    covered = v["covered"].fillna(False).astype(bool)
-    larger = v["is_larger"].fillna(False).astype(bool) & scope
-    access = v["hardened_access"].fillna(False).astype(bool)
+    scope = flag_column(v, "in_scope")
+    admin = flag_column(v, "is_admin_village")
+    covered = flag_column(v, "covered")
+    larger = flag_column(v, "is_larger") & scope
+    access = flag_column(v, "hardened_access")
     n_admin_scope = int((admin & scope).sum())
     n_cov = int((admin & scope & covered).sum())
     n_larger = int(larger.sum())
     n_acc = int((larger & access).sum())
-    gaps = v.loc[larger & ~access, "pave_gap_m"].astype(float).to_numpy()
+    gaps = number_column(v, "pave_gap_m")[larger & ~access]
     out = {
         "n_villages": len(v),
         "n_admin": int(admin.sum()),
@@ -86,11 +88,11 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
     }
     for year in (2023, 2025):
         out[f"pave_km_{year}"] = _cheapest_km(gaps, int(out[f"roads_gap_{year}"] or 0))
-    model = v["collection_model"]
+    model = v["collection_model"].to_numpy(object)
     for m in ("county_process", "town_transfer", "village_collect"):
         out[f"n_{m}"] = int((model == m).sum())
-    out["n_unreachable"] = int(v["unreachable_reason"].notna().sum())
-    out["n_near_non_green_mine"] = int(v["near_non_green_mine"].fillna(False).astype(bool).sum())
+    out["n_unreachable"] = int(pd.notna(v["unreachable_reason"].to_numpy(object)).sum())
+    out["n_near_non_green_mine"] = int(flag_column(v, "near_non_green_mine").sum())
     return out
 
 
@@ -120,6 +122,8 @@ def indicator_tables(
     """
     county_names = county_names or {}
     town_names = town_names or {}
+    if isinstance(villages, gpd.GeoDataFrame):  # the groups need no geometry (taking it costs more than the rest)
+        villages = pd.DataFrame(villages.drop(columns=villages.geometry.name))
     region = pd.DataFrame([{"level": "region", "code": "all", "name": "全部 / all", **_indicators(villages, config)}])
     rows = []
     for code, grp in villages.groupby("county_code", sort=True, dropna=False):

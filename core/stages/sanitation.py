@@ -36,7 +36,7 @@ import shapely
 from ..config import Config
 from ..contract import SANITATION_INDICATOR_COLUMNS, names
 from ..stage import Context
-from ..values import flag_array
+from ..values import flag_column, number_column
 from .attributes import VillageAttributes
 from .distances import Distances
 
@@ -524,23 +524,11 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
-def _flag(v: pd.DataFrame, col: str) -> np.ndarray:
-    """A yes/no column as booleans: True (or 1) is yes; False, missing and absent are no."""
-    if col not in v:
-        return np.zeros(len(v), bool)
-    values = v[col].to_numpy()
-    return values if values.dtype == bool else flag_array(values)
-
-
-def _numbers(v: pd.DataFrame, col: str) -> np.ndarray:
-    return v[col].to_numpy(float) if col in v else np.full(len(v), np.nan)
-
-
 def _sewage_indicators(v: pd.DataFrame, scope: np.ndarray, treated: np.ndarray, config: Config) -> dict:
-    admin = scope & _flag(v, "is_admin_village")
+    admin = scope & flag_column(v, "is_admin_village")
     treated = admin & treated
     n, ok = int(admin.sum()), int(treated.sum())
-    prio = admin & _flag(v, "in_priority_zone")
+    prio = admin & flag_column(v, "in_priority_zone")
     unknown = admin & pd.isna(v["sewage_treated"]).to_numpy() if "sewage_treated" in v else admin
     out = {
         "n_sewage_treated": ok,
@@ -554,7 +542,7 @@ def _sewage_indicators(v: pd.DataFrame, scope: np.ndarray, treated: np.ndarray, 
         "sewage_rate_priority_pct": _pct(int((treated & prio).sum()), int(prio.sum())),
         "sewage_rate_other_pct": _pct(int((treated & ~prio).sum()), int((admin & ~prio).sum())),
     }
-    target = _numbers(v, "zone_target_pct")
+    target = number_column(v, "zone_target_pct")
     gap = 0
     for pct in np.unique(target[admin]):
         same = admin & (target == pct)
@@ -565,11 +553,11 @@ def _sewage_indicators(v: pd.DataFrame, scope: np.ndarray, treated: np.ndarray, 
 
 
 def _toilet_indicators(v: pd.DataFrame, scope: np.ndarray, config: Config) -> dict:
-    hh = _numbers(v, "households")[scope]
-    needed = _numbers(v, "toilets_needed")[scope]
+    hh = number_column(v, "households")[scope]
+    needed = number_column(v, "toilets_needed")[scope]
     known = np.isfinite(hh) & np.isfinite(needed)
     households, lacking = float(hh[known].sum()), float(needed[known].sum())
-    share = float(np.nansum(_numbers(v, "toilet_target_share")[scope]))
+    share = float(np.nansum(number_column(v, "toilet_target_share")[scope]))
     return {
         "households": int(households),
         "sanitary_households": int(households - lacking),
@@ -605,17 +593,17 @@ def sanitation_indicators(villages: pd.DataFrame, config: Config) -> dict:
     v = villages
     if "sewage_mode" not in v:
         return {}
-    scope = _flag(v, "in_scope")
-    treated = _flag(v, "sewage_treated")
+    scope = flag_column(v, "in_scope")
+    treated = flag_column(v, "sewage_treated")
     out = {**_sewage_indicators(v, scope, treated, config), **_toilet_indicators(v, scope, config)}
     build = scope & ~treated
     mode = v["sewage_mode"].to_numpy(object)
-    size = _numbers(v, "facility_size_tpd")
+    size = number_column(v, "facility_size_tpd")
     for m in SEWAGE_MODES:
         out[f"n_{m}"] = int((build & (mode == m)).sum())
     central, small = build & (mode == "central"), build & (mode == "decentralised")
     out["central_tpd"] = float(size[central].sum())
-    out["decentralised_units"] = int(_numbers(v, "facility_units")[small].sum())
+    out["decentralised_units"] = int(number_column(v, "facility_units")[small].sum())
     out["decentralised_tpd"] = float(size[small].sum())
     out["n_collect_and_haul"] = int((scope & (v["fecal_route"].to_numpy(object) == "collect_and_haul")).sum())
     return out
