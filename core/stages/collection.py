@@ -12,6 +12,7 @@ The plan (§（九）) chooses by village distribution, waste generated, transpo
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,42 +85,61 @@ def haul_chain(matrix: sp.csr_matrix, distances: Distances, n_nodes: int,
 
 
 def _km(d: float) -> str:
-    return "∞" if not np.isfinite(d) else f"{d / 1000:.1f} km"
+    return "∞" if not math.isfinite(d) else f"{d / 1000:.1f} km"
 
 
-def _county_reason(d_valid: float, haul: float, c: Config) -> tuple[str, str]:
-    return (f"转运站路网距离 {_km(d_valid)} ≤ {_km(c.d_station_m)}，该站至旗县处理设施 {_km(haul)} ≤ {_km(c.d_haul_m)}",
-            f"transfer station {_km(d_valid)} by road ≤ {_km(c.d_station_m)}; it hauls {_km(haul)} ≤ "
-            f"{_km(c.d_haul_m)} to county treatment")
+def _km_all(d: np.ndarray) -> list[str]:
+    """:func:`_km` of every value (one Python float each, not a numpy scalar: a region has 60,000 villages)."""
+    return [_km(v) for v in np.asarray(d, float).tolist()]
 
 
-def _station_reason(d_station: float, d_valid: float, c: Config) -> tuple[str, str]:
-    if np.isfinite(d_station) and d_station <= c.d_station_m:
-        return (f"最近转运站 {_km(d_station)}，但其 {_km(c.d_haul_m)} 内无旗县处理设施",
-                f"nearest transfer station {_km(d_station)} has no county treatment within {_km(c.d_haul_m)}")
-    return (f"最近可用转运站 {_km(d_valid)} > {_km(c.d_station_m)}",
-            f"nearest usable transfer station {_km(d_valid)} > {_km(c.d_station_m)}")
+@dataclass(frozen=True)
+class _Limits:
+    """The rule thresholds as text, formatted once per run rather than once per village."""
+
+    station: str
+    haul: str
+    town: str
+    village: str
+    radius: str
+
+    @classmethod
+    def of(cls, c: Config) -> _Limits:
+        return cls(_km(c.d_station_m), _km(c.d_haul_m), _km(c.d_town_m), _km(c.d_village_m),
+                   f"{c.dispersed_radius_m / 1000:g} km")
 
 
-def _town_reason(d_town: float, pop_r: float, is_town: bool, c: Config) -> tuple[str, str]:
+def _county_reason(d_valid: str, haul: str, k: _Limits) -> tuple[str, str]:
+    return (f"转运站路网距离 {d_valid} ≤ {k.station}，该站至旗县处理设施 {haul} ≤ {k.haul}",
+            f"transfer station {d_valid} by road ≤ {k.station}; it hauls {haul} ≤ {k.haul} to county treatment")
+
+
+def _station_reason(near: bool, d_station: str, d_valid: str, k: _Limits) -> tuple[str, str]:
+    if near:
+        return (f"最近转运站 {d_station}，但其 {k.haul} 内无旗县处理设施",
+                f"nearest transfer station {d_station} has no county treatment within {k.haul}")
+    return (f"最近可用转运站 {d_valid} > {k.station}", f"nearest usable transfer station {d_valid} > {k.station}")
+
+
+def _town_reason(d_town: str, town_near: bool, pop_r: float, is_town: bool, k: _Limits,
+                 c: Config) -> tuple[str, str]:
     waste = pop_r * c.waste_kg_per_person_day
-    density_zh = f"{c.dispersed_radius_m / 1000:g} km 内人口 {int(pop_r)} 人（日产垃圾约 {waste:.0f} kg）"
-    density_en = f"{int(pop_r)} people within {c.dispersed_radius_m / 1000:g} km (~{waste:.0f} kg waste/day)"
+    density_zh = f"{k.radius} 内人口 {int(pop_r)} 人（日产垃圾约 {waste:.0f} kg）"
+    density_en = f"{int(pop_r)} people within {k.radius} (~{waste:.0f} kg waste/day)"
     if is_town:
-        return (f"乡镇处理设施 {_km(d_town)} ≤ {_km(c.d_town_m)}，{density_zh} ≥ {c.dispersed_pop} 人",
-                f"town treatment {_km(d_town)} ≤ {_km(c.d_town_m)} and {density_en} ≥ {c.dispersed_pop}")
-    if d_town <= c.d_town_m:
-        return (f"乡镇处理设施 {_km(d_town)} 但人口分散：{density_zh} < {c.dispersed_pop} 人",
-                f"town treatment {_km(d_town)} but dispersed: {density_en} < {c.dispersed_pop}")
-    return (f"最近乡镇处理设施 {_km(d_town)} > {_km(c.d_town_m)}",
-            f"nearest town treatment {_km(d_town)} > {_km(c.d_town_m)}")
+        return (f"乡镇处理设施 {d_town} ≤ {k.town}，{density_zh} ≥ {c.dispersed_pop} 人",
+                f"town treatment {d_town} ≤ {k.town} and {density_en} ≥ {c.dispersed_pop}")
+    if town_near:
+        return (f"乡镇处理设施 {d_town} 但人口分散：{density_zh} < {c.dispersed_pop} 人",
+                f"town treatment {d_town} but dispersed: {density_en} < {c.dispersed_pop}")
+    return (f"最近乡镇处理设施 {d_town} > {k.town}", f"nearest town treatment {d_town} > {k.town}")
 
 
-def _village_reason(d_village: float, covered: bool, c: Config) -> tuple[str, str]:
+def _village_reason(d_village: str, covered: bool, k: _Limits) -> tuple[str, str]:
     if covered:
-        return (f"村级处理设施 {_km(d_village)} ≤ {_km(c.d_village_m)}，已覆盖",
-                f"village treatment {_km(d_village)} ≤ {_km(c.d_village_m)}: covered")
-    return (f"{_km(c.d_village_m)} 内无村级处理设施，未覆盖", f"no village treatment within {_km(c.d_village_m)}: not covered")
+        return (f"村级处理设施 {d_village} ≤ {k.village}，已覆盖",
+                f"village treatment {d_village} ≤ {k.village}: covered")
+    return (f"{k.village} 内无村级处理设施，未覆盖", f"no village treatment within {k.village}: not covered")
 
 
 def assign_models(
@@ -167,16 +187,22 @@ def assign_models(
     covered = is_county | is_town | (is_village & (d_village_treatment <= config.d_village_m))
     zh = np.full(n, None, dtype=object)
     en = np.full(n, None, dtype=object)
-    for i in np.flatnonzero(reachable):
+    rows = np.flatnonzero(reachable)
+    k = _Limits.of(config)
+    texts = zip(_km_all(d_station[rows]), _km_all(d_valid_station[rows]), _km_all(haul_of_station[rows]),
+                _km_all(d_town[rows]), _km_all(d_village_treatment[rows]), strict=True)
+    station_near = d_station <= config.d_station_m
+    town_near = d_town <= config.d_town_m
+    for i, (s_km, valid_km, haul_km, town_km, village_km) in zip(rows.tolist(), texts, strict=True):
         if is_county[i]:
-            zh[i], en[i] = _county_reason(d_valid_station[i], haul_of_station[i], config)
-        else:
-            station = _station_reason(d_station[i], d_valid_station[i], config)
-            town = _town_reason(d_town[i], pop_within_radius[i], bool(is_town[i]), config)
-            parts = [station, town] if is_town[i] else [
-                station, town, _village_reason(d_village_treatment[i], bool(covered[i]), config)]
-            zh[i] = "；".join(p[0] for p in parts)
-            en[i] = "; ".join(p[1] for p in parts)
+            zh[i], en[i] = _county_reason(valid_km, haul_km, k)
+            continue
+        parts = [_station_reason(bool(station_near[i]), s_km, valid_km, k),
+                 _town_reason(town_km, bool(town_near[i]), float(pop_within_radius[i]), bool(is_town[i]), k, config)]
+        if not is_town[i]:
+            parts.append(_village_reason(village_km, bool(covered[i]), k))
+        zh[i] = "；".join(p[0] for p in parts)
+        en[i] = "; ".join(p[1] for p in parts)
     return Assignment(model, covered, dispersed, zh, en)
 
 
