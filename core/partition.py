@@ -34,12 +34,25 @@ is *certified* when
 Without a towns layer the served component and the seat network are the longest ones — global
 properties — so island, access and pave gap are certified only when ``L`` is infinite.
 
+The far distances. A nearest facility beyond the halo would leave a quarter of the villages uncertified and
+push windows towards the whole network, so every window is *seeded* (:mod:`.partition_seeds`): the client
+searches the reported facility types, the usable stations and the unpaved metres once on the whole graph
+(which it builds anyway) and hands each window the exact metres at every node of its boundary lines and at
+its facilities. A seeded window is exact at every point on an interior line, so a village snapped onto an
+interior line passes the distance and pave-gap checks whatever ``L`` and ``G`` are.
+
 Villages that are not certified are recomputed in a new round with the halo doubled (only they are the
-partition's own villages then); once the halo spans the whole extent nothing is on the boundary and every
-village is certified, so a run always ends exact — never silently wrong. Rounds and recomputed villages
-are reported in ``summary.json`` (``partition``). Component properties are therefore never computed
-globally on a worker; the client builds the whole road graph once (cached, cheap next to the searches)
-only for the roads layer and the network statistics of the merged outputs.
+partition's own villages then), up to :data:`WIDE_FACTOR` times the first halo. A village still not certified
+there keeps the widest window's results and is *flagged*: counted and listed (village code, failed checks) in
+``summary.json`` → ``partition.uncertified`` and reported by a warning — never silently wrong, and never
+sent to a task over the whole network, so a worker's memory stays bounded by its window. Warnings the
+stages raise on the workers are forwarded to the client's progress and ``partition.worker_warnings``.
+
+Neighbours: a window holds the villages within ``dispersed_radius_m`` (population density) and the whole
+administrative village of every own village (its ``concentrated`` flag is measured on the group), and every
+wastewater plant (``sewer_dist_m`` is a straight line to the nearest, however far); mines and indicators are
+computed on the client over the merged villages. Island status and hardened access are component properties:
+certified only as above, else widened, else flagged.
 """
 from __future__ import annotations
 

@@ -286,3 +286,16 @@ def test_window_holds_each_own_villages_administrative_village(region):
     job = make_job(layers, own, "x", 1000.0, cfg)
     assert far in set(job.layers["villages"][VID])
     assert far not in set(make_job(gdfs, own, "x", 1000.0, cfg).layers["villages"][VID])
+
+
+def test_seeded_search_starts_at_the_known_distances():
+    """A seed is a pendant source: its node starts at the given metres and ``source`` names the seed."""
+    from ruralenv.core.network import csr_from_edges
+    from ruralenv.core.stages.distances import multi_source
+
+    m = csr_from_edges(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([10.0, 10.0, 10.0]), 4)
+    d, src = multi_source(m, np.array([0]), 4, seeds=(np.array([3, 2]), np.array([4.0, 30.0])))
+    np.testing.assert_allclose(d, [0.0, 10.0, 14.0, 4.0])
+    assert list(src) == [0, 0, 4, 4]  # nodes 2 and 3 are reached from the first seed (4 = 4 nodes + seed 0)
+    d, _ = multi_source(m, np.zeros(0, np.int64), 4, seeds=(np.array([1]), np.array([0.0])))
+    np.testing.assert_allclose(d, [10.0, 0.0, 10.0, 20.0], atol=1e-5)
