@@ -217,8 +217,9 @@ SUMMARY_KEYS: dict[str, str] = {
 }
 #: summary.json keys that only a partitioned run (``ruralenv run --partition``) writes.
 PARTITION_SUMMARY_KEYS: dict[str, str] = {
-    "partition": "unit, halo, partitions, rounds, villages recomputed with a wider halo; per task its round, "
-                 "halo, own villages, certified villages, roads in the window, seconds and worker peak memory",
+    "partition": "unit, halo, partitions, rounds, villages recomputed with a wider halo, villages flagged as not "
+                 "certified (uncertified: village code and failed checks), the workers' warnings; per task its "
+                 "round, halo, own villages, certified villages, roads in the window, seconds and worker peak memory",
 }
 
 #: Output layers of results.gpkg, in write order.

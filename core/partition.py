@@ -34,12 +34,25 @@ is *certified* when
 Without a towns layer the served component and the seat network are the longest ones — global
 properties — so island, access and pave gap are certified only when ``L`` is infinite.
 
+The far distances. A nearest facility beyond the halo would leave a quarter of the villages uncertified and
+push windows towards the whole network, so every window is *seeded* (:mod:`.partition_seeds`): the client
+searches the reported facility types, the usable stations and the unpaved metres once on the whole graph
+(which it builds anyway) and hands each window the exact metres at every node of its boundary lines and at
+its facilities. A seeded window is exact at every point on an interior line, so a village snapped onto an
+interior line passes the distance and pave-gap checks whatever ``L`` and ``G`` are.
+
 Villages that are not certified are recomputed in a new round with the halo doubled (only they are the
-partition's own villages then); once the halo spans the whole extent nothing is on the boundary and every
-village is certified, so a run always ends exact — never silently wrong. Rounds and recomputed villages
-are reported in ``summary.json`` (``partition``). Component properties are therefore never computed
-globally on a worker; the client builds the whole road graph once (cached, cheap next to the searches)
-only for the roads layer and the network statistics of the merged outputs.
+partition's own villages then), up to :data:`WIDE_FACTOR` times the first halo. A village still not certified
+there keeps the widest window's results and is *flagged*: counted and listed (village code, failed checks) in
+``summary.json`` → ``partition.uncertified`` and reported by a warning — never silently wrong, and never
+sent to a task over the whole network, so a worker's memory stays bounded by its window. Warnings the
+stages raise on the workers are forwarded to the client's progress and ``partition.worker_warnings``.
+
+Neighbours: a window holds the villages within ``dispersed_radius_m`` (population density) and the whole
+administrative village of every own village (its ``concentrated`` flag is measured on the group), and every
+wastewater plant (``sewer_dist_m`` is a straight line to the nearest, however far); mines and indicators are
+computed on the client over the merged villages. Island status and hardened access are component properties:
+certified only as above, else widened, else flagged.
 """
 from __future__ import annotations
 
@@ -61,6 +74,17 @@ from ._errors import ConfigError, RuralEnvError
 from .analysis import STAGES
 from .config import Config, RunInputs
 from .network import EPS_WEIGHT, csr_from_edges, island_components
+from .partition_seeds import (
+    FID,
+    RID,
+    Labels,
+    WindowSeeds,
+    seat_components,
+    seeds_on_window,
+    snap_facilities,
+    whole_network_labels,
+    window_seeds,
+)
 from .pipeline import write_outputs
 from .prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
 from .progress import NullProgress, Progress, check_cancel, peak_rss_mb
@@ -71,15 +95,16 @@ from .stages import indicators
 from .stages.access import Access, hard_component_of
 from .stages.attributes import column_or
 from .stages.collection import Collection
-from .stages.distances import COLUMN_OF_TYPE, Distances, at_nodes, multi_source
+from .stages.distances import COLUMN_OF_TYPE, Distances, Seeds, at_nodes, multi_source
 from .stages.mines import near_mines
-from .stages.sanitation import Sanitation, toilet_shares
+from .stages.sanitation import Sanitation, admin_groups, toilet_shares
 from .stages.villages import VillageTable
 
 #: Partitioning units: county_code, or its first four digits (league 盟/市).
 UNITS = ("county", "league", "auto")
-#: A village still not certified when the halo would reach this many times the first one goes into one last
-#: task over the whole network (with the others of its kind) rather than into ever wider windows per partition.
+#: Villages are recomputed with the halo doubled up to this many times the first one; a village still not
+#: certified there is flagged (``summary.json`` → ``partition.uncertified``, and a warning), never sent to a
+#: task over the whole network.
 WIDE_FACTOR = 4.0
 #: Task attempts after a worker dies or a task raises (Dask ``retries``).
 RETRIES = 2
@@ -138,6 +163,7 @@ class PartitionJob:
     config: Config
     global_town_codes: frozenset = frozenset()
     global_kinds: frozenset = frozenset()
+    seeds: WindowSeeds | None = None
 
 
 @dataclass
@@ -154,15 +180,47 @@ class PartitionResult:
     seconds: float
     peak_rss_mb: float
     worker_pid: int
+    failed: np.ndarray  # per own village: the certificate's checks it failed, comma-joined ("" when certified)
+    warnings: list[str]
+    flagged: np.ndarray | None = None  # set by the client: uncertified in the widest window, kept and flagged
 
 
 def _grow(bbox: tuple[float, float, float, float], d: float) -> shapely.Geometry:
     return shapely.box(bbox[0] - d, bbox[1] - d, bbox[2] + d, bbox[3] + d)
 
 
+@dataclass
+class Whole:
+    """What the client knows of the whole input and hands to the windows: the exact far distances
+    (:mod:`.partition_seeds`) and each village's administrative-village group."""
+
+    labels: Labels | None
+    group: np.ndarray
+
+
+def whole_groups(villages: gpd.GeoDataFrame) -> np.ndarray:
+    """Integer administrative-village group of each village (:func:`.stages.sanitation.admin_groups`)."""
+    return pd.factorize(pd.Series(admin_groups(villages)[0], dtype=object), use_na_sentinel=False)[0]
+
+
+def _window_rows(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, window: dict[str, shapely.Geometry],
+                 group: np.ndarray) -> dict[str, np.ndarray]:
+    """Global rows of each windowed layer: what the boxes touch, plus the whole administrative village of every
+    own village (its ``concentrated`` flag is measured on the group) and every wastewater plant (the
+    straight-line ``sewer_dist_m`` reaches them however far)."""
+    rows = {kind: gdf.sindex.query(window[kind], predicate="intersects")
+            for kind, gdf in layers.items() if kind in window}
+    rows["villages"] = np.r_[rows["villages"], np.flatnonzero(np.isin(group, np.unique(group[own])))]
+    if "facilities" in layers:
+        plants = layers["facilities"]["facility_type"].to_numpy(object) == "wastewater_plant"
+        rows["facilities"] = np.r_[rows["facilities"], np.flatnonzero(plants)]
+    return {kind: np.unique(r) for kind, r in rows.items()}
+
+
 def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, halo_m: float, config: Config,
-             round_: int = 1) -> PartitionJob:
-    """Cut the window of one partition out of the (projected) layers; villages carry their global index."""
+             round_: int = 1, whole: Whole | None = None) -> PartitionJob:
+    """Cut the window of one partition out of the (projected) layers; villages, roads and facilities carry
+    their global row. With ``whole.labels`` the window gets its seeds (:func:`.partition_seeds.window_seeds`)."""
     vil = layers["villages"]
     vx, vy = point_xy(vil.iloc[own])
     bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
@@ -170,37 +228,73 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
     window = {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
               "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m + SLACK_M),
               "mines": _grow(bbox, config.mine_buffer_m + SLACK_M)}
+    group = whole.group if whole is not None else whole_groups(vil)
+    rows = _window_rows(layers, np.asarray(own), window, group)
+    column = {"villages": VID, "roads": RID, "facilities": FID}
     out: dict[str, gpd.GeoDataFrame] = {}
     for kind, gdf in layers.items():
-        if kind in window:
-            rows = np.sort(gdf.sindex.query(window[kind], predicate="intersects"))
-            sub = gdf.iloc[rows]
-            if kind == "villages":
-                sub = sub.assign(**{VID: rows})
-            if len(sub):  # an empty layer is an input error; the certificate notices what is missing
-                out[kind] = sub.reset_index(drop=True)
-        else:
+        if kind not in rows:
             out[kind] = gdf
+        elif len(rows[kind]):  # an empty layer is an input error; the certificate notices what is missing
+            sub = gdf.iloc[rows[kind]]
+            out[kind] = (sub.assign(**{column[kind]: rows[kind]}) if kind in column else sub).reset_index(drop=True)
+    seeds = None
+    if whole is not None and whole.labels is not None:
+        inside = layers["roads"].sindex.query(_grow(bbox, halo_m), predicate="contains")
+        fac = rows.get("facilities", np.zeros(0, np.int64))
+        if len(fac):  # far wastewater plants may snap onto the wrong road here: never seed them
+            fac = fac[layers["facilities"]["facility_type"].to_numpy(object)[fac] != "wastewater_plant"]
+        seeds = window_seeds(whole.labels, np.setdiff1d(rows["roads"], inside), fac)
     codes = frozenset(layers["towns"]["town_code"]) if "towns" in layers else frozenset()
-    return PartitionJob(key, round_, halo_m, bbox, out, np.asarray(own), config, codes, frozenset(layers))
+    return PartitionJob(key, round_, halo_m, bbox, out, np.asarray(own), config, codes, frozenset(layers), seeds)
+
+
+class _Collect(NullProgress):
+    """A worker's progress: keeps the warnings for the client (the worker's own log is not the user's)."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def message(self, text: str, level: str = "info") -> None:
+        if level == "warning":
+            self.warnings.append(text)
 
 
 def run_job(job: PartitionJob) -> PartitionResult:
     """Worker task: prepare the window and run every stage, keep the own villages and certify each of them."""
     t0 = time.perf_counter()
-    ctx: Context = Context(prepare(job.layers, job.config))
+    collect = _Collect()
+    p = prepare(job.layers, job.config, collect)
+    collect.warnings.clear()  # the client read and checked the whole input: the window's are repeats or artefacts
+    if "facilities" in job.global_kinds and not p.has_facilities:
+        p.has_facilities = True  # the run has facilities, only none in this window: the same rules apply
+    ctx: Context = Context(p, collect)
+    if job.seeds is not None:
+        fid = p.facilities[FID].to_numpy(np.int64) if FID in p.facilities else np.zeros(0, np.int64)
+        ctx.put(seeds_on_window(job.seeds, p.net, p.roads[RID].to_numpy(np.int64), fid, p.facility_node))
+        g = p.graph  # uncontracted: a seed may sit on a node the contraction would leave isolated
+        p.matrix = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
     run_stages(STAGES, ctx, Timer())
     villages = ctx.need(VillageTable).villages
     own = np.isin(villages[VID].to_numpy(), job.own)
-    certified = certify(job, ctx)[own]
-    return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), certified,
-                           len(villages), len(ctx.prepared.roads), round(time.perf_counter() - t0, 3),
-                           peak_rss_mb(), os.getpid())
+    failed = failed_checks(certify(job, ctx))[own]
+    return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), failed == "",
+                           len(villages), len(p.roads), round(time.perf_counter() - t0, 3), peak_rss_mb(),
+                           os.getpid(), failed, list(dict.fromkeys(collect.warnings)))
 
 
-def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per window village the metres ``L`` and unpaved metres ``G`` to the nearest boundary-line node; per
-    hardened component whether it holds a boundary line."""
+def failed_checks(checks: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Per village: the names of the certificate's checks it fails, comma-joined ("" when it passes all)."""
+    names = list(checks)
+    if not names:
+        return np.zeros(0, object)
+    table = np.column_stack([~checks[k] for k in names])
+    return np.array([",".join(n for n, bad in zip(names, row, strict=True) if bad) for row in table], object)
+
+
+def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per road line whether it is interior; per window village the metres ``L`` and unpaved metres ``G`` to
+    the nearest boundary-line node; per hardened component whether it holds a boundary line."""
     p = ctx.prepared
     net, g = p.net, p.graph
     interior = shapely.within(p.roads.geometry.array, _grow(job.bbox, job.halo_m))
@@ -213,33 +307,45 @@ def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarra
     G = at_nodes(multi_source(unpaved, sources, g.n_nodes)[0], p.village_node)
     open_hc = np.zeros(int(net.hard_component.max()) + 1 if net.n_nodes else 0, bool)
     open_hc[net.hard_component[net.edge_u[boundary_edge & net.edge_hardened]]] = True
-    return L, G, open_hc
+    return interior, L, G, open_hc
 
 
-def certify(job: PartitionJob, ctx: Context) -> np.ndarray:
-    """Per village of the window: True when its results provably equal the full run's (module docstring)."""
+def _distances_check(ctx: Context, L: np.ndarray) -> np.ndarray:
+    """Per village: every network distance it reports (and its usable station's haul) is shorter than ``L``."""
     p = ctx.prepared
-    cfg = p.config
-    if any(k in job.global_kinds and k not in job.layers for k in ("facilities", "towns")):
-        return np.zeros(len(p.villages), bool)  # other rules apply without them: widen until they are in
-    L, G, open_hc = _to_boundary(job, ctx)
-    closed = np.isinf(L)
-    snap = p.village_snap
-    edge = shapely.get_exterior_ring(_grow(job.bbox, job.halo_m + 2 * snap_margin_m(cfg)))
-    ok = snap.ok & (snap.dist_m + SLACK_M < shapely.distance(shapely.points(*p.village_xy), edge))
     dist = ctx.need(Distances)
+    ok = np.ones(len(p.villages), bool)
     for kind in COLUMN_OF_TYPE:
-        d = dist.to_villages(kind)
-        ok &= closed | (d + SLACK_M < L)
+        ok &= dist.to_villages(kind) + SLACK_M < L
     # the fecal-treatment distance is reported only where toilet waste is hauled (wastewater plants are
     # reached in a straight line, not over the roads)
     hauled = ctx.need(Sanitation).fecal_route == "collect_and_haul"
-    ok &= ~hauled | closed | (dist.to_villages("fecal_treatment") + SLACK_M < L)
+    ok &= ~hauled | (dist.to_villages("fecal_treatment") + SLACK_M < L)
     if p.has_facilities:
-        ok &= ~p.reachable | closed | (ctx.need(Collection).d_valid_station + cfg.d_haul_m + SLACK_M < L)
-    ok &= ~p.on_island | closed
+        ok &= ~p.reachable | (ctx.need(Collection).d_valid_station + p.config.d_haul_m + SLACK_M < L)
+    return ok
+
+
+def certify(job: PartitionJob, ctx: Context) -> dict[str, np.ndarray]:
+    """Per check, per village of the window: True when that part of its results provably equals the full
+    run's (module docstring); a village is certified when it passes every check."""
+    p = ctx.prepared
+    cfg = p.config
+    if "towns" in job.global_kinds and "towns" not in job.layers:
+        return {"towns": np.zeros(len(p.villages), bool)}  # other rules apply without them: widen
+    interior, L, G, open_hc = _to_boundary(job, ctx)
+    closed = np.isinf(L)
+    snap = p.village_snap
+    edge = shapely.get_exterior_ring(_grow(job.bbox, job.halo_m + 2 * snap_margin_m(cfg)))
+    checks = {"snap": snap.ok & (snap.dist_m + SLACK_M < shapely.distance(shapely.points(*p.village_xy), edge))}
+    # seeded windows are exact on interior lines (partition_seeds); else the search must stay inside
+    on_interior = snap.ok & interior[p.net.edge_line[np.maximum(snap.edge, 0)]]
+    seeded = ctx.get(Seeds) is not None
+    checks["distances"] = closed | (seeded & on_interior) | _distances_check(ctx, L)
+    checks["island"] = ~p.on_island | closed
     if p.towns is None:
-        return ok & (closed | p.far)
+        checks["access"] = closed | p.far
+        return checks
     town = column_or(p.villages, "town_code", None).to_numpy(object)
     window_towns = set(p.towns["town_code"])
     same_rule = np.array([(c not in job.global_town_codes) or (c in window_towns) for c in town], bool)
@@ -247,10 +353,11 @@ def certify(job: PartitionJob, ctx: Context) -> np.ndarray:
     v_hc = hard_component_of(p.net, p.village_hard_snap)
     hc_closed = v_hc < 0
     hc_closed[~hc_closed] = ~open_hc[v_hc[~hc_closed]]
-    ok &= same_rule & (access.hardened_access | hc_closed)
+    checks["access"] = same_rule & (access.hardened_access | hc_closed)
     beyond = np.maximum(snap.dist_m - cfg.access_radius_m, 0.0)
     gap_ok = np.isinf(G) | (access.pave_gap_m - beyond + SLACK_M < G)
-    return ok & (~p.reachable | access.hardened_access | gap_ok)
+    checks["pave_gap"] = ~p.reachable | access.hardened_access | gap_ok | (seeded & on_interior)
+    return checks
 
 
 @dataclass
@@ -335,24 +442,30 @@ def run_partitioned(
     gdfs = {k: layer.gdf for k, layer in base.layers.items()}
     keys, unit = partition_keys(gdfs["villages"], options.unit, options.workers)
     crs_text = f"EPSG:{base.crs.to_epsg()}" if base.crs.to_epsg() else base.crs.to_wkt()
-    worker_cfg = config.replace(crs=crs_text, use_cache=False)
+    # the windows' toilet shares are recomputed on the client over all villages: a window of one county must
+    # not warn that the region's targets go to it whole
+    worker_cfg = config.replace(crs=crs_text, use_cache=False,
+                                region_households_lacking_toilet=max(config.region_households_lacking_toilet, 1))
+    facilities = base.layer("facilities")
+    facilities = facilities if facilities is not None else empty_facilities(base.crs)
+    with timer.stage("labels"):  # the exact far distances, searched once on the whole graph
+        f_snap = snap_facilities(base.net, base.roads, facilities, base.crs, config)
+        seats = seat_components(base.net, base.roads, base.layer("towns"), base.crs, config)
+        whole = Whole(whole_network_labels(base.net, facilities, f_snap, seats, config),
+                      whole_groups(gdfs["villages"]))
     specs = [_Spec(str(k), np.flatnonzero(keys == k), halo, 1) for k in np.unique(keys)]
     with timer.stage("cluster"):
         client, cluster = _connect(options)
     try:
         with timer.stage("partitions"):
-            parts = _run_rounds(client, specs, gdfs, worker_cfg, _span(gdfs), progress, task)
+            parts = _run_rounds(client, specs, gdfs, worker_cfg, whole, _span(gdfs), progress, task)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    info = {"unit": unit, "halo_m": halo, "scheduler": options.scheduler or "LocalCluster",
-            "workers": options.workers if options.scheduler is None else None,
-            "partitions": len(specs), "rounds": max(p.round for p in parts),
-            "recomputed_villages": int(sum((~p.certified).sum() for p in parts if p.round == 1)),
-            "tasks": [_task_row(p) for p in parts]}
+    info = _partition_info(parts, unit, halo, options, len(specs), progress)
     with timer.stage("merge"):
-        res = _assemble(base, parts, progress, timer.seconds)
+        res = _assemble(base, parts, facilities, f_snap, progress, timer.seconds)
     res.summary["partition"] = info
     res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t0, 3)
     if out_dir is not None:
@@ -360,6 +473,35 @@ def run_partitioned(
             res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
     res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
     return res
+
+
+def _partition_info(parts: list[PartitionResult], unit: str, halo: float, options: PartitionOptions,
+                    n_partitions: int, progress: Progress) -> dict[str, Any]:
+    """``summary.json`` → ``partition``; the workers' warnings and the flagged villages reported to the user."""
+    flagged = [(p.villages["village_code"].to_numpy(object)[p.flagged], p.failed[p.flagged])
+               for p in parts if p.flagged is not None and p.flagged.any()]
+    codes = np.concatenate([c for c, _ in flagged]) if flagged else np.zeros(0, object)
+    why = np.concatenate([f for _, f in flagged]) if flagged else np.zeros(0, object)
+    if len(codes):
+        counts = pd.Series([c for w in why for c in w.split(",")]).value_counts()
+        progress.message(f"{len(codes)} villages could not be proved equal to a single run even with "
+                         f"{WIDE_FACTOR:g} times the halo (checks failed: "
+                         f"{', '.join(f'{k} {v}' for k, v in counts.items())}); their results come from the widest "
+                         "window and are listed in summary.json → partition.uncertified", "warning")
+    said: dict[str, list[str]] = {}
+    for p in parts:
+        for text in p.warnings:
+            said.setdefault(text, []).append(p.key)
+    for text, keys in said.items():
+        progress.message(f"{text} (partition {', '.join(dict.fromkeys(keys))})", "warning")
+    return {"unit": unit, "halo_m": halo, "scheduler": options.scheduler or "LocalCluster",
+            "workers": options.workers if options.scheduler is None else None,
+            "partitions": n_partitions, "rounds": max(p.round for p in parts),
+            "recomputed_villages": int(sum((~p.certified).sum() for p in parts if p.round == 1)),
+            "uncertified_villages": len(codes),
+            "uncertified": [{"village_code": c, "failed_checks": w} for c, w in zip(codes, why, strict=True)],
+            "worker_warnings": [{"text": t, "partitions": list(dict.fromkeys(k))} for t, k in said.items()],
+            "tasks": [_task_row(p) for p in parts]}
 
 
 def _task_row(p: PartitionResult) -> dict[str, Any]:
@@ -406,19 +548,18 @@ class _Spec:
     round: int
 
 
-def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config, span: float,
-                progress: Progress, task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
-    """Run every partition; villages whose certificate fails go again with the halo doubled. Once the halo
-    would reach :data:`WIDE_FACTOR` times the first one, the windows of neighbouring partitions overlap so much
-    that the rest of every partition goes into one last task over the whole extent (exact by construction).
-    Windows are cut only when submitted, a few per worker, so the client never holds them all."""
+def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config, whole: Whole,
+                span: float, progress: Progress,
+                task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
+    """Run every partition; villages whose certificate fails go again with the halo doubled, up to
+    :data:`WIDE_FACTOR` times the first one; what is still not certified there is flagged (kept from the widest
+    window). Windows are cut only when submitted, a few per worker, so the client never holds them all."""
     from dask.distributed import as_completed
 
     queue = list(reversed(specs))
     in_flight = max(2, 2 * len(client.scheduler_info().get("workers", {})))
     progress.stage("partitions", total=len(specs))
     futures: dict[Any, _Spec] = {}
-    wide: list[_Spec] = []
     wide_m = min(span, WIDE_FACTOR * max(specs[0].halo_m, 1000.0))
     done: list[PartitionResult] = []
     running = as_completed()
@@ -426,7 +567,7 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
     def submit() -> None:
         while queue and len(futures) < in_flight:
             spec = queue.pop()
-            job = make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round)
+            job = make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round, whole)
             with warnings.catch_warnings():  # the window travels with its task, so a retry has it
                 warnings.filterwarnings("ignore", message="Sending large graph")
                 fut = client.submit(task, job, retries=RETRIES, pure=False,
@@ -444,13 +585,10 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
             progress.message(f"partition {out.key} (round {out.round}, halo {out.halo_m / 1000:.0f} km): "
                              f"{len(out.villages)} villages, {out.n_roads} roads in the window, {out.seconds:.1f} s, "
                              f"worker peak {out.peak_rss_mb:.0f} MB")
-            for spec in _again(out, span, progress):
-                (wide if spec.halo_m >= wide_m else queue).insert(0, spec)
-            if not queue and not futures and wide:
-                queue.append(_Spec("rest", np.concatenate([w.own for w in wide]), span, max(w.round for w in wide)))
-                progress.message(f"{len(queue[0].own)} villages of {len(wide)} partitions need more than "
-                                 f"{WIDE_FACTOR:g} times the halo: one task over the whole network for them")
-                wide.clear()
+            if out.halo_m >= wide_m:
+                out.flagged = ~out.certified
+            else:
+                queue[:0] = _again(out, wide_m, progress)
             submit()
     finally:
         for fut in futures:
@@ -467,22 +605,20 @@ def _result(fut, spec: _Spec) -> PartitionResult:
                             f"{type(exc).__name__}: {exc}; nothing was written") from exc
 
 
-def _again(out: PartitionResult, span: float, progress: Progress) -> list[_Spec]:
+def _again(out: PartitionResult, wide_m: float, progress: Progress) -> list[_Spec]:
     """The villages of a task that were not certified, as a task with twice the halo (none if all were)."""
     todo = out.villages[VID].to_numpy()[~out.certified]
     if len(todo) == 0:
         return []
-    if out.halo_m >= span:
-        raise RuralEnvError(f"partition {out.key}: {len(todo)} villages not certified with a halo spanning the "
-                            "whole extent (a bug; please report it)")
     progress.message(f"partition {out.key}: {len(todo)} villages may depend on roads beyond the "
                      f"{out.halo_m / 1000:.0f} km halo; recomputing them with a wider halo")
-    return [_Spec(out.key, todo, min(2 * max(out.halo_m, 1000.0), span), out.round + 1)]
+    return [_Spec(out.key, todo, min(2 * max(out.halo_m, 1000.0), wide_m), out.round + 1)]
 
 
 def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.GeoDataFrame:
     """The certified own villages of every task, in input order, with their input row and issues."""
-    vil = pd.concat([p.villages.loc[p.certified] for p in parts], ignore_index=True)
+    vil = pd.concat([p.villages.loc[p.certified if p.flagged is None else p.certified | p.flagged] for p in parts],
+                    ignore_index=True)
     vid = vil[VID].to_numpy()
     src = base.layers["villages"].gdf
     if len(vid) != len(src) or len(np.unique(vid)) != len(src):
@@ -497,8 +633,8 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
     return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 
-def _assemble(base: NetworkInputs, parts: list[PartitionResult], progress: Progress,
-              seconds: dict[str, float]) -> Results:
+def _assemble(base: NetworkInputs, parts: list[PartitionResult], facilities: gpd.GeoDataFrame, f_snap: Snap,
+              progress: Progress, seconds: dict[str, float]) -> Results:
     """One :class:`Results` from the partitions with the single run's builders: layers from the whole graph,
     indicators and mines over the merged villages."""
     cfg = base.config
@@ -506,11 +642,8 @@ def _assemble(base: NetworkInputs, parts: list[PartitionResult], progress: Progr
     snapper = Snapper(base.net, base.roads.geometry.array, base.crs)
     towns = base.layer("towns")
     t_snap = snapper.snap(*point_xy(towns), max_dist_m=cfg.max_snap_m) if towns is not None else None
-    facilities = base.layer("facilities")
-    facilities = facilities if facilities is not None else empty_facilities(base.crs)
     merged = Merged(cfg, base.crs, base.layers, base.rejects, base.hashes, base.net, villages=villages,
-                    facilities=facilities, towns=towns,
-                    facility_snap=snapper.snap(*point_xy(facilities), max_dist_m=cfg.max_snap_m),
+                    facilities=facilities, towns=towns, facility_snap=f_snap,
                     island=island_components(base.net, t_snap.edge[t_snap.ok] if t_snap is not None
                                              else np.zeros(0, np.int64), cfg.island_max_length_m),
                     reachable=villages["unreachable_reason"].isna().to_numpy())

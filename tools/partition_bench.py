@@ -81,7 +81,8 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     out = {"counts": counts, "generate_s": round(gen_s, 1), "total_s": round(total, 1),
            "partitions_s": res.summary["timings_s"]["partitions"], "stages_s": res.summary["timings_s"],
            "partitions": info["partitions"], "rounds": info["rounds"], "tasks": tasks,
-           "recomputed_villages": info["recomputed_villages"], "client_peak_rss_mb": peak_rss_mb(),
+           "recomputed_villages": info["recomputed_villages"], "uncertified_villages": info["uncertified_villages"],
+           "client_peak_rss_mb": peak_rss_mb(),
            "worker_peak_rss_mb": _per_worker_peak(tasks)}
     if job.get("single"):
         out["equals_single"] = _equals_single(region, config, res.villages)
@@ -160,6 +161,11 @@ def format_partition_table(report: dict[str, Any]) -> str:
             ("partitions (tasks incl. wider-halo rounds)",
              [f"{runs[c]['partitions']} ({len(runs[c]['tasks'])}, {runs[c]['rounds']} rounds)" for c in cols]),
             ("villages recomputed with a wider halo", [f"{runs[c]['recomputed_villages']:,}" for c in cols]),
+            ("villages flagged (not certified at 4x the halo)",
+             [f"{runs[c].get('uncertified_villages', 0):,}" for c in cols]),
+            ("client: read+crs+graph / far-distance labels / merge s",
+             [" / ".join(f"{sum(runs[c]['stages_s'].get(k, 0) for k in ks):.1f}"
+                         for ks in (("read", "crs", "graph"), ("labels",), ("merge",))) for c in cols]),
             ("partition time per task s (median / max)",
              [f"{np.median([t['seconds'] for t in runs[c]['tasks']]):.1f} / "
               f"{max(t['seconds'] for t in runs[c]['tasks']):.1f}" for c in cols]),

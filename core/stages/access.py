@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from ..network import EPS_WEIGHT, RoadNetwork
+from ..network import EPS_WEIGHT, RoadNetwork, csr_from_edges
 from ..snapping import Augmented, Snap
 from ..stage import Context
 from ..values import flag_array
 from .attributes import column_or
-from .distances import at_nodes, multi_source
+from .distances import Seeds, at_nodes, multi_source
+
+#: The search of the pave gap (unpaved metres to a seat-connected hardened network), by name in :class:`Seeds`.
+UNPAVED = "unpaved"
 
 
 @dataclass(frozen=True)
@@ -82,11 +85,21 @@ def largest_hard_component(net: RoadNetwork) -> set[int]:
     return {int(np.argmax(length))} if len(length) and length.max() > 0 else set()
 
 
-def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray) -> np.ndarray:
-    """Least unpaved road metres from each village node to a hardened network that reaches a seat."""
+def seat_sources(net: RoadNetwork, seat_components: set[int]) -> np.ndarray:
+    """The nodes of every hardened road of the seat-connected hardened networks."""
     src_edges = net.edge_hardened & np.isin(net.hard_component[net.edge_u], list(seat_components))
-    sources = np.unique(np.r_[net.edge_u[src_edges], net.edge_v[src_edges]])
-    d, _ = multi_source(graph.matrix(np.where(graph.hardened, EPS_WEIGHT, graph.length_m)), sources, graph.n_nodes)
+    return np.unique(np.r_[net.edge_u[src_edges], net.edge_v[src_edges]])
+
+
+def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray,
+                seeds: Seeds | None = None) -> np.ndarray:
+    """Least unpaved road metres from each village node to a hardened network that reaches a seat
+    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window)."""
+    weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
+    known = None if seeds is None else seeds.of(UNPAVED)
+    # a seed may sit on a pass-through node, which the contracted matrix leaves isolated
+    matrix = graph.matrix(weights) if known is None else csr_from_edges(graph.u, graph.v, weights, graph.n_nodes)
+    d, _ = multi_source(matrix, seat_sources(net, seat_components), graph.n_nodes, seeds=known)
     gap = at_nodes(d, village_node, np.nan)
     gap[~np.isfinite(gap)] = np.nan
     return np.where(gap < 0.01, 0.0, gap)  # hardened pieces weigh EPS_WEIGHT, not zero: round them away
@@ -121,7 +134,7 @@ def run(ctx: Context[Any]) -> Access:
     else:
         seat_components = largest_hard_component(p.net)
         access = np.isin(village_hc, list(seat_components)) & (village_hc >= 0)
-    gap = unpaved_gap(p.net, p.graph, seat_components, p.village_node)
+    gap = unpaved_gap(p.net, p.graph, seat_components, p.village_node, ctx.get(Seeds))
     return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m))
 
 

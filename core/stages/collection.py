@@ -24,7 +24,10 @@ from .. import schema
 from ..config import Config
 from ..stage import Context
 from .attributes import VillageAttributes
-from .distances import Distances, at_nodes, multi_source
+from .distances import Distances, Seeds, at_nodes, multi_source
+
+#: The search from every usable transfer station (one whose haul to county treatment is within ``d_haul_m``).
+VALID_STATION = "valid_station"
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,18 @@ def valid_stations(station_nodes: np.ndarray, county_dist: np.ndarray, d_haul_m:
 
 
 def haul_chain(matrix: sp.csr_matrix, distances: Distances, n_nodes: int,
-               config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """Per village: road metres to the nearest valid station, and that station's haul to county treatment."""
+               config: Config, seeds: Seeds | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per village: road metres to the nearest valid station, and that station's haul to county treatment.
+
+    ``seeds`` (a partitioned run's window): the distance to a valid station and its haul known at some nodes.
+    """
     haul = distances.node_dist["county_treatment"]
     stations = valid_stations(distances.facility_nodes["transfer_station"], haul, config.d_haul_m)
-    d_valid, src = multi_source(matrix, stations, n_nodes)
+    known = None if seeds is None else seeds.of(VALID_STATION)
+    d_valid, src = multi_source(matrix, stations, n_nodes, seeds=known)
+    if known is not None:  # a pendant seed n + i carries the haul of the station its distance leads to
+        ok = np.isfinite(seeds.dist[VALID_STATION]) & (seeds.node >= 0)  # type: ignore[union-attr]
+        haul = np.r_[haul[:n_nodes], seeds.haul[ok]]  # type: ignore[union-attr]
     source = at_nodes(src, distances.village_node, -1).astype(np.int64)
     haul_of = np.where(source >= 0, haul[np.maximum(source, 0)], np.inf)
     return at_nodes(d_valid, distances.village_node), haul_of
@@ -211,7 +221,7 @@ def run(ctx: Context[Any]) -> Collection:
     p = ctx.prepared
     dist = ctx.need(Distances)
     attrs = ctx.need(VillageAttributes)
-    d_valid, haul_of = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config)
+    d_valid, haul_of = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config, ctx.get(Seeds))
     x, y = p.village_xy
     pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m)
     assignment = assign_models(dist.to_villages("transfer_station"), d_valid, haul_of,

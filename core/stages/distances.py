@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from .. import schema
+from ..network import EPS_WEIGHT
 from ..progress import check_cancel
 from ..stage import Context
 
@@ -25,8 +26,38 @@ COLUMN_OF_TYPE: dict[str, str] = {
 }
 
 
-def multi_source(matrix: sp.csr_matrix, nodes: np.ndarray, n: int,
-                 limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Seeds:
+    """Road metres already known at some nodes, per search: where a search starts besides its own sources.
+
+    A partitioned run's window puts these in its context: the exact distances, measured on the whole
+    network, at the window's nodes where a path from outside can enter (:mod:`..partition`).
+
+    Attributes
+    ----------
+    node : ndarray int64
+        Graph nodes (repeats allowed).
+    dist : dict
+        Search (facility type, or ``valid_station``) → metres at each node (inf: nothing reachable).
+    haul : ndarray
+        Per node: the county-treatment haul of the valid station its ``valid_station`` distance leads to.
+    """
+
+    node: np.ndarray
+    dist: dict[str, np.ndarray]
+    haul: np.ndarray
+
+    def of(self, search: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(nodes, metres) of one search, or None when nothing is known for it."""
+        if search not in self.dist:
+            return None
+        d = self.dist[search]
+        ok = np.isfinite(d) & (self.node >= 0)
+        return self.node[ok], d[ok]
+
+
+def multi_source(matrix: sp.csr_matrix, nodes: np.ndarray, n: int, limit: float = np.inf,
+                 seeds: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Road metres from the nearest of ``nodes`` to every node, and which source node that was.
 
     Parameters
@@ -39,6 +70,9 @@ def multi_source(matrix: sp.csr_matrix, nodes: np.ndarray, n: int,
         Number of nodes.
     limit : float
         Stop searching beyond this distance (nodes farther are ``inf``).
+    seeds : (ndarray int, ndarray float), optional
+        Nodes whose distance starts at the given metres instead of infinity. Each becomes a pendant source
+        node ``n + i`` joined to its node by an edge of that length; ``source`` names it as ``n + i``.
 
     Returns
     -------
@@ -46,11 +80,19 @@ def multi_source(matrix: sp.csr_matrix, nodes: np.ndarray, n: int,
         ``inf`` and -1 where no source is reachable.
     """
     nodes = np.unique(nodes[nodes >= 0])
-    if len(nodes) == 0:
+    k = 0 if seeds is None else len(seeds[0])
+    if len(nodes) + k == 0:
         return np.full(n, np.inf), np.full(n, -1)
+    if k:
+        seed_node, seed_m = seeds  # type: ignore[misc]
+        pendant = n + np.arange(k)
+        # csgraph drops stored zeros: a seed at 0 m weighs EPS_WEIGHT (far below the 0.1 m of the outputs)
+        extra = sp.coo_matrix((np.maximum(seed_m, EPS_WEIGHT), (pendant, seed_node)), shape=(n + k, n + k))
+        matrix = sp.bmat([[matrix, None], [None, sp.csr_matrix((k, k))]], format="csr") + extra.tocsr()
+        nodes = np.r_[nodes, pendant]
     dist, _, src = dijkstra(matrix, directed=False, indices=nodes, min_only=True, return_predecessors=True,
                             limit=limit)
-    return dist, src
+    return dist[:n], src[:n]
 
 
 def at_nodes(values: np.ndarray, nodes: np.ndarray, fill: float = np.inf) -> np.ndarray:
@@ -97,7 +139,7 @@ class Distances:
 
 def facility_distances(matrix: sp.csr_matrix, facility_node: np.ndarray, facility_type: np.ndarray,
                        village_node: np.ndarray, n_nodes: int, types: tuple[str, ...] = schema.FACILITY_TYPES,
-                       check: Any = None) -> Distances:
+                       check: Any = None, seeds: Seeds | None = None) -> Distances:
     """One multi-source search per facility type.
 
     Parameters
@@ -110,6 +152,8 @@ def facility_distances(matrix: sp.csr_matrix, facility_node: np.ndarray, facilit
     types : tuple of str
     check : callable, optional
         Called before each search (raises to cancel).
+    seeds : Seeds, optional
+        Distances known at some nodes (a partitioned run's window).
     """
     node_dist, node_source, nodes_of = {}, {}, {}
     for t in types:
@@ -117,7 +161,8 @@ def facility_distances(matrix: sp.csr_matrix, facility_node: np.ndarray, facilit
             check()
         nodes = facility_node[(facility_type == t) & (facility_node >= 0)]
         nodes_of[t] = nodes
-        node_dist[t], node_source[t] = multi_source(matrix, nodes, n_nodes)
+        node_dist[t], node_source[t] = multi_source(matrix, nodes, n_nodes,
+                                                    seeds=None if seeds is None else seeds.of(t))
     return Distances(node_dist, node_source, nodes_of, village_node)
 
 
@@ -130,4 +175,4 @@ def run(ctx: Context[Any]) -> Distances:
         ctx.progress.advance()
 
     return facility_distances(p.matrix, p.facility_node, p.facilities["facility_type"].to_numpy(object),
-                              p.village_node, p.graph.n_nodes, check=check)
+                              p.village_node, p.graph.n_nodes, check=check, seeds=ctx.get(Seeds))

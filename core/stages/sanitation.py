@@ -439,7 +439,9 @@ def resident_counts(villages: pd.DataFrame, warn: Callable[[str], None]) -> np.n
     return np.where(np.isfinite(res), res, pop)
 
 
-def _anchors(villages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def admin_groups(villages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per village: its administrative village's code (its group for :func:`concentrated_flags`) and
+    whether it is that administrative village."""
     codes = villages["village_code"].to_numpy(object)
     if "admin_village_code" not in villages:
         return codes, np.ones(len(codes), bool)
@@ -489,7 +491,7 @@ def from_layers(
     else:
         zone = zone_of_points(points, np.asarray(zones.geometry.array), zones["zone"].to_numpy(object),
                               _column(zones, "sewage_target_pct"))
-    group, anchor = _anchors(villages)
+    group, anchor = admin_groups(villages)
     flags = concentrated_flags(shapely.get_x(points), shapely.get_y(points), residents, group, anchor, config)
     if config.region_households_lacking_toilet <= 0 and villages["county_code"].nunique() == 1:
         warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "

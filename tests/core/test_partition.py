@@ -1,5 +1,6 @@
-"""Partitioned runs on Dask (issue 17): the same results as the single run, a shrunken halo is caught, a
-killed worker is survived, a failing partition writes nothing."""
+"""Partitioned runs on Dask (issue 17): the same results as the single run, a shrunken halo is caught, far
+facilities reached through the seeded windows, a killed worker is survived, a failing partition writes
+nothing."""
 from __future__ import annotations
 
 import functools
@@ -15,18 +16,25 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from ruralenv.core import Config, contract  # noqa: E402
+from ruralenv.core import (  # noqa: E402
+    Config,
+    contract,
+    partition,  # noqa: E402
+)
 from ruralenv.core._errors import RuralEnvError  # noqa: E402
 from ruralenv.core.cli import main  # noqa: E402
 from ruralenv.core.partition import (  # noqa: E402
     VID,
     PartitionOptions,
+    Whole,
     default_halo_m,
     make_job,
     partition_keys,
     run_job,
     run_partitioned,
+    whole_groups,
 )
+from ruralenv.core.partition_seeds import seat_components, snap_facilities, whole_network_labels  # noqa: E402
 from ruralenv.core.pipeline import run_pipeline  # noqa: E402
 from ruralenv.tools.synthetic import generate_region  # noqa: E402
 
@@ -107,11 +115,17 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
     assert set(s2) >= set(contract.SUMMARY_KEYS) | set(contract.PARTITION_SUMMARY_KEYS)
     info = s2["partition"]
     assert info["unit"] == "county" and info["partitions"] == 4 and info["halo_m"] == 25000.0
-    first = [t for t in info["tasks"] if t["round"] == 1]
-    # the default halo leaves roads out of the windows; the nearest town plant of many villages is farther
-    # (up to 360 km here), so those villages went round again with wider halos
-    assert all(t["window_roads"] < s2["counts"]["roads"] for t in first)
-    assert info["rounds"] > 1 and sum(t["certified"] for t in info["tasks"]) == s2["counts"]["villages"]
+    # the default halo leaves roads out of every window, yet the nearest town plant of many villages is
+    # farther (up to 360 km here): the seeded windows certify every village in the first round
+    assert all(t["window_roads"] < s2["counts"]["roads"] for t in info["tasks"])
+    assert info["rounds"] == 1 and info["uncertified_villages"] == 0
+    assert sum(t["certified"] for t in info["tasks"]) == s2["counts"]["villages"]
+    far = single.villages["net_dist_town_treatment_m"] > info["halo_m"]
+    assert far.sum() > 20
+    # a stage's warning raised on the workers reaches the client, once, with the partitions that raised it
+    said = {w["text"]: w["partitions"] for w in info["worker_warnings"]}
+    assert sorted(said["villages have no resident_population (常住人口): the sewage mode uses population instead"]) \
+        == sorted(info["tasks"][i]["key"] for i in range(4))
     assert (out / "report.xlsx").exists()
 
 
@@ -184,3 +198,104 @@ def test_failing_partition_writes_nothing(region, tmp_path):
         run_partitioned(inputs, cfg, PartitionOptions("league", workers=1), out_dir=tmp_path / "out",
                         task=_always_fail)
     assert not Path(tmp_path / "out").exists()
+
+
+def _whole(inputs, cfg):
+    """The client's side of a partitioned run: projected layers, the seeds' searches and the groups."""
+    from ruralenv.core.prepare import prepare_network
+
+    base = prepare_network(inputs, cfg, required=("villages", "roads"))
+    gdfs = {k: layer.gdf for k, layer in base.layers.items()}
+    fac = gdfs["facilities"]
+    labels = whole_network_labels(base.net, fac, snap_facilities(base.net, base.roads, fac, base.crs, cfg),
+                                  seat_components(base.net, base.roads, gdfs["towns"], base.crs, cfg), cfg)
+    return base, gdfs, Whole(labels, whole_groups(gdfs["villages"]))
+
+
+def test_seeded_windows_reach_far_facilities(region):
+    """With a 10 km halo the nearest town and county plants of most villages lie outside their window; seeded
+    with the whole network's distances at the window's boundary, every certified village equals the single run,
+    and those whose plant is beyond the window are among them."""
+    inputs, cfg, single, _ = region
+    base, gdfs, whole = _whole(inputs, cfg)
+    keys, _ = partition_keys(gdfs["villages"], "county")
+    crs = f"EPSG:{base.crs.to_epsg()}"
+    beyond = certified = 0
+    for k in np.unique(keys):
+        job = make_job(gdfs, np.flatnonzero(keys == k), str(k), 10000.0, cfg.replace(crs=crs, use_cache=False),
+                       whole=whole)
+        assert len(job.layers["roads"]) < len(gdfs["roads"])
+        out = run_job(job)
+        assert out.n_roads == len(job.layers["roads"])  # the task searched its window, nothing more
+        ref = single.villages.iloc[out.villages[VID].to_numpy()].reset_index(drop=True)
+        got = out.villages.drop(columns=[VID]).reset_index(drop=True)
+        got["src_row"], got["issues"] = ref["src_row"], ref["issues"]
+        ok = out.certified
+        assert_same_villages(ref.loc[ok].reset_index(drop=True), got.loc[ok].reset_index(drop=True))
+        certified += int(ok.sum())
+        beyond += int((ok & (ref["net_dist_county_treatment_m"] > 4 * 10000.0)).sum())
+    assert certified >= 0.9 * len(single.villages)
+    assert beyond > 20
+
+
+def test_uncertified_villages_are_flagged(region, monkeypatch):
+    """Windows without seeds and no wider round: the villages the certificate refuses are kept, flagged in
+    summary.json and by a warning, never sent to a task over the whole network."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    inputs, cfg, single, _ = region
+    monkeypatch.setattr(partition, "WIDE_FACTOR", 1.0)
+    said = []
+
+    class Said(partition.NullProgress):
+        def message(self, text, level="info"):
+            said.append((level, text))
+
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=10000.0, workers=2), write_map=False,
+                          progress=Said(), task=_unseeded)
+    info = res.summary["partition"]
+    assert info["rounds"] == 1 and len(info["tasks"]) == 4
+    assert info["uncertified_villages"] == sum(t["own_villages"] - t["certified"] for t in info["tasks"]) > 0
+    flagged = {u["village_code"] for u in info["uncertified"]}
+    assert all(u["failed_checks"] for u in info["uncertified"])
+    assert any(level == "warning" and f"{len(flagged)} villages could not be proved" in text for level, text in said)
+    # every village is in the results; the ones that differ from the single run are among the flagged
+    assert list(res.villages["village_code"]) == list(single.villages["village_code"])
+    differs = ~np.isclose(res.villages["net_dist_town_treatment_m"].to_numpy(float),
+                          single.villages["net_dist_town_treatment_m"].to_numpy(float), equal_nan=True)
+    assert differs.any() and set(single.villages["village_code"][differs]) <= flagged
+
+
+def _unseeded(job):
+    job.seeds = None
+    return run_job(job)
+
+
+def test_window_holds_each_own_villages_administrative_village(region):
+    """The concentrated flag is measured over the whole administrative village: its natural villages come
+    with the window however far they lie."""
+    inputs, cfg, single, _ = region
+    _, gdfs, whole = _whole(inputs, cfg)
+    vil = gdfs["villages"].copy()
+    keys, _ = partition_keys(vil, "county")
+    own = np.flatnonzero(keys == np.unique(keys)[0])
+    far = np.flatnonzero(keys == np.unique(keys)[-1])[0]
+    vil.loc[far, "admin_village_code"] = vil["village_code"].iloc[own[0]]  # a member in another county
+    layers = {**gdfs, "villages": vil}
+    job = make_job(layers, own, "x", 1000.0, cfg)
+    assert far in set(job.layers["villages"][VID])
+    assert far not in set(make_job(gdfs, own, "x", 1000.0, cfg).layers["villages"][VID])
+
+
+def test_seeded_search_starts_at_the_known_distances():
+    """A seed is a pendant source: its node starts at the given metres and ``source`` names the seed."""
+    from ruralenv.core.network import csr_from_edges
+    from ruralenv.core.stages.distances import multi_source
+
+    m = csr_from_edges(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([10.0, 10.0, 10.0]), 4)
+    d, src = multi_source(m, np.array([0]), 4, seeds=(np.array([3, 2]), np.array([4.0, 30.0])))
+    np.testing.assert_allclose(d, [0.0, 10.0, 14.0, 4.0])
+    assert list(src) == [0, 0, 4, 4]  # nodes 2 and 3 are reached from the first seed (4 = 4 nodes + seed 0)
+    d, _ = multi_source(m, np.zeros(0, np.int64), 4, seeds=(np.array([1]), np.array([0.0])))
+    np.testing.assert_allclose(d, [10.0, 0.0, 10.0, 20.0], atol=1e-5)
