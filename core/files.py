@@ -6,12 +6,14 @@ from __future__ import annotations
 import codecs
 import functools
 import hashlib
+import json
 import os
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
@@ -170,9 +172,11 @@ class _ChildWriter:
         """Wait for the child; its failure becomes the same :class:`OutputError` a write here would raise."""
         _, status = os.waitpid(self.pid, 0)
         with os.fdopen(self.fd, "rb") as fh:
-            report = fh.read().decode("utf-8", "replace")
+            report = json.loads(fh.read().decode("utf-8", "replace") or "{}")
         code = os.waitstatus_to_exitcode(status)
-        name, _, why = report.partition("\n")
+        LAST_BACKGROUND.clear()
+        LAST_BACKGROUND.update({k: report[k] for k in ("seconds", "private_mb") if k in report})
+        name, why = report.get("file", ""), report.get("why", "")
         if code == 1:
             raise OutputError(_failed(name, out_dir, why))
         if code != 0:
@@ -196,18 +200,37 @@ def _ended(code: int) -> str:
 
 def _child_writes(tmp: Path, writers: Mapping[str, Callable[[Path], object]], names: tuple[str, ...],
                   fd: int) -> int:
-    code, report = 0, ""
+    code: int = 0
+    report: dict[str, object] = {}
+    t0 = time.perf_counter()
     for name in names:
         try:
             writers[name](tmp / name)
         except OSError as exc:
-            code, report = 1, f"{name}\n{_first_line(exc)}"
+            code, report = 1, {"file": name, "why": _first_line(exc)}
         except BaseException as exc:  # noqa: BLE001 - any failure is reported to the parent, which raises
-            code, report = 2, f"{name}\n{type(exc).__name__}: {_first_line(exc)}"
+            code, report = 2, {"file": name, "why": f"{type(exc).__name__}: {_first_line(exc)}"}
         if code:
             break
-    os.write(fd, report.encode("utf-8"))
+    report.update(seconds=round(time.perf_counter() - t0, 3), private_mb=_private_mb())
+    os.write(fd, json.dumps(report).encode("utf-8"))
     return code
+
+
+#: What the last background writer reported: ``seconds`` it wrote for and ``private_mb``, the memory it did
+#: not share with its parent (copied on write or newly allocated: what forking it added), for the bench.
+LAST_BACKGROUND: dict[str, float] = {}
+
+
+def _private_mb() -> float | None:
+    """Private memory of this process in MB (Linux ``smaps_rollup``), None elsewhere."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text()
+    except OSError:
+        return None
+    kb = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(("Private_Clean:",
+                                                                                     "Private_Dirty:")))
+    return round(kb / 1024, 1)
 
 
 def _first_line(exc: BaseException) -> str:

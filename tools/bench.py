@@ -36,7 +36,7 @@ from pyproj import CRS
 
 from ..core import Config, RuralEnvError
 from ..core.analysis import PIPELINE_STAGES
-from ..core.files import package_file
+from ..core.files import LAST_BACKGROUND, package_file
 from ..core.progress import peak_rss_mb
 from .map_bench import chromium_path
 from .synthetic import SCALES, generate_region
@@ -233,6 +233,7 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     import_rss = peak_rss_mb()
     config = Config(cache_dir=job["cache"])
     res = run_pipeline(_inputs(job["gpkg"]), config, out_dir=job["out"], write_map=True)
+    writer = dict(LAST_BACKGROUND)
     timings = dict(res.summary["timings_s"])
     stages = {k: timings.get(k) for k in STAGES}
     peak = peak_rss_mb()
@@ -240,6 +241,7 @@ def _task_pipeline(job: dict[str, Any]) -> dict[str, Any]:
     stages["map"] = _time_map(res, map_path)
     out = {"stages_s": stages, "total_s": timings["total"], "peak_rss_mb": peak, "import_rss_mb": import_rss,
            "peak_rss_with_map_mb": peak_rss_mb(), "network": res.summary["network"],
+           "writer_child": writer,
            "crs": res.summary["crs"], "villages_out": len(res.villages),
            "map_mb": round(map_path.stat().st_size / 1e6, 2) if map_path.exists() else None}
     del res
@@ -701,6 +703,13 @@ def _machine() -> dict[str, Any]:
             "numpy": np.__version__, "scipy": scipy.__version__}
 
 
+def _child_text(child: dict[str, Any] | None) -> str | None:
+    """The forked results.gpkg writer: its seconds and the memory it did not share with the run."""
+    if not child:
+        return None
+    return f"{child.get('seconds', float('nan')):.1f} / {child.get('private_mb') or float('nan'):.0f}"
+
+
 def _fmt(v: Any, unit: str = "") -> str:
     if v is None:
         return "—"
@@ -743,6 +752,8 @@ def format_table(report: dict[str, Any]) -> str:
              ("peak RSS MB (with the map)", [r["peak_rss_mb"] for r in runs]),
              ("  of which interpreter + imports MB", [r["import_rss_mb"] for r in runs]),
              ("peak RSS after the map alone MB", [r["peak_rss_with_map_mb"] for r in runs]),
+             ("results.gpkg writer process: s / private MB (beside the map)",
+              [_child_text(r.get("writer_child")) for r in runs]),
              ("villages per s", [r["villages_per_s"] for r in runs])]
     if all("baselines" in r for r in runs):
         b = [r["baselines"] for r in runs]
