@@ -7,6 +7,7 @@ the graph the stages search.
 """
 from __future__ import annotations
 
+import threading
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -223,8 +224,14 @@ def to_metric_crs(layers: dict[str, Layer], config: Config, extent_kinds: Sequen
     return crs
 
 
-def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Progress) -> RoadNetwork:
-    """Build the road graph, or load it from the cache when the same roads and settings were seen."""
+def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Progress,
+                background_save: bool = False) -> RoadNetwork:
+    """Build the road graph, or load it from the cache when the same roads and settings were seen.
+
+    With ``background_save`` a newly built graph is written to the cache by a thread while the caller goes
+    on (the write is file I/O, which leaves the interpreter free); :func:`finish_cache_saves` waits for it
+    and reports how it went.
+    """
     geoms = np.asarray(roads.geometry.array)
     hardened = roads["hardened"].to_numpy(bool)
     key = graph_cache_key(geoms, hardened, crs, config.graph_key())
@@ -239,19 +246,56 @@ def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Pro
     net = build_network(geoms, hardened, crs, config.node_tolerance_m, check=lambda: check_cancel(progress))
     progress.message(f"road graph built: {net.n_nodes} nodes, {net.n_edges} edges")
     if config.use_cache:
-        try:
-            save_network(net, path)
-            progress.message(f"road graph cached at {path}")
-        except OSError as exc:
-            progress.message(f"could not cache the road graph at {path}: {exc}", "warning")
+        saving = _CacheSave(net, path)
+        if background_save:
+            _SAVES.append(saving)
+            saving.start()
+        else:
+            saving.run()
+            saving.report(progress)
     return net
+
+
+class _CacheSave(threading.Thread):
+    """Writing one road graph into the cache; any OSError is kept for :meth:`report`."""
+
+    def __init__(self, net: RoadNetwork, path: Path):
+        super().__init__(name="ruralenv-graph-cache")
+        self.net, self.path = net, path
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        try:
+            save_network(self.net, self.path)
+        except OSError as exc:
+            self.error = exc
+
+    def report(self, progress: Progress) -> None:
+        if self.error is None:
+            progress.message(f"road graph cached at {self.path}")
+        else:
+            progress.message(f"could not cache the road graph at {self.path}: {self.error}", "warning")
+
+
+_SAVES: list[_CacheSave] = []
+
+
+def finish_cache_saves(progress: Progress) -> None:
+    """Wait for the road graphs being written to the cache in the background and report each."""
+    while _SAVES:
+        saving = _SAVES.pop(0)
+        saving.join()
+        saving.report(progress)
 
 
 def prepare_network(
     inputs: RunInputs | Mapping[str, LayerInput], config: Config, progress: Progress | None = None,
-    timer: Timer | None = None, required: Sequence[str] = ("roads",),
+    timer: Timer | None = None, required: Sequence[str] = ("roads",), background_save: bool = False,
 ) -> NetworkInputs:
     """Read, validate and project the inputs and build (or load) the road graph.
+
+    With ``background_save`` a new graph goes into the cache while the caller goes on; the caller then
+    calls :func:`finish_cache_saves`.
 
     Stages ``read``, ``crs`` and ``graph`` are timed on ``timer``; every problem kept under
     ``on_bad_rows="reject"`` is reported to ``progress`` as a warning.
@@ -267,7 +311,7 @@ def prepare_network(
         crs = to_metric_crs(layers, config, [k for k in ("villages", "roads") if k in layers])
         progress.message(f"metric CRS: {crs.name} (EPSG:{crs.to_epsg()})")
     with timer.stage("graph"):
-        net = get_network(layers["roads"].gdf, crs, config, progress)
+        net = get_network(layers["roads"].gdf, crs, config, progress, background_save)
     timer.seconds["graph_from_cache"] = bool(net.from_cache)
     return NetworkInputs(config, crs, layers, rejects, hashes, net)
 
@@ -340,21 +384,24 @@ def prepare(
     config = config or Config()
     progress = progress or NullProgress()
     timer = timer or Timer(progress)
-    base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"))
-    villages = base.layers["villages"].gdf.copy()
-    facilities = base.layer("facilities")
-    has_facilities = facilities is not None
-    facilities = facilities if facilities is not None else empty_facilities(base.crs)
-    towns = base.layer("towns")
-    village_xy = point_xy(villages)
-    with timer.stage("snapping", total=3):
-        v_snap, f_snap, t_snap, v_hsnap, t_hsnap = _snap_all(base, village_xy, facilities, towns, progress)
-    net = base.net
-    island = island_components(net, t_snap.edge[t_snap.ok], config.island_max_length_m)
-    far = ~v_snap.ok | (v_snap.dist_m > config.max_snap_m)
-    v_comp = np.where(v_snap.ok, net.component[net.edge_u[np.maximum(v_snap.edge, 0)]], -1)
-    on_island = ~far & island[np.maximum(v_comp, 0)]
-    usable = Snap(np.where(far, -1, v_snap.edge), v_snap.dist_m, v_snap.along_m, v_snap.x, v_snap.y)
+    base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"), background_save=True)
+    try:  # the graph goes into the cache while the points are snapped
+        villages = base.layers["villages"].gdf.copy()
+        facilities = base.layer("facilities")
+        has_facilities = facilities is not None
+        facilities = facilities if facilities is not None else empty_facilities(base.crs)
+        towns = base.layer("towns")
+        village_xy = point_xy(villages)
+        with timer.stage("snapping", total=3):
+            v_snap, f_snap, t_snap, v_hsnap, t_hsnap = _snap_all(base, village_xy, facilities, towns, progress)
+        net = base.net
+        island = island_components(net, t_snap.edge[t_snap.ok], config.island_max_length_m)
+        far = ~v_snap.ok | (v_snap.dist_m > config.max_snap_m)
+        v_comp = np.where(v_snap.ok, net.component[net.edge_u[np.maximum(v_snap.edge, 0)]], -1)
+        on_island = ~far & island[np.maximum(v_comp, 0)]
+        usable = Snap(np.where(far, -1, v_snap.edge), v_snap.dist_m, v_snap.along_m, v_snap.x, v_snap.y)
+    finally:
+        finish_cache_saves(progress)
     graph = augmented_graph(net, concat_snaps([usable, f_snap, t_snap]))
     n_v, n_f = len(villages), len(facilities)
     return Prepared(
