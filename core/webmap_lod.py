@@ -7,8 +7,8 @@ every zoom, as the detail level):
   (:data:`MAJOR_GRADES`, any surface), joined end to end per legend class and simplified to
   :data:`OVERVIEW_SIMPLIFY_M`;
 * **full detail** (zoom :data:`DETAIL_ZOOM` and closer, about one county across the screen): every road,
-  simplified to :data:`DETAIL_SIMPLIFY_M`, cut into tiles of :data:`TILE_DEG` degrees by the first vertex of
-  each road; the page decodes a tile only when it first comes into view.
+  simplified to :data:`DETAIL_SIMPLIFY_M`, cut into square tiles of :data:`TILE_M` metres (in the metric CRS
+  of the roads) by the first vertex of each road; the page decodes a tile only when it first comes into view.
 
 Each chunk (one legend class of one tile) travels as two integer streams (:mod:`.webmap_pack`): the vertex
 count of each line, and every vertex as the zig-zag difference from the previous one in units of ``unit``
@@ -29,8 +29,8 @@ from .webmap_pack import pack_groups, zigzag
 DETAIL_ZOOM = 10
 #: Up to this many road segments the map draws every road at every zoom (one level, as a county map).
 LOD_MIN_ROADS = 100_000
-#: Side of a detail tile in degrees.
-TILE_DEG = 0.5
+#: Side of a detail tile in metres (about half a degree).
+TILE_M = 50_000.0
 #: Simplification of the full-detail roads (metres).
 DETAIL_SIMPLIFY_M = 5.0
 #: Simplification of the region-view roads (metres; a pixel is about 300 m at zoom 8).
@@ -73,19 +73,17 @@ def road_levels(gdf: gpd.GeoDataFrame, cls: np.ndarray, hardened: np.ndarray, or
         coordinates, ``unit``, ``counts`` and ``deltas`` streams), ``overview_roads`` and ``note``.
     """
     metric = gdf.crs if gdf.crs.is_projected else gdf.estimate_utm_crs()
-    geoms = gdf.geometry.to_crs(metric).array
-    ok = shapely.get_num_coordinates(geoms) >= 2
+    lines = _Lines(gdf.geometry.to_crs(metric).array)
+    ok = lines.counts >= 2
     cls = np.asarray(cls, np.int64)
     n_cls = int(cls.max()) + 1 if len(cls) else 1
-    to_lonlat = Transformer.from_crs(metric, 4326, always_xy=True)
-    tile = _tile_of(geoms, ok, to_lonlat)
-    pack = _Packer(to_lonlat, origin, gcj02)
-    tiles = pack.chunks(geoms[ok], tile[ok] * n_cls + cls[ok], n_cls, DETAIL_SIMPLIFY_M, UNIT)
+    pack = _Packer(lines, Transformer.from_crs(metric, 4326, always_xy=True), origin, gcj02)
+    tiles = pack.chunks(np.flatnonzero(ok), (lines.tile() * n_cls + cls)[ok], n_cls, DETAIL_SIMPLIFY_M, UNIT)
     if ok.sum() <= min_roads:
         return {"detail_zoom": 0, "overview": [], "tiles": tiles, "overview_roads": 0,
                 "note": lod_note(None, int(ok.sum()), lang)}
     over = ok & (hardened | _major(gdf))
-    overview = pack.chunks(geoms[over], cls[over], n_cls, OVERVIEW_SIMPLIFY_M, OVERVIEW_UNIT)
+    overview = pack.chunks(np.flatnonzero(over), cls[over], n_cls, OVERVIEW_SIMPLIFY_M, OVERVIEW_UNIT)
     return {"detail_zoom": DETAIL_ZOOM, "overview": overview, "tiles": tiles,
             "overview_roads": int(over.sum()), "note": lod_note(int(over.sum()), int(ok.sum()), lang)}
 
@@ -113,68 +111,73 @@ def _major(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return out
 
 
-def _tile_of(geoms: np.ndarray, ok: np.ndarray, to_lonlat: Transformer) -> np.ndarray:
-    """Tile number of each road from its first vertex (0 for empty geometries)."""
-    tile = np.zeros(len(geoms), np.int64)
-    if not ok.any():
-        return tile
-    first = shapely.get_coordinates(shapely.get_point(geoms[ok], 0))
-    lon, lat = to_lonlat.transform(first[:, 0], first[:, 1])
-    tx = np.floor(np.asarray(lon) / TILE_DEG).astype(np.int64)
-    ty = np.floor(np.asarray(lat) / TILE_DEG).astype(np.int64)
-    tile[ok] = (tx - tx.min()) * (int(ty.max() - ty.min()) + 1) + (ty - ty.min())
-    return tile
+class _Lines:
+    """The vertices of every road, read once (in metres): ``xy``, and per road ``first`` and ``counts``."""
 
+    def __init__(self, geoms: np.ndarray):
+        self.xy, owner = shapely.get_coordinates(geoms, return_index=True)
+        self.counts = np.bincount(owner, minlength=len(geoms))
+        self.first = np.r_[0, np.cumsum(self.counts)[:-1]]
 
-def chains(geoms: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lines joined where one starts exactly where the one before it (in the given order, same key) ends.
+    def tile(self) -> np.ndarray:
+        """Tile number of each road from its first vertex (any number for roads without vertices)."""
+        if len(self.xy) == 0:
+            return np.zeros(len(self.counts), np.int64)
+        t = np.floor(self.xy[np.minimum(self.first, len(self.xy) - 1)] / TILE_M).astype(np.int64)
+        t -= t.min(axis=0)
+        return t[:, 0] * (int(t[:, 1].max()) + 1) + t[:, 1]
 
-    Roads cut into segments usually come in order along each road; joining them in numpy is much faster
-    than a general line merge and removes the repeated end vertices before simplification.
+    def chains(self, roads: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Roads joined where one starts exactly where the one before it (in the given order, same key) ends.
 
-    Parameters
-    ----------
-    geoms : ndarray of LineString
-        Each with at least two vertices.
-    key : ndarray of int
-        Group of each line; lines of different groups are never joined.
+        Roads cut into segments usually come in order along each road; joining them in numpy is much faster
+        than a general line merge and removes the repeated end vertices before simplification.
 
-    Returns
-    -------
-    (lines, key)
-        The joined lines and their keys.
-    """
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
-    counts = np.bincount(owner, minlength=len(geoms))
-    first = np.r_[0, np.cumsum(counts)[:-1]]
-    last = first + counts - 1
-    cont = np.zeros(len(geoms), bool)
-    cont[1:] = (key[1:] == key[:-1]) & np.all(xy[first[1:]] == xy[last[:-1]], axis=1)
-    line_of = np.cumsum(~cont) - 1
-    keep = np.ones(len(xy), bool)
-    keep[first[cont]] = False
-    return shapely.linestrings(xy[keep], indices=line_of[owner[keep]]), key[~cont]
+        Parameters
+        ----------
+        roads : ndarray of int
+            Road numbers in the order to join (each with at least two vertices).
+        key : ndarray of int
+            Group of each; roads of different groups are never joined.
+
+        Returns
+        -------
+        (lines, key)
+            The joined lines and their keys.
+        """
+        counts = self.counts[roads]
+        first = np.r_[0, np.cumsum(counts)[:-1]]
+        vertex = np.repeat(self.first[roads] - first, counts) + np.arange(int(counts.sum()))
+        xy = self.xy[vertex]
+        last = first + counts - 1
+        cont = np.zeros(len(roads), bool)
+        cont[1:] = (key[1:] == key[:-1]) & np.all(xy[first[1:]] == xy[last[:-1]], axis=1)
+        line_of = np.repeat(np.cumsum(~cont) - 1, counts)
+        keep = np.ones(len(xy), bool)
+        keep[first[cont]] = False
+        return shapely.linestrings(xy[keep], indices=line_of[keep]), key[~cont]
 
 
 class _Packer:
-    """Merges, simplifies and encodes groups of lines into the page's chunks."""
+    """Merges, simplifies and encodes groups of roads into the page's chunks."""
 
-    def __init__(self, to_lonlat: Transformer, origin: tuple[int, int], gcj02: bool):
+    def __init__(self, lines: _Lines, to_lonlat: Transformer, origin: tuple[int, int], gcj02: bool):
+        self.lines = lines
         self.to_lonlat = to_lonlat
         self.origin = origin
         self.gcj02 = gcj02
 
-    def chunks(self, geoms: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float, unit: int) -> list[dict]:
-        """One chunk per distinct ``key`` (class = key mod ``n_cls``): its lines joined end to end, simplified
-        to ``tolerance_m`` and stored in units of ``unit`` millionths of a degree."""
-        if len(geoms) == 0:
+    def chunks(self, roads: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float, unit: int) -> list[dict]:
+        """One chunk per distinct ``key`` of ``roads`` (class = key mod ``n_cls``): its roads joined end to end,
+        simplified to ``tolerance_m`` and stored in units of ``unit`` millionths of a degree."""
+        if len(roads) == 0:
             return []
         order = np.argsort(key, kind="stable")
-        lines, line_key = chains(geoms[order], key[order])
+        lines, line_key = self.lines.chains(roads[order], key[order])
         keys, group = np.unique(line_key, return_inverse=True)
-        merged = shapely.multilinestrings(shapely.simplify(lines, tolerance_m, preserve_topology=False), indices=group)
-        parts, chunk_of_part = shapely.get_parts(merged, return_index=True)
-        xy, part_of_vertex = shapely.get_coordinates(parts, return_index=True)
+        simple = shapely.simplify(lines, tolerance_m, preserve_topology=False)
+        drawn = shapely.get_num_coordinates(simple) >= 2
+        xy, line_of_vertex = shapely.get_coordinates(simple[drawn], return_index=True)
         lon, lat = self.to_lonlat.transform(xy[:, 0], xy[:, 1])
         lon, lat = np.asarray(lon), np.asarray(lat)
         if self.gcj02:
@@ -183,12 +186,12 @@ class _Packer:
             lon, lat = wgs84_to_gcj02(lon, lat)
         qx = np.rint((lon * 1e6 - self.origin[0]) / unit).astype(np.int64)
         qy = np.rint((lat * 1e6 - self.origin[1]) / unit).astype(np.int64)
-        return self._encode(keys % n_cls, chunk_of_part, part_of_vertex, qx, qy, unit)
+        return self._encode(keys % n_cls, group[drawn], line_of_vertex, qx, qy, unit)
 
     @staticmethod
     def _encode(cls: np.ndarray, chunk_of_part: np.ndarray, part_of_vertex: np.ndarray, qx: np.ndarray,
                 qy: np.ndarray, unit: int) -> list[dict]:
-        """The chunks as streams; every chunk holds at least one line (``get_parts`` drops empty ones)."""
+        """The chunks as streams (``chunk_of_part``: the chunk of each line, in order)."""
         n_chunks = len(cls)
         chunk_of_vertex = chunk_of_part[part_of_vertex]
         v_start = np.searchsorted(chunk_of_vertex, np.arange(n_chunks + 1))

@@ -51,7 +51,7 @@ _CODE_BITS = 2 * np.maximum(np.arange(53)[:, None], _ORDERS[None, :] + 1) - 1 - 
 def best_orders(z: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group, the exp-Golomb order giving about the fewest bits for its non-negative integers ``z``
     (from the histogram of their bit lengths)."""
-    nbits = np.where(z > 0, _bit_length(np.maximum(z, np.uint64(1))), 0)
+    nbits = np.where(z > 0, _bit_length(np.maximum(z, 1)), 0)
     hist = np.bincount(group * 53 + nbits, minlength=n_groups * 53).reshape(n_groups, 53)
     return np.argmin(hist @ _CODE_BITS, axis=1).astype(np.int64)
 
@@ -75,46 +75,44 @@ def pack_groups(values: np.ndarray, group: np.ndarray, n_groups: int) -> list[di
     z = np.asarray(values, np.int64)
     if len(z) and (z.min() < 0 or z.max() >= MAX_VALUE):
         raise ValueError("stream values must lie in [0, 2**50)")
-    z = z.astype(np.uint64)
     group = np.asarray(group, np.int64)
     bounds = np.searchsorted(group, np.arange(n_groups + 1))
     orders = best_orders(z, group, n_groups)
-    k = orders[group] if len(z) else np.zeros(0, np.int64)
-    w = z + np.left_shift(np.uint64(1), k.astype(np.uint64))
+    k = orders[group]
+    w = z + np.left_shift(1, k)
     nbits = _bit_length(w)
     length = 2 * nbits - 1 - k  # nbits - 1 - k leading zeros, then w in nbits bits: w in `length` bits
     group_bits = np.bincount(group, weights=length, minlength=n_groups).astype(np.int64)
     padded = -(-group_bits // 6) * 6  # each group starts on a character
     group_start = np.r_[0, np.cumsum(padded)[:-1]]
-    before = np.cumsum(length) - length
-    end = group_start[group] + before - before[bounds[group]] + length
-    text = _ALPHABET_BYTES[_characters(w, end, int(padded.sum()) // 6)].tobytes().decode("ascii")
+    end = np.cumsum(length)
+    end += (group_start - np.r_[0, end][bounds[:-1]])[group]
+    text = _ALPHABET_BYTES[_characters(w, nbits, end, int(padded.sum()) // 6)].tobytes().decode("ascii")
     return [{"k": int(orders[g]), "n": int(bounds[g + 1] - bounds[g]),
              "b": text[group_start[g] // 6:(group_start[g] + padded[g]) // 6]} for g in range(n_groups)]
 
 
-def _characters(w: np.ndarray, end: np.ndarray, n_chars: int) -> np.ndarray:
-    """The 6-bit characters of codes ``w``, each ending just before bit ``end`` (zeros before it).
+#: Bits gathered per word (ten characters).
+_WORD = 60
 
-    The bits are gathered in words of 60 (ten characters): each ``w`` (at most 51 bits) falls in one word or
-    two; codes do not overlap, so adding the shares of the codes that fall in a word builds it.
+
+def _characters(w: np.ndarray, nbits: np.ndarray, end: np.ndarray, n_chars: int) -> np.ndarray:
+    """The 6-bit characters of the integers ``w`` of ``nbits`` bits, each ending just before bit ``end`` of
+    the stream (zeros elsewhere).
+
+    The bits are gathered in words of 60: each ``w`` (at most 51 bits) falls in one word or two; the codes do
+    not overlap, so adding the shares of the codes that fall in a word builds it.
     """
-    nbits = _bit_length(w)
     start = end - nbits
     word = start // _WORD
     over = start % _WORD + nbits - _WORD  # bits spilling into the next word
-    words = np.zeros(-(-n_chars // 10) + 1, np.uint64)
-    spill = over > 0
-    high = np.where(spill, w >> np.maximum(over, 0).astype(np.uint64),
-                    w << np.maximum(-over, 0).astype(np.uint64))
-    _add_by_word(words, word, high)
-    rest = w[spill] & ((np.uint64(1) << over[spill].astype(np.uint64)) - np.uint64(1))
-    _add_by_word(words, word[spill] + 1, rest << (_WORD - over[spill]).astype(np.uint64))
-    shifts = np.arange(_WORD - 6, -1, -6, dtype=np.uint64)
-    return ((words[:, None] >> shifts) & np.uint64(63)).astype(np.int64).ravel()[:n_chars]
-
-
-_WORD = 60
+    words = np.zeros(-(-n_chars // 10) + 1, np.int64)
+    _add_by_word(words, word, np.where(over > 0, w >> np.maximum(over, 0), w << np.maximum(-over, 0)))
+    spill = np.flatnonzero(over > 0)
+    tail = over[spill]
+    _add_by_word(words, word[spill] + 1, (w[spill] & ((1 << tail) - 1)) << (_WORD - tail))
+    shifts = np.arange(_WORD - 6, -1, -6)
+    return ((words[:, None] >> shifts) & 63).ravel()[:n_chars]
 
 
 def _add_by_word(words: np.ndarray, index: np.ndarray, shares: np.ndarray) -> None:
@@ -220,31 +218,50 @@ def templated(values: Sequence[str | None]) -> dict:
     if any(v is not None and _SLOT in v for v in values):
         return texts(values)
     patterns: dict[tuple[str, tuple[int, ...]], int] = {}
+    seen: dict[str, tuple[int, list[int]]] = {}  # villages repeat sentences: each is split once
     row_pattern: list[int] = []
-    row_numbers: list[list[str]] = []
+    row_numbers: list[list[int]] = []
     for v in values:
         if v is None:
             row_pattern.append(-1)
             continue
-        parts = _NUMBER.split(v)  # text, whole, decimals (or None), text, …
-        wholes, decs = parts[1::3], [d or "" for d in parts[2::3]]
-        key = (_SLOT.join(parts[0::3]), tuple(len(d) for d in decs))
-        row_pattern.append(patterns.setdefault(key, len(patterns)))
-        row_numbers.append([w + d for w, d in zip(wholes, decs, strict=True)])
+        if v not in seen:
+            pattern_text, decimals, found = _split_numbers(v)
+            seen[v] = (patterns.setdefault((pattern_text, decimals), len(patterns)), found)
+        pattern, numbers_ = seen[v]
+        row_pattern.append(pattern)
+        row_numbers.append(numbers_)
     if len(patterns) > max(16, len(values) // 4):
         return texts(values)
     return _pattern_column(list(patterns), np.array(row_pattern, np.int64), row_numbers)
 
 
+def _split_numbers(text: str) -> tuple[str, tuple[int, ...], list[int]]:
+    """The text with a slot for each number, the numbers' decimals, and the numbers as integers (a number
+    of more than 15 digits stays in the text: the page holds integers below 2**53 exactly)."""
+    parts = _NUMBER.split(text)  # text, whole, decimals (or None), text, …
+    pattern, decimals, found = parts[0], [], []
+    for whole, dec, after in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
+        digits = whole + (dec or "")
+        if len(digits) > 15:
+            pattern += (f"{whole}.{dec}" if dec else whole) + after
+            continue
+        pattern += _SLOT + after
+        decimals.append(len(dec or ""))
+        found.append(int(digits))
+    return pattern, tuple(decimals), found
+
+
 def _pattern_column(keys: list[tuple[str, tuple[int, ...]]], row_pattern: np.ndarray,
-                    row_numbers: list[list[str]]) -> dict:
-    """The ``tpl`` column: numbers equal in every row of a pattern are written into it, the others are slots."""
-    rows_of: list[list[list[str]]] = [[] for _ in keys]
+                    row_numbers: list[list[int]]) -> dict:
+    """The ``tpl`` column: numbers equal in every row of a pattern are written into it, the others are slots
+    (a number's decimals are part of its pattern, so equal integers are equal texts)."""
+    rows_of: list[list[list[int]]] = [[] for _ in keys]
     for nums, p in zip(row_numbers, row_pattern[row_pattern >= 0].tolist(), strict=True):
         rows_of[p].append(nums)
     texts_out, slots_out = [], []
     for (pattern, decimals), rows in zip(keys, rows_of, strict=True):
-        table = np.array(rows, dtype=object).reshape(len(rows), len(decimals))
+        table = np.array(rows, np.int64).reshape(len(rows), len(decimals))
         pieces = pattern.split(_SLOT)
         text, slots = pieces[0], []
         for j, dec in enumerate(decimals):
@@ -252,9 +269,8 @@ def _pattern_column(keys: list[tuple[str, tuple[int, ...]]], row_pattern: np.nda
             if (column == column[0]).all():
                 text += _with_point(int(column[0]), dec)
             else:
-                ints = np.array([int(x) for x in column], np.int64)
-                lo = int(ints.min())
-                slots.append({"d": dec, "lo": lo, "v": pack(ints - lo)})
+                lo = int(column.min())
+                slots.append({"d": dec, "lo": lo, "v": pack(column - lo)})
                 text += _SLOT
             text += pieces[j + 1]
         texts_out.append(text)

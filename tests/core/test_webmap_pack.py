@@ -98,7 +98,7 @@ def test_any_text_survives_the_sentence_encoding(values):
 def test_sentences_keep_their_numbers_as_written():
     rows = [f"距城镇污水管网 {d} km > 3.0 km；常住人口 {r} 人（< 300）；设计水量 {f} m³/d"
             for d, r, f in [("3.7", 214, "7.70"), ("12.0", 14, "0.05"), ("0.5", 299, "10.00")]]
-    rows += ["编号 007 与 1.2.3 与 12.3456789 与 1234567890123456 照原样", None, "10 000 户"]
+    rows += ["编号 007 与 1.2.3 与 12.3456789 与 1234567890123456 与 123456789012345.123456 照原样", None, "10 000 户"]
     col = templated(rows)
     assert col["enc"] == "tpl" and decode(col) == rows
     first = col["tpl"][0]
