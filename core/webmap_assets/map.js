@@ -27,24 +27,32 @@
   for (var a = 0; a < 64; a++) { SIXBITS[ALPHABET.charCodeAt(a)] = a; }
 
   // The integers of a stream: exp-Golomb codes of order k (zeros, then w in as many bits plus k plus one;
-  // the value is w - 2^k), six bits to a character.
+  // the value is w - 2^k), six bits to a character, read a character's worth of bits at a time.
   function unpack(stream) {
     var s = stream.b, k = stream.k, n = stream.n, base = Math.pow(2, k);
     var out = new Float64Array(n);
-    var pos = 0, cur = 0, left = 0;
+    var pos = 0, cur = 0, left = 0;  // `left` unread bits at the bottom of `cur`
     for (var i = 0; i < n; i++) {
       var zeros = 0;
       for (;;) {
         if (!left) { cur = SIXBITS[s.charCodeAt(pos++)]; left = 6; }
-        left--;
-        if ((cur >> left) & 1) { break; }
-        zeros++;
+        var rest = cur & ((1 << left) - 1);
+        if (rest) {
+          var lead = left - (32 - Math.clz32(rest));
+          zeros += lead;
+          left -= lead;
+          break;
+        }
+        zeros += left;
+        left = 0;
       }
-      var w = 1;
-      for (var j = zeros + k; j > 0; j--) {
+      var need = zeros + k + 1, w = 0;
+      while (need) {
         if (!left) { cur = SIXBITS[s.charCodeAt(pos++)]; left = 6; }
-        left--;
-        w = w * 2 + ((cur >> left) & 1);
+        var take = need < left ? need : left;
+        w = w * (1 << take) + ((cur >> (left - take)) & ((1 << take) - 1));
+        left -= take;
+        need -= take;
       }
       out[i] = w - base;
     }
@@ -75,17 +83,19 @@
 
   function decodeTemplated(col) {
     var pattern = unpack(col.v);
+    var pieces = col.tpl.map(function (text) { return text.split('\u0000'); });
     var slots = col.slots.map(function (list) {
       return list.map(function (slot) { return {d: slot.d, lo: slot.lo, v: unpack(slot.v), at: 0}; });
     });
     var out = new Array(pattern.length);
     for (var i = 0; i < pattern.length; i++) {
       if (!pattern[i]) { out[i] = null; continue; }
-      var list = slots[pattern[i] - 1], k = 0;
-      out[i] = col.tpl[pattern[i] - 1].replace(/\u0000/g, function () {
-        var slot = list[k++];
-        return withPoint(slot.v[slot.at++] + slot.lo, slot.d);
-      });
+      var list = slots[pattern[i] - 1], parts = pieces[pattern[i] - 1], text = parts[0];
+      for (var j = 0; j < list.length; j++) {
+        var slot = list[j];
+        text += withPoint(slot.v[slot.at++] + slot.lo, slot.d) + parts[j + 1];
+      }
+      out[i] = text;
     }
     return out;
   }

@@ -422,3 +422,16 @@ def test_a_run_without_leaflet_writes_everything_but_the_map(tmp_path, monkeypat
     assert not (tmp_path / "out" / "map.html").exists()
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert any("map.html not written" in w and "make vendor-js" in w for w in summary["warnings"])
+
+
+def test_map_bench_counts_the_bytes_of_each_part(hostile):
+    from ruralenv.tools.map_bench import size_by_part
+
+    _, out = hostile
+    parts = size_by_part(out / "map.html")
+    assert parts["total"] == (out / "map.html").stat().st_size
+    layers = {k: v for k, v in parts.items() if k.startswith("layer:")}
+    assert parts["page"] + sum(layers.values()) + parts["other_data"] == parts["total"]
+    assert parts["roads:overview"] + parts["roads:tiles"] < parts["layer:roads"]
+    assert parts["layer:sewage"] < parts["layer:villages"] / 2  # the sewage view shares the villages' columns
+    assert parts["page"] > 100_000  # Leaflet is inlined
