@@ -5,13 +5,14 @@ from a CDN), the project's own small script and stylesheet (``webmap_assets/``) 
 makes no request to any host; ``online=True`` adds basemap tiles.
 
 Built for tens of thousands of villages: every layer is drawn on one canvas, each legend class as one
-batch (``webmap_assets/map.js``); data travel as compact columns (coordinates as integer micro-degrees,
-paths delta-encoded, repeated values as dictionary codes, sentence-like texts as patterns plus numbers)
-rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view roads, and every road
-in tiles decoded when they come into view); far out, dense point layers are drawn as small squares; popups
-are built only when a feature is clicked. Every user string reaches the page as
-JSON data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML,
-and a Content-Security-Policy lets only the page's own two scripts run.
+batch (``webmap_assets/map.js``); data travel as packed columns (:mod:`.webmap_pack`: coordinates as integer
+micro-degree differences, repeated values as dictionary codes, codes front-coded, sentence-like texts as
+patterns plus numbers, all integers as bit streams; the sewage and toilet views share the villages' and
+counties' columns) rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view
+roads, and every road in tiles decoded when they come into view); far out, dense point layers are drawn as
+small squares; popups are built only when a feature is clicked. Every user string reaches the page as JSON
+data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML, and a
+Content-Security-Policy lets only the page's own two scripts run.
 
 folium is not used: its element model writes one JavaScript object per feature and links its libraries
 from CDNs, which serves neither the file size nor the offline rule.
