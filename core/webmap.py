@@ -5,13 +5,14 @@ from a CDN), the project's own small script and stylesheet (``webmap_assets/``) 
 makes no request to any host; ``online=True`` adds basemap tiles.
 
 Built for tens of thousands of villages: every layer is drawn on one canvas, each legend class as one
-batch (``webmap_assets/map.js``); data travel as compact columns (coordinates as integer micro-degrees,
-paths delta-encoded, repeated values as dictionary codes, sentence-like texts as patterns plus numbers)
-rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view roads, and every road
-in tiles decoded when they come into view); far out, dense point layers are drawn as small squares; popups
-are built only when a feature is clicked. Every user string reaches the page as
-JSON data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML,
-and a Content-Security-Policy lets only the page's own two scripts run.
+batch (``webmap_assets/map.js``); data travel as packed columns (:mod:`.webmap_pack`: coordinates as integer
+micro-degree differences, repeated values as dictionary codes, codes front-coded, sentence-like texts as
+patterns plus numbers, all integers as bit streams; the sewage and toilet views share the villages' and
+counties' columns) rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view
+roads, and every road in tiles decoded when they come into view); far out, dense point layers are drawn as
+small squares; popups are built only when a feature is clicked. Every user string reaches the page as JSON
+data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML, and a
+Content-Security-Policy lets only the page's own two scripts run.
 
 folium is not used: its element model writes one JavaScript object per feature and links its libraries
 from CDNs, which serves neither the file size nor the offline rule.
@@ -46,6 +47,7 @@ from .prepare import point_xy
 from .progress import NullProgress, Progress, check_cancel
 from .values import flag_array, is_missing, yes_no
 from .webmap_lod import road_levels
+from .webmap_pack import codes, deltas, numbers, same, templated, texts
 
 if TYPE_CHECKING:
     from .results import Results
@@ -206,8 +208,8 @@ DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_ra
 
 MODEL_COLOURS = {"county_process": "#1f78b4", "town_transfer": "#33a02c", "village_collect": "#e66101"}
 _FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
-#: Numbers inside a ``tpl`` text: the text is stored once as a template and each row keeps only its numbers.
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+#: Decimals kept (and shown) of each numeric field kind.
+_DIGITS = {"bool": 0, "int": 0, "metres": 0, "num": 1, "pct": 1}
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -307,14 +309,14 @@ class _Coords:
         qy = np.rint(lat * COORD_SCALE) - self.origin[1]
         return qx, qy
 
-    def points(self, lon: np.ndarray, lat: np.ndarray) -> dict[str, list]:
-        """``{"x": [...], "y": [...]}`` offsets; null where a coordinate is missing."""
+    def points(self, lon: np.ndarray, lat: np.ndarray) -> dict[str, dict]:
+        """``{"x": column, "y": column}`` of offsets (``delta`` columns); null where a coordinate is missing."""
         if self.gcj02:
             from .datum import wgs84_to_gcj02
 
             lon, lat = wgs84_to_gcj02(lon, lat)
         qx, qy = self._quantise(np.asarray(lon, float), np.asarray(lat, float))
-        return {"x": _int_list(qx), "y": _int_list(qy)}
+        return {"x": deltas(qx), "y": deltas(qy)}
 
     def polygons(self, geoms: np.ndarray) -> list[list]:
         """Per feature: its polygons (``[[ring, hole, ...], ...]``), each ring a flat ``[x0, y0, dx1, dy1, ...]``
@@ -346,10 +348,6 @@ class _Coords:
         return features
 
 
-def _int_list(values: np.ndarray) -> list[int | None]:
-    return [None if not math.isfinite(v) else int(v) for v in values.tolist()]
-
-
 def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, float, float]:
     """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
     boxes = []
@@ -376,46 +374,27 @@ def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, 
 
 # ------------------------------------------------------------------------------------------ attributes
 def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[str, str] | None = None) -> dict:
-    """One popup field: label, kind and values in the compact form the page reads.
+    """One popup field: label, kind and its values as a compact column (:mod:`.webmap_pack`).
 
-    Kinds: ``text``; ``enum`` (values as codes into ``dict``, with ``display`` names); ``bool``
-    (1/0/null); ``int``; ``num`` (1 decimal); ``metres`` (whole metres, shown as m/km); ``pct``.
+    Kinds (how the page shows a value): ``text``; ``tpl`` (texts made from a few sentence patterns with numbers
+    in them); ``enum`` (``display`` names of the values); ``bool`` (yes/no); ``int``; ``num`` (1 decimal);
+    ``metres`` (whole metres, shown as m/km); ``pct``.
     """
     if kind not in _FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}")
     s = df[name]
     head = {"key": name, "label": FIELD_LABELS.get(name, (name, name))[lang], "kind": kind}
     if kind == "enum":
-        codes, uniques = pd.factorize(s.astype(object).where(s.notna(), None), use_na_sentinel=True)
-        names = [str(display.get(u, u)) if display else str(u) for u in uniques]
-        return {**head, "dict": names, "values": codes.tolist()}
-    values: list[Any]
-    if kind == "tpl":
-        return {**head, **_templated(s)}
-    if kind == "text":
-        values = [None if is_missing(v) or v == "" else str(v) for v in s.tolist()]
-    elif kind == "bool":
-        values = [None if (t := yes_no(v, strict=False)) is None else int(t) for v in s.tolist()]
-    else:
-        digits = {"int": 0, "metres": 0, "num": 1, "pct": 1}[kind]
-        rounded = np.round(pd.to_numeric(s, errors="coerce").to_numpy(float), digits)
-        values = [None if not math.isfinite(v) else (int(v) if digits == 0 else v) for v in rounded.tolist()]
-    return {**head, "values": values}
-
-
-def _templated(s: pd.Series) -> dict:
-    """Texts made from a few sentence patterns with numbers in them, as ``tpl`` (the patterns, numbers
-    replaced by NUL) and ``values`` (per row ``[pattern, number text, ...]`` or null)."""
-    patterns: dict[str, int] = {}
-    values: list[list | None] = []
-    for v in s.tolist():
-        if is_missing(v) or v == "":
-            values.append(None)
-            continue
-        text = str(v)
-        pattern = _NUMBER.sub("\0", text)
-        values.append([patterns.setdefault(pattern, len(patterns)), *_NUMBER.findall(text)])
-    return {"tpl": list(patterns), "values": values}
+        index, uniques = pd.factorize(s.astype(object).where(s.notna(), None), use_na_sentinel=True)
+        return {**head, **codes(index, [str(display.get(u, u)) if display else str(u) for u in uniques])}
+    if kind in ("text", "tpl"):
+        values = _strings(s)
+        return {**head, **(templated(values) if kind == "tpl" else texts(values))}
+    if kind == "bool":
+        flags = s.to_numpy(float) if s.dtype == bool else np.array(
+            [np.nan if (t := yes_no(v, strict=False)) is None else float(t) for v in s.tolist()])
+        return {**head, **numbers(flags, 0)}
+    return {**head, **numbers(pd.to_numeric(s, errors="coerce").to_numpy(float), _DIGITS[kind])}
 
 
 def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
@@ -436,9 +415,15 @@ def _in(words: Mapping[str, tuple[str, str]], lang: int) -> dict[str, str]:
     return {k: v[lang] for k, v in words.items()}
 
 
-def _names(df: pd.DataFrame) -> list[str | None]:
-    """Feature names for titles, tooltips and search (None where missing or no ``name`` field)."""
-    return _column(df, "name", "text", 0)["values"] if "name" in df.columns else [None] * len(df)
+def _strings(s: pd.Series) -> list[str | None]:
+    """The values as text; None where missing or blank."""
+    missing = s.isna().to_numpy(bool)
+    return [None if m or v == "" else str(v) for v, m in zip(s.tolist(), missing, strict=True)]
+
+
+def _names(df: pd.DataFrame) -> dict:
+    """Feature names for titles, tooltips and search (null where missing or no ``name`` field)."""
+    return texts(_strings(df["name"]) if "name" in df.columns else [None] * len(df), front=False)
 
 
 def _short(label: str) -> str:
@@ -448,13 +433,18 @@ def _short(label: str) -> str:
 
 def _classes(keys: list[str], styles: Mapping[str, dict], labels: Mapping[str, str],
              order: tuple[str, ...]) -> tuple[list[dict], list[int]]:
-    """Legend classes present in the data (in ``order``) and each feature's class index."""
+    """Legend classes present in the data (in ``order``) and each feature's class index (a ``num`` column
+    of it in the layer's ``cls``)."""
     present = [k for k in order if k in set(keys)]
     index = {k: i for i, k in enumerate(present)}
     cls = [index[k] for k in keys]
     counts = np.bincount(np.asarray(cls, dtype=np.int64), minlength=len(present)) if cls else np.zeros(len(present))
     return [{"key": k, "label": labels[k], "style": dict(styles[k]), "count": int(c)}
             for k, c in zip(present, counts, strict=True)], cls
+
+
+def _class_column(cls: list[int]) -> dict:
+    return numbers(np.asarray(cls, float), 0)
 
 
 # ----------------------------------------------------------------------------------------------- layers
@@ -540,8 +530,9 @@ def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
         "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
         "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
     }
-    layer = {"id": "villages", "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-             "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays), "search": True}
+    layer = {"id": "villages", "geom": "point", "classes": classes, "cls": _class_column(cls),
+             **coords.points(lon, lat), "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays),
+             "search": True}
     return _dotted(layer, set(order) if len(df) > DOT_MIN_POINTS else set(), ("村庄", "villages"), lang)
 
 
@@ -565,8 +556,9 @@ def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: in
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     lon, lat = _representative_points(gdf)
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    return {"id": layer_id, "geom": "point", "classes": classes, "cls": cls, **coords.points(lon, lat),
-            "name": _names(df), "fields": _fields(df, spec, lang, displays), "labelled": labelled}
+    return {"id": layer_id, "geom": "point", "classes": classes, "cls": _class_column(cls),
+            **coords.points(lon, lat), "name": _names(df), "fields": _fields(df, spec, lang, displays),
+            "labelled": labelled}
 
 
 def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -658,12 +650,19 @@ def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: 
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     spec = (("county_code", "text"), ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"),
             ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
-    return {"id": "counties", "geom": "polygon", "classes": classes, "cls": cls,
+    return {"id": "counties", "geom": "polygon", "classes": classes, "cls": _class_column(cls),
             "paths": coords.polygons(geoms), "name": _names(df), "fields": _fields(df, spec, lang)}
 
 
-def _sewage_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
-    """Villages by §(七) sewage mode (a second view of the villages, off until switched on)."""
+def _shared_fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int, layer: str) -> list[dict]:
+    """Popup fields whose values are those of the same fields of ``layer`` (a view of the same rows)."""
+    return [{"key": name, "label": FIELD_LABELS.get(name, (name, name))[lang], "kind": kind, **same(layer)}
+            for name, kind in spec if name in df.columns]
+
+
+def _sewage_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
+    """Villages by §(七) sewage mode (a second view of the villages, off until switched on); the position,
+    name and code are the villages' own (read from that layer by the page)."""
     base = {"radius": 4.5, "color": "#08306b", "weight": 1, "fillOpacity": 0.9}
     styles = {"sewer_connect": {**base, "shape": "circle", "fillColor": "#08519c"},
               "central": {**base, "shape": "square", "fillColor": "#3182bd"},
@@ -677,15 +676,18 @@ def _sewage_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     if lang == 1 and "sewage_reason_en" in df.columns:
         df["sewage_reason"] = df["sewage_reason_en"]
-    spec = (("village_code", "text"), ("residents", "int"), ("sewage_mode", "enum"), ("sewage_reason", "tpl"),
-            ("design_flow_m3d", "num"), ("facility_size_tpd", "num"), ("fecal_route", "enum"),
-            ("toilet_rate_pct", "pct"), ("toilets_needed", "int"))
-    return {**_point_layer("sewage", gdf, coords, lang, keys, styles, labels, spec, {"sewage_mode": names}),
-            "hidden": True}
+    spec = (("residents", "int"), ("sewage_mode", "enum"), ("sewage_reason", "tpl"), ("design_flow_m3d", "num"),
+            ("facility_size_tpd", "num"), ("fecal_route", "enum"), ("toilet_rate_pct", "pct"),
+            ("toilets_needed", "int"))
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    fields = [*_shared_fields(df, (("village_code", "text"),), lang, "villages"),
+              *_fields(df, spec, lang, {"sewage_mode": names})]
+    return {"id": "sewage", "geom": "point", "classes": classes, "cls": _class_column(cls), "x": same("villages"),
+            "y": same("villages"), "name": same("villages"), "fields": fields, "labelled": False, "hidden": True}
 
 
-def _toilets_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
-    """Counties shaded by 卫生厕所普及率 (off until switched on)."""
+def _toilets_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
+    """Counties shaded by 卫生厕所普及率 (off until switched on); outlines, names and codes are the counties'."""
     bands = ((0.0, 50.0, "#fee6ce"), (50.0, 70.0, "#fdae6b"), (70.0, 85.0, "#e6550d"), (85.0, 100.01, "#31a354"))
     pct = pd.to_numeric(gdf["toilet_rate_pct"], errors="coerce").to_numpy(float)
     keys = [next((f"{lo:g}" for lo, hi, _ in bands if lo <= p < hi), "no_data") if math.isfinite(p) else "no_data"
@@ -698,11 +700,11 @@ def _toilets_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     labels["no_data"] = ("无户数数据", "no household data")
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    spec = (("county_code", "text"), ("toilet_rate_pct", "pct"), ("toilets_needed", "int"),
-            ("toilets_target_2025", "int"), ("sewage_rate_pct", "pct"))
-    return {"id": "toilets", "geom": "polygon", "classes": classes, "cls": cls, "hidden": True,
-            "paths": coords.polygons(_simplified(gdf, AREA_SIMPLIFY_M, topology=True).array),
-            "name": _names(df), "fields": _fields(df, spec, lang)}
+    spec = (("toilet_rate_pct", "pct"), ("toilets_needed", "int"), ("toilets_target_2025", "int"),
+            ("sewage_rate_pct", "pct"))
+    fields = [*_shared_fields(df, (("county_code", "text"),), lang, "counties"), *_fields(df, spec, lang)]
+    return {"id": "toilets", "geom": "polygon", "classes": classes, "cls": _class_column(cls), "hidden": True,
+            "paths": same("counties"), "name": same("counties"), "fields": fields}
 
 
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
@@ -869,10 +871,10 @@ def build_map_data(
     targets = _targets(summary)
     builders = {
         "counties": lambda g: _counties_layer(g, coords, li, targets),
-        "toilets": lambda g: _toilets_layer(g, coords, li),
+        "toilets": lambda g: _toilets_layer(g, li),
         "roads": lambda g: _roads_layer(g, coords, li),
         "villages": lambda g: _villages_layer(g, coords, li),
-        "sewage": lambda g: _sewage_layer(g, coords, li),
+        "sewage": lambda g: _sewage_layer(g, li),
         "mines": lambda g: _mines_layer(g, coords, li),
         "facilities": lambda g: _facilities_layer(g, coords, li),
         "towns": lambda g: _towns_layer(g, coords, li),

@@ -7,35 +7,39 @@ every zoom, as the detail level):
   (:data:`MAJOR_GRADES`, any surface), joined end to end per legend class and simplified to
   :data:`OVERVIEW_SIMPLIFY_M`;
 * **full detail** (zoom :data:`DETAIL_ZOOM` and closer, about one county across the screen): every road,
-  simplified to :data:`DETAIL_SIMPLIFY_M`, cut into tiles of :data:`TILE_DEG` degrees by the first vertex of
-  each road; the page decodes a tile only when it first comes into view.
+  simplified to :data:`DETAIL_SIMPLIFY_M`, cut into square tiles of :data:`TILE_M` metres (in the metric CRS
+  of the roads) by the first vertex of each road; the page decodes a tile only when it first comes into view.
 
-Each chunk (one legend class of one tile) travels as two base64 strings of zig-zag varints: the vertex count
-of each line, and every vertex as the difference from the previous one in units of :data:`UNIT` millionths
-of a degree (the first vertex of a chunk from the page's origin). Villages, seats, facilities and county
-outlines are not thinned: they are drawn at every zoom.
+Each chunk (one legend class of one tile) travels as two integer streams (:mod:`.webmap_pack`): the vertex
+count of each line, and every vertex as the zig-zag difference from the previous one in units of ``unit``
+millionths of a degree (the first vertex of a chunk from the page's origin): :data:`UNIT` (about 1 m) in the
+tiles, :data:`OVERVIEW_UNIT` (about 10 m, a fifteenth of a pixel where the region view is drawn) in the
+region view. Villages, seats, facilities and county outlines are not thinned: they are drawn at every zoom.
 """
 from __future__ import annotations
-
-import base64
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Transformer
 
+from .webmap_pack import pack_groups, zigzag
+
 #: From this zoom on the map draws every road (at zoom 10 the screen spans about 150 km: a county).
 DETAIL_ZOOM = 10
 #: Up to this many road segments the map draws every road at every zoom (one level, as a county map).
 LOD_MIN_ROADS = 100_000
-#: Side of a detail tile in degrees.
-TILE_DEG = 0.5
+#: Side of a detail tile in metres (about half a degree).
+TILE_M = 50_000.0
 #: Simplification of the full-detail roads (metres).
 DETAIL_SIMPLIFY_M = 5.0
 #: Simplification of the region-view roads (metres; a pixel is about 300 m at zoom 8).
 OVERVIEW_SIMPLIFY_M = 100.0
-#: Road vertices are stored in units of UNIT × 1e-6 degree (about 1 m).
+#: Full-detail road vertices are stored in units of UNIT × 1e-6 degree (about 1 m).
 UNIT = 10
+#: Region-view road vertices in units of 1e-4 degree (8 to 11 m; at zoom 9.5, the closest region view, a
+#: pixel is about 160 m in Inner Mongolia).
+OVERVIEW_UNIT = 100
 #: Grades drawn in the region view whatever their surface: ``grade`` (Chinese road classes) or ``highway`` (OSM).
 MAJOR_GRADES = frozenset({"高速公路", "高速", "国道", "省道", "县道", "乡道", "motorway", "motorway_link", "trunk",
                           "trunk_link", "primary", "primary_link", "secondary", "secondary_link", "tertiary",
@@ -65,24 +69,22 @@ def road_levels(gdf: gpd.GeoDataFrame, cls: np.ndarray, hardened: np.ndarray, or
     Returns
     -------
     dict
-        ``detail_zoom``, ``unit``, ``overview`` and ``tiles`` (lists of chunks: ``cls``, ``bbox`` in the
-        page's integer coordinates, ``lines``, ``counts``, ``deltas``), ``overview_roads`` and ``note``.
+        ``detail_zoom``, ``overview`` and ``tiles`` (lists of chunks: ``cls``, ``bbox`` in the page's integer
+        coordinates, ``unit``, ``counts`` and ``deltas`` streams), ``overview_roads`` and ``note``.
     """
     metric = gdf.crs if gdf.crs.is_projected else gdf.estimate_utm_crs()
-    geoms = gdf.geometry.to_crs(metric).array
-    ok = shapely.get_num_coordinates(geoms) >= 2
+    lines = _Lines(gdf.geometry.to_crs(metric).array)
+    ok = lines.counts >= 2
     cls = np.asarray(cls, np.int64)
     n_cls = int(cls.max()) + 1 if len(cls) else 1
-    to_lonlat = Transformer.from_crs(metric, 4326, always_xy=True)
-    tile = _tile_of(geoms, ok, to_lonlat)
-    pack = _Packer(to_lonlat, origin, gcj02)
-    tiles = pack.chunks(geoms[ok], tile[ok] * n_cls + cls[ok], n_cls, DETAIL_SIMPLIFY_M)
+    pack = _Packer(lines, Transformer.from_crs(metric, 4326, always_xy=True), origin, gcj02)
+    tiles = pack.chunks(np.flatnonzero(ok), (lines.tile() * n_cls + cls)[ok], n_cls, DETAIL_SIMPLIFY_M, UNIT)
     if ok.sum() <= min_roads:
-        return {"detail_zoom": 0, "unit": UNIT, "overview": [], "tiles": tiles, "overview_roads": 0,
+        return {"detail_zoom": 0, "overview": [], "tiles": tiles, "overview_roads": 0,
                 "note": lod_note(None, int(ok.sum()), lang)}
     over = ok & (hardened | _major(gdf))
-    overview = pack.chunks(geoms[over], cls[over], n_cls, OVERVIEW_SIMPLIFY_M)
-    return {"detail_zoom": DETAIL_ZOOM, "unit": UNIT, "overview": overview, "tiles": tiles,
+    overview = pack.chunks(np.flatnonzero(over), cls[over], n_cls, OVERVIEW_SIMPLIFY_M, OVERVIEW_UNIT)
+    return {"detail_zoom": DETAIL_ZOOM, "overview": overview, "tiles": tiles,
             "overview_roads": int(over.sum()), "note": lod_note(int(over.sum()), int(ok.sum()), lang)}
 
 
@@ -109,147 +111,104 @@ def _major(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return out
 
 
-def _tile_of(geoms: np.ndarray, ok: np.ndarray, to_lonlat: Transformer) -> np.ndarray:
-    """Tile number of each road from its first vertex (0 for empty geometries)."""
-    tile = np.zeros(len(geoms), np.int64)
-    if not ok.any():
-        return tile
-    xy, owner = shapely.get_coordinates(geoms[ok], return_index=True)
-    first = np.searchsorted(owner, np.arange(int(ok.sum())))
-    lon, lat = to_lonlat.transform(xy[first, 0], xy[first, 1])
-    tx = np.floor(np.asarray(lon) / TILE_DEG).astype(np.int64)
-    ty = np.floor(np.asarray(lat) / TILE_DEG).astype(np.int64)
-    tile[ok] = (tx - tx.min()) * (int(ty.max() - ty.min()) + 1) + (ty - ty.min())
-    return tile
+class _Lines:
+    """The vertices of every road, read once (in metres): ``xy``, and per road ``first`` and ``counts``."""
 
+    def __init__(self, geoms: np.ndarray):
+        self.xy, owner = shapely.get_coordinates(geoms, return_index=True)
+        self.counts = np.bincount(owner, minlength=len(geoms))
+        self.first = np.r_[0, np.cumsum(self.counts)[:-1]]
 
-def chains(geoms: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lines joined where one starts exactly where the one before it (in the given order, same key) ends.
+    def tile(self) -> np.ndarray:
+        """Tile number of each road from its first vertex (any number for roads without vertices)."""
+        if len(self.xy) == 0:
+            return np.zeros(len(self.counts), np.int64)
+        t = np.floor(self.xy[np.minimum(self.first, len(self.xy) - 1)] / TILE_M).astype(np.int64)
+        t -= t.min(axis=0)
+        return t[:, 0] * (int(t[:, 1].max()) + 1) + t[:, 1]
 
-    Roads cut into segments usually come in order along each road; joining them in numpy is much faster
-    than a general line merge and removes the repeated end vertices before simplification.
+    def chains(self, roads: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Roads joined where one starts exactly where the one before it (in the given order, same key) ends.
 
-    Parameters
-    ----------
-    geoms : ndarray of LineString
-        Each with at least two vertices.
-    key : ndarray of int
-        Group of each line; lines of different groups are never joined.
+        Roads cut into segments usually come in order along each road; joining them in numpy is much faster
+        than a general line merge and removes the repeated end vertices before simplification.
 
-    Returns
-    -------
-    (lines, key)
-        The joined lines and their keys.
-    """
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
-    counts = np.bincount(owner, minlength=len(geoms))
-    first = np.r_[0, np.cumsum(counts)[:-1]]
-    last = first + counts - 1
-    cont = np.zeros(len(geoms), bool)
-    cont[1:] = (key[1:] == key[:-1]) & np.all(xy[first[1:]] == xy[last[:-1]], axis=1)
-    line_of = np.cumsum(~cont) - 1
-    keep = np.ones(len(xy), bool)
-    keep[first[cont]] = False
-    return shapely.linestrings(xy[keep], indices=line_of[owner[keep]]), key[~cont]
+        Parameters
+        ----------
+        roads : ndarray of int
+            Road numbers in the order to join (each with at least two vertices).
+        key : ndarray of int
+            Group of each; roads of different groups are never joined.
+
+        Returns
+        -------
+        (lines, key)
+            The joined lines and their keys.
+        """
+        counts = self.counts[roads]
+        first = np.r_[0, np.cumsum(counts)[:-1]]
+        vertex = np.repeat(self.first[roads] - first, counts) + np.arange(int(counts.sum()))
+        xy = self.xy[vertex]
+        last = first + counts - 1
+        cont = np.zeros(len(roads), bool)
+        cont[1:] = (key[1:] == key[:-1]) & np.all(xy[first[1:]] == xy[last[:-1]], axis=1)
+        line_of = np.repeat(np.cumsum(~cont) - 1, counts)
+        keep = np.ones(len(xy), bool)
+        keep[first[cont]] = False
+        return shapely.linestrings(xy[keep], indices=line_of[keep]), key[~cont]
 
 
 class _Packer:
-    """Merges, simplifies and encodes groups of lines into the page's chunks."""
+    """Merges, simplifies and encodes groups of roads into the page's chunks."""
 
-    def __init__(self, to_lonlat: Transformer, origin: tuple[int, int], gcj02: bool):
+    def __init__(self, lines: _Lines, to_lonlat: Transformer, origin: tuple[int, int], gcj02: bool):
+        self.lines = lines
         self.to_lonlat = to_lonlat
         self.origin = origin
         self.gcj02 = gcj02
 
-    def chunks(self, geoms: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float) -> list[dict]:
-        """One chunk per distinct ``key`` (class = key mod ``n_cls``): its lines joined end to end and simplified."""
-        if len(geoms) == 0:
+    def chunks(self, roads: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float, unit: int) -> list[dict]:
+        """One chunk per distinct ``key`` of ``roads`` (class = key mod ``n_cls``): its roads joined end to end,
+        simplified to ``tolerance_m`` and stored in units of ``unit`` millionths of a degree."""
+        if len(roads) == 0:
             return []
         order = np.argsort(key, kind="stable")
-        lines, line_key = chains(geoms[order], key[order])
+        lines, line_key = self.lines.chains(roads[order], key[order])
         keys, group = np.unique(line_key, return_inverse=True)
-        merged = shapely.multilinestrings(shapely.simplify(lines, tolerance_m, preserve_topology=False), indices=group)
-        parts, chunk_of_part = shapely.get_parts(merged, return_index=True)
-        xy, part_of_vertex = shapely.get_coordinates(parts, return_index=True)
+        simple = shapely.simplify(lines, tolerance_m, preserve_topology=False)
+        drawn = shapely.get_num_coordinates(simple) >= 2
+        xy, line_of_vertex = shapely.get_coordinates(simple[drawn], return_index=True)
         lon, lat = self.to_lonlat.transform(xy[:, 0], xy[:, 1])
         lon, lat = np.asarray(lon), np.asarray(lat)
         if self.gcj02:
             from .datum import wgs84_to_gcj02
 
             lon, lat = wgs84_to_gcj02(lon, lat)
-        qx = np.rint((lon * 1e6 - self.origin[0]) / UNIT).astype(np.int64)
-        qy = np.rint((lat * 1e6 - self.origin[1]) / UNIT).astype(np.int64)
-        return self._encode(keys % n_cls, chunk_of_part, part_of_vertex, qx, qy, len(keys))
+        qx = np.rint((lon * 1e6 - self.origin[0]) / unit).astype(np.int64)
+        qy = np.rint((lat * 1e6 - self.origin[1]) / unit).astype(np.int64)
+        return self._encode(keys % n_cls, group[drawn], line_of_vertex, qx, qy, unit)
 
     @staticmethod
     def _encode(cls: np.ndarray, chunk_of_part: np.ndarray, part_of_vertex: np.ndarray, qx: np.ndarray,
-                qy: np.ndarray, n_chunks: int) -> list[dict]:
+                qy: np.ndarray, unit: int) -> list[dict]:
+        """The chunks as streams (``chunk_of_part``: the chunk of each line, in order)."""
+        n_chunks = len(cls)
         chunk_of_vertex = chunk_of_part[part_of_vertex]
         v_start = np.searchsorted(chunk_of_vertex, np.arange(n_chunks + 1))
-        p_start = np.searchsorted(chunk_of_part, np.arange(n_chunks + 1))
         d = np.column_stack([qx, qy])
         d[1:] -= np.column_stack([qx[:-1], qy[:-1]])
         firsts = v_start[:-1][v_start[:-1] < len(qx)]
         d[firsts] = np.column_stack([qx[firsts], qy[firsts]])
         counts = np.bincount(part_of_vertex, minlength=len(chunk_of_part))
-        deltas, d_off = varints(d.ravel())
-        sizes, s_off = varints(counts)
+        deltas = pack_groups(zigzag(d.ravel()), np.repeat(chunk_of_vertex, 2), n_chunks)
+        sizes = pack_groups(counts, chunk_of_part, n_chunks)
         out = []
         for c in range(n_chunks):
             a, b = v_start[c], v_start[c + 1]
             if a == b:
                 continue
-            out.append({"cls": int(cls[c]), "bbox": [int(qx[a:b].min()) * UNIT, int(qy[a:b].min()) * UNIT,
-                                                      int(qx[a:b].max()) * UNIT, int(qy[a:b].max()) * UNIT],
-                        "lines": int(p_start[c + 1] - p_start[c]), "vertices": int(b - a),
-                        "counts": _b64(sizes[s_off[p_start[c]]:s_off[p_start[c + 1]]]),
-                        "deltas": _b64(deltas[d_off[2 * a]:d_off[2 * b]])})
+            out.append({"cls": int(cls[c]), "unit": unit,
+                        "bbox": [int(qx[a:b].min()) * unit, int(qy[a:b].min()) * unit,
+                                 int(qx[a:b].max()) * unit, int(qy[a:b].max()) * unit],
+                        "counts": sizes[c], "deltas": deltas[c]})
         return out
-
-
-def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Zig-zag LEB128 bytes of signed integers, and the byte offset of each value (plus the end).
-
-    Parameters
-    ----------
-    values : ndarray of int
-        Each below 2**34 in magnitude.
-
-    Returns
-    -------
-    (bytes, offsets)
-        ``uint8`` array; ``offsets[i]`` is where value ``i`` starts, ``offsets[-1]`` the total length.
-    """
-    v = np.asarray(values, np.int64)
-    z = ((v << 1) ^ (v >> 63)).astype(np.uint64)
-    nbytes = np.ones(len(z), np.int64)
-    for k in range(1, 5):
-        nbytes += z >= np.uint64(1 << (7 * k))
-    offsets = np.r_[0, np.cumsum(nbytes)]
-    out = np.empty(int(offsets[-1]), np.uint8)
-    for k in range(5):
-        has = nbytes > k
-        if not has.any():
-            break
-        byte = (z[has] >> np.uint64(7 * k)) & np.uint64(0x7F)
-        more = (nbytes[has] > k + 1).astype(np.uint64) << np.uint64(7)
-        out[offsets[:-1][has] + k] = (byte | more).astype(np.uint8)
-    return out, offsets
-
-
-def _b64(data: np.ndarray) -> str:
-    return base64.b64encode(data.tobytes()).decode("ascii")
-
-
-def decode_varints(text: str) -> np.ndarray:
-    """Inverse of :func:`varints` on its base64 text (the page does the same in JavaScript; used by tests)."""
-    data = base64.b64decode(text)
-    out, value, shift = [], 0, 0
-    for byte in data:
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            out.append((value >> 1) ^ -(value & 1))
-            value, shift = 0, 0
-    return np.array(out, np.int64)
-

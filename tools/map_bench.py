@@ -1,10 +1,17 @@
-"""Size and speed of the web map: a synthetic results set of any size, written with
-:func:`ruralenv.core.webmap.export_map` and timed in headless Chromium (Playwright, the ``bench`` extra).
+"""Size and speed of the web map: a synthetic results set of any size (or a run's results.gpkg), written with
+:func:`ruralenv.core.webmap.export_map`, its bytes counted per layer and timed in headless Chromium
+(Playwright, the ``bench`` extra).
+
+``python -m ruralenv.tools.map_bench --villages 60000 --roads 200000`` or
+``python -m ruralenv.tools.map_bench --results out/results.gpkg`` prints the measurements as JSON.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..core.webmap import MODEL_COLOURS, export_map
+from ..core.webmap import MODEL_COLOURS, export_map, json_for_script
 
 #: Environment variable naming the Chromium executable (default: ``chromium`` or ``chromium-browser`` on PATH).
 CHROMIUM_ENV = "RURALENV_CHROMIUM"
@@ -81,6 +88,31 @@ def synthetic_layers(n_villages: int, n_roads: int, seed: int = 0) -> dict[str, 
     return {"villages": villages, "roads": roads, "facilities": facilities}
 
 
+def size_by_part(html_path: str | Path) -> dict[str, int]:
+    """Bytes of a map file by part.
+
+    Returns
+    -------
+    dict
+        ``total``; ``page`` (Leaflet, the map's script and style); per layer ``layer:<id>`` (the roads also as
+        ``roads:overview`` and ``roads:tiles``, their two levels of detail); ``other_data`` (indicators,
+        words of the page, …).
+    """
+    text = Path(html_path).read_text(encoding="utf-8")
+    head = '<script type="application/json" id="re-data">'
+    start = text.index(head) + len(head)
+    embedded = text[start:text.index("</script>", start)]
+    data = json.loads(embedded)
+    out = {"total": len(text.encode("utf-8")), "page": len(text.encode("utf-8")) - len(embedded.encode("utf-8"))}
+    for lay in data["layers"]:
+        out[f"layer:{lay['id']}"] = len(json_for_script(lay).encode("utf-8"))
+        for level in ("overview", "tiles") if "lod" in lay else ():
+            out[f"roads:{level}"] = len(json_for_script(lay["lod"][level]).encode("utf-8"))
+    layers = sum(v for k, v in out.items() if k.startswith("layer:"))
+    out["other_data"] = len(embedded.encode("utf-8")) - layers
+    return out
+
+
 def map_benchmark(n_villages: int, n_roads: int, out_dir: str | Path, browser: str | None = None,
                   seed: int = 0) -> dict[str, Any]:
     """Write a map of a synthetic run and measure it.
@@ -98,16 +130,25 @@ def map_benchmark(n_villages: int, n_roads: int, out_dir: str | Path, browser: s
     Returns
     -------
     dict
-        ``path``, ``size_bytes``, ``export_s`` (Python), and with a browser ``first_render_s`` (navigation
-        start to the first frame painted with every layer added, as measured by the page itself),
-        ``redraw_ms`` (pan, zoom in, zoom out), ``rendered`` (feature counts the page reports) and ``js_errors``.
+        ``path``, ``size_bytes``, ``size_by_part`` (:func:`size_by_part`), ``export_s`` (Python), and with a
+        browser ``first_render_s`` (navigation start to the first frame painted with every layer added, as
+        measured by the page itself), ``redraw_ms`` (pan, zoom in, zoom out), ``rendered`` (feature counts the
+        page reports) and ``js_errors``.
     """
     layers = synthetic_layers(n_villages, n_roads, seed)
-    out = Path(out_dir) / f"map_{n_villages}_{n_roads}.html"
+    return _export_and_measure(layers, Path(out_dir) / f"map_{n_villages}_{n_roads}.html", browser)
+
+
+def results_benchmark(results: str | Path, out_dir: str | Path, browser: str | None = None) -> dict[str, Any]:
+    """The measurements of :func:`map_benchmark` for the map of a run's ``results.gpkg``."""
+    return _export_and_measure(Path(results), Path(out_dir) / "map.html", browser)
+
+
+def _export_and_measure(results: Any, out: Path, browser: str | None) -> dict[str, Any]:
     t0 = time.perf_counter()
-    export_map(layers, out)
-    result: dict[str, Any] = {"path": str(out), "size_bytes": out.stat().st_size,
-                              "export_s": round(time.perf_counter() - t0, 3)}
+    export_map(results, out)
+    result: dict[str, Any] = {"path": str(out), "export_s": round(time.perf_counter() - t0, 3),
+                              "size_bytes": out.stat().st_size, "size_by_part": size_by_part(out)}
     if browser:
         result.update(measure_render(out, browser))
     return result
@@ -163,3 +204,27 @@ _REDRAW_JS = """async (step) => {
   return performance.now() - t;
 }"""
 _REDRAW_STEPS = {"pan": {"pan": [400, 250]}, "zoom_in": {"zoom": 2}, "zoom_out": {"zoom": -2}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure one map and print the result as JSON (see the module docstring)."""
+    p = argparse.ArgumentParser(prog="python -m ruralenv.tools.map_bench", description=__doc__)
+    p.add_argument("--results", type=Path, help="a run's results.gpkg (instead of a synthetic map)")
+    p.add_argument("--villages", type=int, default=60_000, help="synthetic villages (default 60000)")
+    p.add_argument("--roads", type=int, default=200_000, help="synthetic road segments (default 200000)")
+    p.add_argument("--out", type=Path, default=Path("map-bench"), help="folder of the map written (map-bench)")
+    p.add_argument("--no-browser", action="store_true", help="size and export time only")
+    args = p.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    browser = None if args.no_browser else chromium_path()
+    if args.results:
+        result = results_benchmark(args.results, args.out, browser)
+    else:
+        result = map_benchmark(args.villages, args.roads, args.out, browser)
+    json.dump(result, sys.stdout, indent=1, ensure_ascii=False)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,10 @@
 /* RuralEnv Planner web map: draws the data embedded in #re-data with Leaflet on one canvas.
  *
  * Data layout (written by core/webmap.py): coordinates are integer offsets in 1/scale degree from
- * `origin`; point layers hold `x`, `y` arrays; line and polygon layers hold `paths`, each path a flat
- * [x0, y0, dx1, dy1, ...] list. Attributes are columns (`fields[k].values[i]`). Every string from the
- * data is put into the page with textContent, never parsed as HTML.
+ * `origin`; point layers hold `x`, `y` columns; polygon layers hold `paths`, each path a flat
+ * [x0, y0, dx1, dy1, ...] list; roads travel in level-of-detail chunks. Attributes are compact columns
+ * (core/webmap_pack.py), decoded when first needed into `fields[k].values`. Every string from the data is
+ * put into the page with textContent, never parsed as HTML.
  */
 (function () {
   'use strict';
@@ -19,6 +20,123 @@
 
   var api = {ready: false, counts: {}, timings: {parse_ms: performance.now() - t0}, layers: {}};
   window.ruralenvMap = api;
+
+  // ------------------------------------------------------------- compact columns (core/webmap_pack.py)
+  var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  var SIXBITS = new Int8Array(128);
+  for (var a = 0; a < 64; a++) { SIXBITS[ALPHABET.charCodeAt(a)] = a; }
+
+  // The integers of a stream: exp-Golomb codes of order k (zeros, then w in as many bits plus k plus one;
+  // the value is w - 2^k), six bits to a character, read a character's worth of bits at a time.
+  function unpack(stream) {
+    var s = stream.b, k = stream.k, n = stream.n, base = Math.pow(2, k);
+    var out = new Float64Array(n);
+    var pos = 0, cur = 0, left = 0;  // `left` unread bits at the bottom of `cur`
+    for (var i = 0; i < n; i++) {
+      var zeros = 0;
+      for (;;) {
+        if (!left) { cur = SIXBITS[s.charCodeAt(pos++)]; left = 6; }
+        var rest = cur & ((1 << left) - 1);
+        if (rest) {
+          var lead = left - (32 - Math.clz32(rest));
+          zeros += lead;
+          left -= lead;
+          break;
+        }
+        zeros += left;
+        left = 0;
+      }
+      var need = zeros + k + 1, w = 0;
+      while (need) {
+        if (!left) { cur = SIXBITS[s.charCodeAt(pos++)]; left = 6; }
+        var take = need < left ? need : left;
+        w = w * (1 << take) + ((cur >> (left - take)) & ((1 << take) - 1));
+        left -= take;
+        need -= take;
+      }
+      out[i] = w - base;
+    }
+    return out;
+  }
+
+  function unzigzag(z) { return z % 2 ? -(z + 1) / 2 : z / 2; }
+
+  // `value` / 10^`decimals`, written with exactly that many decimals (as the text had it).
+  function withPoint(value, decimals) {
+    var digits = String(value);
+    if (!decimals) { return digits; }
+    while (digits.length <= decimals) { digits = '0' + digits; }
+    return digits.slice(0, -decimals) + '.' + digits.slice(-decimals);
+  }
+
+  function decodeTexts(col) {
+    var shared = unpack(col.pre), size = unpack(col.len), s = col.s;
+    var out = new Array(size.length), prev = '', pos = 0;
+    for (var i = 0; i < size.length; i++) {
+      if (!size[i]) { out[i] = null; continue; }
+      prev = prev.slice(0, shared[i]) + s.slice(pos, pos + size[i] - 1);
+      pos += size[i] - 1;
+      out[i] = prev;
+    }
+    return out;
+  }
+
+  function decodeTemplated(col) {
+    var pattern = unpack(col.v);
+    var pieces = col.tpl.map(function (text) { return text.split('\u0000'); });
+    var slots = col.slots.map(function (list) {
+      return list.map(function (slot) { return {d: slot.d, lo: slot.lo, v: unpack(slot.v), at: 0}; });
+    });
+    var out = new Array(pattern.length);
+    for (var i = 0; i < pattern.length; i++) {
+      if (!pattern[i]) { out[i] = null; continue; }
+      var list = slots[pattern[i] - 1], parts = pieces[pattern[i] - 1], text = parts[0];
+      for (var j = 0; j < list.length; j++) {
+        var slot = list[j];
+        text += withPoint(slot.v[slot.at++] + slot.lo, slot.d) + parts[j + 1];
+      }
+      out[i] = text;
+    }
+    return out;
+  }
+
+  // The values of a column: numbers, strings or null.
+  function decode(col) {
+    if (col.enc === 'text') { return decodeTexts(col); }
+    if (col.enc === 'tpl') { return decodeTemplated(col); }
+    var raw = unpack(col.v), out = new Array(raw.length), at = 0;
+    for (var i = 0; i < raw.length; i++) {
+      var c = raw[i];
+      if (!c) { out[i] = null; continue; }
+      if (col.enc === 'num') { out[i] = (c - 1 + col.lo) / col.div; }
+      else if (col.enc === 'dict') { out[i] = col.dict[c - 1]; }
+      else { at += unzigzag(c - 1); out[i] = at; }  // delta
+    }
+    return out;
+  }
+
+  var BY_ID = {};
+  DATA.layers.forEach(function (spec) { BY_ID[spec.id] = spec; });
+
+  // A layer's `name` attribute decoded (once); a `same` column is the same attribute of another layer.
+  function attr(spec, name) {
+    var v = spec[name];
+    if (v && v.enc === 'same') { spec[name] = attr(BY_ID[v.layer], name); } else if (v && v.enc) { spec[name] = decode(v); }
+    return spec[name];
+  }
+
+  // The values of a popup field, decoded when first asked for.
+  function values(spec, field) {
+    if (!field.values) {
+      if (field.enc === 'same') {
+        var source = BY_ID[field.layer];
+        field.values = values(source, source.fields.filter(function (f) { return f.key === field.key; })[0]);
+      } else {
+        field.values = decode(field);
+      }
+    }
+    return field.values;
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -296,33 +414,19 @@
   });
 
   /* Roads in levels of detail (core/webmap_lod.py): below `lod.detail_zoom` the overview chunks, from it on
-   * the detail chunks (tiles) in view. A chunk is decoded into a LineBatch the first time it is drawn. */
-  function decodeVarints(text, n) {
-    var s = atob(text);
-    var out = new Float64Array(n);
-    var k = 0, value = 0, mul = 1;
-    for (var i = 0; i < s.length; i++) {
-      var b = s.charCodeAt(i);
-      value += (b & 127) * mul;
-      if (b & 128) { mul *= 128; continue; }
-      out[k++] = value % 2 ? -(value + 1) / 2 : value / 2;
-      value = 0;
-      mul = 1;
-    }
-    return out;
-  }
-
-  function chunkBatch(chunk, unit, options) {
-    var counts = decodeVarints(chunk.counts, chunk.lines);
-    var d = decodeVarints(chunk.deltas, 2 * chunk.vertices);
-    var mx = new Float64Array(chunk.vertices), my = new Float64Array(chunk.vertices);
-    var start = new Int32Array(chunk.lines + 1);
+   * the detail chunks (tiles) in view. A chunk is decoded into a LineBatch the first time it is drawn: the
+   * vertex count of each line, then each vertex as the zig-zag difference from the one before, in `unit`s. */
+  function chunkBatch(chunk, options) {
+    var counts = unpack(chunk.counts), d = unpack(chunk.deltas), unit = chunk.unit;
+    var lines = counts.length, vertices = d.length / 2;
+    var mx = new Float64Array(vertices), my = new Float64Array(vertices);
+    var start = new Int32Array(lines + 1);
     var v = 0, x = 0, y = 0;
-    for (var p = 0; p < chunk.lines; p++) { start[p] = v; v += counts[p]; }
-    start[chunk.lines] = v;
-    for (var i = 0; i < chunk.vertices; i++) {
-      x += d[2 * i];
-      y += d[2 * i + 1];
+    for (var p = 0; p < lines; p++) { start[p] = v; v += counts[p]; }
+    start[lines] = v;
+    for (var i = 0; i < vertices; i++) {
+      x += unzigzag(d[2 * i]);
+      y += unzigzag(d[2 * i + 1]);
       mx[i] = mercX((x * unit + OX) / SCALE);
       my[i] = mercY((y * unit + OY) / SCALE);
     }
@@ -359,7 +463,7 @@
       this._levels[detail ? 1 : 0].forEach(function (chunk) {
         var e = chunk.ext;
         if (e[0] * s - ox > v[2] || e[2] * s - ox < v[0] || e[1] * s - oy > v[3] || e[3] * s - oy < v[1]) { return; }
-        if (!chunk.batch) { chunk.batch = chunkBatch(chunk, this._lod.unit, this.options); decoded++; }
+        if (!chunk.batch) { chunk.batch = chunkBatch(chunk, this.options); decoded++; }
         var b = chunk.batch;
         b._map = this._map;
         b._renderer = r;
@@ -433,10 +537,6 @@
     if (v === null || v === undefined) { return '—'; }
     switch (field.kind) {
       case 'bool': return v ? UI.yes : UI.no;
-      case 'enum': return v < 0 ? '—' : field.dict[v];
-      case 'tpl':
-        var k = 1;
-        return field.tpl[v[0]].replace(/\u0000/g, function () { return v[k++]; });
       case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + ' ' + UI.km : v + ' ' + UI.m;
       case 'pct': return v.toFixed(1) + ' %';
       case 'int': return v.toLocaleString();
@@ -450,7 +550,7 @@
     box.appendChild(el('div', 're-popup-class', spec.classes[spec.cls[i]].label));
     var table = el('table');
     spec.fields.forEach(function (field) {
-      var v = field.values[i];
+      var v = values(spec, field)[i];
       if ((field.kind === 'text' || field.kind === 'tpl') && v === null) { return; }
       var tr = el('tr');
       tr.appendChild(el('th', null, field.label));
@@ -544,6 +644,7 @@
   var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines};
 
   function addLayer(spec) {
+    ['x', 'y', 'name', 'cls', 'paths'].forEach(function (name) { attr(spec, name); });
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
       if (spec.geom !== 'lod_line') { bindEvents(g, spec); }
@@ -698,7 +799,7 @@
 
   function lowered(spec) {
     if (!spec.lowerNames) {
-      var codes = codeField(spec).values;
+      var codes = values(spec, codeField(spec));
       spec.lowerNames = spec.name.map(function (s, i) { return ((s || '') + '\u0000' + (codes[i] || '')).toLowerCase(); });
     }
     return spec.lowerNames;
@@ -717,7 +818,7 @@
     var total = 0;
     searchable.forEach(function (spec) {
       var names = lowered(spec);
-      var codes = codeField(spec).values;
+      var codes = values(spec, codeField(spec));
       for (var i = 0; i < names.length; i++) {
         if (!spec.where[i] || names[i].indexOf(q) < 0) { continue; }
         total++;
@@ -753,7 +854,7 @@
     if (!spec || !spec.shapes) { return null; }
     var codes = spec.fields.filter(function (f) { return f.key === 'county_code'; })[0];
     if (!codes) { return null; }
-    var i = codes.values.indexOf(code);
+    var i = values(spec, codes).indexOf(code);
     return i >= 0 ? spec.shapes[i] : null;
   }
 

@@ -1,7 +1,6 @@
 """The offline HTML map (core/webmap.py), checked without a browser: the file, its data, its safety."""
 from __future__ import annotations
 
-import base64
 import json
 import re
 from html.parser import HTMLParser
@@ -18,23 +17,20 @@ from pyproj import Geod
 from ruralenv.core import Config, run_pipeline
 from ruralenv.core.cli import main as cli_main
 from ruralenv.core.datum import wgs84_to_gcj02
-from ruralenv.core.schema import MODEL_LABELS_EN, MODEL_LABELS_ZH
+from ruralenv.core.schema import MODEL_LABELS_EN, MODEL_LABELS_ZH, SEWAGE_MODE_LABELS_ZH
+from ruralenv.core.values import yes_no
 from ruralenv.core.webmap import (
+    FACILITY_LABELS,
     JS_DIR_ENV,
+    MINE_LABELS,
     MapError,
     build_map_data,
     export_map,
     json_for_script,
     village_category,
 )
-from ruralenv.core.webmap_lod import (
-    DETAIL_ZOOM,
-    LOD_MIN_ROADS,
-    MAJOR_GRADES,
-    decode_varints,
-    road_levels,
-    varints,
-)
+from ruralenv.core.webmap_lod import DETAIL_ZOOM, LOD_MIN_ROADS, MAJOR_GRADES, road_levels
+from ruralenv.core.webmap_pack import decode, unpack, unzigzag
 from shapely.geometry import LineString
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -104,12 +100,22 @@ def layer(data: dict, layer_id: str) -> dict:
     return next(lay for lay in data["layers"] if lay["id"] == layer_id)
 
 
+def column(data: dict, layer_id: str, name: str) -> list:
+    """A layer's column decoded, following ``same`` references (as map.js does)."""
+    col = layer(data, layer_id)[name]
+    return column(data, col["layer"], name) if col.get("enc") == "same" else decode(col)
+
+
+def field_values(data: dict, layer_id: str, key: str) -> list:
+    """A popup field's values decoded, following ``same`` references."""
+    field = next(f for f in layer(data, layer_id)["fields"] if f["key"] == key)
+    return field_values(data, field["layer"], key) if field["enc"] == "same" else decode(field)
+
+
 def decoded_points(data: dict, layer_id: str) -> tuple[np.ndarray, np.ndarray]:
-    lay = layer(data, layer_id)
     scale = data["scale"]
-    lon = (np.array(lay["x"], float) + data["origin"][0]) / scale
-    lat = (np.array(lay["y"], float) + data["origin"][1]) / scale
-    return lon, lat
+    x, y = (np.array(column(data, layer_id, k), float) for k in ("x", "y"))
+    return (x + data["origin"][0]) / scale, (y + data["origin"][1]) / scale
 
 
 def decoded_path(data: dict, flat: list[int]) -> np.ndarray:
@@ -117,26 +123,18 @@ def decoded_path(data: dict, flat: list[int]) -> np.ndarray:
     return (xy + np.array(data["origin"], float)) / data["scale"]
 
 
-def decoded_chunk(data: dict, lod: dict, chunk: dict) -> list[np.ndarray]:
+def decoded_chunk(data: dict, chunk: dict) -> list[np.ndarray]:
     """The lines of one level-of-detail chunk as lon/lat arrays (as map.js decodes them)."""
-    counts = decode_varints(chunk["counts"])
-    xy = np.cumsum(decode_varints(chunk["deltas"]).reshape(-1, 2), axis=0) * lod["unit"]
+    counts = unpack(chunk["counts"])
+    xy = np.cumsum(unzigzag(unpack(chunk["deltas"])).reshape(-1, 2), axis=0) * chunk["unit"]
     lonlat = (xy + np.array(data["origin"], float)) / data["scale"]
-    assert len(counts) == chunk["lines"] and len(lonlat) == chunk["vertices"] == counts.sum()
+    assert len(lonlat) == counts.sum() and counts.min() >= 2
     return np.split(lonlat, np.cumsum(counts)[:-1])
 
 
 def road_lines(data: dict, level: str) -> list[np.ndarray]:
     lod = layer(data, "roads")["lod"]
-    return [line for chunk in lod[level] for line in decoded_chunk(data, lod, chunk)]
-
-
-def filled(field: dict, value: list | None) -> str | None:
-    """A ``tpl`` field value as the page shows it."""
-    if value is None:
-        return None
-    numbers = iter(value[1:])
-    return re.sub("\0", lambda _: next(numbers), field["tpl"][value[0]])
+    return [line for chunk in lod[level] for line in decoded_chunk(data, chunk)]
 
 
 def test_pipeline_writes_one_self_contained_file(hostile):
@@ -173,11 +171,11 @@ def test_every_layer_is_on_the_map_with_all_features(hostile):
         assert lay.get("hidden", False) == (name in source), name
         n = len(pyogrio.read_dataframe(gpkg, layer=source.get(name, name), read_geometry=False))
         if name != "roads":  # roads: in levels of detail, counted per class
-            assert len(lay["cls"]) == n, name
+            assert len(decode(lay["cls"])) == n, name
         assert sum(c["count"] for c in lay["classes"]) == n, name
     villages = layer(data, "villages")
     cats = village_category(res.villages)
-    keys = [villages["classes"][c]["key"] for c in villages["cls"]]
+    keys = [villages["classes"][c]["key"] for c in decode(villages["cls"])]
     assert keys == cats
     assert {"unreachable", "out_of_scope"} <= set(keys)
     assert data["targets"] == {"waste_2023": 50.0, "waste_2025": 60.0, "roads_2023": 83.5, "roads_2025": 85.0}
@@ -228,11 +226,42 @@ def test_region_view_draws_the_hardened_and_major_roads(hostile):
     assert f"{DETAIL_ZOOM} 级" in lod["note"] and f"{len(keep):,}" in lod["note"]
 
 
-def test_varints_round_trip():
-    values = np.array([0, 1, -1, 63, -64, 64, 8191, -8192, 8192, 2**31, -(2**31), 2**33], np.int64)
-    data, offsets = varints(values)
-    assert offsets[-1] == len(data) and list(np.diff(offsets)) == [1, 1, 1, 1, 1, 2, 2, 2, 3, 5, 5, 5]
-    assert decode_varints(base64.b64encode(data.tobytes()).decode()).tolist() == values.tolist()
+#: Display names of the enum fields on the Chinese map (the others show the value itself).
+DISPLAY = {"collection_model": MODEL_LABELS_ZH, "sewage_mode": SEWAGE_MODE_LABELS_ZH,
+           "facility_type": {k: v[0] for k, v in FACILITY_LABELS.items()},
+           "green_mine_level": {k: v[0] for k, v in MINE_LABELS.items()}}
+
+
+def expected_values(table: pd.DataFrame, key: str, kind: str) -> list:
+    """A popup field's values as the map must give them, straight from the results table."""
+    if kind in ("text", "tpl", "enum"):
+        display = DISPLAY.get(key, {})
+        return [None if pd.isna(v) or (v == "" and kind != "enum") else display.get(v, str(v))
+                for v in table[key].tolist()]
+    if kind == "bool":
+        return [None if (t := yes_no(v, strict=False)) is None else int(t) for v in table[key].tolist()]
+    rounded = np.round(pd.to_numeric(table[key], errors="coerce").to_numpy(float), 0 if kind in ("int", "metres") else 1)
+    return [None if np.isnan(v) else (int(v) if kind in ("int", "metres") else float(v)) for v in rounded]
+
+
+def test_every_popup_value_is_the_results_value(hostile):
+    """All rows of every field of every layer, decoded from the compact columns, equal the results tables."""
+    _, out = hostile
+    data = embedded_data(out / "map.html")
+    gpkg = out / "results.gpkg"
+    source = {"toilets": "counties", "sewage": "villages"}
+    checked = 0
+    for lay in data["layers"]:
+        if lay["id"] == "roads":
+            continue
+        table = pyogrio.read_dataframe(gpkg, layer=source.get(lay["id"], lay["id"]), read_geometry=False)
+        assert column(data, lay["id"], "name") == expected_values(table, "name", "text")
+        for field in lay["fields"]:
+            assert field_values(data, lay["id"], field["key"]) == expected_values(table, field["key"], field["kind"]), \
+                (lay["id"], field["key"])
+            checked += len(table)
+    assert checked > 5000
+    assert layer(data, "sewage")["x"] == {"enc": "same", "layer": "villages"}  # one copy of shared columns
 
 
 def test_popup_fields_are_labelled_in_chinese_and_english(hostile):
@@ -247,9 +276,8 @@ def test_popup_fields_are_labelled_in_chinese_and_english(hostile):
     model_en = next(f for f in en["fields"] if f["key"] == "collection_model")
     assert set(model_en["dict"]) <= set(MODEL_LABELS_EN.values())
     reasons = next(f for f in en["fields"] if f["key"] == "model_reason")
-    assert [filled(reasons, v) for v in reasons["values"]] == [
-        None if v is None else str(v) for v in res.villages["model_reason_en"]]
-    assert len(reasons["tpl"]) < len(reasons["values"]) / 5  # a few sentence patterns
+    assert decode(reasons) == [None if v is None else str(v) for v in res.villages["model_reason_en"]]
+    assert reasons["enc"] == "tpl" and len(reasons["tpl"]) < len(res.villages) / 5  # a few sentence patterns
     assert en_data["title"].startswith("Rural living-environment plan map")
 
 
@@ -259,7 +287,7 @@ def test_hostile_names_are_data_not_markup(hostile):
     assert XSS_NAME not in text
     assert "</script><script>alert(2)" not in text
     assert "\u2028" not in text
-    names = layer(embedded_data(out / "map.html"), "villages")["name"]
+    names = decode(layer(embedded_data(out / "map.html"), "villages")["name"])
     assert names[0] == XSS_NAME and names[1] == SCRIPT_NAME
 
 
@@ -394,3 +422,16 @@ def test_a_run_without_leaflet_writes_everything_but_the_map(tmp_path, monkeypat
     assert not (tmp_path / "out" / "map.html").exists()
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert any("map.html not written" in w and "make vendor-js" in w for w in summary["warnings"])
+
+
+def test_map_bench_counts_the_bytes_of_each_part(hostile):
+    from ruralenv.tools.map_bench import size_by_part
+
+    _, out = hostile
+    parts = size_by_part(out / "map.html")
+    assert parts["total"] == (out / "map.html").stat().st_size
+    layers = {k: v for k, v in parts.items() if k.startswith("layer:")}
+    assert parts["page"] + sum(layers.values()) + parts["other_data"] == parts["total"]
+    assert parts["roads:overview"] + parts["roads:tiles"] < parts["layer:roads"]
+    assert parts["layer:sewage"] < parts["layer:villages"] / 2  # the sewage view shares the villages' columns
+    assert parts["page"] > 100_000  # Leaflet is inlined

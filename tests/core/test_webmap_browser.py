@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pyogrio
 import pytest
 from conftest import REPO
 from ruralenv.core.webmap import export_map
-from test_webmap import SCRIPT_NAME, XSS_NAME, embedded_data, run_hostile_sample
+from test_webmap import SCRIPT_NAME, XSS_NAME, column, embedded_data, field_values, layer, run_hostile_sample
 
 pytestmark = pytest.mark.browser
 
@@ -291,3 +292,77 @@ def test_surface_overlay_shows_with_its_legend_and_toggles(chromium, hostile, tm
         assert v.page.locator("#re-map img.leaflet-image-layer").count() == 0
     finally:
         v.page.close()
+
+
+def _tenths(value: float) -> str:
+    """``value.toFixed(1)``: the exact binary value rounded half up."""
+    return str(Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def shown(kind: str, value) -> str:
+    """A decoded value as map.js writes it in a popup (Chinese page, en-US number format)."""
+    if value is None:
+        return "—"
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind == "metres":
+        return f"{_tenths(value / 1000)} 公里" if value >= 1000 else f"{value} 米"
+    if kind == "pct":
+        return f"{_tenths(value)} %"
+    if kind == "int":
+        return f"{value:,}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def expected_popup(data: dict, layer_id: str, i: int) -> dict:
+    lay = layer(data, layer_id)
+    rows = []
+    for field in lay["fields"]:
+        value = field_values(data, layer_id, field["key"])[i]
+        if value is None and field["kind"] in ("text", "tpl"):
+            continue
+        rows.append([field["label"], shown(field["kind"], value)])
+    label = lay["classes"][column(data, layer_id, "cls")[i]]["label"]
+    return {"title": column(data, layer_id, "name")[i], "cls": label, "rows": rows}
+
+
+_SHOW_ONLY = """(id) => document.querySelectorAll('#re-layers .re-layer > label input').forEach((box) => {
+  if (box.checked !== (box.closest('.re-layer').getAttribute('data-layer') === id)) { box.click(); } })"""
+#: Close any popup, centre row i of a layer at zoom 18 and return its place on the page.
+_CENTRE = """async ([id, i]) => {
+  const api = window.ruralenvMap, m = api.map, at = api.layers[id].where[i];
+  m.closePopup();
+  while (document.querySelector('.leaflet-popup')) { await new Promise((done) => setTimeout(done, 20)); }
+  m.setView(at, 18, {animate: false});
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const p = m.latLngToContainerPoint(at), r = m.getContainer().getBoundingClientRect();
+  return [r.left + p.x, r.top + p.y]; }"""
+_POPUP = """() => { const p = document.querySelector('.leaflet-popup .re-popup');
+  return {title: p.querySelector('.re-popup-title').textContent, cls: p.querySelector('.re-popup-class').textContent,
+          rows: Array.from(p.querySelectorAll('tr'), (tr) => [tr.cells[0].textContent, tr.cells[1].textContent])}; }"""
+
+
+def _clicked_popup(v: Visit, layer_id: str, i: int) -> dict:
+    for _ in range(3):  # a loaded machine may click before the redraw: aim again
+        x, y = v.js(_CENTRE, [layer_id, i])
+        v.page.mouse.click(x, y)
+        try:
+            v.page.locator(".leaflet-popup .re-popup").wait_for(timeout=3000)
+            return v.js(_POPUP)
+        except sync_api.TimeoutError:
+            continue
+    raise AssertionError(f"no popup for row {i} of {layer_id}")
+
+
+def test_popups_show_the_values_of_the_results(visit, hostile):
+    """Clicked villages and sewage entries show, row by row, what the data hold (decoded in Python)."""
+    data = embedded_data(hostile[1] / "map.html")
+    sample = np.random.default_rng(3).choice(len(hostile[0].villages), size=12, replace=False).tolist()
+    for layer_id in ("villages", "sewage", "facilities", "mines"):
+        visit.js(_SHOW_ONLY, layer_id)
+        rows = sample if layer_id in ("villages", "sewage") else [0, 1]
+        for i in rows:
+            assert _clicked_popup(visit, layer_id, i) == expected_popup(data, layer_id, i), (layer_id, i)
+    assert visit.errors == []
