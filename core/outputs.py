@@ -71,6 +71,10 @@ def _write_features(gdf: gpd.GeoDataFrame, path: Path, name: str, index: bool) -
 GEOMETRY_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
 
 
+#: Rows turned into Python values and inserted at a time by :func:`append_rows`.
+BULK_ROWS = 65_536
+
+
 def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
     """Insert every row of ``gdf`` into the empty feature table GDAL created for it, through SQLite.
 
@@ -89,16 +93,21 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
         info = con.execute(f'PRAGMA table_info("{table}")').fetchall()
         fid_col = next(row[1] for row in info if row[5])  # the primary key
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
-        values = [np.arange(1, len(gdf) + 1).tolist(), _blobs(np.asarray(gdf.geometry.array), srs_id),
-                  *(_sql_values(gdf[c]) for c in cols)]
         names = ", ".join(f'"{c}"' for c in [fid_col, geom_col, *cols])
+        insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 2))})'
         triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
                                (table,)).fetchall()
         con.execute("PRAGMA synchronous = OFF")
         con.execute("BEGIN")
         for trigger, _ in triggers:
             con.execute(f'DROP TRIGGER "{trigger}"')
-        con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(values))})', zip(*values, strict=True))
+        geoms = np.asarray(gdf.geometry.array)
+        for start in range(0, len(gdf), BULK_ROWS):  # in slices: the Python values of a slice at a time
+            rows = slice(start, start + BULK_ROWS)
+            part = gdf.iloc[rows]
+            values = [np.arange(start + 1, start + len(part) + 1).tolist(), _blobs(geoms[rows], srs_id),
+                      *(_sql_values(part[c]) for c in cols)]
+            con.executemany(insert, zip(*values, strict=True))
         for _, sql in triggers:
             con.execute(sql)
         x0, y0, x1, y1 = gdf.total_bounds

@@ -155,6 +155,11 @@ FECAL_ROUTE_LABELS_ZH: dict[str, str] = {
     "collect_and_haul": "粪污集中处理设施，定期掏运",
     "on_site": "就地就近无害化消纳、综合利用",
 }
+FECAL_ROUTE_LABELS_EN: dict[str, str] = {
+    "sewer": "into the sewage system, treated together",
+    "collect_and_haul": "central toilet-waste facility, emptied regularly",
+    "on_site": "made harmless and used on or near the spot",
+}
 
 #: Labels of the collection models, in the plan's own words.
 MODEL_LABELS_ZH: dict[str, str] = {

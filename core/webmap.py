@@ -670,6 +670,7 @@ def _sewage_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
               "resource_use": {**base, "shape": "triangle", "fillColor": "#a6761d"},
               "unknown": {**base, "shape": "circle", "radius": 3, "fillColor": "#bdbdbd"}}
     names = schema.SEWAGE_MODE_LABELS_ZH if lang == 0 else schema.SEWAGE_MODE_LABELS_EN
+    routes = schema.FECAL_ROUTE_LABELS_ZH if lang == 0 else schema.FECAL_ROUTE_LABELS_EN
     labels = {k: (schema.SEWAGE_MODE_LABELS_ZH[k], schema.SEWAGE_MODE_LABELS_EN[k]) for k in names}
     labels["unknown"] = ("未分类（常住人口未知）", "no mode (residents unknown)")
     keys = [m if m in names else "unknown" for m in gdf["sewage_mode"]]
@@ -681,7 +682,7 @@ def _sewage_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
             ("toilets_needed", "int"))
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     fields = [*_shared_fields(df, (("village_code", "text"),), lang, "villages"),
-              *_fields(df, spec, lang, {"sewage_mode": names})]
+              *_fields(df, spec, lang, {"sewage_mode": names, "fecal_route": routes})]
     return {"id": "sewage", "geom": "point", "classes": classes, "cls": _class_column(cls), "x": same("villages"),
             "y": same("villages"), "name": same("villages"), "fields": fields, "labelled": False, "hidden": True}
 

@@ -51,7 +51,8 @@ def test_results_gpkg_equals_the_reference_write(sample_results, tmp_path, index
     res, _ = sample_results
     layers = _with_awkward_values(res.layers())
     before = {k: None if v is None else v.copy() for k, v in layers.items()}
-    with mock.patch.object(outputs, "append_rows", wraps=outputs.append_rows) as bulk:
+    with mock.patch.object(outputs, "append_rows", wraps=outputs.append_rows) as bulk, \
+            mock.patch.object(outputs, "BULK_ROWS", 7):  # many slices, the last one short
         write_gpkg(layers, tmp_path / "new.gpkg", index_max_features=index_max)
     assert {c.args[1] for c in bulk.call_args_list} >= ({"roads", "villages", "counties"} if index_max == 0 else set())
     assert bulk.called == (index_max == 0)

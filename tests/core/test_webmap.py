@@ -17,7 +17,12 @@ from pyproj import Geod
 from ruralenv.core import Config, run_pipeline
 from ruralenv.core.cli import main as cli_main
 from ruralenv.core.datum import wgs84_to_gcj02
-from ruralenv.core.schema import MODEL_LABELS_EN, MODEL_LABELS_ZH, SEWAGE_MODE_LABELS_ZH
+from ruralenv.core.schema import (
+    FECAL_ROUTE_LABELS_ZH,
+    MODEL_LABELS_EN,
+    MODEL_LABELS_ZH,
+    SEWAGE_MODE_LABELS_ZH,
+)
 from ruralenv.core.values import yes_no
 from ruralenv.core.webmap import (
     FACILITY_LABELS,
@@ -228,6 +233,7 @@ def test_region_view_draws_the_hardened_and_major_roads(hostile):
 
 #: Display names of the enum fields on the Chinese map (the others show the value itself).
 DISPLAY = {"collection_model": MODEL_LABELS_ZH, "sewage_mode": SEWAGE_MODE_LABELS_ZH,
+           "fecal_route": FECAL_ROUTE_LABELS_ZH,
            "facility_type": {k: v[0] for k, v in FACILITY_LABELS.items()},
            "green_mine_level": {k: v[0] for k, v in MINE_LABELS.items()}}
 
