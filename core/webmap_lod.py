@@ -158,6 +158,10 @@ class _Lines:
         return shapely.linestrings(xy[keep], indices=line_of[keep]), key[~cont]
 
 
+#: Roads merged, simplified and encoded at a time (whole chunks; bounds the export's memory at region scale).
+BATCH_ROADS = 250_000
+
+
 class _Packer:
     """Merges, simplifies and encodes groups of roads into the page's chunks."""
 
@@ -173,7 +177,21 @@ class _Packer:
         if len(roads) == 0:
             return []
         order = np.argsort(key, kind="stable")
-        lines, line_key = self.lines.chains(roads[order], key[order])
+        roads, key = roads[order], key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])  # where each key's roads begin
+        out: list[dict] = []
+        begin = 0
+        while begin < len(roads):  # whole keys at a time, about BATCH_ROADS roads: a region's roads in a few
+            after = starts[starts > begin]
+            fit = after[after <= begin + BATCH_ROADS]
+            end = int(fit[-1]) if len(fit) else int(after[0]) if len(after) else len(roads)
+            out += self._batch(roads[begin:end], key[begin:end], n_cls, tolerance_m, unit)
+            begin = end
+        return out
+
+    def _batch(self, roads: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float, unit: int) -> list[dict]:
+        """The chunks of roads sorted by key, every road of each key among them."""
+        lines, line_key = self.lines.chains(roads, key)
         keys, group = np.unique(line_key, return_inverse=True)
         simple = shapely.simplify(lines, tolerance_m, preserve_topology=False)
         drawn = shapely.get_num_coordinates(simple) >= 2
