@@ -9,7 +9,10 @@ Degrees and Web Mercator are never used for distances.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+import shapely
 from pyproj import CRS, Geod, Transformer
 
 GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid; WGS 84 differs by 0.1 mm in the semi-minor axis
@@ -80,6 +83,42 @@ def resolve_crs(setting: str, lonlat_bounds: tuple[float, float, float, float], 
 def to_lonlat(crs: CRS) -> Transformer:
     """Transformer from ``crs`` to CGCS2000 longitude/latitude (x = lon)."""
     return Transformer.from_crs(crs, GEOGRAPHIC, always_xy=True)
+
+
+#: Below this many points a transform runs in one piece; above it in two threads.
+PARALLEL_POINTS = 200_000
+
+
+def transform_xy(source: CRS, target: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates from ``source`` to ``target`` (x = longitude for geographic CRSs), as pyproj gives them.
+
+    PROJ leaves the interpreter free while it works, so a large array goes in two halves on two threads
+    (each with its own :class:`~pyproj.Transformer`; one is never shared between threads): on two cores the
+    region's five million road vertices take half the time.
+    """
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+
+    def part(sl: slice) -> tuple[np.ndarray, np.ndarray]:
+        tx, ty = Transformer.from_crs(source, target, always_xy=True).transform(x[sl], y[sl])
+        return np.asarray(tx, np.float64), np.asarray(ty, np.float64)
+
+    if len(x) < PARALLEL_POINTS:
+        return part(slice(None))
+    half = len(x) // 2
+    with ThreadPoolExecutor(2, thread_name_prefix="ruralenv-proj") as pool:
+        first, second = pool.map(part, (slice(0, half), slice(half, None)))
+    return np.r_[first[0], second[0]], np.r_[first[1], second[1]]
+
+
+def project_geometries(geoms: np.ndarray, source: CRS, target: CRS) -> np.ndarray | None:
+    """2-D geometries from ``source`` to ``target`` by :func:`transform_xy` (None when any has a z: the
+    caller then uses GeoPandas)."""
+    geoms = np.asarray(geoms, dtype=object)
+    if shapely.has_z(geoms).any():
+        return None
+    xy = shapely.get_coordinates(geoms)
+    tx, ty = transform_xy(source, target, xy[:, 0], xy[:, 1])
+    return shapely.set_coordinates(geoms.copy(), np.column_stack([tx, ty]))
 
 
 #: Segments shorter than this are measured with local ellipsoid radii (error well below 1 mm);

@@ -19,7 +19,7 @@ from pyproj import CRS
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from .crs import geodesic_segment_lengths, to_lonlat
+from .crs import GEOGRAPHIC, geodesic_segment_lengths, transform_xy
 from .files import write_atomically
 
 #: Weight given to edges that must cost (almost) nothing; csgraph ignores stored zeros.
@@ -280,8 +280,8 @@ def _cumulative_lengths(vx: np.ndarray, vy: np.ndarray, v_line: np.ndarray, line
     nv = len(vx)
     if not nv:
         return np.zeros(0), np.zeros(0)
-    lon, lat = to_lonlat(crs).transform(vx, vy)
-    seg_m = geodesic_segment_lengths(np.asarray(lon), np.asarray(lat))
+    lon, lat = transform_xy(crs, GEOGRAPHIC, vx, vy)
+    seg_m = geodesic_segment_lengths(lon, lat)
     seg_proj = np.hypot(np.diff(vx), np.diff(vy)) if nv > 1 else np.zeros(0)
     cross = ~(v_line[1:] == v_line[:-1]) if nv > 1 else np.zeros(0, bool)
     seg_m[cross] = 0.0

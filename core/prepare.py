@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import zipfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
@@ -25,7 +26,7 @@ from ._errors import InputError, Problem
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
 from .contract import REJECT_COLUMNS as REJECT_CONTRACT
 from .contract import names
-from .crs import GEOGRAPHIC, resolve_crs
+from .crs import GEOGRAPHIC, project_geometries, resolve_crs
 from .files import sha256_of
 from .io import Layer, check_layer, check_locations, classify_roads, read_layer, reject_record
 from .network import (
@@ -220,8 +221,18 @@ def to_metric_crs(layers: dict[str, Layer], config: Config, extent_kinds: Sequen
     """Pick the run's metric CRS from the extent of ``extent_kinds`` and project every layer into it."""
     crs = resolve_crs(config.crs, _lonlat_bounds(layers, extent_kinds), config.crs_family)
     for layer in layers.values():
-        layer.gdf = layer.gdf.to_crs(crs)
+        layer.gdf = _projected(layer.gdf, crs)
     return crs
+
+
+def _projected(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """``gdf.to_crs(crs)``, large 2-D layers on two threads (:func:`.crs.project_geometries`)."""
+    if len(gdf) < 10_000 or gdf.crs is None or gdf.crs == crs:
+        return gdf.to_crs(crs)
+    geoms = project_geometries(np.asarray(gdf.geometry.array), gdf.crs, crs)
+    if geoms is None:
+        return gdf.to_crs(crs)
+    return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=crs, name=gdf.geometry.name))
 
 
 def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Progress,
@@ -336,20 +347,31 @@ def concat_snaps(snaps: Sequence[Snap]) -> Snap:
 
 def _snap_all(base: NetworkInputs, village_xy: tuple[np.ndarray, np.ndarray], facilities: gpd.GeoDataFrame,
               towns: gpd.GeoDataFrame | None, progress: Progress) -> tuple[Snap, ...]:
-    """Nearest road of villages, facilities and seats; nearest hardened road of villages and seats."""
+    """Nearest road of villages, facilities and seats; nearest hardened road of villages and seats.
+
+    The two searches (every road; hardened roads) run on two threads: GEOS leaves the interpreter free
+    while it builds and searches its trees.
+    """
     config, roads = base.config, base.roads
-    snapper = Snapper(base.net, roads.geometry.array, base.crs)
     vx, vy = village_xy
-    v_snap = snapper.snap(vx, vy)
-    progress.advance()
     fx, fy = point_xy(facilities)
-    f_snap = snapper.snap(fx, fy, max_dist_m=config.max_snap_m)
     tx, ty = point_xy(towns) if towns is not None else (np.zeros(0), np.zeros(0))
-    t_snap = snapper.snap(tx, ty, max_dist_m=config.max_snap_m)
-    progress.advance()
-    hard = Snapper(base.net, roads.geometry.array, base.crs, line_mask=roads["hardened"].to_numpy(bool))
-    v_hsnap = hard.snap(vx, vy, max_dist_m=config.access_radius_m)
-    t_hsnap = hard.snap(tx, ty, max_dist_m=config.access_radius_m)
+
+    def every_road() -> tuple[Snap, Snap, Snap]:
+        snapper = Snapper(base.net, roads.geometry.array, base.crs)
+        return (snapper.snap(vx, vy), snapper.snap(fx, fy, max_dist_m=config.max_snap_m),
+                snapper.snap(tx, ty, max_dist_m=config.max_snap_m))
+
+    def hardened_roads() -> tuple[Snap, Snap]:
+        hard = Snapper(base.net, roads.geometry.array, base.crs, line_mask=roads["hardened"].to_numpy(bool))
+        return (hard.snap(vx, vy, max_dist_m=config.access_radius_m),
+                hard.snap(tx, ty, max_dist_m=config.access_radius_m))
+
+    with ThreadPoolExecutor(2, thread_name_prefix="ruralenv-snap") as pool:
+        hardened = pool.submit(hardened_roads)
+        v_snap, f_snap, t_snap = every_road()
+        progress.advance(2)
+        v_hsnap, t_hsnap = hardened.result()
     progress.advance()
     return v_snap, f_snap, t_snap, v_hsnap, t_hsnap
 

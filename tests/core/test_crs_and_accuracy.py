@@ -4,9 +4,17 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from pyproj import Geod
+import shapely
+from pyproj import CRS, Geod, Transformer
 from ruralenv.core import run_pipeline
-from ruralenv.core.crs import gk3_epsg, resolve_crs, utm_epsg
+from ruralenv.core.crs import (
+    PARALLEL_POINTS,
+    gk3_epsg,
+    project_geometries,
+    resolve_crs,
+    transform_xy,
+    utm_epsg,
+)
 from shapely.geometry import LineString, Point
 
 GEOD = Geod(ellps="GRS80")
@@ -82,3 +90,18 @@ def test_same_results_whatever_the_input_crs(cfg, target):
         assert np.array_equal(np.isnan(a), np.isnan(b))
         ok = ~np.isnan(a)
         assert np.allclose(a[ok], b[ok], rtol=1e-5, atol=0.2), col
+
+
+def test_two_thread_projection_equals_geopandas_and_pyproj():
+    """Large arrays are projected in two halves on two threads: the same numbers as in one piece."""
+    rng = np.random.default_rng(3)
+    n = PARALLEL_POINTS + 1000  # lines of five points
+    lon, lat = rng.uniform(108, 120, n), rng.uniform(38, 45, n)
+    x, y = transform_xy(CRS.from_epsg(4490), CRS.from_epsg(4546), lon, lat)
+    ex, ey = Transformer.from_crs(4490, 4546, always_xy=True).transform(lon, lat)
+    assert np.array_equal(x, ex) and np.array_equal(y, ey)
+    lines = shapely.linestrings(np.column_stack([lon, lat]), indices=np.arange(n) // 5)
+    got = project_geometries(lines, CRS.from_epsg(4490), CRS.from_epsg(4546))
+    want = gpd.GeoSeries(lines, crs=4490).to_crs(4546).array
+    assert shapely.equals_exact(got, np.asarray(want), tolerance=0).all()
+    assert project_geometries(shapely.force_3d(lines[:3]), CRS.from_epsg(4490), CRS.from_epsg(4546)) is None
