@@ -148,6 +148,12 @@ def geodesic_segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         return np.zeros(0)
     lon = np.asarray(lon, np.float64)
     lat = np.asarray(lat, np.float64)
+    if len(lon) > PARALLEL_POINTS:  # numpy leaves the interpreter free on large arrays: two halves, two threads
+        half = len(lon) // 2
+        with ThreadPoolExecutor(2, thread_name_prefix="ruralenv-geod") as pool:
+            first, second = pool.map(geodesic_segment_lengths, (lon[:half + 1], lon[half:]),
+                                     (lat[:half + 1], lat[half:]))
+        return np.r_[first, second]
     phi = np.radians((lat[:-1] + lat[1:]) / 2.0)
     s2 = np.sin(phi) ** 2
     w = np.sqrt(1.0 - _E2 * s2)

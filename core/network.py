@@ -321,6 +321,11 @@ def _grid_ids(coords: np.ndarray, cell: float) -> np.ndarray:
         return np.zeros(0, np.int64)
     gx = np.round(coords[:, 0] / cell).astype(np.int64)
     gy = np.round(coords[:, 1] / cell).astype(np.int64)
+    gx -= gx.min()
+    gy -= gy.min()
+    span_y = int(gy.max()) + 1
+    if (int(gx.max()) + 1) * span_y < 2**62:  # one integer key per cell, in the order of (x, y): one sort
+        return np.unique(gx * span_y + gy, return_inverse=True)[1].astype(np.int64)
     order = np.lexsort((gy, gx))
     sx, sy = gx[order], gy[order]
     new = np.r_[True, (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])]

@@ -31,7 +31,8 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: 
 
     Layers with more than ``index_max_features`` features are written without an R-tree spatial index
     (building it is most of the write time at region scale; QGIS can add one later: Layer Properties →
-    Source → Create Spatial Index), and their rows go in by :func:`append_rows` (GDAL creates the table).
+    Source → Create Spatial Index). GDAL creates every table; the rows of layers with at least
+    :data:`BULK_MIN_ROWS` features go in by :func:`append_rows`.
 
     Raises
     ------
@@ -53,18 +54,22 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: 
 
 def _write_features(gdf: gpd.GeoDataFrame, path: Path, name: str, index: bool) -> None:
     geoms = np.asarray(gdf.geometry.array)
-    bulk = not index and len(geoms) > 0 and not (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any() \
+    bulk = len(geoms) >= max(BULK_MIN_ROWS, 1) and not (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any() \
         and not shapely.has_z(geoms).any() and all(_plain_values(gdf[c]) for c in gdf.columns
                                                    if c != gdf.geometry.name)
+    options = {"SPATIAL_INDEX": "YES" if index else "NO"}
     if not bulk:
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", append=path.exists(),
-                                layer_options={"SPATIAL_INDEX": "YES" if index else "NO"})
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", append=path.exists(), layer_options=options)
         return
     kinds = np.unique(shapely.get_type_id(geoms))
     pyogrio.write_dataframe(gdf.iloc[:0], path, layer=name, driver="GPKG", append=path.exists(),
                             geometry_type=GEOMETRY_TYPES.get(int(kinds[0]), "Unknown") if len(kinds) == 1
-                            else "Unknown", layer_options={"SPATIAL_INDEX": "NO"})
+                            else "Unknown", layer_options=options)
     append_rows(path, name, gdf)
+
+
+#: Layers with at least this many features get their rows through SQLite in bulk (:func:`append_rows`).
+BULK_MIN_ROWS = 10_000
 
 
 #: shapely geometry type id → the GeoPackage geometry type name.
@@ -83,7 +88,8 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
     header: magic ``GP``, version 0, little-endian with an [minx, maxx, miny, maxy] envelope, the layer's
     ``srs_id``; then ISO WKB) and the rows go in as one transaction. The table, its columns and types,
     ``gpkg_contents`` and ``gpkg_geometry_columns`` are GDAL's own; the layer's extent and feature count are
-    set afterwards, and GDAL's feature-count triggers are lifted for the insert and put back as they were.
+    set afterwards, and GDAL's triggers (feature count, R-tree) are lifted for the insert and put back as they
+    were; a layer GDAL gave an R-tree spatial index gets its rows' bounds in it.
     Only 2-D geometries that are neither missing nor empty (the caller checks).
     """
     con = sqlite3.connect(path, isolation_level=None)
@@ -108,6 +114,14 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
             values = [np.arange(start + 1, start + len(part) + 1).tolist(), _blobs(geoms[rows], srs_id),
                       *(_sql_values(part[c]) for c in cols)]
             con.executemany(insert, zip(*values, strict=True))
+        rtree = con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND column_name = ? AND "
+                            "extension_name = 'gpkg_rtree_index'", (table, geom_col)).fetchall() \
+            if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_extensions'").fetchall() else []
+        if rtree:  # GDAL's triggers would fill it row by row (with its own SQL functions): fill it here
+            b = shapely.bounds(geoms)
+            con.executemany(f'INSERT INTO "rtree_{table}_{geom_col}" VALUES (?, ?, ?, ?, ?)',
+                            zip(range(1, len(gdf) + 1), b[:, 0].tolist(), b[:, 2].tolist(), b[:, 1].tolist(),
+                                b[:, 3].tolist(), strict=True))
         for _, sql in triggers:
             con.execute(sql)
         x0, y0, x1, y1 = gdf.total_bounds
@@ -136,7 +150,7 @@ def _plain_values(s: pd.Series) -> bool:
     """Whether a column's values bind to SQLite as GDAL would store them: numbers, booleans, text or nulls."""
     if s.dtype.kind in "biuf":
         return True
-    return s.dtype == object and all(isinstance(v, str) for v in s.dropna().to_numpy(object))
+    return s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
 
 
 def _sql_values(s: pd.Series) -> list:

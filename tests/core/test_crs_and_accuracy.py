@@ -105,3 +105,19 @@ def test_two_thread_projection_equals_geopandas_and_pyproj():
     want = gpd.GeoSeries(lines, crs=4490).to_crs(4546).array
     assert shapely.equals_exact(got, np.asarray(want), tolerance=0).all()
     assert project_geometries(shapely.force_3d(lines[:3]), CRS.from_epsg(4490), CRS.from_epsg(4546)) is None
+
+
+def test_two_thread_segment_lengths_and_grid_ids_equal_the_one_piece_ones(monkeypatch):
+    from ruralenv.core import crs as crs_module
+    from ruralenv.core.network import _grid_ids
+
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(108, 120, PARALLEL_POINTS + 7), rng.uniform(38, 45, PARALLEL_POINTS + 7)
+    two = crs_module.geodesic_segment_lengths(lon, lat)
+    monkeypatch.setattr(crs_module, "PARALLEL_POINTS", 10**9)
+    assert np.array_equal(two, crs_module.geodesic_segment_lengths(lon, lat))
+    xy = np.round(rng.uniform(0, 5e5, (50_000, 2)), 2)
+    xy[::4] = xy[1::4]
+    ids = _grid_ids(xy, 1e-3)
+    _, expected = np.unique(xy, axis=0, return_inverse=True)  # cells ordered by x, then y
+    assert np.array_equal(ids, expected.ravel())
