@@ -109,7 +109,9 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
         child = None
         try:
             forked = tuple(n for n in writers if n in background) if can_fork() else ()
-            child = _ChildWriter.start(tmp, writers, forked) if forked else None
+            if forked:
+                child = _ChildWriter(forked)
+                child.start(tmp, writers)
             for name, write in writers.items():
                 if name not in forked:
                     _write_one(name, write, tmp, out_dir)
@@ -144,38 +146,50 @@ def _failed(name: str, out_dir: Path, why: str) -> str:
 
 
 def can_fork() -> bool:
-    """Whether :func:`write_atomically` may write in a forked child: POSIX, and not inside QGIS (a Qt
-    application must not fork) nor when ``RURALENV_NO_FORK`` is set."""
-    return hasattr(os, "fork") and "qgis.core" not in sys.modules and not os.environ.get("RURALENV_NO_FORK")
+    """Whether :func:`write_atomically` may write in a forked child: POSIX, the main thread (signals are
+    handled there), and not inside QGIS (a Qt application must not fork) nor when ``RURALENV_NO_FORK`` is
+    set."""
+    return hasattr(os, "fork") and threading.current_thread() is threading.main_thread() \
+        and "qgis.core" not in sys.modules and not os.environ.get("RURALENV_NO_FORK")
 
 
 class _ChildWriter:
     """Writers running in a forked child; it reports over a pipe (exit 0, or 1 with the file and the
     OSError, or 2 with the file and any other error)."""
 
-    def __init__(self, pid: int, fd: int, names: tuple[str, ...]):
-        self.pid, self.fd, self.names = pid, fd, names
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+        self.pid, self.fd = -1, -1
 
-    @classmethod
-    def start(cls, tmp: Path, writers: Mapping[str, Callable[[Path], object]],
-              names: tuple[str, ...]) -> _ChildWriter:
+    def start(self, tmp: Path, writers: Mapping[str, Callable[[Path], object]]) -> _ChildWriter:
+        """Fork the child. SIGINT and SIGTERM wait while the two processes part: the child then dies of
+        them at once (default handling, nothing to clean: the parent removes the temporary folder), and the
+        parent knows the child's pid before its own handler can interrupt it."""
         r, w = os.pipe()
         # Objects the two processes share stay shared only while nothing writes to their pages: the cyclic
         # garbage collector would (it marks every container object it visits), so the parent's objects are
         # frozen out of its reach until the child is done, and the short-lived child does not collect.
         gc.freeze()
         _release_free_heap()
-        pid = os.fork()
-        if pid == 0:  # the child: write, report, and leave without running the parent's exit handlers
-            code = 3
-            try:
-                gc.disable()
-                os.close(r)
-                code = _child_writes(tmp, writers, names, w)
-            finally:
-                os._exit(code)
-        os.close(w)
-        return cls(pid, r, names)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: write, report, and leave without running the parent's exit handlers
+                code = 3
+                try:
+                    gc.disable()
+                    os.close(r)
+                    for signum in (signal.SIGINT, signal.SIGTERM):
+                        signal.signal(signum, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                    code = _child_writes(tmp, writers, self.names, w)
+                finally:
+                    os._exit(code)
+            self.pid, self.fd = pid, r
+            os.close(w)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return self
 
     def wait(self, out_dir: Path) -> None:
         """Wait for the child; its failure becomes the same :class:`OutputError` a write here would raise."""
@@ -196,6 +210,9 @@ class _ChildWriter:
 
     def kill(self) -> None:
         """Stop the child (the parent failed or was interrupted) and reap it."""
+        if self.pid < 0:
+            gc.unfreeze()
+            return
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)

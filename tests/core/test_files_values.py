@@ -93,7 +93,8 @@ def test_the_background_writer_is_stopped_when_the_parent_fails(tmp_path):
     started = tmp_path / "started"
 
     def slow(path):
-        started.write_text(str(os.getpid()))
+        (tmp_path / "starting").write_text(str(os.getpid()))
+        os.replace(tmp_path / "starting", started)  # whole, or not there yet
         import time
         time.sleep(60)
 
