@@ -142,11 +142,7 @@ def test_shrunken_halo_is_caught(region):
     for k, halo in ((k, h) for k in np.unique(keys) for h in (2000.0, 50000.0)):
         job = make_job(gdfs, np.flatnonzero(keys == k), str(k), halo, cfg.replace(crs=crs, use_cache=False))
         out = run_job(job)
-        ref = single.villages.iloc[out.villages[VID].to_numpy()].reset_index(drop=True)
-        got = out.villages.drop(columns=[VID]).reset_index(drop=True)
-        got["src_row"], got["issues"] = ref["src_row"], ref["issues"]
-        ok = out.certified
-        assert_same_villages(ref.loc[ok].reset_index(drop=True), got.loc[ok].reset_index(drop=True))
+        ref, got, ok = _certified_equal_single(out, single)
         certified += int(ok.sum())
         differs = np.zeros(len(ref), bool)
         for col in ("net_dist_county_treatment_m", "net_dist_town_treatment_m", "pave_gap_m"):
@@ -227,11 +223,7 @@ def test_seeded_windows_reach_far_facilities(region):
         assert len(job.layers["roads"]) < len(gdfs["roads"])
         out = run_job(job)
         assert out.n_roads == len(job.layers["roads"])  # the task searched its window, nothing more
-        ref = single.villages.iloc[out.villages[VID].to_numpy()].reset_index(drop=True)
-        got = out.villages.drop(columns=[VID]).reset_index(drop=True)
-        got["src_row"], got["issues"] = ref["src_row"], ref["issues"]
-        ok = out.certified
-        assert_same_villages(ref.loc[ok].reset_index(drop=True), got.loc[ok].reset_index(drop=True))
+        ref, got, ok = _certified_equal_single(out, single)
         certified += int(ok.sum())
         beyond += int((ok & (ref["net_dist_county_treatment_m"] > 4 * 10000.0)).sum())
     assert certified >= 0.9 * len(single.villages)
@@ -299,3 +291,14 @@ def test_seeded_search_starts_at_the_known_distances():
     assert list(src) == [0, 0, 4, 4]  # nodes 2 and 3 are reached from the first seed (4 = 4 nodes + seed 0)
     d, _ = multi_source(m, np.zeros(0, np.int64), 4, seeds=(np.array([1]), np.array([0.0])))
     np.testing.assert_allclose(d, [10.0, 0.0, 10.0, 20.0], atol=1e-5)
+
+
+def _certified_equal_single(out, single):
+    """The single run's and the task's rows of its own villages, and which are certified (those must be
+    equal)."""
+    ref = single.villages.iloc[out.villages[VID].to_numpy()].reset_index(drop=True)
+    got = out.villages.drop(columns=[VID]).reset_index(drop=True)
+    got["src_row"], got["issues"] = ref["src_row"], ref["issues"]
+    ok = out.certified
+    assert_same_villages(ref.loc[ok].reset_index(drop=True), got.loc[ok].reset_index(drop=True))
+    return ref, got, ok
