@@ -43,8 +43,9 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
     report: dict[str, Any] = {"machine": _machine(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
     for n in [] if sample else sorted({1, workers}) if single else [workers]:
         log(f"[{scale}] partitioned by {unit} on {n} worker(s)")
-        report["runs"][str(n)] = _worker("partitioned", {"scale": scale, "seed": seed, "unit": unit, "workers": n,
-                                                         "single": single and n == workers})
+        report["runs"][str(n)] = _worker("partitioned", {
+            "scale": scale, "seed": seed, "unit": unit, "workers": n, "single": single and n == workers,
+            "via_file": str(out / "china_inputs.gpkg") if scale == "china" else None})
     if sample:
         log(f"[{scale}] {sample} median {unit} partitions on {workers} workers")
         report["sample"] = _worker("partition_sample", {"scale": scale, "seed": seed, "unit": unit,
@@ -72,9 +73,15 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     gen_s = time.perf_counter() - t0
     counts = region.counts()
     config = Config(use_cache=False)
+    inputs: dict[str, Any] = dict(region.layers)
+    if job.get("via_file"):  # the client then holds the projected layers only, as when reading a user's files
+        inputs = _through_file(region, Path(job["via_file"]))  # region.layers emptied
     t0 = time.perf_counter()
-    res = run_partitioned(dict(region.layers), config, PartitionOptions(job["unit"], workers=job["workers"]),
-                          write_map=False)
+    try:
+        res = run_partitioned(inputs, config, PartitionOptions(job["unit"], workers=job["workers"]), write_map=False)
+    finally:
+        if job.get("via_file"):
+            Path(job["via_file"]).unlink(missing_ok=True)
     total = time.perf_counter() - t0
     info = res.summary["partition"]
     tasks = info["tasks"]
@@ -87,6 +94,20 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     if job.get("single"):
         out["equals_single"] = _equals_single(region, config, res.villages)
     return out
+
+
+def _through_file(region, path: Path) -> dict[str, str]:
+    """Write the generated layers to a GeoPackage (deleted after the run; never kept) and free them."""
+    import gc
+
+    from ..core.outputs import write_gpkg
+
+    path.unlink(missing_ok=True)
+    write_gpkg(dict(region.layers), path, index_max_features=0)
+    names = list(region.layers)
+    region.layers.clear()
+    gc.collect()
+    return {k: f"{path}:{k}" for k in names}
 
 
 def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
