@@ -108,23 +108,24 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
         for trigger, _ in triggers:
             con.execute(f'DROP TRIGGER "{trigger}"')
         geoms = np.asarray(gdf.geometry.array)
+        b = shapely.bounds(geoms)  # the blobs' envelopes, the R-tree and the layer's extent
+        attributes = pd.DataFrame(gdf[cols])  # sliced without the geometries, which go in as blobs
         for start in range(0, len(gdf), BULK_ROWS):  # in slices: the Python values of a slice at a time
             rows = slice(start, start + BULK_ROWS)
-            part = gdf.iloc[rows]
-            values = [np.arange(start + 1, start + len(part) + 1).tolist(), _blobs(geoms[rows], srs_id),
+            part = attributes.iloc[rows]
+            values = [np.arange(start + 1, start + len(part) + 1).tolist(), _blobs(geoms[rows], b[rows], srs_id),
                       *(_sql_values(part[c]) for c in cols)]
             con.executemany(insert, zip(*values, strict=True))
-        rtree = con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND column_name = ? AND "
-                            "extension_name = 'gpkg_rtree_index'", (table, geom_col)).fetchall() \
-            if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_extensions'").fetchall() else []
-        if rtree:  # GDAL's triggers would fill it row by row (with its own SQL functions): fill it here
-            b = shapely.bounds(geoms)
-            con.executemany(f'INSERT INTO "rtree_{table}_{geom_col}" VALUES (?, ?, ?, ?, ?)',
+        rtree = f"rtree_{table}_{geom_col}"  # GDAL made it when it registered the layer's spatial index
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchall():
+            # GDAL's triggers would fill it row by row (with its own SQL functions): fill it here
+            con.executemany(f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
                             zip(range(1, len(gdf) + 1), b[:, 0].tolist(), b[:, 2].tolist(), b[:, 1].tolist(),
                                 b[:, 3].tolist(), strict=True))
         for _, sql in triggers:
             con.execute(sql)
-        x0, y0, x1, y1 = gdf.total_bounds
+        x0, y0 = b[:, 0].min(), b[:, 1].min()
+        x1, y1 = b[:, 2].max(), b[:, 3].max()
         con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
                     "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
                     (float(x0), float(y0), float(x1), float(y1), table))
@@ -134,12 +135,13 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
         con.close()
 
 
-def _blobs(geoms: np.ndarray, srs_id: int) -> list[bytes]:
-    """GeoPackage geometry blobs: the 40-byte header with the envelope, then ISO WKB (little-endian)."""
+def _blobs(geoms: np.ndarray, bounds: np.ndarray, srs_id: int) -> list[bytes]:
+    """GeoPackage geometry blobs: the 40-byte header with the envelope (from shapely ``bounds``), then ISO WKB
+    (little-endian)."""
     head = np.zeros(len(geoms), dtype=[("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
                                        ("envelope", "<f8", (4,))])
     head["magic"], head["flags"], head["srs_id"] = b"GP", 0b0000_0011, srs_id  # little-endian, xy envelope
-    head["envelope"] = shapely.bounds(geoms)[:, [0, 2, 1, 3]]
+    head["envelope"] = bounds[:, [0, 2, 1, 3]]
     raw = head.tobytes()
     wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
     size = head.itemsize
