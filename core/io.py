@@ -51,7 +51,8 @@ class Layer:
     bad_rows : set of int
         ``src_row`` values of rows that cannot be used at all (severity ``"error"``).
     identity : RowIdentity or None
-        The identifying attributes of every source row as read (for the rejects table).
+        The identifying attributes of every source row as read (for the rejects table; :func:`.prepare.read_inputs`
+        drops it once that table is built, so the geometries as read are not kept beside the projected ones).
     excluded : GeoDataFrame or None
         Roads layers only: roads left out of the road graph (``collection_route`` false).
     """

@@ -58,8 +58,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import time
 import warnings
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,14 +168,28 @@ class PartitionJob:
     seeds: WindowSeeds | None = None
 
 
+def pack_frame(frame: pd.DataFrame) -> bytes:
+    """A frame as compressed pickle bytes: what the client keeps of each partition's output rows until the merge
+    (about a tenth of the decoded frame, whose text columns are one Python string per row)."""
+    return zlib.compress(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_frame(packed: bytes) -> pd.DataFrame:
+    """The frame :func:`pack_frame` packed (bytes made by this run's own workers)."""
+    return pickle.loads(zlib.decompress(packed))  # noqa: S301 - produced by this run's tasks
+
+
 @dataclass
 class PartitionResult:
-    """What a worker sends back: the own villages' output rows, their certificate, and measurements."""
+    """What a worker sends back: the own villages' output rows (packed), their certificate, and measurements.
+
+    ``vid`` is the global row of each own village, in the order of the packed rows."""
 
     key: str
     round: int
     halo_m: float
-    villages: gpd.GeoDataFrame
+    packed: bytes
+    vid: np.ndarray
     certified: np.ndarray
     n_villages: int
     n_roads: int
@@ -183,6 +199,11 @@ class PartitionResult:
     failed: np.ndarray  # per own village: the certificate's checks it failed, comma-joined ("" when certified)
     warnings: list[str]
     flagged: np.ndarray | None = None  # set by the client: uncertified in the widest window, kept and flagged
+
+    @property
+    def villages(self) -> gpd.GeoDataFrame:
+        """The own villages' output rows (decoded on each call)."""
+        return unpack_frame(self.packed)
 
 
 def _grow(bbox: tuple[float, float, float, float], d: float) -> shapely.Geometry:
@@ -278,7 +299,9 @@ def run_job(job: PartitionJob) -> PartitionResult:
     villages = ctx.need(VillageTable).villages
     own = np.isin(villages[VID].to_numpy(), job.own)
     failed = failed_checks(certify(job, ctx))[own]
-    return PartitionResult(job.key, job.round, job.halo_m, villages.loc[own].reset_index(drop=True), failed == "",
+    mine = villages.loc[own].reset_index(drop=True)
+    return PartitionResult(job.key, job.round, job.halo_m, pack_frame(mine), mine[VID].to_numpy(np.int64),
+                           failed == "",
                            len(villages), len(p.roads), round(time.perf_counter() - t0, 3), peak_rss_mb(),
                            os.getpid(), failed, list(dict.fromkeys(collect.warnings)))
 
@@ -463,7 +486,11 @@ def run_partitioned(
         client.close()
         if cluster is not None:
             cluster.close()
-    info = _partition_info(parts, unit, halo, options, len(specs), progress)
+    n_partitions = len(specs)
+    del whole, specs  # the far-distance labels and the roads' search tree are for cutting windows only
+    _drop_sindex(gdfs["roads"])
+    info = _partition_info(parts, unit, halo, options, n_partitions,
+                           gdfs["villages"]["village_code"].to_numpy(object), progress)
     with timer.stage("merge"):
         res = _assemble(base, parts, facilities, f_snap, progress, timer.seconds)
     res.summary["partition"] = info
@@ -475,10 +502,18 @@ def run_partitioned(
     return res
 
 
+def _drop_sindex(gdf: gpd.GeoDataFrame) -> None:
+    """Free the spatial index geopandas caches on a layer's geometry (rebuilt if asked for again)."""
+    array = gdf.geometry.array
+    if getattr(array, "_sindex", None) is not None:
+        array._sindex = None
+
+
 def _partition_info(parts: list[PartitionResult], unit: str, halo: float, options: PartitionOptions,
-                    n_partitions: int, progress: Progress) -> dict[str, Any]:
-    """``summary.json`` → ``partition``; the workers' warnings and the flagged villages reported to the user."""
-    flagged = [(p.villages["village_code"].to_numpy(object)[p.flagged], p.failed[p.flagged])
+                    n_partitions: int, village_codes: np.ndarray, progress: Progress) -> dict[str, Any]:
+    """``summary.json`` → ``partition``; the workers' warnings and the flagged villages reported to the user
+    (``village_codes``: of every input village, by global row)."""
+    flagged = [(village_codes[p.vid[p.flagged]], p.failed[p.flagged])
                for p in parts if p.flagged is not None and p.flagged.any()]
     codes = np.concatenate([c for c, _ in flagged]) if flagged else np.zeros(0, object)
     why = np.concatenate([f for _, f in flagged]) if flagged else np.zeros(0, object)
@@ -505,7 +540,7 @@ def _partition_info(parts: list[PartitionResult], unit: str, halo: float, option
 
 
 def _task_row(p: PartitionResult) -> dict[str, Any]:
-    return {"key": p.key, "round": p.round, "halo_m": p.halo_m, "own_villages": int(len(p.villages)),
+    return {"key": p.key, "round": p.round, "halo_m": p.halo_m, "own_villages": int(len(p.vid)),
             "certified": int(p.certified.sum()), "window_villages": p.n_villages, "window_roads": p.n_roads,
             "seconds": p.seconds, "peak_rss_mb": p.peak_rss_mb, "worker_pid": p.worker_pid}
 
@@ -583,7 +618,7 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
             done.append(out)
             progress.advance()
             progress.message(f"partition {out.key} (round {out.round}, halo {out.halo_m / 1000:.0f} km): "
-                             f"{len(out.villages)} villages, {out.n_roads} roads in the window, {out.seconds:.1f} s, "
+                             f"{len(out.vid)} villages, {out.n_roads} roads in the window, {out.seconds:.1f} s, "
                              f"worker peak {out.peak_rss_mb:.0f} MB")
             if out.halo_m >= wide_m:
                 out.flagged = ~out.certified
@@ -607,7 +642,7 @@ def _result(fut, spec: _Spec) -> PartitionResult:
 
 def _again(out: PartitionResult, wide_m: float, progress: Progress) -> list[_Spec]:
     """The villages of a task that were not certified, as a task with twice the halo (none if all were)."""
-    todo = out.villages[VID].to_numpy()[~out.certified]
+    todo = out.vid[~out.certified]
     if len(todo) == 0:
         return []
     progress.message(f"partition {out.key}: {len(todo)} villages may depend on roads beyond the "
@@ -617,8 +652,14 @@ def _again(out: PartitionResult, wide_m: float, progress: Progress) -> list[_Spe
 
 def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.GeoDataFrame:
     """The certified own villages of every task, in input order, with their input row and issues."""
-    vil = pd.concat([p.villages.loc[p.certified if p.flagged is None else p.certified | p.flagged] for p in parts],
-                    ignore_index=True)
+    kept = []
+    for p in parts:  # decoded one at a time: the client never holds every partition's frame twice
+        keep = p.certified if p.flagged is None else p.certified | p.flagged
+        if keep.any():
+            kept.append(p.villages.loc[keep])
+        p.packed = b""
+    vil = pd.concat(kept, ignore_index=True)
+    del kept
     vid = vil[VID].to_numpy()
     src = base.layers["villages"].gdf
     if len(vid) != len(src) or len(np.unique(vid)) != len(src):

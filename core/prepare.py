@@ -190,6 +190,8 @@ def read_inputs(
     if not fatal:
         check_locations(layers)
     rows, blocking = _problem_rows(layers)
+    for layer in layers.values():  # the rows' identities (with the geometries as read) served the rejects
+        layer.identity = None
     if fatal:
         raise InputError(fatal + blocking)
     if "villages" in required and "facilities" not in layers:

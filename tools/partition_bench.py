@@ -9,6 +9,7 @@ scales where the single run fits, whether every village equals the single run.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core.config import Config
+from ..core.progress import NullProgress
 
 VILLAGE_CHECK = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
                  "net_dist_village_treatment_m", "pave_gap_m", "collection_model", "covered", "hardened_access",
@@ -41,11 +43,15 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"machine": _machine(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
-    for n in [] if sample else sorted({1, workers}) if single else [workers]:
-        log(f"[{scale}] partitioned by {unit} on {n} worker(s)")
+    # N workers first: at the China scale each run takes the better part of an hour, and the report is saved
+    # after each run, so the N-worker numbers are there even if the 1-worker run is stopped
+    for n in [] if sample else sorted({1, workers}, reverse=True) if single else [workers]:
+        log(f"[{scale}] partitioned by {unit} on {n} worker(s); progress in {out / f'partition_{n}w.log'}")
         report["runs"][str(n)] = _worker("partitioned", {
             "scale": scale, "seed": seed, "unit": unit, "workers": n, "single": single and n == workers,
-            "via_file": str(out / "china_inputs.gpkg") if scale == "china" else None})
+            "via_file": str(out / "china_inputs.gpkg") if scale == "china" else None,
+            "log": str(out / f"partition_{n}w.log")})
+        (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if sample:
         log(f"[{scale}] {sample} median {unit} partitions on {workers} workers")
         report["sample"] = _worker("partition_sample", {"scale": scale, "seed": seed, "unit": unit,
@@ -77,8 +83,10 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     if job.get("via_file"):  # the client then holds the projected layers only, as when reading a user's files
         inputs = _through_file(region, Path(job["via_file"]))  # region.layers emptied
     t0 = time.perf_counter()
+    progress = _LogProgress(job.get("log"))
     try:
-        res = run_partitioned(inputs, config, PartitionOptions(job["unit"], workers=job["workers"]), write_map=False)
+        res = run_partitioned(inputs, config, PartitionOptions(job["unit"], workers=job["workers"]), write_map=False,
+                              progress=progress)
     finally:
         if job.get("via_file"):
             Path(job["via_file"]).unlink(missing_ok=True)
@@ -89,11 +97,46 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
            "partitions_s": res.summary["timings_s"]["partitions"], "stages_s": res.summary["timings_s"],
            "partitions": info["partitions"], "rounds": info["rounds"], "tasks": tasks,
            "recomputed_villages": info["recomputed_villages"], "uncertified_villages": info["uncertified_villages"],
-           "client_peak_rss_mb": peak_rss_mb(),
+           "client_peak_rss_mb": peak_rss_mb(), "client_rss_by_stage_mb": progress.rss_by_stage,
            "worker_peak_rss_mb": _per_worker_peak(tasks)}
     if job.get("single"):
         out["equals_single"] = _equals_single(region, config, res.villages)
     return out
+
+
+class _LogProgress(NullProgress):
+    """The bench child's progress: stages, every tenth partition and warnings, each with the elapsed time and
+    the client's resident memory, appended to a log file (long runs can be followed with ``tail -f``)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path, self.t0, self.done = path, time.perf_counter(), 0
+        self.rss_by_stage: dict[str, float] = {}
+
+    def _line(self, text: str) -> None:
+        if self.path:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(f"{time.perf_counter() - self.t0:8.1f} s  client {rss_mb():7.0f} MB  {text}\n")
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.rss_by_stage[name] = round(rss_mb())
+        self._line(f"stage {name}")
+
+    def message(self, text: str, level: str = "info") -> None:
+        if text.startswith("partition ") and "(round" in text:
+            self.done += 1
+            if self.done % 10:
+                return
+            text = f"[{self.done} tasks done] {text}"
+        self._line(f"{level}: {text[:200]}")
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return 0.0
 
 
 def _through_file(region, path: Path) -> dict[str, str]:
