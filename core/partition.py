@@ -43,7 +43,8 @@ interior line passes the distance and pave-gap checks whatever ``L`` and ``G`` a
 
 Villages that are not certified are recomputed in a new round with the halo doubled (only they are the
 partition's own villages then), up to :data:`WIDE_FACTOR` times the first halo. A village still not certified
-there keeps the widest window's results and is *flagged*: counted and listed (village code, failed checks) in
+there — or whose wider window would hold more than :data:`WIDE_ROADS_FACTOR` times the roads of the largest
+first-round window (failed check ``window_limit``) — keeps the widest window's results and is *flagged*: counted and listed (village code, failed checks) in
 ``summary.json`` → ``partition.uncertified`` and reported by a warning — never silently wrong, and never
 sent to a task over the whole network, so a worker's memory stays bounded by its window. Warnings the
 stages raise on the workers are forwarded to the client's progress and ``partition.worker_warnings``.
@@ -108,6 +109,10 @@ UNITS = ("county", "league", "auto")
 #: certified there is flagged (``summary.json`` → ``partition.uncertified``, and a warning), never sent to a
 #: task over the whole network.
 WIDE_FACTOR = 4.0
+#: A wider window may hold at most this many times the roads of the largest first-round window so far; villages
+#: whose wider window would hold more are flagged (check ``window_limit``) instead: a worker's memory stays
+#: bounded by the partitions' windows (at the China scale a 400 km window holds most of the network).
+WIDE_ROADS_FACTOR = 2.0
 #: Task attempts after a worker dies or a task raises (Dask ``retries``).
 RETRIES = 2
 #: Slack in metres on every certificate comparison (outputs are rounded to 0.1 m; eps weights sum < 1 m).
@@ -238,17 +243,28 @@ def _window_rows(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, window
     return {kind: np.unique(r) for kind, r in rows.items()}
 
 
+def _boxes(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m: float, config: Config
+           ) -> tuple[tuple[float, float, float, float], dict[str, shapely.Geometry]]:
+    """The own villages' bounding box and the window of each layer around it (module docstring)."""
+    vx, vy = point_xy(layers["villages"].iloc[own])
+    bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
+    m = snap_margin_m(config)
+    return bbox, {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
+                  "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m + SLACK_M),
+                  "mines": _grow(bbox, config.mine_buffer_m + SLACK_M)}
+
+
+def window_roads(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m: float, config: Config) -> int:
+    """Roads whose bounding box meets the road window of ``own`` at ``halo_m`` (an upper bound of its roads)."""
+    return len(layers["roads"].sindex.query(_boxes(layers, own, halo_m, config)[1]["roads"]))
+
+
 def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, halo_m: float, config: Config,
              round_: int = 1, whole: Whole | None = None) -> PartitionJob:
     """Cut the window of one partition out of the (projected) layers; villages, roads and facilities carry
     their global row. With ``whole.labels`` the window gets its seeds (:func:`.partition_seeds.window_seeds`)."""
     vil = layers["villages"]
-    vx, vy = point_xy(vil.iloc[own])
-    bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
-    m = snap_margin_m(config)
-    window = {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
-              "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m + SLACK_M),
-              "mines": _grow(bbox, config.mine_buffer_m + SLACK_M)}
+    bbox, window = _boxes(layers, own, halo_m, config)
     group = whole.group if whole is not None else whole_groups(vil)
     rows = _window_rows(layers, np.asarray(own), window, group)
     column = {"villages": VID, "roads": RID, "facilities": FID}
@@ -304,6 +320,11 @@ def run_job(job: PartitionJob) -> PartitionResult:
                            failed == "",
                            len(villages), len(p.roads), round(time.perf_counter() - t0, 3), peak_rss_mb(),
                            os.getpid(), failed, list(dict.fromkeys(collect.warnings)))
+
+
+def run_packed(task: Callable[[PartitionJob], PartitionResult], blob: bytes) -> PartitionResult:
+    """Worker task: ``task`` on the job the client pickled (see :func:`_run_rounds`)."""
+    return task(pickle.loads(blob))  # noqa: S301 - pickled by this run's client
 
 
 def failed_checks(checks: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -461,6 +482,55 @@ def run_partitioned(
         raise ConfigError(f"--halo-m must be >= 0 metres, got {halo}")
     timer = Timer(progress)
     t0 = time.perf_counter()
+    side = client_side(inputs, config, options, progress, timer)
+    base, gdfs = side.base, side.gdfs
+    specs = [_Spec(str(k), np.flatnonzero(side.keys == k), halo, 1) for k in np.unique(side.keys)]
+    with timer.stage("cluster"):
+        client, cluster = _connect(options)
+    try:
+        with timer.stage("partitions"):
+            parts = _run_rounds(client, specs, gdfs, side.worker_config, side.whole, _span(gdfs), progress,
+                                task)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    n_partitions = len(specs)
+    side.whole = None  # the far-distance labels and the roads' search tree are for cutting windows only
+    del specs
+    _drop_sindex(gdfs["roads"])
+    info = _partition_info(parts, side.unit, halo, options, n_partitions,
+                           gdfs["villages"]["village_code"].to_numpy(object), progress)
+    with timer.stage("merge"):
+        res = _assemble(base, parts, side.facilities, side.facility_snap, progress, timer.seconds)
+    res.summary["partition"] = info
+    res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t0, 3)
+    if out_dir is not None:
+        with timer.stage("write"):
+            res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
+    res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
+    return res
+
+
+@dataclass
+class ClientSide:
+    """What the client prepares once before any task: the inputs read, checked and projected, the whole road
+    graph, each village's partition, the settings the workers run with and the far-distance labels."""
+
+    base: NetworkInputs
+    gdfs: dict[str, gpd.GeoDataFrame]
+    keys: np.ndarray
+    unit: str
+    worker_config: Config
+    facilities: gpd.GeoDataFrame
+    facility_snap: Snap
+    whole: Whole | None
+
+
+def client_side(inputs: RunInputs | Mapping[str, LayerInput], config: Config, options: PartitionOptions,
+                progress: Progress, timer: Timer) -> ClientSide:
+    """Read → check → project → graph (stages ``read``, ``crs``, ``graph``), the partition of every village and
+    the seeds' labels (stage ``labels``): everything :func:`make_job` cuts windows from."""
     base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"))
     gdfs = {k: layer.gdf for k, layer in base.layers.items()}
     keys, unit = partition_keys(gdfs["villages"], options.unit, options.workers)
@@ -476,30 +546,7 @@ def run_partitioned(
         seats = seat_components(base.net, base.roads, base.layer("towns"), base.crs, config)
         whole = Whole(whole_network_labels(base.net, facilities, f_snap, seats, config),
                       whole_groups(gdfs["villages"]))
-    specs = [_Spec(str(k), np.flatnonzero(keys == k), halo, 1) for k in np.unique(keys)]
-    with timer.stage("cluster"):
-        client, cluster = _connect(options)
-    try:
-        with timer.stage("partitions"):
-            parts = _run_rounds(client, specs, gdfs, worker_cfg, whole, _span(gdfs), progress, task)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    n_partitions = len(specs)
-    del whole, specs  # the far-distance labels and the roads' search tree are for cutting windows only
-    _drop_sindex(gdfs["roads"])
-    info = _partition_info(parts, unit, halo, options, n_partitions,
-                           gdfs["villages"]["village_code"].to_numpy(object), progress)
-    with timer.stage("merge"):
-        res = _assemble(base, parts, facilities, f_snap, progress, timer.seconds)
-    res.summary["partition"] = info
-    res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t0, 3)
-    if out_dir is not None:
-        with timer.stage("write"):
-            res.files = write_outputs(res, Path(out_dir), write_map=write_map, progress=progress)
-    res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
-    return res
+    return ClientSide(base, gdfs, keys, unit, worker_cfg, facilities, f_snap, whole)
 
 
 def _drop_sindex(gdf: gpd.GeoDataFrame) -> None:
@@ -581,10 +628,11 @@ class _Spec:
     own: np.ndarray
     halo_m: float
     round: int
+    prev: PartitionResult | None = None  # the round whose uncertified villages these are
 
 
-def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config, whole: Whole,
-                span: float, progress: Progress,
+def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame], config: Config,
+                whole: Whole | None, span: float, progress: Progress,
                 task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
     """Run every partition; villages whose certificate fails go again with the halo doubled, up to
     :data:`WIDE_FACTOR` times the first one; what is still not certified there is flagged (kept from the widest
@@ -599,13 +647,36 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
     done: list[PartitionResult] = []
     running = as_completed()
 
+    def too_wide(spec: _Spec) -> bool:
+        """A wider round whose window would exceed the roads limit: its villages are flagged instead."""
+        first = [p.n_roads for p in done if p.round == 1]
+        if spec.prev is None or not first:
+            return False
+        limit = WIDE_ROADS_FACTOR * max(first)
+        n = window_roads(gdfs, spec.own, spec.halo_m, config)
+        if n <= limit:
+            return False
+        prev = spec.prev
+        prev.flagged = ~prev.certified
+        prev.failed = np.where(prev.flagged, prev.failed + ",window_limit", prev.failed)
+        progress.message(f"partition {spec.key}: a {spec.halo_m / 1000:.0f} km halo for {len(spec.own)} villages "
+                         f"would hold about {n:,} roads, over {WIDE_ROADS_FACTOR:g} times the largest first "
+                         f"window ({max(first):,}); they keep the {prev.halo_m / 1000:.0f} km results and are "
+                         "flagged")
+        return True
+
     def submit() -> None:
         while queue and len(futures) < in_flight:
             spec = queue.pop()
-            job = make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round, whole)
-            with warnings.catch_warnings():  # the window travels with its task, so a retry has it
+            if too_wide(spec):
+                continue
+            # the window travels with its task as bytes, so a retry has it and the scheduler (in this process
+            # with a local cluster) passes it on without decoding and encoding its geometries again
+            blob = pickle.dumps(make_job(gdfs, spec.own, spec.key, spec.halo_m, config, spec.round, whole),
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Sending large graph")
-                fut = client.submit(task, job, retries=RETRIES, pure=False,
+                fut = client.submit(run_packed, task, blob, retries=RETRIES, pure=False,
                                     key=f"ruralenv-{spec.key}-r{spec.round}-{os.getpid()}-{time.time_ns()}")
             futures[fut] = spec
             running.add(fut)
@@ -647,7 +718,7 @@ def _again(out: PartitionResult, wide_m: float, progress: Progress) -> list[_Spe
         return []
     progress.message(f"partition {out.key}: {len(todo)} villages may depend on roads beyond the "
                      f"{out.halo_m / 1000:.0f} km halo; recomputing them with a wider halo")
-    return [_Spec(out.key, todo, min(2 * max(out.halo_m, 1000.0), wide_m), out.round + 1)]
+    return [_Spec(out.key, todo, min(2 * max(out.halo_m, 1000.0), wide_m), out.round + 1, out)]
 
 
 def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.GeoDataFrame:

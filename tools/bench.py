@@ -82,7 +82,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic region (default 7)")
     p.add_argument("--partition", choices=["county", "league", "auto"],
                    help="bench a partitioned run on a local Dask cluster instead (1 and --workers workers; "
-                        "with the single run too unless --no-baselines)")
+                        "with the single run too unless --no-baselines or at --scale china)")
     p.add_argument("--workers", type=int, default=2, help="workers of the partitioned bench (default 2)")
     p.add_argument("--sample", type=int, default=0, metavar="K",
                    help="partitioned bench: run only K median-size partitions (first round), e.g. at --scale china")

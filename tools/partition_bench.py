@@ -45,7 +45,7 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
     report: dict[str, Any] = {"machine": _machine(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
     # N workers first: at the China scale each run takes the better part of an hour, and the report is saved
     # after each run, so the N-worker numbers are there even if the 1-worker run is stopped
-    for n in [] if sample else sorted({1, workers}, reverse=True) if single else [workers]:
+    for n in [] if sample else sorted({1, workers}, reverse=True):
         log(f"[{scale}] partitioned by {unit} on {n} worker(s); progress in {out / f'partition_{n}w.log'}")
         report["runs"][str(n)] = _worker("partitioned", {
             "scale": scale, "seed": seed, "unit": unit, "workers": n, "single": single and n == workers,
@@ -54,8 +54,10 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
         (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if sample:
         log(f"[{scale}] {sample} median {unit} partitions on {workers} workers")
-        report["sample"] = _worker("partition_sample", {"scale": scale, "seed": seed, "unit": unit,
-                                                        "workers": workers, "sample": sample})
+        report["sample"] = _worker("partition_sample", {
+            "scale": scale, "seed": seed, "unit": unit, "workers": workers, "sample": sample,
+            "via_file": str(out / "china_inputs.gpkg") if scale == "china" else None,
+            "log": str(out / "partition_sample.log")})
         report["table"] = json.dumps(report["sample"], ensure_ascii=False, indent=1)
         (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         return report
@@ -97,6 +99,7 @@ def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
            "partitions_s": res.summary["timings_s"]["partitions"], "stages_s": res.summary["timings_s"],
            "partitions": info["partitions"], "rounds": info["rounds"], "tasks": tasks,
            "recomputed_villages": info["recomputed_villages"], "uncertified_villages": info["uncertified_villages"],
+           "uncertified_checks": _check_counts(info["uncertified"]),
            "client_peak_rss_mb": peak_rss_mb(), "client_rss_by_stage_mb": progress.rss_by_stage,
            "worker_peak_rss_mb": _per_worker_peak(tasks)}
     if job.get("single"):
@@ -154,42 +157,59 @@ def _through_file(region, path: Path) -> dict[str, str]:
 
 
 def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
-    """Child process: generate the region and run only ``sample`` median-size partitions (first round)."""
-    from ..core.crs import resolve_crs
-    from ..core.partition import PartitionOptions, _connect, default_halo_m, make_job, partition_keys, run_job
+    """Child process: generate the region, prepare it as the client of a run does (projection, graph, seeds'
+    labels) and run only ``sample`` median-size partitions (first round, seeded windows)."""
+    from ..core.partition import PartitionOptions, _connect, client_side, default_halo_m, make_job, run_job
     from ..core.progress import peak_rss_mb
+    from ..core.stage import Timer
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
     region = generate_region(job["scale"], job["seed"])
     out: dict[str, Any] = {"counts": region.counts(), "generate_s": round(time.perf_counter() - t0, 1),
                            "generate_peak_rss_mb": peak_rss_mb()}
-    t0 = time.perf_counter()
-    crs = resolve_crs("auto", tuple(region.layers["villages"].total_bounds), "gk3")  # the layers are lon/lat
-    config = Config(use_cache=False, crs=f"EPSG:{crs.to_epsg()}")
-    gdfs = {k: v.to_crs(crs) for k, v in region.layers.items()}
+    via_file = Path(job["via_file"]) if job.get("via_file") else None
+    inputs: dict[str, Any] = _through_file(region, via_file) if via_file else dict(region.layers)
     del region
-    out["project_s"] = round(time.perf_counter() - t0, 1)
-    keys, _ = partition_keys(gdfs["villages"], job["unit"])
-    codes, n = np.unique(keys, return_counts=True)
+    config = Config(use_cache=False)
+    options = PartitionOptions(job["unit"], workers=job["workers"])
+    progress = _LogProgress(job.get("log"))
+    timer = Timer(progress)
+    try:
+        side = client_side(inputs, config, options, progress, timer)
+    finally:
+        if via_file:
+            via_file.unlink(missing_ok=True)
+    out["client_s"] = {k: round(v, 1) for k, v in timer.seconds.items() if isinstance(v, float)}
+    codes, n = np.unique(side.keys, return_counts=True)
     mid, k = len(codes) // 2, job["sample"]
     pick = codes[np.argsort(n, kind="stable")[max(0, mid - k // 2): max(0, mid - k // 2) + k]]
-    client, cluster = _connect(PartitionOptions(job["unit"], workers=job["workers"]))
+    client, cluster = _connect(options)
     try:
         t0 = time.perf_counter()
-        futures = [client.submit(run_job, make_job(gdfs, np.flatnonzero(keys == c), str(c), default_halo_m(config),
-                                                   config), pure=False) for c in pick]
+        futures = [client.submit(run_job, make_job(side.gdfs, np.flatnonzero(side.keys == c), str(c),
+                                                   default_halo_m(config), side.worker_config, 1, side.whole),
+                                 pure=False) for c in pick]
         results = client.gather(futures)
         out["wall_s"] = round(time.perf_counter() - t0, 1)
     finally:
         client.close()
         cluster.close()
     out["partitions"] = len(codes)
-    out["tasks"] = [{"key": r.key, "own_villages": len(r.villages), "certified": int(r.certified.sum()),
+    out["tasks"] = [{"key": r.key, "own_villages": len(r.vid), "certified": int(r.certified.sum()),
                      "window_roads": r.n_roads, "window_villages": r.n_villages, "seconds": r.seconds,
                      "peak_rss_mb": r.peak_rss_mb, "worker_pid": r.worker_pid} for r in results]
     out["client_peak_rss_mb"] = peak_rss_mb()
     return out
+
+
+def _check_counts(uncertified: list[dict[str, Any]]) -> dict[str, int]:
+    """How many flagged villages failed each check of the certificate."""
+    counts: dict[str, int] = {}
+    for u in uncertified:
+        for check in filter(None, u["failed_checks"].split(",")):
+            counts[check] = counts.get(check, 0) + 1
+    return counts
 
 
 def _per_worker_peak(tasks: list[dict[str, Any]]) -> dict[str, float]:
@@ -225,8 +245,10 @@ def format_partition_table(report: dict[str, Any]) -> str:
             ("partitions (tasks incl. wider-halo rounds)",
              [f"{runs[c]['partitions']} ({len(runs[c]['tasks'])}, {runs[c]['rounds']} rounds)" for c in cols]),
             ("villages recomputed with a wider halo", [f"{runs[c]['recomputed_villages']:,}" for c in cols]),
-            ("villages flagged (not certified at 4x the halo)",
-             [f"{runs[c].get('uncertified_villages', 0):,}" for c in cols]),
+            ("villages flagged (not certified at 4x the halo or the window limit)",
+             [f"{runs[c].get('uncertified_villages', 0):,}"
+              + (" (" + ", ".join(f"{k} {v}" for k, v in runs[c]["uncertified_checks"].items()) + ")"
+                 if runs[c].get("uncertified_checks") else "") for c in cols]),
             ("client: read+crs+graph / far-distance labels / merge s",
              [" / ".join(f"{sum(runs[c]['stages_s'].get(k, 0) for k in ks):.1f}"
                          for ks in (("read", "crs", "graph"), ("labels",), ("merge",))) for c in cols]),

@@ -259,6 +259,30 @@ def test_uncertified_villages_are_flagged(region, monkeypatch):
     assert differs.any() and set(single.villages["village_code"][differs]) <= flagged
 
 
+def test_wider_window_over_the_roads_limit_is_flagged_not_cut(region, monkeypatch):
+    """A wider round whose window would hold more roads than allowed (here: any) is not sent; its villages keep
+    the first window's results and are flagged with the check window_limit."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    inputs, cfg, single, _ = region
+    monkeypatch.setattr(partition, "WIDE_ROADS_FACTOR", 1e-3)
+    said = []
+
+    class Said(partition.NullProgress):
+        def message(self, text, level="info"):
+            said.append((level, text))
+
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=10000.0, workers=2), write_map=False,
+                          progress=Said(), task=_unseeded)
+    info = res.summary["partition"]
+    assert info["rounds"] == 1 and len(info["tasks"]) == 4
+    refused = [u for u in info["uncertified"] if "window_limit" in u["failed_checks"]]
+    assert refused and len(refused) == info["uncertified_villages"] == info["recomputed_villages"]
+    assert any("would hold about" in text and "flagged" in text for _, text in said)
+    assert list(res.villages["village_code"]) == list(single.villages["village_code"])
+
+
 def _unseeded(job):
     job.seeds = None
     return run_job(job)
