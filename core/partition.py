@@ -26,9 +26,12 @@ is *certified* when
   needs ``d + d_haul_m < L`` because the station's own haul must be exact;
 - it is on an island only when ``L`` is infinite (a component that reaches the boundary may continue
   outside; "not an island" is exact, since a sub-component's length and seats are a lower bound);
-- it has hardened access, or has none and its hardened component has no boundary line (or it has no
-  hardened road within ``access_radius_m``), and its township is in the window whenever it is in the
-  towns layer (so the same access rule applies);
+- its hardened access is decided on the whole network: the client hands each window the whole network's
+  hardened component of every window road and every township seat with its component
+  (:class:`.stages.access.HardSeeds`); a window's hardened component lies in exactly one of the whole
+  network's, and the village's hardened road within ``access_radius_m`` (< ``m``) is in the window, so its
+  access is exact. (Without those: it has access, or its hardened component has no boundary line, and its
+  township is in the window whenever it is in the towns layer.)
 - its pave gap ``g`` satisfies ``g + 1 m < G`` (hardened edges weigh 1e-6, so 1 m bounds their sum).
 
 Without a towns layer the served component and the seat network are the longest ones — global
@@ -52,8 +55,9 @@ stages raise on the workers are forwarded to the client's progress and ``partiti
 Neighbours: a window holds the villages within ``dispersed_radius_m`` (population density) and the whole
 administrative village of every own village (its ``concentrated`` flag is measured on the group), and every
 wastewater plant (``sewer_dist_m`` is a straight line to the nearest, however far); mines and indicators are
-computed on the client over the merged villages. Island status and hardened access are component properties:
-certified only as above, else widened, else flagged.
+computed on the client over the merged villages. Island status is a component property: with the default halo
+(at least ``island_max_length_m``) a component reaching a boundary line is too long to be an island, so the
+check only bites with a shorter halo (certified as above, else widened, else flagged).
 """
 from __future__ import annotations
 
@@ -79,13 +83,15 @@ from .config import Config, RunInputs
 from .network import EPS_WEIGHT, csr_from_edges, island_components
 from .partition_seeds import (
     FID,
+    HC,
     RID,
     Labels,
     WindowSeeds,
-    seat_components,
+    line_hard_components,
     seeds_on_window,
     snap_facilities,
     whole_network_labels,
+    whole_seats,
     window_seeds,
 )
 from .pipeline import write_outputs
@@ -95,7 +101,7 @@ from .results import Results, build_results
 from .snapping import Snap, Snapper
 from .stage import Context, Timer, run_stages
 from .stages import indicators
-from .stages.access import Access, hard_component_of
+from .stages.access import Access, HardSeeds, Seats, hard_component_of
 from .stages.attributes import column_or
 from .stages.collection import Collection
 from .stages.distances import COLUMN_OF_TYPE, Distances, Seeds, at_nodes, multi_source
@@ -171,6 +177,8 @@ class PartitionJob:
     global_town_codes: frozenset = frozenset()
     global_kinds: frozenset = frozenset()
     seeds: WindowSeeds | None = None
+    seats: Seats | None = None  # with the window roads' HC column: access decided on the whole network
+    seat_components: frozenset[int] | None = None
 
 
 def pack_frame(frame: pd.DataFrame) -> bytes:
@@ -222,6 +230,9 @@ class Whole:
 
     labels: Labels | None
     group: np.ndarray
+    line_hard: np.ndarray | None = None  # per road line: hardened component on the whole network (-1: none)
+    seats: Seats | None = None  # township seats with their component on the whole network
+    seat_components: frozenset[int] = frozenset()
 
 
 def whole_groups(villages: gpd.GeoDataFrame) -> np.ndarray:
@@ -268,6 +279,7 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
     group = whole.group if whole is not None else whole_groups(vil)
     rows = _window_rows(layers, np.asarray(own), window, group)
     column = {"villages": VID, "roads": RID, "facilities": FID}
+    line_hard = whole.line_hard if whole is not None else None
     out: dict[str, gpd.GeoDataFrame] = {}
     for kind, gdf in layers.items():
         if kind not in rows:
@@ -275,6 +287,8 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
         elif len(rows[kind]):  # an empty layer is an input error; the certificate notices what is missing
             sub = gdf.iloc[rows[kind]]
             out[kind] = (sub.assign(**{column[kind]: rows[kind]}) if kind in column else sub).reset_index(drop=True)
+            if kind == "roads" and line_hard is not None:
+                out[kind][HC] = line_hard[rows[kind]]
     seeds = None
     if whole is not None and whole.labels is not None:
         inside = layers["roads"].sindex.query(_grow(bbox, halo_m), predicate="contains")
@@ -283,7 +297,10 @@ def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, 
             fac = fac[layers["facilities"]["facility_type"].to_numpy(object)[fac] != "wastewater_plant"]
         seeds = window_seeds(whole.labels, np.setdiff1d(rows["roads"], inside), fac)
     codes = frozenset(layers["towns"]["town_code"]) if "towns" in layers else frozenset()
-    return PartitionJob(key, round_, halo_m, bbox, out, np.asarray(own), config, codes, frozenset(layers), seeds)
+    job = PartitionJob(key, round_, halo_m, bbox, out, np.asarray(own), config, codes, frozenset(layers), seeds)
+    if whole is not None and line_hard is not None:
+        job.seats, job.seat_components = whole.seats, whole.seat_components
+    return job
 
 
 class _Collect(NullProgress):
@@ -311,6 +328,8 @@ def run_job(job: PartitionJob) -> PartitionResult:
         ctx.put(seeds_on_window(job.seeds, p.net, p.roads[RID].to_numpy(np.int64), fid, p.facility_node))
         g = p.graph  # uncontracted: a seed may sit on a node the contraction would leave isolated
         p.matrix = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
+    if job.seat_components is not None and HC in p.roads:
+        ctx.put(HardSeeds(p.roads[HC].to_numpy(np.int64), job.seats, job.seat_components))
     run_stages(STAGES, ctx, Timer())
     villages = ctx.need(VillageTable).villages
     own = np.isin(villages[VID].to_numpy(), job.own)
@@ -388,16 +407,19 @@ def certify(job: PartitionJob, ctx: Context) -> dict[str, np.ndarray]:
     checks["distances"] = closed | (seeded & on_interior) | _distances_check(ctx, L)
     checks["island"] = ~p.on_island | closed
     if p.towns is None:
-        checks["access"] = closed | p.far
+        checks["access"] = closed | p.far | (ctx.get(HardSeeds) is not None)
         return checks
-    town = column_or(p.villages, "town_code", None).to_numpy(object)
-    window_towns = set(p.towns["town_code"])
-    same_rule = np.array([(c not in job.global_town_codes) or (c in window_towns) for c in town], bool)
     access = ctx.need(Access)
-    v_hc = hard_component_of(p.net, p.village_hard_snap)
-    hc_closed = v_hc < 0
-    hc_closed[~hc_closed] = ~open_hc[v_hc[~hc_closed]]
-    checks["access"] = same_rule & (access.hardened_access | hc_closed)
+    if ctx.get(HardSeeds) is not None:  # decided on the whole network's components and seats
+        checks["access"] = np.ones(len(p.villages), bool)
+    else:
+        town = column_or(p.villages, "town_code", None).to_numpy(object)
+        window_towns = set(p.towns["town_code"])
+        same_rule = np.array([(c not in job.global_town_codes) or (c in window_towns) for c in town], bool)
+        v_hc = hard_component_of(p.net, p.village_hard_snap)
+        hc_closed = v_hc < 0
+        hc_closed[~hc_closed] = ~open_hc[v_hc[~hc_closed]]
+        checks["access"] = same_rule & (access.hardened_access | hc_closed)
     beyond = np.maximum(snap.dist_m - cfg.access_radius_m, 0.0)
     gap_ok = np.isinf(G) | (access.pave_gap_m - beyond + SLACK_M < G)
     checks["pave_gap"] = ~p.reachable | access.hardened_access | gap_ok | (seeded & on_interior)
@@ -543,9 +565,9 @@ def client_side(inputs: RunInputs | Mapping[str, LayerInput], config: Config, op
     facilities = facilities if facilities is not None else empty_facilities(base.crs)
     with timer.stage("labels"):  # the exact far distances, searched once on the whole graph
         f_snap = snap_facilities(base.net, base.roads, facilities, base.crs, config)
-        seats = seat_components(base.net, base.roads, base.layer("towns"), base.crs, config)
-        whole = Whole(whole_network_labels(base.net, facilities, f_snap, seats, config),
-                      whole_groups(gdfs["villages"]))
+        seats, seat_hc = whole_seats(base.net, base.roads, base.layer("towns"), base.crs, config)
+        whole = Whole(whole_network_labels(base.net, facilities, f_snap, seat_hc, config),
+                      whole_groups(gdfs["villages"]), line_hard_components(base.net), seats, frozenset(seat_hc))
     return ClientSide(base, gdfs, keys, unit, worker_cfg, facilities, f_snap, whole)
 
 

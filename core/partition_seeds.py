@@ -25,6 +25,11 @@ exact distance. After ``b`` the path runs on interior lines, which the window ho
 whole network (every line meeting them is in the window). A window path is a path of the whole network, so
 no seeded window distance is shorter than the truth. Hence every point on an interior line (a village, a
 facility) gets its exact distance; a village snapped onto a boundary line is left to the certificate.
+
+Hardened access is a component property rather than a distance: the client also hands each window the whole
+network's hardened component of every window road (:func:`line_hard_components`, a column of the window's
+roads) and every township seat with its component (:func:`whole_seats`), and the access stage decides on those
+(:class:`.stages.access.HardSeeds`).
 """
 from __future__ import annotations
 
@@ -38,9 +43,11 @@ from .config import Config
 from .network import EPS_WEIGHT, RoadNetwork, csr_from_edges
 from .prepare import point_xy
 from .snapping import Snap, Snapper, augmented_graph
-from .stages.access import UNPAVED, hard_component_of, largest_hard_component, seat_sources
+from .stages.access import UNPAVED, Seats, hard_component_of, largest_hard_component, seat_sources
+from .stages.attributes import column_or
 from .stages.collection import VALID_STATION, valid_stations
 from .stages.distances import COLUMN_OF_TYPE, Seeds, multi_source
+from .values import flag_array
 
 #: The searches whose distances a village reports or a rule reads, seeded into every window: the facility
 #: types, the usable stations and the unpaved metres of the pave gap.
@@ -48,6 +55,8 @@ SEEDED = (*COLUMN_OF_TYPE, "fecal_treatment", VALID_STATION, UNPAVED)
 #: Column of the global row of each road line and facility in a window.
 RID = "_partition_rid"
 FID = "_partition_fid"
+#: Column of each window road line's hardened component on the whole network (-1: not hardened).
+HC = "_partition_hc"
 
 
 @dataclass
@@ -76,15 +85,26 @@ class Labels:
     net: RoadNetwork
 
 
-def seat_components(net: RoadNetwork, roads: gpd.GeoDataFrame, towns: gpd.GeoDataFrame | None, crs,
-                    config: Config) -> set[int]:
-    """The hardened components of the whole network that reach a township seat, as the access stage finds
-    them (the longest hardened component without a towns layer)."""
+def whole_seats(net: RoadNetwork, roads: gpd.GeoDataFrame, towns: gpd.GeoDataFrame | None, crs,
+                config: Config) -> tuple[Seats | None, set[int]]:
+    """The township seats with their hardened component on the whole network, and the hardened components
+    that reach a seat, as the access stage finds them (no seats and the longest hardened component without a
+    towns layer)."""
     if towns is None:
-        return largest_hard_component(net)
+        return None, largest_hard_component(net)
     hard = Snapper(net, roads.geometry.array, crs, line_mask=roads["hardened"].to_numpy(bool))
     snap = hard.snap(*point_xy(towns), max_dist_m=config.access_radius_m)
-    return {int(c) for c in hard_component_of(net, snap) if c >= 0}
+    seats = Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
+                  flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(net, snap))
+    return seats, {int(c) for c in seats.hard_component if c >= 0}
+
+
+def line_hard_components(net: RoadNetwork) -> np.ndarray:
+    """Per road line of the network: its hardened component (-1: not hardened)."""
+    out = np.full(len(net.line_start), -1, np.int64)
+    hard = net.edge_hardened
+    out[net.edge_line[hard]] = net.hard_component[net.edge_u[hard]]
+    return out
 
 
 def whole_network_labels(net: RoadNetwork, facilities: gpd.GeoDataFrame, f_snap: Snap, seats: set[int],
@@ -100,7 +120,7 @@ def whole_network_labels(net: RoadNetwork, facilities: gpd.GeoDataFrame, f_snap:
     f_snap : Snap
         The facilities snapped onto ``net`` (within ``max_snap_m``), as a single run snaps them.
     seats : set of int
-        :func:`seat_components`.
+        The seat-connected hardened components (:func:`whole_seats`).
     config : Config
 
     Returns

@@ -45,6 +45,36 @@ class Seats:
     hard_component: np.ndarray
 
 
+@dataclass(frozen=True)
+class HardSeeds:
+    """A partitioned run's window: the whole network's hardened components, so that access is decided as on
+    the whole network (:mod:`..partition_seeds`).
+
+    Attributes
+    ----------
+    line_component : ndarray int64
+        Per road row of the window: the whole network's hardened component of that line (-1: not hardened).
+    seats : Seats or None
+        Every township seat of the input with its hardened component on the whole network (None: no towns).
+    components : frozenset of int
+        The whole network's seat-connected hardened components.
+    """
+
+    line_component: np.ndarray
+    seats: Seats | None
+    components: frozenset[int]
+
+
+def whole_components(net: RoadNetwork, line_component: np.ndarray) -> np.ndarray:
+    """Per hardened component of a window's network: the whole network's component that holds it (-1: none).
+
+    A window's hardened component is connected in the whole network too, so it lies in exactly one."""
+    out = np.full(int(net.hard_component.max()) + 1 if net.n_nodes else 0, -1, np.int64)
+    hard = net.edge_hardened
+    out[net.hard_component[net.edge_u[hard]]] = line_component[net.edge_line[hard]]
+    return out
+
+
 def hard_component_of(net: RoadNetwork, snap: Snap) -> np.ndarray:
     """Hardened component of each snapped point's edge (-1 where not snapped)."""
     return np.where(snap.ok, net.hard_component[net.edge_u[np.maximum(snap.edge, 0)]], -1)
@@ -122,7 +152,17 @@ def run(ctx: Context[Any]) -> Access:
     """The hardened-access stage of a run."""
     p = ctx.prepared
     village_hc = hard_component_of(p.net, p.village_hard_snap)
-    if p.towns is not None:
+    whole = ctx.get(HardSeeds)
+    if whole is not None:  # a partitioned run's window: components and seats of the whole network
+        to_whole = whole_components(p.net, whole.line_component)
+        village_whole = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
+        if whole.seats is not None:
+            town = column_or(p.villages, "town_code", None).to_numpy(object)
+            access = access_by_seats(town, p.villages["county_code"].to_numpy(object), village_whole, whole.seats)
+        else:
+            access = (village_whole >= 0) & np.isin(village_whole, list(whole.components))
+        seat_components = {int(c) for c in np.flatnonzero(np.isin(to_whole, list(whole.components)))}
+    elif p.towns is not None:
         seats = _seats(p)
         if not p.town_hard_snap.ok.any():
             ctx.progress.message(

@@ -3,6 +3,7 @@ facilities reached through the seeded windows, a killed worker is survived, a fa
 nothing."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -26,15 +27,12 @@ from ruralenv.core.cli import main  # noqa: E402
 from ruralenv.core.partition import (  # noqa: E402
     VID,
     PartitionOptions,
-    Whole,
     default_halo_m,
     make_job,
     partition_keys,
     run_job,
     run_partitioned,
-    whole_groups,
 )
-from ruralenv.core.partition_seeds import seat_components, snap_facilities, whole_network_labels  # noqa: E402
 from ruralenv.core.pipeline import run_pipeline  # noqa: E402
 from ruralenv.tools.synthetic import generate_region  # noqa: E402
 
@@ -153,8 +151,22 @@ def test_shrunken_halo_is_caught(region):
     assert wrong > 0  # the small halo does break distances ...
     assert certified > 0  # ... and the certificate still vouches for the villages it can
 
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    # whole runs at 2 km: without the distance seeds villages are recomputed in wider rounds and those still
+    # open at 8 km are flagged (every village that differs from the single run is among them); with the seeds
+    # every village is proved in its first window and equals the single run
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=2000.0, workers=2), write_map=False,
+                          task=_unseeded)
+    info = res.summary["partition"]
+    assert info["rounds"] > 1 and info["recomputed_villages"] >= info["uncertified_villages"] > 0
+    flagged = {u["village_code"] for u in info["uncertified"]}
+    far = ~np.isclose(res.villages["net_dist_town_treatment_m"].to_numpy(float),
+                      single.villages["net_dist_town_treatment_m"].to_numpy(float), equal_nan=True)
+    assert far.any() and set(single.villages["village_code"][far]) <= flagged
     res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=2000.0, workers=2), write_map=False)
-    assert res.summary["partition"]["rounds"] > 1 and res.summary["partition"]["recomputed_villages"] > 0
+    assert res.summary["partition"]["rounds"] == 1 and res.summary["partition"]["uncertified_villages"] == 0
     assert_same_villages(single.villages, res.villages)
 
 
@@ -197,15 +209,36 @@ def test_failing_partition_writes_nothing(region, tmp_path):
 
 
 def _whole(inputs, cfg):
-    """The client's side of a partitioned run: projected layers, the seeds' searches and the groups."""
-    from ruralenv.core.prepare import prepare_network
+    """The client's side of a partitioned run: projected layers, the seeds' searches, the groups and the whole
+    network's hardened components and seats."""
+    from ruralenv.core.stage import Timer
 
-    base = prepare_network(inputs, cfg, required=("villages", "roads"))
-    gdfs = {k: layer.gdf for k, layer in base.layers.items()}
-    fac = gdfs["facilities"]
-    labels = whole_network_labels(base.net, fac, snap_facilities(base.net, base.roads, fac, base.crs, cfg),
-                                  seat_components(base.net, base.roads, gdfs["towns"], base.crs, cfg), cfg)
-    return base, gdfs, Whole(labels, whole_groups(gdfs["villages"]))
+    side = partition.client_side(inputs, cfg, PartitionOptions("county"), partition.NullProgress(), Timer())
+    return side.base, side.gdfs, side.whole
+
+
+def test_access_is_decided_on_the_whole_network(region):
+    """One village per window with a 3 km halo: its hardened road's network and its seat are mostly outside. On
+    its own the window gets the access of some villages wrong (the certificate refuses them); with the whole
+    network's hardened components and seats the access of every village equals the single run's and the access
+    check never fails."""
+    inputs, cfg, single, _ = region
+    base, gdfs, whole = _whole(inputs, cfg)
+    config = cfg.replace(crs=f"EPSG:{base.crs.to_epsg()}", use_cache=False)
+    local = dataclasses.replace(whole, line_hard=None, seats=None, seat_components=frozenset())
+    differs = 0
+    picked = np.linspace(0, len(gdfs["villages"]) - 1, 12).astype(int)
+    for i in picked:
+        alone = run_job(make_job(gdfs, np.array([i]), str(i), 3000.0, config, whole=local))
+        assert alone.failed[0] or alone.villages["hardened_access"].iat[0] == single.villages["hardened_access"].iat[i]
+        differs += int(alone.villages["hardened_access"].iat[0] != single.villages["hardened_access"].iat[i])
+        out = run_job(make_job(gdfs, np.array([i]), str(i), 3000.0, config, whole=whole))
+        assert "access" not in out.failed[0]
+        assert out.villages["hardened_access"].iat[0] == single.villages["hardened_access"].iat[i]
+        if out.villages["hardened_access"].iat[0]:
+            assert out.villages["pave_gap_m"].iat[0] == single.villages["pave_gap_m"].iat[i] == 0
+    assert single.villages["hardened_access"].iloc[picked].any()
+    assert differs > 0
 
 
 def test_seeded_windows_reach_far_facilities(region):
