@@ -151,14 +151,10 @@ def test_shrunken_halo_is_caught(region):
     assert wrong > 0  # the small halo does break distances ...
     assert certified > 0  # ... and the certificate still vouches for the villages it can
 
-    import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
     # whole runs at 2 km: without the distance seeds villages are recomputed in wider rounds and those still
     # open at 8 km are flagged (every village that differs from the single run is among them); with the seeds
     # every village is proved in its first window and equals the single run
-    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=2000.0, workers=2), write_map=False,
-                          task=_unseeded)
+    res, _ = _run_unseeded(inputs, cfg, 2000.0)
     info = res.summary["partition"]
     assert info["rounds"] > 1 and info["recomputed_villages"] >= info["uncertified_villages"] > 0
     flagged = {u["village_code"] for u in info["uncertified"]}
@@ -266,19 +262,9 @@ def test_seeded_windows_reach_far_facilities(region):
 def test_uncertified_villages_are_flagged(region, monkeypatch):
     """Windows without seeds and no wider round: the villages the certificate refuses are kept, flagged in
     summary.json and by a warning, never sent to a task over the whole network."""
-    import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
     inputs, cfg, single, _ = region
     monkeypatch.setattr(partition, "WIDE_FACTOR", 1.0)
-    said = []
-
-    class Said(partition.NullProgress):
-        def message(self, text, level="info"):
-            said.append((level, text))
-
-    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=10000.0, workers=2), write_map=False,
-                          progress=Said(), task=_unseeded)
+    res, said = _run_unseeded(inputs, cfg, 10000.0)
     info = res.summary["partition"]
     assert info["rounds"] == 1 and len(info["tasks"]) == 4
     assert info["uncertified_villages"] == sum(t["own_villages"] - t["certified"] for t in info["tasks"]) > 0
@@ -295,25 +281,31 @@ def test_uncertified_villages_are_flagged(region, monkeypatch):
 def test_wider_window_over_the_roads_limit_is_flagged_not_cut(region, monkeypatch):
     """A wider round whose window would hold more roads than allowed (here: any) is not sent; its villages keep
     the first window's results and are flagged with the check window_limit."""
-    import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
     inputs, cfg, single, _ = region
     monkeypatch.setattr(partition, "WIDE_ROADS_FACTOR", 1e-3)
-    said = []
-
-    class Said(partition.NullProgress):
-        def message(self, text, level="info"):
-            said.append((level, text))
-
-    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=10000.0, workers=2), write_map=False,
-                          progress=Said(), task=_unseeded)
+    res, said = _run_unseeded(inputs, cfg, 10000.0)
     info = res.summary["partition"]
     assert info["rounds"] == 1 and len(info["tasks"]) == 4
     refused = [u for u in info["uncertified"] if "window_limit" in u["failed_checks"]]
     assert refused and len(refused) == info["uncertified_villages"] == info["recomputed_villages"]
     assert any("would hold about" in text and "flagged" in text for _, text in said)
     assert list(res.villages["village_code"]) == list(single.villages["village_code"])
+
+
+def _run_unseeded(inputs, cfg, halo_m: float):
+    """A partitioned run (county, 2 workers) whose windows get no distance seeds, and the messages it gave."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    said = []
+
+    class Said(partition.NullProgress):
+        def message(self, text, level="info"):
+            said.append((level, text))
+
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=halo_m, workers=2), write_map=False,
+                          progress=Said(), task=_unseeded)
+    return res, said
 
 
 def _unseeded(job):
