@@ -15,7 +15,7 @@ from pathlib import Path
 from ._errors import Cancelled, ConfigError, InputError, RuralEnvError
 from .config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from .console import ConsoleProgress
-from .files import SAMPLE_GPKG
+from .files import CANCEL_REQUESTED, SAMPLE_GPKG
 from .surface import SURFACE_TARGETS
 
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
@@ -146,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _interrupted(signum: int, frame: object) -> None:
+    """SIGINT and SIGTERM: remember the request (the writer checks it before moving the outputs into place) and
+    interrupt the run, once."""
+    if CANCEL_REQUESTED.is_set():
+        return
+    CANCEL_REQUESTED.set()
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
@@ -155,13 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     main_thread = threading.current_thread() is threading.main_thread()
+    CANCEL_REQUESTED.clear()
     # SIGTERM cancels like Ctrl-C: the outputs stay as they were
-    previous = signal.signal(signal.SIGTERM, _interrupted) if main_thread else None
+    previous = {s: signal.signal(s, _interrupted) for s in (signal.SIGINT, signal.SIGTERM)} if main_thread else {}
     try:
         return _dispatch(args)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -122,6 +122,8 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
                 for name in forked:
                     done(name)
             with signals_held():
+                if CANCEL_REQUESTED.is_set():  # asked for while a finaliser ran, where the exception was lost
+                    raise KeyboardInterrupt("cancelled before the outputs were moved into place")
                 for name in writers:
                     os.replace(tmp / name, out_dir / name)
             return {name: out_dir / name for name in writers}
@@ -316,6 +318,11 @@ def _lock(fd: int) -> None:
     import fcntl
 
     fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+#: Set by the command line's SIGINT/SIGTERM handler. Its KeyboardInterrupt can land inside an object's
+#: finaliser, where Python prints and drops it; :func:`write_atomically` checks this before it moves anything.
+CANCEL_REQUESTED = threading.Event()
 
 
 @contextmanager

@@ -217,3 +217,22 @@ def test_a_corrupt_graph_cache_is_rebuilt_with_a_warning(tmp_path, damage):
     assert list(again.villages["net_dist_station_m"].fillna(-1)) == list(first.villages["net_dist_station_m"].fillna(-1))
     third = run_pipeline(inputs, cfg)
     assert third.network.from_cache  # the rebuilt graph was cached again
+
+
+def test_a_cancel_lost_in_a_finaliser_still_stops_the_move_into_place(tmp_path):
+    """The SIGINT/SIGTERM handler's KeyboardInterrupt can be raised inside an object's finaliser, where Python
+    drops it; the request it recorded still stops write_atomically before it replaces anything."""
+    from ruralenv.core.files import CANCEL_REQUESTED
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text('{"previous": true}')
+    before = digest(out)
+    CANCEL_REQUESTED.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_atomically(out, {"summary.json": lambda p: p.write_text("{}"), "new.txt": lambda p: p.write_text("x")})
+    finally:
+        CANCEL_REQUESTED.clear()
+    assert digest(out) == before and not (out / "new.txt").exists()
+    assert not list(out.glob(TMP_PREFIX + "*"))
