@@ -7,6 +7,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -128,17 +129,38 @@ def test_a_full_small_filesystem_keeps_the_previous_outputs(previous, tmp_path):
 
 
 def _signal_during_write(out: Path, cache: Path, signum: int) -> subprocess.Popen:
-    proc = subprocess.Popen([*RUN, "--out", str(out), "--set", f"cache_dir={cache}"],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    for line in proc.stderr:
-        if line.rstrip().endswith("] write"):
-            deadline = time.monotonic() + 30
-            while not list(out.glob(TMP_PREFIX + "*/*")) and time.monotonic() < deadline:
-                time.sleep(0.005)  # the first output file is being written
-            proc.send_signal(signum)
-            break
-    proc.communicate(timeout=600)
-    return proc
+    """A run into ``out`` given ``signum`` while it is still writing its outputs.
+
+    The sample's outputs take a fraction of a second, so the run is frozen (SIGSTOP) once a file shows in its
+    temporary folder, and the signal is sent only if some outputs are still missing there (the move into place
+    cannot have begun); otherwise it resumes and the whole run is tried again from the same outputs."""
+    names = {p.name for p in out.iterdir() if p.name != LOCK_NAME}
+    saved = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for _ in range(10):
+        for p in out.iterdir():
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        for name, data in saved.items():
+            (out / name).write_bytes(data)
+        proc = subprocess.Popen([*RUN, "--out", str(out), "--set", f"cache_dir={cache}"],
+                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        sent = False
+        for line in proc.stderr:
+            if line.rstrip().endswith("] write"):
+                deadline = time.monotonic() + 30
+                while not sent and proc.poll() is None and time.monotonic() < deadline:
+                    if list(out.glob(TMP_PREFIX + "*/*")):
+                        proc.send_signal(signal.SIGSTOP)
+                        written = {p.name for p in out.glob(TMP_PREFIX + "*/*")}
+                        if written and not names <= written:
+                            proc.send_signal(signum)
+                            sent = True
+                        proc.send_signal(signal.SIGCONT)
+                    time.sleep(0.001)
+                break
+        proc.communicate(timeout=600)
+        if sent:
+            return proc
+    pytest.fail("the run never was caught with its outputs half written")
 
 
 @pytest.mark.slow
