@@ -43,11 +43,9 @@ from .config import Config
 from .network import EPS_WEIGHT, RoadNetwork, csr_from_edges
 from .prepare import point_xy
 from .snapping import Snap, Snapper, augmented_graph
-from .stages.access import UNPAVED, Seats, hard_component_of, largest_hard_component, seat_sources
-from .stages.attributes import column_or
+from .stages.access import UNPAVED, Seats, largest_hard_component, seat_sources, seats_of
 from .stages.collection import VALID_STATION, valid_stations
 from .stages.distances import COLUMN_OF_TYPE, Seeds, multi_source
-from .values import flag_array
 
 #: The searches whose distances a village reports or a rule reads, seeded into every window: the facility
 #: types, the usable stations and the unpaved metres of the pave gap.
@@ -94,8 +92,7 @@ def whole_seats(net: RoadNetwork, roads: gpd.GeoDataFrame, towns: gpd.GeoDataFra
         return None, largest_hard_component(net)
     hard = Snapper(net, roads.geometry.array, crs, line_mask=roads["hardened"].to_numpy(bool))
     snap = hard.snap(*point_xy(towns), max_dist_m=config.access_radius_m)
-    seats = Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
-                  flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(net, snap))
+    seats = seats_of(net, towns, snap)
     return seats, {int(c) for c in seats.hard_component if c >= 0}
 
 

@@ -142,10 +142,21 @@ def pave_gap(gap: np.ndarray, access: np.ndarray, reachable: np.ndarray, snap_di
     return np.round(np.where(access, 0.0, np.where(reachable, gap, np.nan) + beyond), 1)
 
 
-def _seats(p: Any) -> Seats:
-    towns = p.towns
+def seats_of(net: RoadNetwork, towns: Any, hard_snap: Snap) -> Seats:
+    """Each township seat with the hardened component of its nearest hardened road (``hard_snap``; -1 where
+    none lies within ``access_radius_m``)."""
     return Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
-                 flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(p.net, p.town_hard_snap))
+                 flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(net, hard_snap))
+
+
+def _village_access(p: Any, village_hc: np.ndarray, seats: Seats | None, components: set[int] | frozenset[int]
+                    ) -> np.ndarray:
+    """Access of each village from its hardened component: by the seats of its township and county, or (no
+    towns layer) by membership of the seat-connected ``components``."""
+    if seats is not None:
+        town = column_or(p.villages, "town_code", None).to_numpy(object)
+        return access_by_seats(town, p.villages["county_code"].to_numpy(object), village_hc, seats)
+    return (village_hc >= 0) & np.isin(village_hc, list(components))
 
 
 def run(ctx: Context[Any]) -> Access:
@@ -156,24 +167,17 @@ def run(ctx: Context[Any]) -> Access:
     if whole is not None:  # a partitioned run's window: components and seats of the whole network
         to_whole = whole_components(p.net, whole.line_component)
         village_whole = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
-        if whole.seats is not None:
-            town = column_or(p.villages, "town_code", None).to_numpy(object)
-            access = access_by_seats(town, p.villages["county_code"].to_numpy(object), village_whole, whole.seats)
-        else:
-            access = (village_whole >= 0) & np.isin(village_whole, list(whole.components))
+        access = _village_access(p, village_whole, whole.seats, whole.components)
         seat_components = {int(c) for c in np.flatnonzero(np.isin(to_whole, list(whole.components)))}
-    elif p.towns is not None:
-        seats = _seats(p)
-        if not p.town_hard_snap.ok.any():
+    else:
+        seats = seats_of(p.net, p.towns, p.town_hard_snap) if p.towns is not None else None
+        if seats is not None and not p.town_hard_snap.ok.any():
             ctx.progress.message(
                 f"no township seat lies within access_radius_m ({p.config.access_radius_m:.0f} m) of a hardened "
                 "road: no village can have hardened access; check the towns layer and the road surfaces", "warning")
-        town = column_or(p.villages, "town_code", None).to_numpy(object)
-        access = access_by_seats(town, p.villages["county_code"].to_numpy(object), village_hc, seats)
-        seat_components = {int(c) for c in seats.hard_component if c >= 0}
-    else:
-        seat_components = largest_hard_component(p.net)
-        access = np.isin(village_hc, list(seat_components)) & (village_hc >= 0)
+        seat_components = ({int(c) for c in seats.hard_component if c >= 0} if seats is not None
+                           else largest_hard_component(p.net))
+        access = _village_access(p, village_hc, seats, seat_components)
     gap = unpaved_gap(p.net, p.graph, seat_components, p.village_node, ctx.get(Seeds))
     return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m))
 
