@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import PIPELINE_STAGES, STAGES, analyse
-from .config import Config, RunInputs
-from .contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
-from .files import write_atomically
-from .outputs import write_gpkg, write_json, write_report
-from .prepare import LayerInput
-from .progress import NullProgress, Progress
-from .results import Results
-from .stage import Timer
-from .stages import sanitation
+from .base.config import Config, RunInputs
+from .base.contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
+from .base.files import write_atomically
+from .base.progress import NullProgress, Progress
+from .io.write import write_gpkg, write_json, write_report
+from .model.analysis import PIPELINE_STAGES, STAGES, analyse
+from .model.prepare import LayerInput
+from .model.results import Results
+from .model.stage import Timer
+from .model.stages import sanitation
 
 #: The output written in a forked child while the others are written (:func:`.files.write_atomically`).
 BACKGROUND = ("results.gpkg",)
@@ -102,7 +102,7 @@ def output_writers(res: Results, write_map: bool = True,
         "report.xlsx": lambda p: write_report(tables, p, sheet_headers),
     }
     if write_map:
-        from .webmap import export_map, map_writer
+        from .maps.webmap import export_map, map_writer
 
         maps, warning = map_writer(lambda p: export_map(res, p), progress)
         writers.update(maps)

@@ -1,4 +1,4 @@
-"""Adapt ``QgsProcessingFeedback`` to the core's :class:`ruralenv.core.progress.Progress` protocol."""
+"""Adapt ``QgsProcessingFeedback`` to the core's :class:`ruralenv.core.base.progress.Progress` protocol."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qgis.core import QgsLayerTreeGroup, QgsProject, QgsRectangle, QgsVectorLayer
 
-from ..core.files import SAMPLE_GPKG
+from ..core.base import SAMPLE_GPKG
 from .algorithms.base import STYLES_DIR
 from .algorithms.full_plan import OUTPUT_FOLDER, FullPlan
 from .i18n import tr

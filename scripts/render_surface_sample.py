@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 from ruralenv.core import Config, run_pipeline
-from ruralenv.core.cli import SAMPLE_GPKG
-from ruralenv.core.surface import NODATA
-from ruralenv.core.surface_run import make_surface, read_results
+from ruralenv.core.cli.main import SAMPLE_GPKG
+from ruralenv.core.surface.cost import NODATA
+from ruralenv.core.surface.run import make_surface, read_results
 
 
 def main() -> int:

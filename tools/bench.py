@@ -35,9 +35,9 @@ import shapely
 from pyproj import CRS
 
 from ..core import Config, RuralEnvError
-from ..core.analysis import PIPELINE_STAGES
-from ..core.files import LAST_BACKGROUND, package_file
-from ..core.progress import peak_rss_mb
+from ..core.base.files import LAST_BACKGROUND, package_file
+from ..core.base.progress import peak_rss_mb
+from ..core.model.analysis import PIPELINE_STAGES
 from .map_bench import chromium_path
 from .synthetic import SCALES, generate_region
 
@@ -147,7 +147,7 @@ def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: boo
         last = i == len(scales) - 1
         runs.append(_measure_scale(scale, out / scale, baselines, qgis_villages if last else 0,
                                    profile and last, seed, log))
-    report = {"machine": _machine(), "seed": seed, "runs": runs, "growth": growth(runs),
+    report = {"machine": machine_info(), "seed": seed, "runs": runs, "growth": growth(runs),
               "targets": _check_targets(runs[-1])}
     if cases:
         log("[cases] web map of 60,000 villages / 200,000 roads in headless Chromium; 100,000-point survey CSV")
@@ -176,38 +176,38 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
     cache = folder / "cache"
     shutil.rmtree(cache, ignore_errors=True)
     job = {"gpkg": str(gpkg), "cache": str(cache), "out": str(folder / "results")}
-    run.update(_worker("pipeline", job))
+    run.update(run_worker("pipeline", job))
     run["villages_per_s"] = round(run["counts"]["villages"] / run["total_s"], 1)
     log(f"[{scale}] I/O floor: read, noding, three searches, write two layers")
-    run["io_floor"] = _worker("io_floor", {**job, "crs": run["crs"], "tmp": str(folder)})
+    run["io_floor"] = run_worker("io_floor", {**job, "crs": run["crs"], "tmp": str(folder)})
     run["total_over_io_floor"] = round(run["total_s"] / run["io_floor"]["seconds"], 2)
     if chromium_path():
         log(f"[{scale}] map.html in headless Chromium: first render, redraw after a pan")
-        run["map_render"] = _worker("map_render", {"html": str(folder / "results" / "map.html")})
+        run["map_render"] = run_worker("map_render", {"html": str(folder / "results" / "map.html")})
     log(f"[{scale}] accessibility surface at {SURFACE_RES_M[scale]:g} m" + (" and scikit-image MCP_Geometric"
                                                                           if baselines else ""))
     surface_job = {**job, "results": str(folder / "results" / "results.gpkg"), "res": SURFACE_RES_M[scale],
                    "tif": str(folder / "surface.tif")}
-    run["surface"] = _worker("surface", surface_job)
+    run["surface"] = run_worker("surface", surface_job)
     if baselines:
-        run["surface"]["mcp"] = _worker("surface_mcp", surface_job)
+        run["surface"]["mcp"] = run_worker("surface_mcp", surface_job)
         log(f"[{scale}] baselines: scipy floor, networkx" + (", QGIS" if qgis_villages else ""))
         results = folder / "results" / "results.gpkg"
-        run["baselines"] = _worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
+        run["baselines"] = run_worker("baselines", {**job, "results": str(results), "qgis_villages": qgis_villages,
                                                  "tmp": str(folder), "crs": run["crs"]})
         run["ratios"] = ratios(run)
     log(f"[{scale}] plan: sites and paving for the 2025 targets, checked by a re-run")
-    run["plan"] = _worker("plan", {"results": str(folder / "results" / "results.gpkg"),
+    run["plan"] = run_worker("plan", {"results": str(folder / "results" / "results.gpkg"),
                                    "time_limit": 40.0 if scale == "region" else 10.0})
     if profile:
         log(f"[{scale}] profiling a cold run")
         prof = folder / "profile.txt"
-        _worker("profile", {**job, "cache": str(folder / "cache-profile"), "profile": str(prof)})
+        run_worker("profile", {**job, "cache": str(folder / "cache-profile"), "profile": str(prof)})
         run["profile"] = str(prof)
     return run
 
 
-def _worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
+def run_worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return what it reported."""
     fd, result = tempfile.mkstemp(suffix=".json")
     os.close(fd)
@@ -261,7 +261,7 @@ def _task_plan(job: dict[str, Any]) -> dict[str, Any]:
 
 def _time_map(res, path: Path) -> float | None:
     try:
-        from ..core.webmap import export_map
+        from ..core.maps.webmap import export_map
     except ImportError:
         return None
     t0 = time.perf_counter()
@@ -331,8 +331,8 @@ def distance_problem(gpkg: str, cache: str, crs: str | CRS) -> dict[str, Any]:
         ``matrix`` (CSR), ``sources`` (list of node arrays, one per search), ``village_node``,
         ``station_facility`` (facility row of each node, -1 elsewhere), ``n_villages``.
     """
-    from ..core.network import csr_from_edges
-    from ..core.prepare import prepare
+    from ..core.model.prepare import prepare
+    from ..core.network.graph import csr_from_edges
 
     p = prepare(_inputs(gpkg), Config(cache_dir=cache, crs=CRS.from_user_input(crs).to_string()))
     aug, n_v = p.graph, len(p.villages)
@@ -402,7 +402,7 @@ def io_floor(gpkg: str, crs: str | CRS, out: Path) -> dict[str, Any]:
     from scipy.sparse.csgraph import connected_components, dijkstra
     from scipy.spatial import cKDTree
 
-    from ..core.network import csr_from_edges
+    from ..core.network.graph import csr_from_edges
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -696,7 +696,7 @@ def _check_targets(run: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _machine() -> dict[str, Any]:
+def machine_info() -> dict[str, Any]:
     import scipy
 
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
@@ -821,7 +821,7 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
     job = {"folder": str(folder), "map_case": list(map_case), "survey_points": survey_points}
     for name in ("map", "survey"):
         try:
-            out[name] = _worker(f"case_{name}", job)
+            out[name] = run_worker(f"case_{name}", job)
         except BenchError as exc:
             out[name] = {"error": str(exc)}
     return out
@@ -863,7 +863,7 @@ def format_cases(cases: dict[str, Any]) -> str:
 
 def _task_surface(job: dict[str, Any]) -> dict[str, Any]:
     """A distance surface to the transfer stations of the region's results (graph from the run's cache)."""
-    from ..core.surface_run import make_surface, read_results, write_surface
+    from ..core.surface.run import make_surface, read_results, write_surface
 
     t0 = time.perf_counter()
     layers = read_results(Path(job["results"]))
@@ -891,8 +891,8 @@ def _task_surface_mcp(job: dict[str, Any]) -> dict[str, Any]:
     import shapely
     from rasterio.features import rasterize
 
-    from ..core.surface import Grid
-    from ..core.surface_run import read_results
+    from ..core.surface.cost import Grid
+    from ..core.surface.run import read_results
 
     layers = read_results(Path(job["results"]))
     with rasterio.open(job["tif"]) as ds:

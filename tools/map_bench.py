@@ -1,5 +1,5 @@
 """Size and speed of the web map: a synthetic results set of any size (or a run's results.gpkg), written with
-:func:`ruralenv.core.webmap.export_map`, its bytes counted per layer and timed in headless Chromium
+:func:`ruralenv.core.maps.webmap.export_map`, its bytes counted per layer and timed in headless Chromium
 (Playwright, the ``bench`` extra).
 
 ``python -m ruralenv.tools.map_bench --villages 60000 --roads 200000`` or
@@ -20,7 +20,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..core.webmap import MODEL_COLOURS, export_map, json_for_script
+from ..core.base.legend import MODEL_COLOURS
+from ..core.maps.webmap import export_map, json_for_script
 
 #: Environment variable naming the Chromium executable (default: ``chromium`` or ``chromium-browser`` on PATH).
 CHROMIUM_ENV = "RURALENV_CHROMIUM"

@@ -1,6 +1,6 @@
 """``ruralenv bench --partition UNIT``: a partitioned run on a local Dask cluster, timed per partition.
 
-Each measurement runs in a fresh child process (:func:`.bench._worker`) that generates the synthetic region
+Each measurement runs in a fresh child process (:func:`.bench.run_worker`) that generates the synthetic region
 in memory (the ``china`` scale: about 600,000 villages and 10 million road segments; nothing is written to
 disk but the report) and runs :func:`.partition.run_partitioned` on it with 1 and with N workers: time per
 partition, total, peak memory of every worker and of the client, the speed-up from 1 to N workers and, at
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.config import Config
-from ..core.progress import NullProgress
+from ..core.base.config import Config
+from ..core.base.progress import NullProgress
 
 VILLAGE_CHECK = ("net_dist_station_m", "net_dist_town_treatment_m", "net_dist_county_treatment_m",
                  "net_dist_village_treatment_m", "pave_gap_m", "collection_model", "covered", "hardened_access",
@@ -37,24 +37,24 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
     dict
         What ``bench_partition.json`` holds, plus ``table`` (Markdown).
     """
-    from .bench import _machine, _worker
+    from .bench import machine_info, run_worker
 
     log = log or (lambda s: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"machine": _machine(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
+    report: dict[str, Any] = {"machine": machine_info(), "scale": scale, "unit": unit, "seed": seed, "runs": {}}
     # N workers first: at the China scale each run takes the better part of an hour, and the report is saved
     # after each run, so the N-worker numbers are there even if the 1-worker run is stopped
     for n in [] if sample else sorted({1, workers}, reverse=True):
         log(f"[{scale}] partitioned by {unit} on {n} worker(s); progress in {out / f'partition_{n}w.log'}")
-        report["runs"][str(n)] = _worker("partitioned", {
+        report["runs"][str(n)] = run_worker("partitioned", {
             "scale": scale, "seed": seed, "unit": unit, "workers": n, "single": single and n == workers,
             "via_file": str(out / "china_inputs.gpkg") if scale == "china" else None,
             "log": str(out / f"partition_{n}w.log")})
         (out / "bench_partition.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if sample:
         log(f"[{scale}] {sample} median {unit} partitions on {workers} workers")
-        report["sample"] = _worker("partition_sample", {
+        report["sample"] = run_worker("partition_sample", {
             "scale": scale, "seed": seed, "unit": unit, "workers": workers, "sample": sample,
             "via_file": str(out / "china_inputs.gpkg") if scale == "china" else None,
             "log": str(out / "partition_sample.log")})
@@ -72,8 +72,8 @@ def partition_bench(scale: str, out: Path, unit: str, workers: int = 2, single: 
 
 def task_partitioned(job: dict[str, Any]) -> dict[str, Any]:
     """Child process: generate the region, run it partitioned, optionally compare with the single run."""
-    from ..core.partition import PartitionOptions, run_partitioned
-    from ..core.progress import peak_rss_mb
+    from ..core.base.progress import peak_rss_mb
+    from ..core.partition.run import PartitionOptions, run_partitioned
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
@@ -146,7 +146,7 @@ def _through_file(region, path: Path) -> dict[str, str]:
     """Write the generated layers to a GeoPackage (deleted after the run; never kept) and free them."""
     import gc
 
-    from ..core.outputs import write_gpkg
+    from ..core.io.write import write_gpkg
 
     path.unlink(missing_ok=True)
     write_gpkg(dict(region.layers), path, index_max_features=0)
@@ -159,9 +159,16 @@ def _through_file(region, path: Path) -> dict[str, str]:
 def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
     """Child process: generate the region, prepare it as the client of a run does (projection, graph, seeds'
     labels) and run only ``sample`` median-size partitions (first round, seeded windows)."""
-    from ..core.partition import PartitionOptions, _connect, client_side, default_halo_m, make_job, run_job
-    from ..core.progress import peak_rss_mb
-    from ..core.stage import Timer
+    from ..core.base.progress import peak_rss_mb
+    from ..core.model.stage import Timer
+    from ..core.partition.run import (
+        PartitionOptions,
+        client_side,
+        connect_cluster,
+        default_halo_m,
+        make_job,
+        run_job,
+    )
     from .synthetic import generate_region
 
     t0 = time.perf_counter()
@@ -184,7 +191,7 @@ def task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
     codes, n = np.unique(side.keys, return_counts=True)
     mid, k = len(codes) // 2, job["sample"]
     pick = codes[np.argsort(n, kind="stable")[max(0, mid - k // 2): max(0, mid - k // 2) + k]]
-    client, cluster = _connect(options)
+    client, cluster = connect_cluster(options)
     try:
         t0 = time.perf_counter()
         futures = [client.submit(run_job, make_job(side.gdfs, np.flatnonzero(side.keys == c), str(c),

@@ -26,7 +26,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import cKDTree
 
-from ..core.files import package_file
+from ..core.base.files import package_file
 
 COUNTIES_GPKG = package_file("data", "region", "inner_mongolia_counties.gpkg")
 GEOGRAPHIC = CRS.from_epsg(4490)

@@ -1,0 +1,5 @@
+"""Plans from a run: transfer-station siting and the paving plan, checked by re-running the analysis."""
+from .run import PlanOptions, make_plan
+from .writers import write_plan
+
+__all__ = ["PlanOptions", "make_plan", "write_plan"]

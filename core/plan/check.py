@@ -10,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .. import schema
-from ..progress import NullProgress, Progress
+from ..base import schema
+from ..base.progress import NullProgress, Progress
 from .problem import PlanInputs
 
 

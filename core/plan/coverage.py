@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from ..stages.distances import multi_source
+from ..model.stages.distances import multi_source
 
 
 class _Grid:

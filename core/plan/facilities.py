@@ -18,13 +18,13 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from .._errors import ConfigError, InputError, Problem
-from ..config import LayerSpec
-from ..network import RoadNetwork
-from ..prepare import point_xy
-from ..progress import NullProgress, Progress, check_cancel
-from ..stages.collection import valid_stations
-from ..stages.indicators import villages_short  # the indicator's own rounding of the target
+from ..base._errors import ConfigError, InputError, Problem
+from ..base.config import LayerSpec
+from ..base.progress import NullProgress, Progress, check_cancel
+from ..model.prepare import point_xy
+from ..model.stages.collection import valid_stations
+from ..model.stages.indicators import villages_short  # the indicator's own rounding of the target
+from ..network.graph import RoadNetwork
 from .coverage import capped_reach, nearest_within
 from .problem import PlanInputs, road_network, snap_groups
 from .siting import SitingResult, max_cover, min_sites
@@ -113,7 +113,7 @@ def default_candidates(inp: PlanInputs, net) -> gpd.GeoDataFrame:
                             crs=inp.crs)
 
 
-def _coverage_matrix(inp: PlanInputs, net: RoadNetwork, cands: gpd.GeoDataFrame, ftype: str, targets: np.ndarray,
+def coverage_matrix(inp: PlanInputs, net: RoadNetwork, cands: gpd.GeoDataFrame, ftype: str, targets: np.ndarray,
                      progress: Progress) -> tuple[sp.csr_matrix, np.ndarray]:
     """Which target villages each candidate would cover, and which candidates are usable at all."""
     c = inp.config
@@ -206,7 +206,7 @@ def plan_facilities(inp: PlanInputs, candidates: gpd.GeoDataFrame | None = None,
     net = road_network(inp, progress)
     cands = default_candidates(inp, net) if candidates is None else candidates
     cands = cands.reset_index(drop=True)
-    a, usable = _coverage_matrix(inp, net, cands, facility_type, targets, progress)
+    a, usable = coverage_matrix(inp, net, cands, facility_type, targets, progress)
     pop = inp.villages["population"].fillna(0).to_numpy(float) if "population" in inp.villages \
         else np.zeros(len(inp.villages))
     w = np.ones(len(targets)) if weight == "count" else pop[targets]

@@ -26,7 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from ..network import EPS_WEIGHT, RoadNetwork
+from ..base.mip import solve_mip
+from ..network.graph import EPS_WEIGHT, RoadNetwork
 
 #: Above this many contracted nodes the greedy connects several villages per search.
 BATCH_ABOVE_NODES = 20_000
@@ -386,7 +387,6 @@ def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarra
     -------
     (paved or None, lower bound in km, status)
     """
-    from .siting import _highs
 
     n_e, n_t, n = len(inst.edges), len(inst.term_edge), inst.n_comp + 1
     src = inst.n_comp
@@ -417,6 +417,6 @@ def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarra
     cost = np.r_[inst.length / 1000.0, np.zeros(n_z + n_a)]
     upper = np.r_[np.ones(n_e + n_z), np.full(n_a, big)]
     integer = np.r_[np.ones(n_e + n_z, bool), np.zeros(n_a, bool)]
-    x, _, bound, status = _highs(cost, np.zeros(len(cost)), upper, a, lo, hi, integer, False, time_limit)
+    x, _, bound, status = solve_mip(cost, np.zeros(len(cost)), upper, a, lo, hi, integer, False, time_limit)
     bound = float(bound) if np.isfinite(bound) else 0.0
     return (None if x is None else x[:n_e] > 0.5), bound, status

@@ -13,8 +13,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..crs import GEOGRAPHIC
-from ..webmap import json_for_script, leaflet_dir
+from ..base.crs import GEOGRAPHIC
+from ..maps.webmap import json_for_script, leaflet_dir
 from .run import PlanOutcome
 
 _PAGE = """<!DOCTYPE html>

@@ -18,12 +18,12 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
-from .._errors import ConfigError, InputError, Problem
-from ..config import Config
-from ..network import RoadNetwork
-from ..prepare import concat_snaps, get_network
-from ..progress import NullProgress, Progress
-from ..snapping import Augmented, Snapper, augmented_graph
+from ..base._errors import ConfigError, InputError, Problem
+from ..base.config import Config
+from ..base.progress import NullProgress, Progress
+from ..model.prepare import concat_snaps, get_network
+from ..network.graph import RoadNetwork
+from ..network.snapping import Augmented, Snapper, augmented_graph
 
 #: Layers of results.gpkg the planner reads (``towns``, ``counties``, ``mines`` optional).
 NEEDED_LAYERS = ("villages", "roads", "facilities")
@@ -170,7 +170,7 @@ def snap_groups(inp: PlanInputs, net: RoadNetwork, groups: dict[str, tuple[np.nd
     -------
     Graph
     """
-    from ..crs import scale_factors
+    from ..base.crs import scale_factors
 
     snapper = Snapper(net, inp.roads.geometry.array, inp.crs)
     snaps = {name: snapper.snap(x, y, max_dist_m=d) for name, (x, y, d) in groups.items()}

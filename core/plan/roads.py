@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._errors import ConfigError
-from ..network import RoadNetwork
-from ..prepare import point_xy
-from ..progress import NullProgress, Progress, check_cancel
-from ..snapping import Snapper
+from ..base._errors import ConfigError
+from ..base.progress import NullProgress, Progress, check_cancel
+from ..model.prepare import point_xy
+from ..network.graph import RoadNetwork
+from ..network.snapping import Snapper
 from .paving import CURVE_TARGETS, PavingInstance, PavingResult, instance, solve, within_budget
 from .problem import PlanInputs, road_network
 

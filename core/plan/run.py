@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..progress import NullProgress, Progress
+from ..base.progress import NullProgress, Progress
 from .check import agreement, rerun
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
 from .problem import PlanInputs, load_results

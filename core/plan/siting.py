@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._errors import ConfigError
+from ..base.mip import solve_mip
 
 
 @dataclass(frozen=True)
@@ -132,39 +132,6 @@ def rank(a: sp.csr_matrix, w: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray
     return sites[chosen], gained
 
 
-def _highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.csr_matrix, row_lo: np.ndarray,
-           row_hi: np.ndarray, integer: np.ndarray, maximize: bool, time_limit: float) -> tuple[np.ndarray | None, float, float, str]:
-    """Solve one MIP with HiGHS. Returns (solution or None, objective, dual bound, status)."""
-    try:
-        import highspy
-    except ImportError:
-        raise ConfigError("the planner needs the HiGHS solver: pip install highspy (QGIS: in the OSGeo4W "
-                          "Shell or the Python QGIS uses)") from None
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("threads", 1)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cost), rows.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    csc = rows.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc.indptr, csc.indices, csc.data
-    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-    h.passModel(lp)
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus()).lower().replace(" ", "_")
-    info = h.getInfo()
-    if info.primal_solution_status == 0:
-        return None, float("nan"), float(info.mip_dual_bound), status
-    return np.asarray(h.getSolution().col_value), float(info.objective_function_value), \
-        float(info.mip_dual_bound), status
-
-
 def _model(a: sp.csr_matrix) -> tuple[sp.csr_matrix, int, int]:
     """Rows y_i − Σ_{j∈N(i)} x_j ≤ 0 over columns [x (candidates), y (villages)]."""
     n_c, n_v = a.shape
@@ -216,7 +183,7 @@ def max_cover(a: sp.csr_matrix, w: np.ndarray, k: int, time_limit: float = 30.0,
     link, n_c, n_v = _model(a)
     budget = sp.csr_matrix(np.r_[np.ones(n_c), np.zeros(n_v)][None, :])
     rows = sp.vstack([link, budget], format="csr")
-    x, obj, bound, status = _highs(np.r_[np.zeros(n_c), w], np.zeros(n_c + n_v), np.ones(n_c + n_v), rows,
+    x, obj, bound, status = solve_mip(np.r_[np.zeros(n_c), w], np.zeros(n_c + n_v), np.ones(n_c + n_v), rows,
                                    np.r_[np.full(n_v, -np.inf), 0.0], np.r_[np.zeros(n_v), float(k)],
                                    np.r_[np.ones(n_c, bool), np.zeros(n_v, bool)], True,
                                    time_limit - (time.perf_counter() - t0))
@@ -262,7 +229,7 @@ def min_sites(a: sp.csr_matrix, w: np.ndarray, group: np.ndarray, need: np.ndarr
     pick = sp.csr_matrix((np.ones(len(vi)), (np.searchsorted(used, group[vi]), n_c + vi)),
                          shape=(len(used), n_c + n_v))
     rows = sp.vstack([link, pick], format="csr")
-    x, obj, bound, status = _highs(np.r_[np.ones(n_c), np.zeros(n_v)], np.zeros(n_c + n_v), np.ones(n_c + n_v),
+    x, obj, bound, status = solve_mip(np.r_[np.ones(n_c), np.zeros(n_v)], np.zeros(n_c + n_v), np.ones(n_c + n_v),
                                    rows, np.r_[np.full(n_v, -np.inf), need[used]],
                                    np.r_[np.zeros(n_v), np.full(len(used), np.inf)],
                                    np.r_[np.ones(n_c, bool), np.zeros(n_v, bool)], False,

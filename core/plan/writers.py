@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..files import write_atomically
-from ..outputs import write_gpkg, write_json, write_report
-from ..progress import Progress
+from ..base.files import write_atomically
+from ..base.progress import Progress
+from ..io.write import write_gpkg, write_json, write_report
 from .run import PlanOutcome
 
 
@@ -49,7 +49,7 @@ def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True
         "plan.xlsx": lambda p: write_report(plan_tables(outcome), p),
     }
     if write_map:
-        from ..webmap import map_writer
+        from ..maps.webmap import map_writer
         from .plan_map import write_plan_map
 
         writers.update(map_writer(lambda p: write_plan_map(outcome, p), progress)[0])

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 
-from .. import datum as datums
-from .._errors import ConfigError
+from ..base import datum as datums
+from ..base._errors import ConfigError
 from .coords import gk_zone_epsg, metre_kind, parse_axis
 from .hints import strongest
 from .readers import RawFile

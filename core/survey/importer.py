@@ -20,9 +20,9 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from .. import values
-from .._errors import ConfigError, InputError
-from ..progress import NullProgress, Progress, check_cancel
+from ..base import values
+from ..base._errors import ConfigError, InputError
+from ..base.progress import NullProgress, Progress, check_cancel
 from . import store
 from .decide import Placement, parse_crs_option, place
 from .matching import match_points, relocation_proposals

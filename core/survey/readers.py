@@ -23,9 +23,9 @@ import shapely
 from openpyxl import load_workbook
 from pyproj import CRS
 
-from .. import files
-from .._errors import InputError
-from ..io import shapefile_encoding
+from ..base import files
+from ..base._errors import InputError
+from ..io.read import shapefile_encoding
 from .hints import Hint, find_hints
 from .safety import check_file, check_zip, parse_xml, read_member, refuse, xml_as_utf8
 

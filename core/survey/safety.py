@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as safe_et
 
-from .._errors import InputError, Problem
+from ..base._errors import InputError, Problem
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from ..files import write_atomically
+from ..base.files import write_atomically
 from .safety import refuse
 
 POINTS_LAYER = "survey_points"

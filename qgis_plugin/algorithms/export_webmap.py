@@ -9,7 +9,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...core.webmap import BASEMAPS, export_map
+from ...core.maps import BASEMAPS, export_map
 from .base import Outcome, RuralEnvAlgorithm, tr
 
 RESULTS = "RESULTS"
@@ -48,7 +48,7 @@ class ExportWebMap(RuralEnvAlgorithm):
                                                                 fileFilter=tr("HTML files (*.html)")))
 
     def analyse(self, layers, config, progress, parameters, context) -> Outcome:
-        """Call :func:`ruralenv.core.webmap.export_map`."""
+        """Call :func:`ruralenv.core.maps.webmap.export_map`."""
         online = self.parameterAsBoolean(parameters, ONLINE, context)
         html = export_map(
             self.parameterAsFile(parameters, RESULTS, context),

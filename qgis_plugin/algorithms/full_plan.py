@@ -10,8 +10,7 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
 )
 
-from ...core.surface import SURFACE_TARGETS
-from ...core.surface_run import make_surface, read_results, write_surface
+from ...core.surface import SURFACE_TARGETS, make_surface, read_results, write_surface
 from .base import SETTINGS, Outcome, PipelineAlgorithm, Sink, tr
 from .surface import TARGET_LABELS
 
@@ -87,8 +86,7 @@ class FullPlan(PipelineAlgorithm):
             write_surface(surf, tif)
             outcome.extra[SURFACE_TIF] = str(tif)
         if folder and self.parameterAsBoolean(parameters, PLAN, context):
-            from ...core.plan.run import make_plan
-            from ...core.plan.writers import write_plan
+            from ...core.plan import make_plan, write_plan
 
             write_plan(make_plan(outcome.extra[RESULTS_GPKG], progress=progress), Path(folder) / "plan",
                        progress=progress)

@@ -9,8 +9,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ...core.plan.run import PlanOptions, make_plan
-from ...core.plan.writers import write_plan
+from ...core.plan import PlanOptions, make_plan, write_plan
 from .base import Outcome, RuralEnvAlgorithm, tr
 
 RESULTS = "RESULTS"

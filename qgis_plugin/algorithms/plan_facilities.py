@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterFile, QgsProcessingParameterNumber
 
-from ...core.plan.run import PlanOptions
+from ...core.plan import PlanOptions
 from .base import Sink, tr
 from .plan_common import PlanAlgorithm
 

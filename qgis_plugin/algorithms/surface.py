@@ -16,8 +16,7 @@ from qgis.core import (
 from qgis.PyQt import sip
 
 from ...core import Config
-from ...core.surface import SURFACE_MODES, SURFACE_TARGETS
-from ...core.surface_run import make_surface, read_results, write_surface
+from ...core.surface import SURFACE_MODES, SURFACE_TARGETS, make_surface, read_results, write_surface
 from .base import Outcome, RuralEnvAlgorithm, tr
 
 RESULTS = "RESULTS"
@@ -91,7 +90,7 @@ class AccessibilitySurface(RuralEnvAlgorithm):
         self.addParameter(QgsProcessingParameterRasterDestination(OUTPUT, tr("Accessibility surface")))
 
     def analyse(self, layers, config, progress, parameters, context) -> Outcome:
-        """Call :func:`ruralenv.core.surface_run.make_surface` and write the files."""
+        """Call :func:`ruralenv.core.surface.run.make_surface` and write the files."""
         population = self.parameterAsRasterLayer(parameters, POPULATION, context)
         surf = make_surface(
             read_results(self.parameterAsFile(parameters, RESULTS, context)),

@@ -16,10 +16,8 @@ from qgis.core import (
     QgsUnitTypes,
 )
 
-from ...core._errors import ConfigError
-from ...core.survey import SurveyReport, import_survey
-from ...core.survey.decide import parse_crs_option
-from ...core.survey.importer import MATCH_KINDS
+from ...core import ConfigError
+from ...core.survey import MATCH_KINDS, SurveyReport, import_survey, parse_crs_option
 from ..feedback import FeedbackProgress
 from .base import Outcome, RuralEnvAlgorithm, tr
 

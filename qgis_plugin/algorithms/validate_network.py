@@ -1,7 +1,7 @@
 """Processing algorithm: check a road network for faults that make villages unreachable."""
 from __future__ import annotations
 
-from ...core.validate import VALIDATE_STAGES, validate_network
+from ...core.model import VALIDATE_STAGES, validate_network
 from .base import Outcome, RuralEnvAlgorithm, Sink
 
 
@@ -37,6 +37,6 @@ class ValidateRoadNetwork(RuralEnvAlgorithm):
     STAGES = VALIDATE_STAGES
 
     def analyse(self, layers, config, progress, parameters, context) -> Outcome:
-        """Run :func:`ruralenv.core.validate.validate_network`."""
+        """Run :func:`ruralenv.core.model.validate.validate_network`."""
         check = validate_network(layers, config, progress)
         return Outcome(check.layers(), check.crs, dict(check.summary))

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import pytest
-from ruralenv.core.config import Config
-from ruralenv.core.io import check_layer, classify_roads
-from ruralenv.core.network import build_network
+from ruralenv.core.base.config import Config
+from ruralenv.core.io.read import check_layer, classify_roads
+from ruralenv.core.network.graph import build_network
 from ruralenv.tools import bench
 from ruralenv.tools.map_bench import chromium_path
 from ruralenv.tools.survey_bench import benchmark_survey_import
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def county_bench(tmp_path_factory) -> Path:
     """The CLI run once at county scale without baselines."""
     out = tmp_path_factory.mktemp("bench")
-    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli", "bench", "--scale", "county", "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli.main", "bench", "--scale", "county", "--out", str(out),
                            "--no-baselines"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "total s" in proc.stdout
@@ -193,7 +193,7 @@ def test_bench_command_needs_the_bench_extra(monkeypatch):
     """Without networkx or Playwright, ruralenv.tools does not import and `ruralenv` has no bench command."""
     import importlib.util
 
-    from ruralenv.core.cli import build_parser
+    from ruralenv.core.cli.main import build_parser
 
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "networkx" else

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import time
 
-from ruralenv.core import console
+from ruralenv.core.base import console
 
 
 class Terminal(io.StringIO):

@@ -18,7 +18,7 @@ import pandas as pd
 import pyogrio
 import pytest
 from corpus import Case, make_corpus, million_row_csv, write_base
-from ruralenv.core.cli import main
+from ruralenv.core.cli.main import main
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import CRS, Geod, Transformer
 from ruralenv.core import run_pipeline
-from ruralenv.core.crs import (
+from ruralenv.core.base.crs import (
     PARALLEL_POINTS,
     gk3_epsg,
     project_geometries,
@@ -108,8 +108,8 @@ def test_two_thread_projection_equals_geopandas_and_pyproj():
 
 
 def test_two_thread_segment_lengths_and_grid_ids_equal_the_one_piece_ones(monkeypatch):
-    from ruralenv.core import crs as crs_module
-    from ruralenv.core.network import _grid_ids
+    from ruralenv.core.base import crs as crs_module
+    from ruralenv.core.network.graph import grid_ids
 
     rng = np.random.default_rng(5)
     lon, lat = rng.uniform(108, 120, PARALLEL_POINTS + 7), rng.uniform(38, 45, PARALLEL_POINTS + 7)
@@ -118,6 +118,6 @@ def test_two_thread_segment_lengths_and_grid_ids_equal_the_one_piece_ones(monkey
     assert np.array_equal(two, crs_module.geodesic_segment_lengths(lon, lat))
     xy = np.round(rng.uniform(0, 5e5, (50_000, 2)), 2)
     xy[::4] = xy[1::4]
-    ids = _grid_ids(xy, 1e-3)
+    ids = grid_ids(xy, 1e-3)
     _, expected = np.unique(xy, axis=0, return_inverse=True)  # cells ordered by x, then y
     assert np.array_equal(ids, expected.ravel())

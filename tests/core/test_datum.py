@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from pyproj import Geod
-from ruralenv.core import datum
+from ruralenv.core.base import datum
 
 GEOD = Geod(ellps="WGS84")
 

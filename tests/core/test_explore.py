@@ -6,7 +6,7 @@ import json
 import pytest
 from conftest import SAMPLE
 from ruralenv.core import run_pipeline
-from ruralenv.core.webmap import _village_classes, village_category
+from ruralenv.core.base.legend import village_category, village_classes
 
 folium = pytest.importorskip("folium")
 
@@ -20,7 +20,7 @@ def test_explore_returns_a_folium_map_with_the_run_layers(results):
     fmap = results.explore()
     assert isinstance(fmap, folium.Map)
     html = fmap.get_root().render()
-    _, styles, _ = _village_classes(0)
+    _, styles, _ = village_classes(0)
     for key in set(village_category(results.villages)):
         assert styles[key]["color"] in html, key  # the village classes keep map.html's colours
     names = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]

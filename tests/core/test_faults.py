@@ -19,11 +19,11 @@ import pyogrio
 import pytest
 from conftest import SAMPLE
 from ruralenv.core import Config, run_pipeline
-from ruralenv.core._errors import OutputError
-from ruralenv.core.files import LOCK_NAME, TMP_PREFIX, folder_lock, write_atomically
+from ruralenv.core.base import OutputError
+from ruralenv.core.base.files import LOCK_NAME, TMP_PREFIX, folder_lock, write_atomically
 
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
-RUN = [sys.executable, "-m", "ruralenv.core.cli", "run",
+RUN = [sys.executable, "-m", "ruralenv.core.cli.main", "run",
        *sum(([f"--{k}", f"{SAMPLE}:{k}"] for k in KINDS), [])]
 
 
@@ -244,7 +244,7 @@ def test_a_corrupt_graph_cache_is_rebuilt_with_a_warning(tmp_path, damage):
 def test_a_cancel_lost_in_a_finaliser_still_stops_the_move_into_place(tmp_path):
     """The SIGINT/SIGTERM handler's KeyboardInterrupt can be raised inside an object's finaliser, where Python
     drops it; the request it recorded still stops write_atomically before it replaces anything."""
-    from ruralenv.core.files import CANCEL_REQUESTED
+    from ruralenv.core.base.files import CANCEL_REQUESTED
 
     out = tmp_path / "out"
     out.mkdir()

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from ruralenv.core import files, values
+from ruralenv.core.base import files, values
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -148,5 +148,5 @@ def test_sniff_encoding_stops_at_nul_when_asked(tmp_path):
 
 def test_shipped_files_are_found_through_the_package():
     for parts in (("data", "sample", "zhungeer_150622.gpkg"), ("data", "china_outline", "mainland.geojson"),
-                  ("core", "webmap_assets", "map.js")):
+                  ("core", "maps", "assets", "map.js")):
         assert files.package_file(*parts).is_file(), parts

@@ -56,7 +56,7 @@ def _plain(value: object) -> str:
 
 
 def test_outputs_follow_the_declared_contract(sample_results):
-    from ruralenv.core import contract
+    from ruralenv.core.base import contract
 
     res = sample_results[0]
     added = [c for c in res.villages.columns if c in contract.names(contract.VILLAGE_COLUMNS)]

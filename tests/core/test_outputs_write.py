@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from ruralenv.core import outputs
-from ruralenv.core.outputs import write_gpkg
+from ruralenv.core.io import write as outputs
+from ruralenv.core.io.write import write_gpkg
 
 
 def _reference_write(layers: dict, path, index_max: int = 500_000) -> None:

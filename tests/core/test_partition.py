@@ -17,14 +17,11 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from ruralenv.core import (  # noqa: E402
-    Config,
-    contract,
-    partition,  # noqa: E402
-)
-from ruralenv.core._errors import RuralEnvError  # noqa: E402
-from ruralenv.core.cli import main  # noqa: E402
-from ruralenv.core.partition import (  # noqa: E402
+from ruralenv.core import Config, contract  # noqa: E402
+from ruralenv.core.base import RuralEnvError  # noqa: E402
+from ruralenv.core.cli.main import main  # noqa: E402
+from ruralenv.core.partition import run as partition  # noqa: E402
+from ruralenv.core.partition.run import (  # noqa: E402
     VID,
     PartitionOptions,
     default_halo_m,
@@ -130,7 +127,7 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
 def test_shrunken_halo_is_caught(region):
     """Small halos give wrong answers for some villages; every certified village is right."""
     inputs, cfg, single, _ = region
-    from ruralenv.core.prepare import prepare_network
+    from ruralenv.core.model.prepare import prepare_network
 
     base = prepare_network(inputs, cfg, required=("villages", "roads"))
     gdfs = {k: layer.gdf for k, layer in base.layers.items()}
@@ -207,7 +204,7 @@ def test_failing_partition_writes_nothing(region, tmp_path):
 def _whole(inputs, cfg):
     """The client's side of a partitioned run: projected layers, the seeds' searches, the groups and the whole
     network's hardened components and seats."""
-    from ruralenv.core.stage import Timer
+    from ruralenv.core.model.stage import Timer
 
     side = partition.client_side(inputs, cfg, PartitionOptions("county"), partition.NullProgress(), Timer())
     return side.base, side.gdfs, side.whole
@@ -331,8 +328,8 @@ def test_window_holds_each_own_villages_administrative_village(region):
 
 def test_seeded_search_starts_at_the_known_distances():
     """A seed is a pendant source: its node starts at the given metres and ``source`` names the seed."""
-    from ruralenv.core.network import csr_from_edges
-    from ruralenv.core.stages.distances import multi_source
+    from ruralenv.core.model.stages.distances import multi_source
+    from ruralenv.core.network.graph import csr_from_edges
 
     m = csr_from_edges(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([10.0, 10.0, 10.0]), 4)
     d, src = multi_source(m, np.array([0]), 4, seeds=(np.array([3, 2]), np.array([4.0, 30.0])))

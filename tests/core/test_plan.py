@@ -63,7 +63,7 @@ def _grid_network(rng: np.random.Generator, n_soft: int):
     """A 4 × 4 grid of 1-km roads (24 edges), ``n_soft`` of them unhardened, as a RoadNetwork."""
     import shapely
     from pyproj import CRS
-    from ruralenv.core.network import build_network
+    from ruralenv.core.network.graph import build_network
 
     lines, step = [], 1000.0
     for i in range(4):
@@ -136,7 +136,7 @@ def test_sample_plan_reaches_targets_and_rerun_agrees(sample_plan):
 def test_plan_fed_back_through_ruralenv_run(sample_plan, tmp_path):
     """Write the plan's layers to a GeoPackage and run the CLI on it: the coverage is the plan's claim."""
     import geopandas as gpd
-    from ruralenv.core.cli import main
+    from ruralenv.core.cli.main import main
     from ruralenv.core.plan.check import plan_inputs
     from ruralenv.core.plan.roads import paved_roads
 
@@ -163,7 +163,7 @@ def test_plan_fed_back_through_ruralenv_run(sample_plan, tmp_path):
 
 def test_cli_writes_plan_files(sample_results, tmp_path, capsys):
     import pyogrio
-    from ruralenv.core.cli import main
+    from ruralenv.core.cli.main import main
 
     _, out = sample_results
     assert main(["plan", str(out / "results.gpkg"), "--out", str(tmp_path / "p"), "--sites", "2",
@@ -180,7 +180,7 @@ def test_cli_writes_plan_files(sample_results, tmp_path, capsys):
 
 
 def test_cli_bad_input_exits_2(tmp_path, capsys):
-    from ruralenv.core.cli import main
+    from ruralenv.core.cli.main import main
 
     assert main(["plan", str(tmp_path / "nope.gpkg"), "--out", str(tmp_path / "p")]) == 2
     assert "nope.gpkg" in capsys.readouterr().err

@@ -15,12 +15,12 @@ pulp = pytest.importorskip("pulp")
 @pytest.mark.slow
 @pytest.mark.parametrize("k", [1, 3, 6])
 def test_same_objective_as_spopt_mclp(sample_results, k, capsys):
+    from ruralenv.core.base.progress import NullProgress
+    from ruralenv.core.model.prepare import point_xy
     from ruralenv.core.plan.coverage import nearest_within
-    from ruralenv.core.plan.facilities import _coverage_matrix, default_candidates
+    from ruralenv.core.plan.facilities import coverage_matrix, default_candidates
     from ruralenv.core.plan.problem import load_results, road_network, snap_groups
     from ruralenv.core.plan.siting import max_cover
-    from ruralenv.core.prepare import point_xy
-    from ruralenv.core.progress import NullProgress
     from scipy.sparse.csgraph import dijkstra
 
     _, out = sample_results
@@ -30,7 +30,7 @@ def test_same_objective_as_spopt_mclp(sample_results, k, capsys):
     net = road_network(inp)
     cands = default_candidates(inp, net)
     t0 = time.perf_counter()
-    a, usable = _coverage_matrix(inp, net, cands, "transfer_station", targets, NullProgress())
+    a, usable = coverage_matrix(inp, net, cands, "transfer_station", targets, NullProgress())
     ours = max_cover(a, np.ones(len(targets)), k, time_limit=60)
     t_ours = time.perf_counter() - t0
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruralenv.core import Config, analyse, prepare
-from ruralenv.core.stages.collection import assign_models
-from ruralenv.core.stages.distances import facility_distances
+from ruralenv.core.model.stages.collection import assign_models
+from ruralenv.core.model.stages.distances import facility_distances
 from shapely.geometry import LineString, Point
 
 GK = "EPSG:4546"  # CGCS2000 3° GK, central meridian 111°E: scale factor 1 on it

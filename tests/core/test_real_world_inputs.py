@@ -10,9 +10,9 @@ import pytest
 from conftest import SAMPLE
 from osm_extract import NON_TRUCK, ROADS, truck_route_m, write_extract
 from ruralenv.core import InputError, run_pipeline
-from ruralenv.core.cli import main
+from ruralenv.core.cli.main import main
 
-RUN = [sys.executable, "-m", "ruralenv.core.cli", "run"]
+RUN = [sys.executable, "-m", "ruralenv.core.cli.main", "run"]
 
 
 @pytest.fixture

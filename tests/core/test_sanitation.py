@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 from ruralenv.core import Config
-from ruralenv.core.stages.sanitation import (
+from ruralenv.core.model.stages.sanitation import (
     concentrated_flags,
     design_flow,
     facility_sizes,
@@ -243,7 +243,7 @@ def test_bad_sanitation_rows_are_rejected_with_on_bad_rows_reject(sample_layers,
 def sanitation_run(tmp_path_factory):
     from conftest import SAMPLE
     from ruralenv.core import run_pipeline
-    from ruralenv.core.config import LAYER_KINDS
+    from ruralenv.core.base.config import LAYER_KINDS
 
     out = tmp_path_factory.mktemp("sanitation_out")
     res = run_pipeline({k: f"{SAMPLE}:{k}" for k in LAYER_KINDS}, Config(cache_dir=str(out / "cache")), out_dir=out)

@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 import shapely
 from ruralenv.core import Config, contract
-from ruralenv.core.network import build_network
-from ruralenv.core.snapping import Snapper, augmented_graph
-from ruralenv.core.stages.access import Seats, access_by_seats, pave_gap
-from ruralenv.core.stages.collection import assign_models, population_within, valid_stations
-from ruralenv.core.stages.distances import multi_source
-from ruralenv.core.stages.indicators import indicator_tables, summarise
-from ruralenv.core.stages.villages import assemble
+from ruralenv.core.model.stages.access import Seats, access_by_seats, pave_gap
+from ruralenv.core.model.stages.collection import assign_models, population_within, valid_stations
+from ruralenv.core.model.stages.distances import multi_source
+from ruralenv.core.model.stages.indicators import indicator_tables, summarise
+from ruralenv.core.model.stages.villages import assemble
+from ruralenv.core.network.graph import build_network
+from ruralenv.core.network.snapping import Snapper, augmented_graph
 
 INF = np.inf
 CFG = Config()

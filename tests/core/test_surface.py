@@ -14,9 +14,9 @@ import rasterio
 import shapely
 from helpers import GK_111, X0, Y0
 from ruralenv.core import Config
-from ruralenv.core.surface import NODATA, Grid, RoadSampler, values_at
-from ruralenv.core.surface_run import SurfaceLayers, make_surface, read_results, write_surface
-from ruralenv.core.zonal import area_shares, weighted_shares
+from ruralenv.core.surface.cost import NODATA, Grid, RoadSampler, values_at
+from ruralenv.core.surface.run import SurfaceLayers, make_surface, read_results, write_surface
+from ruralenv.core.surface.zonal import area_shares, weighted_shares
 from shapely.geometry import LineString, Point, box
 
 
@@ -120,10 +120,10 @@ def sample_surface(sample_results, tmp_path_factory):
 
 
 def test_sample_village_points_equal_the_point_analysis(sample_surface):
-    from ruralenv.core.prepare import get_network
-    from ruralenv.core.progress import NullProgress
-    from ruralenv.core.surface import road_cost
-    from ruralenv.core.surface_run import make_targets
+    from ruralenv.core.base.progress import NullProgress
+    from ruralenv.core.model.prepare import get_network
+    from ruralenv.core.surface.cost import road_cost
+    from ruralenv.core.surface.run import make_targets
 
     layers, config, _, _ = sample_surface
     net = get_network(layers.roads, layers.crs, config, NullProgress())
@@ -188,7 +188,7 @@ def test_rasterio_is_debians_not_a_wheel():
 
 def test_cli_surface_and_bad_target(sample_results, tmp_path):
     _, out = sample_results
-    cmd = [sys.executable, "-m", "ruralenv.core.cli", "surface", str(out / "results.gpkg"), "--to", "seat",
+    cmd = [sys.executable, "-m", "ruralenv.core.cli.main", "surface", str(out / "results.gpkg"), "--to", "seat",
            "--res", "250", "--mode", "time", "--out", str(tmp_path / "seat.tif"), "--set",
            f"cache_dir={out / 'cache'}"]
     done = subprocess.run(cmd, capture_output=True, text=True)
@@ -200,8 +200,8 @@ def test_cli_surface_and_bad_target(sample_results, tmp_path):
 
 
 def test_map_shows_the_surface_with_its_legend(sample_surface, sample_results, tmp_path):
-    from ruralenv.core.surface_overlay import RAMP, surface_overlay
-    from ruralenv.core.webmap import export_map
+    from ruralenv.core.maps.overlay import RAMP, surface_overlay
+    from ruralenv.core.maps.webmap import export_map
 
     layers, _, surf, files = sample_surface
     overlay = surface_overlay(files["station.tif"])
@@ -217,7 +217,7 @@ def test_map_shows_the_surface_with_its_legend(sample_surface, sample_results, t
 
 
 def test_run_surfaces_reuse_the_runs_graph_and_match_the_file_route(sample_results, sample_surface, tmp_path):
-    from ruralenv.core.surface_run import surfaces_of_run
+    from ruralenv.core.surface.run import surfaces_of_run
 
     res = dataclasses.replace(sample_results[0], summary=dict(sample_results[0].summary))  # a run of our own
     _, config, surf, _ = sample_surface

@@ -52,7 +52,7 @@ def test_datum_decisions_are_explained(tmp_path):
 
 
 def test_unlabelled_gcj02_is_recognised_from_the_villages(tmp_path):
-    from ruralenv.core import datum
+    from ruralenv.core.base import datum
 
     gpkg = make_results(tmp_path / "results.gpkg")
     t = truth()
@@ -158,7 +158,7 @@ def test_real_sample_county_ovital_export(sample_results, tmp_path):
     """Villages of the bundled 准格尔旗 sample, exported from 奥维 in GCJ-02 with 村委会 names."""
     import shutil
 
-    from ruralenv.core import datum
+    from ruralenv.core.base import datum
 
     _, out = sample_results
     gpkg = tmp_path / "results.gpkg"

@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from ruralenv.core._errors import Cancelled, InputError
-from ruralenv.core.cli import main
+from ruralenv.core.base import Cancelled, InputError
+from ruralenv.core.cli.main import main
 from ruralenv.core.survey import import_survey
 from test_survey_support import make_results, ovital_kml_text, sha256, write_gpx, write_xlsx
 

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from ruralenv.core._errors import ConfigError
-from ruralenv.core.cli import main
+from ruralenv.core.base import ConfigError
+from ruralenv.core.cli.main import main
 from ruralenv.core.survey import import_survey
 from ruralenv.core.survey.coords import parse_dms
 from ruralenv.core.survey.villages import normalise_name

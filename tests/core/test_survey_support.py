@@ -19,7 +19,7 @@ import pyogrio
 import shapely
 from openpyxl import Workbook
 from pyproj import Geod, Transformer
-from ruralenv.core import datum
+from ruralenv.core.base import datum
 
 GK_111 = "EPSG:4546"
 GEOD = Geod(ellps="WGS84")

@@ -15,16 +15,19 @@ import shapely
 from conftest import SAMPLE
 from pyproj import Geod
 from ruralenv.core import Config, run_pipeline
-from ruralenv.core.cli import main as cli_main
-from ruralenv.core.datum import wgs84_to_gcj02
-from ruralenv.core.schema import (
+from ruralenv.core.base.datum import wgs84_to_gcj02
+from ruralenv.core.base.legend import MAJOR_GRADES
+from ruralenv.core.base.schema import (
     FECAL_ROUTE_LABELS_ZH,
     MODEL_LABELS_EN,
     MODEL_LABELS_ZH,
     SEWAGE_MODE_LABELS_ZH,
 )
-from ruralenv.core.values import yes_no
-from ruralenv.core.webmap import (
+from ruralenv.core.base.values import yes_no
+from ruralenv.core.cli.main import main as cli_main
+from ruralenv.core.maps.lod import DETAIL_ZOOM, LOD_MIN_ROADS, road_levels
+from ruralenv.core.maps.pack import decode, unpack, unzigzag
+from ruralenv.core.maps.webmap import (
     FACILITY_LABELS,
     JS_DIR_ENV,
     MINE_LABELS,
@@ -34,8 +37,6 @@ from ruralenv.core.webmap import (
     json_for_script,
     village_category,
 )
-from ruralenv.core.webmap_lod import DETAIL_ZOOM, LOD_MIN_ROADS, MAJOR_GRADES, road_levels
-from ruralenv.core.webmap_pack import decode, unpack, unzigzag
 from shapely.geometry import LineString
 
 XSS_NAME = "<img src=x onerror=alert(1)>"

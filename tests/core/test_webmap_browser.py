@@ -16,7 +16,7 @@ import numpy as np
 import pyogrio
 import pytest
 from conftest import REPO
-from ruralenv.core.webmap import export_map
+from ruralenv.core.maps.webmap import export_map
 from test_webmap import SCRIPT_NAME, XSS_NAME, column, embedded_data, field_values, layer, run_hostile_sample
 
 pytestmark = pytest.mark.browser
@@ -275,8 +275,8 @@ def test_screenshot_is_taken(chromium, sample_results, tmp_path):
 
 def test_surface_overlay_shows_with_its_legend_and_toggles(chromium, hostile, tmp_path):
     from ruralenv.core import Config
-    from ruralenv.core.surface_run import make_surface, read_results, write_surface
-    from ruralenv.core.webmap import export_map
+    from ruralenv.core.maps.webmap import export_map
+    from ruralenv.core.surface.run import make_surface, read_results, write_surface
 
     results = hostile[1] / "results.gpkg"
     tif = tmp_path / "station.tif"

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from ruralenv.core.webmap import json_for_script
-from ruralenv.core.webmap_pack import (
+from ruralenv.core.maps.pack import (
     ALPHABET,
     MAX_VALUE,
     codes,
@@ -23,6 +22,7 @@ from ruralenv.core.webmap_pack import (
     unzigzag,
     zigzag,
 )
+from ruralenv.core.maps.webmap import json_for_script
 
 small_ints = st.lists(st.integers(0, MAX_VALUE - 1), max_size=60)
 texts_or_none = st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=40)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 from conftest import REPO
-from ruralenv.core import datum
+from ruralenv.core.base import datum
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def test_wheel_carries_the_licence_and_leaflet(installed):
         licence = zf.read("ruralenv/LICENSE").decode("utf-8")
     assert "GNU GENERAL PUBLIC LICENSE" in licence and "Version 2, June 1991" in licence
     assert {"ruralenv/vendor/js/node_modules/leaflet/dist/leaflet.js", "ruralenv/data/sample/zhungeer_150622.gpkg",
-            "ruralenv/data/china_outline/mainland.geojson", "ruralenv/core/webmap_assets/map.js"} <= names
+            "ruralenv/data/china_outline/mainland.geojson", "ruralenv/core/maps/assets/map.js"} <= names
     assert not any(n.startswith(("ruralenv/tests/", "tests/")) for n in names)
     tracked = subprocess.run(["git", "ls-files", "*.py"], cwd=REPO, capture_output=True, text=True).stdout.split()
     modules = {n.removeprefix("ruralenv/") for n in names if n.endswith(".py")}

@@ -6,7 +6,7 @@ import json
 import pytest
 from conftest import uri
 from ruralenv.core import Config, run_pipeline
-from ruralenv.core.validate import validate_network
+from ruralenv.core.model.validate import validate_network
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
 

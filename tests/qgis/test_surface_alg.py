@@ -22,7 +22,7 @@ def test_surface_algorithm_matches_core_and_loads_styled(results_gpkg, tmp_path)
     import rasterio
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject, QgsRasterLayer
     from ruralenv.core import Config
-    from ruralenv.core.surface_run import make_surface, read_results
+    from ruralenv.core.surface.run import make_surface, read_results
     from ruralenv.qgis_plugin.algorithms.surface import RampLoader
 
     out = tmp_path / "seat.tif"
@@ -53,7 +53,7 @@ def test_full_plan_option_writes_a_surface(sample, tmp_path):
     import rasterio
     from conftest import uri
     from ruralenv.core import Config
-    from ruralenv.core.surface_run import make_surface, read_results
+    from ruralenv.core.surface.run import make_surface, read_results
 
     kinds = ("villages", "roads", "facilities", "towns", "counties")
     res = processing.run("ruralenv:full_plan", {**{k.upper(): uri(sample, k) for k in kinds},

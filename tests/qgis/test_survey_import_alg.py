@@ -22,7 +22,8 @@ from qgis.core import (
     QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterVectorLayer,
 )
-from ruralenv.core import datum, run_pipeline
+from ruralenv.core import run_pipeline
+from ruralenv.core.base import datum
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
 

@@ -1,0 +1,949 @@
+"""One self-contained, offline HTML map of a run that a planner can e-mail (``map.html``).
+
+The file holds everything: Leaflet (inlined from the npm package installed by ``make vendor-js``, never
+from a CDN), the project's own small script and stylesheet (``assets/``) and the data. Offline it
+makes no request to any host; ``online=True`` adds basemap tiles.
+
+Built for tens of thousands of villages: every layer is drawn on one canvas, each legend class as one
+batch (``assets/map.js``); data travel as packed columns (:mod:`.webmap_pack`: coordinates as integer
+micro-degree differences, repeated values as dictionary codes, codes front-coded, sentence-like texts as
+patterns plus numbers, all integers as bit streams; the sewage and toilet views share the villages' and
+counties' columns) rather than GeoJSON; roads travel in levels of detail (:mod:`.webmap_lod`: region-view
+roads, and every road in tiles decoded when they come into view); far out, dense point layers are drawn as
+small squares; popups are built only when a feature is clicked. Every user string reaches the page as JSON
+data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML, and a
+Content-Security-Policy lets only the page's own two scripts run.
+
+folium is not used: its element model writes one JavaScript object per feature and links its libraries
+from CDNs, which serves neither the file size nor the offline rule.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as _dt
+import hashlib
+import html
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING, Any, Union
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..base import contract, schema
+from ..base._errors import RuralEnvError
+from ..base.files import package_file, write_atomically
+from ..base.legend import plan_targets, village_category, village_classes
+from ..base.progress import NullProgress, Progress, check_cancel
+from ..base.values import flag_array, is_missing, yes_no
+from ..model.prepare import point_xy
+from .lod import road_levels
+from .pack import codes, deltas, numbers, same, templated, texts
+
+if TYPE_CHECKING:
+    from ..model.results import Results
+
+ASSETS_DIR = package_file("core", "maps", "assets")
+JS_DIR_ENV = "RURALENV_JS_DIR"
+LEAFLET_VERSION = "1.9.4"
+DEFAULT_JS_DIR = package_file("vendor", "js")
+
+#: Coordinates travel as integers in units of 1e-6 degree (about 0.1 m).
+COORD_SCALE = 1_000_000
+#: Below zoom DOT_BELOW_ZOOM points are small squares when there are more than DOT_MIN_POINTS villages, or more
+#: than DOT_MIN_SEATS township seats, facilities or mines (county seats keep their stars).
+DOT_MIN_POINTS = 20_000
+DOT_MIN_SEATS = 300
+DOT_BELOW_ZOOM = 8
+#: County outlines are simplified to this tolerance (metres).
+AREA_SIMPLIFY_M = 20.0
+
+ResultsInput = Union["Results", str, Path, Mapping[str, pd.DataFrame]]
+
+
+class MapError(RuralEnvError):
+    """The map cannot be made: Leaflet is not installed, a layer or field is missing, a bad option."""
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile source for ``online=True``.
+
+    Attributes
+    ----------
+    url : str
+        Leaflet tile URL template.
+    attribution : str
+        Plain-text credit shown on the map.
+    gcj02 : bool
+        The tiles are drawn in GCJ-02, so the overlays are shifted to GCJ-02 to line up.
+    subdomains : str
+        Values of ``{s}`` in ``url``.
+    max_zoom : int
+    """
+
+    url: str
+    attribution: str
+    gcj02: bool = False
+    subdomains: str = "abc"
+    max_zoom: int = 18
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "osm": Basemap("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors",
+                   max_zoom=19),
+    "opentopomap": Basemap("https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+                           "© OpenStreetMap contributors, SRTM | © OpenTopoMap (CC-BY-SA)", max_zoom=17),
+    "esri_imagery": Basemap("https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/"
+                            "tile/{z}/{y}/{x}", "Imagery © Esri, Maxar, Earthstar Geographics"),
+    "amap": Basemap("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+                    "&x={x}&y={y}&z={z}", "© 高德地图 AutoNavi", gcj02=True, subdomains="1234"),
+    "amap_satellite": Basemap("https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}",
+                              "© 高德地图 AutoNavi", gcj02=True, subdomains="1234"),
+}
+DEFAULT_BASEMAP = "osm"
+
+#: Popup field labels (zh, en).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    **contract.headers(contract.VILLAGE_COLUMNS),
+    "name": ("名称", "Name"),
+    "village_code": ("村代码", "Village code"),
+    "population": ("人口", "Population"),
+    "households": ("户数", "Households"),
+    "town_code": ("苏木乡镇代码", "Township code"),
+    "county_code": ("旗县代码", "County code"),
+    "is_county_seat": ("旗县驻地", "County seat"),
+    "facility_type": ("设施类型", "Facility type"),
+    "capacity_tpd": ("处理能力（吨/日）", "Capacity (t/day)"),
+    "issues": ("问题", "Issues"),
+    "mineral": ("矿种", "Mineral"),
+    "green_mine_level": ("绿色矿山级别", "Green-mine level"),
+    "status": ("状态", "Status"),
+    "villages_within_buffer": ("影响范围内村庄数", "Villages within buffer"),
+    "population_within_buffer": ("影响范围内人口", "Population within buffer"),
+    "waste_coverage_pct": ("垃圾收运处置体系覆盖率", "Waste coverage"),
+    "road_coverage_pct": ("较大自然村通硬化路率", "Hardened-road coverage"),
+    "waste_gap_2025": ("2025年尚差行政村数", "Admin villages short of 2025 target"),
+    "roads_gap_2025": ("2025年尚差自然村数", "Villages short of 2025 road target"),
+    "pave_km_2025": ("2025年目标需硬化里程", "Road to pave for 2025"),
+    "sewage_mode": ("生活污水治理模式", "Sewage mode"),
+    "sewage_reason": ("模式依据", "Why this mode"),
+    "residents": ("常住人口", "Residents"),
+    "design_flow_m3d": ("设计水量（m³/日）", "Design flow (m³/day)"),
+    "facility_size_tpd": ("设施规模（吨/日）", "Facility size (t/day)"),
+    "fecal_route": ("厕所粪污去向", "Toilet waste route"),
+    "toilet_rate_pct": ("卫生厕所普及率", "Sanitary toilet rate"),
+    "toilets_needed": ("尚需改厕户数", "Households without a sanitary toilet"),
+    "sewage_rate_pct": ("生活污水治理率", "Sewage treatment rate"),
+    "toilets_target_2025": ("分摊2025年新建卫生厕所（户）", "Share of the 2025 toilet target"),
+}
+
+#: Display names of the canonical village classes (the data hold the Chinese canonical value).
+VILLAGE_CLASS_EN: dict[str, str] = {
+    "集聚提升类": "cluster and upgrade", "城郊融合类": "suburban integration",
+    "特色保护类": "characteristic protection", "搬迁撤并类": "relocation and merger",
+    "空心村": "hollow village", "未分类": "unclassified",
+}
+FACILITY_LABELS: dict[str, tuple[str, str]] = {
+    "county_treatment": ("旗县处理设施", "county treatment"),
+    "town_treatment": ("苏木乡镇处理设施", "township treatment"),
+    "transfer_station": ("转运站", "transfer station"),
+    "village_treatment": ("嘎查村处理设施", "village treatment"),
+    "wastewater_plant": ("城镇污水处理厂", "wastewater plant"),
+    "fecal_treatment": ("粪污处理设施", "fecal treatment"),
+}
+MINE_LABELS: dict[str, tuple[str, str]] = {
+    "national": ("国家级绿色矿山", "national green mine"),
+    "regional": ("自治区级绿色矿山", "regional green mine"),
+    "none": ("非绿色矿山", "not a green mine"),
+}
+
+#: Words of the page itself (zh, en).
+UI_TEXT: dict[str, tuple[str, str]] = {
+    "default_title": ("农村牧区人居环境规划图", "Rural living-environment plan map"),
+    "layers": ("图层与图例", "Layers and legend"),
+    "search": ("搜索村庄名称或代码", "Search a village name or code"),
+    "no_match": ("未找到", "no match"),
+    "more": ("仅显示前 {n} 条", "first {n} shown"),
+    "indicators": ("旗县指标与规划目标", "County indicators against the plan targets"),
+    "county": ("旗县", "County"),
+    "waste": ("垃圾收运覆盖率", "Waste coverage"),
+    "roads": ("较大自然村通硬化路率", "Hardened-road coverage"),
+    "target": ("目标", "target"),
+    "gap_villages": ("2025年尚差村数", "Villages short (2025)"),
+    "pave_km": ("2025年需硬化 km", "km to pave (2025)"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "km": ("公里", "km"),
+    "m": ("米", "m"),
+    "basemap": ("底图", "Basemap"),
+    "region": ("全部", "All"),
+    "generated": ("生成日期", "Made on"),
+    "lod_overview": ("当前为区域视图：放大到 {z} 级可见全部道路", "Region view now: zoom to {z} for every road"),
+    "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
+}
+
+LAYER_TITLES: dict[str, tuple[str, str]] = {
+    "counties": ("旗县（按垃圾收运覆盖率）", "Counties (by waste coverage)"),
+    "roads": ("道路", "Roads"),
+    "villages": ("村庄（按收运处置模式）", "Villages (by collection model)"),
+    "towns": ("苏木乡镇驻地", "Township seats"),
+    "facilities": ("垃圾处理设施", "Waste facilities"),
+    "mines": ("矿山", "Mines"),
+    "toilets": ("旗县（按卫生厕所普及率）", "Counties (by sanitary toilet rate)"),
+    "sewage": ("村庄（按生活污水治理模式）", "Villages (by sewage mode)"),
+}
+#: Map layers drawn from another layer's rows (their own column), hidden until switched on.
+DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_rate_pct"),
+                                              "sewage": ("villages", "sewage_mode")}
+
+_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
+#: Decimals kept (and shown) of each numeric field kind.
+_DIGITS = {"bool": 0, "int": 0, "metres": 0, "num": 1, "pct": 1}
+
+
+# --------------------------------------------------------------------------------------------- loading
+def _load(results: Any) -> tuple[dict[str, pd.DataFrame | None], dict]:
+    """The layers to map and the run summary (``{}`` when unknown), from any accepted input."""
+    from ..model.results import Results
+
+    if isinstance(results, Results):
+        summary = dict(results.summary)
+        summary.setdefault("region", results.tables["region"].iloc[0].to_dict() if "region" in results.tables
+                           else None)
+        return results.layers(), summary
+    if isinstance(results, (str, Path)):
+        return _read_gpkg(Path(results))
+    if isinstance(results, Mapping):
+        return dict(results), {}
+    raise MapError(f"export_map takes a Results object, a results.gpkg path or a dict of layers, "
+                   f"not {type(results).__name__}")
+
+
+def _read_gpkg(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict]:
+    if not path.exists():
+        raise MapError(f"results file not found: {path}")
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises its own DataSourceError hierarchy
+        raise MapError(f"cannot read {path} as a GeoPackage: {exc}") from exc
+    if "villages" not in names:
+        raise MapError(f"{path} has no 'villages' layer; is it a results.gpkg written by ruralenv?")
+    layers: dict[str, pd.DataFrame | None] = {
+        name: pyogrio.read_dataframe(path, layer=name) if name in names else None for name in LAYER_TITLES}
+    summary_path = path.with_name("summary.json")
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    return layers, summary
+
+
+# ------------------------------------------------------------------------------------------- geometry
+def _geo(df: pd.DataFrame | None, name: str) -> gpd.GeoDataFrame | None:
+    """The layer as a GeoDataFrame with geometry, or None when it has none (or no rows)."""
+    if df is None or not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns or len(df) == 0:
+        return None
+    if df.crs is None:
+        raise MapError(f"layer '{name}' has no coordinate reference system; cannot place it on the map")
+    return df.reset_index(drop=True)
+
+
+def _simplified(gdf: gpd.GeoDataFrame, tolerance_m: float, topology: bool) -> gpd.GeoSeries:
+    """Geometries simplified to ``tolerance_m`` metres (in a metric CRS), returned in EPSG:4326."""
+    metric = gdf.crs if gdf.crs.is_projected else gdf.estimate_utm_crs()
+    geoms = gdf.geometry.to_crs(metric)
+    geoms = gpd.GeoSeries(shapely.simplify(geoms.array, tolerance_m, preserve_topology=topology), crs=metric)
+    return geoms.to_crs(4326)
+
+
+def _representative_points(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of each feature (its point, or a point on its surface)."""
+    return point_xy(gdf.to_crs(4326))
+
+
+def _shift_gcj02(geoms: np.ndarray) -> np.ndarray:
+    """Geometries moved from WGS 84 to GCJ-02 (no change outside mainland China)."""
+    from ..base.datum import wgs84_to_gcj02
+
+    def shift(xy: np.ndarray) -> np.ndarray:
+        lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geoms, shift)
+
+
+class _Coords:
+    """Turns lon/lat into the integer micro-degree offsets the page decodes.
+
+    Parameters
+    ----------
+    origin : (float, float)
+        South-west corner of everything on the map; offsets are counted from it.
+    gcj02 : bool
+        Shift every coordinate to GCJ-02 first.
+    """
+
+    def __init__(self, origin: tuple[float, float], gcj02: bool):
+        self.origin = (math.floor(origin[0] * COORD_SCALE), math.floor(origin[1] * COORD_SCALE))
+        self.gcj02 = gcj02
+
+    def _quantise(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        qx = np.rint(lon * COORD_SCALE) - self.origin[0]
+        qy = np.rint(lat * COORD_SCALE) - self.origin[1]
+        return qx, qy
+
+    def points(self, lon: np.ndarray, lat: np.ndarray) -> dict[str, dict]:
+        """``{"x": column, "y": column}`` of offsets (``delta`` columns); null where a coordinate is missing."""
+        if self.gcj02:
+            from ..base.datum import wgs84_to_gcj02
+
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        qx, qy = self._quantise(np.asarray(lon, float), np.asarray(lat, float))
+        return {"x": deltas(qx), "y": deltas(qy)}
+
+    def polygons(self, geoms: np.ndarray) -> list[list]:
+        """Per feature: its polygons (``[[ring, hole, ...], ...]``), each ring a flat ``[x0, y0, dx1, dy1, ...]``
+        delta-encoded from its first vertex. (Roads travel in :mod:`.webmap_lod`'s chunks.)"""
+        if self.gcj02:
+            geoms = _shift_gcj02(geoms)
+        parts, part_owner = shapely.get_parts(geoms, return_index=True)
+        units, unit_owner = shapely.get_rings(parts, return_index=True)
+        coords, vertex_owner = shapely.get_coordinates(units, return_index=True)
+        qx, qy = self._quantise(coords[:, 0], coords[:, 1])
+        q = np.column_stack([qx, qy]).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, vertex_owner[1:] != vertex_owner[:-1]]) if len(q) else np.array([], int)
+        delta = q.copy()
+        delta[1:] -= q[:-1]
+        delta[starts] = q[starts]
+        flat = np.split(delta.ravel(), 2 * starts[1:])
+        unit_lists = [a.tolist() for a in flat] if len(q) else []
+        present = vertex_owner[starts] if len(q) else np.array([], int)
+        by_unit: list[list] = [[] for _ in range(len(units))]
+        for u, lst in zip(present, unit_lists, strict=True):
+            by_unit[u] = lst
+        by_part: list[list] = [[] for _ in range(len(parts))]
+        for u, owner in enumerate(unit_owner):
+            by_part[owner].append(by_unit[u])
+        features: list[list] = [[] for _ in range(len(geoms))]
+        for p, owner in enumerate(part_owner):
+            if by_part[p]:
+                features[owner].append(by_part[p])
+        return features
+
+
+def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
+    boxes = []
+    for gdf in frames:
+        extent = gdf.total_bounds
+        if not np.all(np.isfinite(extent)):
+            continue
+        # The densified outline of the layer's extent is projected, not every feature.
+        step = max(float(np.ptp(extent.reshape(2, 2), axis=0).max()) / 64, 1e-6)
+        b = gpd.GeoSeries([shapely.segmentize(shapely.box(*extent), step)], crs=gdf.crs).to_crs(4326).total_bounds
+        if np.all(np.isfinite(b)):
+            boxes.append(b)
+    if not boxes:
+        raise MapError("nothing to draw: every layer is empty or has no valid geometry")
+    arr = np.array(boxes)
+    lon = np.array([arr[:, 0].min(), arr[:, 2].max()])
+    lat = np.array([arr[:, 1].min(), arr[:, 3].max()])
+    if gcj02:
+        from ..base.datum import wgs84_to_gcj02
+
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    return float(lon[0]), float(lat[0]), float(lon[1]), float(lat[1])
+
+
+# ------------------------------------------------------------------------------------------ attributes
+def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[str, str] | None = None) -> dict:
+    """One popup field: label, kind and its values as a compact column (:mod:`.webmap_pack`).
+
+    Kinds (how the page shows a value): ``text``; ``tpl`` (texts made from a few sentence patterns with numbers
+    in them); ``enum`` (``display`` names of the values); ``bool`` (yes/no); ``int``; ``num`` (1 decimal);
+    ``metres`` (whole metres, shown as m/km); ``pct``.
+    """
+    if kind not in _FIELD_KINDS:
+        raise ValueError(f"unknown field kind {kind!r}")
+    s = df[name]
+    head = {"key": name, "label": FIELD_LABELS.get(name, (name, name))[lang], "kind": kind}
+    if kind == "enum":
+        index, uniques = pd.factorize(s.astype(object).where(s.notna(), None), use_na_sentinel=True)
+        return {**head, **codes(index, [str(display.get(u, u)) if display else str(u) for u in uniques])}
+    if kind in ("text", "tpl"):
+        values = _strings(s)
+        return {**head, **(templated(values) if kind == "tpl" else texts(values))}
+    if kind == "bool":
+        flags = s.to_numpy(float) if s.dtype == bool else np.array(
+            [np.nan if (t := yes_no(v, strict=False)) is None else float(t) for v in s.tolist()])
+        return {**head, **numbers(flags, 0)}
+    return {**head, **numbers(pd.to_numeric(s, errors="coerce").to_numpy(float), _DIGITS[kind])}
+
+
+def _fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int,
+            displays: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
+    displays = displays or {}
+    return [_column(df, name, kind, lang, displays.get(name)) for name, kind in spec if name in df.columns]
+
+
+def _require(df: pd.DataFrame, layer: str, names: tuple[str, ...]) -> None:
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise MapError(f"layer '{layer}' lacks field(s) {', '.join(missing)}; map a results.gpkg written by "
+                       f"ruralenv run")
+
+
+def _in(words: Mapping[str, tuple[str, str]], lang: int) -> dict[str, str]:
+    """``{key: (zh, en)}`` → ``{key: word in the language}``."""
+    return {k: v[lang] for k, v in words.items()}
+
+
+def _strings(s: pd.Series) -> list[str | None]:
+    """The values as text; None where missing or blank."""
+    missing = s.isna().to_numpy(bool)
+    return [None if m or v == "" else str(v) for v, m in zip(s.tolist(), missing, strict=True)]
+
+
+def _names(df: pd.DataFrame) -> dict:
+    """Feature names for titles, tooltips and search (null where missing or no ``name`` field)."""
+    return texts(_strings(df["name"]) if "name" in df.columns else [None] * len(df), front=False)
+
+
+def _classes(keys: list[str], styles: Mapping[str, dict], labels: Mapping[str, str],
+             order: tuple[str, ...]) -> tuple[list[dict], list[int]]:
+    """Legend classes present in the data (in ``order``) and each feature's class index (a ``num`` column
+    of it in the layer's ``cls``)."""
+    present = [k for k in order if k in set(keys)]
+    index = {k: i for i, k in enumerate(present)}
+    cls = [index[k] for k in keys]
+    counts = np.bincount(np.asarray(cls, dtype=np.int64), minlength=len(present)) if cls else np.zeros(len(present))
+    return [{"key": k, "label": labels[k], "style": dict(styles[k]), "count": int(c)}
+            for k, c in zip(present, counts, strict=True)], cls
+
+
+def _class_column(cls: list[int]) -> dict:
+    return numbers(np.asarray(cls, float), 0)
+
+
+# ----------------------------------------------------------------------------------------------- layers
+_VILLAGE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("village_code", "text"), ("village_class", "enum"), ("population", "int"), ("households", "int"),
+    ("collection_model", "enum"), ("model_reason", "tpl"), ("covered", "bool"), ("hardened_access", "bool"),
+    ("pave_gap_m", "metres"), ("net_dist_station_m", "metres"), ("net_dist_town_treatment_m", "metres"),
+    ("net_dist_county_treatment_m", "metres"), ("net_dist_village_treatment_m", "metres"),
+    ("unreachable_reason", "text"), ("snap_dist_m", "metres"), ("near_mine", "text"), ("in_scope", "bool"),
+    ("is_admin_village", "bool"), ("is_larger", "bool"), ("issues", "text"),
+)
+
+
+def _villages_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    _require(gdf, "villages", ("name",))
+    order, styles, labels = village_classes(lang)
+    classes, cls = _classes(village_category(gdf), styles, labels, order)
+    lon, lat = _representative_points(gdf)
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    if lang == 1:  # the contract's bilingual convention: <name> in Chinese, <name>_en in English
+        for col in ("model_reason", "unreachable_reason"):
+            if f"{col}_en" in df.columns:
+                df[col] = df[f"{col}_en"]
+    displays = {
+        "collection_model": schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN,
+        "village_class": {} if lang == 0 else VILLAGE_CLASS_EN,
+    }
+    layer = {"id": "villages", "geom": "point", "classes": classes, "cls": _class_column(cls),
+             **coords.points(lon, lat), "name": _names(df), "fields": _fields(df, _VILLAGE_FIELDS, lang, displays),
+             "search": True}
+    return _dotted(layer, set(order) if len(df) > DOT_MIN_POINTS else set(), ("村庄", "villages"), lang)
+
+
+def _dotted(layer: dict, keys: set[str], what: tuple[str, str], lang: int) -> dict:
+    """Mark the classes ``keys`` to be drawn as small squares below :data:`DOT_BELOW_ZOOM`, and say so."""
+    dotted = [c for c in layer["classes"] if c["key"] in keys]
+    for c in dotted:
+        c["dot_below_zoom"] = DOT_BELOW_ZOOM
+    if dotted:
+        layer["dot_note"] = (
+            f"缩放 {DOT_BELOW_ZOOM} 级以下{what[0]}画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
+            f"Below zoom {DOT_BELOW_ZOOM} {what[1]} are small squares of their class colour (hollow for hollow "
+            "symbols), still clickable; closer in, the full symbols.")[lang]
+    return layer
+
+
+def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, keys: list[str],
+                 styles: Mapping[str, dict], labels: Mapping[str, tuple[str, str]],
+                 spec: tuple[tuple[str, str], ...], displays: Mapping[str, Mapping[str, str]] | None = None,
+                 labelled: bool = False) -> dict:
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    lon, lat = _representative_points(gdf)
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    return {"id": layer_id, "geom": "point", "classes": classes, "cls": _class_column(cls),
+            **coords.points(lon, lat), "name": _names(df), "fields": _fields(df, spec, lang, displays),
+            "labelled": labelled}
+
+
+def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    seat = gdf["is_county_seat"] if "is_county_seat" in gdf.columns else pd.Series(False, index=gdf.index)
+    keys = ["county_seat" if yes_no(v, strict=False) else "town_seat" for v in seat]
+    styles = {"county_seat": {"shape": "star", "radius": 9, "color": "#000000", "weight": 1.5,
+                              "fillColor": "#ffd92f", "fillOpacity": 1},
+              "town_seat": {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5,
+                            "fillColor": "#ffffff", "fillOpacity": 1}}
+    labels = {"county_seat": ("旗县驻地", "county seat"), "town_seat": ("苏木乡镇驻地", "township seat")}
+    spec = (("town_code", "text"), ("county_code", "text"), ("is_county_seat", "bool"),
+            ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"))
+    layer = _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
+    many = {"town_seat"} if keys.count("town_seat") > DOT_MIN_SEATS else set()
+    return _dotted(layer, many, ("苏木乡镇驻地", "township seats"), lang)
+
+
+def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    _require(gdf, "facilities", ("facility_type",))
+    base = {"weight": 1.5, "color": "#000000", "fillOpacity": 1}
+    styles = {
+        "county_treatment": {**base, "shape": "square", "radius": 7, "fillColor": "#6a3d9a"},
+        "town_treatment": {**base, "shape": "diamond", "radius": 7, "fillColor": "#b15928"},
+        "transfer_station": {**base, "shape": "triangle", "radius": 7, "fillColor": "#a6cee3"},
+        "village_treatment": {**base, "shape": "diamond", "radius": 5, "fillColor": "#fb9a99"},
+        "wastewater_plant": {**base, "shape": "square", "radius": 6, "fillColor": "#08519c"},
+        "fecal_treatment": {**base, "shape": "diamond", "radius": 5, "fillColor": "#8c510a"},
+        "other": {**base, "shape": "square", "radius": 5, "fillColor": "#cccccc"},
+    }
+    labels = {**FACILITY_LABELS, "other": ("其他", "other")}
+    keys = [t if t in FACILITY_LABELS else "other" for t in gdf["facility_type"]]
+    spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
+            ("issues", "text"))
+    displays = {"facility_type": _in(FACILITY_LABELS, lang)}
+    layer = _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("设施", "facilities"), lang)
+
+
+def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    level = gdf["green_mine_level"] if "green_mine_level" in gdf.columns else pd.Series(None, index=gdf.index)
+    keys = [v if v in MINE_LABELS else "unknown" for v in level]
+    base = {"shape": "star", "radius": 7, "color": "#000000", "weight": 1, "fillOpacity": 1}
+    styles = {"national": {**base, "fillColor": "#1a9850"}, "regional": {**base, "fillColor": "#a6d96a"},
+              "none": {**base, "fillColor": "#d73027"}, "unknown": {**base, "fillColor": "#bababa"}}
+    labels = {**MINE_LABELS, "unknown": ("级别未知", "level unknown")}
+    spec = (("mineral", "text"), ("green_mine_level", "enum"), ("status", "text"),
+            ("villages_within_buffer", "int"), ("population_within_buffer", "int"))
+    displays = {"green_mine_level": _in(MINE_LABELS, lang)}
+    layer = _point_layer("mines", gdf, coords, lang, keys, styles, labels, spec, displays)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("矿山", "mines"), lang)
+
+
+def _roads_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
+    """Roads in two levels of detail (:mod:`.webmap_lod`): the region view and per-tile full detail."""
+    _require(gdf, "roads", ("hardened",))
+    hardened = _flag_array(gdf["hardened"])
+    keys = np.where(hardened, "hardened", "unhardened").tolist()
+    # Solid lines only: dashed strokes of 100 000 roads cost seconds per redraw in a software canvas.
+    styles = {"hardened": {"color": "#333333", "weight": 2.2, "opacity": 0.9},
+              "unhardened": {"color": "#b8733d", "weight": 1.2, "opacity": 0.9}}
+    labels = {"hardened": ("硬化路", "hardened road"), "unhardened": ("未硬化路", "unhardened road")}
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    lod = road_levels(gdf, np.asarray(cls, np.int64), hardened, coords.origin, coords.gcj02, lang)
+    return {"id": "roads", "geom": "lod_line", "classes": classes, "lod": lod, "fields": []}
+
+
+def _flag_array(s: pd.Series) -> np.ndarray:
+    """A flag column as booleans (null → False) without a Python call per row for bool columns."""
+    if s.dtype == bool:
+        return s.to_numpy(bool)
+    return flag_array(s.tolist())
+
+
+def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: Mapping[str, float]) -> dict:
+    pct = (pd.to_numeric(gdf["waste_coverage_pct"], errors="coerce") if "waste_coverage_pct" in gdf.columns
+           else pd.Series(np.nan, index=gdf.index))
+    keys = ["no_data" if not math.isfinite(p) else "meets_2025" if p >= targets["waste_2025"]
+            else "meets_2023" if p >= targets["waste_2023"] else "below_2023" for p in pct.to_numpy(float)]
+    base = {"color": "#4d4d4d", "weight": 1.5, "fillOpacity": 0.28}
+    styles = {"below_2023": {**base, "fillColor": "#d7301f"}, "meets_2023": {**base, "fillColor": "#fdae61"},
+              "meets_2025": {**base, "fillColor": "#1a9641"}, "no_data": {**base, "fillColor": "#bdbdbd"}}
+    w23, w25 = f"{targets['waste_2023']:g}%", f"{targets['waste_2025']:g}%"
+    labels = {"below_2023": (f"覆盖率低于2023年目标（<{w23}）", f"below the 2023 target (<{w23})"),
+              "meets_2023": (f"达2023年目标、未达2025年目标（{w23}–{w25}）", f"meets 2023, not 2025 ({w23}–{w25})"),
+              "meets_2025": (f"达到2025年目标（≥{w25}）", f"meets the 2025 target (≥{w25})"),
+              "no_data": ("无纳入整治的行政村", "no admin villages in scope")}
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    geoms = _simplified(gdf, AREA_SIMPLIFY_M, topology=True).array
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    spec = (("county_code", "text"), ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"),
+            ("waste_gap_2025", "int"), ("roads_gap_2025", "int"), ("pave_km_2025", "num"))
+    return {"id": "counties", "geom": "polygon", "classes": classes, "cls": _class_column(cls),
+            "paths": coords.polygons(geoms), "name": _names(df), "fields": _fields(df, spec, lang)}
+
+
+def _shared_fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: int, layer: str) -> list[dict]:
+    """Popup fields whose values are those of the same fields of ``layer`` (a view of the same rows)."""
+    return [{"key": name, "label": FIELD_LABELS.get(name, (name, name))[lang], "kind": kind, **same(layer)}
+            for name, kind in spec if name in df.columns]
+
+
+def _sewage_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
+    """Villages by §(七) sewage mode (a second view of the villages, off until switched on); the position,
+    name and code are the villages' own (read from that layer by the page)."""
+    base = {"radius": 4.5, "color": "#08306b", "weight": 1, "fillOpacity": 0.9}
+    styles = {"sewer_connect": {**base, "shape": "circle", "fillColor": "#08519c"},
+              "central": {**base, "shape": "square", "fillColor": "#3182bd"},
+              "decentralised": {**base, "shape": "diamond", "fillColor": "#9ecae1"},
+              "resource_use": {**base, "shape": "triangle", "fillColor": "#a6761d"},
+              "unknown": {**base, "shape": "circle", "radius": 3, "fillColor": "#bdbdbd"}}
+    names = schema.SEWAGE_MODE_LABELS_ZH if lang == 0 else schema.SEWAGE_MODE_LABELS_EN
+    routes = schema.FECAL_ROUTE_LABELS_ZH if lang == 0 else schema.FECAL_ROUTE_LABELS_EN
+    labels = {k: (schema.SEWAGE_MODE_LABELS_ZH[k], schema.SEWAGE_MODE_LABELS_EN[k]) for k in names}
+    labels["unknown"] = ("未分类（常住人口未知）", "no mode (residents unknown)")
+    keys = [m if m in names else "unknown" for m in gdf["sewage_mode"]]
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    if lang == 1 and "sewage_reason_en" in df.columns:
+        df["sewage_reason"] = df["sewage_reason_en"]
+    spec = (("residents", "int"), ("sewage_mode", "enum"), ("sewage_reason", "tpl"), ("design_flow_m3d", "num"),
+            ("facility_size_tpd", "num"), ("fecal_route", "enum"), ("toilet_rate_pct", "pct"),
+            ("toilets_needed", "int"))
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    fields = [*_shared_fields(df, (("village_code", "text"),), lang, "villages"),
+              *_fields(df, spec, lang, {"sewage_mode": names, "fecal_route": routes})]
+    return {"id": "sewage", "geom": "point", "classes": classes, "cls": _class_column(cls), "x": same("villages"),
+            "y": same("villages"), "name": same("villages"), "fields": fields, "labelled": False, "hidden": True}
+
+
+def _toilets_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
+    """Counties shaded by 卫生厕所普及率 (off until switched on); outlines, names and codes are the counties'."""
+    bands = ((0.0, 50.0, "#fee6ce"), (50.0, 70.0, "#fdae6b"), (70.0, 85.0, "#e6550d"), (85.0, 100.01, "#31a354"))
+    pct = pd.to_numeric(gdf["toilet_rate_pct"], errors="coerce").to_numpy(float)
+    keys = [next((f"{lo:g}" for lo, hi, _ in bands if lo <= p < hi), "no_data") if math.isfinite(p) else "no_data"
+            for p in pct]
+    base = {"color": "#4d4d4d", "weight": 1.5, "fillOpacity": 0.35}
+    styles = {f"{lo:g}": {**base, "fillColor": c} for lo, _, c in bands}
+    styles["no_data"] = {**base, "fillColor": "#bdbdbd"}
+    labels = {f"{lo:g}": (f"卫生厕所普及率 {lo:g}–{min(hi, 100):g}%", f"sanitary toilets {lo:g}–{min(hi, 100):g} %")
+              for lo, hi, _ in bands}
+    labels["no_data"] = ("无户数数据", "no household data")
+    classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    spec = (("toilet_rate_pct", "pct"), ("toilets_needed", "int"), ("toilets_target_2025", "int"),
+            ("sewage_rate_pct", "pct"))
+    fields = [*_shared_fields(df, (("county_code", "text"),), lang, "counties"), *_fields(df, spec, lang)]
+    return {"id": "toilets", "geom": "polygon", "classes": classes, "cls": _class_column(cls), "hidden": True,
+            "paths": same("counties"), "name": same("counties"), "fields": fields}
+
+
+def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
+    """Rows of the indicator panel: each county, then the whole region when known."""
+    cols = ("name", "county_code", "waste_coverage_pct", "waste_meets_2023", "waste_meets_2025", "road_coverage_pct",
+            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025")
+    rows = []
+    if counties is not None and len(counties):
+        for rec in pd.DataFrame(counties).to_dict(orient="records"):
+            rows.append(_indicator_row(rec, cols))
+    region = summary.get("region")
+    if region:
+        rows.append({**_indicator_row(region, cols), "name": UI_TEXT["region"][lang], "region": True})
+    return {"rows": rows}
+
+
+def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
+    out: dict[str, Any] = {}
+    for c in cols:
+        v = rec.get(c)
+        if isinstance(v, np.generic):
+            v = v.item()
+        if is_missing(v) or (isinstance(v, float) and not math.isfinite(v)):
+            v = None
+        elif "_meets_" in c:
+            v = yes_no(v, strict=False)
+        out[c] = None if v is None else (v if isinstance(v, (bool, int, float)) else str(v))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- assets
+def leaflet_dir() -> Path:
+    """Where Leaflet's ``leaflet.js`` and ``leaflet.css`` are read from.
+
+    ``$RURALENV_JS_DIR`` when set (a folder holding ``node_modules/leaflet/dist``, or ``dist`` itself),
+    otherwise ``<repository>/vendor/js``, filled by ``make vendor-js``.
+
+    Raises
+    ------
+    MapError
+        When Leaflet is not installed there, with the command that installs it.
+    """
+    base = Path(os.environ.get(JS_DIR_ENV) or DEFAULT_JS_DIR)
+    for candidate in (base / "node_modules" / "leaflet" / "dist", base):
+        if (candidate / "leaflet.js").is_file() and (candidate / "leaflet.css").is_file():
+            return candidate
+    raise MapError(
+        f"Leaflet {LEAFLET_VERSION} was not found in {base}. Run `make vendor-js` in the RuralEnv folder "
+        f"(it runs `npm install --prefix vendor/js leaflet@{LEAFLET_VERSION}`), or point ${JS_DIR_ENV} at a "
+        f"folder holding node_modules/leaflet/dist.")
+
+
+def map_writer(write: Callable[[Path], object],
+               progress: Progress | None = None) -> tuple[dict[str, Callable[[Path], object]], str | None]:
+    """``({"map.html": write}, None)``, or ``({}, warning)`` when Leaflet is not installed.
+
+    The other outputs of a run go on without the map; the warning is reported to ``progress`` and returned for
+    the run's summary.
+    """
+    try:
+        leaflet_dir()
+    except MapError as exc:
+        warning = f"map.html not written: {exc}"
+        (progress or NullProgress()).message(warning, "warning")
+        return {}, warning
+    return {"map.html": write}, None
+
+
+def _script_safe(text: str, closing: str) -> str:
+    """Text that can sit inside ``<script>``/``<style>``: it must not close the element early."""
+    if closing in text.lower():
+        raise MapError(f"an inlined asset contains '{closing}' and cannot be embedded safely")
+    return text
+
+
+def _leaflet_assets() -> tuple[str, str, str]:
+    """Leaflet's JS (source-map link removed), CSS (image URLs removed) and licence text."""
+    dist = leaflet_dir()
+    js = (dist / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = (dist / "leaflet.css").read_text(encoding="utf-8")
+    css = re.sub(r"url\((?!#)[^)]*\)", "none", css)
+    licence_file = dist.parent / "LICENSE"
+    licence = licence_file.read_text(encoding="utf-8") if licence_file.is_file() else "BSD-2-Clause"
+    return js, css, licence.replace("*/", "* /")
+
+
+def json_for_script(data: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` … so no string can close the element or open a comment, and
+    U+2028/U+2029 are escaped for old JavaScript parsers. The page reads it with ``JSON.parse``.
+
+    Parameters
+    ----------
+    data : object
+        Anything :func:`json.dumps` accepts (NaN is refused; give None instead).
+
+    Returns
+    -------
+    str
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ build
+def _basemap(online: bool, basemap: str | None) -> Basemap | None:
+    if not online:
+        if basemap is not None:
+            raise MapError(f"basemap {basemap!r} needs online=True (command line: --online); offline maps "
+                           f"have no tiles")
+        return None
+    name = (basemap or DEFAULT_BASEMAP).lower()
+    if name not in BASEMAPS:
+        raise MapError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    return BASEMAPS[name]
+
+
+def _datum_note(tiles: Basemap | None, lang: int) -> str:
+    if tiles is not None and tiles.gcj02:
+        return ("坐标：GCJ-02（与高德底图一致；中国境内的要素已由 WGS 84 偏移对齐）",
+                "Coordinates: GCJ-02 (matching the AutoNavi basemap; features in China shifted from WGS 84)")[lang]
+    return ("坐标：WGS 84 / CGCS2000 经纬度", "Coordinates: WGS 84 / CGCS2000 longitude-latitude")[lang]
+
+
+def build_map_data(
+    results: ResultsInput,
+    *,
+    online: bool = False,
+    basemap: str | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> dict:
+    """Everything the page needs, as the plain data structure embedded in ``map.html``.
+
+    Parameters are those of :func:`export_map`.
+
+    Returns
+    -------
+    dict
+        ``layers`` (drawing order), ``indicators``, ``targets``, ``bounds``, ``ui`` words, ``basemap``…
+    """
+    if lang not in ("zh", "en"):
+        raise MapError(f"lang must be 'zh' or 'en', got {lang!r}")
+    li = 0 if lang == "zh" else 1
+    progress = progress or NullProgress()
+    tiles = _basemap(online, basemap)
+    layers, summary = _load(results)
+    frames = {name: _geo(layers.get(name), name) for name in LAYER_TITLES}
+    for name, (source, column) in DERIVED_LAYERS.items():
+        base = frames[source]
+        frames[name] = base if base is not None and column in base.columns else None
+    if frames["villages"] is None:
+        raise MapError("the results hold no villages to map")
+    present = [g for g in frames.values() if g is not None]
+    gcj02 = bool(tiles and tiles.gcj02)
+    west, south, east, north = _bounds(present, gcj02)
+    coords = _Coords((west - 0.01, south - 0.01), gcj02)
+    targets = plan_targets(summary)
+    builders = {
+        "counties": lambda g: _counties_layer(g, coords, li, targets),
+        "toilets": lambda g: _toilets_layer(g, li),
+        "roads": lambda g: _roads_layer(g, coords, li),
+        "villages": lambda g: _villages_layer(g, coords, li),
+        "sewage": lambda g: _sewage_layer(g, li),
+        "mines": lambda g: _mines_layer(g, coords, li),
+        "facilities": lambda g: _facilities_layer(g, coords, li),
+        "towns": lambda g: _towns_layer(g, coords, li),
+    }
+    progress.stage("web map", total=len(builders))
+    out_layers = []
+    for name, build in builders.items():
+        check_cancel(progress)
+        if frames[name] is not None:
+            out_layers.append({**build(frames[name]), "title": LAYER_TITLES[name][li]})
+        progress.advance()
+    title = title or _default_title(layers.get("counties"), li)
+    return {
+        "lang": lang,
+        "title": title,
+        "ui": {k: v[li] for k, v in UI_TEXT.items()},
+        "origin": list(coords.origin),
+        "scale": COORD_SCALE,
+        "bounds": [[south, west], [north, east]],
+        "datum": _datum_note(tiles, li),
+        "basemap": None if tiles is None else {"url": tiles.url, "attribution": tiles.attribution,
+                                               "subdomains": tiles.subdomains, "maxZoom": tiles.max_zoom},
+        "targets": targets,
+        "layers": out_layers,
+        "indicators": _indicators(layers.get("counties"), summary, li),
+        "generated": _dt.date.today().isoformat(),
+    }
+
+
+def _default_title(counties: pd.DataFrame | None, lang: int) -> str:
+    base = UI_TEXT["default_title"][lang]
+    if counties is None or "name" not in counties.columns or len(counties) == 0:
+        return base
+    names = [str(n) for n in counties["name"].dropna().unique()[:3]]
+    more = "…" if counties["name"].nunique() > 3 else ""
+    return f"{base} — {'、'.join(names) if lang == 0 else ', '.join(names)}{more}"
+
+
+def _csp(scripts: list[str], online: bool) -> str:
+    """Content-Security-Policy: only the page's own scripts run (by hash, so no injected inline handler
+    could), nothing is fetched except, online, the basemap tiles."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
+                      for s in scripts)
+    images = "data: https:" if online else "data:"
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src {images}; "
+            f"base-uri 'none'; form-action 'none'")
+
+
+def render_html(data: dict) -> str:
+    """The complete page for ``data`` (from :func:`build_map_data`), every asset inlined."""
+    leaflet_js, leaflet_css, licence = _leaflet_assets()
+    leaflet_script = _script_safe(f"/* Leaflet {LEAFLET_VERSION}\n{licence}*/\n{leaflet_js}", "</script")
+    own_script = _script_safe((ASSETS_DIR / "map.js").read_text(encoding="utf-8"), "</script")
+    page = Template((ASSETS_DIR / "template.html").read_text(encoding="utf-8"))
+    return page.substitute(
+        lang="zh-CN" if data["lang"] == "zh" else "en",
+        csp=_csp([leaflet_script, own_script], online=data["basemap"] is not None),
+        title=html.escape(data["title"]),
+        leaflet_css=_script_safe(leaflet_css, "</style"),
+        own_css=_script_safe((ASSETS_DIR / "map.css").read_text(encoding="utf-8"), "</style"),
+        leaflet_js=leaflet_script,
+        own_js=own_script,
+        data=json_for_script(data),
+    )
+
+
+def export_map(
+    results: ResultsInput,
+    out_html: str | Path,
+    *,
+    online: bool = False,
+    basemap: str | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+    surface: str | Path | None = None,
+) -> Path:
+    """Write one self-contained HTML map of a run.
+
+    Parameters
+    ----------
+    results : Results, path or mapping
+        A :class:`ruralenv.core.pipeline.Results`, the path of a ``results.gpkg`` (its ``summary.json``
+        beside it is read for the targets when present) or a dict of layers named as in results.gpkg.
+    out_html : path
+        The file to write (replaced atomically).
+    online : bool
+        Add basemap tiles (the only requests the page then makes). Default: no tiles, no requests.
+    basemap : str, optional
+        With ``online``: a key of :data:`BASEMAPS` (default ``osm``). GCJ-02 basemaps (``amap``,
+        ``amap_satellite``) shift the overlays to GCJ-02 inside China so they line up.
+    title : str, optional
+        Page title; default names the plan and the counties.
+    lang : {"zh", "en"}
+        Language of labels, legend and popups.
+    progress : Progress, optional
+    surface : path, optional
+        A surface GeoTIFF (``ruralenv surface``) shown as an image overlay with its legend.
+
+    Returns
+    -------
+    Path
+        ``out_html``.
+
+    Raises
+    ------
+    MapError
+        Leaflet not installed (run ``make vendor-js``), bad option, missing layer or field.
+    """
+    out = Path(out_html)
+    data = build_map_data(results, online=online, basemap=basemap, title=title, lang=lang, progress=progress)
+    if surface is not None:
+        from .overlay import surface_overlay
+
+        data["surface"] = surface_overlay(surface)
+    page = render_html(data)
+    write_atomically(out.parent, {out.name: lambda tmp: tmp.write_text(page, encoding="utf-8")})
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+def cmd_map(args: argparse.Namespace) -> int:
+    """``ruralenv map RESULTS.gpkg``: write the HTML map of an earlier run."""
+    out = args.out or Path(args.results).with_name("map.html")
+    path = export_map(args.results, out, online=args.online, basemap=args.basemap, title=args.title,
+                      lang=args.lang, surface=args.surface)
+    print(f"map.html      {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``map`` subcommand to the ``ruralenv`` command line."""
+    p = subparsers.add_parser("map", help="write the offline HTML map of a results.gpkg")
+    p.add_argument("results", type=Path, help="results.gpkg written by `ruralenv run` or `ruralenv demo`")
+    p.add_argument("--out", type=Path, help="HTML file to write (default: map.html beside RESULTS)")
+    p.add_argument("--online", action="store_true", help="add basemap tiles (the page then loads them from the "
+                                                         "internet); default: no tiles, no requests")
+    p.add_argument("--basemap", choices=sorted(BASEMAPS), help=f"with --online: tile source (default "
+                   f"{DEFAULT_BASEMAP}); amap* are GCJ-02 and shift the overlays to match")
+    p.add_argument("--title", help="page title")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the map (default zh)")
+    p.add_argument("--surface", type=Path, help="a surface GeoTIFF (`ruralenv surface`) to show with its legend")
+    p.set_defaults(func=cmd_map)

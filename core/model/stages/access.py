@@ -1,0 +1,184 @@
+"""Hardened-road access (通硬化路) and the unpaved metres still to pave (``pave_gap_m``).
+
+A village has hardened access when a hardened road lies within ``access_radius_m`` and that road reaches,
+over hardened roads only, its own township seat or its county seat (any seat of its county when it has no
+known township). ``pave_gap_m`` is the least unpaved road distance to a seat-connected hardened network,
+plus the distance beyond ``access_radius_m`` when the village is off the road.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...base.values import flag_array
+from ...network.graph import EPS_WEIGHT, RoadNetwork, csr_from_edges
+from ...network.snapping import Augmented, Snap
+from ..stage import Context
+from .attributes import column_or
+from .distances import Seeds, at_nodes, multi_source
+
+#: The search of the pave gap (unpaved metres to a seat-connected hardened network), by name in :class:`Seeds`.
+UNPAVED = "unpaved"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Per village: hardened access and metres to pave (0 with access, NaN when unreachable)."""
+
+    hardened_access: np.ndarray
+    pave_gap_m: np.ndarray
+
+    def village_columns(self) -> dict[str, np.ndarray]:
+        """The output columns of this stage."""
+        return {"hardened_access": self.hardened_access, "pave_gap_m": self.pave_gap_m}
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Township seats: codes, county, county-seat flag and the hardened component of their road."""
+
+    town_code: np.ndarray
+    county_code: np.ndarray
+    is_county_seat: np.ndarray
+    hard_component: np.ndarray
+
+
+@dataclass(frozen=True)
+class HardSeeds:
+    """A partitioned run's window: the whole network's hardened components, so that access is decided as on
+    the whole network (:mod:`..partition_seeds`).
+
+    Attributes
+    ----------
+    line_component : ndarray int64
+        Per road row of the window: the whole network's hardened component of that line (-1: not hardened).
+    seats : Seats or None
+        Every township seat of the input with its hardened component on the whole network (None: no towns).
+    components : frozenset of int
+        The whole network's seat-connected hardened components.
+    """
+
+    line_component: np.ndarray
+    seats: Seats | None
+    components: frozenset[int]
+
+
+def whole_components(net: RoadNetwork, line_component: np.ndarray) -> np.ndarray:
+    """Per hardened component of a window's network: the whole network's component that holds it (-1: none).
+
+    A window's hardened component is connected in the whole network too, so it lies in exactly one."""
+    out = np.full(int(net.hard_component.max()) + 1 if net.n_nodes else 0, -1, np.int64)
+    hard = net.edge_hardened
+    out[net.hard_component[net.edge_u[hard]]] = line_component[net.edge_line[hard]]
+    return out
+
+
+def hard_component_of(net: RoadNetwork, snap: Snap) -> np.ndarray:
+    """Hardened component of each snapped point's edge (-1 where not snapped)."""
+    return np.where(snap.ok, net.hard_component[net.edge_u[np.maximum(snap.edge, 0)]], -1)
+
+
+def access_by_seats(village_town: np.ndarray, village_county: np.ndarray, village_hc: np.ndarray,
+                    seats: Seats) -> np.ndarray:
+    """Access of each village from the hardened component of its road and of the seats.
+
+    A village reaches its own township's seat, or its county seat; a village without a known township any
+    seat of its county.
+    """
+    ok = seats.hard_component >= 0
+    pairs = list(zip(seats.town_code[ok], seats.hard_component[ok], strict=True))
+    town_ok = set(pairs)
+    any_seat_ok = set(zip(seats.county_code[ok], seats.hard_component[ok], strict=True))
+    county_ok = set(zip(seats.county_code[ok & seats.is_county_seat], seats.hard_component[ok & seats.is_county_seat],
+                        strict=True))
+    known = set(seats.town_code)
+    access = np.zeros(len(village_hc), bool)
+    for i, (tc, cc, hc) in enumerate(zip(village_town, village_county, village_hc, strict=True)):
+        if hc < 0:
+            continue
+        if tc in known:
+            access[i] = (tc, hc) in town_ok or (cc, hc) in county_ok
+        else:
+            access[i] = (cc, hc) in any_seat_ok
+    return access
+
+
+def largest_hard_component(net: RoadNetwork) -> set[int]:
+    """Without seats: the longest hardened component stands in for the seat-connected network."""
+    if not net.n_nodes:
+        return set()
+    hard = net.edge_hardened
+    length = np.bincount(net.hard_component[net.edge_u[hard]], weights=net.edge_len_m[hard],
+                         minlength=int(net.hard_component.max()) + 1)
+    return {int(np.argmax(length))} if len(length) and length.max() > 0 else set()
+
+
+def seat_sources(net: RoadNetwork, seat_components: set[int]) -> np.ndarray:
+    """The nodes of every hardened road of the seat-connected hardened networks."""
+    src_edges = net.edge_hardened & np.isin(net.hard_component[net.edge_u], list(seat_components))
+    return np.unique(np.r_[net.edge_u[src_edges], net.edge_v[src_edges]])
+
+
+def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray,
+                seeds: Seeds | None = None) -> np.ndarray:
+    """Least unpaved road metres from each village node to a hardened network that reaches a seat
+    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window)."""
+    weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
+    known = None if seeds is None else seeds.of(UNPAVED)
+    # a seed may sit on a pass-through node, which the contracted matrix leaves isolated
+    matrix = graph.matrix(weights) if known is None else csr_from_edges(graph.u, graph.v, weights, graph.n_nodes)
+    d, _ = multi_source(matrix, seat_sources(net, seat_components), graph.n_nodes, seeds=known)
+    gap = at_nodes(d, village_node, np.nan)
+    gap[~np.isfinite(gap)] = np.nan
+    return np.where(gap < 0.01, 0.0, gap)  # hardened pieces weigh EPS_WEIGHT, not zero: round them away
+
+
+def pave_gap(gap: np.ndarray, access: np.ndarray, reachable: np.ndarray, snap_dist_m: np.ndarray,
+             radius_m: float) -> np.ndarray:
+    """``pave_gap_m``: 0 with access; unreachable NaN; else the road gap plus the off-road metres beyond the radius."""
+    beyond = np.where(np.isfinite(snap_dist_m), np.maximum(snap_dist_m - radius_m, 0), np.nan)
+    return np.round(np.where(access, 0.0, np.where(reachable, gap, np.nan) + beyond), 1)
+
+
+def seats_of(net: RoadNetwork, towns: Any, hard_snap: Snap) -> Seats:
+    """Each township seat with the hardened component of its nearest hardened road (``hard_snap``; -1 where
+    none lies within ``access_radius_m``)."""
+    return Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
+                 flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(net, hard_snap))
+
+
+def _village_access(p: Any, village_hc: np.ndarray, seats: Seats | None, components: set[int] | frozenset[int]
+                    ) -> np.ndarray:
+    """Access of each village from its hardened component: by the seats of its township and county, or (no
+    towns layer) by membership of the seat-connected ``components``."""
+    if seats is not None:
+        town = column_or(p.villages, "town_code", None).to_numpy(object)
+        return access_by_seats(town, p.villages["county_code"].to_numpy(object), village_hc, seats)
+    return (village_hc >= 0) & np.isin(village_hc, list(components))
+
+
+def run(ctx: Context[Any]) -> Access:
+    """The hardened-access stage of a run."""
+    p = ctx.prepared
+    village_hc = hard_component_of(p.net, p.village_hard_snap)
+    whole = ctx.get(HardSeeds)
+    if whole is not None:  # a partitioned run's window: components and seats of the whole network
+        to_whole = whole_components(p.net, whole.line_component)
+        village_whole = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
+        access = _village_access(p, village_whole, whole.seats, whole.components)
+        seat_components = {int(c) for c in np.flatnonzero(np.isin(to_whole, list(whole.components)))}
+    else:
+        seats = seats_of(p.net, p.towns, p.town_hard_snap) if p.towns is not None else None
+        if seats is not None and not p.town_hard_snap.ok.any():
+            ctx.progress.message(
+                f"no township seat lies within access_radius_m ({p.config.access_radius_m:.0f} m) of a hardened "
+                "road: no village can have hardened access; check the towns layer and the road surfaces", "warning")
+        seat_components = ({int(c) for c in seats.hard_component if c >= 0} if seats is not None
+                           else largest_hard_component(p.net))
+        access = _village_access(p, village_hc, seats, seat_components)
+    gap = unpaved_gap(p.net, p.graph, seat_components, p.village_node, ctx.get(Seeds))
+    return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m))
+
+
