@@ -37,6 +37,8 @@ WORK_CRS = CRS.from_proj4("+proj=aea +lat_0=40 +lat_1=38 +lat_2=50 +lon_0=112 +e
 REGION_TOTALS = {"towns": 1000, "admin_villages": 11000, "natural_villages": 50000, "segments": 1_000_000,
                  "mines": 1200}
 SCALES = {"few": 0.004, "county": 0.01, "league": 0.1, "region": 1.0, "china": 10.0}
+#: Name of the mesh input (:func:`generate_mesh_region`) where a scale is expected.
+MESH_SCALE = "region-mesh"
 #: Counties of the ``few`` scale (a handful of neighbours: small tests of partitioned runs).
 FEW_COUNTIES = 4
 
@@ -127,6 +129,11 @@ def generate_region(scale: str = "region", seed: int = 7, counties_path: Path = 
     layers = {"counties": counties, "towns": _town_layer(towns), "villages": villages, "roads": roads,
               "facilities": facilities, "mines": mines}
     return SyntheticRegion({k: v.to_crs(GEOGRAPHIC) for k, v in layers.items()}, source, scale, seed)
+
+
+def generate_inputs(scale: str, seed: int = 7) -> SyntheticRegion:
+    """The synthetic region at one of :data:`SCALES`, or the mesh input when ``scale`` is :data:`MESH_SCALE`."""
+    return generate_mesh_region(seed) if scale == MESH_SCALE else generate_region(scale, seed)
 
 
 def _counties(path: Path) -> tuple[gpd.GeoDataFrame, str]:
@@ -432,3 +439,73 @@ def _mines(villages: gpd.GeoDataFrame, total: int, rng: np.random.Generator) -> 
         "status": rng.choice(["生产", "停产", "在建"], total, p=[0.7, 0.2, 0.1]).astype(object),
     }, geometry=shapely.points(x, y), crs=WORK_CRS)
 
+
+
+#: The mesh input (issue 23 item 8): graph nodes aimed at, share of grid edges dropped, facilities kept.
+MESH_NODES = 780_000
+MESH_DROP_SHARE = 0.11
+MESH_FACILITIES = 900
+#: The mesh input is written as most user files come: plain WGS 84 longitude/latitude.
+MESH_CRS = CRS.from_epsg(4326)
+#: Grades of the mesh's segments (with weights).
+MESH_GRADES = {"村道": 0.55, "乡道": 0.25, "机耕路": 0.15, "县道": 0.05}
+
+
+def generate_mesh_region(seed: int = 7, counties_path: Path = COUNTIES_GPKG) -> SyntheticRegion:
+    """A region-size input unlike :func:`generate_region`'s: roads a dense mesh of two-point segments.
+
+    Villages, township seats, counties and mines are those of the ``region`` scale; the roads are a jittered
+    square grid over the counties (about :data:`MESH_NODES` nodes, most of them junctions of three or four
+    roads, so contracting pass-through nodes removes almost nothing) with :data:`MESH_DROP_SHARE` of its
+    edges left out, every edge one two-point row; about :data:`MESH_FACILITIES` facilities. Every layer is
+    in EPSG:4326.
+
+    Parameters
+    ----------
+    seed : int
+        Same seed, same data.
+    counties_path : Path
+        County outlines, as for :func:`generate_region`.
+
+    Returns
+    -------
+    SyntheticRegion
+        Scale :data:`MESH_SCALE`.
+    """
+    base = generate_region("region", seed, counties_path)
+    rng = np.random.default_rng(seed + 1)
+    layers = dict(base.layers)
+    counties = layers["counties"].to_crs(WORK_CRS)
+    layers["roads"] = _mesh_roads(counties, MESH_NODES, rng).to_crs(MESH_CRS)
+    layers["facilities"] = _fewer_facilities(layers["facilities"], MESH_FACILITIES, rng)
+    return SyntheticRegion({k: v.to_crs(MESH_CRS) for k, v in layers.items()}, base.counties_source,
+                           MESH_SCALE, seed)
+
+
+def _mesh_roads(counties: gpd.GeoDataFrame, n_nodes: int, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """A jittered grid of about ``n_nodes`` nodes inside the counties; each kept grid edge one segment."""
+    area = float(counties.area.sum())
+    step = np.sqrt(area / n_nodes)
+    xmin, ymin, xmax, ymax = counties.total_bounds
+    nx, ny = int((xmax - xmin) / step) + 1, int((ymax - ymin) / step) + 1
+    gx, gy = np.meshgrid(xmin + step * np.arange(nx), ymin + step * np.arange(ny))
+    x = gx.ravel() + rng.uniform(-0.3, 0.3, gx.size) * step
+    y = gy.ravel() + rng.uniform(-0.3, 0.3, gx.size) * step
+    inside = shapely.contains_xy(shapely.union_all(counties.geometry.array), x, y)
+    cell = np.arange(gx.size).reshape(ny, nx)
+    pairs = np.r_[np.c_[cell[:, :-1].ravel(), cell[:, 1:].ravel()], np.c_[cell[:-1, :].ravel(), cell[1:, :].ravel()]]
+    keep = inside[pairs[:, 0]] & inside[pairs[:, 1]] & (rng.random(len(pairs)) >= MESH_DROP_SHARE)
+    a, b = pairs[keep, 0], pairs[keep, 1]
+    geoms = shapely.linestrings(np.c_[np.c_[x[a], x[b]].ravel(), np.c_[y[a], y[b]].ravel()],
+                                indices=np.repeat(np.arange(len(a)), 2))
+    grade = rng.choice(np.array(list(MESH_GRADES), dtype=object), size=len(a), p=list(MESH_GRADES.values()))
+    return gpd.GeoDataFrame({"road_id": np.arange(1, len(a) + 1), "grade": grade,
+                             "surface": _surfaces(grade, np.arange(len(a)), rng)}, geometry=geoms, crs=WORK_CRS)
+
+
+def _fewer_facilities(facilities: gpd.GeoDataFrame, total: int, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Every county treatment facility and a random share of the others, ``total`` in all (order kept)."""
+    county = np.flatnonzero(facilities["facility_type"].to_numpy(object) == "county_treatment")
+    others = np.setdiff1d(np.arange(len(facilities)), county)
+    pick = rng.choice(others, size=max(0, min(len(others), total - len(county))), replace=False)
+    return facilities.iloc[np.sort(np.r_[county, pick])].reset_index(drop=True)
