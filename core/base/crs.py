@@ -121,6 +121,35 @@ def project_geometries(geoms: np.ndarray, source: CRS, target: CRS) -> np.ndarra
     return shapely.set_coordinates(geoms.copy(), np.column_stack([tx, ty]))
 
 
+def lonlat_as_read(geoms: np.ndarray, crs: CRS | None) -> np.ndarray | None:
+    """The vertices of ``geoms`` as CGCS2000 longitude/latitude, when their CRS gives them so already.
+
+    A layer read in longitude/latitude whose datum PROJ takes as CGCS2000's (WGS 84 and CGCS2000 agree to
+    within a metre and PROJ does not shift between them) holds the coordinates the road lengths are measured
+    on: keeping them spares transforming the projected vertices back. Checked on the data: a sample of the
+    vertices must come out of the transformation unchanged.
+
+    Parameters
+    ----------
+    geoms : ndarray of shapely geometries
+    crs : pyproj.CRS or None
+        Their CRS.
+
+    Returns
+    -------
+    ndarray of shape (n, 2) or None
+        Every vertex (rows as :func:`shapely.get_coordinates` gives them), or None when the CRS is not
+        geographic or moves the coordinates.
+    """
+    if crs is None or not CRS.from_user_input(crs).is_geographic:
+        return None
+    xy = shapely.get_coordinates(np.asarray(geoms, dtype=object))
+    sample = xy[:: max(1, len(xy) // 1000)]
+    lon, lat = Transformer.from_crs(crs, GEOGRAPHIC, always_xy=True).transform(sample[:, 0], sample[:, 1])
+    same = np.array_equal(np.asarray(lon), sample[:, 0]) and np.array_equal(np.asarray(lat), sample[:, 1])
+    return xy if same else None
+
+
 #: Segments shorter than this are measured with local ellipsoid radii (error well below 1 mm);
 #: longer ones by the full geodesic inverse.
 SHORT_SEGMENT_M = 10000.0

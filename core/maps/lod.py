@@ -112,7 +112,7 @@ class _Lines:
         t -= t.min(axis=0)
         return t[:, 0] * (int(t[:, 1].max()) + 1) + t[:, 1]
 
-    def chains(self, roads: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def chains(self, roads: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Roads joined where one starts exactly where the one before it (in the given order, same key) ends.
 
         Roads cut into segments usually come in order along each road; joining them in numpy is much faster
@@ -127,8 +127,9 @@ class _Lines:
 
         Returns
         -------
-        (lines, key)
-            The joined lines and their keys.
+        (xy, line_of_vertex, key)
+            The vertices of the joined lines, one line after another, the line of each vertex and the key
+            of each line.
         """
         counts = self.counts[roads]
         first = np.r_[0, np.cumsum(counts)[:-1]]
@@ -140,7 +141,37 @@ class _Lines:
         line_of = np.repeat(np.cumsum(~cont) - 1, counts)
         keep = np.ones(len(xy), bool)
         keep[first[cont]] = False
-        return shapely.linestrings(xy[keep], indices=line_of[keep]), key[~cont]
+        return xy[keep], line_of[keep], key[~cont]
+
+
+def simplified(xy: np.ndarray, line_of: np.ndarray, n_lines: int, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lines (vertices ``xy`` in line order, ``line_of`` each vertex's line) simplified (Douglas–Peucker).
+
+    A two-vertex line is its own simplification: only longer lines become shapely geometries (on a mesh of
+    two-point segments, none do).
+
+    Returns
+    -------
+    (xy, line_of)
+        The simplified lines' vertices, in line order, and the line of each.
+    """
+    counts = np.bincount(line_of, minlength=n_lines)
+    long = counts > 2
+    if not long.any():
+        return xy, line_of
+    on_long = long[line_of]
+    long_id = np.cumsum(long) - 1
+    simple = shapely.simplify(shapely.linestrings(xy[on_long], indices=long_id[line_of[on_long]]), tolerance_m,
+                              preserve_topology=False)
+    s_xy, s_of = shapely.get_coordinates(simple, return_index=True)
+    new_counts = counts.copy()
+    new_counts[long] = np.bincount(s_of, minlength=int(long.sum()))
+    out_of = np.repeat(np.arange(n_lines), new_counts)
+    out = np.empty((len(out_of), 2))
+    from_long = long[out_of]
+    out[from_long] = s_xy
+    out[~from_long] = xy[~on_long]
+    return out, out_of
 
 
 #: Roads merged, simplified and encoded at a time (whole chunks; bounds the export's memory at region scale).
@@ -176,11 +207,12 @@ class _Packer:
 
     def _batch(self, roads: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float, unit: int) -> list[dict]:
         """The chunks of roads sorted by key, every road of each key among them."""
-        lines, line_key = self.lines.chains(roads, key)
+        xy, line_of, line_key = self.lines.chains(roads, key)
         keys, group = np.unique(line_key, return_inverse=True)
-        simple = shapely.simplify(lines, tolerance_m, preserve_topology=False)
-        drawn = shapely.get_num_coordinates(simple) >= 2
-        xy, line_of_vertex = shapely.get_coordinates(simple[drawn], return_index=True)
+        xy, line_of = simplified(xy, line_of, len(line_key), tolerance_m)
+        drawn = np.bincount(line_of, minlength=len(line_key)) >= 2
+        on_drawn = drawn[line_of]
+        xy, line_of_vertex = xy[on_drawn], (np.cumsum(drawn) - 1)[line_of[on_drawn]]
         lon, lat = self.to_lonlat.transform(xy[:, 0], xy[:, 1])
         lon, lat = np.asarray(lon), np.asarray(lat)
         if self.gcj02:

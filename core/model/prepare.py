@@ -26,7 +26,7 @@ from ..base._errors import InputError, Problem
 from ..base.config import LAYER_KINDS, Config, LayerSpec, RunInputs, default_cache_dir
 from ..base.contract import REJECT_COLUMNS as REJECT_CONTRACT
 from ..base.contract import names
-from ..base.crs import GEOGRAPHIC, project_geometries, resolve_crs
+from ..base.crs import GEOGRAPHIC, lonlat_as_read, project_geometries, resolve_crs
 from ..base.files import sha256_of
 from ..base.progress import NullProgress, Progress, check_cancel
 from ..io.read import Layer, check_layer, check_locations, classify_roads, read_layer, reject_record
@@ -238,9 +238,10 @@ def _projected(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
 
 
 def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Progress,
-                background_save: bool = False) -> RoadNetwork:
+                background_save: bool = False, lonlat: np.ndarray | None = None) -> RoadNetwork:
     """Build the road graph, or load it from the cache when the same roads and settings were seen.
 
+    ``lonlat``: the roads' vertices in longitude/latitude as read (:func:`.crs.lonlat_as_read`), if known.
     With ``background_save`` a newly built graph is written to the cache by a thread while the caller goes
     on (the write is file I/O, which leaves the interpreter free); :func:`finish_cache_saves` waits for it
     and reports how it went.
@@ -256,7 +257,8 @@ def get_network(roads: gpd.GeoDataFrame, crs: CRS, config: Config, progress: Pro
             return net
         except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             progress.message(f"cached road graph {path} unreadable ({exc}); rebuilding", "warning")
-    net = build_network(geoms, hardened, crs, config.node_tolerance_m, check=lambda: check_cancel(progress))
+    net = build_network(geoms, hardened, crs, config.node_tolerance_m, check=lambda: check_cancel(progress),
+                        lonlat=lonlat)
     progress.message(f"road graph built: {net.n_nodes} nodes, {net.n_edges} edges")
     if config.use_cache:
         saving = _CacheSave(net, path)
@@ -321,10 +323,13 @@ def prepare_network(
             row = None if pd.isna(r.row) else int(r.row)
             progress.message(str(Problem(r.file, r.layer, row, r.field, r.reason)), "warning")
     with timer.stage("crs"):
+        roads = layers["roads"].gdf
+        lonlat = lonlat_as_read(roads.geometry.array, roads.crs)  # spares the graph a transformation back
         crs = to_metric_crs(layers, config, [k for k in ("villages", "roads") if k in layers])
         progress.message(f"metric CRS: {crs.name} (EPSG:{crs.to_epsg()})")
     with timer.stage("graph"):
-        net = get_network(layers["roads"].gdf, crs, config, progress, background_save)
+        net = get_network(layers["roads"].gdf, crs, config, progress, background_save, lonlat)
+        del lonlat
     timer.seconds["graph_from_cache"] = bool(net.from_cache)
     return NetworkInputs(config, crs, layers, rejects, hashes, net)
 

@@ -196,6 +196,7 @@ def build_network(
     crs: CRS,
     node_tolerance_m: float,
     check: Callable[[], None] | None = None,
+    lonlat: np.ndarray | None = None,
 ) -> RoadNetwork:
     """Build the road graph from projected line geometries.
 
@@ -211,6 +212,10 @@ def build_network(
         Line ends closer than this become one node.
     check : callable, optional
         Called between steps; raises to stop (the run's cancel check).
+    lonlat : ndarray, optional
+        CGCS2000 longitude and latitude of every vertex of ``geoms`` (rows as :func:`shapely.get_coordinates`
+        gives them), when the roads were read in longitude/latitude: the lengths are then measured on those
+        instead of on the projected vertices transformed back.
 
     Returns
     -------
@@ -218,7 +223,7 @@ def build_network(
     """
     check = check or (lambda: None)
     n_lines = len(geoms)
-    coords, v_line, duplicate_vertices, zero_length_lines = _clean_vertices(geoms)
+    coords, v_line, duplicate_vertices, zero_length_lines, kept = _clean_vertices(geoms)
     vx, vy = coords[:, 0].copy(), coords[:, 1].copy()
     nv = len(vx)
     first = np.r_[True, v_line[1:] != v_line[:-1]] if nv else np.zeros(0, bool)
@@ -226,10 +231,11 @@ def build_network(
     line_start = np.full(n_lines, -1, np.int64)
     line_start[v_line[first]] = np.flatnonzero(first)
     check()
-    v_cum_m, v_cum_proj = _cumulative_lengths(vx, vy, v_line, line_start, crs)
+    v_cum_m, v_cum_proj = _cumulative_lengths(vx, vy, v_line, line_start, crs,
+                                              None if lonlat is None else lonlat[kept])
     check()
     key_id = grid_ids(coords, 1e-3)  # vertices at the same position (to 1 mm) share an id
-    is_node_v = _node_vertices(key_id, v_line, first | last, n_lines)
+    is_node_v = _node_vertices(key_id, v_line, first | last)
     v_node, node_x, node_y = _merge_nodes(coords, key_id, is_node_v, node_tolerance_m)
     n_nodes = len(node_x)
     check()
@@ -249,18 +255,25 @@ def build_network(
         component=np.zeros(n_nodes, np.int32), hard_component=np.zeros(n_nodes, np.int32),
         duplicate_vertices=duplicate_vertices, zero_length_lines=zero_length_lines,
     )
-    _, comp = connected_components(net.matrix(), directed=False)
-    _, hcomp = connected_components(net.matrix(mask=edge_hard), directed=False)
-    net.component, net.hard_component = comp.astype(np.int32), hcomp.astype(np.int32)
+    net.component = _components(edge_u, edge_v, n_nodes)
+    net.hard_component = _components(edge_u[edge_hard], edge_v[edge_hard], n_nodes)
     return net
 
 
-def _clean_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+def _components(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """Connected component of each of ``n`` nodes joined by edges ``u``–``v`` (as labelled by scipy; the
+    adjacency needs no weights nor merged parallel edges, so it is built without sorting)."""
+    adj = sp.coo_matrix((np.ones(len(u), np.int8), (u, v)), shape=(n, n))
+    return connected_components(adj, directed=False)[1].astype(np.int32)
+
+
+def _clean_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
     """Every vertex of every line, consecutive repeats dropped, lines with fewer than two vertices left out.
 
     Returns
     -------
-    (coords, v_line, duplicate_vertices, zero_length_lines)
+    (coords, v_line, duplicate_vertices, zero_length_lines, kept)
+        ``kept``: the index of each returned vertex among every vertex of ``geoms``.
     """
     n_lines = len(geoms)
     coords, v_line = shapely.get_coordinates(geoms, return_index=True)
@@ -268,19 +281,20 @@ def _clean_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.
     same = np.zeros(len(coords), bool)
     if len(coords) > 1:
         same[1:] = (v_line[1:] == v_line[:-1]) & np.all(coords[1:] == coords[:-1], axis=1)
-    coords, v_line = coords[~same], v_line[~same]
-    good_line = np.bincount(v_line, minlength=n_lines) >= 2
-    keep = good_line[v_line]
-    return coords[keep], v_line[keep], int(same.sum()), np.flatnonzero(~good_line).astype(np.int32)
+    kept = np.flatnonzero(~same)
+    good_line = np.bincount(v_line[kept], minlength=n_lines) >= 2
+    kept = kept[good_line[v_line[kept]]]
+    return coords[kept], v_line[kept], int(same.sum()), np.flatnonzero(~good_line).astype(np.int32), kept
 
 
 def _cumulative_lengths(vx: np.ndarray, vy: np.ndarray, v_line: np.ndarray, line_start: np.ndarray,
-                        crs: CRS) -> tuple[np.ndarray, np.ndarray]:
-    """Ellipsoidal metres from each line's start to each vertex, and the projected length over all vertices."""
+                        crs: CRS, lonlat: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Ellipsoidal metres from each line's start to each vertex, and the projected length over all vertices
+    (the vertices' longitude and latitude are ``lonlat`` when given, else transformed from ``crs``)."""
     nv = len(vx)
     if not nv:
         return np.zeros(0), np.zeros(0)
-    lon, lat = transform_xy(crs, GEOGRAPHIC, vx, vy)
+    lon, lat = transform_xy(crs, GEOGRAPHIC, vx, vy) if lonlat is None else (lonlat[:, 0], lonlat[:, 1])
     seg_m = geodesic_segment_lengths(lon, lat)
     seg_proj = np.hypot(np.diff(vx), np.diff(vy)) if nv > 1 else np.zeros(0)
     cross = ~(v_line[1:] == v_line[:-1]) if nv > 1 else np.zeros(0, bool)
@@ -290,20 +304,25 @@ def _cumulative_lengths(vx: np.ndarray, vy: np.ndarray, v_line: np.ndarray, line
     return cum_all - cum_all[line_start[v_line]], np.r_[0.0, np.cumsum(seg_proj)]
 
 
-def _node_vertices(key_id: np.ndarray, v_line: np.ndarray, ends: np.ndarray, n_lines: int) -> np.ndarray:
+def _node_vertices(key_id: np.ndarray, v_line: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Vertices that are graph nodes: line ends, and vertices shared (same ``key_id``) by two or more lines."""
     if not len(key_id):
         return np.zeros(0, bool)
-    pairs = np.unique(key_id * n_lines + v_line)
-    lines_per_key = np.bincount(pairs // n_lines, minlength=int(key_id.max()) + 1)
-    return ends | (lines_per_key[key_id] >= 2)
+    some_line = np.empty(int(key_id.max()) + 1, v_line.dtype)
+    some_line[key_id] = v_line  # one line through each position (any of them)
+    shared = np.zeros(len(some_line), bool)
+    shared[key_id[v_line != some_line[key_id]]] = True  # another line passes through it too
+    return ends | shared[key_id]
 
 
 def _merge_nodes(coords: np.ndarray, key_id: np.ndarray, is_node_v: np.ndarray,
                  tolerance_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Node of each vertex (-1 for plain vertices) and node positions, ends closer than the tolerance merged."""
-    node_keys, v_to_node_key = np.unique(key_id[is_node_v], return_inverse=True)
-    key_xy = np.zeros((len(node_keys), 2))
+    node_key = key_id[is_node_v]
+    present = np.zeros(int(node_key.max()) + 1 if len(node_key) else 0, bool)
+    present[node_key] = True
+    v_to_node_key = (np.cumsum(present) - 1)[node_key]  # as np.unique's inverse, without sorting
+    key_xy = np.zeros((int(present.sum()), 2))
     key_xy[v_to_node_key] = coords[is_node_v]
     label = _merge_within(key_xy, tolerance_m)
     n_nodes = int(label.max()) + 1 if len(label) else 0
@@ -341,7 +360,8 @@ def _merge_within(xy: np.ndarray, tol: float) -> np.ndarray:
         return np.zeros(0, np.int64)
     if tol <= 0:
         return np.arange(n)
-    pairs = cKDTree(xy).query_pairs(tol, output_type="ndarray")
+    # an unbalanced tree without compacted nodes builds several times faster and finds the same pairs
+    pairs = cKDTree(xy, balanced_tree=False, compact_nodes=False).query_pairs(tol, output_type="ndarray")
     if len(pairs) == 0:
         return np.arange(n)
     m = sp.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
