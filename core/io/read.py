@@ -460,9 +460,7 @@ def _check_geometry(layer: Layer, where: dict) -> None:
     for idx in np.flatnonzero(wrong):
         _add(layer, where, idx, "geometry", f"is a {geoms[idx].geom_type}; expected {' or '.join(allowed)}")
     ok = ~missing & ~wrong
-    coords, owner = shapely.get_coordinates(geoms[ok], return_index=True)
-    bad_coord = np.zeros(ok.sum(), bool)
-    np.logical_or.at(bad_coord, owner, ~np.all(np.isfinite(coords), axis=1))
+    bad_coord = _nonfinite(geoms[ok])
     for idx in np.flatnonzero(ok)[bad_coord]:
         _add(layer, where, idx, "geometry", "has non-finite coordinates")
     multi = np.flatnonzero(ok & (types == 4))
@@ -473,12 +471,23 @@ def _check_geometry(layer: Layer, where: dict) -> None:
         geoms[idx] = geoms[idx].geoms[0]
     poly = ok & (family == "Polygon")
     poly[np.flatnonzero(ok)[bad_coord]] = False
-    invalid = np.flatnonzero(poly & ~shapely.is_valid(geoms))
+    invalid = np.flatnonzero(poly)
+    invalid = invalid[~shapely.is_valid(geoms[invalid])]  # polygons only: a road layer has none to check
     for idx in invalid:
         _add(layer, where, idx, "geometry", f"invalid polygon repaired ({shapely.is_valid_reason(geoms[idx])})",
              severity="note")
         geoms[idx] = shapely.make_valid(geoms[idx])
     gdf["geometry"] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+
+
+def _nonfinite(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: has a non-finite coordinate (the owner of each vertex is looked up only when one has)."""
+    bad = np.zeros(len(geoms), bool)
+    if np.isfinite(shapely.get_coordinates(geoms)).all():
+        return bad
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    bad[owner[~np.isfinite(coords).all(axis=1)]] = True
+    return bad
 
 
 def _explode_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -69,8 +69,10 @@ class Snapper:
         self.lines = np.flatnonzero(usable)
         self.geoms = np.asarray(line_geoms, dtype=object)[self.lines]
         self.tree = shapely.STRtree(self.geoms)
-        # edges ordered by first vertex, for locating the edge that holds a vertex
-        self.edge_order = np.argsort(net.edge_from, kind="stable")
+        # edges ordered by first vertex, for locating the edge that holds a vertex (a built network's edges
+        # already are: the sort is skipped then)
+        ascending = bool(np.all(net.edge_from[1:] >= net.edge_from[:-1]))
+        self.edge_order = np.arange(net.n_edges) if ascending else np.argsort(net.edge_from, kind="stable")
         self.edge_from_sorted = net.edge_from[self.edge_order]
         self.line_vertices = np.bincount(net.v_line, minlength=len(net.line_start))
 
