@@ -451,7 +451,7 @@ MESH_CRS = CRS.from_epsg(4326)
 MESH_GRADES = {"村道": 0.55, "乡道": 0.25, "机耕路": 0.15, "县道": 0.05}
 
 
-def generate_mesh_region(seed: int = 7, counties_path: Path = COUNTIES_GPKG) -> SyntheticRegion:
+def generate_mesh_region(seed: int = 7, counties_path: Path = COUNTIES_GPKG, scale: str = "region") -> SyntheticRegion:
     """A region-size input unlike :func:`generate_region`'s: roads a dense mesh of two-point segments.
 
     Villages, township seats, counties and mines are those of the ``region`` scale; the roads are a jittered
@@ -466,20 +466,24 @@ def generate_mesh_region(seed: int = 7, counties_path: Path = COUNTIES_GPKG) -> 
         Same seed, same data.
     counties_path : Path
         County outlines, as for :func:`generate_region`.
+    scale : str
+        ``region`` (the input of the bench), or a smaller one of :data:`SCALES` with nodes and facilities
+        scaled alike (for tests).
 
     Returns
     -------
     SyntheticRegion
-        Scale :data:`MESH_SCALE`.
+        Scale :data:`MESH_SCALE` (``<scale>-mesh`` below the region).
     """
-    base = generate_region("region", seed, counties_path)
+    base = generate_region(scale, seed, counties_path)
     rng = np.random.default_rng(seed + 1)
     layers = dict(base.layers)
     counties = layers["counties"].to_crs(WORK_CRS)
-    layers["roads"] = _mesh_roads(counties, MESH_NODES, rng).to_crs(MESH_CRS)
-    layers["facilities"] = _fewer_facilities(layers["facilities"], MESH_FACILITIES, rng)
-    return SyntheticRegion({k: v.to_crs(MESH_CRS) for k, v in layers.items()}, base.counties_source,
-                           MESH_SCALE, seed)
+    share = SCALES[scale]
+    layers["roads"] = _mesh_roads(counties, round(MESH_NODES * share), rng).to_crs(MESH_CRS)
+    layers["facilities"] = _fewer_facilities(layers["facilities"], max(8, round(MESH_FACILITIES * share)), rng)
+    name = MESH_SCALE if scale == "region" else f"{scale}-mesh"
+    return SyntheticRegion({k: v.to_crs(MESH_CRS) for k, v in layers.items()}, base.counties_source, name, seed)
 
 
 def _mesh_roads(counties: gpd.GeoDataFrame, n_nodes: int, rng: np.random.Generator) -> gpd.GeoDataFrame:

@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import pytest
+import shapely
 from ruralenv.core.base.config import Config
 from ruralenv.core.io.read import check_layer, classify_roads
 from ruralenv.core.network.graph import build_network
 from ruralenv.tools import bench
 from ruralenv.tools.map_bench import chromium_path
 from ruralenv.tools.survey_bench import benchmark_survey_import
-from ruralenv.tools.synthetic import generate_region
+from ruralenv.tools.synthetic import MESH_NODES, SCALES, generate_mesh_region, generate_region
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -115,6 +116,30 @@ def test_roads_join_at_shared_end_points(county_region):
     assert net.component.max() == 0
     share = net.edge_len_m[net.edge_hardened].sum() / net.edge_len_m.sum()
     assert 0.3 < share < 0.8
+
+
+def test_mesh_input_is_a_mesh_of_two_point_segments_in_wgs84(tmp_path):
+    """The bench's mesh input (issue 23 item 8) at county size: read back from its file as a user's would be,
+    every road row one two-point segment, most graph nodes junctions of three or more roads, same seed same
+    data."""
+    region = generate_mesh_region(seed=3, scale="county")
+    assert region.scale == "county-mesh"
+    path = region.write(tmp_path / "mesh.gpkg")
+    roads = pyogrio.read_dataframe(path, layer="roads")
+    assert roads.crs.to_epsg() == 4326 and pyogrio.read_dataframe(path, layer="villages").crs.to_epsg() == 4326
+    assert (shapely.get_num_coordinates(roads.geometry.array) == 2).all()
+    layer = check_layer(roads, "roads", "roads")
+    classify_roads(layer, Config())
+    metric = layer.gdf.to_crs(4545)
+    net = build_network(metric.geometry.array, layer.gdf["hardened"].to_numpy(bool), metric.crs, 1.0)
+    degree = np.bincount(np.r_[net.edge_u, net.edge_v], minlength=net.n_nodes)
+    assert abs(net.n_nodes - round(MESH_NODES * SCALES["county"])) < 0.1 * MESH_NODES * SCALES["county"]
+    assert (degree >= 3).mean() > 0.85
+    assert 1.6 < net.n_edges / net.n_nodes < 1.9
+    facilities = region.layers["facilities"]
+    assert "county_treatment" in set(facilities["facility_type"]) and len(facilities) >= 8
+    again = generate_mesh_region(seed=3, scale="county").layers["roads"]
+    assert np.array_equal(again.geometry.to_wkb(), region.layers["roads"].geometry.to_wkb())
 
 
 def test_grid_counties_when_outlines_are_missing(tmp_path):
