@@ -92,8 +92,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                         "segments (780,000 nodes, most of them junctions) and 900 facilities, instead of --scale; "
                         "both: the scales, then the mesh")
     p.add_argument("--repeat", type=int, default=1, metavar="N",
-                   help="time the pipeline and its I/O floor N times, one after the other, and report medians "
-                        "(on a shared machine; default 1)")
+                   help="time the pipeline and its I/O floor N times, each pair back to back, and report the "
+                        "median pair (the lower middle one when N is even) with every pair's ratio (default 1)")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
     p.set_defaults(func=cmd_bench)
@@ -222,7 +222,8 @@ def _pipeline_and_floor(scale: str, job: dict[str, Any], folder: Path, repeat: i
 
     Each pair is measured back to back so that their ratio sees the same load of a shared machine; the
     load average (1 min) before each pair is kept. The last pipeline run's results stay for what follows.
-    The median pair (by ratio) gives the run's numbers; every pair is kept under ``repeats``.
+    The median pair by ratio (the lower middle one for an even ``repeat``) gives the run's numbers; every
+    pair is kept under ``repeats``.
     """
     pairs = []
     for k in range(repeat):
@@ -798,8 +799,8 @@ def format_table(report: dict[str, Any]) -> str:
              ("I/O floor s (read, noding, 3 searches, write 2 layers)", [r["io_floor"]["seconds"] for r in runs]),
              ("  floor read / noding / searches / write s", ["/".join(f"{v:.1f}" for v in r["io_floor"]["stages_s"].values())
                                                            for r in runs]),
-             ("**total ÷ I/O floor**", [r["total_over_io_floor"] for r in runs]),
-             ("  median of the repeats (each pair back to back)", [_repeats_text(r) for r in runs]),
+             ("**total ÷ I/O floor** (the median pair of the repeats)", [r["total_over_io_floor"] for r in runs]),
+             ("  median (lowest–highest) of the repeated pairs", [_repeats_text(r) for r in runs]),
              ("  load average (1 min) before the pair", [r.get("load_average_1min") for r in runs]),
              ("peak RSS MB (with the map)", [r["peak_rss_mb"] for r in runs]),
              ("  of which interpreter + imports MB", [r["import_rss_mb"] for r in runs]),
