@@ -14,6 +14,8 @@ TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-drive
              postgresql-15-postgis-3
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
+# -rs lists every skip (under make test a skip fails: tests/conftest.py, RURALENV_NO_SKIP); a global per-test timeout
+PYTEST_FLAGS := -q -rs -p no:cacheprovider --timeout=900
 
 .PHONY: sample-data demo test package test-core test-qgis bench package vendor-js translations lint clean
 
@@ -40,7 +42,7 @@ $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
-	$(PIP) install $(PIP_FLAGS) -e '.[test,explore,cluster]'
+	$(PIP) install $(PIP_FLAGS) -e '.[test,explore,cluster,compare]'
 	@touch $@
 
 vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
@@ -66,14 +68,14 @@ demo: $(VENV)/.installed vendor-js
 ## test: install what the tests need and run every tier (core, QGIS, browser)
 # The tiers run as two pytest sessions: their test modules share basenames and conftest helpers.
 test: lint $(VENV)/.test-installed vendor-js translations
-	RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core -q -p no:cacheprovider
-	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
+	RURALENV_NO_SKIP=1 RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core $(PYTEST_FLAGS)
+	RURALENV_NO_SKIP=1 QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis $(PYTEST_FLAGS)
 
 test-core: $(VENV)/.test-installed vendor-js
-	$(PY) -m pytest tests/core -q -p no:cacheprovider
+	$(PY) -m pytest tests/core $(PYTEST_FLAGS)
 
 test-qgis: $(VENV)/.test-installed translations
-	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis $(PYTEST_FLAGS)
 
 ## bench: region-scale benchmark (see README)
 bench: $(VENV)/.test-installed vendor-js
