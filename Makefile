@@ -17,7 +17,7 @@ OUT ?= demo-out
 # -rs lists every skip (under make test a skip fails: tests/conftest.py, RURALENV_NO_SKIP); a global per-test timeout
 PYTEST_FLAGS := -q -rs -p no:cacheprovider --timeout=900
 
-.PHONY: sample-data demo test package test-core test-qgis bench package vendor-js translations lint clean
+.PHONY: golden sample-data demo test package test-core test-qgis bench package vendor-js translations lint clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -76,6 +76,10 @@ test-core: $(VENV)/.test-installed vendor-js
 
 test-qgis: $(VENV)/.test-installed translations
 	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis $(PYTEST_FLAGS)
+
+## golden: rewrite the sample's golden results (a deliberate act: commit the diff it prints, with the reason)
+golden: $(VENV)/.test-installed
+	$(PY) tests/core/golden/make_golden.py --write
 
 ## bench: region-scale benchmark (see README)
 bench: $(VENV)/.test-installed vendor-js
