@@ -15,7 +15,7 @@ TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-drive
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
 
-.PHONY: sample-data demo test package test-core test-qgis bench package vendor-js translations lint clean
+.PHONY: sample-data demo test package test-core test-qgis bench package vendor-js translations lint docs clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -66,7 +66,7 @@ demo: $(VENV)/.installed vendor-js
 
 ## test: install what the tests need and run every tier (core, QGIS, browser)
 # The tiers run as two pytest sessions: their test modules share basenames and conftest helpers.
-test: lint $(VENV)/.test-installed vendor-js translations
+test: lint docs $(VENV)/.test-installed vendor-js translations
 	RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core -q -p no:cacheprovider
 	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
 
@@ -81,19 +81,27 @@ bench: $(VENV)/.test-installed vendor-js
 	$(PIP) install $(PIP_FLAGS) -e '.[bench]'
 	$(VENV)/bin/ruralenv bench --scale region --out bench-out
 
-## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet)
-package: vendor-js translations
+## docs: the documentation site (Sphinx + MyST, furo, sphinx-argparse; warnings are errors) into docs/_build/html
+$(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
+	$(PIP) install $(PIP_FLAGS) -e '.[docs]'
+	@touch $@
+
+docs: $(VENV)/.docs-installed
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet, + the manual)
+package: vendor-js translations docs
 	$(PY) scripts/package.py --out-dir dist
 
 ## lint: ruff (complexity ≤ 15), mypy over core/, qgis_plugin/ and tools/, import-linter contracts (pyproject.toml);
 ## every check runs, the target fails when one does
 lint: $(VENV)/.test-installed
 	@status=0; \
-	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py || status=1; \
+	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py docs/conf.py docs/_ext || status=1; \
 	$(VENV)/bin/mypy || status=1; \
 	$(VENV)/bin/lint-imports || status=1; \
 	$(PY) scripts/i18n.py check || status=1; \
 	exit $$status
 
 clean:
-	rm -rf $(OUT) bench-out dist build *.egg-info
+	rm -rf $(OUT) bench-out dist build *.egg-info docs/_build

@@ -18,7 +18,7 @@ from ..base.console import ConsoleProgress
 from ..base.files import CANCEL_REQUESTED, SAMPLE_GPKG
 from ..base.i18n import language, tr, translate
 from ..surface.cost import SURFACE_TARGETS
-from .parser import Parser
+from .parser import Parser, bilingual
 
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub)
     return parser
+
+
+def build_bilingual_parser() -> argparse.ArgumentParser:
+    """The parser with every text written ``中文 English`` (the documentation's command-line reference)."""
+    return bilingual(build_parser())
 
 
 def _interrupted(signum: int, frame: object) -> None:
