@@ -243,7 +243,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     for name, directive in (("ruralenv-columns", Columns), ("ruralenv-summary", Summary),
                             ("ruralenv-settings", Settings), ("ruralenv-inputs", Inputs),
                             ("ruralenv-values", Values), ("ruralenv-glossary", Glossary),
-                            ("ruralenv-modules", Modules)):
+                            ("ruralenv-modules", Modules), ("ruralenv-demo", Demo), ("ruralenv-layers", Layers)):
         app.add_directive(name, directive)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -271,3 +271,58 @@ class Modules(SphinxDirective):
         self.state.nested_parse(StringList(lines, source="ruralenv-modules"), self.content_offset, container,
                                 match_titles=True)
         return container.children
+
+
+class Demo(SphinxDirective):
+    """The county table of a run on the bundled sample, made while the documentation is built (so the numbers
+    of the first-run page are the code's of this build)."""
+
+    def run(self) -> list[nodes.Node]:
+        import tempfile
+
+        from ruralenv.core import Config, run_pipeline
+        from ruralenv.core.base.files import SAMPLE_GPKG
+
+        kinds = ("villages", "roads", "facilities", "towns", "counties", "mines", "sewer", "urban_areas",
+                 "priority_zones")
+        import logging
+
+        logging.getLogger("ruralenv").setLevel(logging.ERROR)
+        with tempfile.TemporaryDirectory() as tmp:
+            res = run_pipeline({k: f"{SAMPLE_GPKG}:{k}" for k in kinds}, Config(cache_dir=tmp))
+        county = res.tables["county"]
+        wanted = [("name", "旗县 county"), ("n_admin_in_scope", "行政村 admin villages in scope"),
+                  ("waste_coverage_pct", "垃圾收运覆盖率% waste coverage %"),
+                  ("waste_meets_2025", "2025年≥60% meets 2025"), ("n_larger", "较大自然村 larger villages"),
+                  ("road_coverage_pct", "通硬化路率% road coverage %"), ("roads_meets_2025", "2025年≥85% meets 2025"),
+                  ("roads_gap_2025", "尚差村数 villages short"), ("pave_km_2025", "需硬化公里 km to pave")]
+
+        def fmt(v: object) -> str:
+            if isinstance(v, (bool,)) or type(v).__name__ == "bool_":
+                return "是 yes" if v else "否 no"
+            return f"{v:.1f}" if isinstance(v, float) else str(v)
+
+        rows = ([fmt(r[c]) for c, _ in wanted] for _, r in county.iterrows())
+        return [table([h for _, h in wanted], rows)]
+
+
+class Layers(SphinxDirective):
+    """The import-linter contracts of pyproject.toml: the layers of ``ruralenv.core``, top to bottom."""
+
+    def run(self) -> list[nodes.Node]:
+        from pathlib import Path
+
+        import tomllib
+
+        config = tomllib.loads((Path(self.env.srcdir).parent / "pyproject.toml").read_text(encoding="utf-8"))
+        out: list[nodes.Node] = []
+        for contract in config["tool"]["importlinter"]["contracts"]:
+            out.append(nodes.paragraph("", "", nodes.strong(text=contract["name"])))
+            if contract["type"] == "layers":
+                rows = ([str(i + 1), code(layer)] for i, layer in enumerate(contract["layers"]))
+                out.append(table(["", "layer: may import the layers below it (`a | b`: siblings that may not import each other; `a : b`: siblings that may)"], rows,
+                                 widths=[1, 8]))
+            else:
+                out.append(nodes.paragraph(text=f"{contract['type']}: {', '.join(contract.get('source_modules', []))}"
+                                                f" → {', '.join(contract.get('forbidden_modules', []))}"))
+        return out
