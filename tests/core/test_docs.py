@@ -89,3 +89,33 @@ def test_the_manual_front_page_is_chinese_first(site):
     assert text.index("用户手册") < text.index("User manual")
     for page in ("install", "first-run", "data", "methods", "outputs", "faq"):
         assert (site / "manual" / f"{page}.html").exists(), page
+
+
+def test_the_claims_page_names_tests_that_exist():
+    page = (DOCS / "dev" / "claims.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", page)
+    assert len(named) > 20
+    root = DOCS.parent
+    for path, name in named:
+        source = (root / path).read_text(encoding="utf-8")
+        assert re.search(rf"^def {name}\(", source, flags=re.M), f"{path}::{name} does not exist"
+
+
+def test_the_plugin_zip_carries_the_manual(site, tmp_path):
+    """scripts/package.py puts the built manual into the zip, with every page an algorithm's help opens."""
+    import ast
+    import zipfile
+
+    root = DOCS.parent
+    if site != DOCS / "_build" / "html":
+        pytest.skip("the manual in docs/_build/html is older than its sources: run make docs")
+    proc = subprocess.run([sys.executable, str(root / "scripts" / "package.py"), "--out-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    names = set(zipfile.ZipFile(next(tmp_path.glob("*.zip"))).namelist())
+    source = (root / "qgis_plugin" / "algorithms" / "base.py").read_text(encoding="utf-8")
+    assign = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Assign)
+                  and getattr(n.targets[0], "id", "") == "MANUAL_PAGES")
+    pages = set(ast.literal_eval(assign.value).values())
+    assert {"ruralenv/docs/html/index.html", *(f"ruralenv/docs/html/{p}" for p in pages)} <= names
+    assert not [n for n in names if "/docs/html/_sources/" in n or "/.doctrees/" in n]
