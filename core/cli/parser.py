@@ -30,12 +30,15 @@ class Formatter(argparse.HelpFormatter):
         return text
 
     def add_text(self, text: str | None) -> None:
+        """Add a description or epilog, translated."""
         super().add_text(translate(text) if text and text != argparse.SUPPRESS else text)
 
     def start_section(self, heading: str | None) -> None:
+        """Start a group of options under its translated title."""
         super().start_section(translate(heading) if heading else heading)
 
     def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        """Add the usage line after the translated ``usage:``."""
         super().add_usage(usage, actions, groups, prefix=translate("usage: ") if prefix is None else prefix)
 
 
@@ -43,6 +46,7 @@ class Parser(argparse.ArgumentParser):
     """An argument parser that speaks the user's language (see the module)."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Take :class:`argparse.ArgumentParser`'s arguments; the formatter defaults to :class:`Formatter`."""
         kwargs.setdefault("formatter_class", Formatter)
         super().__init__(*args, **kwargs)
 

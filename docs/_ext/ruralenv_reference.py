@@ -69,6 +69,7 @@ class Columns(SphinxDirective):
     """Every output column of the contract, one table per layer or table."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from ruralenv.core.base import contract
 
         out: list[nodes.Node] = []
@@ -95,6 +96,7 @@ class Summary(SphinxDirective):
     """The keys of summary.json."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from ruralenv.core.base import contract
 
         keys = {**contract.SUMMARY_KEYS, **getattr(contract, "PARTITION_SUMMARY_KEYS", {})}
@@ -164,6 +166,7 @@ class Settings(SphinxDirective):
     """Every setting of Config: name, default, unit, meaning."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from ruralenv.core.base.config import Config
 
         docs, comments = docstring_meanings(Config), comment_meanings(Config)
@@ -184,6 +187,7 @@ class Inputs(SphinxDirective):
     """Every input layer: its fields (required or optional), geometry, and the aliases of each field."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from ruralenv.core.base import schema
 
         aliases: dict[str, list[str]] = {}
@@ -209,6 +213,7 @@ class Values(SphinxDirective):
     """Accepted spellings of coded input values."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from ruralenv.core.base import schema
 
         out: list[nodes.Node] = []
@@ -232,6 +237,7 @@ class Glossary(SphinxDirective):
     """The plan's terms."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from ruralenv.core.base.glossary import TERMS
 
         return [table(["代码 key", "中文", "English", "出处 source"],
@@ -255,6 +261,7 @@ class Modules(SphinxDirective):
     option_spec = {"members": lambda x: True}
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         import pkgutil
 
         import ruralenv.core as core
@@ -278,6 +285,7 @@ class Demo(SphinxDirective):
     of the first-run page are the code's of this build)."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         import tempfile
 
         from ruralenv.core import Config, run_pipeline
@@ -310,6 +318,7 @@ class Layers(SphinxDirective):
     """The import-linter contracts of pyproject.toml: the layers of ``ruralenv.core``, top to bottom."""
 
     def run(self) -> list[nodes.Node]:
+        """The directive's nodes."""
         from pathlib import Path
 
         import tomllib
