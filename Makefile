@@ -87,7 +87,7 @@ $(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
 	@touch $@
 
 docs: $(VENV)/.docs-installed
-	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	$(PY) -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
 
 ## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet, + the manual)
 package: vendor-js translations docs

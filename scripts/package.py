@@ -105,7 +105,7 @@ def manual_files(root: Path = ROOT) -> list[Path]:
     """
     html = root / MANUAL_BUILD
     if not (html / "index.html").is_file():
-        done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(root / "docs"), str(html)])
+        done = subprocess.run([sys.executable, "-m", "sphinx", "-E", "-W", "-q", "-b", "html", str(root / "docs"), str(html)])
         if done.returncode != 0:
             raise SystemExit("the manual is not built and could not be: run make docs")
     return sorted(p for p in html.rglob("*") if p.is_file()

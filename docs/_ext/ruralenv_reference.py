@@ -269,14 +269,15 @@ class Modules(SphinxDirective):
 
         names = sorted(m.name for m in pkgutil.walk_packages(core.__path__, "ruralenv.core.")
                        if not m.name.rsplit(".", 1)[-1].startswith("_"))
-        lines: list[str] = []
+        # the page holding the directive is Markdown: the reStructuredText of autodoc goes in one eval-rst block
+        lines: list[str] = ["```{eval-rst}"]
         for name in names:
-            lines += [name, "-" * len(name), "", f".. automodule:: {name}"]
-            lines += ["   :members:", "   :noindex:"] if "members" in self.options else ["   :no-members:"]
+            lines += [f".. rubric:: {name}", "", f".. automodule:: {name}"]
+            lines += ["   :members:", "   :no-index:"] if "members" in self.options else ["   :no-members:"]
             lines.append("")
+        lines.append("```")
         container = nodes.section(ids=["ruralenv-modules"])
-        self.state.nested_parse(StringList(lines, source="ruralenv-modules"), self.content_offset, container,
-                                match_titles=True)
+        self.state.nested_parse(StringList(lines, source="ruralenv-modules"), self.content_offset, container)
         return container.children
 
 
