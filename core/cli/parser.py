@@ -19,6 +19,11 @@ from ..base.i18n import language, translate, with_chinese_names
 class Formatter(argparse.HelpFormatter):
     """Help formatter translating each text on display."""
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Take :class:`argparse.HelpFormatter`'s arguments."""
+        super().__init__(*args, **kwargs)
+        self._headings: list[str] = []
+
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help
         if text is None or text == argparse.SUPPRESS:
@@ -35,7 +40,18 @@ class Formatter(argparse.HelpFormatter):
 
     def start_section(self, heading: str | None) -> None:
         """Start a group of options under its translated title."""
-        super().start_section(translate(heading) if heading else heading)
+        if heading:
+            heading = translate(heading)
+            self._headings.append(heading)
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        """The help text; Chinese titles end with a full-width colon."""
+        text = super().format_help()
+        if language() == "zh":
+            for heading in getattr(self, "_headings", []):
+                text = text.replace(f"\n{heading}:\n", f"\n{heading}：\n")
+        return text
 
     def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
         """Add the usage line after the translated ``usage:``."""
