@@ -94,6 +94,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="time the pipeline and its I/O floor N times, each pair back to back, and report the "
                         "median pair (the lower middle one when N is even) with every pair's ratio (default 1)")
+    p.add_argument("--ratio-only", action="store_true",
+                   help="measure only the pipeline against its I/O floor (no map render, surface, plan, "
+                        "baselines): a quick check of the floor ratio, e.g. with --repeat on a shared machine")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
     p.set_defaults(func=cmd_bench)
@@ -116,14 +119,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     scales = {"hierarchy": scales, "mesh": [MESH_SCALE], "both": [*scales, MESH_SCALE]}[args.roads]
     report = run_bench(scales, args.out, baselines=not args.no_baselines, profile=args.profile, seed=args.seed,
                        qgis_villages=args.qgis_villages, cases=not args.no_cases, log=log,
-                       repeat=max(1, args.repeat))
+                       repeat=max(1, args.repeat), ratio_only=args.ratio_only)
     print(report["table"])
     print(f"bench.json, bench.md in {args.out}")
     return 0
 
 
 def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: bool = False, seed: int = 7,
-              qgis_villages: int = 20, cases: bool = False, log=None, repeat: int = 1) -> dict[str, Any]:
+              qgis_villages: int = 20, cases: bool = False, log=None, repeat: int = 1,
+              ratio_only: bool = False) -> dict[str, Any]:
     """Generate, measure and compare at each scale; write ``bench.json`` and ``bench.md`` into ``out``.
 
     Parameters
@@ -146,6 +150,8 @@ def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: boo
         Receives progress lines.
     repeat : int
         Times the pipeline and its I/O floor are measured at each scale (medians reported, each pair kept).
+    ratio_only : bool
+        Measure only the pipeline and its I/O floor (no map render, surface, baselines or plan).
 
     Returns
     -------
@@ -158,8 +164,8 @@ def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: boo
     runs = []
     for i, scale in enumerate(scales):
         last = i == len(scales) - 1
-        runs.append(_measure_scale(scale, out / scale, baselines, qgis_villages if last else 0,
-                                   profile and last, seed, log, repeat))
+        runs.append(_measure_scale(scale, out / scale, baselines and not ratio_only, qgis_villages if last else 0,
+                                   profile and last, seed, log, repeat, ratio_only))
     report = {"machine": machine_info(), "seed": seed, "runs": runs,
               "growth": growth([r for r in runs if r["scale"] != MESH_SCALE]),
               "targets": _check_targets(runs[-1])}
@@ -174,7 +180,7 @@ def run_bench(scales: list[str], out: Path, baselines: bool = True, profile: boo
 
 
 def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int, profile: bool, seed: int,
-                   log, repeat: int = 1) -> dict[str, Any]:
+                   log, repeat: int = 1, ratio_only: bool = False) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     log(f"[{scale}] generating the synthetic inputs")
     t0 = time.perf_counter()
@@ -191,6 +197,8 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
     job = {"gpkg": str(gpkg), "cache": str(cache), "out": str(folder / "results")}
     run.update(_pipeline_and_floor(scale, job, folder, repeat, log))
     run["villages_per_s"] = round(run["counts"]["villages"] / run["total_s"], 1)
+    if ratio_only:
+        return run
     if chromium_path():
         log(f"[{scale}] map.html in headless Chromium: first render, redraw after a pan")
         run["map_render"] = run_worker("map_render", {"html": str(folder / "results" / "map.html")})
