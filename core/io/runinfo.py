@@ -7,6 +7,7 @@ summary.json beside them.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from importlib import metadata
@@ -17,6 +18,7 @@ import pandas as pd
 import pyogrio
 
 from ..base._errors import InputError, Problem
+from ..base.config import Config
 from ..base.files import package_file
 
 #: Name of the table holding the run's record.
@@ -138,3 +140,18 @@ def read_run_settings(path: str | Path) -> dict[str, Any]:
         "找不到本次运行的参数设置（文件中没有 ruralenv_run 表，旁边也没有 summary.json）；请用 `ruralenv run` 重新生成 "
         "results.gpkg / the run's settings are not recorded (no ruralenv_run table, no summary.json beside "
         "it): re-run `ruralenv run` to write a results.gpkg that records them"))])
+
+
+def run_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """The :class:`Config` of the run that wrote the results.gpkg ``path``, then ``overrides`` (``key=value``).
+
+    Settings this version does not know (from an older or newer version) are left out.
+
+    Raises
+    ------
+    InputError
+        When the settings are recorded nowhere (see :func:`read_run_settings`).
+    """
+    saved = read_run_settings(path)
+    known = {f.name for f in dataclasses.fields(Config)}
+    return Config().replace(**{k: v for k, v in saved.items() if k in known}).with_overrides(overrides or [])

@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pyproj import CRS
 from ..base._errors import InputError, Problem
 from ..base.config import Config
 from ..base.progress import NullProgress, Progress
-from ..io.runinfo import read_run_settings
+from ..io.runinfo import run_config
 from ..model.prepare import concat_snaps, get_network
 from ..network.graph import RoadNetwork
 from ..network.snapping import Augmented, Snapper, augmented_graph
@@ -71,9 +70,7 @@ def _config_of(gpkg: Path, overrides: list[str] | None) -> Config:
     InputError
         When the settings are recorded nowhere: planning on defaults would silently plan another run.
     """
-    saved = read_run_settings(gpkg)
-    known = {f.name for f in dataclasses.fields(Config)}
-    return Config().replace(**{k: v for k, v in saved.items() if k in known}).with_overrides(overrides or [])
+    return run_config(gpkg, overrides)
 
 
 def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanInputs:
@@ -85,7 +82,7 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
         The results.gpkg.
     overrides : list of str, optional
         ``key=value`` settings applied over the run's own (recorded in the file, see
-        :func:`..io.runinfo.read_run_settings`).
+        :func:`..io.runinfo.run_config`).
 
     Returns
     -------

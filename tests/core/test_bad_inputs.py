@@ -182,3 +182,21 @@ cache_dir = "{tmp_path / 'cache'}"
     bad.write_text('[inputs]\nroads = "x.gpkg"\n', encoding="utf-8")
     proc = subprocess.run([*RUN, str(bad), "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "[inputs] lacks villages" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[setting]\nd_station_m = 30000\n', "unknown table [setting]; 是否应为 / did you mean 'settings'?"),
+    ('facilties = "f.gpkg"\n', "unknown key in [inputs] facilties; 是否应为 / did you mean 'facilities'?"),
+    ('[settings]\nd_staton_m = 30000\n', "unknown key in [settings] d_staton_m; 是否应为 / did you mean 'd_station_m'?"),
+    ('[settings]\nd_station_m = "far"\n', "setting d_station_m expects a float"),
+])
+def test_misspelt_toml_tables_and_keys_are_errors_naming_the_nearest_known_name(tmp_path, text, expected):
+    toml = tmp_path / "plan.toml"
+    head, _, rest = text.partition("[")
+    toml.write_text(f'[inputs]\nvillages = "{SAMPLE}:villages"\nroads = "{SAMPLE}:roads"\n{head}'
+                    + (f"[{rest}" if rest else ""), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([*RUN, str(toml), "--out", str(out), "--no-map", "-q"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert expected in proc.stderr and str(toml) in proc.stderr and not out.exists()
