@@ -130,5 +130,5 @@ def _write_results_gpkg(res: Results, path: Path, previous: Previous | None) -> 
     """results.gpkg: the run's layers, its record (:mod:`.io.runinfo`) and the previous file's other layers."""
     write_gpkg(res.layers(), path, res.summary["config"]["spatial_index_max_features"])
     write_run_record(path, run_record(res.summary))
-    if previous is not None and previous.carried:
-        carry_layers(previous.path, path, list(previous.carried))
+    if previous is not None and not previous.unreadable and previous.path.exists():
+        carry_layers(previous.path, path)

@@ -285,8 +285,21 @@ def _first_line(exc: BaseException) -> str:
 def folder_lock(folder: Path) -> Iterator[None]:
     """Hold the lock of ``folder`` (the file :data:`LOCK_NAME` in it); a second holder waits.
 
+    Hold it from the check to the commit of every read-check-write on a file in the folder (e.g. a survey
+    import: which files were imported, which points are duplicates, then the write), so that two processes
+    started together never both pass the check. The lock is re-entrant within a thread: the
+    :func:`write_atomically` inside such a block takes it again without waiting for itself.
     The lock file is removed on release; a waiter that then holds the lock of a removed file tries again.
     """
+    key = os.path.realpath(folder)
+    held = _HELD.__dict__.setdefault("folders", {})
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
     path = folder / LOCK_NAME
     while True:
         fh = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
@@ -298,11 +311,17 @@ def folder_lock(folder: Path) -> Iterator[None]:
             fh.close()
             raise
         fh.close()
+    held[key] = 1
     try:
         yield
     finally:
+        held.pop(key, None)
         path.unlink(missing_ok=True)
         fh.close()
+
+
+#: Folders whose lock this thread holds (folder → depth), for :func:`folder_lock`'s re-entry.
+_HELD = threading.local()
 
 
 def _lock(fd: int) -> None:

@@ -80,21 +80,25 @@ def previous_results(path: Path) -> Previous | None:
     return prev
 
 
-def carry_layers(old: Path, new: Path, names: list[str] | tuple[str, ...]) -> None:
-    """Copy the layers ``names`` of GeoPackage ``old`` into GeoPackage ``new`` (which must not have them).
+def carry_layers(old: Path, new: Path) -> list[str]:
+    """Copy every layer of GeoPackage ``old`` that a run does not write into GeoPackage ``new``.
 
-    Layers keep their own CRS, columns and rows; tables without geometry stay tables. A layer that
-    disappeared from ``old`` since it was listed is skipped.
+    Called while the folder's lock is held, so the layers are those of the file as it is then (a survey
+    import that finished just before is carried too, even after :func:`previous_results` listed the file).
+    Layers keep their own CRS, geometry type, columns and rows; tables without geometry stay tables.
+
+    Returns
+    -------
+    list of str
+        The layers copied.
 
     Raises
     ------
     OSError
         When a layer cannot be read or written (the atomic writer then leaves the old file in place).
     """
-    present = {str(n) for n, _ in pyogrio.list_layers(old)}
+    names = [str(n) for n, _ in pyogrio.list_layers(old) if str(n) not in RUN_LAYERS]
     for name in names:
-        if name not in present:
-            continue
         try:
             kind = pyogrio.read_info(old, layer=name)["geometry_type"]
             df = pyogrio.read_dataframe(old, layer=name)
@@ -102,6 +106,7 @@ def carry_layers(old: Path, new: Path, names: list[str] | tuple[str, ...]) -> No
                                     **({"geometry_type": kind} if kind else {}))
         except pyogrio.errors.DataSourceError as exc:
             raise OSError(f"layer {name} of the previous {old.name}: {exc}") from exc
+    return names
 
 
 def _first_line(exc: BaseException) -> str:
