@@ -339,6 +339,15 @@ class _Coords:
         return features
 
 
+def _outline(extent: np.ndarray, steps: int = 64) -> np.ndarray:
+    """Points along the edges of the box ``extent`` (minx, miny, maxx, maxy), ``steps`` per edge."""
+    x0, y0, x1, y1 = (float(v) for v in extent)
+    t = np.linspace(0.0, 1.0, steps + 1)
+    xs, ys = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    return shapely.points(np.r_[xs, xs, np.full_like(ys, x0), np.full_like(ys, x1)],
+                          np.r_[np.full_like(xs, y0), np.full_like(xs, y1), ys, ys])
+
+
 def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, float, float]:
     """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
     boxes = []
@@ -346,9 +355,9 @@ def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, 
         extent = gdf.total_bounds
         if not np.all(np.isfinite(extent)):
             continue
-        # The densified outline of the layer's extent is projected, not every feature.
-        step = max(float(np.ptp(extent.reshape(2, 2), axis=0).max()) / 64, 1e-6)
-        b = gpd.GeoSeries([shapely.segmentize(shapely.box(*extent), step)], crs=gdf.crs).to_crs(4326).total_bounds
+        # Points along the outline of the layer's extent are projected, not every feature; an extent of zero
+        # width or height (one feature, identical points, a north-south line) is a line or a point, no error.
+        b = gpd.GeoSeries(_outline(extent), crs=gdf.crs).to_crs(4326).total_bounds
         if np.all(np.isfinite(b)):
             boxes.append(b)
     if not boxes:

@@ -115,6 +115,9 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
     crs = layers["villages"].crs
     if crs is None or not crs.is_projected:
         raise InputError([Problem(str(gpkg), "villages", None, None, "layer has no projected CRS")])
+    for name, df in layers.items():  # a run without a counties layer writes the county indicators as a table
+        if not isinstance(df, gpd.GeoDataFrame):
+            layers[name] = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), index=df.index), crs=crs)
     roads = layers["roads"]
     roads["hardened"] = roads["hardened"].fillna(False).astype(bool)
     return PlanInputs(gpkg, _config_of(gpkg, overrides), crs, layers["villages"], roads, layers["facilities"],
