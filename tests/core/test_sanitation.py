@@ -81,10 +81,42 @@ def test_concentrated_is_measured_on_the_administrative_village():
     assert list(flag) == [True, True, False, False, True, True, True]
 
 
-def test_a_lone_village_is_concentrated_and_an_empty_group_too():
-    flag, share = concentrated_flags(np.array([0.0]), np.array([0.0]), np.array([0.0]),
-                                     np.array(["X"], dtype=object), np.array([True]), CFG)
-    assert flag[0] and share[0] == 1.0
+def test_a_lone_village_is_decided_by_the_dispersion_measure_never_assumed_concentrated():
+    """One point per administrative village (most layers): its spread cannot be measured; the run's 人口分散
+    measure (people within dispersed_radius_m) decides, for every tier that asks 集中 or 分散."""
+    x, y = np.array([0.0, 25_000.0, 60_000.0]), np.zeros(3)
+    residents = np.array([150.0, 1200.0, 1200.0])
+    pop_within = np.array([150.0, 1200.0, 2600.0])  # the third has neighbours within 5 km
+    flag, share = concentrated_flags(x, y, residents, np.array(["A", "B", "C"], dtype=object),
+                                     np.ones(3, bool), CFG, pop_within)
+    assert list(flag) == [False, False, True] and np.isnan(share).all()
+    mode, zh, en = sewage_modes(residents, flag, share, np.full(3, INF), CFG, pop_within)
+    assert list(mode) == ["resource_use", "decentralised", "central"]
+    assert "按人口分散衡量：5 公里内人口 150 人 < 1500 人" in zh[0]
+    assert "by the dispersion measure: 2600 people within 5 km ≥ 1500" in en[2]
+    # without the run's measure, the residents around the village are counted
+    flag, _ = concentrated_flags(x, y, residents, np.array(["A", "B", "C"], dtype=object), np.ones(3, bool), CFG)
+    assert not flag.any()
+
+
+def test_a_small_remote_village_of_the_issue_gets_resource_use_in_a_run(tmp_path):
+    """150 residents, 25 km from any sewer and any other village, one point per administrative village."""
+    from helpers import facility, points, roads, village
+    from ruralenv.core import run_pipeline
+
+    layers = {
+        "villages": points([village("150622100001", 0, 0, population=150, resident_population=150, households=50),
+                            village("150622100002", 25, 0, population=2000, resident_population=2000,
+                                    households=600)]),
+        "roads": roads(([(0, 0), (25, 0)], "沥青")),
+        "facilities": points([facility("county_treatment", 25, 0)]),
+    }
+    res = run_pipeline(layers, Config(cache_dir=str(tmp_path / "c")), write_map=False)
+    v = res.villages.set_index("village_code")
+    assert v.at["150622100001", "sewage_mode"] == "resource_use"
+    assert "人口分散" in v.at["150622100001", "sewage_reason"]
+    assert v.at["150622100002", "sewage_mode"] == "central"
+    assert v.at["150622100001", "fecal_route"] == "on_site"
 
 
 def test_design_flow_is_residents_times_water_use_times_discharge():
