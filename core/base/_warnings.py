@@ -1,4 +1,5 @@
-"""Warnings that tell a planner nothing, silenced once for the whole package (imported by :mod:`ruralenv.core.base`).
+"""Warnings that tell a planner nothing, silenced once for the whole package (:mod:`ruralenv.core.base` calls
+:func:`silence_gpkg_version_warning` when imported).
 
 GeoPackages written by GDAL 3.8 and later (QGIS 3.34 and later) say GeoPackage 1.4 in their ``user_version``;
 the GDAL inside pyogrio's wheels knows 1.0–1.3 and warns on every open ("This version of GeoPackage
@@ -18,5 +19,3 @@ def silence_gpkg_version_warning() -> None:
     """Ignore GDAL's newer-GeoPackage-version warning (idempotent: :mod:`warnings` drops duplicate filters)."""
     warnings.filterwarnings("ignore", message=GPKG_VERSION_WARNING, category=RuntimeWarning)
 
-
-silence_gpkg_version_warning()

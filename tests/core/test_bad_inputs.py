@@ -200,3 +200,19 @@ def test_misspelt_toml_tables_and_keys_are_errors_naming_the_nearest_known_name(
                           timeout=300)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert expected in proc.stderr and str(toml) in proc.stderr and not out.exists()
+
+
+def test_a_geopackage_1_4_from_newer_gdal_reads_without_warnings(tmp_path):
+    """GDAL 3.8+ (QGIS 3.34+) writes GeoPackage 1.4; the GDAL in pyogrio's wheel warned on every open."""
+    import sqlite3
+
+    newer = tmp_path / "qgis334.gpkg"
+    newer.write_bytes(SAMPLE.read_bytes())
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 10400")
+    con.commit()
+    con.close()
+    proc = cli(*sum(([f"--{k}", f"{newer}:{k}"] for k in ("villages", "roads", "facilities", "towns")), []),
+               "--out", str(tmp_path / "out"), "--no-map", "-q", "--set", f"cache_dir={tmp_path / 'c'}")
+    assert proc.returncode == 0, proc.stderr
+    assert "user_version" not in proc.stderr and "partially supported" not in proc.stderr
