@@ -59,6 +59,23 @@ SAMPLE_GPKG = package_file("data", "sample", "zhungeer_150622.gpkg")
 LOCK_NAME = ".ruralenv.lock"
 
 
+def check_out_folder(out_dir: Path) -> None:
+    """Refuse, before any work, an output folder that is an existing file or cannot be made.
+
+    Raises
+    ------
+    OutputError
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} 是已有文件，不是文件夹；请给一个文件夹（不存在时会新建）/ is an existing file, "
+                          "not a folder: give a folder (it is made when missing)")
+    parent = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if parent is not None and (not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK)):
+        raise OutputError(f"--out {out_dir}: 无法在 {parent} 中写入 / cannot write in {parent} "
+                          "(no permission, or a file in the way)")
+
+
 def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]],
                      background: Collection[str] = (), on_done: Callable[[str], object] | None = None
                      ) -> dict[str, Path]:
@@ -125,12 +142,37 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
                 if CANCEL_REQUESTED.is_set():  # asked for while a finaliser ran, where the exception was lost
                     raise KeyboardInterrupt("cancelled before the outputs were moved into place")
                 for name in writers:
+                    _usual_mode(tmp / name, out_dir / name)
                     os.replace(tmp / name, out_dir / name)
             return {name: out_dir / name for name in writers}
         finally:
             if child is not None:
                 child.kill()
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _usual_mode(path: Path, dest: Path) -> None:
+    """Give a finished file the mode of the file it replaces, else what a new file gets here (0644 with the
+    usual umask): a writer's private temporary file (``mkstemp``: 0600) must not leave an output others
+    cannot read."""
+    try:
+        mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
+        os.chmod(path, mode)
+    except OSError:  # a file system without modes (e.g. FAT on a USB disk): nothing to set
+        pass
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux says it (else set and restored)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_one(name: str, write: Callable[[Path], object], tmp: Path, out_dir: Path) -> None:

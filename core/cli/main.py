@@ -15,7 +15,7 @@ from pathlib import Path
 from ..base._errors import Cancelled, ConfigError, InputError, RuralEnvError
 from ..base.config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from ..base.console import ConsoleProgress
-from ..base.files import CANCEL_REQUESTED, SAMPLE_GPKG
+from ..base.files import CANCEL_REQUESTED, SAMPLE_GPKG, check_out_folder
 from ..surface.cost import SURFACE_TARGETS
 
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
@@ -66,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     missing = [k for k in ("villages", "roads") if k not in specs]
     if missing:
         raise ConfigError("missing input layer(s): " + ", ".join(f"--{k}" for k in missing))
+    check_out_folder(args.out)  # before the analysis, not after it
     config = config.with_overrides(args.set or [])
     progress = ConsoleProgress(quiet=args.quiet)
     try:

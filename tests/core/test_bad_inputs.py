@@ -216,3 +216,46 @@ def test_a_geopackage_1_4_from_newer_gdal_reads_without_warnings(tmp_path):
                "--out", str(tmp_path / "out"), "--no-map", "-q", "--set", f"cache_dir={tmp_path / 'c'}")
     assert proc.returncode == 0, proc.stderr
     assert "user_version" not in proc.stderr and "partially supported" not in proc.stderr
+
+
+def test_missing_code_names_its_chinese_alias_and_the_fix(tmp_path, previous_out):
+    csv = tmp_path / "villages.csv"
+    csv.write_text("名称,经度,纬度\n甲村,111.10,39.80\n", encoding="utf-8")
+    err = check_fails(tmp_path, previous_out, ["--villages", str(csv), "--roads", str(SAMPLE) + ":roads"],
+                      "required field 'village_code' is missing", "村代码", "add the field")
+    assert "旗县代码" in err  # county_code is missing too, with its own Chinese name
+
+
+def test_out_pointing_at_an_existing_file_fails_before_the_analysis(tmp_path):
+    target = tmp_path / "results.gpkg"
+    target.write_bytes(b"not a folder")
+    proc = cli("--villages", f"{SAMPLE}:villages", "--roads", f"{SAMPLE}:roads", "--out", str(target))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "is an existing file, not a folder" in proc.stderr
+    assert "] read" not in proc.stderr and "] graph" not in proc.stderr  # no stage of the analysis ran
+    assert target.read_bytes() == b"not a folder"
+
+
+@pytest.mark.parametrize("value, expected", [("0.6", "did you mean 60 %?"), ("150", "a percentage in (1, 100]"),
+                                             ("六十", "a percentage such as 60")])
+def test_plan_percentages_given_as_fractions_are_questioned(tmp_path, value, expected):
+    proc = subprocess.run([sys.executable, "-c", "import sys; from ruralenv.core.cli.main import main; "
+                           "sys.exit(main())", "plan", str(tmp_path / "results.gpkg"), "--out", str(tmp_path / "p"),
+                           "--waste-target", value], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and expected in proc.stderr
+
+
+def test_every_output_is_readable_by_others_including_the_surface(tmp_path, cfg):
+    import os
+    import stat
+
+    from ruralenv.core.surface.run import make_surface, read_results, write_surface
+
+    out = tmp_path / "out"
+    run_pipeline({k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "towns")}, cfg, out_dir=out, write_map=False)
+    files = write_surface(make_surface(read_results(out / "results.gpkg"), "seat", config=cfg, res=1000.0),
+                          out / "surface_seat.tif")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in [*out.glob("*.*"), *map(Path, files.values())]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path.name
