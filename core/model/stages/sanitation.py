@@ -331,13 +331,16 @@ def toilet_counts(households: np.ndarray, sanitary: np.ndarray) -> tuple[np.ndar
     return rate, needed
 
 
-def toilet_shares(needed: np.ndarray, in_scope: np.ndarray, config: Config) -> np.ndarray:
+def toilet_shares(needed: np.ndarray, in_scope: np.ndarray, config: Config, whole_region: bool = True) -> np.ndarray:
     """Each village's share of the region's households without a sanitary toilet (NaN: unknown).
 
     The denominator is ``region_households_lacking_toilet`` when set, otherwise the in-scope villages' own
-    total (the input is the whole region). Summed over a county, the share apportions the region's
-    new-toilet targets to it.
+    total when the input is the whole region (``whole_region``: several counties). Summed over a county, the
+    share apportions the region's new-toilet targets to it. With neither (one county, no region total) no
+    share can be given: NaN everywhere, and the report says the targets are not apportioned.
     """
+    if config.region_households_lacking_toilet <= 0 and not whole_region:
+        return np.full(len(needed), np.nan)
     total = (float(config.region_households_lacking_toilet) if config.region_households_lacking_toilet > 0
              else float(np.nansum(np.where(in_scope, needed, np.nan))))
     if total <= 0:
@@ -363,6 +366,7 @@ def sanitation(
     in_scope: np.ndarray,
     config: Config,
     pop_within: np.ndarray | None = None,
+    whole_region: bool = True,
 ) -> Sanitation:
     """The whole stage from arrays.
 
@@ -381,6 +385,8 @@ def sanitation(
     config : Config
     pop_within : ndarray, optional
         People within ``config.dispersed_radius_m``, quoted where the dispersion measure decided.
+    whole_region : bool
+        The input is the whole region (see :func:`toilet_shares`).
 
     Returns
     -------
@@ -397,7 +403,7 @@ def sanitation(
         residents=residents, sewage_mode=mode, sewage_reason=zh, sewage_reason_en=en, sewer_dist_m=sewer_dist_m,
         concentrated=flag, concentrated_share=share, design_flow_m3d=flow, facility_size_tpd=size,
         facility_units=units, toilet_rate_pct=rate, toilets_needed=needed,
-        toilet_target_share=toilet_shares(needed, in_scope, config), fecal_route=route, fecal_dist_m=haul,
+        toilet_target_share=toilet_shares(needed, in_scope, config, whole_region), fecal_route=route, fecal_dist_m=haul,
         in_priority_zone=np.array([z is not None for z in names], dtype=bool), zone=names,
         zone_target_pct=zone_targets(names, pct, config),
     )
@@ -544,12 +550,15 @@ def from_layers(
     if pop_within is None:
         pop_within = population_within(x, y, np.nan_to_num(residents), config.dispersed_radius_m)
     flags = concentrated_flags(x, y, residents, group, anchor, config, pop_within)
-    if config.region_households_lacking_toilet <= 0 and villages["county_code"].nunique() == 1:
-        warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
-             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are given to this county whole; "
-             "set region_households_lacking_toilet to the region's households without a sanitary toilet")
+    whole_region = villages["county_code"].nunique() > 1
+    if config.region_households_lacking_toilet <= 0 and not whole_region:
+        warn("一个旗县且未设 region_households_lacking_toilet：全区新改厕目标不分摊到旗县、乡镇 / one county only and "
+             "region_households_lacking_toilet not set: the region's new-toilet targets "
+             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are not apportioned to it; set "
+             "region_households_lacking_toilet to the region's households without a sanitary toilet")
     return sanitation(residents, _column(villages, "households"), _column(villages, "sanitary_toilet_households"),
-                      flags, sewer_distance(points, targets), fecal_dist_m, zone, in_scope, config, pop_within)
+                      flags, sewer_distance(points, targets), fecal_dist_m, zone, in_scope, config, pop_within,
+                      whole_region)
 
 
 def run(ctx: Context[Any]) -> Sanitation:
@@ -611,15 +620,20 @@ def _toilet_indicators(v: pd.DataFrame, scope: np.ndarray, config: Config) -> di
     needed = number_column(v, "toilets_needed")[scope]
     known = np.isfinite(hh) & np.isfinite(needed)
     households, lacking = float(hh[known].sum()), float(needed[known].sum())
-    share = float(np.nansum(number_column(v, "toilet_target_share")[scope]))
+    shares = number_column(v, "toilet_target_share")[scope]
+    apportioned = bool(np.isfinite(shares).any()) or not len(shares)
+    share = float(np.nansum(shares))
     return {
         "households": int(households),
         "sanitary_households": int(households - lacking),
         "toilet_rate_pct": _pct(int(households - lacking), int(households)),
         "toilets_needed": int(lacking),
-        "toilet_share_pct": round(100.0 * share, 3),
-        "toilets_target_2023": int(round(config.target_toilets_2023 * share)),
-        "toilets_target_2025": int(round(config.target_toilets_2025 * share)),
+        "toilet_share_pct": round(100.0 * share, 3) if apportioned else None,
+        # a share of the region's target, never more than the households that still lack a sanitary toilet
+        "toilets_target_2023": min(int(round(config.target_toilets_2023 * share)), int(lacking)) if apportioned
+        else None,
+        "toilets_target_2025": min(int(round(config.target_toilets_2025 * share)), int(lacking)) if apportioned
+        else None,
     }
 
 
@@ -686,8 +700,23 @@ def report_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                          ("region", "污水厕所 全部 sanitation region")):
         t = tables.get(level)
         if t is not None and len(t) and "sewage_rate_pct" in t:
-            sheets[sheet] = t[[c for c in keys if c in t] + [c for c in indicators if c in t]]
+            sheets[sheet] = _not_apportioned(t[[c for c in keys if c in t] + [c for c in indicators if c in t]])
     return sheets
+
+
+#: What report.xlsx says where the region's new-toilet targets could not be apportioned.
+NOT_APPORTIONED = "全区目标（未分摊）/ region target, not apportioned: set region_households_lacking_toilet"
+
+
+def _not_apportioned(table: pd.DataFrame) -> pd.DataFrame:
+    """The toilet-target cells without a share say why they are empty."""
+    cols = [c for c in ("toilet_share_pct", "toilets_target_2023", "toilets_target_2025") if c in table]
+    if not cols or not table[cols].isna().any().any():
+        return table
+    out = table.copy()
+    for c in cols:
+        out[c] = out[c].astype(object).where(out[c].notna(), NOT_APPORTIONED)
+    return out
 
 
 def without_sanitation(table: pd.DataFrame) -> pd.DataFrame:
