@@ -43,6 +43,7 @@ import shapely
 from ..base import contract, schema
 from ..base._errors import RuralEnvError
 from ..base.files import package_file, write_atomically
+from ..base.glossary import label
 from ..base.legend import plan_targets, village_category, village_classes
 from ..base.progress import NullProgress, Progress, check_cancel
 from ..base.values import flag_array, is_missing, yes_no
@@ -182,6 +183,10 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "target": ("目标", "target"),
     "gap_villages": ("2025年尚差村数", "Villages short (2025)"),
     "pave_km": ("2025年需硬化 km", "km to pave (2025)"),
+    "sewage": (label("sewage_rate", "zh", short=True), "Sewage treated"),
+    "zone_target": ("分区目标", "zone target"),
+    "toilets": (label("toilet_rate", "zh"), "Sanitary toilets"),
+    "toilets_needed": ("尚需改厕户数", "Households lacking one"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "km": ("公里", "km"),
@@ -648,7 +653,10 @@ def _toilets_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
     """Rows of the indicator panel: each county, then the whole region when known."""
     cols = ("name", "county_code", "waste_coverage_pct", "waste_meets_2023", "waste_meets_2025", "road_coverage_pct",
-            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025")
+            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025",
+            # the plan's other two targets: 生活污水治理率 (26 % / 32 % and the zone's) and 卫生厕所普及率
+            "sewage_rate_pct", "sewage_meets_2023", "sewage_meets_2025", "sewage_meets_zone", "toilet_rate_pct",
+            "toilets_needed")
     rows = []
     if counties is not None and len(counties):
         for rec in pd.DataFrame(counties).to_dict(orient="records"):
