@@ -47,6 +47,7 @@ from ..base.glossary import label
 from ..base.legend import plan_targets, village_category, village_classes
 from ..base.progress import NullProgress, Progress, check_cancel
 from ..base.values import flag_array, is_missing, yes_no
+from ..io.runinfo import read_run_record
 from ..model.prepare import point_xy
 from .lod import road_levels
 from .pack import codes, deltas, numbers, same, templated, texts
@@ -248,6 +249,8 @@ def _read_gpkg(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict]:
         name: pyogrio.read_dataframe(path, layer=name) if name in names else None for name in LAYER_TITLES}
     summary_path = path.with_name("summary.json")
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    if "config" not in summary:  # a results.gpkg on its own: the targets come from the settings it records
+        summary["config"] = read_run_record(path).get("settings", {})
     return layers, summary
 
 

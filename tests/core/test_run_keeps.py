@@ -84,7 +84,7 @@ def test_an_unreadable_previous_file_is_kept_aside(tmp_path, capsys):
 
 def test_the_geopackage_alone_records_the_run(tmp_path):
     out = tmp_path / "out"
-    _run(out, d_station_m=30000.0)
+    _run(out, d_station_m=30000.0, target_waste_2025=0.7)
     (out / "summary.json").unlink()
     record = read_run_record(out / "results.gpkg")
     assert record["settings"]["d_station_m"] == 30000.0
@@ -93,6 +93,9 @@ def test_the_geopackage_alone_records_the_run(tmp_path):
     from ruralenv.core.plan.problem import load_results
 
     assert load_results(out / "results.gpkg").config.d_station_m == 30000.0
+    from ruralenv.core.maps.webmap import build_map_data
+
+    assert build_map_data(out / "results.gpkg")["targets"]["waste_2025"] == 70.0  # `ruralenv map` on the file alone
 
 
 def test_results_without_any_record_of_settings_are_refused(tmp_path):
