@@ -123,12 +123,15 @@ class Sink:
         QML file in ``styles/`` applied when the layer is loaded.
     drop : tuple of str
         Result columns left out of this output.
+    geometry : str
+        Geometry type of the output when the layer has no feature (``Point``, ``LineString``, ``MultiPolygon`` …).
     """
 
     layer: str
     label: str
     style: str | None = None
     drop: tuple[str, ...] = ()
+    geometry: str = "Point"
 
     @property
     def parameter(self) -> str:
@@ -332,7 +335,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         df = outcome.layers[sink.layer]
         df = df.drop(columns=[c for c in sink.drop if c in df.columns])
         fields = fields_of(df)
-        geometry_type = sink_geometry_type(df)
+        geometry_type = sink_geometry_type(df, sink.geometry)
         target, dest_id = self.parameterAsSink(parameters, sink.parameter, context, fields, geometry_type,
                                                qgis_crs(outcome.crs))
         if target is None:
