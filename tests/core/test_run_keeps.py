@@ -114,6 +114,10 @@ def test_results_without_any_record_of_settings_are_refused(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "ruralenv run" in proc.stderr and not (tmp_path / "plan").exists()
+    proc = subprocess.run([*CLI, "surface", str(gpkg), "--to", "seat", "--res", "1000", "--out",
+                           str(tmp_path / "s.tif")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("using the default settings") == 1 and (tmp_path / "s.tif").exists()
 
 
 def test_older_results_read_their_settings_from_summary_json(tmp_path):
