@@ -12,12 +12,12 @@ def _pct(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"百分数 / a percentage such as 60, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"a percentage such as 60, got {text}") from None
     if 0 < value <= 1:  # a fraction where a percentage was asked for: 0.6 would plan for 0.6 %
-        raise argparse.ArgumentTypeError(f"{text}：是否指 {value * 100:g}%？百分数请写 {value * 100:g} / did you mean "
-                                         f"{value * 100:g} %? percentages are written as {value * 100:g}, not {text}")
+        raise argparse.ArgumentTypeError(f"did you mean {value * 100:g} %? percentages are written as "
+                                         f"{value * 100:g}, not {text}")
     if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"百分数应在 (1, 100] 之间 / a percentage in (1, 100], got {text}")
+        raise argparse.ArgumentTypeError(f"a percentage in (1, 100], got {text}")
     return value / 100.0
 
 

@@ -133,13 +133,12 @@ def read_run_settings(path: str | Path) -> dict[str, Any]:
             saved = json.loads(summary.read_text(encoding="utf-8")).get("config")
         except (OSError, ValueError, AttributeError) as exc:
             raise InputError([Problem(str(summary), None, None, None,
-                                      f"无法读取 / unreadable ({exc}); remove or fix it")]) from None
+                                      f"unreadable ({exc}); remove or fix it")]) from None
         if isinstance(saved, dict):
             return saved
     raise InputError([Problem(str(path), None, None, None, (
-        "找不到本次运行的参数设置（文件中没有 ruralenv_run 表，旁边也没有 summary.json）；请用 `ruralenv run` 重新生成 "
-        "results.gpkg / the run's settings are not recorded (no ruralenv_run table, no summary.json beside "
-        "it): re-run `ruralenv run` to write a results.gpkg that records them"))])
+        "the run's settings are not recorded (no ruralenv_run table, no summary.json beside it): re-run "
+        "`ruralenv run` to write a results.gpkg that records them"))])
 
 
 def run_config(path: str | Path, overrides: list[str] | None = None) -> Config:

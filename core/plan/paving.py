@@ -345,8 +345,8 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         share = left / 2 if t == primary and len(order) > 1 else left / (len(order) - i)
         if len(inst.edges) <= exact_max_edges and share > 0.05 and need > 0:
             if say is not None:
-                say(f"目标 {t:.0%}：需 {need} 个村通硬化路，整数规划至多 {share:.0f} 秒 / target {t:.0%}: {need} "
-                    f"villages, integer programme for at most {share:.0f} s ({i + 1}/{len(order)})")
+                say(f"target {100 * t:g} %: {need} villages, integer programme for at most {share:.0f} s "
+                    f"({i + 1}/{len(order)})")
             x, mip_bound, status[t] = exact(inst, need, share)
             if x is not None and inst.km(x) < inst.km(plan) - 1e-9 and inst.satisfied(x).sum() >= need:
                 plan = x
