@@ -272,12 +272,17 @@ def _first_line(exc: BaseException) -> str:
 
 
 def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
-    """Detect GBK/GB18030 attributes in a Shapefile that has no ``.cpg`` file (or whose ``.cpg`` is ignored)."""
+    """The encoding of a Shapefile's attributes: the one its ``.cpg`` names, else GBK/GB18030 or UTF-8 as
+    detected in the ``.dbf`` (also when the ``.cpg`` is ignored).
+
+    The ``.cpg``'s encoding is returned, not left to GDAL, so that the text is decoded the same way whatever
+    GDAL's ``SHAPE_ENCODING`` is set to (QGIS sets it to none in its own process).
+    """
     if path.suffix.lower() != ".shp":
         return None
     cpg = _cpg_file(path)
     if not ignore_cpg and cpg is not None and _known_codepage(cpg):
-        return None
+        return _codec_of(cpg)
     dbf = next((path.with_suffix(s) for s in (".dbf", ".DBF") if path.with_suffix(s).exists()), None)
     if dbf is None:
         return None
@@ -289,6 +294,13 @@ def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
 
 def _cpg_file(path: Path) -> Path | None:
     return next((path.with_suffix(s) for s in (".cpg", ".CPG") if path.with_suffix(s).exists()), None)
+
+
+def _codec_of(cpg: Path) -> str:
+    """The Python codec a ``.cpg`` names (``936`` and ``ANSI 936`` are Windows code pages)."""
+    text = cpg.read_text(encoding="ascii", errors="replace").strip()
+    digits = text.upper().removeprefix("ANSI").strip()
+    return f"cp{digits}" if digits.isdigit() else text
 
 
 def _known_codepage(cpg: Path) -> bool:

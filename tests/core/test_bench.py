@@ -26,7 +26,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def county_bench(tmp_path_factory) -> Path:
     """The CLI run once at county scale without baselines."""
     out = tmp_path_factory.mktemp("bench")
-    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli.main", "bench", "--scale", "county", "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli", "bench", "--scale", "county", "--out", str(out),
                            "--no-baselines"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "total s" in proc.stdout
