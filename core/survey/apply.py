@@ -1,0 +1,274 @@
+"""``apply_status``: next year's villages — the run's input villages with the field observations applied.
+
+Reads the villages the run read (``inputs.villages`` of the summary.json beside RESULTS.gpkg), applies
+every ``ok`` observation of ``village_status_updates`` and every accepted ``village_location_updates``
+row, resolves conflicts by ``take`` (``latest``: the later ``survey_date``; ``none``: left unchanged and
+listed), and writes one GeoPackage: layer ``villages`` (first, so ``ruralenv run --villages FILE`` reads
+it), layer ``audit`` (one row per value changed: village, field, old, new, surveyor, date, source file
+and its SHA-256) and table ``metadata`` (``data_year``, the sources). RESULTS.gpkg and the input files
+are only read.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..base import files, schema, values
+from ..base._errors import ConfigError
+from ..base.config import LayerSpec
+from ..base.files import write_atomically
+from ..io.read import TABLE_SUFFIXES, read_layer
+from . import store
+from ._fields import NO, UPDATES_LAYER, YES
+from .safety import refuse
+
+TAKE_CHOICES = ("none", "latest")
+ACCEPTED_WORDS = ("accepted", "accept", "ok", "yes", "接受", "已接受", "采纳", "同意", "是")
+AUDIT_COLUMNS = ["village_code", "village_name", "field", "old_value", "new_value", "surveyor", "survey_date",
+                 "source_file", "file_sha256", "how"]
+
+
+@dataclass
+class ApplyReport:
+    """What :func:`apply_status` wrote.
+
+    Attributes
+    ----------
+    out : Path
+    data_year : int
+    changes : int
+        Values changed (rows of ``audit``).
+    villages : int
+    conflicts_taken, conflicts_left : int
+        Conflicting village fields resolved by ``take=latest`` / left unchanged.
+    moved : int
+        Villages moved to an accepted surveyed position.
+    source : str
+        The input villages read.
+    notes : list of str
+    """
+
+    out: Path
+    data_year: int
+    changes: int
+    villages: int
+    conflicts_taken: int
+    conflicts_left: int
+    moved: int
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Summary lines, Chinese first."""
+        return [f"{self.data_year}年村庄图层已写出 villages of {self.data_year} written: {self.out} "
+                f"({self.villages}个村 villages, 读自 from {self.source})",
+                f"  改动 changes {self.changes} (见 audit 图层 see layer audit); 位置更新 moved {self.moved}; "
+                f"冲突取最新 conflicts taken {self.conflicts_taken}; 冲突未改 conflicts left {self.conflicts_left}",
+                *[f"  {n}" for n in self.notes],
+                f"  下一步 next: ruralenv run --villages {self.out} … --set data_year={self.data_year}"]
+
+
+def apply_status(results: str | Path, out: str | Path, year: int | None = None, take: str = "none") -> ApplyReport:
+    """Write next year's villages with the field observations applied.
+
+    Parameters
+    ----------
+    results : path
+        RESULTS.gpkg holding ``village_status_updates`` (and optionally ``village_location_updates``).
+    out : path
+        The GeoPackage to write (``villages_YEAR.gpkg``).
+    year : int, optional
+        ``data_year`` of the new villages; default: the year of the latest survey date applied, else this year.
+    take : str
+        ``none`` (conflicts left unchanged and listed) or ``latest`` (the later survey date wins).
+
+    Returns
+    -------
+    ApplyReport
+
+    Raises
+    ------
+    InputError
+        When RESULTS.gpkg, its summary.json or the run's input villages cannot be read, or ``out`` is one of them.
+    ConfigError
+        For an unknown ``take`` or a year out of range.
+    """
+    results, out = Path(results), Path(out)
+    if take not in TAKE_CHOICES:
+        raise ConfigError(f"--take 须为 none 或 latest must be none or latest, not {take!r}")
+    if year is not None and not 2000 <= int(year) <= 2100:
+        raise ConfigError(f"--year {year} 不合理 is not a plausible year (2000–2100)")
+    spec, sha = run_villages_source(results)
+    if out.resolve() in (results.resolve(), spec.path.resolve()):
+        raise refuse(out, "would overwrite an input; write next year's villages to a new file")
+    villages, notes = read_input_villages(spec, sha)
+    updates = store.read_table(results, UPDATES_LAYER, ["village_code", "field", "observed_value", "surveyor",
+                                                        "survey_date", "source_file", "file_sha256", "status",
+                                                        "src_row"])
+    chosen, taken, left = choose_observations(updates, take)
+    audit = apply_observations(villages, chosen)
+    moved = _apply_locations(villages, results, audit)
+    data_year = int(year) if year is not None else _default_year(chosen)
+    meta = pd.DataFrame({"key": ["data_year", "results", "villages_source", "villages_sha256", "take", "written_at"],
+                         "value": [str(data_year), str(results.resolve()), str(spec), sha, take,
+                                   datetime.now(timezone.utc).isoformat(timespec="seconds")]})
+    write_atomically(out.parent, {out.name: lambda p: _write(p, villages, audit, meta)})
+    if left:
+        notes.append(f"{left}处冲突未改，见 village_status_updates（status=conflict）或用 --take latest; "
+                     f"{left} conflicting fields left unchanged")
+    return ApplyReport(out, data_year, len(audit), len(villages), taken, left, moved, str(spec), notes)
+
+
+def run_villages_source(results: Path) -> tuple[LayerSpec, str]:
+    """The villages input of the run that wrote RESULTS.gpkg and its recorded SHA-256 (from summary.json)."""
+    if not results.is_file():
+        raise refuse(results, "results GeoPackage does not exist; run the analysis first (ruralenv run)")
+    summary = results.with_name("summary.json")
+    try:
+        doc = json.loads(summary.read_text(encoding="utf-8"))
+        source = doc["inputs"]["villages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise refuse(summary, "cannot tell which villages the run read (summary.json beside RESULTS.gpkg is missing "
+                              "or has no inputs.villages); keep summary.json with results.gpkg") from None
+    return LayerSpec.parse(source["source"]), str(source.get("sha256", ""))
+
+
+def read_input_villages(spec: LayerSpec, sha: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The run's input villages as they are in the file (columns and values untouched, tables as points)."""
+    notes = []
+    if not spec.path.exists():
+        raise refuse(spec.path, "the run's villages file no longer exists; put it back or run again")
+    if sha and files.sha256_of(spec.path) != sha:
+        notes.append(f"注意 note: {spec.path.name} 在运行后已改变 changed since the run; its current content is used")
+    if spec.path.suffix.lower() in TABLE_SUFFIXES:
+        gdf = read_layer(spec, "villages").gdf.drop(columns=["src_row", "issues"], errors="ignore")
+    else:
+        gdf = pyogrio.read_dataframe(spec.path, layer=spec.layer)
+    return gdf.reset_index(drop=True), notes
+
+
+def canonical_columns(columns: list) -> dict[str, str]:
+    """Villages contract name → the column of the input holding it (aliases as the run reads them)."""
+    wanted = set(schema.REQUIRED["villages"]) | set(schema.OPTIONAL["villages"])
+    out: dict[str, str] = {}
+    for col in columns:
+        key = str(col).strip().lower()
+        canon = key if key in wanted else schema.ALIASES.get(key) or schema.ALIASES.get(str(col).strip())
+        if canon and canon not in out:
+            out[canon] = col
+    return out
+
+
+def choose_observations(updates: pd.DataFrame, take: str) -> tuple[pd.DataFrame, int, int]:
+    """One observation per village and field: ``ok`` ones, and conflicts by ``take``.
+
+    Returns
+    -------
+    (DataFrame, int, int)
+        The chosen observations, conflicts resolved, conflicts left.
+    """
+    live = updates[updates["status"].isin(["ok", "conflict"])].copy()
+    live["survey_date"] = live["survey_date"].astype(str)
+    live = live.sort_values(["survey_date", "src_row"], kind="stable")
+    keys = ["village_code", "field"]
+    clash = live.groupby(keys)["status"].transform(lambda s: (s == "conflict").any())
+    n_clash = int(live[clash].drop_duplicates(keys).shape[0])
+    if take == "none":
+        live = live[~clash]
+    return live.drop_duplicates(keys, keep="last"), (n_clash if take == "latest" else 0), \
+        (n_clash if take == "none" else 0)
+
+
+def _as_column_value(series: pd.Series, text: str, kind: str) -> object:
+    """An observed value in the representation of the column it goes into."""
+    if kind == "yes_no":
+        flag = text == YES
+        if pd.api.types.is_bool_dtype(series):
+            return flag
+        if pd.api.types.is_numeric_dtype(series):
+            return int(flag)
+        sample = next((v for v in series if not values.is_missing(v)), None)
+        if sample is not None and values.yes_no(sample, strict=False) is not None and str(sample) not in (YES, NO):
+            return str(int(flag)) if str(sample).strip() in ("0", "1") else ("true" if flag else "false")
+        return YES if flag else NO
+    if kind == "count":
+        return float(text) if pd.api.types.is_float_dtype(series) else int(float(text))
+    return text
+
+
+_KIND_OF = {"households": "count", "resident_population": "count", "sanitary_toilet_households": "count",
+            "sewage_treated": "yes_no", "waste_collected": "yes_no", "road_surface": "text"}
+
+
+def apply_observations(villages: gpd.GeoDataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Write the chosen observations into ``villages`` (in place); the audit rows of the values changed."""
+    cols = canonical_columns(list(villages.columns))
+    code_col = cols.get("village_code", "village_code")
+    row_of = {c: i for i, c in enumerate(values.text(villages[code_col]).str.strip()) if c}
+    name_col = cols.get("name")
+    audit = []
+    for target, group in chosen.groupby("field", sort=False):
+        col = cols.get(target, target)
+        if col not in villages:
+            villages[col] = pd.Series([None] * len(villages), dtype=object)
+        if pd.api.types.is_integer_dtype(villages[col]) and _KIND_OF.get(target) == "count":
+            villages[col] = villages[col].astype("Int64") if villages[col].isna().any() else villages[col]
+        for r in group.itertuples():
+            i = row_of.get(str(r.village_code))
+            if i is None:
+                continue
+            old = villages.at[i, col]
+            new = _as_column_value(villages[col], str(r.observed_value), _KIND_OF.get(target, "text"))
+            if not values.is_missing(old) and str(old) == str(new):
+                continue
+            villages.at[i, col] = new
+            audit.append((r.village_code, villages.at[i, name_col] if name_col else None, col,
+                          None if values.is_missing(old) else str(old), str(new), r.surveyor, r.survey_date,
+                          r.source_file, r.file_sha256, "survey status"))
+    return pd.DataFrame(audit, columns=AUDIT_COLUMNS)
+
+
+def _apply_locations(villages: gpd.GeoDataFrame, results: Path, audit: pd.DataFrame) -> int:
+    """Move villages to accepted ``village_location_updates`` positions; audit rows appended in place."""
+    if store.UPDATES_LAYER not in store.layer_names(results):
+        return 0
+    moves = pyogrio.read_dataframe(results, layer=store.UPDATES_LAYER)
+    moves = moves[moves["status"].astype(str).str.strip().str.lower().isin(ACCEPTED_WORDS)]
+    if moves.empty or villages.crs is None:
+        return 0
+    moves = moves.to_crs(villages.crs)
+    code_col = canonical_columns(list(villages.columns)).get("village_code", "village_code")
+    row_of = {c: i for i, c in enumerate(values.text(villages[code_col]).str.strip()) if c}
+    geoms = villages.geometry.to_numpy().copy()
+    n = 0
+    for r in moves.itertuples():
+        i = row_of.get(str(r.village_code))
+        if i is None:
+            continue
+        old = geoms[i]
+        geoms[i] = r.geometry
+        n += 1
+        audit.loc[len(audit)] = [r.village_code, r.village_name, "geometry", shapely.to_wkt(old, rounding_precision=7),
+                                 shapely.to_wkt(r.geometry, rounding_precision=7), None, None, r.source_file,
+                                 r.import_sha256, "accepted location update"]
+    villages[villages.geometry.name] = gpd.GeoSeries(geoms, index=villages.index, crs=villages.crs)
+    return n
+
+
+def _default_year(chosen: pd.DataFrame) -> int:
+    days = pd.to_datetime(chosen["survey_date"], errors="coerce").dropna()
+    return int(days.max().year) if len(days) else date.today().year
+
+
+def _write(path: Path, villages: gpd.GeoDataFrame, audit: pd.DataFrame, meta: pd.DataFrame) -> None:
+    pyogrio.write_dataframe(villages, path, layer="villages", driver="GPKG")
+    pyogrio.write_dataframe(audit.astype(object).where(audit.notna(), None), path, layer="audit", driver="GPKG")
+    pyogrio.write_dataframe(meta, path, layer="metadata", driver="GPKG")
+
