@@ -12,7 +12,7 @@ from ..base.console import ConsoleProgress
 from ..survey.apply import TAKE_CHOICES, apply_status
 from ..survey.form import write_form
 from ..survey.importer import import_survey
-from ..survey.status import import_status, is_status_return
+from ..survey.status import commit_status, is_status_return, read_status
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -66,12 +66,17 @@ def cmd_survey_import(args: argparse.Namespace) -> int:
     status = [f for f in args.files if is_status_return(f)]
     points = [f for f in args.files if f not in status]
     progress = ConsoleProgress()
+    lines: list[str] = []
     try:
-        lines = import_status(status, args.into, progress=progress).lines() if status else []
+        # every file is read and checked before anything is written: status forms first, then the points
+        # import (which checks all its files before writing), then the status observations are committed
+        prepared = read_status(status, args.into, progress=progress) if status else None
         if points:
             report = import_survey(points, args.into, crs=args.crs, match_radius_m=args.match_radius,
                                    progress=progress)
             lines += report.lines(warnings=False)  # warnings went to stderr as they came
+        if prepared is not None:
+            lines = commit_status(prepared, progress).lines() + lines
     finally:
         progress.done()
     print("\n".join(lines))

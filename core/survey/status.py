@@ -32,8 +32,8 @@ from ._fields import EARLIEST_DATE, MAX_OF, NO, OBS_FIELDS, UPDATES_LAYER, YES, 
 from ._returns import is_status_return, read_return
 from .villages import VILLAGES_LAYER, load_villages
 
-__all__ = ["StatusFileReport", "StatusReport", "import_status", "is_status_return", "mark_conflicts",
-           "observations"]
+__all__ = ["PreparedStatus", "StatusFileReport", "StatusReport", "commit_status", "import_status", "is_status_return",
+           "mark_conflicts", "observations", "read_status"]
 
 STATUSES = ("ok", "rejected", "conflict")
 COLUMNS = ["village_code", "field", "form_field", "old_value", "observed_value", "surveyor", "survey_date", "remarks",
@@ -109,6 +109,26 @@ def import_status(files: Iterable[str | Path], into: str | Path, progress: Progr
     InputError
         Listing every file-level problem; nothing is written.
     """
+    return commit_status(read_status(files, into, progress), progress)
+
+
+@dataclass
+class PreparedStatus:
+    """Returned forms read and checked, not yet written (see :func:`read_status`)."""
+
+    into: Path
+    observations: pd.DataFrame
+    reports: list[StatusFileReport]
+
+
+def read_status(files: Iterable[str | Path], into: str | Path, progress: Progress | None = None) -> PreparedStatus:
+    """Read and check returned forms without writing anything (the first half of :func:`import_status`).
+
+    Raises
+    ------
+    InputError
+        Listing every file-level problem.
+    """
     progress = progress or NullProgress()
     into = Path(into)
     if into.exists():
@@ -132,11 +152,17 @@ def import_status(files: Iterable[str | Path], into: str | Path, progress: Progr
         reports.append(StatusFileReport(str(path), sha, fmt, rows=int(obs["src_row"].nunique())))
     if problems:
         raise InputError(problems)
+    new = pd.concat(frames, ignore_index=True)[COLUMNS] if frames else pd.DataFrame(columns=COLUMNS)
+    return PreparedStatus(into, new, reports)
+
+
+def commit_status(prepared: PreparedStatus, progress: Progress | None = None) -> StatusReport:
+    """Write checked observations into RESULTS.gpkg (the second half of :func:`import_status`)."""
+    progress = progress or NullProgress()
     check_cancel(progress)
     progress.stage("write")
-    new = pd.concat(frames, ignore_index=True)[COLUMNS] if frames else pd.DataFrame(columns=COLUMNS)
-    written = _commit(into, new, reports)
-    return StatusReport(into, reports, written)
+    written = _commit(prepared.into, prepared.observations, prepared.reports)
+    return StatusReport(prepared.into, prepared.reports, written)
 
 
 def _current_values(results: Path) -> pd.DataFrame:
