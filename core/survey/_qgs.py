@@ -110,8 +110,8 @@ def _form_layout() -> str:
         return (f'<attributeEditorContainer showLabel="1" visibilityExpressionEnabled="0" visibilityExpression="" '
                 f'name={_q(title)} groupBox="{int(group_box)}" columnCount="{columns}">{inner}</attributeEditorContainer>')
 
-    survey = "".join(container(t, fields(n), True, 2) for t, n in _OBS_GROUPS)
-    survey += container("调查信息 survey", fields(tuple(f.name for f in META_FIELDS)), True, 1)
+    survey = "".join(container(t, fields(n), True) for t, n in _OBS_GROUPS)
+    survey += container("调查信息 survey", fields(tuple(f.name for f in META_FIELDS)), True)
     village = fields(tuple(f.name for f in CURRENT_FIELDS))
     return (container("调查 survey", survey, False) + container("村庄现值 current values", village, False))
 
@@ -139,7 +139,7 @@ def _layer_parts(surfaces: tuple[str, ...]) -> str:
                            f'notnull_strength="0" exp_strength="{strength}"/>')
         expressions.append(f'<constraint field={_q(f.name)} exp={_q(c[0] if c else "")} desc={_q(c[1] if c else "")}/>')
     editable = "".join(f'<field editable="{0 if f in CURRENT_FIELDS else 1}" name={_q(f.name)}/>' for f in ALL_FIELDS)
-    on_top = "".join(f'<field labelOnTop="0" name={_q(f.name)}/>' for f in ALL_FIELDS)
+    on_top = "".join(f'<field labelOnTop="1" name={_q(f.name)}/>' for f in ALL_FIELDS)
     return (_field_xml(surfaces) + f"<aliases>{aliases}</aliases><defaults>{defaults}</defaults>"
             f"<constraints>{''.join(constraints)}</constraints>"
             f"<constraintExpressions>{''.join(expressions)}</constraintExpressions>"

@@ -138,6 +138,9 @@ def _current(col: pd.Series, f: FormField) -> pd.Series | pd.api.extensions.Exte
         return pd.array(np.round(pd.to_numeric(col, errors="coerce")), dtype="Int64")
     if f.kind == "yes_no":
         return col.map(lambda b: None if b is None or pd.isna(b) else (YES_NO[0] if bool(b) else YES_NO[1]))
+    if f.name == "collection_model":  # the plan's term, not the program's code
+        return col.map(lambda s: None if s is None or pd.isna(s) else glossary.TERMS[s].zh if s in glossary.TERMS
+                       else str(s)).astype(object)
     return col.map(lambda s: None if s is None or pd.isna(s) else str(s)).astype(object)
 
 
