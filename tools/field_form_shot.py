@@ -47,6 +47,9 @@ def shoot(form_dir: Path, out: Path, width: int = 760, height: int = 1560) -> No
     if not form.grab().save(str(out)):
         raise SystemExit(f"cannot write {out}")
     layer.rollBack()
+    form.close()
+    del form  # the form's widgets go before the layer and the application they refer to
+    project.clear()
     app.exitQgis()
 
 
