@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -178,7 +179,7 @@ def choose_observations(updates: pd.DataFrame, take: str) -> tuple[pd.DataFrame,
     live["survey_date"] = live["survey_date"].astype(str)
     live = live.sort_values(["survey_date", "src_row"], kind="stable")
     keys = ["village_code", "field"]
-    clash = live.groupby(keys)["status"].transform(lambda s: (s == "conflict").any())
+    clash = (live["status"] == "conflict").groupby([live[k] for k in keys]).transform("any").astype(bool)
     n_clash = int(live[clash].drop_duplicates(keys).shape[0])
     if take == "none":
         live = live[~clash]
@@ -186,21 +187,24 @@ def choose_observations(updates: pd.DataFrame, take: str) -> tuple[pd.DataFrame,
         (n_clash if take == "none" else 0)
 
 
-def _as_column_value(series: pd.Series, text: str, kind: str) -> object:
-    """An observed value in the representation of the column it goes into."""
-    if kind == "yes_no":
-        flag = text == YES
-        if pd.api.types.is_bool_dtype(series):
-            return flag
-        if pd.api.types.is_numeric_dtype(series):
-            return int(flag)
-        sample = next((v for v in series if not values.is_missing(v)), None)
-        if sample is not None and values.yes_no(sample, strict=False) is not None and str(sample) not in (YES, NO):
-            return str(int(flag)) if str(sample).strip() in ("0", "1") else ("true" if flag else "false")
-        return YES if flag else NO
+def _column_values(series: pd.Series, texts: np.ndarray, kind: str) -> np.ndarray:
+    """Observed values (text) in the representation of the column they go into."""
     if kind == "count":
-        return float(text) if pd.api.types.is_float_dtype(series) else int(float(text))
-    return text
+        num = pd.to_numeric(pd.Series(texts), errors="coerce").to_numpy(float)
+        return num.astype(object) if pd.api.types.is_float_dtype(series) else num.astype(np.int64).astype(object)
+    if kind != "yes_no":
+        return texts.astype(object)
+    flag = texts == YES
+    if pd.api.types.is_bool_dtype(series):
+        return flag.astype(object)
+    if pd.api.types.is_numeric_dtype(series):
+        return flag.astype(np.int64).astype(object)
+    sample = next((v for v in series if not values.is_missing(v)), None)
+    if sample is not None and str(sample) not in (YES, NO) and values.yes_no(sample, strict=False) is not None:
+        words = ("1", "0") if str(sample).strip() in ("0", "1") else ("true", "false")
+    else:
+        words = (YES, NO)
+    return np.where(flag, words[0], words[1]).astype(object)
 
 
 _KIND_OF = {"households": "count", "resident_population": "count", "sanitary_toilet_households": "count",
@@ -211,28 +215,41 @@ def apply_observations(villages: gpd.GeoDataFrame, chosen: pd.DataFrame) -> pd.D
     """Write the chosen observations into ``villages`` (in place); the audit rows of the values changed."""
     cols = canonical_columns(list(villages.columns))
     code_col = cols.get("village_code", "village_code")
-    row_of = {c: i for i, c in enumerate(values.text(villages[code_col]).str.strip()) if c}
-    name_col = cols.get("name")
-    audit = []
+    row_of = pd.Series(np.arange(len(villages)), index=values.text(villages[code_col]).str.strip().to_numpy())
+    row_of = row_of[~row_of.index.duplicated()]
+    names = villages[cols["name"]].to_numpy(dtype=object) if "name" in cols else np.full(len(villages), None)
+    audits = []
     for target, group in chosen.groupby("field", sort=False):
-        col = cols.get(target, target)
-        if col not in villages:
-            villages[col] = pd.Series([None] * len(villages), dtype=object)
-        if pd.api.types.is_integer_dtype(villages[col]) and _KIND_OF.get(target) == "count":
-            villages[col] = villages[col].astype("Int64") if villages[col].isna().any() else villages[col]
-        for r in group.itertuples():
-            i = row_of.get(str(r.village_code))
-            if i is None:
-                continue
-            old = villages.at[i, col]
-            new = _as_column_value(villages[col], str(r.observed_value), _KIND_OF.get(target, "text"))
-            if not values.is_missing(old) and str(old) == str(new):
-                continue
-            villages.at[i, col] = new
-            audit.append((r.village_code, villages.at[i, name_col] if name_col else None, col,
-                          None if values.is_missing(old) else str(old), str(new), r.surveyor, r.survey_date,
-                          r.source_file, r.file_sha256, "survey status"))
-    return pd.DataFrame(audit, columns=AUDIT_COLUMNS)
+        col = cols.get(str(target), str(target))
+        before = villages[col] if col in villages else pd.Series([None] * len(villages), dtype=object)
+        rows = group["village_code"].astype(str).map(row_of)
+        group, rows = group[rows.notna().to_numpy()], rows.dropna().to_numpy(dtype=np.int64)
+        new = _column_values(before, group["observed_value"].astype(str).to_numpy(), _KIND_OF.get(str(target), "text"))
+        column = before.to_numpy(dtype=object).copy()
+        old = column[rows]
+        missing = pd.isna(pd.Series(old)).to_numpy()
+        changed = missing | (pd.Series(old).astype(str).to_numpy() != pd.Series(new).astype(str).to_numpy())
+        column[rows[changed]] = new[changed]
+        villages[col] = _typed(column, before)
+        g = group[changed]
+        audits.append(pd.DataFrame({
+            "village_code": g["village_code"].to_numpy(), "village_name": names[rows[changed]], "field": col,
+            "old_value": [None if m else str(o) for m, o in zip(missing[changed], old[changed], strict=True)],
+            "new_value": pd.Series(new[changed]).astype(str).to_numpy(), "surveyor": g["surveyor"].to_numpy(),
+            "survey_date": g["survey_date"].to_numpy(), "source_file": g["source_file"].to_numpy(),
+            "file_sha256": g["file_sha256"].to_numpy(), "how": "survey status"}))
+    return pd.concat(audits, ignore_index=True) if audits else pd.DataFrame(columns=AUDIT_COLUMNS)
+
+
+def _typed(column: np.ndarray, before: pd.Series) -> pd.Series:
+    """``column`` back in the dtype the input had, where its values allow it."""
+    out = pd.Series(column, index=before.index)
+    if before.dtype != object:
+        try:
+            return out.astype(before.dtype)
+        except (TypeError, ValueError):
+            return out.astype("Int64") if pd.api.types.is_integer_dtype(before) else out
+    return out
 
 
 def _apply_locations(villages: gpd.GeoDataFrame, results: Path, audit: pd.DataFrame) -> int:

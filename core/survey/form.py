@@ -249,16 +249,16 @@ def _write_xlsx(gdf: gpd.GeoDataFrame, path: Path, surfaces: tuple[str, ...]) ->
         lists.cell(i, 1, s)
     lists.sheet_state = "hidden"
     _validations(ws, fields, n, len(surfaces))
+    unlocked, bold = Protection(locked=False), Font(bold=True)
     for col, f in enumerate(fields, start=1):
-        editable = f in OBS_FIELDS or f in META_FIELDS
-        for r in range(1, n + 1):
-            cell = ws.cell(r, col)
-            if r <= 2:
-                cell.font = Font(bold=True)
-            if editable and r > 2:
-                cell.protection = Protection(locked=False)
-            cell.fill = _OPEN_FILL if editable and r > 2 else _LOCKED_FILL if r > 2 else PatternFill()
+        ws.cell(1, col).font = ws.cell(2, col).font = bold
         ws.column_dimensions[ws.cell(1, col).column_letter].width = max(10, min(24, len(f.zh) * 2 + 2))
+        if f in OBS_FIELDS or f in META_FIELDS:  # the cells a team fills: unlocked and yellow; the rest stay locked
+            for (cell,) in ws.iter_rows(min_row=3, max_row=n, min_col=col, max_col=col):
+                cell.protection = unlocked
+                cell.fill = _OPEN_FILL
+        else:
+            ws.cell(1, col).fill = ws.cell(2, col).fill = _LOCKED_FILL
     ws.freeze_panes = "C3"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
