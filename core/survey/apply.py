@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from ..base import files, schema, values
+from ..base import files, glossary, schema, values
 from ..base._errors import ConfigError
 from ..base.config import LayerSpec
 from ..base.files import write_atomically
@@ -70,7 +70,7 @@ class ApplyReport:
         """Summary lines, Chinese first."""
         return [f"{self.data_year}年村庄图层已写出 villages of {self.data_year} written: {self.out} "
                 f"({self.villages}个村 villages, 读自 from {self.source})",
-                f"  改动 changes {self.changes} (见 audit 图层 see layer audit); 位置更新 moved {self.moved}; "
+                f"  改动 changes {self.changes} ({glossary.zh('audit_trail')}见 audit 图层 see layer audit); 位置更新 moved {self.moved}; "
                 f"冲突取最新 conflicts taken {self.conflicts_taken}; 冲突未改 conflicts left {self.conflicts_left}",
                 *[f"  {n}" for n in self.notes],
                 f"  下一步 next: ruralenv run --villages {self.out} … --set data_year={self.data_year}"]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from ..base import values
+from ..base import glossary, values
 from ..base._errors import InputError
 from ..base.files import write_atomically
 from ..base.progress import NullProgress, Progress, check_cancel
@@ -68,8 +68,8 @@ class StatusFileReport:
         if self.status == "skipped":
             return [f"{name}: 已导入过，跳过 already imported (sha256 {self.sha256[:12]}…); skipped"]
         c = self.counts
-        return [f"{name} [{self.format}, 村庄现状调查表 status form]: {self.rows}行 rows, "
-                f"调查值 observations {sum(c.values())} = 有效 ok {c.get('ok', 0)} + 退回 rejected "
+        return [f"{name} [{self.format}, {glossary.bilingual('status_form')}]: {self.rows}行 rows, "
+                f"{glossary.zh('observed_value')} observations {sum(c.values())} = 有效 ok {c.get('ok', 0)} + 退回 rejected "
                 f"{c.get('rejected', 0)} + 冲突 conflict {c.get('conflict', 0)}"]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -186,6 +187,14 @@ def test_three_ways_in_and_exactly_the_observed_fields_change(run, form, tmp_pat
         ("张三", D1, "team1.gpkg", before[filled[0]])
     meta = dict(pyogrio.read_dataframe(out, layer="metadata").values)
     assert meta["data_year"] == "2026" and pyogrio.list_layers(out)[0][0] == "villages"
+    # next year's run reads the new villages as they are
+    others = [arg for k in ("roads", "facilities", "towns", "counties", "mines") for arg in (f"--{k}", f"{SAMPLE}:{k}")]
+    assert main(["run", "--villages", str(out), *others, "--out", str(tmp_path / "run2026"), "--set",
+                 "data_year=2026", "-q", "--no-map"]) == 0
+    rerun = pyogrio.read_dataframe(tmp_path / "run2026" / "results.gpkg", layer="villages", read_geometry=False)
+    assert rerun.set_index("village_code").loc[a, "households"] == expected[(a, "households")]
+    summary = json.loads((tmp_path / "run2026" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["config"]["data_year"] == 2026
 
 
 def test_bad_observations_are_rejected_with_reasons(run, form, tmp_path):
