@@ -25,7 +25,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..base import glossary
 from ..base.files import write_atomically
-from . import _qgs
 from ._fields import (
     ALL_FIELDS,
     CURRENT_FIELDS,
@@ -38,6 +37,7 @@ from ._fields import (
     FormField,
     surface_vocabulary,
 )
+from ._qgs import project_xml
 from .safety import refuse
 from .villages import VILLAGES_LAYER, load_villages
 
@@ -221,7 +221,7 @@ def _describe(f: FormField) -> str:
 
 
 def _write_qgz(gdf: gpd.GeoDataFrame, path: Path, surfaces: tuple[str, ...]) -> None:
-    xml = _qgs.project_xml(gdf, surfaces, "./form.gpkg", FORM_LAYER)
+    xml = project_xml(gdf, surfaces, "./form.gpkg", FORM_LAYER)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("form.qgs", xml)
 
