@@ -243,7 +243,7 @@ class Config:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
         self._check_sanitation()
         if self.data_year and not 2000 <= self.data_year <= 2100:
-            raise ConfigError(f"data_year must be a year between 2000 and 2100 (or 0: not given), got {self.data_year}")
+            raise ConfigError(f"数据年份须在2000至2100之间 data_year must be a year 2000–2100 (or 0: not given), got {self.data_year}")
 
     def _check_sanitation(self) -> None:
         if not 0 < self.sewage_small_residents <= self.sewage_central_residents:

@@ -65,7 +65,7 @@ def _read_cells(path: Path, fmt: str, nrows: int | None = None) -> pd.DataFrame:
             return pd.read_csv(path, encoding=encoding, sep=sep, dtype=str, header=None, keep_default_na=False,
                                nrows=nrows, skip_blank_lines=False)
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise refuse(path, f"cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
+            raise refuse(path, f"无法按表格读取 cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
     return _xlsx_cells(path, nrows)
 
 
@@ -74,11 +74,11 @@ def _xlsx_cells(path: Path, nrows: int | None) -> pd.DataFrame:
         with zipfile.ZipFile(path) as zf:
             check_zip(path, zf)
     except zipfile.BadZipFile as exc:
-        raise refuse(path, f"is not a valid XLSX (zip) workbook ({exc})") from None
+        raise refuse(path, f"不是有效的 XLSX 工作簿 is not a valid XLSX (zip) workbook ({exc})") from None
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise refuse(path, f"cannot be read as an XLSX workbook ({type(exc).__name__}: {exc})") from None
+        raise refuse(path, f"无法读取 XLSX 工作簿 cannot be read as an XLSX workbook ({type(exc).__name__}: {exc})") from None
     try:
         for ws in wb.worksheets:
             rows = [list(r) for r in ws.iter_rows(values_only=True, max_row=2)]
@@ -114,21 +114,21 @@ def read_return(path: Path) -> tuple[pd.DataFrame, str, str]:
     if fmt == "gpkg":
         layer = _status_layer(path)
         if layer is None:
-            raise refuse(path, "has no layer with village_code and obs_* fields (a village status form)")
+            raise refuse(path, "没有含村代码和调查字段的图层 has no layer with village_code and obs_* fields (a village status form)")
         raw = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, fid_as_index=True)
         table = pd.DataFrame({field_of_header(c): raw[c].to_numpy(dtype=object) for c in raw.columns
                               if field_of_header(c)})
         table["src_row"] = raw.index.to_numpy(dtype=np.int64)
         return table, sha, fmt
     if fmt not in STATUS_FORMATS:
-        raise refuse(path, f"a status form is form.gpkg, form.xlsx or CSV, not {fmt.upper()}")
+        raise refuse(path, f"调查表须为 form.gpkg、form.xlsx 或 CSV a status form is form.gpkg, form.xlsx or CSV, not {fmt.upper()}")
     return _table_of_cells(path, _read_cells(path, fmt)), sha, fmt
 
 
 def _table_of_cells(path: Path, cells: pd.DataFrame) -> pd.DataFrame:
     header_at = next((i for i in range(min(2, len(cells))) if _is_status_header(list(cells.iloc[i]))), None)
     if header_at is None:
-        raise refuse(path, "has no header row with village_code (村代码) and obs_* columns")
+        raise refuse(path, "没有含村代码和调查字段的表头 has no header row with village_code (村代码) and obs_* columns")
     names = [field_of_header(h) for h in cells.iloc[header_at]]
     start = header_at + 1
     if start < len(cells) and sum(field_of_header(h) is not None for h in cells.iloc[start]) >= 2:

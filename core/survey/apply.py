@@ -108,12 +108,13 @@ def apply_status(results: str | Path, out: str | Path, year: int | None = None, 
         raise ConfigError(f"--year {year} 不合理 is not a plausible year (2000–2100)")
     spec, sha = run_villages_source(results)
     if out.resolve() in (results.resolve(), spec.path.resolve()):
-        raise refuse(out, "would overwrite an input; write next year's villages to a new file")
+        raise refuse(out, "会覆盖输入文件，请写到新文件 would overwrite an input; write next year's villages to a new file")
     villages, notes = read_input_villages(spec, sha)
     updates = store.read_table(results, UPDATES_LAYER, ["village_code", "field", "observed_value", "surveyor",
                                                         "survey_date", "source_file", "file_sha256", "status",
                                                         "src_row"])
     chosen, taken, left = choose_observations(updates, take)
+    notes += _coverage_notes(updates, chosen, villages)
     audit = apply_observations(villages, chosen)
     moved = _apply_locations(villages, results, audit)
     data_year = int(year) if year is not None else _default_year(chosen)
@@ -130,13 +131,13 @@ def apply_status(results: str | Path, out: str | Path, year: int | None = None, 
 def run_villages_source(results: Path) -> tuple[LayerSpec, str]:
     """The villages input of the run that wrote RESULTS.gpkg and its recorded SHA-256 (from summary.json)."""
     if not results.is_file():
-        raise refuse(results, "results GeoPackage does not exist; run the analysis first (ruralenv run)")
+        raise refuse(results, "成果 GeoPackage 不存在，请先运行分析 results GeoPackage does not exist; run the analysis first (ruralenv run)")
     summary = results.with_name("summary.json")
     try:
         doc = json.loads(summary.read_text(encoding="utf-8"))
         source = doc["inputs"]["villages"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise refuse(summary, "cannot tell which villages the run read (summary.json beside RESULTS.gpkg is missing "
+        raise refuse(summary, "无法确定本次运行读取的村庄文件 cannot tell which villages the run read (summary.json beside RESULTS.gpkg is missing "
                               "or has no inputs.villages); keep summary.json with results.gpkg") from None
     return LayerSpec.parse(source["source"]), str(source.get("sha256", ""))
 
@@ -145,7 +146,7 @@ def read_input_villages(spec: LayerSpec, sha: str) -> tuple[gpd.GeoDataFrame, li
     """The run's input villages as they are in the file (columns and values untouched, tables as points)."""
     notes = []
     if not spec.path.exists():
-        raise refuse(spec.path, "the run's villages file no longer exists; put it back or run again")
+        raise refuse(spec.path, "本次运行读取的村庄文件已不存在 the run's villages file no longer exists; put it back or run again")
     if sha and files.sha256_of(spec.path) != sha:
         notes.append(f"注意 note: {spec.path.name} 在运行后已改变 changed since the run; its current content is used")
     if spec.path.suffix.lower() in TABLE_SUFFIXES:
@@ -277,6 +278,18 @@ def _apply_locations(villages: gpd.GeoDataFrame, results: Path, audit: pd.DataFr
                                  r.import_sha256, "accepted location update"]
     villages[villages.geometry.name] = gpd.GeoSeries(geoms, index=villages.index, crs=villages.crs)
     return n
+
+
+def _coverage_notes(updates: pd.DataFrame, chosen: pd.DataFrame, villages: gpd.GeoDataFrame) -> list[str]:
+    """Say when nothing was imported, and how many observations name villages the input does not hold."""
+    if updates.empty:
+        return ["注意 note: results.gpkg 中没有调查值 holds no observations (ruralenv survey import first); "
+                "villages written unchanged"]
+    code_col = canonical_columns(list(villages.columns)).get("village_code", "village_code")
+    codes = set(values.text(villages[code_col]).str.strip().dropna())
+    missing = int((~chosen["village_code"].astype(str).isin(codes)).sum())
+    return [f"注意 note: {missing}个调查值的村庄不在输入村庄图层中，未应用 observations of villages the input "
+            f"does not hold were not applied: {missing}"] if missing else []
 
 
 def _default_year(chosen: pd.DataFrame) -> int:

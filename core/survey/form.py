@@ -120,10 +120,10 @@ def form_frame(results: Path, county: str | None = None, town: str | None = None
     for flag, col in ((county, "county_code"), (town, "town_code")):
         if flag:
             if col not in v:
-                raise refuse(results, f"villages layer has no {col}; cannot choose {col} {flag}")
+                raise refuse(results, f"村庄图层没有 {col} 字段 villages layer has no {col}; cannot choose {col} {flag}")
             v = v[v[col].astype(str).str.strip() == str(flag).strip()]
     if v.empty:
-        raise refuse(results, f"no village in the chosen area (county {county or 'any'}, town {town or 'any'})")
+        raise refuse(results, f"所选范围内没有村庄 no village in the chosen area (county {county or 'any'}, town {town or 'any'})")
     v = v.to_crs(4326) if v.crs is not None else v.set_crs(4326)
     out = pd.DataFrame(index=v.index)
     for f in CURRENT_FIELDS:
