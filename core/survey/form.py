@@ -272,6 +272,10 @@ def _styled(ws, value: object, style: str) -> WriteOnlyCell:
     return cell
 
 
+def _text(v: object) -> str:
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
 def _cell(v: object) -> object:
     if isinstance(v, (np.integer,)):
         return int(v)
@@ -342,11 +346,15 @@ def _write_kml(gdf: gpd.GeoDataFrame, path: Path) -> None:
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
              f"<name>村庄现状调查 village status ({len(gdf)})</name>"]
     lon, lat = gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
-    for i, (code, name, town) in enumerate(zip(gdf["village_code"], gdf["name"], gdf["town_code"], strict=True)):
+    shown = [f for f in CURRENT_FIELDS if f.name not in ("village_code", "name")]
+    for i, row in enumerate(gdf[[f.name for f in CURRENT_FIELDS]].itertuples(index=False)):
+        values = dict(zip([f.name for f in CURRENT_FIELDS], row, strict=True))
+        code = values["village_code"]
+        about = "；".join(f"{f.zh.replace('（现值）', '')} {_text(values[f.name])}" for f in shown)
         parts.append(
-            f"<Placemark><name>{escape(str(name or code or ''))}</name><ExtendedData>"
-            f'<Data name="village_code"><value>{escape(str(code or ""))}</value></Data>'
-            f'<Data name="town_code"><value>{escape(str(town or ""))}</value></Data></ExtendedData>'
+            f"<Placemark><name>{escape(_text(values['name']) or _text(code))}</name>"
+            f"<description>{escape(about)}</description><ExtendedData>"
+            f'<Data name="village_code"><value>{escape(_text(code))}</value></Data></ExtendedData>'
             f"<Point><coordinates>{lon[i]:.7f},{lat[i]:.7f}</coordinates></Point></Placemark>")
     parts.append("</Document></kml>")
     path.write_text("\n".join(parts), encoding="utf-8")

@@ -121,7 +121,8 @@ def test_form_declares_its_fields_values_and_widgets(run, form):
                                                            ).protection.locked
     kinds = {dv.type for dv in ws.data_validations.dataValidation}
     assert {"list", "whole", "date"} <= kinds
-    assert (form / "form.kml").read_text(encoding="utf-8").count("<Placemark>") == len(g)
+    kml = (form / "form.kml").read_text(encoding="utf-8")
+    assert kml.count("<Placemark>") == len(g) and f"户数 {g.loc[0, 'households']}；" in kml
 
 
 def test_form_of_one_town_and_of_no_village(run, tmp_path, capsys):
@@ -268,6 +269,11 @@ def test_reimport_adds_nothing_and_a_hostile_file_lands_nothing(run, form, tmp_p
     hostile.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><gpx>&e;</gpx>')
     assert main(["survey", "import", str(other), str(hostile), "--into", str(run)]) == 2
     assert "DTD" in capsys.readouterr().err and sha256(run) == once
+    slip = tmp_path / "form.xlsx"  # a returned form whose archive reaches outside itself
+    with zipfile.ZipFile(slip, "w") as zf:
+        zf.writestr("../../evil.xml", "<x/>")
+    assert main(["survey", "import", str(other), str(slip), "--into", str(run)]) == 2
+    assert "zip slip" in capsys.readouterr().err and sha256(run) == once
 
 
 def test_two_imports_at_once_both_land_and_each_once(run, form, tmp_path):
