@@ -73,7 +73,7 @@ class ApplyReport:
                 f"  改动 changes {self.changes} ({glossary.zh('audit_trail')}见 audit 图层 see layer audit); 位置更新 moved {self.moved}; "
                 f"冲突取最新 conflicts taken {self.conflicts_taken}; 冲突未改 conflicts left {self.conflicts_left}",
                 *[f"  {n}" for n in self.notes],
-                f"  下一步 next: ruralenv run --villages {self.out} … --set data_year={self.data_year}"]
+                f"  下一步 next: ruralenv run --villages {self.out}:villages … --set data_year={self.data_year}"]
 
 
 def apply_status(results: str | Path, out: str | Path, year: int | None = None, take: str = "none") -> ApplyReport:
