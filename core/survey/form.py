@@ -13,6 +13,7 @@ import sqlite3
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -266,7 +267,7 @@ def _write_xlsx(gdf: gpd.GeoDataFrame, path: Path, surfaces: tuple[str, ...]) ->
     wb.save(path)
 
 
-def _styled(ws, value: object, style: str) -> WriteOnlyCell:
+def _styled(ws: Any, value: object, style: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
     cell.style = style
     return cell
@@ -282,7 +283,7 @@ def _cell(v: object) -> object:
     return v
 
 
-def _validations(ws, fields: list[FormField], n: int, n_surfaces: int) -> None:
+def _validations(ws: Any, fields: list[FormField], n: int, n_surfaces: int) -> None:
     letters = {f.name: get_column_letter(i) for i, f in enumerate(fields, start=1)}
     yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=True, showErrorMessage=True,
                             errorTitle="是/否 yes/no", error="请选择 是 或 否 choose 是 or 否")

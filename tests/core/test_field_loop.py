@@ -286,3 +286,20 @@ def test_two_imports_at_once_both_land_and_each_once(run, form, tmp_path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     u = pyogrio.read_dataframe(run, layer="village_status_updates", read_geometry=False)
     assert len(u) == 100 and set(u["village_code"]) == set(codes[:100]) and np.all(u["status"] == "ok")
+
+
+def test_status_forms_and_gps_points_in_one_import(run, form, tmp_path, capsys):
+    g = pyogrio.read_dataframe(form / "form.gpkg", layer="village_status")
+    p = g.geometry.iloc[3]
+    gpx = tmp_path / "points.gpx"
+    gpx.write_text('<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="test" '
+                   'xmlns="http://www.topografix.com/GPX/1/1">'
+                   f'<wpt lat="{p.y:.7f}" lon="{p.x:.7f}"><name>{g["name"].iloc[3]}</name></wpt></gpx>',
+                   encoding="utf-8")
+    status = write_csv(tmp_path / "status.csv", [{"village_code": g["village_code"].iloc[3], "obs_households": 9,
+                                                   "survey_date": D1}])
+    assert main(["survey", "import", str(gpx), str(status), "--into", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "status.csv" in out and "points.gpx" in out
+    assert len(pyogrio.read_dataframe(run, layer="survey_points", read_geometry=False)) == 1
+    assert len(pyogrio.read_dataframe(run, layer="village_status_updates", read_geometry=False)) == 1
