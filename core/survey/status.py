@@ -36,6 +36,8 @@ __all__ = ["PreparedStatus", "StatusFileReport", "StatusReport", "commit_status"
            "mark_conflicts", "observations", "read_status"]
 
 STATUSES = ("ok", "rejected", "conflict")
+#: Rejected or conflicting observations shown per file in the report (all are in the layer).
+EXAMPLES = 5
 COLUMNS = ["village_code", "field", "form_field", "old_value", "observed_value", "surveyor", "survey_date", "remarks",
            "photo", "source_file", "src_row", "file_sha256", "status", "reason", "imported_at"]
 
@@ -61,6 +63,7 @@ class StatusFileReport:
     status: str = "imported"
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Summary lines, Chinese first."""
@@ -70,7 +73,7 @@ class StatusFileReport:
         c = self.counts
         return [f"{name} [{self.format}, {glossary.bilingual('status_form')}]: {self.rows}行 rows, "
                 f"{glossary.zh('observed_value')} observations {sum(c.values())} = 有效 ok {c.get('ok', 0)} + 退回 rejected "
-                f"{c.get('rejected', 0)} + 冲突 conflict {c.get('conflict', 0)}"]
+                f"{c.get('rejected', 0)} + 冲突 conflict {c.get('conflict', 0)}", *self.examples]
 
 
 @dataclass
@@ -364,6 +367,9 @@ def _commit(into: Path, new: pd.DataFrame, reports: list[StatusFileReport]) -> b
         for r in reports:
             mine = both[both["file_sha256"] == r.sha256]["status"].value_counts()
             r.counts = {s: int(mine.get(s, 0)) for s in STATUSES}
+            bad = both[(both["file_sha256"] == r.sha256) & (both["status"] != "ok")].head(EXAMPLES)
+            r.examples = [f"  第{b.src_row}行 row {b.src_row}, {b.form_field}: {b.status} — {b.reason}"
+                          for b in bad.itertuples()]
         shutil.copyfile(into, tmp)
         shutil.copymode(into, tmp)
         pyogrio.write_dataframe(both.astype(object).where(both.notna(), None).astype(
