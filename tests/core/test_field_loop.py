@@ -213,7 +213,9 @@ def test_bad_observations_are_rejected_with_reasons(run, form, tmp_path):
         {"village_code": codes[8], "obs_households": "很多", "survey_date": D1},
         {"village_code": codes[9], "obs_households": 30, "obs_sanitary_toilet_households": 31, "survey_date": D1},
     ]
-    import_status([write_csv(tmp_path / "bad.csv", rows, chinese=False, encoding="utf-8")], run)
+    report = import_status([write_csv(tmp_path / "bad.csv", rows, chinese=False, encoding="utf-8")], run)
+    assert report.files[0].counts == {"ok": 1, "rejected": 10, "conflict": 0}
+    assert "第2行 row 2, obs_households: rejected — 村代码不在" in "\n".join(report.lines())
     u = pyogrio.read_dataframe(run, layer="village_status_updates", read_geometry=False)
     why = {(r.village_code, r.field): r.reason for r in u.itertuples()}
     assert set(u["status"]) == {"rejected", "ok"}
