@@ -17,12 +17,12 @@ from ..survey.status import commit_status, is_status_return, read_status
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``survey`` command (``import``, ``form``, ``apply``) to the ``ruralenv`` parser."""
-    survey = subparsers.add_parser("survey", help="实地调查 field survey: GPS points, status forms, next year's villages")
+    survey = subparsers.add_parser("survey", help="field survey: GPS points, village status forms, next year's villages")
     actions = survey.add_subparsers(dest="survey_command", required=True)
-    p = actions.add_parser("import", help="导入调查 import GPS points or returned status forms into RESULTS.gpkg",
+    p = actions.add_parser("import", help="import GPS points or returned village status forms into RESULTS.gpkg",
                            description=(
-                               "导入调查点或交回的村庄现状调查表 Import survey points (GPX, KML, KMZ, CSV/TXT, XLSX, "
-                               "GeoJSON, GeoPackage, Shapefile) into RESULTS.gpkg: survey_points, survey_rejects, "
+                               "Import survey points (GPX, KML, KMZ, CSV/TXT, XLSX, GeoJSON, GeoPackage, "
+                               "Shapefile) into RESULTS.gpkg: survey_points, survey_rejects, "
                                "village_location_updates (proposals for review) and survey_imports (audit). "
                                "A returned status form (form.gpkg, form.xlsx, or CSV with village_code and obs_* "
                                "columns) is recognised and checked into village_status_updates."))
@@ -39,25 +39,25 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _register_form(actions: argparse._SubParsersAction) -> None:
-    p = actions.add_parser("form", help="村庄现状调查表 write the village status form (QField, Excel, KML)",
-                           description="写出村庄现状调查表 Write form.gpkg, form.qgz (QField/QGIS), form.xlsx and "
+    p = actions.add_parser("form", help="write the village status form for field teams (QField, Excel, KML)",
+                           description="Write the village status form: form.gpkg, form.qgz (QField/QGIS), form.xlsx and "
                                        "form.kml for the villages of RESULTS.gpkg.")
     p.add_argument("results", type=Path, metavar="RESULTS.gpkg")
-    p.add_argument("--out", required=True, type=Path, metavar="FORM_DIR", help="输出文件夹 output folder")
-    p.add_argument("--county", metavar="CODE", help="只含该旗县 only villages of this county code")
-    p.add_argument("--town", metavar="CODE", help="只含该苏木乡镇 only villages of this township code")
+    p.add_argument("--out", required=True, type=Path, metavar="FORM_DIR", help="output folder")
+    p.add_argument("--county", metavar="CODE", help="only the villages of this county code")
+    p.add_argument("--town", metavar="CODE", help="only the villages of this township code")
     p.set_defaults(func=cmd_survey_form)
 
 
 def _register_apply(actions: argparse._SubParsersAction) -> None:
-    p = actions.add_parser("apply", help="应用调查值 write next year's villages with the observations applied",
-                           description="写出下一年的村庄图层 Write the run's input villages with every ok observation "
+    p = actions.add_parser("apply", help="write next year's villages with the observations applied",
+                           description="Write next year's villages: the run's input villages with every ok observation "
                                        "(and accepted location update) applied, an audit layer and data_year.")
     p.add_argument("results", type=Path, metavar="RESULTS.gpkg")
     p.add_argument("--out", required=True, type=Path, metavar="villages_YEAR.gpkg")
-    p.add_argument("--year", type=int, metavar="Y", help="数据年份 data_year (default: year of the latest survey)")
+    p.add_argument("--year", type=int, metavar="Y", help="data_year of the new villages (default: the year of the latest survey date)")
     p.add_argument("--take", choices=TAKE_CHOICES, default="none",
-                   help="冲突 conflicts: none = 不改并列出 left unchanged (default); latest = 取调查日期最新 later date")
+                   help="observations that disagree: none = left unchanged and listed (default); latest = the later survey date")
     p.set_defaults(func=cmd_survey_apply)
 
 
