@@ -797,9 +797,9 @@ MAP_CASE = (60_000, 200_000)
 SURVEY_CASE = 100_000
 
 
-def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_points: int = SURVEY_CASE
-                ) -> dict[str, Any]:
-    """The web-map and survey-import cases, each in its own process.
+def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_points: int = SURVEY_CASE,
+                field_villages: int = 10_000) -> dict[str, Any]:
+    """The web-map, survey-import and field-loop cases, each in its own process.
 
     Parameters
     ----------
@@ -809,17 +809,22 @@ def extra_cases(folder: Path, map_case: tuple[int, int] = MAP_CASE, survey_point
         Villages and road segments of the synthetic map.
     survey_points : int
         Rows of the survey CSV.
+    field_villages : int
+        Villages of the field-loop case: one returned status form of them all, imported and applied
+        (:func:`.survey_bench.benchmark_field_loop`; the goal is ≤ 10 s for 10,000).
 
     Returns
     -------
     dict
         ``map``: :func:`.map_bench.map_benchmark` of :data:`MAP_CASE` (file size, export time, time to first
-        render in headless Chromium, or ``error``); ``survey``: :func:`.survey.benchmark_survey_import`.
+        render in headless Chromium, or ``error``); ``survey``: :func:`.survey.benchmark_survey_import`;
+        ``field_loop``: :func:`.survey_bench.benchmark_field_loop`.
     """
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
-    job = {"folder": str(folder), "map_case": list(map_case), "survey_points": survey_points}
-    for name in ("map", "survey"):
+    job = {"folder": str(folder), "map_case": list(map_case), "survey_points": survey_points,
+           "field_villages": field_villages}
+    for name in ("map", "survey", "field_loop"):
         try:
             out[name] = run_worker(f"case_{name}", job)
         except BenchError as exc:
@@ -845,6 +850,12 @@ def _task_case_survey(job: dict[str, Any]) -> dict[str, Any]:
                                        "rejected")}
 
 
+def _task_case_field_loop(job: dict[str, Any]) -> dict[str, Any]:
+    from .survey_bench import benchmark_field_loop
+
+    return benchmark_field_loop(job["field_villages"], Path(job["folder"]) / "field_loop")
+
+
 def format_cases(cases: dict[str, Any]) -> str:
     """Two lines for bench.md describing the map and survey cases."""
     m, sv = cases.get("map", {}), cases.get("survey", {})
@@ -858,7 +869,12 @@ def format_cases(cases: dict[str, Any]) -> str:
     line_survey = (f"Survey case: {sv['n_points']:,}-point CSV imported in {sv['seconds']} s "
                    f"({sv['points_per_second']:,.0f} points/s)." if "error" not in sv
                    else f"Survey case failed: {sv['error']}")
-    return line_map + "\n" + line_survey
+    fl = cases.get("field_loop", {})
+    line_field = (f"Field-loop case: a returned form of {fl['n_villages']:,} villages ({fl['observations']:,} "
+                  f"observations) imported in {fl['import_s']} s and applied in {fl['apply_s']} s "
+                  f"({fl['import_apply_s']} s together, goal ≤ 10 s)." if fl and "error" not in fl
+                  else f"Field-loop case failed: {fl.get('error')}" if fl else "")
+    return "\n".join(line for line in (line_map, line_survey, line_field) if line)
 
 
 def _task_surface(job: dict[str, Any]) -> dict[str, Any]:
@@ -931,7 +947,7 @@ def _task_partition_sample(job: dict[str, Any]) -> dict[str, Any]:
 TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "map_render": _task_map_render,
          "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
          "plan": _task_plan,
-         "case_map": _task_case_map, "case_survey": _task_case_survey, "partitioned": _task_partitioned,
+         "case_map": _task_case_map, "case_survey": _task_case_survey, "case_field_loop": _task_case_field_loop, "partitioned": _task_partitioned,
          "partition_sample": _task_partition_sample}
 
 

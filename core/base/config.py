@@ -161,6 +161,9 @@ class Config:
         an assumption, not from the plan).
     surface_zonal_km, surface_zonal_min : tuple of float
         Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
+    data_year : int
+        Year the input data describe (``ruralenv survey apply`` records it in villages_YEAR.gpkg; ``ruralenv
+        run --set data_year=2026``); 0 when not given. Recorded in summary.json with the other settings.
     """
 
     node_tolerance_m: float = 1.0
@@ -218,6 +221,8 @@ class Config:
     speed_offroad_kmh: float = 10.0
     surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
     surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
+    # --- field loop (issue 26) and monitoring: the year of the data (0: not given) ---
+    data_year: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -237,6 +242,8 @@ class Config:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
         self._check_sanitation()
+        if self.data_year and not 2000 <= self.data_year <= 2100:
+            raise ConfigError(f"数据年份须在2000至2100之间 data_year must be a year 2000–2100 (or 0: not given), got {self.data_year}")
 
     def _check_sanitation(self) -> None:
         if not 0 < self.sewage_small_residents <= self.sewage_central_residents:

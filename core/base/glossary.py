@@ -74,6 +74,12 @@ _TERMS: tuple[Term, ...] = (
     # the plan's deliverables
     Term("project_list", "项目库", "project list", "实施方案附表"),
     Term("investment", "投资估算", "investment estimate", "实施方案附表"),
+    # the field loop (issue 26): the program's own words for the survey round, not the plan's
+    Term("status_form", "村庄现状调查表", "village status form", "实地调查（本程序） field loop"),
+    Term("observed_value", "调查值", "observed value", "实地调查（本程序） field loop"),
+    Term("current_value", "现值", "current value", "实地调查（本程序） field loop"),
+    Term("audit_trail", "变更记录", "audit trail", "实地调查（本程序） field loop"),
+    Term("data_year", "数据年份", "data year", "监测（本程序） monitoring"),
 )
 
 #: Every term by its key.
