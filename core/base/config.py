@@ -8,6 +8,7 @@ hardened road 83.5 % by 2023 and 85 % by 2025.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import numbers
 from dataclasses import dataclass, fields
@@ -329,11 +330,17 @@ def _check_crs(setting: str) -> None:
                           "use 'auto' or a UTM / Gauss-Krüger zone")
 
 
+def nearest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
+    """``; did you mean 'x'?`` with the known name closest to a misspelt ``name`` (:mod:`difflib`), or ``""``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; 是否应为 / did you mean {close[0]!r}?" if close else ""
+
+
 def _coerce(key: str, value: Any) -> Any:
     types = {f.name: f.type for f in fields(Config)}
     if key not in types:
-        known = ", ".join(sorted(types))
-        raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
+        raise ConfigError(f"未知设置 / unknown setting {key!r}{nearest(key, types)} (the settings are listed in "
+                          "docs/manual; `ruralenv run --help`)")
     kind = str(types[key])
     if not isinstance(value, str):
         if kind == "tuple[float, ...]" and isinstance(value, list):
@@ -437,16 +444,39 @@ def load_toml(path: str | Path) -> tuple[RunInputs, Config]:
         raise ConfigError(f"{path}: configuration file does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    inputs = doc.get("inputs", {})
+    _check_names(path, "", doc, TOML_TABLES)
+    inputs, settings = doc.get("inputs", {}), doc.get("settings", {})
+    for table, value in (("inputs", inputs), ("settings", settings)):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{table}] must be a table of key = value lines, got {value!r}")
+    _check_names(path, "inputs", inputs, LAYER_KINDS)
+    _check_names(path, "settings", settings, [f.name for f in fields(Config)])
     missing = [k for k in ("villages", "roads") if k not in inputs]
     if missing:
         raise ConfigError(f"{path}: [inputs] lacks {', '.join(missing)}")
-    unknown = set(inputs) - set(LAYER_KINDS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown input(s) {sorted(unknown)}; known: {', '.join(LAYER_KINDS)}")
     specs = {k: LayerSpec.parse(v, base=path.parent) for k, v in inputs.items()}
-    config = Config().replace(**doc.get("settings", {}))
+    try:
+        config = Config().replace(**settings)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: [settings] {exc}") from None
     return RunInputs(**specs), config
+
+
+#: The tables a run's TOML file may have.
+TOML_TABLES = ("inputs", "settings")
+
+
+def _check_names(path: Path, table: str, doc: dict, known: list[str] | tuple[str, ...]) -> None:
+    """Raise ConfigError naming every unknown table (``table`` empty) or key of ``[table]``, with the nearest
+    known name: a misspelt ``[setting]`` must not run on the defaults."""
+    unknown = [k for k in doc if k not in known]
+    if not unknown:
+        return
+    zh, en = ("未知表", "unknown table") if not table else (f"[{table}] 中的未知键", f"unknown key in [{table}]")
+    shown = "[{}]" if not table else "{}"
+    lines = [f"{path}: {zh} / {en} {shown.format(k)}{nearest(k, known)}" for k in unknown]
+    listed = f" (known: {', '.join(known)})" if len(known) <= 12 else ""
+    raise ConfigError("\n".join(lines) + listed)
 
 
 def default_cache_dir(config: Config) -> Path:

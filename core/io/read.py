@@ -135,6 +135,15 @@ def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object
             "field": problem.field, "severity": problem.severity, "reason": problem.message}
 
 
+def _missing_field(name: str, present: str) -> str:
+    """The message of a missing required field: its Chinese names and how to add it, then what is there."""
+    zh = [alias for alias, canonical in schema.ALIASES.items() if canonical == name and not alias.isascii()]
+    called = f"（中文字段名 / Chinese name: {' / '.join(zh[:3])}）" if zh else ""
+    return (f"缺少必填字段 / required field '{name}' is missing{called}; 请在属性表中添加该字段（或将已有字段改名为"
+            f"上述名称之一）/ add the field to the attribute table or rename an existing one to one of these names "
+            f"(fields present: {present})")
+
+
 def read_layer(spec: LayerSpec, kind: str) -> Layer:
     """Read one input layer from a file and check it against the contract.
 
@@ -201,11 +210,7 @@ def check_layer(
     missing = [f for f in schema.REQUIRED[kind] if f not in gdf.columns]
     if missing:
         present = ", ".join(map(str, raw.columns.drop(raw.geometry.name, errors="ignore")))
-        raise InputError([
-            Problem(**where, row=None, field=f,
-                    message=f"required field '{f}' is missing (fields present: {present})")
-            for f in missing
-        ])
+        raise InputError([Problem(**where, row=None, field=f, message=_missing_field(f, present)) for f in missing])
     if gdf.crs is None:
         gdf = _assume_geographic(gdf, where)
     gdf = gdf.reset_index(drop=True)

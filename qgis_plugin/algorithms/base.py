@@ -124,12 +124,15 @@ class Sink:
         QML file in ``styles/`` applied when the layer is loaded.
     drop : tuple of str
         Result columns left out of this output.
+    geometry : str
+        Geometry type of the output when the layer has no feature (``Point``, ``LineString``, ``MultiPolygon`` …).
     """
 
     layer: str
     label: str
     style: str | None = None
     drop: tuple[str, ...] = ()
+    geometry: str = "Point"
 
     @property
     def parameter(self) -> str:
@@ -356,7 +359,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         df = outcome.layers[sink.layer]
         df = df.drop(columns=[c for c in sink.drop if c in df.columns])
         fields = fields_of(df)
-        geometry_type = sink_geometry_type(df, EMPTY_SINK_TYPES.get(sink.layer, QgsWkbTypes.Point))
+        geometry_type = sink_geometry_type(df, sink.geometry)
         target, dest_id = self.parameterAsSink(parameters, sink.parameter, context, fields, geometry_type,
                                                qgis_crs(outcome.crs))
         if target is None:
@@ -370,11 +373,6 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
 
 #: Files of tables the core reads as points itself (longitude/latitude or WKT columns).
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
-
-#: Geometry type of a sink whose layer came out empty (every other layer holds points).
-EMPTY_SINK_TYPES = {"roads": QgsWkbTypes.MultiLineString, "counties": QgsWkbTypes.MultiPolygon,
-                    "towns": QgsWkbTypes.Point}
-
 
 #: Village columns about hardened-road access (from the output contract).
 ACCESS_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "access")

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import (
@@ -55,8 +56,9 @@ def qgis_process(env: dict, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def plugin_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py"), "--out-dir", str(out)], check=True)
-    return out / "ruralenv-0.1.0.zip"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py"), "--out-dir", str(out)], check=True,
+                          capture_output=True, text=True)
+    return Path(done.stdout.strip().splitlines()[-1])  # ruralenv-<version of metadata.txt>.zip
 
 
 def test_zip_installs_into_clean_profile_and_starts(plugin_zip, tmp_path):
