@@ -161,6 +161,20 @@ class Config:
         an assumption, not from the plan).
     surface_zonal_km, surface_zonal_min : tuple of float
         Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
+    tech_grade_from_highway : bool
+        Roads without a 技术等级 take one from their OSM ``highway`` class (motorway→高速公路, trunk→一级,
+        primary→二级, secondary→三级, tertiary→四级): an assumption, said in a warning. Off: unknown.
+    target_town_class3_pct : float or None
+        Target share (%) of township seats on a 三级 road network (§(十一) 提升苏木乡镇通三级公路率). The plan
+        gives no number, so none by default (the report says so).
+    cost_upgrade_class3_wan_per_km : float
+        万元 per km to upgrade a road to 三级 (plan ``--only roads``). Default 300 (price year 2021) is a
+        placeholder of this release, not taken from a published norm: widening a 四级 road (JTG B01-2014
+        lane width 3.0–3.5 m, one or two lanes) to a 三级 road (two 3.25–3.5 m lanes) and paving it; set the
+        county's own 概算 figure.
+    capacity_aware : bool
+        Assign villages to facilities within their ``capacity_tpd`` (an exact transportation problem, least
+        total road distance); villages none can take fall to the next tier with the reason ``capacity``.
     """
 
     node_tolerance_m: float = 1.0
@@ -218,6 +232,11 @@ class Config:
     speed_offroad_kmh: float = 10.0
     surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
     surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
+    # --- Roads and waste as the plan states them (issue 27): 苏木乡镇通三级公路 §(十一), capacities §(九) ---
+    tech_grade_from_highway: bool = False
+    target_town_class3_pct: float | None = None
+    cost_upgrade_class3_wan_per_km: float = 300.0
+    capacity_aware: bool = False
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -237,6 +256,9 @@ class Config:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
         self._check_sanitation()
+        if self.target_town_class3_pct is not None and not 0 <= self.target_town_class3_pct <= 100:
+            raise ConfigError(f"target_town_class3_pct is a percentage between 0 and 100 (或留空 none), got "
+                              f"{self.target_town_class3_pct}")
 
     def _check_sanitation(self) -> None:
         if not 0 < self.sewage_small_residents <= self.sewage_central_residents:
@@ -291,6 +313,10 @@ class Config:
 
 def _check_value(name: str, kind: str, value: Any) -> None:
     """Raise ConfigError naming the setting when ``value`` does not fit its type and range."""
+    if kind.endswith(" | None"):
+        if value is None:
+            return
+        kind = kind.removesuffix(" | None")
     expected: tuple[type, ...] | None = {"float": (numbers.Real,), "int": (numbers.Integral,),
                                          "bool": (bool, np.bool_), "str": (str,)}.get(kind)
     if kind.startswith("tuple"):
@@ -328,6 +354,10 @@ def _coerce(key: str, value: Any) -> Any:
         known = ", ".join(sorted(types))
         raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
     kind = str(types[key])
+    if kind.endswith(" | None"):
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "无")):
+            return None
+        kind = kind.removesuffix(" | None")
     if not isinstance(value, str):
         if kind == "tuple[float, ...]" and isinstance(value, list):
             return tuple(float(v) for v in value)
