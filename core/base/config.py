@@ -43,6 +43,7 @@ DEFAULT_UNHARDENED_SURFACES: tuple[str, ...] = (
 DEFAULT_HARDENED_HIGHWAYS: tuple[str, ...] = (
     "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
     "secondary_link", "tertiary", "tertiary_link", "高速公路", "国道", "省道", "县道",
+    "高速", "一级", "一级公路", "二级", "二级公路", "三级", "三级公路",  # 技术等级 (JTG B01-2014), issue 27
 )
 #: OSM ``highway`` classes (and Chinese grades) a truck may use, treated as not hardened when a road has
 #: no surface value.
@@ -50,6 +51,7 @@ DEFAULT_UNHARDENED_HIGHWAYS: tuple[str, ...] = (
     "track", "unclassified", "service", "residential", "living_street", "road", "emergency_bay",
     "passing_place", "rest_area", "services", "turning_loop", "turning_circle",
     "乡道", "村道", "机耕路", "专用公路", "等外公路",
+    "四级", "四级公路", "等外",  # 技术等级 (JTG B01-2014), issue 27
 )
 #: OSM ``highway`` classes (and Chinese names) no waste truck can use: kept in the outputs with
 #: ``collection_route`` false and, with ``exclude_non_truck_roads``, left out of the road graph.
