@@ -245,8 +245,9 @@ ROADS_WASTE_INDICATOR_COLUMNS: tuple[Column, ...] = (
            ("waste_coverage_within_capacity_pct", "pct", "处理能力内垃圾收运处置体系覆盖率%",
             "waste coverage within capacity %")),
 )
-#: summary.json keys a capacity-aware run (``capacity_aware``) adds.
-CAPACITY_SUMMARY_KEYS: dict[str, str] = {
+#: summary.json keys of issue 27: ``class3`` with a towns layer, ``capacity_assignment`` with ``capacity_aware``.
+ROADS_WASTE_SUMMARY_KEYS: dict[str, str] = {
+    "class3": "the Class III target used (target_town_class3_pct) and that the plan gives no number",
     "capacity_assignment": "per tier: village–facility pairs, parts, parts solved exactly by HiGHS, status, seconds",
 }
 

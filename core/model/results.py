@@ -157,6 +157,15 @@ def summary_of(p: Prepared, tables: dict[str, pd.DataFrame], counts: dict[str, i
     return out
 
 
+def class3_note(target_pct: float | None) -> dict:
+    """summary.json ``class3``: the target used, and that the plan itself gives none."""
+    plan = ("方案提出“提升苏木乡镇通三级公路率”（§（十一）），未给出数值目标 / the plan asks to raise the share of township "
+            "seats on Class III roads (§(十一)) but gives no number")
+    if target_pct is None:
+        return {"target_town_class3_pct": None, "note": f"{plan}；未设目标 target_town_class3_pct / no target set"}
+    return {"target_town_class3_pct": target_pct, "note": f"{plan}；目标 {target_pct:g}% 为本次运行设定 / set for this run"}
+
+
 def build_results(ctx: Context[Prepared], seconds: dict[str, float]) -> Results:
     """The Results of a run from its prepared inputs and stage results."""
     p = ctx.prepared
@@ -170,6 +179,8 @@ def build_results(ctx: Context[Prepared], seconds: dict[str, float]) -> Results:
     summary = summary_of(p, tables, counts, seconds)
     if capacity is not None and capacity.solve:
         summary["capacity_assignment"] = capacity.solve
+    if ctx.get(Class3) is not None:
+        summary["class3"] = class3_note(p.config.target_town_class3_pct)
     return Results(villages, roads_layer(p), facilities_layer(p, ctx.progress, capacity),
                    counties_layer(p, tables["county"]),
                    towns, None if mines is None else move_issues_last(mines), unreachable_layer(villages, p.reachable),

@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import GK_111, X0, Y0, points, town, village
-from shapely.geometry import LineString
-
 from ruralenv.core import Config
 from ruralenv.core.io.grades import admin_from_ref, road_gradings
 from ruralenv.core.model._assign import assign_within_capacity
 from ruralenv.core.model.analysis import analyse
+from shapely.geometry import LineString
 
 GRADES = ("二级", "三级", "四级", "等外", None)
 
@@ -60,7 +59,6 @@ def _sample_roads_named(field: str) -> gpd.GeoDataFrame:
 def test_old_grade_fields_read_as_before(field, cfg):
     """Files that named today's grade field 技术等级 or 行政等级 harden the same roads and keep ``grade``."""
     from conftest import SAMPLE
-
     from ruralenv.core.model.prepare import read_inputs
 
     layers, _, _ = read_inputs({"roads": _sample_roads_named(field)}, cfg, required=("roads",))
