@@ -29,7 +29,7 @@ from .._assign import assign_within_capacity
 from ..stage import Context
 from .attributes import VillageAttributes, column_or
 from .collection import Assignment, Collection
-from .distances import Distances
+from .distances import Distances, Seeds
 
 #: The tiers of the model: (model, facility type that takes the waste, setting of its distance).
 TIERS = (("county_process", "transfer_station", "d_station_m"), ("town_transfer", "town_treatment", "d_town_m"),
@@ -227,15 +227,20 @@ def run(ctx: Context[Any]) -> Capacity:
     a = col.assignment
     solve: dict = {}
     assignment = None
-    if p.config.capacity_aware:
+    if ctx.get(Seeds) is not None:  # a partitioned run's window: a facility beyond it has no name here
+        n = len(waste)
+        chain = _Chain(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
+    elif p.config.capacity_aware:
         assignment, chain, solve = capacity_assignment(p, col, dist, waste, cap, plant)
     else:
         chain = rule_chain(a.model, a.covered, col, dist, facility_row, plant)
     load = loads(chain, waste, ftype)
     over = np.isfinite(cap) & (np.nan_to_num(load) > cap + 1e-9)
-    served_over = np.zeros(len(waste), bool)
+    served_over: np.ndarray = np.zeros(len(waste), bool)
     for rows in (chain.station, chain.treatment):
         served_over |= (rows >= 0) & over[np.maximum(rows, 0)] if len(over) else False
+    if ctx.get(Seeds) is not None:
+        served_over = np.full(len(waste), None, object)  # not known in a window
     names = column_or(p.facilities, "name", None).to_numpy(object)
     names = np.where(pd.isna(names), ftype, names).astype(object) if len(names) else names
     return Capacity(waste, chain.station, chain.treatment, chain.station_dist, chain.treatment_dist, cap, load,
@@ -246,6 +251,8 @@ def capacity_indicators(villages: pd.DataFrame, config: Config) -> dict[str, Any
     """Coverage within capacity beside the plain coverage: in-scope administrative villages covered by a chain
     none of whose facilities is over capacity."""
     scope = flag_column(villages, "in_scope") & flag_column(villages, "is_admin_village")
+    if "served_over_capacity" not in villages or villages["served_over_capacity"].isna().all():
+        return {"n_admin_covered_within_capacity": None, "waste_coverage_within_capacity_pct": None}
     ok = scope & flag_column(villages, "covered") & ~flag_column(villages, "served_over_capacity")
     n = int(scope.sum())
     return {"n_admin_covered_within_capacity": int(ok.sum()),
