@@ -7,7 +7,7 @@ or village → village treatment (村庄分散, when covered). A facility withou
 
 Today's rule sends each village to its nearest facility of each tier; the loads show which facilities it
 overfills (``over_capacity``) and the villages they serve are marked ``served_over_capacity``. With
-``capacity_aware`` each tier is a transportation problem solved exactly (:mod:`.._assign`): as many
+``capacity_aware`` each tier is a transportation problem solved exactly (:mod:`..assign`): as many
 villages as the capacities allow, then least total road distance, every pair within the rule's distance.
 A village that no facility of a tier can take falls to the next tier, with ``capacity`` in its reason.
 """
@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import dijkstra
 from ...base import schema
 from ...base.config import Config
 from ...base.values import flag_column, number_column
-from .._assign import assign_within_capacity
+from ..assign import assign_within_capacity
 from ..stage import Context
 from .attributes import VillageAttributes, column_or
 from .collection import Assignment, Collection
