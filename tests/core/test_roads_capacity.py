@@ -16,8 +16,8 @@ import pytest
 from helpers import GK_111, X0, Y0, points, town, village
 from ruralenv.core import Config
 from ruralenv.core.io.grades import admin_from_ref, road_gradings
-from ruralenv.core.model.assign import assign_within_capacity
 from ruralenv.core.model.analysis import analyse
+from ruralenv.core.model.assign import assign_within_capacity
 from shapely.geometry import LineString
 
 GRADES = ("二级", "三级", "四级", "等外", None)
