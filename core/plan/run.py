@@ -73,7 +73,7 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
     if opt.waste:
         cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
         fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
-                              opt.time_limit, progress)
+                              opt.time_limit, progress, opt.site_capacity_tpd)
     if opt.roads:
         pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
     up = plan_class3(inp, opt.time_limit, progress) if opt.roads else None

@@ -251,3 +251,41 @@ def test_capacity_aware_keeps_every_facility_within_capacity(tmp_path):
     assert aware.summary["capacity_assignment"]["county_process"]["status"] == "optimal"
     region = plain.tables["region"].iloc[0]
     assert region["waste_coverage_within_capacity_pct"] < region["waste_coverage_pct"]
+
+
+# --- plans ------------------------------------------------------------------------------------------------------
+def test_class3_upgrade_plan_connects_every_seat_when_built(sample_results):
+    from ruralenv.core.model.stages.class3 import class3_of_towns
+    from ruralenv.core.plan.class3 import class3_projects, plan_class3
+    from ruralenv.core.plan.problem import load_results, road_network
+
+    inp = load_results(sample_results[1] / "results.gpkg")
+    assert not inp.towns["class3_access"].any()  # the sample gives no 技术等级
+    up = plan_class3(inp, time_limit=5.0)
+    assert up.access_after.all()
+    row = up.counties.iloc[0]
+    assert row["bound_km"] <= row["km"] == pytest.approx(up.pieces["length_m"].sum() / 1000, abs=0.01)
+    assert row["cost_wan"] == pytest.approx(row["km"] * inp.config.cost_upgrade_class3_wan_per_km, abs=0.1)
+    net = road_network(inp)
+    built = inp.roads.copy()
+    lines = np.unique(net.edge_line[up.edges])
+    built.loc[lines, "class3_road"] = True
+    built.loc[lines, "tech_grade"] = "三级"
+    after = class3_of_towns(net, built, inp.towns, inp.crs, inp.config.access_radius_m, inp.config.max_snap_m)
+    assert after.class3_access.all()
+    projects = class3_projects(up)
+    assert projects["investment_wan"].sum() == pytest.approx(row["cost_wan"])
+
+
+def test_site_capacity_limits_what_new_sites_cover(sample_results):
+    from ruralenv.core.plan.facilities import plan_facilities
+    from ruralenv.core.plan.problem import load_results
+
+    inp = load_results(sample_results[1] / "results.gpkg")
+    free = plan_facilities(inp, sites=3, time_limit=5.0)
+    capped = plan_facilities(inp, sites=3, time_limit=5.0, site_capacity_tpd=0.3)
+    gained_free = int((free.covered_after & ~inp.flag("covered")).sum())
+    gained = capped.covered_after & ~inp.flag("covered")
+    assert 0 < gained.sum() < gained_free
+    residents = inp.villages["population"].fillna(0).to_numpy(float)
+    assert (residents[gained] * inp.config.waste_kg_per_person_day / 1000).sum() <= 3 * 0.3 + 1e-9
