@@ -205,8 +205,8 @@ def test_loads_add_up_on_the_sample(sample_results):
     assert by_type["county_treatment"] == pytest.approx(by_type["transfer_station"], abs=1e-3)
     treated = by_type[["county_treatment", "town_treatment", "village_treatment"]].sum()
     assert treated == pytest.approx(waste[served].sum(), abs=1e-3)
-    assert waste.sum() == pytest.approx((v["population"].fillna(0) * 0.2 / 1000).sum(), rel=1e-6) or \
-        "resident_population" in v
+    residents = v["resident_population"].fillna(v["population"]).fillna(0)
+    assert waste.sum() == pytest.approx((residents * 0.2 / 1000).sum(), rel=1e-6)
 
 
 def test_capacity_aware_with_unlimited_capacities_gives_the_golden_file(tmp_path):
@@ -287,5 +287,5 @@ def test_site_capacity_limits_what_new_sites_cover(sample_results):
     gained_free = int((free.covered_after & ~inp.flag("covered")).sum())
     gained = capped.covered_after & ~inp.flag("covered")
     assert 0 < gained.sum() < gained_free
-    residents = inp.villages["population"].fillna(0).to_numpy(float)
+    residents = inp.villages["resident_population"].fillna(inp.villages["population"]).fillna(0).to_numpy(float)
     assert (residents[gained] * inp.config.waste_kg_per_person_day / 1000).sum() <= 3 * 0.3 + 1e-9
