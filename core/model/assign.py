@@ -11,6 +11,7 @@ takes its nearest facility (the rule without capacities, so unlimited capacities
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -106,7 +107,8 @@ def assign_within_capacity(vi: np.ndarray, fi: np.ndarray, dd: np.ndarray, waste
     t0 = time.perf_counter()
     n = len(waste)
     chosen = np.full(n, -1, np.int64)
-    info = {"pairs": int(len(vi)), "parts": 0, "parts_solved_exactly": 0, "status": "optimal", "seconds": 0.0}
+    info: dict[str, Any] = {"pairs": int(len(vi)), "parts": 0, "parts_solved_exactly": 0, "status": "optimal",
+                            "seconds": 0.0}
     if len(vi) == 0:
         return chosen, info
     part = _parts(vi, fi, groups, len(cap))

@@ -53,6 +53,7 @@ class Class3Plan:
 def _terminals(inp: PlanInputs, net: RoadNetwork, class3_line: np.ndarray, rows: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray]:
     """For seats ``rows``: their nearest road and nearest 三级 road within ``access_radius_m`` (-1: none)."""
+    assert inp.towns is not None  # the caller checked
     xy = point_xy(inp.towns.iloc[rows])
     radius = inp.config.access_radius_m
     geoms = inp.roads.geometry.array
@@ -65,8 +66,9 @@ def _terminals(inp: PlanInputs, net: RoadNetwork, class3_line: np.ndarray, rows:
 def _county_instance(inp: PlanInputs, net: RoadNetwork, view: RoadNetwork, class3_line: np.ndarray, code: str):
     """The upgrade instance of one county, or None when it has no seat to connect or no county seat."""
     towns = inp.towns
+    assert towns is not None  # the caller checked
     county = towns["county_code"].astype(str).to_numpy()
-    seat = flag_array(towns["is_county_seat"]) if "is_county_seat" in towns else np.zeros(len(towns), bool)
+    seat = flag_array(towns["is_county_seat"]) if "is_county_seat" in towns else np.zeros(len(towns), np.bool_)
     access = towns["class3_access"].fillna(False).astype(bool).to_numpy()
     mine = county == code
     heads = np.flatnonzero(mine & seat)

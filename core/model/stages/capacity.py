@@ -98,7 +98,11 @@ class Capacity:
 
 
 def _names(names: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return np.where(rows >= 0, names[np.maximum(rows, 0)] if len(names) else None, None).astype(object)
+    """The facility name of each row (None for -1)."""
+    out = np.full(len(rows), None, object)
+    ok = rows >= 0
+    out[ok] = names[rows[ok]]
+    return out
 
 
 def _metres(d: np.ndarray) -> np.ndarray:
