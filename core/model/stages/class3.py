@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 from ...base.progress import NullProgress, Progress
 from ...base.values import flag_array
 from ...network.graph import EPS_WEIGHT, RoadNetwork, csr_from_edges, graded_view
-from ...network.snapping import Snapper
+from ...network.snapping import Snap, Snapper
 from ..prepare import point_xy
 from ..stage import Context
 from .access import largest_hard_component
@@ -180,7 +180,7 @@ def _all_gaps(net: RoadNetwork, view: RoadNetwork, class3: np.ndarray, unknown: 
 
 
 def class3_of_towns(net: RoadNetwork, roads: pd.DataFrame, towns: pd.DataFrame, crs: Any, access_radius_m: float,
-                    max_snap_m: float, progress: Progress | None = None) -> Class3:
+                    max_snap_m: float, progress: Progress | None = None, snap: Snap | None = None) -> Class3:
     """``class3_access`` and the gaps of every township seat.
 
     Parameters
@@ -193,6 +193,8 @@ def class3_of_towns(net: RoadNetwork, roads: pd.DataFrame, towns: pd.DataFrame, 
     crs : pyproj.CRS
     access_radius_m, max_snap_m : float
     progress : Progress, optional
+    snap : Snap, optional
+        The seats' nearest road within ``max_snap_m`` when already known (a run's ``town_snap``).
 
     Returns
     -------
@@ -215,7 +217,8 @@ def class3_of_towns(net: RoadNetwork, roads: pd.DataFrame, towns: pd.DataFrame, 
                          "(OSM and many files give none): no township seat has class3_access", "warning")
     targets = _targets(view, seat_comp, county, is_seat, progress)
     access = np.array([c >= 0 and c in targets[k] for c, k in zip(seat_comp, county, strict=True)], bool)
-    snap = Snapper(net, roads.geometry.array, crs).snap(tx, ty, max_dist_m=max_snap_m)
+    if snap is None:
+        snap = Snapper(net, roads.geometry.array, crs).snap(tx, ty, max_dist_m=max_snap_m)
     below, unk = _all_gaps(net, view, class3, unknown, snap, county, ~access, targets)
     below += np.maximum(np.nan_to_num(snap.dist_m, nan=0.0) - access_radius_m, 0.0)  # off the road, beyond reach
     below[access], unk[access] = 0.0, 0.0
@@ -229,4 +232,4 @@ def run(ctx: Context[Any]) -> Class3 | None:
     if p.towns is None:
         return None
     return class3_of_towns(p.net, p.roads, p.towns, p.crs, p.config.access_radius_m, p.config.max_snap_m,
-                           ctx.progress)
+                           ctx.progress, getattr(p, "town_snap", None))
