@@ -13,7 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from .base.config import Config, RunInputs
-from .base.contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
+from .base.contract import (
+    FACILITY_CAPACITY_COLUMNS,
+    REJECT_COLUMNS,
+    TOWN_CLASS3_COLUMNS,
+    UNREACHABLE_COLUMNS,
+    headers,
+)
 from .base.files import write_atomically
 from .base.progress import NullProgress, Progress
 from .io.carry import Previous, carry_layers, previous_results
@@ -88,6 +94,29 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
                             background=BACKGROUND)
 
 
+#: Input fields shown beside the issue-27 columns in their report sheets.
+_SEAT_FIELDS = {"town_code": ("苏木乡镇代码", "township code"), "name": ("名称", "name"),
+                "county_code": ("旗县代码", "county code"), "is_county_seat": ("旗县驻地", "county seat")}
+_FACILITY_FIELDS = {"name": ("名称", "name"), "facility_type": ("设施类型", "facility type"),
+                    "county_code": ("旗县代码", "county code"), "capacity_tpd": ("处理能力(吨/日)", "capacity t/day")}
+
+
+def roads_waste_sheets(res: Results) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, tuple[str, str]]]]:
+    """report.xlsx sheets of issue 27: township seats on Class III roads (§(十一)) and facility loads (§(九))."""
+    sheets: dict[str, pd.DataFrame] = {}
+    sheet_headers: dict[str, dict[str, tuple[str, str]]] = {}
+    towns = res.towns
+    if towns is not None and "class3_access" in towns:
+        cols = {**_SEAT_FIELDS, **headers(TOWN_CLASS3_COLUMNS)}
+        sheets["通三级公路 class3"] = pd.DataFrame(towns[[c for c in cols if c in towns]])
+        sheet_headers["通三级公路 class3"] = cols
+    if len(res.facilities) and "load_tpd" in res.facilities:
+        cols = {**_FACILITY_FIELDS, **headers(FACILITY_CAPACITY_COLUMNS)}
+        sheets["设施负荷 load"] = pd.DataFrame(res.facilities[[c for c in cols if c in res.facilities]])
+        sheet_headers["设施负荷 load"] = cols
+    return sheets, sheet_headers
+
+
 def output_writers(res: Results, write_map: bool = True, progress: Progress | None = None,
                    out_dir: Path | None = None) -> dict[str, Callable[[Path], object]]:
     """File name → function writing that file, for :func:`.files.write_atomically`.
@@ -106,6 +135,9 @@ def output_writers(res: Results, write_map: bool = True, progress: Progress | No
         tables["问题 problems"] = res.rejects
     sheet_headers = {"不可达 unreachable": headers(UNREACHABLE_COLUMNS), "问题 problems": headers(REJECT_COLUMNS)}
     previous = previous_results(out_dir / "results.gpkg") if out_dir is not None else None
+    sheets, more_headers = roads_waste_sheets(res)
+    tables.update(sheets)
+    sheet_headers.update(more_headers)
     writers: dict[str, Callable[[Path], object]] = {
         "results.gpkg": lambda p: _write_results_gpkg(res, p, previous),
         "summary.json": lambda p: write_json(res.summary, p),

@@ -118,6 +118,7 @@ DEFAULT_BASEMAP = "osm"
 #: Popup field labels (zh, en).
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     **contract.headers(contract.VILLAGE_COLUMNS),
+    **contract.headers(contract.TOWN_CLASS3_COLUMNS + contract.FACILITY_CAPACITY_COLUMNS),
     "name": ("名称", "Name"),
     "village_code": ("村代码", "Village code"),
     "population": ("人口", "Population"),
@@ -508,16 +509,24 @@ def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: in
 
 def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     seat = gdf["is_county_seat"] if "is_county_seat" in gdf.columns else pd.Series(False, index=gdf.index)
-    keys = ["county_seat" if yes_no(v, strict=False) else "town_seat" for v in seat]
+    class3 = gdf["class3_access"] if "class3_access" in gdf.columns else pd.Series(None, index=gdf.index)
+    keys = ["county_seat" if yes_no(v, strict=False) else "town_class3" if yes_no(c, strict=False) else "town_seat"
+            for v, c in zip(seat, class3, strict=True)]
+    square = {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5, "fillOpacity": 1}
     styles = {"county_seat": {"shape": "star", "radius": 9, "color": "#000000", "weight": 1.5,
                               "fillColor": "#ffd92f", "fillOpacity": 1},
-              "town_seat": {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5,
-                            "fillColor": "#ffffff", "fillOpacity": 1}}
-    labels = {"county_seat": ("旗县驻地", "county seat"), "town_seat": ("苏木乡镇驻地", "township seat")}
+              "town_class3": {**square, "fillColor": "#1a9850"},  # issue 27: 苏木乡镇通三级公路 (§(十一))
+              "town_seat": {**square, "fillColor": "#ffffff"}}
+    known = "class3_access" in gdf.columns
+    labels = {"county_seat": ("旗县驻地", "county seat"),
+              "town_class3": ("苏木乡镇驻地（通三级公路）", "township seat on a Class III road"),
+              "town_seat": ("苏木乡镇驻地（未通三级公路）", "township seat, no Class III road") if known
+              else ("苏木乡镇驻地", "township seat")}
     spec = (("town_code", "text"), ("county_code", "text"), ("is_county_seat", "bool"),
-            ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"))
+            ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"), ("class3_access", "bool"),
+            ("class3_gap_m", "metres"), ("class3_gap_unknown_m", "metres"))
     layer = _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
-    many = {"town_seat"} if keys.count("town_seat") > DOT_MIN_SEATS else set()
+    many = {"town_seat", "town_class3"} if len(keys) - keys.count("county_seat") > DOT_MIN_SEATS else set()
     return _dotted(layer, many, ("苏木乡镇驻地", "township seats"), lang)
 
 
@@ -535,8 +544,8 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
     }
     labels = {**FACILITY_LABELS, "other": ("其他", "other")}
     keys = [t if t in FACILITY_LABELS else "other" for t in gdf["facility_type"]]
-    spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
-            ("issues", "text"))
+    spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("load_tpd", "num"), ("utilisation_pct", "pct"),
+            ("over_capacity", "bool"), ("county_code", "text"), ("snap_dist_m", "metres"), ("issues", "text"))
     displays = {"facility_type": _in(FACILITY_LABELS, lang)}
     layer = _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
     return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("设施", "facilities"), lang)

@@ -13,7 +13,7 @@ from conftest import SAMPLE
 from ruralenv.core import InputError, run_pipeline
 from shapely.geometry import Point
 
-RUN = [sys.executable, "-m", "ruralenv.core.cli.main", "run"]
+RUN = [sys.executable, "-m", "ruralenv.core.cli", "run"]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
