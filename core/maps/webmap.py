@@ -152,7 +152,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 VILLAGE_CLASS_EN: dict[str, str] = {
     "集聚提升类": "cluster and upgrade", "城郊融合类": "suburban integration",
     "特色保护类": "characteristic protection", "搬迁撤并类": "relocation and merger",
-    "空心村": "hollow village", "未分类": "unclassified",
+    "空心村": "hollow village", "暂不分类": "not yet classified",
 }
 FACILITY_LABELS: dict[str, tuple[str, str]] = {
     "county_treatment": ("旗县处理设施", "county treatment"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS, headers
 from ..base.files import write_atomically
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
@@ -25,8 +26,8 @@ def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
 def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
     """The sheets of plan.xlsx."""
     s = outcome.summary
-    tables = {"结论 summary": pd.DataFrame([{"county_code": k, "name": v["name"], "中文": v["zh"], "English": v["en"]}
-                                          for k, v in s["sentences"].items()])}
+    tables = {"结论 summary": pd.DataFrame([{"county_code": k, "name": v["name"], "sentence_zh": v["zh"],
+                                           "sentence_en": v["en"]} for k, v in s["sentences"].items()])}
     if outcome.facilities is not None:
         tables["收运设施 waste"] = pd.DataFrame(s["waste"]["counties"])
         solver = {k: v for k, v in s["waste"].items() if not isinstance(v, list | dict)}
@@ -40,13 +41,21 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[str, str]]]:
+    """The (Chinese, English) headers of each plan.xlsx sheet, from the output contract: the waste sheets' and
+    the paving sheets' before/after columns say which indicator they measure."""
+    waste, roads = headers(PLAN_COLUMNS + PLAN_WASTE_COLUMNS), headers(PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
+    return {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段")) else waste for sheet in tables}
+
+
 def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True,
                progress: Progress | None = None) -> dict[str, Path]:
     """Write plan.gpkg, plan.json, plan.xlsx (and map.html) into ``out_dir``, all or nothing."""
+    tables = plan_tables(outcome)
     writers: dict[str, Callable[[Path], object]] = {
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
-        "plan.xlsx": lambda p: write_report(plan_tables(outcome), p),
+        "plan.xlsx": lambda p: write_report(tables, p, plan_headers(tables)),
     }
     if write_map:
         from ..maps.webmap import map_writer

@@ -296,7 +296,7 @@ def test_sample_outputs_carry_the_sanitation_results(sanitation_run):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["counties"][0]["sewage_rate_pct"] == res.summary["region"]["sewage_rate_pct"]
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert {"污水厕所 旗县 sanitation county", "污水厕所 乡镇 sanitation town", "污水厕所 全部 sanitation region"} <= set(
+    assert {"污水厕所 旗县 sanitation county", "污水厕所 苏木乡镇 sanitation town", "污水厕所 全部 sanitation region"} <= set(
         wb.sheetnames)
     sheet = wb["污水厕所 旗县 sanitation county"]
     header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ...base import glossary
 from ...base.config import Config
 from ...base.contract import SANITATION_INDICATOR_COLUMNS, names
 from ...base.values import flag_column, number_column
@@ -88,7 +89,14 @@ class Sanitation:
             "in_priority_zone": self.in_priority_zone,
             "zone": self.zone,
             "zone_target_pct": self.zone_target_pct,
+            "sewage_mode_label": _labels(self.sewage_mode),
+            "fecal_route_label": _labels(self.fecal_route),
         }
+
+
+def _labels(codes: np.ndarray) -> np.ndarray:
+    """The glossary's Chinese label of each coded value (None stays None)."""
+    return np.array([glossary.zh(c) if isinstance(c, str) else None for c in codes], object)
 
 
 def _rounded(values: np.ndarray, digits: int) -> np.ndarray:
@@ -188,24 +196,40 @@ def sewage_modes(
 
 def _mode_reasons(mode: np.ndarray, r: np.ndarray, concentrated: np.ndarray, share: np.ndarray, d: np.ndarray,
                   flow: np.ndarray, c: Config) -> tuple[np.ndarray, np.ndarray]:
-    """The numbers behind each village's sewage mode, in Chinese and English (one f-string per row)."""
+    """The mode chosen for each village and the numbers behind it, in Chinese and English.
+
+    The Chinese text names the mode in the plan's words (选定：…), says ``参照`` when the plan's rule for that
+    tier does not literally describe the village (a decentralised facility for a village the §(七) sentence
+    of 300–1000 people living scattered does not cover), then the numbers, in Chinese units.
+    """
     big, small = c.sewage_central_residents, c.sewage_small_residents
-    limit, radius = _km(c.d_sewer_m), f"{c.concentrated_radius_m / 1000:g} km"
-    dist = [_km(x) for x in d]
+    g = glossary
+    limit, limit_en = g.with_unit(c.d_sewer_m / 1000, "unit_km"), _km(c.d_sewer_m)
+    radius, radius_en = g.with_unit(c.concentrated_radius_m / 1000, "unit_km"), f"{c.concentrated_radius_m / 1000:g} km"
+    dist = [(g.with_unit(x / 1000, "unit_km") if np.isfinite(x) else "无", _km(x)) for x in d]
     band = np.where(r >= big, 0, np.where(r >= small, 1, 2))
-    rule = (f"≥ {big}", f"{small}–{big}", f"< {small}")
+    rule_zh = (f"{big}人以上", f"{small}至{big}人", f"{small}人以下")
+    rule_en = (f"≥ {big}", f"{small}–{big}", f"< {small}")
     how_zh, how_en = ("居住分散", "居住集中"), ("scattered", "concentrated")
-    rows = list(zip(dist, r, band, concentrated.astype(int), share, flow, strict=True))
-    zh = np.array([f"距城镇污水管网 {dk} > {limit}；常住人口 {x:.0f} 人（{rule[b]}），{how_zh[k]}（{sh:.0%} 居民在 "
-                   f"{radius} 内）；设计水量 {fl:.1f} m³/d" for dk, x, b, k, sh, fl in rows], dtype=object)
-    en = np.array([f"sewer {dk} away > {limit}; {x:.0f} residents ({rule[b]}), {how_en[k]} ({sh:.0%} of residents "
-                   f"within {radius}); design flow {fl:.1f} m³/d" for dk, x, b, k, sh, fl in rows], dtype=object)
-    for i in np.flatnonzero(mode == "sewer_connect"):
-        zh[i] = f"距城镇污水管网/建成区 {dist[i]} ≤ {limit}，城市近郊就近纳管"
-        en[i] = f"sewer or urban area {dist[i]} away ≤ {limit}: connect to the town sewer"
-    for i in np.flatnonzero(pd.isna(mode)):
-        zh[i] = f"距城镇污水管网 {dist[i]} > {limit}；常住人口未知，未分类"
-        en[i] = f"sewer {dist[i]} away > {limit}; residents unknown: no mode"
+    literal = f"（{g.zh('by_reference')}§(七)常住人口{small}至{big}人、居住分散村庄的做法）"
+    zh = np.full(len(mode), None, dtype=object)
+    en = np.full(len(mode), None, dtype=object)
+    rows = zip(mode, dist, r, band, concentrated.astype(int), share, flow, strict=True)
+    for i, (m, (dk, dk_en), x, b, k, sh, fl) in enumerate(rows):
+        if m == "sewer_connect":
+            zh[i] = f"选定：{g.zh(m)}。依据：距城镇污水管网或建成区{dk}，不超过{limit}（城市近郊地区）"
+            en[i] = f"sewer or urban area {dk_en} away ≤ {limit_en}: connect to the town sewer"
+            continue
+        far_zh, far_en = f"距城镇污水管网{dk}，超过{limit}", f"sewer {dk_en} away > {limit_en}"
+        if m is None:
+            zh[i] = f"{g.zh('sewage_unknown')}。依据：{far_zh}；常住人口未知"
+            en[i] = f"{far_en}; residents unknown: no mode"
+            continue
+        beyond = m == "decentralised" and not (b == 1 and k == 0)
+        zh[i] = (f"选定：{g.zh(m)}{literal if beyond else ''}。依据：{far_zh}；常住人口{x:.0f}人（{rule_zh[b]}），"
+                 f"{how_zh[k]}（{sh:.0%}的居民在{radius}内）；设计水量{g.with_unit(fl, 'unit_tpd')}")
+        en[i] = (f"{g.en(m)}{' (by analogy)' if beyond else ''}: {far_en}; {x:.0f} residents ({rule_en[b]}), "
+                 f"{how_en[k]} ({sh:.0%} of residents within {radius_en}); design flow {fl:.1f} t/day")
     return zh, en
 
 
@@ -630,7 +654,7 @@ def report_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     keys = ("level", "code", "name", "county_code")
     indicators = names(SANITATION_INDICATOR_COLUMNS)
     sheets = {}
-    for level, sheet in (("county", "污水厕所 旗县 sanitation county"), ("town", "污水厕所 乡镇 sanitation town"),
+    for level, sheet in (("county", "污水厕所 旗县 sanitation county"), ("town", "污水厕所 苏木乡镇 sanitation town"),
                          ("region", "污水厕所 全部 sanitation region")):
         t = tables.get(level)
         if t is not None and len(t) and "sewage_rate_pct" in t:
