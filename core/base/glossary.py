@@ -187,15 +187,18 @@ def target(year: int, pct: float, more: bool = False) -> str:
     return f"{year}年目标（{number(pct)}%{'以上' if more else ''}）"
 
 
-def number(x: float, digits: int = 1) -> str:
-    """A number as Chinese running text writes it: no trailing zeros, no spaces (``29.6``, ``60``)."""
-    text = f"{x:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:.0f}"
+def number(x: float, digits: int = 1, fixed: bool = False) -> str:
+    """A number as Chinese running text writes it, no spaces: without trailing zeros (``29.6``, ``60``), or with
+    ``digits`` decimals when ``fixed`` (measured values, so that one sentence pattern holds them all)."""
+    text = f"{x:.{digits}f}"
+    if not fixed and digits:
+        text = text.rstrip("0").rstrip(".")
     return text or "0"
 
 
-def with_unit(x: float, unit: str, digits: int = 1) -> str:
+def with_unit(x: float, unit: str, digits: int = 1, fixed: bool = False) -> str:
     """A quantity in Chinese text, the number and its Chinese unit together: ``118.3公里``, ``20吨/日``."""
-    return f"{number(x, digits)}{zh(unit) if unit in TERMS else unit}"
+    return f"{number(x, digits, fixed)}{zh(unit) if unit in TERMS else unit}"
 
 
 def model_label(model: str, covered: bool | None, lang: str | int = "zh") -> str:

@@ -35,14 +35,16 @@ def modes(residents, concentrated, sewer_m=INF, config=CFG):
 def test_population_thresholds_for_concentrated_villages():
     mode, zh, en = modes([299, 300, 999, 1000, 1001], True)
     assert list(mode) == ["decentralised", "decentralised", "decentralised", "central", "central"]
-    assert "常住人口 1000 人（≥ 1000），居住集中" in zh[3]
+    assert "选定：建设日处理能力20吨以上的污水集中处理设施。" in zh[3] and "常住人口1000人（1000人以上），居住集中" in zh[3]
     assert "299 residents (< 300), concentrated" in en[0]
 
 
 def test_population_thresholds_for_scattered_villages():
     mode, zh, _ = modes([299, 300, 999, 1000, 1001], False)
     assert list(mode) == ["resource_use", "decentralised", "decentralised", "decentralised", "decentralised"]
-    assert "常住人口 1001 人（≥ 1000），居住分散（50% 居民在 1 km 内）" in zh[4]
+    assert "常住人口1001人（1000人以上），居住分散（50%的居民在1公里内）" in zh[4]
+    assert "参照实施方案（七）" in zh[4]  # decentralised beyond the plan's 300–1000 scattered case
+    assert "参照" not in zh[1] and "参照" not in zh[0]  # the plan's own cases say no 参照
 
 
 def test_thresholds_are_settings():
@@ -55,8 +57,8 @@ def test_sewer_just_inside_and_just_outside_d_sewer_m():
     d = CFG.d_sewer_m
     mode, zh, en = modes([50, 50, 5000, 5000], [False, False, True, True], [d, d + 0.5, d - 0.5, d + 0.5])
     assert list(mode) == ["sewer_connect", "resource_use", "sewer_connect", "central"]
-    assert "城市近郊就近纳管" in zh[0] and "3.0 km away ≤ 3.0 km" in en[0]
-    assert "距城镇污水管网 3.0 km > 3.0 km" in zh[1]
+    assert "选定：就近纳入城镇污水管网集中处理" in zh[0] and "3.0 km away ≤ 3.0 km" in en[0]
+    assert "距城镇污水管网3.0公里，超过3公里" in zh[1]
 
 
 def test_unknown_residents_get_no_mode_unless_near_a_sewer():
@@ -300,7 +302,7 @@ def test_sample_outputs_carry_the_sanitation_results(sanitation_run):
         wb.sheetnames)
     sheet = wb["污水厕所 旗县 sanitation county"]
     header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
-    assert "生活污水治理率%" in header and "卫生厕所普及率%" in header
-    assert "生活污水治理率%" not in [c.value for c in next(wb["旗县 county"].iter_rows(min_row=1, max_row=1))]
+    assert "生活污水治理率（%）" in header and "卫生厕所普及率（%）" in header
+    assert "生活污水治理率（%）" not in [c.value for c in next(wb["旗县 county"].iter_rows(min_row=1, max_row=1))]
     html = (out / "map.html").read_text(encoding="utf-8")
     assert '"id":"sewage"' in html and '"id":"toilets"' in html and html.count('"hidden":true') == 2

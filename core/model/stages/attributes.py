@@ -58,11 +58,11 @@ def unreachable_reasons(far: np.ndarray, on_island: np.ndarray, snap_dist_m: np.
     limit_km = config.max_snap_m / 1000
     for i in np.flatnonzero(far):
         d = snap_dist_m[i]
-        zh[i] = (f"{glossary.zh('far_from_road')}：距最近道路{glossary.with_unit(d / 1000, 'unit_km')}，"
+        zh[i] = (f"{glossary.zh('far_from_road')}：距最近道路{glossary.with_unit(d / 1000, 'unit_km', fixed=True)}，"
                  f"超过最大吸附距离{glossary.with_unit(limit_km, 'unit_km')}")
         en[i] = f"far_from_road: {d:.0f} m from the nearest road (max_snap_m {config.max_snap_m:.0f})"
     for i in np.flatnonzero(on_island):
-        zh[i] = (f"{glossary.zh('isolated_island')}：所在道路孤岛长{glossary.with_unit(island_km[i], 'unit_km')}，"
+        zh[i] = (f"{glossary.zh('isolated_island')}：所在道路孤岛长{glossary.with_unit(island_km[i], 'unit_km', fixed=True)}，"
                  f"与{glossary.zh('town_seat')}不连通")
         en[i] = f"isolated_island: on a road island of {island_km[i]:.1f} km not connected to any township seat"
     return zh, en

@@ -104,9 +104,10 @@ def _km(d: float) -> str:
     return "∞" if not math.isfinite(d) else f"{d / 1000:.1f} km"
 
 
-def _gongli(d: float) -> str:
-    """Road metres as Chinese text says them (``12.3公里``; ``无`` when none is reachable)."""
-    return "无可达设施" if not math.isfinite(d) else glossary.with_unit(d / 1000, "unit_km")
+def _gongli(d: float, fixed: bool = True) -> str:
+    """Road metres as Chinese text says them (``12.3公里``; ``无可达设施`` when none is reachable); a threshold
+    (not ``fixed``) without trailing zeros (``20公里``)."""
+    return "无可达设施" if not math.isfinite(d) else glossary.with_unit(d / 1000, "unit_km", fixed=fixed)
 
 
 def _km_all(d: np.ndarray) -> list[tuple[str, str]]:
@@ -127,8 +128,8 @@ class _Limits:
 
     @classmethod
     def of(cls, c: Config) -> _Limits:
-        return cls(*((_gongli(d), _km(d)) for d in (c.d_station_m, c.d_haul_m, c.d_town_m, c.d_village_m)),
-                   (_gongli(c.dispersed_radius_m), f"{c.dispersed_radius_m / 1000:g} km"))
+        return cls(*((_gongli(d, False), _km(d)) for d in (c.d_station_m, c.d_haul_m, c.d_town_m, c.d_village_m)),
+                   (_gongli(c.dispersed_radius_m, False), f"{c.dispersed_radius_m / 1000:g} km"))
 
 
 _T = tuple[str, str]

@@ -206,12 +206,12 @@ def _mode_reasons(mode: np.ndarray, r: np.ndarray, concentrated: np.ndarray, sha
     g = glossary
     limit, limit_en = g.with_unit(c.d_sewer_m / 1000, "unit_km"), _km(c.d_sewer_m)
     radius, radius_en = g.with_unit(c.concentrated_radius_m / 1000, "unit_km"), f"{c.concentrated_radius_m / 1000:g} km"
-    dist = [(g.with_unit(x / 1000, "unit_km") if np.isfinite(x) else "无", _km(x)) for x in d]
+    dist = [(g.with_unit(x / 1000, "unit_km", fixed=True) if np.isfinite(x) else None, _km(x)) for x in d]
     band = np.where(r >= big, 0, np.where(r >= small, 1, 2))
     rule_zh = (f"{big}人以上", f"{small}至{big}人", f"{small}人以下")
     rule_en = (f"≥ {big}", f"{small}–{big}", f"< {small}")
     how_zh, how_en = ("居住分散", "居住集中"), ("scattered", "concentrated")
-    literal = f"（{g.zh('by_reference')}§(七)常住人口{small}至{big}人、居住分散村庄的做法）"
+    literal = f"，{g.zh('by_reference')}实施方案（七）对常住人口{small}至{big}人、居住分散村庄的要求"
     zh = np.full(len(mode), None, dtype=object)
     en = np.full(len(mode), None, dtype=object)
     rows = zip(mode, dist, r, band, concentrated.astype(int), share, flow, strict=True)
@@ -220,14 +220,15 @@ def _mode_reasons(mode: np.ndarray, r: np.ndarray, concentrated: np.ndarray, sha
             zh[i] = f"选定：{g.zh(m)}。依据：距城镇污水管网或建成区{dk}，不超过{limit}（城市近郊地区）"
             en[i] = f"sewer or urban area {dk_en} away ≤ {limit_en}: connect to the town sewer"
             continue
-        far_zh, far_en = f"距城镇污水管网{dk}，超过{limit}", f"sewer {dk_en} away > {limit_en}"
+        far_zh = f"距城镇污水管网{dk}，超过{limit}" if dk else f"{limit}内无城镇污水管网"
+        far_en = f"sewer {dk_en} away > {limit_en}"
         if m is None:
             zh[i] = f"{g.zh('sewage_unknown')}。依据：{far_zh}；常住人口未知"
             en[i] = f"{far_en}; residents unknown: no mode"
             continue
         beyond = m == "decentralised" and not (b == 1 and k == 0)
         zh[i] = (f"选定：{g.zh(m)}{literal if beyond else ''}。依据：{far_zh}；常住人口{x:.0f}人（{rule_zh[b]}），"
-                 f"{how_zh[k]}（{sh:.0%}的居民在{radius}内）；设计水量{g.with_unit(fl, 'unit_tpd')}")
+                 f"{how_zh[k]}（{sh:.0%}的居民在{radius}内）；设计水量{g.with_unit(fl, 'unit_tpd', fixed=True)}")
         en[i] = (f"{g.en(m)}{' (by analogy)' if beyond else ''}: {far_en}; {x:.0f} residents ({rule_en[b]}), "
                  f"{how_en[k]} ({sh:.0%} of residents within {radius_en}); design flow {fl:.1f} t/day")
     return zh, en
