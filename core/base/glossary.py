@@ -1,6 +1,6 @@
 """The plan's own words: one table of the official terms every label, header and sentence reads.
 
-Each :class:`Term` gives the Chinese term as the regional plan writes it (《内蒙古自治区农村牧区人居环境整治提升
+Each :class:`Term` gives the Chinese term as the regional plan writes it (内蒙古自治区《农村牧区人居环境整治提升
 五年行动实施方案（2021—2025年）》, sections cited as §(九) and so on), an English rendering, where in the plan it
 comes from, and an optional short form for narrow map labels only. Outputs never spell an official term
 themselves: they call :func:`zh`, :func:`en` or :func:`label` with the term's key, so the glossary page of the
@@ -103,12 +103,12 @@ _TERMS: tuple[Term, ...] = (
     Term("sewer_connect", "就近纳入城镇污水管网集中处理", "connect to the town sewer", "§(七): 城市近郊地区",
          "纳入城镇污水管网"),
     Term("central", "建设日处理能力20吨以上的污水集中处理设施", "central treatment plant (20 t/day or more)",
-         "§(七): 常住人口1000人以上、居住集中", "污水集中处理设施"),
+         "§(七): 常住人口1000人以上、居住集中"),
     Term("decentralised", "分散式处理设备或日处理能力5吨左右的小型污水处理设施",
          "decentralised units or a small plant (about 5 t/day)", "§(七): 常住人口300至1000人、居住分散",
          "分散式/小型处理设施"),
     Term("resource_use", "以粪污收集为主的生活污水资源化利用方式", "resource use, mainly by collecting toilet waste",
-         "§(七): 常住人口300人以下的分散、偏远村庄", "生活污水资源化利用"),
+         "§(七): 常住人口300人以下的分散、偏远村庄"),
     Term("sewage_unknown", "暂不确定治理模式（常住人口未知）", "no mode (residents unknown)", "本程序"),
     Term("by_reference", "参照", "by analogy with", "本程序: 规划未明文列出的情形，参照最接近的一档"),
     # toilet-waste routes (§(六))
@@ -149,6 +149,9 @@ _TERMS: tuple[Term, ...] = (
 
 #: Every term by its key.
 TERMS: dict[str, Term] = {t.key: t for t in _TERMS}
+if len(TERMS) != len(_TERMS):  # a key added twice would silently hide the first term
+    _keys = [t.key for t in _TERMS]
+    raise ValueError(f"glossary keys defined twice: {sorted({k for k in _keys if _keys.count(k) > 1})}")
 
 
 def zh(key: str) -> str:
@@ -209,3 +212,39 @@ def model_label(model: str, covered: bool | None, lang: str | int = "zh") -> str
         return base if covered is None else f"{base}, {en('covered' if covered else 'not_covered')}"
     base = f"{zh(model)}（{zh(model + '_chain')}）"
     return base if covered is None else f"{base}，{zh('covered' if covered else 'not_covered')}"
+
+
+#: The plan the terms come from, as the glossary page cites it.
+PLAN_TITLE = "内蒙古自治区《农村牧区人居环境整治提升五年行动实施方案（2021—2025年）》"
+
+
+def markdown() -> str:
+    """The glossary page of the documentation (MyST Markdown), generated from :data:`TERMS`.
+
+    ``docs/manual/glossary.md`` is this text (a test keeps the two equal); rewrite it with
+    ``python -c "from ruralenv.core.base import glossary; print(glossary.markdown(), end='')" > docs/manual/glossary.md``.
+    """
+    def cell(text: str | None) -> str:
+        return (text or "").replace("|", "\\|")
+
+    lines = [
+        "# 术语表 Glossary",
+        "",
+        f"输出中的每个正式术语都取自{PLAN_TITLE}（下表“出处”一栏给出条目，如§(九)即第（九）条），"
+        "程序的每个表头、标签和句子都从同一张术语表（`ruralenv.core.base.glossary`）读取，本页也由它生成。"
+        "“地图简称”只用于地图上较窄的标签，表格和句子中一律使用全称。",
+        "",
+        f"Every official term in the outputs is the plan's own ({PLAN_TITLE}; *出处* gives the section, §(九) is "
+        "item (九)). Every header, label and sentence the program writes reads the same table "
+        "(`ruralenv.core.base.glossary`), and this page is generated from it. The short form is for narrow map "
+        "labels only; tables and sentences use the full term.",
+        "",
+        "| 术语 Term | English | 出处 Source | 代码 Code | 地图简称 Short |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {cell(t.zh)} | {cell(t.en)} | {cell(t.source)} | `{t.key}` | {cell(t.short_zh)} |" for t in _TERMS]
+    lines += ["", "写法 Writing rules: 中文句子中数字与单位之间、数字与%之间不加空格（29.6%、118.3公里）；单位用中文"
+              "（公里、米、吨/日、万元）；正文不用数学符号（超过20公里、不少于1500人）；目标写作2023年目标（50%）；"
+              "中文表头用全角括号。 / Chinese text: no spaces around numbers, Chinese units, no maths symbols, "
+              "targets as 2023年目标（50%）, full-width brackets in Chinese headers.", ""]
+    return "\n".join(lines)

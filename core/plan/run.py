@@ -202,7 +202,7 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
         if code in roads:
             r = roads[code]
             reached = _reached(r["coverage_after_pct"], c.target_roads_2023, c.target_roads_2025, None)
-            zh.append(f"新硬化道路{g.with_unit(r['km'], 'unit_km')}，{g.zh('road_coverage')}由"
+            zh.append(f"新硬化道路{g.with_unit(r['km'], 'unit_km', fixed=True)}，{g.zh('road_coverage')}由"
                       f"{_f(r['coverage_before_pct'])}提高到{_f(r['coverage_after_pct'])}{reached}")
             en.append(f"paving {r['km']:.1f} km raises the {g.en('road_coverage')} from "
                       f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
@@ -225,4 +225,4 @@ def _reached(after: float | None, t2023: float, t2025: float, plain_year: int | 
 
 
 def _f(pct: float | None) -> str:
-    return "—" if pct is None or pct != pct else f"{glossary.number(pct)}%"
+    return "—" if pct is None or pct != pct else f"{glossary.number(pct, fixed=True)}%"
