@@ -253,9 +253,7 @@ PLAN_COLUMNS: tuple[Column, ...] = _cols(
     ("method", "code", "求解方法", "Method"),
     ("greedy_objective", "float", "贪心解目标函数值", "Greedy objective"),
     ("solve_seconds", "float", "求解耗时（秒）", "Solve seconds"),
-    ("villages_gained", "int", "新增覆盖村数", "Villages gained"),
     ("population_gained", "float", "新增覆盖人口（人）", "People gained"),
-    ("villages_needed", "int", "需新增村数", "Villages needed"),
     ("reachable_pct", "pct", "可达到比例（%）", "Reached %"),
     ("km", "km", "规划硬化里程（公里）", "km to pave (plan)"),
     ("bound_km", "km", "里程下界（公里）", "Lower bound km"),
@@ -279,6 +277,7 @@ PLAN_WASTE_COLUMNS: tuple[Column, ...] = _cols(
     ("coverage_before_pct", "pct", f"规划前{_G('waste_coverage')}（%）", "Waste coverage before %"),
     ("coverage_after_pct", "pct", f"规划后{_G('waste_coverage')}（%）", "Waste coverage after %"),
     ("coverage_claimed_pct", "pct", f"规划测算{_G('waste_coverage')}（%）", "Waste coverage claimed %"),
+    ("villages_gained", "int", f"新增覆盖的{_G('admin_village')}数", "Admin villages gained"),
 )
 #: The paving sheets' before/after columns.
 PLAN_ROAD_COLUMNS: tuple[Column, ...] = _cols(
@@ -288,6 +287,8 @@ PLAN_ROAD_COLUMNS: tuple[Column, ...] = _cols(
     ("coverage_before_pct", "pct", f"规划前{_G('road_coverage')}（%）", "Hardened access before %"),
     ("coverage_after_pct", "pct", f"规划后{_G('road_coverage')}（%）", "Hardened access after %"),
     ("coverage_claimed_pct", "pct", f"规划测算{_G('road_coverage')}（%）", "Hardened access claimed %"),
+    ("villages_gained", "int", f"新增{_G('hardened_access')}的{_G('larger_village')}数", "Larger villages gained"),
+    ("villages_needed", "int", f"需新增{_G('hardened_access')}的{_G('larger_village')}数", "Larger villages needed"),
 )
 
 #: Columns whose values are glossary keys (``county``, ``transfer_station``, ``optimal`` …): spreadsheets show

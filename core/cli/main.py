@@ -30,7 +30,7 @@ def _county_table(results) -> str:
     g = glossary
     lines = [f"{'旗县 county':<16}{g.zh('admin_village'):>7}{g.label('waste_coverage', short=True) + '%':>10}"
              f"{'2025年目标':>9}{'较大人口规模自然村':>11}{g.label('road_coverage', short=True) + '%':>10}"
-             f"{'2025年目标':>9}{'尚差村数':>7}{'需硬化公里':>10}"]
+             f"{'2025年目标':>9}{'尚差村数':>7}{'需硬化公里（上限）':>10}"]
     for _, r in t.iterrows():
         lines.append(
             f"{str(r['name'])[:12]:<16}{r['n_admin_in_scope']:>7}{_pct(r['waste_coverage_pct']):>10}"

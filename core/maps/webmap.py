@@ -162,18 +162,19 @@ MINE_LABELS: dict[str, tuple[str, str]] = {
 
 #: Words of the page itself (zh, en).
 UI_TEXT: dict[str, tuple[str, str]] = {
-    "default_title": ("农村牧区人居环境规划图", "Rural living-environment plan map"),
+    "default_title": ("农村牧区人居环境整治提升规划图", "Rural living-environment plan map"),
     "layers": ("图层与图例", "Layers and legend"),
     "search": ("搜索村庄名称或代码", "Search a village name or code"),
     "no_match": ("未找到", "no match"),
-    "more": ("仅显示前 {n} 条", "first {n} shown"),
+    "more": ("仅显示前{n}条", "first {n} shown"),
     "indicators": ("旗县指标与规划目标", "County indicators against the plan targets"),
     "county": ("旗县", "County"),
     "waste": (glossary.zh("waste_coverage"), "Waste coverage"),
     "roads": (glossary.zh("road_coverage"), "Hardened-road coverage"),
     "target": ("目标", "target"),
     "gap_villages": ("2025年尚差自然村数", "Villages short (2025)"),
-    "pave_km": (f"2025年目标{glossary.zh('pave_km_upper')}（公里）", "km to pave for 2025 (upper estimate)"),
+    "pave_km": (f"2025年目标{glossary.label('pave_km_upper', short=True)}（公里，估算上限）",
+                "km to pave for 2025 (upper estimate)"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "km": ("公里", "km"),
@@ -181,7 +182,7 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "basemap": ("底图", "Basemap"),
     "region": ("全部", "All"),
     "generated": ("生成日期", "Made on"),
-    "lod_overview": ("当前为区域视图：放大到 {z} 级可见全部道路", "Region view now: zoom to {z} for every road"),
+    "lod_overview": ("当前为区域视图：放大到{z}级可见全部道路", "Region view now: zoom to {z} for every road"),
     "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
 }
 

@@ -122,7 +122,7 @@ def map_words() -> dict:
         "legend": {
             "covered": [both(g.zh("covered"), g.en("covered")), both(g.zh("planned_gain"), g.en("planned_gain")),
                         both(g.zh("not_covered"), g.en("not_covered"))],
-            "access": [both(g.zh("hardened_access"), "hardened road"), both(g.zh("planned_gain"), g.en("planned_gain")),
+            "access": [both("已" + g.zh("hardened_access"), "hardened road"), both(g.zh("planned_gain"), g.en("planned_gain")),
                        both(g.zh("no_hardened_access"), g.en("no_hardened_access"))],
         },
         "road": html.escape(f"长度{{m}}米，新增{g.zh('hardened_access')}的{larger}{{g}}个 / {{m}} m, "
