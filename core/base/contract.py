@@ -295,7 +295,7 @@ PLAN_ROAD_COLUMNS: tuple[Column, ...] = _cols(
 #: them in the plan's Chinese words.
 CODED_COLUMNS: frozenset[str] = frozenset({
     "level", "code", "facility_type", "candidate_source", "mode", "weight", "objective_is", "status", "method",
-    "collection_model", "sewage_mode", "fecal_route", "model_before", "model_after"})
+    "collection_model", "sewage_mode", "fecal_route", "model_before", "model_after", "severity"})
 
 #: Top-level keys of summary.json, with what each holds.
 SUMMARY_KEYS: dict[str, str] = {

@@ -40,9 +40,10 @@ _TERMS: tuple[Term, ...] = (
     # indicators (§(三) 行动目标 sets the years' targets; the sections that say how)
     Term("waste_coverage", "生活垃圾收运处置体系覆盖行政村比例",
          "share of administrative villages covered by a household-waste collection, transfer and treatment system",
-         "§(三) 行动目标; §(九)", "垃圾收运覆盖率"),
+         "§(三) 行动目标; §(九); 分母为纳入整治提升范围的行政村", "垃圾收运覆盖率"),
     Term("road_coverage", "较大人口规模自然村通硬化路率",
-         "share of larger natural villages connected by a hardened road", "§(三); §(十一)", "通硬化路率"),
+         "share of larger natural villages connected by a hardened road",
+         "§(三); §(十一); 分母为纳入整治提升范围的较大人口规模自然村", "通硬化路率"),
     Term("sewage_rate", "生活污水治理率", "rural household-sewage treatment rate", "§(三); §(七)"),
     Term("toilet_rate", "卫生厕所普及率", "sanitary-toilet coverage", "§(三); §(四)"),
     Term("new_toilets", "新建卫生厕所", "new sanitary toilets", "§(三)"),
@@ -145,6 +146,10 @@ _TERMS: tuple[Term, ...] = (
     Term("count covered", "覆盖村数", "villages covered", "目标函数"),
     Term("population covered", "覆盖人口", "people covered", "目标函数"),
     Term("all", "全部", "all", "本程序: 全部村庄的合计行"),
+    # input problems (the 问题 sheet of report.xlsx): severity
+    Term("error", "错误（该行无法使用）", "error (the row cannot be used)", "本程序: 输入检查"),
+    Term("doubt", "存疑（已按默认值处理）", "doubt (a default replaced the value)", "本程序: 输入检查"),
+    Term("note", "提示（已自动修复）", "note (repaired automatically)", "本程序: 输入检查"),
 )
 
 #: Every term by its key.

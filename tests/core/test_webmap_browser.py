@@ -179,7 +179,7 @@ def test_clicking_a_county_opens_its_indicators(visit, hostile):
     popup = visit.page.locator(".leaflet-popup")
     popup.wait_for()
     assert popup.locator(".re-popup-title").inner_text() == "准格尔旗"
-    assert "垃圾收运处置体系覆盖率" in popup.inner_text()
+    assert "生活垃圾收运处置体系覆盖行政村比例" in popup.inner_text()
 
 
 @pytest.mark.slow
@@ -306,9 +306,9 @@ def shown(kind: str, value) -> str:
     if kind == "bool":
         return "是" if value else "否"
     if kind == "metres":
-        return f"{_tenths(value / 1000)} 公里" if value >= 1000 else f"{value} 米"
+        return f"{_tenths(value / 1000)}公里" if value >= 1000 else f"{value}米"  # no space in Chinese
     if kind == "pct":
-        return f"{_tenths(value)} %"
+        return f"{_tenths(value)}%"
     if kind == "int":
         return f"{value:,}"
     if isinstance(value, float) and value.is_integer():
