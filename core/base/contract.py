@@ -240,7 +240,6 @@ PLAN_COLUMNS: tuple[Column, ...] = _cols(
     ("mode", "code", "选址方式", "Siting mode"),
     ("weight", "code", "覆盖权重", "Weight"),
     ("sites_budget", "int", "给定站点数", "Sites given"),
-    ("target_pct", "pct", "目标（%）", "Target %"),
     ("candidates", "int", "候选点数", "Candidates"),
     ("candidates_usable", "int", "可用候选点数", "Usable candidates"),
     ("candidate_source", "code", "候选点来源", "Candidate source"),
@@ -278,6 +277,7 @@ PLAN_WASTE_COLUMNS: tuple[Column, ...] = _cols(
     ("coverage_after_pct", "pct", f"规划后{_G('waste_coverage')}（%）", "Waste coverage after %"),
     ("coverage_claimed_pct", "pct", f"规划测算{_G('waste_coverage')}（%）", "Waste coverage claimed %"),
     ("villages_gained", "int", f"新增覆盖的{_G('admin_village')}数", "Admin villages gained"),
+    ("target_pct", "pct", f"{_G('waste_coverage')}目标（%）", "Waste coverage target %"),
 )
 #: The paving sheets' before/after columns.
 PLAN_ROAD_COLUMNS: tuple[Column, ...] = _cols(
@@ -289,6 +289,9 @@ PLAN_ROAD_COLUMNS: tuple[Column, ...] = _cols(
     ("coverage_claimed_pct", "pct", f"规划测算{_G('road_coverage')}（%）", "Hardened access claimed %"),
     ("villages_gained", "int", f"新增{_G('hardened_access')}的{_G('larger_village')}数", "Larger villages gained"),
     ("villages_needed", "int", f"需新增{_G('hardened_access')}的{_G('larger_village')}数", "Larger villages needed"),
+    ("target_pct", "pct", f"{_G('road_coverage')}目标（%）", "Hardened access target %"),
+    ("pave_km_2025", "km", f"对照：分析结果2025年目标{_G('pave_km_upper')}（公里）",
+     f"for comparison: the run's {glossary.en('pave_km_upper')} for 2025"),
 )
 
 #: Columns whose values are glossary keys (``county``, ``transfer_station``, ``optimal`` …): spreadsheets show

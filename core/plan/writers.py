@@ -34,11 +34,22 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
         tables["选址求解 siting"] = pd.DataFrame([solver])
         tables["新增站点 sites"] = pd.DataFrame(outcome.facilities.sites.drop(columns="geometry"))
     if outcome.paving is not None:
-        tables["硬化道路 roads"] = pd.DataFrame(s["roads"]["counties"])
+        tables["硬化道路 roads"] = _beside_the_estimate(pd.DataFrame(s["roads"]["counties"]), outcome)
         tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
                                               for row in rows])
         tables["待硬化路段 pieces"] = pd.DataFrame(outcome.paving.pieces.drop(columns="geometry"))
     return tables
+
+
+def _beside_the_estimate(roads: pd.DataFrame, outcome: PlanOutcome) -> pd.DataFrame:
+    """The paving plan's km with the run's village-by-village estimate beside it (``pave_km_2025``: shared
+    stretches counted again, an upper estimate), so the reader sees which figure is the plan's."""
+    counties = outcome.inputs.counties
+    if counties is None or "pave_km_2025" not in counties or "km" not in roads or not len(roads):
+        return roads
+    upper = dict(zip(counties["county_code"].astype(str), counties["pave_km_2025"], strict=False))
+    roads.insert(roads.columns.get_loc("km") + 1, "pave_km_2025", roads["county_code"].astype(str).map(upper))
+    return roads
 
 
 def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[str, str]]]:
