@@ -10,7 +10,8 @@ from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS,
 from ..base.files import write_atomically
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
-from .run import PlanOutcome
+from .class3 import PROJECT_HEADERS, class3_projects
+from .run import PlanOutcome, county_names
 
 
 def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
@@ -20,6 +21,8 @@ def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
         layers["proposed_sites"] = outcome.facilities.sites
     if outcome.paving is not None:
         layers["roads_to_pave"] = outcome.paving.pieces
+    if outcome.class3 is not None:
+        layers["roads_to_class3"] = outcome.class3.pieces
     return layers
 
 
@@ -38,6 +41,10 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
         tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
                                               for row in rows])
         tables["待硬化路段 pieces"] = pd.DataFrame(outcome.paving.pieces.drop(columns="geometry"))
+    if outcome.class3 is not None:  # issue 27: the upgrade to 三级; class3_projects gives its 项目库 rows
+        tables["三级公路升级 class3"] = pd.DataFrame(s["class3"]["counties"])
+        tables["升级路段 class3 pieces"] = pd.DataFrame(outcome.class3.pieces.drop(columns="geometry"))
+        tables["三级公路项目 class3 projects"] = class3_projects(outcome.class3, county_names(outcome.inputs))
     return tables
 
 
@@ -56,7 +63,10 @@ def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[s
     """The (Chinese, English) headers of each plan.xlsx sheet, from the output contract: the waste sheets' and
     the paving sheets' before/after columns say which indicator they measure."""
     waste, roads = headers(PLAN_COLUMNS + PLAN_WASTE_COLUMNS), headers(PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
-    return {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段")) else waste for sheet in tables}
+    out = {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段", "三级公路", "升级路段")) else waste
+           for sheet in tables}
+    out["三级公路项目 class3 projects"] = {**roads, **PROJECT_HEADERS}
+    return out
 
 
 def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True,

