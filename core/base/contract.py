@@ -315,6 +315,11 @@ PLAN_COLUMNS: tuple[Column, ...] = _cols(
     ("length_m", "metres", "长度（米）", "Length (m)"),
     ("n_admin_in_scope", "int", f"{_G('in_scope')}的{_G('admin_village')}数", "admin villages in scope"),
     ("n_larger", "int", f"{_G('larger_village')}数", "larger natural villages"),
+    ("n_town_seats", "int", "苏木乡镇驻地数（不含旗县驻地）", "township seats (county seat excluded)"),
+    ("class3_before", "int", "规划前通三级公路的苏木乡镇驻地数", "township seats on Class III roads before"),
+    ("class3_after", "int", "规划后通三级公路的苏木乡镇驻地数", "township seats on Class III roads after"),
+    ("km_unknown_grade", "km", "其中技术等级未知的里程（公里）", "of which km of unknown grade"),
+    ("cost_wan", "float", "投资估算（万元）", "investment (10k yuan)"),
 )
 #: The waste sheets' before/after columns.
 PLAN_WASTE_COLUMNS: tuple[Column, ...] = _cols(

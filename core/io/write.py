@@ -23,12 +23,13 @@ from ..base import glossary, schema
 from ..base.contract import (
     CODED_COLUMNS,
     INDICATOR_COLUMNS,
+    ROADS_WASTE_INDICATOR_COLUMNS,
     SANITATION_INDICATOR_COLUMNS,
     UNREACHABLE_COLUMNS,
     headers,
 )
 
-HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
+HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + ROADS_WASTE_INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
 
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS, headers
+from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS, ROAD_GRADE_COLUMNS, headers
 from ..base.files import write_atomically
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
@@ -62,7 +62,8 @@ def _beside_the_estimate(roads: pd.DataFrame, outcome: PlanOutcome) -> pd.DataFr
 def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[str, str]]]:
     """The (Chinese, English) headers of each plan.xlsx sheet, from the output contract: the waste sheets' and
     the paving sheets' before/after columns say which indicator they measure."""
-    waste, roads = headers(PLAN_COLUMNS + PLAN_WASTE_COLUMNS), headers(PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
+    waste = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_WASTE_COLUMNS)
+    roads = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
     out = {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段", "三级公路", "升级路段")) else waste
            for sheet in tables}
     out["三级公路项目 class3 projects"] = {**roads, **PROJECT_HEADERS}
