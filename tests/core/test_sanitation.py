@@ -94,7 +94,7 @@ def test_a_lone_village_is_decided_by_the_dispersion_measure_never_assumed_conce
     assert list(flag) == [False, False, True] and np.isnan(share).all()
     mode, zh, en = sewage_modes(residents, flag, share, np.full(3, INF), CFG, pop_within)
     assert list(mode) == ["resource_use", "decentralised", "central"]
-    assert "按人口分散衡量：5 公里内人口 150 人 < 1500 人" in zh[0]
+    assert "按人口分散程度衡量：5公里内人口150人，不足1500人" in zh[0]
     assert "by the dispersion measure: 2600 people within 5 km ≥ 1500" in en[2]
     # without the run's measure, the residents around the village are counted
     flag, _ = concentrated_flags(x, y, residents, np.array(["A", "B", "C"], dtype=object), np.ones(3, bool), CFG)
@@ -232,7 +232,7 @@ def test_one_county_without_the_region_total_gets_no_share_of_the_region_target(
                        CFG.replace(cache_dir=str(tmp_path / "c")), out_dir=out, write_map=False)
     assert res.tables["town"]["toilets_target_2025"].isna().all()
     assert res.villages["toilet_target_share"].isna().all()
-    sheet = openpyxl.load_workbook(out / "report.xlsx")["污水厕所 乡镇 sanitation town"]
+    sheet = openpyxl.load_workbook(out / "report.xlsx")["污水厕所 苏木乡镇 sanitation town"]
     head = [c.value for c in sheet[2]]
     cells = [row[head.index("share of 2025 new-toilet target")] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert cells and all(str(c).startswith("全区目标（未分摊）") for c in cells)
