@@ -11,7 +11,7 @@ APT := DEBIAN_FRONTEND=noninteractive apt-get
 # (accessibility surfaces) likewise comes from Debian, linked to the system GDAL that QGIS uses.
 CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++ python3-rasterio
 TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei \
-             postgresql-15-postgis-3
+             postgresql-15-postgis-3 libreoffice-writer-nogui poppler-utils
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
 

@@ -161,6 +161,14 @@ class Config:
         an assumption, not from the plan).
     surface_zonal_km, surface_zonal_min : tuple of float
         Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
+    data_year : int
+        The year the input data describe (监测年度), recorded in summary.json for ``ruralenv monitor``; 0: not
+        given.
+    recode_radius_m : float
+        ``ruralenv monitor``: a village code that disappears while a new code of the same name appears this close
+        is taken as recoded (行政区划代码调整), not as one village removed and another added.
+    moved_m : float
+        ``ruralenv monitor``: a village whose point moved more than this between two years is flagged ``moved``.
     """
 
     node_tolerance_m: float = 1.0
@@ -218,6 +226,10 @@ class Config:
     speed_offroad_kmh: float = 10.0
     surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
     surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
+    # monitoring the five-year programme (issue 25: ruralenv monitor)
+    data_year: int = 0
+    recode_radius_m: float = 500.0
+    moved_m: float = 100.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -237,6 +249,8 @@ class Config:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
         self._check_sanitation()
+        if self.data_year and not 2000 <= self.data_year <= 2100:
+            raise ConfigError(f"data_year is the year the data describe (e.g. 2024) or 0, got {self.data_year}")
 
     def _check_sanitation(self) -> None:
         if not 0 < self.sewage_small_residents <= self.sewage_central_residents:

@@ -1,0 +1,165 @@
+"""Charts of the report: each indicator's trajectory against its 2023 and 2025 targets.
+
+The same picture twice: inline SVG for report.html (no library, no network) and a PNG per county drawn by
+matplotlib for report.docx. Observed values are a solid line, the projection to 2025 at the observed pace a
+dashed one, the targets diamonds (2023 orange, 2025 red) with the 2025 level as a dotted line.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+OBSERVED, PROJECTED, TARGET_2023, TARGET_2025 = "#1f78b4", "#7f7f7f", "#ff7f00", "#e31a1c"
+#: CJK fonts tried for matplotlib, Debian's first (fonts-wqy-microhei, fonts-noto-cjk), then Windows' and macOS'.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "SimHei",
+             "Microsoft YaHei", "PingFang SC", "Heiti SC")
+
+
+def _span(years: Sequence[int]) -> tuple[int, int]:
+    return min(years[0], 2023), max(years[-1], 2025)
+
+
+def _ymax(ind: dict[str, Any]) -> float:
+    if ind["unit"] == "%":
+        return 100.0
+    vals = [v for v in (*ind["values"], ind.get("target_2025"), ind.get("target_2023"), ind.get("projected_2025"))
+            if v is not None]
+    top = max(vals, default=1.0)
+    return _nice(top * 1.1 if top > 0 else 1.0)
+
+
+def _nice(x: float) -> float:
+    """A round number at least ``x`` (1, 2, 2.5, 5 × a power of ten)."""
+    p = 10 ** math.floor(math.log10(x))
+    return next(m * p for m in (1, 2, 2.5, 5, 10) if m * p >= x)
+
+
+def svg_chart(ind: dict[str, Any], years: Sequence[int], title: str, width: int = 300, height: int = 180) -> str:
+    """One indicator's trajectory as an inline ``<svg>`` element.
+
+    Parameters
+    ----------
+    ind : dict
+        The indicator's entry in monitor.json.
+    years : sequence of int
+    title : str
+        Drawn above the plot (escaped).
+    """
+    left, right, top, bottom = 40, 10, 24, 24
+    x0, x1 = _span(years)
+    ymax = _ymax(ind)
+    pw, ph = width - left - right, height - top - bottom
+
+    def sx(year: float) -> float:
+        return round(left + (year - x0) / max(1, x1 - x0) * pw, 1)
+
+    def sy(value: float) -> float:
+        return round(top + ph - max(0.0, min(value, ymax)) / ymax * ph, 1)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+             f'<text x="{width / 2}" y="14" text-anchor="middle" class="t">{escape(title)}</text>',
+             f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#ccc"/>']
+    for frac in (0, 0.5, 1):
+        v = ymax * frac
+        parts.append(f'<text x="{left - 4}" y="{sy(v) + 4}" text-anchor="end" class="a">{_tick(v, ind["unit"])}</text>')
+    for year in range(x0, x1 + 1):
+        parts.append(f'<text x="{sx(year)}" y="{height - 8}" text-anchor="middle" class="a">{year}</text>')
+    parts += _svg_targets(ind, sx, sy, left, pw)
+    pts = [(y, v) for y, v in zip(years, ind["values"], strict=True) if v is not None]
+    if pts and ind.get("projected_2025") is not None and pts[-1][0] < 2025:
+        parts.append(f'<line x1="{sx(pts[-1][0])}" y1="{sy(pts[-1][1])}" x2="{sx(2025)}" '
+                     f'y2="{sy(ind["projected_2025"])}" stroke="{PROJECTED}" stroke-width="1.5" stroke-dasharray="4 3"/>')
+    if len(pts) > 1:
+        line = " ".join(f"{sx(y)},{sy(v)}" for y, v in pts)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{OBSERVED}" stroke-width="2"/>')
+    for y, v in pts:
+        parts.append(f'<circle cx="{sx(y)}" cy="{sy(v)}" r="3" fill="{OBSERVED}"><title>{y}: '
+                     f'{_tick(v, ind["unit"], 1)}</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _svg_targets(ind: dict[str, Any], sx, sy, left: float, pw: float) -> list[str]:
+    out = []
+    t25 = ind.get("target_2025")
+    if t25 is not None:
+        out.append(f'<line x1="{left}" y1="{sy(t25)}" x2="{left + pw}" y2="{sy(t25)}" stroke="{TARGET_2025}" '
+                   'stroke-width="1" stroke-dasharray="1 3"/>')
+    for year, value, colour in ((2023, ind.get("target_2023"), TARGET_2023), (2025, t25, TARGET_2025)):
+        if value is not None:
+            x, y = sx(year), sy(value)
+            out.append(f'<path d="M{x} {y - 5}L{x + 5} {y}L{x} {y + 5}L{x - 5} {y}Z" fill="{colour}">'
+                       f'<title>{year}: {_tick(value, ind["unit"], 1)}</title></path>')
+    return out
+
+
+def _tick(v: float, unit: str, digits: int = 0) -> str:
+    if unit == "%":
+        return f"{v:.{digits}f}%"
+    return f"{v:,.0f}"
+
+
+def cjk_font() -> str | None:
+    """The first CJK font matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FONTS if f in names), None)
+
+
+def png_charts(place: dict[str, Any], years: Sequence[int], lang: str = "zh", dpi: int = 110) -> bytes:
+    """Every indicator of one place in one PNG (a grid of small charts), for report.docx.
+
+    Labels are Chinese when a CJK font is installed (Debian: fonts-wqy-microhei or fonts-noto-cjk), else English.
+    """
+    from matplotlib.figure import Figure  # a bare Figure draws with Agg: no pyplot, no GUI backend touched
+
+    font = cjk_font()
+    use_zh = lang == "zh" and font is not None
+    inds = list(place["indicators"].values())
+    cols = 4 if len(inds) > 6 else 3
+    rows = max(1, math.ceil(len(inds) / cols))
+    fig = Figure(figsize=(6.7, 2.0 * rows + 0.3), dpi=dpi)
+    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    for i, ind in enumerate(inds):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        _axes(ax, ind, years, ind["name_zh"] if use_zh else ind["name_en"], family)
+    fig.tight_layout(pad=0.4, h_pad=0.6, w_pad=0.4)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _axes(ax, ind: dict[str, Any], years: Sequence[int], title: str, family: list[str]) -> None:
+    x0, x1 = _span(years)
+    pts = [(y, v) for y, v in zip(years, ind["values"], strict=True) if v is not None]
+    if ind.get("projected_2025") is not None and pts and pts[-1][0] < 2025:
+        ax.plot([pts[-1][0], 2025], [pts[-1][1], ind["projected_2025"]], ls="--", color=PROJECTED, lw=1.2)
+    if pts:
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3.5, color=OBSERVED, lw=1.8)
+    if ind.get("target_2025") is not None:
+        ax.axhline(ind["target_2025"], color=TARGET_2025, lw=0.8, ls=":")
+    for year, key, colour in ((2023, "target_2023", TARGET_2023), (2025, "target_2025", TARGET_2025)):
+        if ind.get(key) is not None:
+            ax.plot([year], [ind[key]], marker="D", ms=5, color=colour, ls="none")
+    ax.set_xlim(x0 - 0.4, x1 + 0.4)
+    ax.set_ylim(0, _ymax(ind))
+    ax.set_xticks(list(range(x0, x1 + 1)))
+    ax.tick_params(labelsize=6)
+    ax.set_title(_wrap(title, 14 if family[0] != "DejaVu Sans" else 28), fontsize=7, family=family)
+    ax.grid(alpha=0.3, lw=0.5)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long title into lines of ``width`` characters (Chinese titles have no spaces to break at)."""
+    if len(text) <= width:
+        return text
+    if " " in text:
+        import textwrap
+
+        return "\n".join(textwrap.wrap(text, width + 6)[:3])
+    return "\n".join(text[i:i + width] for i in range(0, min(len(text), 3 * width), width))

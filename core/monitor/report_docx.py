@@ -1,0 +1,211 @@
+"""report.docx: the 监测报告 as counties send it up (python-docx; charts drawn by matplotlib).
+
+A title page (地区, 监测年度, 生成日期), the summary in sentences, one section per county with its chart and
+tables, then the 检查验收 table and the method. Runs name 宋体 (body) and 黑体 (headings) as their East Asian
+font, so Word on Windows shows them; elsewhere the reader substitutes its own CJK font (LibreOffice on Debian:
+WenQuanYi Micro Hei or Noto Sans CJK).
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ..base.glossary import zh
+from .charts import png_charts
+from .changes import pair_key
+from .run import MonitorOutcome
+from .sentences import number, status_label
+
+BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
+
+
+def _east_asian(style_or_run: Any, font: str) -> None:
+    """Name ``font`` as the East Asian font (w:eastAsia) of a style or a run."""
+    from docx.oxml.ns import qn
+
+    rpr = style_or_run.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), font)
+
+
+def _setup(doc: Any) -> None:
+    from docx.shared import Pt
+
+    normal = doc.styles["Normal"]
+    normal.font.name = LATIN_FONT
+    normal.font.size = Pt(10.5)
+    _east_asian(normal, BODY_FONT)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        style = doc.styles[name]
+        style.font.name = LATIN_FONT
+        _east_asian(style, HEADING_FONT)
+    for name in ("Table Grid",):
+        _east_asian(doc.styles[name], BODY_FONT)
+
+
+def _para(doc: Any, text: str, bold: bool = False, size: float | None = None, align: str | None = None,
+          font: str = BODY_FONT) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    run = p.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    _east_asian(run, font)
+    if align == "center":
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return p
+
+
+def _heading(doc: Any, text: str, level: int) -> None:
+    h = doc.add_heading(level=level)
+    run = h.add_run(text)
+    _east_asian(run, HEADING_FONT)
+
+
+def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(8)
+        _east_asian(run, HEADING_FONT)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(8)
+            _east_asian(run, BODY_FONT)
+
+
+def _fmt(v: Any, unit: str = "", lang: str = "zh") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
+    if unit:
+        return number(float(v), unit, lang)
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _words(lang: str) -> dict[str, str]:
+    zh_words = {"title": "农村牧区人居环境" + zh("monitoring_report"), "region": "地区", "years": zh("monitoring_year"),
+                "date": "生成日期", "summary": "一、总体情况", "counties": "二、分旗县情况",
+                "acceptance": "三、" + zh("acceptance"), "method": "附：方法说明", "warnings": "提示",
+                "indicator": "指标", "status": "2025年进度", "projected": "2025年预计", "gain": "每年尚需提高",
+                "target": "目标", "changes": "村庄变化", "value": "现状值", "met": "是否达标", "gap": "差距",
+                "county": zh("county"), "year_suffix": "年"}
+    en_words = {"title": "Rural living environment monitoring report", "region": "Area", "years": "Monitoring years",
+                "date": "Generated", "summary": "1. Summary", "counties": "2. Counties", "acceptance":
+                "3. Inspection and acceptance", "method": "Method", "warnings": "Warnings", "indicator": "Indicator",
+                "status": "Status to 2025", "projected": "Projected 2025", "gain": "Yearly gain needed",
+                "target": "target", "changes": "Village changes", "value": "Value", "met": "Met", "gap": "Gap",
+                "county": "County", "year_suffix": ""}
+    return zh_words if lang == "zh" else en_words
+
+
+def _title_page(doc: Any, s: dict[str, Any], w: dict[str, str], lang: str) -> None:
+    from docx.enum.text import WD_BREAK
+
+    years = s["years"]
+    for _ in range(6):
+        doc.add_paragraph()
+    _para(doc, s["region"]["name"] + ("" if lang == "zh" else ""), bold=True, size=22, align="center",
+          font=HEADING_FONT)
+    _para(doc, w["title"], bold=True, size=22, align="center", font=HEADING_FONT)
+    for _ in range(4):
+        doc.add_paragraph()
+    span = f"{years[0]}—{years[-1]}{w['year_suffix']}"
+    for label, value in ((w["region"], s["region"]["name"]), (w["years"], span), (w["date"], s["generated"])):
+        _para(doc, f"{label}{'：' if lang == 'zh' else ': '}{value}", size=14, align="center")
+    doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+
+
+def _indicator_table(doc: Any, place: dict[str, Any], years: list[int], w: dict[str, str], lang: str) -> None:
+    header = [w["indicator"], *[f"{y}{w['year_suffix']}" for y in years], f"2023{w['target']}",
+              f"2025{w['target']}", w["status"], w["projected"], w["gain"]]
+    rows = []
+    for ind in place["indicators"].values():
+        u = ind["unit"]
+        rows.append([ind["name_zh"] if lang == "zh" else ind["name_en"], *[_fmt(v, u, lang) for v in ind["values"]],
+                     _fmt(ind["target_2023"], u, lang), _fmt(ind["target_2025"], u, lang),
+                     status_label(ind["status"], lang), _fmt(ind["projected_2025"], u, lang),
+                     _fmt(ind["gain_needed_per_year"], u, lang)])
+    _table(doc, header, rows)
+
+
+def _county(doc: Any, outcome: MonitorOutcome, code: str, place: dict[str, Any], w: dict[str, str]) -> None:
+    from docx.shared import Cm
+
+    s, lang = outcome.summary, outcome.lang
+    _heading(doc, f"{place['name']}（{code}）" if lang == "zh" else f"{place['name']} ({code})", 2)
+    for text in s["sentences"].get(code, []):
+        _para(doc, text)
+    if place["indicators"]:
+        doc.add_picture(io.BytesIO(png_charts(place, s["years"], lang)), width=Cm(16))
+    _indicator_table(doc, place, s["years"], w, lang)
+    years = s["years"]
+    counts = s["changes"].get(pair_key(years[-2], years[-1]), {}).get("counties", {}).get(code)
+    if counts:
+        _para(doc, f"{w['changes']} {pair_key(years[-2], years[-1])}", bold=True)
+        keys = ("added", "removed", "recoded", "moved", "covered_gained", "covered_lost", "access_gained",
+                "access_lost", "sewage_treated_gained", "sewage_treated_lost", "toilets_added", "facilities_added",
+                "facilities_closed")
+        from .tables import CHANGE_HEADERS
+
+        _table(doc, [CHANGE_HEADERS[k][0 if lang == "zh" else 1] for k in keys], [[str(counts.get(k, 0)) for k in keys]])
+
+
+def _acceptance(doc: Any, s: dict[str, Any], w: dict[str, str], lang: str) -> None:
+    acc = s.get("acceptance")
+    if not acc:
+        return
+    _heading(doc, f"{w['acceptance']}（{acc['year']}）" if lang == "zh" else f"{w['acceptance']} ({acc['year']})", 1)
+    header = [w["county"], w["indicator"], w["value"], f"2025{w['target']}", w["met"],
+              f"{w['gap']}({'村' if lang == 'zh' else 'villages'})", f"{w['gap']}({'户' if lang == 'zh' else 'households'})",
+              f"{w['gap']}({'公里' if lang == 'zh' else 'km'})"]
+    rows = []
+    for county in acc["counties"].values():
+        for line in county["lines"]:
+            u = line["unit"]
+            rows.append([county["name"], line["name_zh"] if lang == "zh" else line["name_en"],
+                         _fmt(line["value"], u, lang), _fmt(line["target_2025"], u, lang), _fmt(line["met"], lang=lang),
+                         _fmt(line["gap_villages"]), _fmt(line["gap_households"]), _fmt(line["gap_km"])])
+    _table(doc, header, rows)
+
+
+def write_report_docx(outcome: MonitorOutcome, path: Path) -> None:
+    """Write report.docx at ``path``."""
+    import docx
+    from docx.shared import Cm
+
+    s, lang = outcome.summary, outcome.lang
+    w = _words(lang)
+    doc = docx.Document()
+    for section in doc.sections:
+        section.left_margin = section.right_margin = Cm(2.2)
+    _setup(doc)
+    _title_page(doc, s, w, lang)
+    _heading(doc, w["summary"], 1)
+    for text in s["sentences"]["region"]:
+        _para(doc, text)
+    for text in s["warnings"]:
+        _para(doc, f"{w['warnings']}：{text}" if lang == "zh" else f"{w['warnings']}: {text}")
+    _heading(doc, w["counties"], 1)
+    for code, place in s["counties"].items():
+        _county(doc, outcome, code, place, w)
+    _acceptance(doc, s, w, lang)
+    _heading(doc, w["method"], 1)
+    _para(doc, s["method"])
+    doc.core_properties.title = f"{s['region']['name']}{w['title']}"
+    doc.save(str(path))

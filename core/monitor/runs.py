@@ -1,0 +1,266 @@
+"""The runs a monitoring report compares: found, read, given their year, ordered and checked against each other.
+
+A run is a results folder written by ``ruralenv run`` (results.gpkg + summary.json) or its results.gpkg. Its
+year comes from ``--years`` (same order as the runs), else from the run's setting ``data_year``, else the run
+is refused with one line. Two runs of one year are refused; runs whose settings differ in a way that changes an
+indicator's definition are reported (a warning listing the keys), and so is a county missing in a year.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from ..base._errors import ConfigError, InputError, Problem
+from ..base.config import Config
+
+#: Columns of the villages layer the monitor reads (the first five are required).
+VILLAGE_FIELDS = ("village_code", "name", "county_code", "in_scope", "is_admin_village", "town_code", "is_larger",
+                  "covered", "hardened_access", "sewage_treated", "households", "sanitary_toilet_households",
+                  "collection_model", "sewage_mode", "toilets_needed", "toilet_target_share", "in_priority_zone",
+                  "zone_target_pct", "pave_gap_m", "unreachable_reason", "near_non_green_mine", "fecal_route",
+                  "facility_size_tpd", "facility_units", "residents")
+REQUIRED_VILLAGE_FIELDS = VILLAGE_FIELDS[:5]
+
+#: Settings that never change what an indicator means (where files go, caches, map and surface options, the
+#: monitor's own matching distances); a difference in any other setting between two runs is reported.
+NEUTRAL_SETTINGS = frozenset({
+    "cache_dir", "use_cache", "spatial_index_max_features", "on_bad_rows", "crs", "crs_family", "data_year",
+    "surface_res_m", "surface_far", "surface_speeds_kmh", "speed_hardened_kmh", "speed_unhardened_kmh",
+    "speed_offroad_kmh", "surface_zonal_km", "surface_zonal_min", "waste_kg_per_person_day", "recode_radius_m",
+    "moved_m",
+})
+
+
+@dataclass
+class Run:
+    """One year's run as the monitor reads it.
+
+    Attributes
+    ----------
+    gpkg : Path
+        The run's results.gpkg.
+    year : int
+    summary : dict
+        The run's summary.json.
+    config : Config
+        The run's settings (keys this version does not know are left out).
+    villages : GeoDataFrame
+        The villages layer (the columns of :data:`VILLAGE_FIELDS` it has).
+    facilities : GeoDataFrame or None
+    counties : GeoDataFrame or None
+        County outlines (for the change maps).
+    town_names : dict
+        Township code → name, from the towns layer.
+    """
+
+    gpkg: Path
+    year: int
+    summary: dict[str, Any]
+    config: Config
+    villages: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame | None
+    counties: gpd.GeoDataFrame | None
+    town_names: dict[str, str]
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The settings recorded in summary.json."""
+        return dict(self.summary.get("config", {}))
+
+    def county_names(self) -> dict[str, str]:
+        """County code → name, from summary.json."""
+        return {str(c["code"]): str(c.get("name") or c["code"]) for c in self.summary.get("counties", [])}
+
+
+def results_path(run: str | Path) -> Path:
+    """The results.gpkg of ``run`` (a results folder or the GeoPackage itself); one line when there is none."""
+    path = Path(run)
+    gpkg = path / "results.gpkg" if path.is_dir() else path
+    if not gpkg.is_file():
+        raise ConfigError(f"{run}: no results.gpkg there; give a folder written by `ruralenv run` or its "
+                          "results.gpkg / 找不到 results.gpkg")
+    return gpkg
+
+
+def run_summary(gpkg: Path) -> dict[str, Any]:
+    """The summary.json beside ``gpkg`` (the run's indicators and settings).
+
+    Until results.gpkg carries the run's settings itself, summary.json must lie beside it.
+    """
+    path = gpkg.with_name("summary.json")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: missing; monitor reads each run's indicators and settings from the "
+                          "summary.json written beside results.gpkg / 缺少 summary.json") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: unreadable ({exc}) / summary.json 无法读取") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("region"), dict) \
+            or not isinstance(summary.get("counties"), list):
+        raise ConfigError(f"{path}: not a summary.json of `ruralenv run` (no region / counties indicators)")
+    return summary
+
+
+def config_of(summary: dict[str, Any], where: Path) -> Config:
+    """The run's settings as a :class:`Config` (settings this version does not know are left out)."""
+    known = {f.name for f in dataclasses.fields(Config)}
+    saved = summary.get("config", {}) or {}
+    try:
+        return Config().replace(**{k: v for k, v in saved.items() if k in known})
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: settings of the run: {exc}") from None
+
+
+def read_run(run: str | Path, year: int | None = None) -> Run:
+    """Read one run: its summary, settings, villages, facilities and county outlines.
+
+    Parameters
+    ----------
+    run : path
+        A results folder or its results.gpkg.
+    year : int, optional
+        The run's year (``--years``); default: its ``data_year`` setting.
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    ConfigError
+        No results.gpkg or summary.json, or no year.
+    InputError
+        The villages layer is missing or lacks a required field.
+    """
+    gpkg = results_path(run)
+    summary = run_summary(gpkg)
+    config = config_of(summary, gpkg)
+    if year is None:
+        year = int(summary.get("config", {}).get("data_year") or 0) or None
+    if year is None:
+        raise ConfigError(f"{run}: the year of this run is unknown; give --years, or run it with "
+                          "`ruralenv run --set data_year=2024` / 无法确定监测年度")
+    villages = _read_villages(gpkg)
+    layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
+    facilities = _read_layer(gpkg, "facilities", ["facility_type", "name", "county_code"]) \
+        if "facilities" in layers else None
+    counties = _read_layer(gpkg, "counties", ["county_code", "name"]) if "counties" in layers else None
+    town_names: dict[str, str] = {}
+    if "towns" in layers:
+        towns = pyogrio.read_dataframe(gpkg, layer="towns", columns=["town_code", "name"], read_geometry=False)
+        town_names = {_code_text(c): str(n) for c, n in zip(towns["town_code"], towns["name"], strict=True)
+                      if _code_text(c)}
+    return Run(gpkg, int(year), summary, config, villages, facilities, counties, town_names)
+
+
+def _read_villages(gpkg: Path) -> gpd.GeoDataFrame:
+    try:
+        fields = set(pyogrio.read_info(gpkg, layer="villages")["fields"])
+    except Exception:  # noqa: BLE001 - pyogrio raises several types for a missing layer or a broken file
+        raise InputError([Problem(str(gpkg), "villages", None, None,
+                                  "no villages layer; give a results.gpkg written by ruralenv run")]) from None
+    missing = [f for f in REQUIRED_VILLAGE_FIELDS if f not in fields]
+    if missing:
+        raise InputError([Problem(str(gpkg), "villages", None, ", ".join(missing),
+                                  "field(s) missing; give a results.gpkg written by ruralenv run")])
+    gdf = pyogrio.read_dataframe(gpkg, layer="villages", columns=[f for f in VILLAGE_FIELDS if f in fields])
+    for col in ("village_code", "county_code", "town_code", "name"):
+        if col in gdf:
+            gdf[col] = gdf[col].map(_code_text)
+    return gdf
+
+
+def _code_text(value: Any) -> str | None:
+    """A code as text (an integer-looking float loses its ``.0``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_layer(gpkg: Path, layer: str, columns: list[str]) -> gpd.GeoDataFrame:
+    fields = set(pyogrio.read_info(gpkg, layer=layer)["fields"])
+    gdf = pyogrio.read_dataframe(gpkg, layer=layer, columns=[c for c in columns if c in fields])
+    for c in columns:
+        if c not in gdf:
+            gdf[c] = None
+    for c in ("county_code", "name"):
+        gdf[c] = gdf[c].map(_code_text)
+    return gdf
+
+
+def read_runs(runs: Sequence[str | Path], years: Sequence[int] | None = None) -> list[Run]:
+    """Read every run and order them by year.
+
+    Raises
+    ------
+    ConfigError
+        Fewer than two runs, ``years`` not one per run, or two runs of one year.
+    """
+    if len(runs) < 2:
+        raise ConfigError("monitor compares at least two runs (results folders of different years) / "
+                          "至少需要两个年度的结果")
+    if years and len(years) != len(runs):
+        raise ConfigError(f"--years gives {len(years)} year(s) for {len(runs)} run(s); give one year per run, "
+                          "in the same order / --years 数量须与结果数量一致")
+    read = [read_run(r, years[i] if years else None) for i, r in enumerate(runs)]
+    seen: dict[int, Path] = {}
+    for r in read:
+        if r.year in seen:
+            raise ConfigError(f"two runs of {r.year}: {seen[r.year]} and {r.gpkg}; give each year once "
+                              f"(or correct --years / data_year) / {r.year}年有两个结果")
+        seen[r.year] = r.gpkg
+    return sorted(read, key=lambda r: r.year)
+
+
+def settings_warnings(runs: Sequence[Run]) -> list[str]:
+    """One line per run whose settings differ from the first run's in a key that changes an indicator."""
+    out = []
+    base = runs[0].settings
+    for r in runs[1:]:
+        s = r.settings
+        keys = sorted(k for k in set(base) | set(s) if k not in NEUTRAL_SETTINGS and _norm(base.get(k)) != _norm(s.get(k)))
+        if keys:
+            detail = "; ".join(f"{k}: {_show(base.get(k))} → {_show(s.get(k))}" for k in keys)
+            out.append(f"设置不同 settings differ: {runs[0].year} → {r.year}: {detail} (indicators may not be "
+                       "comparable / 指标口径可能不一致)")
+    return out
+
+
+def _norm(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return f"[{len(value)} values]"
+    return "—" if value is None else str(value)
+
+
+def county_warnings(runs: Sequence[Run]) -> tuple[dict[str, list[int]], list[str]]:
+    """Counties missing in some year: code → the years it is missing, and one warning line each."""
+    names: dict[str, str] = {}
+    present: dict[str, set[int]] = {}
+    for r in runs:
+        for code, name in r.county_names().items():
+            names.setdefault(code, name)
+            present.setdefault(code, set()).add(r.year)
+    years = [r.year for r in runs]
+    missing = {c: [y for y in years if y not in ys] for c, ys in present.items() if len(ys) < len(years)}
+    lines = [f"旗县缺失 county missing: {names[c]} ({c}) 缺少 {'、'.join(f'{y}年' for y in m)} / no data in "
+             f"{', '.join(map(str, m))}" for c, m in sorted(missing.items())]
+    return missing, lines
+
+
+def village_table(run: Run) -> pd.DataFrame:
+    """The run's villages without geometry (for indicator tables)."""
+    return pd.DataFrame(run.villages.drop(columns=run.villages.geometry.name))

@@ -1,0 +1,135 @@
+"""The report's sentences, generated from the numbers: Chinese (the 监测报告's language) or English.
+
+e.g. 准格尔旗生活垃圾收运处置体系覆盖行政村比例由2022年的29.6%提高到2024年的41.0%，按当前进度2025年预计达到48.3%，
+低于60.0%的目标，需加快推进。
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..base.glossary import en as en_term
+from ..base.glossary import zh as zh_term
+
+
+def number(value: float, unit: str, lang: str = "zh") -> str:
+    """A value with its unit: ``41.0%``, ``1234户`` / ``1,234 households``."""
+    if unit == "%":
+        return f"{value:.1f}%"
+    return f"{round(value)}户" if lang == "zh" else f"{round(value):,} households"
+
+
+def status_label(status: str | None, lang: str = "zh") -> str:
+    """The status in words (glossary terms ``status_*``)."""
+    if status is None:
+        return "—" if lang == "zh" else "no target"
+    return (zh_term if lang == "zh" else en_term)(f"status_{status}")
+
+
+def _points(years: Sequence[int], values: Sequence[float | None]) -> list[tuple[int, float]]:
+    return [(y, float(v)) for y, v in zip(years, values, strict=True) if v is not None]
+
+
+def _zh_trend(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
+    (y0, v0), (yl, vl) = pts[0], pts[-1]
+    u = ind["unit"]
+    if ind.get("name_zh") == zh_term("new_toilets"):
+        return f"自{y0}年以来{ind['name_zh']}{number(vl, u)}"
+    if len(pts) == 1:
+        return f"{ind['name_zh']}{yl}年为{number(vl, u)}"
+    verb = "提高到" if vl > v0 else "下降到" if vl < v0 else "保持在"
+    if verb == "保持在":
+        return f"{ind['name_zh']}{y0}年至{yl}年保持在{number(vl, u)}"
+    return f"{ind['name_zh']}由{y0}年的{number(v0, u)}{verb}{yl}年的{number(vl, u)}"
+
+
+def _zh_outlook(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
+    u, st = ind["unit"], ind["status"]
+    t, p = number(ind["target_2025"], u), ind.get("projected_2025")
+    proj = number(p, u) if p is not None else "—"
+    if st == "met":
+        return f"已达到2025年{t}的目标"
+    if st == "on_track":
+        return f"按当前进度2025年预计达到{proj}，可按期实现{t}的目标"
+    if st == "acceleration_needed":
+        return f"按当前进度2025年预计达到{proj}，低于{t}的目标，需加快推进"
+    if st == "limited":
+        return f"按当前进度2025年预计仅达到{proj}，远低于{t}的目标，进展有限，需大力推进"
+    if st == "deterioration":
+        return f"较{pts[0][0]}年出现倒退，距2025年{t}的目标仍差{number(ind['target_2025'] - pts[-1][1], u)}，需扭转下降趋势"
+    if st == "not_met":
+        return f"未达到2025年{t}的目标"
+    return f"仅有一个年度的数据，暂无法评估进度（2025年目标{t}）"
+
+
+def _en_trend(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
+    (y0, v0), (yl, vl) = pts[0], pts[-1]
+    u, name = ind["unit"], ind["name_en"]
+    if ind.get("name_zh") == zh_term("new_toilets"):
+        return f"{name} since {y0}: {number(vl, u, 'en')}"
+    if len(pts) == 1:
+        return f"{name} was {number(vl, u, 'en')} in {yl}"
+    if vl == v0:
+        return f"{name} stayed at {number(vl, u, 'en')} from {y0} to {yl}"
+    verb = "rose" if vl > v0 else "fell"
+    return f"{name} {verb} from {number(v0, u, 'en')} in {y0} to {number(vl, u, 'en')} in {yl}"
+
+
+def _en_outlook(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
+    u, st = ind["unit"], ind["status"]
+    t, p = number(ind["target_2025"], u, "en"), ind.get("projected_2025")
+    proj = number(p, u, "en") if p is not None else "—"
+    if st == "met":
+        return f"the 2025 target of {t} is already met"
+    if st in ("on_track", "acceleration_needed", "limited"):
+        tail = {"on_track": f"reaching the target of {t}: on track",
+                "acceleration_needed": f"below the target of {t}: acceleration needed",
+                "limited": f"far below the target of {t}: limited progress"}[st]
+        return f"at the current pace it is projected to reach {proj} in 2025, {tail}"
+    if st == "deterioration":
+        gap = number(ind["target_2025"] - pts[-1][1], u, "en")
+        return f"it has deteriorated since {pts[0][0]} and is {gap} short of the 2025 target of {t}: reverse the trend"
+    if st == "not_met":
+        return f"the 2025 target of {t} was not met"
+    return f"one year of data only, progress cannot be assessed yet (2025 target {t})"
+
+
+def sentence(place: str, ind: dict[str, Any], years: Sequence[int], lang: str = "zh") -> str | None:
+    """One sentence on one indicator of one place; None when it has no 2025 target or no value.
+
+    Parameters
+    ----------
+    place : str
+        The place's name.
+    ind : dict
+        The indicator's entry in monitor.json (values, targets, status, projection).
+    years : sequence of int
+    lang : str
+        ``"zh"`` or ``"en"``.
+    """
+    pts = _points(years, ind["values"])
+    if not pts or ind.get("target_2025") is None:
+        return None
+    if lang == "zh":
+        return f"{place}{_zh_trend(ind, pts)}，{_zh_outlook(ind, pts)}。"
+    return f"{place}: {_en_trend(ind, pts)}; {_en_outlook(ind, pts)}."
+
+
+def place_sentences(place: dict[str, Any], years: Sequence[int], lang: str = "zh") -> list[str]:
+    """The sentences of every indicator of one place (region or county), in indicator order."""
+    out = []
+    for ind in place["indicators"].values():
+        s = sentence(place["name"], ind, years, lang)
+        if s:
+            out.append(s)
+    return out
+
+
+def missing_sentence(place: dict[str, Any], lang: str = "zh") -> str | None:
+    """A sentence naming the years a place has no data, or None."""
+    missing = place.get("missing_years") or []
+    if not missing:
+        return None
+    if lang == "zh":
+        return f"{place['name']}缺少{'、'.join(f'{y}年' for y in missing)}的数据。"
+    return f"{place['name']}: no data for {', '.join(map(str, missing))}."
