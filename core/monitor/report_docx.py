@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..base.glossary import zh
-from .charts import png_charts
 from .changes import pair_key
+from .charts import png_charts
 from .run import MonitorOutcome
 from .sentences import number, status_label
 
