@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -20,6 +21,12 @@ CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Sou
 
 def _span(years: Sequence[int]) -> tuple[int, int]:
     return min(years[0], 2023), max(years[-1], 2025)
+
+
+def _ymin(ind: dict[str, Any]) -> float:
+    """0, or below it when a count fell under its first year's (fewer sanitary toilets than at the start)."""
+    low = min((v for v in ind["values"] if v is not None), default=0.0)
+    return 0.0 if low >= 0 else -_nice(-low * 1.1)
 
 
 def _ymax(ind: dict[str, Any]) -> float:
@@ -50,21 +57,20 @@ def svg_chart(ind: dict[str, Any], years: Sequence[int], title: str, width: int 
     """
     left, right, top, bottom = 40, 10, 24, 24
     x0, x1 = _span(years)
-    ymax = _ymax(ind)
+    ymin, ymax = _ymin(ind), _ymax(ind)
     pw, ph = width - left - right, height - top - bottom
 
     def sx(year: float) -> float:
         return round(left + (year - x0) / max(1, x1 - x0) * pw, 1)
 
     def sy(value: float) -> float:
-        return round(top + ph - max(0.0, min(value, ymax)) / ymax * ph, 1)
+        return round(top + ph - (max(ymin, min(value, ymax)) - ymin) / (ymax - ymin) * ph, 1)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
              f'<text x="{width / 2}" y="14" text-anchor="middle" class="t">{escape(title)}</text>',
              f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#ccc"/>']
-    for frac in (0, 0.5, 1):
-        v = ymax * frac
+    for v in sorted({ymin, 0.0, ymax / 2, ymax}):
         parts.append(f'<text x="{left - 4}" y="{sy(v) + 4}" text-anchor="end" class="a">{_tick(v, ind["unit"])}</text>')
     for year in range(x0, x1 + 1):
         parts.append(f'<text x="{sx(year)}" y="{height - 8}" text-anchor="middle" class="a">{year}</text>')
@@ -116,9 +122,11 @@ def png_charts(place: dict[str, Any], years: Sequence[int], lang: str = "zh", dp
 
     Labels are Chinese when a CJK font is installed (Debian: fonts-wqy-microhei or fonts-noto-cjk), else English.
     """
-    from matplotlib.figure import Figure  # a bare Figure draws with Agg: no pyplot, no GUI backend touched
+    with warnings.catch_warnings():  # Debian's matplotlib beside pip's warns that it cannot import Axes3D
+        warnings.simplefilter("ignore", UserWarning)
+        from matplotlib.figure import Figure  # a bare Figure draws with Agg: no pyplot, no GUI backend touched
 
-    font = cjk_font()
+        font = cjk_font()
     use_zh = lang == "zh" and font is not None
     inds = list(place["indicators"].values())
     cols = 4 if len(inds) > 6 else 3
@@ -147,10 +155,10 @@ def _axes(ax, ind: dict[str, Any], years: Sequence[int], title: str, family: lis
         if ind.get(key) is not None:
             ax.plot([year], [ind[key]], marker="D", ms=5, color=colour, ls="none")
     ax.set_xlim(x0 - 0.4, x1 + 0.4)
-    ax.set_ylim(0, _ymax(ind))
+    ax.set_ylim(_ymin(ind), _ymax(ind))
     ax.set_xticks(list(range(x0, x1 + 1)))
     ax.tick_params(labelsize=6)
-    ax.set_title(_wrap(title, 14 if family[0] != "DejaVu Sans" else 28), fontsize=7, family=family)
+    ax.set_title(_wrap(title, 12 if family[0] != "DejaVu Sans" else 26), fontsize=6.5, family=family)
     ax.grid(alpha=0.3, lw=0.5)
 
 

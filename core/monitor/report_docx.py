@@ -7,6 +7,7 @@ WenQuanYi Micro Hei or Noto Sans CJK).
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -69,11 +70,12 @@ def _heading(doc: Any, text: str, level: int) -> None:
     _east_asian(run, HEADING_FONT)
 
 
-def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
-    from docx.shared import Pt
+def _table(doc: Any, header: list[str], rows: list[list[str]], first_cm: float | None = None) -> None:
+    from docx.shared import Cm, Pt
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = first_cm is None
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(text)
@@ -86,6 +88,12 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
             run = cell.paragraphs[0].add_run(text)
             run.font.size = Pt(8)
             _east_asian(run, BODY_FONT)
+    if first_cm is not None:  # the first column (names) wide, the others share what is left of 16.6 cm
+        rest = Cm((16.6 - first_cm) / max(1, len(header) - 1))
+        for j, column in enumerate(table.columns):  # Word reads the cells' widths, LibreOffice the grid's
+            column.width = Cm(first_cm) if j == 0 else rest
+            for cell in column.cells:
+                cell.width = Cm(first_cm) if j == 0 else rest
 
 
 def _fmt(v: Any, unit: str = "", lang: str = "zh") -> str:
@@ -104,13 +112,23 @@ def _words(lang: str) -> dict[str, str]:
                 "acceptance": "三、" + zh("acceptance"), "method": "附：方法说明", "warnings": "提示",
                 "indicator": "指标", "status": "2025年进度", "projected": "2025年预计", "gain": "每年尚需提高",
                 "target": "目标", "changes": "村庄变化", "value": "现状值", "met": "是否达标", "gap": "差距",
-                "county": zh("county"), "year_suffix": "年"}
+                "county": zh("county"), "year_suffix": "年",
+                "legend": "图例：蓝色实线为各年度实际值，灰色虚线为按当前进度推算的2025年预计值，橙色、红色菱形分别为2023年、"
+                          "2025年目标。",
+                "method_text": "进度评价采用Open SDG平台的进度评价方法（Statistics Canada制定，参照Eurostat）：以首个监测年度为"
+                               "基期，计算实际年均复合增长率与2025年达到目标所需的年均复合增长率之比R；R≥95%为按期可达，"
+                               "60%≤R<95%为需加快推进，0≤R<60%为进展有限，R<0为出现倒退；最新年度已达到目标的为已达到目标。"
+                               "基期值为0的指标（如新建卫生厕所户数）按年均增量计算。2025年预计值按实际增速推算。方法来源："
+                               "https://github.com/open-sdg/open-sdg/blob/master/docs/progress-methodology.md"}
     en_words = {"title": "Rural living environment monitoring report", "region": "Area", "years": "Monitoring years",
                 "date": "Generated", "summary": "1. Summary", "counties": "2. Counties", "acceptance":
                 "3. Inspection and acceptance", "method": "Method", "warnings": "Warnings", "indicator": "Indicator",
                 "status": "Status to 2025", "projected": "Projected 2025", "gain": "Yearly gain needed",
                 "target": "target", "changes": "Village changes", "value": "Value", "met": "Met", "gap": "Gap",
-                "county": "County", "year_suffix": ""}
+                "county": "County", "year_suffix": "",
+                "legend": "Blue: observed values; grey dashes: projected to 2025 at the observed pace; orange and red "
+                          "diamonds: the 2023 and 2025 targets.",
+                "method_text": ""}
     return zh_words if lang == "zh" else en_words
 
 
@@ -126,7 +144,9 @@ def _title_page(doc: Any, s: dict[str, Any], w: dict[str, str], lang: str) -> No
     for _ in range(4):
         doc.add_paragraph()
     span = f"{years[0]}—{years[-1]}{w['year_suffix']}"
-    for label, value in ((w["region"], s["region"]["name"]), (w["years"], span), (w["date"], s["generated"])):
+    day = dt.date.fromisoformat(s["generated"])
+    date = f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+    for label, value in ((w["region"], s["region"]["name"]), (w["years"], span), (w["date"], date)):
         _para(doc, f"{label}{'：' if lang == 'zh' else ': '}{value}", size=14, align="center")
     doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
 
@@ -141,7 +161,7 @@ def _indicator_table(doc: Any, place: dict[str, Any], years: list[int], w: dict[
                      _fmt(ind["target_2023"], u, lang), _fmt(ind["target_2025"], u, lang),
                      status_label(ind["status"], lang), _fmt(ind["projected_2025"], u, lang),
                      _fmt(ind["gain_needed_per_year"], u, lang)])
-    _table(doc, header, rows)
+    _table(doc, header, rows, first_cm=4.0)
 
 
 def _county(doc: Any, outcome: MonitorOutcome, code: str, place: dict[str, Any], w: dict[str, str]) -> None:
@@ -153,6 +173,7 @@ def _county(doc: Any, outcome: MonitorOutcome, code: str, place: dict[str, Any],
         _para(doc, text)
     if place["indicators"]:
         doc.add_picture(io.BytesIO(png_charts(place, s["years"], lang)), width=Cm(16))
+        _para(doc, w["legend"], size=8)
     _indicator_table(doc, place, s["years"], w, lang)
     years = s["years"]
     counts = s["changes"].get(pair_key(years[-2], years[-1]), {}).get("counties", {}).get(code)
@@ -206,6 +227,6 @@ def write_report_docx(outcome: MonitorOutcome, path: Path) -> None:
         _county(doc, outcome, code, place, w)
     _acceptance(doc, s, w, lang)
     _heading(doc, w["method"], 1)
-    _para(doc, s["method"])
+    _para(doc, w["method_text"] or s["method"])
     doc.core_properties.title = f"{s['region']['name']}{w['title']}"
     doc.save(str(path))

@@ -13,10 +13,14 @@ from ..base.glossary import zh as zh_term
 
 
 def number(value: float, unit: str, lang: str = "zh") -> str:
-    """A value with its unit: ``41.0%``, ``1234户`` / ``1,234 households``."""
+    """A value with its unit: ``41.0%``, ``1234户``, ``45万户`` / ``1,234 households``."""
     if unit == "%":
         return f"{value:.1f}%"
-    return f"{round(value)}户" if lang == "zh" else f"{round(value):,} households"
+    if lang != "zh":
+        return f"{round(value):,} households"
+    if abs(value) >= 100_000:  # 45万户, as the plan writes its toilet targets
+        return f"{value / 10_000:.1f}".rstrip("0").rstrip(".") + "万户"
+    return f"{round(value)}户"
 
 
 def status_label(status: str | None, lang: str = "zh") -> str:
@@ -34,6 +38,8 @@ def _zh_trend(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
     (y0, v0), (yl, vl) = pts[0], pts[-1]
     u = ind["unit"]
     if ind.get("name_zh") == zh_term("new_toilets"):
+        if vl < 0:
+            return f"自{y0}年以来有卫生厕所的户数减少{number(-vl, u)}"
         return f"自{y0}年以来{ind['name_zh']}{number(vl, u)}"
     if len(pts) == 1:
         return f"{ind['name_zh']}{yl}年为{number(vl, u)}"
@@ -66,6 +72,8 @@ def _en_trend(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
     (y0, v0), (yl, vl) = pts[0], pts[-1]
     u, name = ind["unit"], ind["name_en"]
     if ind.get("name_zh") == zh_term("new_toilets"):
+        if vl < 0:
+            return f"households with a sanitary toilet fell by {number(-vl, u, 'en')} since {y0}"
         return f"{name} since {y0}: {number(vl, u, 'en')}"
     if len(pts) == 1:
         return f"{name} was {number(vl, u, 'en')} in {yl}"

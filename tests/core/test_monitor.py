@@ -7,7 +7,9 @@ access) against a plain join of the two runs' villages layers.
 """
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +26,7 @@ from ruralenv.core.monitor import MonitorOptions, monitor, progress_status
 from ruralenv.core.monitor.writers import MONITOR_FILES, write_monitor
 
 METRIC = "EPSG:4546"
+CHROMIUM = "/usr/bin/chromium"
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines", "sewer", "urban_areas", "priority_zones")
 #: What each synthetic year does to the year before it.
 EDITS = {
@@ -365,3 +368,35 @@ def test_english_sentences(years, tmp_path):
     import docx
 
     assert "Monitoring years: 2022—2024" in "\n".join(p.text for p in docx.Document(str(files["report.docx"])).paragraphs)
+
+
+@pytest.mark.browser
+def test_report_html_opens_in_headless_chromium_without_errors(three):
+    required = os.environ.get("RURALENV_REQUIRE_BROWSER") == "1"
+    sync_api = (importlib.import_module if required else pytest.importorskip)("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        (pytest.fail if required else pytest.skip)(f"{CHROMIUM} is missing: apt-get install chromium")
+    _, files = three
+    url = files["report.html"].resolve().as_uri()
+    requests, errors = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(url)
+            page.wait_for_load_state("load")
+            charts = page.locator("section.county svg.chart").count()
+            dots = page.evaluate("() => [...document.querySelectorAll('svg.map path[class^=c-]')]"
+                                 ".reduce((n, p) => n + (p.getAttribute('d').match(/M/g) || []).length, 0)")
+            heading = page.locator("h1").inner_text()
+            size = page.evaluate("() => [...document.querySelectorAll('svg.chart')].map(s => s.getBBox().width)")
+        finally:
+            browser.close()
+    assert errors == [] and requests == [url]
+    assert charts == len(three[0].summary["counties"]["150622"]["indicators"])
+    last = three[0].village_changes
+    assert dots == int((last["year_to"] == 2025).sum())  # every village of the last pair is drawn
+    assert "监测报告" in heading and all(w > 100 for w in size)
