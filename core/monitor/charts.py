@@ -122,9 +122,11 @@ def png_charts(place: dict[str, Any], years: Sequence[int], lang: str = "zh", dp
 
     Labels are Chinese when a CJK font is installed (Debian: fonts-wqy-microhei or fonts-noto-cjk), else English.
     """
-    with warnings.catch_warnings():  # Debian's matplotlib beside pip's warns that it cannot import Axes3D
+    # Debian's matplotlib beside pip's warns that it cannot import Axes3D; a bare Figure draws with Agg (no pyplot,
+    # no GUI backend touched)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        from matplotlib.figure import Figure  # a bare Figure draws with Agg: no pyplot, no GUI backend touched
+        from matplotlib.figure import Figure
 
         font = cjk_font()
     use_zh = lang == "zh" and font is not None
