@@ -16,7 +16,7 @@ from ..base.glossary import zh
 from .changes import pair_key
 from .charts import png_charts
 from .run import MonitorOutcome
-from .sentences import number, status_label
+from .sentences import gap, number, status_label
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 
@@ -160,7 +160,7 @@ def _indicator_table(doc: Any, place: dict[str, Any], years: list[int], w: dict[
         rows.append([ind["name_zh"] if lang == "zh" else ind["name_en"], *[_fmt(v, u, lang) for v in ind["values"]],
                      _fmt(ind["target_2023"], u, lang), _fmt(ind["target_2025"], u, lang),
                      status_label(ind["status"], lang), _fmt(ind["projected_2025"], u, lang),
-                     _fmt(ind["gain_needed_per_year"], u, lang)])
+                     "—" if ind["gain_needed_per_year"] is None else gap(ind["gain_needed_per_year"], u, lang)])
     _table(doc, header, rows, first_cm=4.0)
 
 

@@ -23,6 +23,13 @@ def number(value: float, unit: str, lang: str = "zh") -> str:
     return f"{round(value)}户"
 
 
+def gap(value: float, unit: str, lang: str = "zh") -> str:
+    """A difference: percentage points for a rate (``46.6个百分点``), else like :func:`number`."""
+    if unit == "%":
+        return f"{value:.1f}个百分点" if lang == "zh" else f"{value:.1f} percentage points"
+    return number(value, unit, lang)
+
+
 def status_label(status: str | None, lang: str = "zh") -> str:
     """The status in words (glossary terms ``status_*``)."""
     if status is None:
@@ -62,7 +69,7 @@ def _zh_outlook(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
     if st == "limited":
         return f"按当前进度2025年预计仅达到{proj}，远低于{t}的目标，进展有限，需大力推进"
     if st == "deterioration":
-        return f"较{pts[0][0]}年出现倒退，距2025年{t}的目标仍差{number(ind['target_2025'] - pts[-1][1], u)}，需扭转下降趋势"
+        return f"较{pts[0][0]}年出现倒退，距2025年{t}的目标仍差{gap(ind['target_2025'] - pts[-1][1], u)}，需扭转下降趋势"
     if st == "not_met":
         return f"未达到2025年{t}的目标"
     return f"仅有一个年度的数据，暂无法评估进度（2025年目标{t}）"
@@ -95,8 +102,8 @@ def _en_outlook(ind: dict[str, Any], pts: list[tuple[int, float]]) -> str:
                 "limited": f"far below the target of {t}: limited progress"}[st]
         return f"at the current pace it is projected to reach {proj} in 2025, {tail}"
     if st == "deterioration":
-        gap = number(ind["target_2025"] - pts[-1][1], u, "en")
-        return f"it has deteriorated since {pts[0][0]} and is {gap} short of the 2025 target of {t}: reverse the trend"
+        short = gap(ind["target_2025"] - pts[-1][1], u, "en")
+        return f"it has deteriorated since {pts[0][0]} and is {short} short of the 2025 target of {t}: reverse the trend"
     if st == "not_met":
         return f"the 2025 target of {t} was not met"
     return f"one year of data only, progress cannot be assessed yet (2025 target {t})"
