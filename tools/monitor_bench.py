@@ -72,16 +72,20 @@ def write_year(first: Path, villages: gpd.GeoDataFrame, year: int, folder: Path)
     folder.mkdir(parents=True, exist_ok=True)
     gpkg = folder / "results.gpkg"
     gpkg.unlink(missing_ok=True)
-    pyogrio.write_dataframe(villages, gpkg, layer="villages", driver="GPKG")
-    for layer in COPIED_LAYERS:
-        if layer in {str(name) for name, _ in pyogrio.list_layers(first / "results.gpkg")}:
-            pyogrio.write_dataframe(pyogrio.read_dataframe(first / "results.gpkg", layer=layer), gpkg, layer=layer,
-                                    driver="GPKG", append=True)
     summary = json.loads((first / "summary.json").read_text(encoding="utf-8"))
     known = {k: v for k, v in summary["config"].items() if k in Config.__dataclass_fields__}
     config = Config().replace(**known)
     names = {c["code"]: c["name"] for c in summary["counties"]}
     tables = indicator_tables(pd.DataFrame(villages.drop(columns="geometry")), config, names)
+    pyogrio.write_dataframe(villages, gpkg, layer="villages", driver="GPKG")
+    present = {str(name) for name, _ in pyogrio.list_layers(first / "results.gpkg")}
+    for layer in (x for x in COPIED_LAYERS if x in present):
+        gdf = pyogrio.read_dataframe(first / "results.gpkg", layer=layer)
+        if layer == "towns":  # the township seats with this year's indicators
+            gdf = gdf[["town_code", "name", "county_code", "geometry"]].merge(
+                tables["town"].drop(columns=["level", "name", "county_code"]), left_on="town_code", right_on="code",
+                how="left").drop(columns="code")
+        pyogrio.write_dataframe(gdf, gpkg, layer=layer, driver="GPKG", append=True)
     summary["region"] = tables["region"].iloc[0].to_dict()
     summary["counties"] = tables["county"].to_dict(orient="records")
     summary["config"]["data_year"] = year

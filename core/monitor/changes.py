@@ -89,20 +89,22 @@ def village_changes(a: Run, b: Run, config: Config) -> gpd.GeoDataFrame:
     ia = [p[0] for p in pairs]
     ib = [p[1] for p in pairs]
     recoded = gone.iloc[ia].reset_index(drop=True).add_suffix("_a").join(new.iloc[ib].reset_index(drop=True).add_suffix("_b"))
-    matched = pd.concat([common.assign(change="unchanged", old_code=None),
-                         recoded.assign(code=recoded["code_b"], old_code=recoded["code_a"], change="recoded")],
-                        ignore_index=True)
-    rows = [_matched_rows(matched, config.moved_m)]
-    removed = gone.drop(index=ia)
-    added = new.drop(index=ib)
-    rows.append(_one_side(removed, "removed"))
-    rows.append(_one_side(added, "added"))
-    table = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) \
-        else _one_side(va.iloc[:0], "unchanged")
-    table.insert(0, "year_to", b.year)
-    table.insert(0, "year_from", a.year)
-    geometry = gpd.points_from_xy(table.pop("x"), table.pop("y"), crs=crs)
+    recoded = recoded.assign(code=recoded["code_b"], old_code=recoded["code_a"], change="recoded")
+    common = common.assign(change="unchanged", old_code=None)
+    matched = stack([common, recoded[list(common.columns)]]) if len(recoded) else common
+    table = stack([_matched_rows(matched, config.moved_m), _one_side(gone.drop(index=ia), "removed"),
+                   _one_side(new.drop(index=ib), "added")])
+    n = len(table)
+    table["year_from"], table["year_to"] = np.full(n, a.year), np.full(n, b.year)
+    geometry = gpd.points_from_xy(table["x"].to_numpy(float), table["y"].to_numpy(float), crs=crs)
     return gpd.GeoDataFrame(table[list(CHANGE_COLUMNS)], geometry=geometry, crs=crs)
+
+
+def stack(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of frames with the same columns, one after another (``pd.concat`` checks every missing value of an
+    object column one by one, seconds at region scale)."""
+    cols = list(parts[0].columns)
+    return pd.DataFrame({c: np.concatenate([p[c].to_numpy() for p in parts]) for c in cols})
 
 
 def _matched_rows(m: pd.DataFrame, moved_m: float) -> pd.DataFrame:
@@ -232,11 +234,12 @@ def all_changes(runs: Sequence[Run], config: Config) -> tuple[gpd.GeoDataFrame, 
         v_parts.append(v)
         f_parts.append(f)
         by_county = {}
-        codes = sorted(set(v["county_code"].dropna()) | set(f["county_code"].dropna()))
-        for code in codes:
-            by_county[str(code)] = change_counts(v[v["county_code"] == code], f[f["county_code"] == code])
+        v_groups = v.groupby("county_code", sort=True).indices
+        f_groups = f.groupby("county_code", sort=True).indices if len(f) else {}
+        for code in sorted(set(v_groups) | set(f_groups)):
+            by_county[str(code)] = change_counts(v.iloc[v_groups.get(code, [])], f.iloc[f_groups.get(code, [])])
         counts[pair_key(a.year, b.year)] = {"region": change_counts(v, f), "counties": by_county}
     crs = runs[-1].villages.crs
-    villages = gpd.GeoDataFrame(pd.concat(v_parts, ignore_index=True), crs=crs)
-    facilities = gpd.GeoDataFrame(pd.concat(f_parts, ignore_index=True), crs=crs)
+    villages = gpd.GeoDataFrame(stack([pd.DataFrame(v) for v in v_parts]), geometry="geometry", crs=crs)
+    facilities = gpd.GeoDataFrame(stack([pd.DataFrame(f) for f in f_parts]), geometry="geometry", crs=crs)
     return villages, facilities, counts

@@ -1,25 +1,20 @@
 """Charts of the report: each indicator's trajectory against its 2023 and 2025 targets.
 
-The same picture twice: inline SVG for report.html (no library, no network) and a PNG per county drawn by
-matplotlib for report.docx. Observed values are a solid line, the projection to 2025 at the observed pace a
+The same picture twice: inline SVG for report.html (no library, no network) and, in :mod:`.chart_png`, a PNG per
+county drawn by matplotlib for report.docx. Observed values are a solid line, the projection to 2025 at the observed pace a
 dashed one, the targets diamonds (2023 orange, 2025 red) with the 2025 level as a dotted line.
 """
 from __future__ import annotations
 
-import io
 import math
-import warnings
 from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 OBSERVED, PROJECTED, TARGET_2023, TARGET_2025 = "#1f78b4", "#7f7f7f", "#ff7f00", "#e31a1c"
-#: CJK fonts tried for matplotlib, Debian's first (fonts-wqy-microhei, fonts-noto-cjk), then Windows' and macOS'.
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "SimHei",
-             "Microsoft YaHei", "PingFang SC", "Heiti SC")
 
 
-def _span(years: Sequence[int]) -> tuple[int, int]:
+def span(years: Sequence[int]) -> tuple[int, int]:
     return min(years[0], 2023), max(years[-1], 2025)
 
 
@@ -56,7 +51,7 @@ def svg_chart(ind: dict[str, Any], years: Sequence[int], title: str, width: int 
         Drawn above the plot (escaped).
     """
     left, right, top, bottom = 40, 10, 24, 24
-    x0, x1 = _span(years)
+    x0, x1 = span(years)
     ymin, ymax = _ymin(ind), _ymax(ind)
     pw, ph = width - left - right, height - top - bottom
 
@@ -122,66 +117,7 @@ def _tick(v: float, unit: str, digits: int = 0) -> str:
     return f"{v:,.0f}"
 
 
-def cjk_font() -> str | None:
-    """The first CJK font matplotlib can use, or None."""
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FONTS if f in names), None)
-
-
-def png_charts(place: dict[str, Any], years: Sequence[int], lang: str = "zh", dpi: int = 110) -> bytes:
-    """Every indicator of one place in one PNG (a grid of small charts), for report.docx.
-
-    Labels are Chinese when a CJK font is installed (Debian: fonts-wqy-microhei or fonts-noto-cjk), else English.
-    """
-    # Debian's matplotlib beside pip's warns that it cannot import Axes3D; a bare Figure draws with Agg (no pyplot,
-    # no GUI backend touched)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        from matplotlib.figure import Figure
-
-        font = cjk_font()
-    use_zh = lang == "zh" and font is not None
-    inds = list(place["indicators"].values())
-    cols = 4 if len(inds) > 6 else 3
-    rows = max(1, math.ceil(len(inds) / cols))
-    fig = Figure(figsize=(6.7, 2.0 * rows + 0.3), dpi=dpi)
-    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    for i, ind in enumerate(inds):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        _axes(ax, ind, years, ind["name_zh"] if use_zh else ind["name_en"], family)
-    # fixed margins: tight_layout would measure every label first, doubling the drawing time of a county
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.08, top=0.9, wspace=0.4, hspace=0.6)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def _axes(ax, ind: dict[str, Any], years: Sequence[int], title: str, family: list[str]) -> None:
-    x0, x1 = _span(years)
-    pts = [(y, v) for y, v in zip(years, ind["values"], strict=True) if v is not None]
-    if ind.get("projected_2025") is not None and pts and pts[-1][0] < 2025:
-        ax.plot([pts[-1][0], 2025], [pts[-1][1], ind["projected_2025"]], ls="--", color=PROJECTED, lw=1.2)
-    if pts:
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3.5, color=OBSERVED, lw=1.8)
-    if ind.get("target_2025") is not None:
-        ax.axhline(ind["target_2025"], color=TARGET_2025, lw=0.8, ls=":")
-    for year, key, colour in ((2023, "target_2023", TARGET_2023), (2025, "target_2025", TARGET_2025)):
-        if ind.get(key) is not None:
-            ax.plot([year], [ind[key]], marker="D", ms=5, color=colour, ls="none")
-    ax.set_xlim(x0 - 0.4, x1 + 0.4)
-    low, high = _ymin(ind), _ymax(ind)
-    ax.set_ylim(low, high)
-    ticks = _yticks(low, high)
-    ax.set_yticks(ticks, [_short(v, ind["unit"]) for v in ticks])
-    ax.set_xticks(list(range(x0, x1 + 1)))
-    ax.tick_params(labelsize=6)
-    ax.set_title(_wrap(title, 12 if family[0] != "DejaVu Sans" else 26), fontsize=6.5, family=family)
-    ax.grid(alpha=0.3, lw=0.5)
-
-
-def _wrap(text: str, width: int) -> str:
+def wrap(text: str, width: int) -> str:
     """Break a long title into lines of ``width`` characters (Chinese titles have no spaces to break at)."""
     if len(text) <= width:
         return text

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..base.glossary import zh
 from .changes import pair_key
-from .charts import png_charts
+from .chart_png import ChartMaker
 from .run import MonitorOutcome
 from .sentences import gap, number, status_label
 
@@ -164,7 +164,8 @@ def _indicator_table(doc: Any, place: dict[str, Any], years: list[int], w: dict[
     _table(doc, header, rows, first_cm=4.0)
 
 
-def _county(doc: Any, outcome: MonitorOutcome, code: str, place: dict[str, Any], w: dict[str, str]) -> None:
+def _county(doc: Any, outcome: MonitorOutcome, code: str, place: dict[str, Any], w: dict[str, str],
+            charts: ChartMaker) -> None:
     from docx.shared import Cm
 
     s, lang = outcome.summary, outcome.lang
@@ -172,7 +173,7 @@ def _county(doc: Any, outcome: MonitorOutcome, code: str, place: dict[str, Any],
     for text in s["sentences"].get(code, []):
         _para(doc, text)
     if place["indicators"]:
-        doc.add_picture(io.BytesIO(png_charts(place, s["years"], lang)), width=Cm(16))
+        doc.add_picture(io.BytesIO(charts.png(place)), width=Cm(16))
         _para(doc, w["legend"], size=8)
     _indicator_table(doc, place, s["years"], w, lang)
     years = s["years"]
@@ -223,8 +224,9 @@ def write_report_docx(outcome: MonitorOutcome, path: Path) -> None:
     for text in s["warnings"]:
         _para(doc, f"{w['warnings']}：{text}" if lang == "zh" else f"{w['warnings']}: {text}")
     _heading(doc, w["counties"], 1)
+    charts = ChartMaker(s["years"], lang)
     for code, place in s["counties"].items():
-        _county(doc, outcome, code, place, w)
+        _county(doc, outcome, code, place, w, charts)
     _acceptance(doc, s, w, lang)
     _heading(doc, w["method"], 1)
     _para(doc, w["method_text"] or s["method"])

@@ -79,7 +79,8 @@ def _status_list(place: dict[str, Any], lang: str) -> str:
     return f"<ul>{''.join(items)}</ul>"
 
 
-def _county_section(outcome: MonitorOutcome, code: str, place: dict[str, Any], lang: int) -> str:
+def _county_section(outcome: MonitorOutcome, code: str, place: dict[str, Any], lang: int,
+                    maps: tuple[dict[str, Any], dict[str, Any]]) -> str:
     s = outcome.summary
     years = s["years"]
     lg = "zh" if lang == 0 else "en"
@@ -91,7 +92,7 @@ def _county_section(outcome: MonitorOutcome, code: str, place: dict[str, Any], l
              "".join(f"<p>{escape(t)}</p>" for t in s["sentences"].get(code, [])),
              f'<div class="charts">{charts}</div>',
              _table(_indicator_rows(place, years, lg), headers, left=("indicator",))]
-    parts.append(_changes_block(outcome, code, lang))
+    parts.append(_changes_block(outcome, code, lang, maps))
     towns = {c: t for c, t in s["townships"].items() if t.get("county_code") == code}
     if towns:
         parts.append(f"<details><summary>{escape(bilingual('town'))}: {len(towns)}</summary>")
@@ -103,13 +104,12 @@ def _county_section(outcome: MonitorOutcome, code: str, place: dict[str, Any], l
     return "".join(parts)
 
 
-def _changes_block(outcome: MonitorOutcome, code: str, lang: int) -> str:
+def _changes_block(outcome: MonitorOutcome, code: str, lang: int, maps: tuple[dict[str, Any], dict[str, Any]]) -> str:
     s = outcome.summary
     years = s["years"]
     last = pair_key(years[-2], years[-1])
-    vc = outcome.village_changes
-    rows = vc[(vc["county_code"] == code) & (vc["year_to"] == years[-1])]
-    outline = _outline(outcome, code)
+    rows = maps[0].get(code, outcome.village_changes.iloc[:0])
+    outline = maps[1].get(code)
     counts = pd.DataFrame([{"pair": k, **v["counties"].get(code, {})} for k, v in s["changes"].items()])
     counts = counts[["pair", *[c for c in COUNT_KEYS if c in counts]]] if len(counts) else counts
     return (f"<h3>村庄变化 Village changes {escape(last)}</h3><div class=\"row\"><div>"
@@ -117,15 +117,19 @@ def _changes_block(outcome: MonitorOutcome, code: str, lang: int) -> str:
             f"{_table(counts, CHANGE_HEADERS, left=('pair',))}</div></div>")
 
 
-def _outline(outcome: MonitorOutcome, code: str) -> Any | None:
+def _map_parts(outcome: MonitorOutcome) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each county's rows of ``village_changes`` in the last year pair, and its outline (in the same CRS)."""
+    vc = outcome.village_changes
+    last = vc[vc["year_to"].to_numpy() == outcome.summary["years"][-1]]
+    rows = {str(code): last.iloc[idx] for code, idx in last.groupby("county_code").indices.items()}
+    outlines: dict[str, Any] = {}
     counties = outcome.runs[-1].counties
-    if counties is None:
-        return None
-    crs = outcome.village_changes.crs
-    if crs is not None and counties.crs is not None and counties.crs != crs:
-        counties = counties.to_crs(crs)
-    match = counties[counties["county_code"] == code]
-    return match.geometry.union_all() if len(match) else None
+    if counties is not None:
+        if vc.crs is not None and counties.crs is not None and counties.crs != vc.crs:
+            counties = counties.to_crs(vc.crs)
+        for code, idx in counties.groupby("county_code").indices.items():
+            outlines[str(code)] = counties.geometry.iloc[idx].union_all()
+    return rows, outlines
 
 
 def _acceptance_html(s: dict[str, Any], lang: str) -> str:
@@ -163,8 +167,9 @@ def report_html(outcome: MonitorOutcome) -> str:
              _status_list(s["region"], outcome.lang), "</section>"]
     if warnings:
         parts.append(f'<section id="warnings"><h2>提示 Warnings</h2><ul>{warnings}</ul></section>')
+    maps = _map_parts(outcome)
     for code, place in s["counties"].items():
-        parts.append(_county_section(outcome, code, place, lang))
+        parts.append(_county_section(outcome, code, place, lang, maps))
     parts.append(_acceptance_html(s, outcome.lang))
     parts.append(f'<p class="meta">方法 Method: {escape(s["method"])}</p></body></html>')
     return "".join(parts)

@@ -57,8 +57,8 @@ class Run:
     facilities : GeoDataFrame or None
     counties : GeoDataFrame or None
         County outlines (for the change maps).
-    town_names : dict
-        Township code → name, from the towns layer.
+    towns : DataFrame or None
+        The towns layer's table (township seats with their township's indicators, as the run wrote them).
     """
 
     gpkg: Path
@@ -68,12 +68,18 @@ class Run:
     villages: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame | None
     counties: gpd.GeoDataFrame | None
-    town_names: dict[str, str]
+    towns: pd.DataFrame | None
 
     @property
     def settings(self) -> dict[str, Any]:
         """The settings recorded in summary.json."""
         return dict(self.summary.get("config", {}))
+
+    def town_names(self) -> dict[str, str]:
+        """Township code → name, from the towns layer."""
+        if self.towns is None or "town_code" not in self.towns:
+            return {}
+        return {str(c): str(n) for c, n in zip(self.towns["town_code"], self.towns["name"], strict=True) if c}
 
     def county_names(self) -> dict[str, str]:
         """County code → name, from summary.json."""
@@ -153,12 +159,13 @@ def read_run(run: str | Path, year: int | None = None) -> Run:
     facilities = _read_layer(gpkg, "facilities", ["facility_type", "name", "county_code"]) \
         if "facilities" in layers else None
     counties = _read_layer(gpkg, "counties", ["county_code", "name"]) if "counties" in layers else None
-    town_names: dict[str, str] = {}
+    towns = None
     if "towns" in layers:
-        towns = pyogrio.read_dataframe(gpkg, layer="towns", columns=["town_code", "name"], read_geometry=False)
-        town_names = {_code_text(c): str(n) for c, n in zip(towns["town_code"], towns["name"], strict=True)
-                      if _code_text(c)}
-    return Run(gpkg, int(year), summary, config, villages, facilities, counties, town_names)
+        towns = pd.DataFrame(pyogrio.read_dataframe(gpkg, layer="towns", read_geometry=False))
+        for col in ("town_code", "county_code"):
+            if col in towns:
+                towns[col] = towns[col].map(_code_text)
+    return Run(gpkg, int(year), summary, config, villages, facilities, counties, towns)
 
 
 def _read_villages(gpkg: Path) -> gpd.GeoDataFrame:

@@ -1,8 +1,7 @@
 """Trajectories: every indicator the runs report against a target, year by year, per region, county and township.
 
-The values of the region and of each county are the run's own (its summary.json); township values come from
-the same indicator function the run used (:func:`ruralenv.core.model.stages.indicators.indicator_tables`) over
-the run's villages layer. New sanitary toilets are the households with a sanitary toilet gained since the first
+The values are each run's own: the region and each county from its summary.json, each township from its towns
+layer (without one, from the run's indicator function over its villages layer). New sanitary toilets are the households with a sanitary toilet gained since the first
 year, against the place's share of the region's 300,000 / 450,000.
 """
 from __future__ import annotations
@@ -138,11 +137,19 @@ def _rows_by_code(table: Sequence[Row], key: str = "code") -> dict[str, Row]:
 
 
 def town_rows(run: Run) -> dict[str, Row]:
-    """Township code → indicator row of one run (the run's own indicator function over its villages)."""
+    """Township code → indicator row of one run.
+
+    The run's own numbers: its towns layer (each township seat with its township's indicators). A run without
+    indicators there (no towns layer) has them computed by the run's indicator function over its villages.
+    """
+    t = run.towns
+    if t is not None and "waste_coverage_pct" in t and "town_code" in t:
+        t = t[t["town_code"].notna() & t["n_villages"].notna()]
+        return {str(r["town_code"]): {**r, "code": r["town_code"]} for r in t.to_dict(orient="records")}
     v = village_table(run)
     if "town_code" not in v or v["town_code"].isna().all():
         return {}
-    towns = indicator_tables(v, run.config, run.county_names(), run.town_names)["town"]
+    towns = indicator_tables(v, run.config, run.county_names(), run.town_names())["town"]
     rows = towns.to_dict(orient="records")
     return {str(r["code"]): r for r in rows if r.get("code") is not None}
 
@@ -150,7 +157,7 @@ def town_rows(run: Run) -> dict[str, Row]:
 def trajectories(runs: Sequence[Run]) -> dict[str, Any]:
     """The ``region``, ``counties`` and ``townships`` parts of monitor.json.
 
-    Each place: ``name`` (``county_code`` for a township), ``missing_years`` and ``indicators`` (see
+    Townships are those of the runs' towns layers (or, without one, of the villages' town codes). Each place: ``name`` (``county_code`` for a township), ``missing_years`` and ``indicators`` (see
     :func:`trajectory`). Targets are the latest run's settings.
     """
     years = [r.year for r in runs]
