@@ -37,7 +37,8 @@ def _flip(v: pd.DataFrame, col: str, rng: np.random.Generator, rate: float, to: 
         return
     current = v[col].fillna(0).astype(bool).to_numpy()
     pool = np.flatnonzero(current != to)
-    pick = rng.choice(pool, size=min(len(pool), int(rate * len(v))), replace=False) if len(pool) else []
+    pick: np.ndarray = rng.choice(pool, size=min(len(pool), int(rate * len(v))), replace=False) if len(pool) \
+        else np.zeros(0, int)
     v.loc[v.index[pick], col] = to
 
 

@@ -122,8 +122,8 @@ def _matched_rows(m: pd.DataFrame, moved_m: float) -> pd.DataFrame:
         old, new = m[f"{col}_a"].to_numpy(object), m[f"{col}_b"].to_numpy(object)
         changed = np.array([_differs(o, n) for o, n in zip(old, new, strict=True)], bool)
         out[f"{what}_changed"] = changed
-        out[f"{what}_old"] = np.where(changed, old, None)
-        out[f"{what}_new"] = np.where(changed, new, None)
+        out[f"{what}_old"] = np.where(changed, old, np.full(len(old), None, object))
+        out[f"{what}_new"] = np.where(changed, new, np.full(len(new), None, object))
     out["x"], out["y"] = m["x_b"].to_numpy(float), m["y_b"].to_numpy(float)
     return out
 
@@ -159,9 +159,10 @@ def facility_changes(a: Run, b: Run, config: Config) -> gpd.GeoDataFrame:
     crs = b.villages.crs
     fa, fb = (_facilities(r, crs) for r in (a, b))
     rows = []
-    if fa is not None or fb is not None:
-        fa = fa if fa is not None else fb.iloc[:0]
-        fb = fb if fb is not None else fa.iloc[:0]
+    either = fa if fa is not None else fb
+    if either is not None:
+        fa = fa if fa is not None else either.iloc[:0]
+        fb = fb if fb is not None else either.iloc[:0]
         for change, this, other in (("closed", fa, fb), ("added", fb, fa)):
             lone = this[~_has_twin(this, other, config.moved_m)]
             rows.append(lone.assign(change=change))

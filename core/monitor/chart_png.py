@@ -93,7 +93,7 @@ class _Sheet:
 
     def png(self, place: dict[str, Any], years: Sequence[int]) -> bytes:
         """The place's PNG."""
-        from PIL import Image  # matplotlib's own dependency
+        from PIL import Image  # type: ignore[import-untyped]  # matplotlib's own dependency
 
         self.canvas.restore_region(self.background)
         for key, (ax, art) in self.artists.items():

@@ -71,23 +71,24 @@ def _heading(doc: Any, text: str, level: int) -> None:
 
 
 def _table(doc: Any, header: list[str], rows: list[list[str]], first_cm: float | None = None) -> None:
+    """A table, header row bold in 黑体; the body inherits 宋体 from the Normal style.
+
+    Rows are made all at once: python-docx's ``add_row`` copies the row before it, several times slower at
+    the hundreds of rows of a region's 检查验收.
+    """
     from docx.shared import Cm, Pt
 
-    table = doc.add_table(rows=1, cols=len(header))
+    table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     table.autofit = first_cm is None
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        run.font.size = Pt(8)
-        _east_asian(run, HEADING_FONT)
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
+    size = Pt(8)
+    for i, (row, values) in enumerate(zip(table.rows, [header, *rows], strict=True)):
+        for cell, text in zip(row.cells, values, strict=True):
             run = cell.paragraphs[0].add_run(text)
-            run.font.size = Pt(8)
-            _east_asian(run, BODY_FONT)
+            run.font.size = size
+            if i == 0:
+                run.bold = True
+                _east_asian(run, HEADING_FONT)
     if first_cm is not None:  # the first column (names) wide, the others share what is left of 16.6 cm
         rest = Cm((16.6 - first_cm) / max(1, len(header) - 1))
         for j, column in enumerate(table.columns):  # Word reads the cells' widths, LibreOffice the grid's
