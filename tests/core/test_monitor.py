@@ -400,3 +400,30 @@ def test_report_html_opens_in_headless_chromium_without_errors(three):
     last = three[0].village_changes
     assert dots == int((last["year_to"] == 2025).sum())  # every village of the last pair is drawn
     assert "监测报告" in heading and all(w > 100 for w in size)
+
+
+def test_data_year_is_a_setting_recorded_in_summary(tmp_path, capsys):
+    cache = f"cache_dir={tmp_path / 'cache'}"
+    assert main(["demo", "--out", str(tmp_path / "run"), "--set", "data_year=2024", "--set", cache, "--no-map",
+                 "-q"]) == 0
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["config"]["data_year"] == 2024
+    assert main(["demo", "--out", str(tmp_path / "bad"), "--set", "data_year=1850", "--set", cache, "-q"]) == 2
+    assert "data_year" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+
+
+def test_county_charts_share_one_frame_and_differ_by_data(three):
+    from io import BytesIO
+
+    from PIL import Image
+    from ruralenv.core.monitor.chart_png import ChartMaker
+
+    s = three[0].summary
+    maker = ChartMaker(s["years"])
+    county = s["counties"]["150622"]
+    flat = {**county, "indicators": {k: {**v, "values": [v["values"][0]] * len(v["values"]), "projected_2025": None}
+                                     for k, v in county["indicators"].items()}}
+    a, b = Image.open(BytesIO(maker.png(county))), Image.open(BytesIO(maker.png(flat)))
+    assert a.size == b.size and a.size[0] > 600
+    assert a.tobytes() != b.tobytes()
+    assert maker.png(county) == maker.png(county)  # the frame is restored before each place is drawn
