@@ -78,9 +78,10 @@ def _recode_pairs(gone: pd.DataFrame, new: pd.DataFrame, radius: float) -> list[
     return pairs
 
 
-def village_changes(a: Run, b: Run, config: Config) -> gpd.GeoDataFrame:
-    """One row per village of either year of the pair ``a`` → ``b`` (see the module's description)."""
-    crs = b.villages.crs
+def village_changes(a: Run, b: Run, config: Config, crs: Any = None) -> gpd.GeoDataFrame:
+    """One row per village of either year of the pair ``a`` → ``b`` (see the module's description), in ``crs``
+    (default: ``b``'s)."""
+    crs = crs if crs is not None else b.villages.crs
     va, vb = _prepared(a, crs), _prepared(b, crs)
     common = va.merge(vb, on="code", suffixes=("_a", "_b"))
     gone = va[~va["code"].isin(vb["code"])].reset_index(drop=True)
@@ -153,10 +154,10 @@ def _one_side(v: pd.DataFrame, change: str) -> pd.DataFrame:
     return out
 
 
-def facility_changes(a: Run, b: Run, config: Config) -> gpd.GeoDataFrame:
+def facility_changes(a: Run, b: Run, config: Config, crs: Any = None) -> gpd.GeoDataFrame:
     """Facilities of ``b`` with no facility of the same type within ``moved_m`` in ``a`` (``added``), and the
-    reverse (``closed``)."""
-    crs = b.villages.crs
+    reverse (``closed``), in ``crs`` (default: ``b``'s)."""
+    crs = crs if crs is not None else b.villages.crs
     fa, fb = (_facilities(r, crs) for r in (a, b))
     rows = []
     either = fa if fa is not None else fb
@@ -230,8 +231,9 @@ def all_changes(runs: Sequence[Run], config: Config) -> tuple[gpd.GeoDataFrame, 
         ``counties`` → code → counts.
     """
     v_parts, f_parts, counts = [], [], {}
+    crs = runs[-1].villages.crs  # every pair in the latest run's CRS
     for a, b in zip(runs[:-1], runs[1:], strict=True):
-        v, f = village_changes(a, b, config), facility_changes(a, b, config)
+        v, f = village_changes(a, b, config, crs), facility_changes(a, b, config, crs)
         v_parts.append(v)
         f_parts.append(f)
         by_county = {}
@@ -240,7 +242,6 @@ def all_changes(runs: Sequence[Run], config: Config) -> tuple[gpd.GeoDataFrame, 
         for code in sorted(set(v_groups) | set(f_groups)):
             by_county[str(code)] = change_counts(v.iloc[v_groups.get(code, [])], f.iloc[f_groups.get(code, [])])
         counts[pair_key(a.year, b.year)] = {"region": change_counts(v, f), "counties": by_county}
-    crs = runs[-1].villages.crs
     villages = gpd.GeoDataFrame(stack([pd.DataFrame(v) for v in v_parts]), geometry="geometry", crs=crs)
     facilities = gpd.GeoDataFrame(stack([pd.DataFrame(f) for f in f_parts]), geometry="geometry", crs=crs)
     return villages, facilities, counts

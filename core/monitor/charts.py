@@ -15,6 +15,7 @@ OBSERVED, PROJECTED, TARGET_2023, TARGET_2025 = "#1f78b4", "#7f7f7f", "#ff7f00",
 
 
 def span(years: Sequence[int]) -> tuple[int, int]:
+    """The years a chart shows: the monitored years and 2023–2025."""
     return min(years[0], 2023), max(years[-1], 2025)
 
 

@@ -13,7 +13,7 @@ from ..base.config import Config
 from ..base.progress import NullProgress, Progress
 from .acceptance import acceptance
 from .changes import all_changes
-from .runs import Run, county_warnings, read_runs, settings_warnings
+from .runs import Run, county_warnings, duplicate_warnings, read_runs, settings_warnings
 from .sentences import missing_sentence, place_sentences
 from .trajectories import trajectories
 
@@ -97,7 +97,7 @@ def monitor(runs: Sequence[str | Path], options: MonitorOptions | None = None,
     v_changes, f_changes, counts = all_changes(read, config)
     years = [r.year for r in read]
     missing, county_lines = county_warnings(read)
-    warnings = settings_warnings(read) + county_lines
+    warnings = settings_warnings(read) + county_lines + duplicate_warnings(read)
     want_acceptance = options.acceptance if options.acceptance is not None else years[-1] >= 2025
     summary: dict[str, Any] = {
         "years": years,

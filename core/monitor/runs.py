@@ -268,6 +268,18 @@ def county_warnings(runs: Sequence[Run]) -> tuple[dict[str, list[int]], list[str
     return missing, lines
 
 
+def duplicate_warnings(runs: Sequence[Run]) -> list[str]:
+    """One line per run whose villages layer repeats a village code (the changes keep the first of each)."""
+    out = []
+    for r in runs:
+        dup = r.villages["village_code"].duplicated()
+        if dup.any():
+            codes = ", ".join(map(str, r.villages.loc[dup, "village_code"].head(5)))
+            out.append(f"村代码重复 duplicate village codes in {r.year} ({r.gpkg}): {int(dup.sum())} ({codes}…); "
+                       "the village changes keep the first of each / 变化比对只保留第一个")
+    return out
+
+
 def village_table(run: Run) -> pd.DataFrame:
     """The run's villages without geometry (for indicator tables)."""
     return pd.DataFrame(run.villages.drop(columns=run.villages.geometry.name))

@@ -105,7 +105,7 @@ def progress_status(years: Sequence[int], values: Sequence[float | None], target
     (t0, y0), (tl, yl) = points[0], points[-1]
     left = target_year - tl
     if yl >= target:
-        return Status("met", projected_2025=_round(yl if left <= 0 else max(yl, _project(points, left, cap))),
+        return Status("met", projected_2025=_round(yl if left <= 0 else _project(points, left, cap)),
                       gain_needed_per_year=0.0)
     gain = (target - yl) / left if left > 0 else target - yl
     if len(points) < 2 or tl == t0:
