@@ -14,7 +14,7 @@ from ..base.progress import NullProgress, Progress
 from .acceptance import acceptance
 from .changes import all_changes
 from .runs import Run, county_warnings, duplicate_warnings, read_runs, settings_warnings
-from .sentences import missing_sentence, place_sentences
+from .sentences import missing_sentence, place_sentences, status_count_sentences
 from .trajectories import trajectories
 
 
@@ -119,7 +119,8 @@ def monitor(runs: Sequence[str | Path], options: MonitorOptions | None = None,
 
 def _sentences(summary: dict[str, Any], years: list[int], lang: str) -> dict[str, list[str]]:
     """Sentences of the region and of each county (``"region"`` and county codes)."""
-    out = {"region": place_sentences(summary["region"], years, lang)}
+    out = {"region": place_sentences(summary["region"], years, lang)
+           + status_count_sentences(summary["counties"], lang)}
     for code, place in summary["counties"].items():
         lines = place_sentences(place, years, lang)
         gap = missing_sentence(place, lang)

@@ -148,3 +148,31 @@ def missing_sentence(place: dict[str, Any], lang: str = "zh") -> str | None:
     if lang == "zh":
         return f"{place['name']}缺少{'、'.join(f'{y}年' for y in missing)}的数据。"
     return f"{place['name']}: no data for {', '.join(map(str, missing))}."
+
+
+def status_count_sentences(counties: dict[str, Any], lang: str = "zh") -> list[str]:
+    """With several counties: per indicator, how many counties are in each status (best first).
+
+    e.g. 103个旗县中，生活垃圾收运处置体系覆盖行政村比例已达到目标的12个，按期可达的30个，需加快推进的41个，进展有限的20个。
+    """
+    from .status import STATUSES
+
+    if len(counties) < 2:
+        return []
+    first = next(iter(counties.values()))["indicators"]
+    out = []
+    for key, ind in first.items():
+        if ind.get("target_2025") is None:
+            continue
+        counts = {s: 0 for s in STATUSES}
+        for place in counties.values():
+            st = place["indicators"].get(key, {}).get("status") or "unable_to_assess"
+            counts[st] += 1
+        parts = [(status_label(s, lang), n) for s, n in counts.items() if n]
+        if lang == "zh":
+            out.append(f"{len(counties)}个{zh_term('county')}中，{ind['name_zh']}"
+                       + "，".join(f"{label}的{n}个" for label, n in parts) + "。")
+        else:
+            out.append(f"Of {len(counties)} counties, {ind['name_en']}: "
+                       + ", ".join(f"{label} {n}" for label, n in parts) + ".")
+    return out
