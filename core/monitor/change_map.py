@@ -37,7 +37,15 @@ def change_class(rows: pd.DataFrame) -> np.ndarray:
                      ["removed", "added", "lost", "gained", "recoded", "moved"], "unchanged")
 
 
-def change_map_svg(rows: pd.DataFrame, outline: Any | None, lang: int = 0, size: int = 320) -> str:
+#: Facility changes drawn as squares: change → (fill, stroke, 中文, English).
+FACILITY_CLASSES: dict[str, tuple[str, str, str, str]] = {
+    "added": ("#33a02c", "#000000", "新建设施", "facility added"),
+    "closed": ("#ffffff", "#e31a1c", "关停设施", "facility closed"),
+}
+
+
+def change_map_svg(rows: pd.DataFrame, outline: Any | None, lang: int = 0, size: int = 320,
+                   facilities: pd.DataFrame | None = None) -> str:
     """The villages of one county and one year pair, coloured by :func:`change_class`, as an ``<svg>``.
 
     Parameters
@@ -46,6 +54,8 @@ def change_map_svg(rows: pd.DataFrame, outline: Any | None, lang: int = 0, size:
         The county's rows of ``village_changes`` for one year pair.
     outline : shapely geometry or None
         The county's outline in the same CRS.
+    facilities : GeoDataFrame, optional
+        The county's rows of ``facility_changes`` for the same pair (squares).
     lang : int
         0: Chinese legend, 1: English.
     """
@@ -77,6 +87,12 @@ def change_map_svg(rows: pd.DataFrame, outline: Any | None, lang: int = 0, size:
         d = "".join(f"M{a} {b}h0" for a, b in zip(px(x[sel]), py(y[sel]), strict=True))
         parts.append(f'<path class="c-{key}" d="{d}" stroke="{colour}" stroke-width="{dot}" stroke-linecap="round" '
                      f'fill="none"><title>{escape((zh, en)[lang])}: {int(sel.sum())}</title></path>')
+    if facilities is not None and len(facilities):
+        fx, fy = px(shapely.get_x(facilities.geometry.to_numpy())), py(shapely.get_y(facilities.geometry.to_numpy()))
+        for change, a, b in zip(facilities["change"], fx, fy, strict=True):
+            fill, stroke, zh, en = FACILITY_CLASSES.get(change, FACILITY_CLASSES["added"])
+            parts.append(f'<rect class="f-{escape(str(change))}" x="{a - 5}" y="{b - 5}" width="10" height="10" '
+                         f'fill="{fill}" stroke="{stroke}" stroke-width="2"><title>{escape((zh, en)[lang])}</title></rect>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -105,4 +121,6 @@ def legend_html(lang: int = 0) -> str:
     """The map legend as HTML (a dot and a label per class)."""
     items = "".join(f'<span class="lg"><i style="background:{c}"></i>{escape((zh, en)[lang])}</span>'
                     for c, _, zh, en in CHANGE_CLASSES.values())
+    items += "".join(f'<span class="lg"><i style="background:{fill};border:2px solid {stroke};border-radius:0">'
+                     f'</i>{escape((zh, en)[lang])}</span>' for fill, stroke, zh, en in FACILITY_CLASSES.values())
     return f'<div class="legend">{items}</div>'

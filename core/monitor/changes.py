@@ -184,7 +184,18 @@ def _facilities(run: Run, crs: Any) -> gpd.GeoDataFrame | None:
     if crs is not None and f.crs is not None and f.crs != crs:
         f = f.to_crs(crs)
     f = f[~f.geometry.is_empty & f.geometry.notna()].reset_index(drop=True)
-    return f.set_geometry(shapely.centroid(f.geometry.to_numpy()))
+    f = f.set_geometry(shapely.centroid(f.geometry.to_numpy()))
+    counties = run.counties
+    if f["county_code"].isna().any() and counties is not None and len(counties):
+        # a facility without its county code counts in the county it lies in
+        if crs is not None and counties.crs is not None and counties.crs != crs:
+            counties = counties.to_crs(crs)
+        pts, polys = shapely.STRtree(counties.geometry.to_numpy()).query(f.geometry.to_numpy(), predicate="within")
+        found = pd.Series(counties["county_code"].to_numpy(object)[polys], index=pts)
+        found = found[~found.index.duplicated()]
+        missing = f["county_code"].isna().to_numpy()
+        f.loc[missing, "county_code"] = found.reindex(np.flatnonzero(missing)).to_numpy(object)
+    return f
 
 
 def _has_twin(this: gpd.GeoDataFrame, other: gpd.GeoDataFrame, radius: float) -> np.ndarray:

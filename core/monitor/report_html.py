@@ -80,7 +80,7 @@ def _status_list(place: dict[str, Any], lang: str) -> str:
 
 
 def _county_section(outcome: MonitorOutcome, code: str, place: dict[str, Any], lang: int,
-                    maps: tuple[dict[str, Any], dict[str, Any]]) -> str:
+                    maps: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> str:
     s = outcome.summary
     years = s["years"]
     lg = "zh" if lang == 0 else "en"
@@ -104,7 +104,7 @@ def _county_section(outcome: MonitorOutcome, code: str, place: dict[str, Any], l
     return "".join(parts)
 
 
-def _changes_block(outcome: MonitorOutcome, code: str, lang: int, maps: tuple[dict[str, Any], dict[str, Any]]) -> str:
+def _changes_block(outcome: MonitorOutcome, code: str, lang: int, maps: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> str:
     s = outcome.summary
     years = s["years"]
     last = pair_key(years[-2], years[-1])
@@ -113,15 +113,20 @@ def _changes_block(outcome: MonitorOutcome, code: str, lang: int, maps: tuple[di
     counts = pd.DataFrame([{"pair": k, **v["counties"].get(code, {})} for k, v in s["changes"].items()])
     counts = counts[["pair", *[c for c in COUNT_KEYS if c in counts]]] if len(counts) else counts
     return (f"<h3>村庄变化 Village changes {escape(last)}</h3><div class=\"row\"><div>"
-            f"{change_map_svg(rows, outline, lang)}{legend_html(lang)}</div><div>"
+            f"{change_map_svg(rows, outline, lang, facilities=maps[2].get(code))}{legend_html(lang)}</div><div>"
             f"{_table(counts, CHANGE_HEADERS, left=('pair',))}</div></div>")
 
 
-def _map_parts(outcome: MonitorOutcome) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Each county's rows of ``village_changes`` in the last year pair, and its outline (in the same CRS)."""
-    vc = outcome.village_changes
-    last = vc[vc["year_to"].to_numpy() == outcome.summary["years"][-1]]
+def _map_parts(outcome: MonitorOutcome) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Each county's rows of ``village_changes`` and ``facility_changes`` in the last year pair, and its outline
+    (in the same CRS)."""
+    vc, fc = outcome.village_changes, outcome.facility_changes
+    year = outcome.summary["years"][-1]
+    last = vc[vc["year_to"].to_numpy() == year]
     rows = {str(code): last.iloc[idx] for code, idx in last.groupby("county_code").indices.items()}
+    f_last = fc[fc["year_to"].to_numpy() == year] if len(fc) else fc
+    facilities = {str(code): f_last.iloc[idx] for code, idx in f_last.groupby("county_code").indices.items()} \
+        if len(f_last) else {}
     outlines: dict[str, Any] = {}
     counties = outcome.runs[-1].counties
     if counties is not None:
@@ -129,7 +134,7 @@ def _map_parts(outcome: MonitorOutcome) -> tuple[dict[str, Any], dict[str, Any]]
             counties = counties.to_crs(vc.crs)
         for code, idx in counties.groupby("county_code").indices.items():
             outlines[str(code)] = counties.geometry.iloc[idx].union_all()
-    return rows, outlines
+    return rows, outlines, facilities
 
 
 def _acceptance_html(s: dict[str, Any], lang: str) -> str:
