@@ -9,6 +9,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from ..base._errors import ConfigError
 from ..base.config import Config
 from ..base.progress import NullProgress, Progress
 from .acceptance import acceptance
@@ -16,6 +17,9 @@ from .changes import all_changes
 from .runs import Run, county_warnings, duplicate_warnings, read_runs, settings_warnings
 from .sentences import missing_sentence, place_sentences, status_count_sentences
 from .trajectories import trajectories
+
+#: The settings of the comparison itself (``--set``); the indicators keep each run's own.
+MONITOR_SETTINGS = ("recode_radius_m", "moved_m")
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,12 @@ def monitor(runs: Sequence[str | Path], options: MonitorOptions | None = None,
     options = options or MonitorOptions()
     progress = progress or NullProgress()
     if options.lang not in ("zh", "en"):
-        from ..base._errors import ConfigError
-
         raise ConfigError(f"--lang is zh or en, got {options.lang!r}")
     config = Config().with_overrides(list(options.overrides))
+    other = sorted({p.partition("=")[0].strip() for p in options.overrides} - set(MONITOR_SETTINGS))
+    if other:
+        raise ConfigError(f"--set {', '.join(other)}: monitor compares runs with their own settings; it takes only "
+                          f"{', '.join(MONITOR_SETTINGS)} / 监测只接受这些设置")
     progress.stage("monitor: read runs", len(runs))
     read = read_runs(runs, list(options.years) if options.years else None)
     progress.stage("monitor: trajectories")

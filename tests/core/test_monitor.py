@@ -313,6 +313,8 @@ def test_refusals_are_one_line(years, tmp_path, capsys):
     assert main(["monitor", str(years[2022]), str(no_year), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "the year of this run is unknown" in err and "Traceback" not in err
+    assert main(["monitor", str(years[2022]), str(years[2024]), "--set", "d_station_m=1", "--out", str(out)]) == 2
+    assert "takes only recode_radius_m, moved_m" in capsys.readouterr().err
     assert not out.exists()
     # --years overrides data_year, in the order the runs are given
     assert main(["monitor", str(no_year), str(years[2022]), "--years", "2023", "2021", "--out", str(out), "-q"]) == 0
