@@ -429,3 +429,14 @@ def test_county_charts_share_one_frame_and_differ_by_data(three):
     assert a.size == b.size and a.size[0] > 600
     assert a.tobytes() != b.tobytes()
     assert maker.png(county) == maker.png(county)  # the frame is restored before each place is drawn
+
+
+@pytest.mark.slow
+def test_monitor_bench_reports_five_years(tmp_path):
+    bench = pytest.importorskip("ruralenv.tools.bench")
+    report = bench.run_monitor_bench("few", tmp_path)
+    assert report["years"] == [2021, 2022, 2023, 2024, 2025]
+    assert report["villages"] > 0 and report["counties"] >= 1
+    assert {"compare_s", "write_s", "total_s", "goal_s", "peak_rss_mb"} <= set(report)
+    assert sum(report["last_pair_changes"].values()) > 0
+    assert (tmp_path / "bench_monitor.md").read_text(encoding="utf-8").startswith("Monitor case: 5 yearly runs")
