@@ -12,15 +12,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.glossary import en, zh
+
 #: Change classes drawn, most telling first: key → (colour, dot size px, 中文, English).
 CHANGE_CLASSES: dict[str, tuple[str, float, str, str]] = {
-    "removed": ("#000000", 6.0, "撤销", "removed"),
-    "added": ("#6a3d9a", 6.0, "新增", "added"),
+    "removed": ("#000000", 6.0, zh("change_removed"), en("change_removed")),
+    "added": ("#6a3d9a", 6.0, zh("change_added"), en("change_added")),
     "lost": ("#e31a1c", 6.0, "有指标退步（覆盖、通路、污水、厕所）", "something lost (coverage, access, sewage, toilets)"),
     "gained": ("#33a02c", 5.0, "有指标进步", "something gained"),
-    "recoded": ("#1f78b4", 5.0, "代码调整", "recoded"),
-    "moved": ("#ff7f00", 5.0, "位置变动", "moved"),
-    "unchanged": ("#bdbdbd", 2.5, "无变化", "unchanged"),
+    "recoded": ("#1f78b4", 5.0, zh("change_recoded"), en("change_recoded")),
+    "moved": ("#ff7f00", 5.0, zh("change_moved"), en("change_moved")),
+    "unchanged": ("#bdbdbd", 2.5, zh("change_unchanged"), en("change_unchanged")),
 }
 LOSS_FLAGS = ("covered_lost", "access_lost", "sewage_treated_lost")
 GAIN_FLAGS = ("covered_gained", "access_gained", "sewage_treated_gained")

@@ -5,6 +5,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..base.glossary import en, zh
 from .changes import COUNT_KEYS
 from .sentences import status_label
 
@@ -21,8 +22,8 @@ INDICATOR_HEADERS: dict[str, tuple[str, str]] = {
 #: Column → (中文, English) of the change counts.
 CHANGE_HEADERS: dict[str, tuple[str, str]] = {
     "pair": ("年度", "years"), "level": ("层级", "level"), "code": ("代码", "code"), "name": ("名称", "name"),
-    "villages": ("村庄数", "villages"), "added": ("新增", "added"), "removed": ("撤销", "removed"),
-    "recoded": ("代码调整", "recoded"), "moved": ("位置变动", "moved"),
+    "villages": ("村庄数", "villages"),
+    **{c: (zh(f"change_{c}"), en(f"change_{c}")) for c in ("added", "removed", "recoded", "moved")},
     "covered_gained": ("新增垃圾收运覆盖", "coverage gained"), "covered_lost": ("失去垃圾收运覆盖", "coverage lost"),
     "access_gained": ("新通硬化路", "access gained"), "access_lost": ("失去硬化路连通", "access lost"),
     "sewage_treated_gained": ("污水新治理", "sewage treated gained"),
