@@ -139,8 +139,7 @@ def _title_page(doc: Any, s: dict[str, Any], w: dict[str, str], lang: str) -> No
     years = s["years"]
     for _ in range(6):
         doc.add_paragraph()
-    _para(doc, s["region"]["name"] + ("" if lang == "zh" else ""), bold=True, size=22, align="center",
-          font=HEADING_FONT)
+    _para(doc, s["region"]["name"], bold=True, size=22, align="center", font=HEADING_FONT)
     _para(doc, w["title"], bold=True, size=22, align="center", font=HEADING_FONT)
     for _ in range(4):
         doc.add_paragraph()
