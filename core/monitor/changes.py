@@ -121,7 +121,7 @@ def _matched_rows(m: pd.DataFrame, moved_m: float) -> pd.DataFrame:
     out["toilets_added"] = m["toilets_b"].to_numpy(float) - m["toilets_a"].to_numpy(float)
     for what, col in (("model", "collection_model"), ("mode", "sewage_mode")):
         old, new = m[f"{col}_a"].to_numpy(object), m[f"{col}_b"].to_numpy(object)
-        changed = np.array([_differs(o, n) for o, n in zip(old, new, strict=True)], bool)
+        changed = _differs(old, new)
         out[f"{what}_changed"] = changed
         out[f"{what}_old"] = np.where(changed, old, np.full(len(old), None, object))
         out[f"{what}_new"] = np.where(changed, new, np.full(len(new), None, object))
@@ -129,11 +129,11 @@ def _matched_rows(m: pd.DataFrame, moved_m: float) -> pd.DataFrame:
     return out
 
 
-def _differs(old: Any, new: Any) -> bool:
-    empty = (None, "")
-    old = None if old in empty or (isinstance(old, float) and old != old) else old
-    new = None if new in empty or (isinstance(new, float) and new != new) else new
-    return bool(old != new)
+def _differs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Where two text columns differ (missing and empty text are the same)."""
+    old_none = pd.isna(old) | (old == "")
+    new_none = pd.isna(new) | (new == "")
+    return (old_none != new_none) | (~old_none & ~new_none & (old != new))
 
 
 def _one_side(v: pd.DataFrame, change: str) -> pd.DataFrame:

@@ -21,13 +21,11 @@ import pyogrio
 from ..base._errors import ConfigError, InputError, Problem
 from ..base.config import Config
 
-#: Columns of the villages layer the monitor reads (the first five are required).
-VILLAGE_FIELDS = ("village_code", "name", "county_code", "in_scope", "is_admin_village", "town_code", "is_larger",
-                  "covered", "hardened_access", "sewage_treated", "households", "sanitary_toilet_households",
-                  "collection_model", "sewage_mode", "toilets_needed", "toilet_target_share", "in_priority_zone",
-                  "zone_target_pct", "pave_gap_m", "unreachable_reason", "near_non_green_mine", "fecal_route",
-                  "facility_size_tpd", "facility_units", "residents")
-REQUIRED_VILLAGE_FIELDS = VILLAGE_FIELDS[:5]
+#: Columns of the villages layer the monitor compares (the first three are required); the indicator columns are
+#: read only for a run without township indicators (:func:`village_table`).
+VILLAGE_FIELDS = ("village_code", "name", "county_code", "town_code", "covered", "hardened_access", "sewage_treated",
+                  "sanitary_toilet_households", "collection_model", "sewage_mode")
+REQUIRED_VILLAGE_FIELDS = VILLAGE_FIELDS[:3]
 
 #: Settings that never change what an indicator means (where files go, caches, map and surface options, the
 #: monitor's own matching distances); a difference in any other setting between two runs is reported.
@@ -164,7 +162,7 @@ def read_run(run: str | Path, year: int | None = None) -> Run:
         towns = pd.DataFrame(pyogrio.read_dataframe(gpkg, layer="towns", read_geometry=False))
         for col in ("town_code", "county_code"):
             if col in towns:
-                towns[col] = towns[col].map(_code_text)
+                towns[col] = code_text(towns[col])
     return Run(gpkg, int(year), summary, config, villages, facilities, counties, towns)
 
 
@@ -181,8 +179,18 @@ def _read_villages(gpkg: Path) -> gpd.GeoDataFrame:
     gdf = pyogrio.read_dataframe(gpkg, layer="villages", columns=[f for f in VILLAGE_FIELDS if f in fields])
     for col in ("village_code", "county_code", "town_code", "name"):
         if col in gdf:
-            gdf[col] = gdf[col].map(_code_text)
+            gdf[col] = code_text(gdf[col])
     return gdf
+
+
+def code_text(values: pd.Series) -> pd.Series:
+    """Codes (or names) as stripped text, missing as None; an integer-looking float loses its ``.0``."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        present = values.notna()
+        return values.astype(object).where(~present, values.astype(str).str.strip()).where(present, None)
+    if pd.api.types.is_integer_dtype(values):
+        return values.astype(str).astype(object)
+    return values.map(_code_text).astype(object)
 
 
 def _code_text(value: Any) -> str | None:
@@ -281,5 +289,9 @@ def duplicate_warnings(runs: Sequence[Run]) -> list[str]:
 
 
 def village_table(run: Run) -> pd.DataFrame:
-    """The run's villages without geometry (for indicator tables)."""
-    return pd.DataFrame(run.villages.drop(columns=run.villages.geometry.name))
+    """Every column of the run's villages layer, without geometry (for indicator tables)."""
+    table = pd.DataFrame(pyogrio.read_dataframe(run.gpkg, layer="villages", read_geometry=False))
+    for col in ("village_code", "county_code", "town_code"):
+        if col in table:
+            table[col] = code_text(table[col])
+    return table
