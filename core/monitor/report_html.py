@@ -7,8 +7,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..base.glossary import bilingual, zh
 from .change_map import change_map_svg, legend_html
 from .changes import COUNT_KEYS, pair_key
@@ -32,19 +30,17 @@ th{background:#ddebf7}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:w
 """
 
 
-def _table(df: pd.DataFrame, headers: dict[str, tuple[str, str]], left: tuple[str, ...] = ()) -> str:
-    head = "".join(f'<th class="{"l" if c in left else ""}">{escape(headers.get(c, (c, c))[0])}<br>'
-                   f'{escape(headers.get(c, (c, c))[1])}</th>' for c in df.columns)
-    body = []
-    for row in df.itertuples(index=False):
-        cells = []
-        for c, v in zip(df.columns, row, strict=True):
-            cls = "l" if c in left else ""
-            if c == "status_code":
-                continue
-            cells.append(f'<td class="{cls}">{escape(_cell(v))}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+def _table(rows: list[dict[str, Any]], headers: dict[str, tuple[str, str]], left: tuple[str, ...] = ()) -> str:
+    """An HTML table of ``rows`` (the columns of the first row), a Chinese header above an English one."""
+    if not rows:
+        return ""
+    cols = list(rows[0])
+    cls = {c: ' class="l"' if c in left else "" for c in cols}
+    head = "".join(f'<th{cls[c]}>{escape(headers.get(c, (c, c))[0])}<br>{escape(headers.get(c, (c, c))[1])}</th>'
+                   for c in cols)
+    body = "".join("<tr>" + "".join(f"<td{cls[c]}>{escape(_cell(row.get(c)))}</td>" for c in cols) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _cell(v: Any) -> str:
@@ -57,7 +53,7 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def _indicator_rows(place: dict[str, Any], years: list[int], lang: str) -> pd.DataFrame:
+def _indicator_rows(place: dict[str, Any], years: list[int], lang: str) -> list[dict[str, Any]]:
     rows = []
     for ind in place["indicators"].values():
         row = {"indicator": ind["name_zh"] if lang == "zh" else ind["name_en"], "unit": ind["unit"]}
@@ -66,7 +62,7 @@ def _indicator_rows(place: dict[str, Any], years: list[int], lang: str) -> pd.Da
                     "status": status_label(ind["status"], lang), "projected_2025": ind["projected_2025"],
                     "gain_needed_per_year": ind["gain_needed_per_year"]})
         rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _status_list(place: dict[str, Any], lang: str) -> str:
@@ -110,8 +106,7 @@ def _changes_block(outcome: MonitorOutcome, code: str, lang: int, maps: tuple[di
     last = pair_key(years[-2], years[-1])
     rows = maps[0].get(code, outcome.village_changes.iloc[:0])
     outline = maps[1].get(code)
-    counts = pd.DataFrame([{"pair": k, **v["counties"].get(code, {})} for k, v in s["changes"].items()])
-    counts = counts[["pair", *[c for c in COUNT_KEYS if c in counts]]] if len(counts) else counts
+    counts = [{"pair": k, **{c: v["counties"].get(code, {}).get(c) for c in COUNT_KEYS}} for k, v in s["changes"].items()]
     return (f"<h3>村庄变化 Village changes {escape(last)}</h3><div class=\"row\"><div>"
             f"{change_map_svg(rows, outline, lang, facilities=maps[2].get(code))}{legend_html(lang)}</div><div>"
             f"{_table(counts, CHANGE_HEADERS, left=('pair',))}</div></div>")
@@ -151,7 +146,7 @@ def _acceptance_html(s: dict[str, Any], lang: str) -> str:
                          "met": line["met"], "gap_villages": line["gap_villages"],
                          "gap_households": line["gap_households"], "gap_km": line["gap_km"]})
     return (f'<section id="acceptance"><h2>{escape(bilingual("acceptance"))} ({acc["year"]})</h2>'
-            f'{_table(pd.DataFrame(rows), ACCEPTANCE_HEADERS, left=("county", "indicator"))}</section>')
+            f'{_table(rows, ACCEPTANCE_HEADERS, left=("county", "indicator"))}</section>')
 
 
 def report_html(outcome: MonitorOutcome) -> str:

@@ -32,4 +32,6 @@ def write_monitor(outcome: MonitorOutcome, out_dir: str | Path) -> dict[str, Pat
         "report.html": lambda p: write_report_html(outcome, p),
         "report.docx": lambda p: write_report_docx(outcome, p),
     }
-    return write_atomically(Path(out_dir), writers)
+    # the GeoPackage (hundreds of thousands of rows at region scale) is written by a child process on the other
+    # core while this one writes the reports
+    return write_atomically(Path(out_dir), writers, background=("changes.gpkg",))
