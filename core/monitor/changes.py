@@ -82,7 +82,13 @@ def village_changes(a: Run, b: Run, config: Config, crs: Any = None) -> gpd.GeoD
     """One row per village of either year of the pair ``a`` → ``b`` (see the module's description), in ``crs``
     (default: ``b``'s)."""
     crs = crs if crs is not None else b.villages.crs
-    va, vb = _prepared(a, crs), _prepared(b, crs)
+    table = _pair_table(_prepared(a, crs), _prepared(b, crs), a.year, b.year, config)
+    geometry = gpd.points_from_xy(table["x"].to_numpy(float), table["y"].to_numpy(float), crs=crs)
+    return gpd.GeoDataFrame(table[list(CHANGE_COLUMNS)], geometry=geometry, crs=crs)
+
+
+def _pair_table(va: pd.DataFrame, vb: pd.DataFrame, year_a: int, year_b: int, config: Config) -> pd.DataFrame:
+    """The rows of :func:`village_changes` with the point as ``x``, ``y`` (from :func:`_prepared` tables)."""
     common = va.merge(vb, on="code", suffixes=("_a", "_b"))
     gone = va[~va["code"].isin(vb["code"])].reset_index(drop=True)
     new = vb[~vb["code"].isin(va["code"])].reset_index(drop=True)
@@ -96,9 +102,8 @@ def village_changes(a: Run, b: Run, config: Config, crs: Any = None) -> gpd.GeoD
     table = stack([_matched_rows(matched, config.moved_m), _one_side(gone.drop(index=ia), "removed"),
                    _one_side(new.drop(index=ib), "added")])
     n = len(table)
-    table["year_from"], table["year_to"] = np.full(n, a.year), np.full(n, b.year)
-    geometry = gpd.points_from_xy(table["x"].to_numpy(float), table["y"].to_numpy(float), crs=crs)
-    return gpd.GeoDataFrame(table[list(CHANGE_COLUMNS)], geometry=geometry, crs=crs)
+    table["year_from"], table["year_to"] = np.full(n, year_a), np.full(n, year_b)
+    return table
 
 
 def stack(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -243,8 +248,10 @@ def all_changes(runs: Sequence[Run], config: Config) -> tuple[gpd.GeoDataFrame, 
     """
     v_parts, f_parts, counts = [], [], {}
     crs = runs[-1].villages.crs  # every pair in the latest run's CRS
-    for a, b in zip(runs[:-1], runs[1:], strict=True):
-        v, f = village_changes(a, b, config, crs), facility_changes(a, b, config, crs)
+    prepared = [_prepared(r, crs) for r in runs]
+    for (a, b), (va, vb) in zip(zip(runs[:-1], runs[1:], strict=True), zip(prepared[:-1], prepared[1:], strict=True),
+                                strict=True):
+        v, f = _pair_table(va, vb, a.year, b.year, config), facility_changes(a, b, config, crs)
         v_parts.append(v)
         f_parts.append(f)
         by_county = {}
@@ -253,6 +260,8 @@ def all_changes(runs: Sequence[Run], config: Config) -> tuple[gpd.GeoDataFrame, 
         for code in sorted(set(v_groups) | set(f_groups)):
             by_county[str(code)] = change_counts(v.iloc[v_groups.get(code, [])], f.iloc[f_groups.get(code, [])])
         counts[pair_key(a.year, b.year)] = {"region": change_counts(v, f), "counties": by_county}
-    villages = gpd.GeoDataFrame(stack([pd.DataFrame(v) for v in v_parts]), geometry="geometry", crs=crs)
+    table = stack(v_parts)
+    geometry = gpd.points_from_xy(table["x"].to_numpy(float), table["y"].to_numpy(float), crs=crs)
+    villages = gpd.GeoDataFrame(table[list(CHANGE_COLUMNS)], geometry=geometry, crs=crs)
     facilities = gpd.GeoDataFrame(stack([pd.DataFrame(f) for f in f_parts]), geometry="geometry", crs=crs)
     return villages, facilities, counts
