@@ -6,25 +6,25 @@ from pathlib import Path
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``monitor`` subcommand."""
+    """Add the ``monitor`` subcommand (help in English; its Chinese is in the command line's catalogue)."""
     p = subparsers.add_parser(
-        "monitor", help="监测 compare runs of several years: trajectories, status to 2025, village changes, "
-                        "监测报告 (report.docx, report.html) and 检查验收",
-        description="监测报告：比较多个年度的结果 / Compare the results of several years. Each RUN is a folder written "
-                    "by `ruralenv run` (results.gpkg + summary.json) or its results.gpkg; the year of each comes from "
-                    "--years or from the run's setting data_year (`ruralenv run --set data_year=2024`).")
-    p.add_argument("runs", nargs="+", type=Path, metavar="RUN", help="结果文件夹或 results.gpkg / results folder or "
-                   "results.gpkg, at least two")
-    p.add_argument("--out", required=True, type=Path, help="输出文件夹 / output folder (monitor.json, changes.gpkg, "
-                   "monitor.xlsx, report.html, report.docx)")
-    p.add_argument("--years", nargs="+", type=int, metavar="Y", help="各结果的年度，顺序同 RUN / the year of each "
-                   "RUN, same order (default: each run's data_year)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="报告语言 / language of the report's "
-                   "sentences (default zh)")
+        "monitor", help="compare runs of several years: trajectories, status to 2025, village changes, the "
+                        "monitoring report and the acceptance table",
+        description="Compare the results of several years. Each RUN is a folder written by `ruralenv run` "
+                    "(results.gpkg and summary.json) or its results.gpkg; the year of each comes from --years or "
+                    "from the run's setting data_year (`ruralenv run --set data_year=2024`).")
+    p.add_argument("runs", nargs="+", type=Path, metavar="RUN",
+                   help="results folder or results.gpkg of one year (at least two runs)")
+    p.add_argument("--out", required=True, type=Path,
+                   help="output folder (monitor.json, changes.gpkg, monitor.xlsx, report.html, report.docx)")
+    p.add_argument("--years", nargs="+", type=int, metavar="Y",
+                   help="the year of each RUN, in the same order (default: each run's data_year)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report's sentences")
     p.add_argument("--acceptance", action=argparse.BooleanOptionalAction, default=None,
-                   help="检查验收 per county (default: when the last year is 2025 or later)")
+                   help="add the inspection and acceptance table per county (default: when the last year is 2025 "
+                        "or later)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="设置 / a setting of the comparison: recode_radius_m (500), moved_m (100)")
+                   help="a setting of the comparison: recode_radius_m (default 500), moved_m (default 100)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_monitor)
 
@@ -32,6 +32,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 def cmd_monitor(args: argparse.Namespace) -> int:
     """Run ``ruralenv monitor``."""
     from ..base.console import ConsoleProgress
+    from ..base.i18n import tr
     from ..monitor import MonitorOptions, monitor
     from ..monitor.writers import write_monitor
 
@@ -44,9 +45,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     s = outcome.summary
-    print(f"监测年度 years: {', '.join(map(str, s['years']))}")
+    print(f"{tr('monitoring years')}: {', '.join(map(str, s['years']))}")
     for line in s["warnings"]:
-        print(f"warning: {line}")
+        print(f"{tr('warning')}: {line}")
     for line in s["sentences"]["region"]:
         print(line)
     for name, path in files.items():

@@ -94,7 +94,7 @@ def monitor(runs: Sequence[str | Path], options: MonitorOptions | None = None,
     other = sorted({p.partition("=")[0].strip() for p in options.overrides} - set(MONITOR_SETTINGS))
     if other:
         raise ConfigError(f"--set {', '.join(other)}: monitor compares runs with their own settings; it takes only "
-                          f"{', '.join(MONITOR_SETTINGS)} / 监测只接受这些设置")
+                          f"{', '.join(MONITOR_SETTINGS)}")
     progress.stage("monitor: read runs", len(runs))
     read = read_runs(runs, list(options.years) if options.years else None)
     progress.stage("monitor: trajectories")

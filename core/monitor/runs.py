@@ -90,7 +90,7 @@ def results_path(run: str | Path) -> Path:
     gpkg = path / "results.gpkg" if path.is_dir() else path
     if not gpkg.is_file():
         raise ConfigError(f"{run}: no results.gpkg there; give a folder written by `ruralenv run` or its "
-                          "results.gpkg / 找不到 results.gpkg")
+                          "results.gpkg")
     return gpkg
 
 
@@ -104,9 +104,9 @@ def run_summary(gpkg: Path) -> dict[str, Any]:
         summary = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: missing; monitor reads each run's indicators and settings from the "
-                          "summary.json written beside results.gpkg / 缺少 summary.json") from None
+                          "summary.json written beside results.gpkg") from None
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: unreadable ({exc}) / summary.json 无法读取") from None
+        raise ConfigError(f"{path}: unreadable ({exc})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("region"), dict) \
             or not isinstance(summary.get("counties"), list):
         raise ConfigError(f"{path}: not a summary.json of `ruralenv run` (no region / counties indicators)")
@@ -151,7 +151,7 @@ def read_run(run: str | Path, year: int | None = None) -> Run:
         year = int(summary.get("config", {}).get("data_year") or 0) or None
     if year is None:
         raise ConfigError(f"{run}: the year of this run is unknown; give --years, or run it with "
-                          "`ruralenv run --set data_year=2024` / 无法确定监测年度")
+                          "`ruralenv run --set data_year=2024`")
     villages = _read_villages(gpkg)
     layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
     facilities = _read_layer(gpkg, "facilities", ["facility_type", "name", "county_code"]) \
@@ -222,17 +222,16 @@ def read_runs(runs: Sequence[str | Path], years: Sequence[int] | None = None) ->
         Fewer than two runs, ``years`` not one per run, or two runs of one year.
     """
     if len(runs) < 2:
-        raise ConfigError("monitor compares at least two runs (results folders of different years) / "
-                          "至少需要两个年度的结果")
+        raise ConfigError("monitor compares at least two runs (results folders of different years)")
     if years and len(years) != len(runs):
         raise ConfigError(f"--years gives {len(years)} year(s) for {len(runs)} run(s); give one year per run, "
-                          "in the same order / --years 数量须与结果数量一致")
+                          "in the same order")
     read = [read_run(r, years[i] if years else None) for i, r in enumerate(runs)]
     seen: dict[int, Path] = {}
     for r in read:
         if r.year in seen:
             raise ConfigError(f"two runs of {r.year}: {seen[r.year]} and {r.gpkg}; give each year once "
-                              f"(or correct --years / data_year) / {r.year}年有两个结果")
+                              "(or correct --years or data_year)")
         seen[r.year] = r.gpkg
     return sorted(read, key=lambda r: r.year)
 
