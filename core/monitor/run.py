@@ -15,7 +15,7 @@ from ..base.progress import NullProgress, Progress
 from .acceptance import acceptance
 from .changes import all_changes
 from .runs import Run, county_warnings, duplicate_warnings, read_runs, settings_warnings
-from .sentences import missing_sentence, place_sentences, status_count_sentences
+from .sentences import change_sentence, missing_sentence, place_sentences, status_count_sentences
 from .trajectories import trajectories
 
 #: The settings of the comparison itself (``--set``); the indicators keep each run's own.
@@ -125,8 +125,9 @@ def monitor(runs: Sequence[str | Path], options: MonitorOptions | None = None,
 
 def _sentences(summary: dict[str, Any], years: list[int], lang: str) -> dict[str, list[str]]:
     """Sentences of the region and of each county (``"region"`` and county codes)."""
+    changes = [change_sentence(pair, part["region"], lang) for pair, part in summary["changes"].items()]
     out = {"region": place_sentences(summary["region"], years, lang)
-           + status_count_sentences(summary["counties"], lang)}
+           + status_count_sentences(summary["counties"], lang) + changes}
     for code, place in summary["counties"].items():
         lines = place_sentences(place, years, lang)
         gap = missing_sentence(place, lang)

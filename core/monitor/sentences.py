@@ -176,3 +176,20 @@ def status_count_sentences(counties: dict[str, Any], lang: str = "zh") -> list[s
             out.append(f"Of {len(counties)} counties, {ind['name_en']}: "
                        + ", ".join(f"{label} {n}" for label, n in parts) + ".")
     return out
+
+
+def change_sentence(pair: str, counts: dict[str, int], lang: str = "zh") -> str:
+    """What changed village by village in one year pair, in one sentence (losses as visible as gains)."""
+    a, b = pair.split("-")
+    if lang == "zh":
+        return (f"{a}—{b}年：新增嘎查村{counts['added']}个，撤销{counts['removed']}个，代码调整{counts['recoded']}个，"
+                f"位置变动{counts['moved']}个；新增垃圾收运覆盖{counts['covered_gained']}个、失去{counts['covered_lost']}个；"
+                f"新通硬化路{counts['access_gained']}个、失去{counts['access_lost']}个；污水新治理{counts['sewage_treated_gained']}个、"
+                f"退出{counts['sewage_treated_lost']}个；新增卫生厕所{counts['toilets_added']}户、减少{counts['toilets_lost']}户；"
+                f"新建设施{counts['facilities_added']}座、关停{counts['facilities_closed']}座。")
+    return (f"{a}–{b}: villages added {counts['added']}, removed {counts['removed']}, recoded {counts['recoded']}, "
+            f"moved {counts['moved']}; waste coverage gained {counts['covered_gained']}, lost {counts['covered_lost']}; "
+            f"hardened access gained {counts['access_gained']}, lost {counts['access_lost']}; sewage treatment gained "
+            f"{counts['sewage_treated_gained']}, lost {counts['sewage_treated_lost']}; sanitary toilets added "
+            f"{counts['toilets_added']:,}, lost {counts['toilets_lost']:,} households; facilities added "
+            f"{counts['facilities_added']}, closed {counts['facilities_closed']}.")

@@ -278,6 +278,9 @@ def test_sentences_are_generated_from_the_numbers(three):
     first = next(t for t in s["sentences"]["150622"] if t.startswith("准格尔旗生活垃圾收运处置体系覆盖行政村比例"))
     assert f"由2022年的{waste['values'][0]:.1f}%" in first and f"2025年的{waste['values'][-1]:.1f}%" in first
     assert " " not in first and first.endswith("。")
+    changed = [t for t in s["sentences"]["region"] if t.startswith("2022—2024年：")]
+    assert changed == ["2022—2024年：新增嘎查村1个，撤销2个，代码调整1个，位置变动1个；" + changed[0].split("位置变动1个；")[1]]
+    assert "新增卫生厕所35户、减少7户；新建设施1座、关停1座。" in changed[0]
 
 
 def test_settings_difference_and_missing_county_are_reported(years, tmp_path):
