@@ -443,3 +443,17 @@ def test_monitor_bench_reports_five_years(tmp_path):
     assert {"compare_s", "write_s", "total_s", "goal_s", "peak_rss_mb"} <= set(report)
     assert sum(report["last_pair_changes"].values()) > 0
     assert (tmp_path / "bench_monitor.md").read_text(encoding="utf-8").startswith("Monitor case: 5 yearly runs")
+
+
+def test_a_facility_without_county_code_counts_where_it_lies(years):
+    from ruralenv.core.monitor.changes import all_changes
+    from ruralenv.core.monitor.runs import read_run
+
+    a, b = read_run(years[2022]), read_run(years[2024])
+    for run in (a, b):
+        assert run.counties is not None
+        run.facilities["county_code"] = None
+    _, facilities, counts = all_changes([a, b], Config())
+    assert set(facilities["county_code"]) == {"150622"}
+    county = counts["2022-2024"]["counties"]["150622"]
+    assert (county["facilities_added"], county["facilities_closed"]) == (1, 1)
