@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..base.progress import NullProgress, Progress
 from .check import agreement, rerun
+from .class3 import Class3Plan, plan_class3
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
 from .problem import PlanInputs, load_results
 from .roads import PavingPlan, paved_roads, plan_paving
@@ -32,6 +33,7 @@ class PlanOptions:
     roads: bool = True
     check: bool = True
     overrides: list[str] = field(default_factory=list)
+    site_capacity_tpd: float | None = None  # issue 27: what each proposed site can take (t/d)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class PlanOutcome:
     villages: gpd.GeoDataFrame
     summary: dict
     rerun_villages: pd.DataFrame | None = None
+    class3: Class3Plan | None = None  # issue 27: the upgrade plan to 三级 (with the roads plan)
 
 
 def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
@@ -70,9 +73,10 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
     if opt.waste:
         cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
         fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
-                              opt.time_limit, progress)
+                              opt.time_limit, progress, opt.site_capacity_tpd)
     if opt.roads:
         pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
+    up = plan_class3(inp, opt.time_limit, progress) if opt.roads else None
     seconds = round(time.perf_counter() - t0, 3)
     re_v = None
     if opt.check:
@@ -83,7 +87,21 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
         re_v = rerun(inp, sites, roads, progress).villages
     villages = _villages_layer(inp, fac, pav, re_v)
     summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
-    return PlanOutcome(inp, fac, pav, villages, summary, re_v)
+    if up is not None:
+        summary["class3"] = class3_summary(inp, up)
+    return PlanOutcome(inp, fac, pav, villages, summary, re_v, up)
+
+
+def class3_summary(inp: PlanInputs, up: Class3Plan) -> dict:
+    """plan.json ``class3``: km and 万元 of the upgrade to 三级, seats connected (the plan's claim)."""
+    c = up.counties
+    before = int(inp.towns["class3_access"].fillna(False).astype(bool).sum()) if inp.towns is not None else 0
+    return {"km": round(float(up.pieces["length_m"].sum()) / 1000, 3), "pieces": int(len(up.pieces)),
+            "km_unknown_grade": round(float(c["km_unknown_grade"].sum()), 3) if len(c) else 0.0,
+            "cost_wan": round(float(c["cost_wan"].sum()), 1) if len(c) else 0.0,
+            "cost_upgrade_class3_wan_per_km": inp.config.cost_upgrade_class3_wan_per_km,
+            "seats_before": before, "seats_after_claimed": int(up.access_after.sum()),
+            "counties": c.to_dict(orient="records")}
 
 
 def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None,
@@ -170,7 +188,8 @@ def _roads_summary(inp: PlanInputs, pav: PavingPlan, villages: gpd.GeoDataFrame,
     }
 
 
-def _county_names(inp: PlanInputs) -> dict[str, str]:
+def county_names(inp: PlanInputs) -> dict[str, str]:
+    """County code → name from the counties layer (empty without one)."""
     if inp.counties is not None and "name" in inp.counties:
         return dict(zip(inp.counties["county_code"].astype(str), inp.counties["name"].astype(str), strict=False))
     return {}
@@ -178,7 +197,7 @@ def _county_names(inp: PlanInputs) -> dict[str, str]:
 
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
     """One sentence per county in Chinese and English, e.g. 新增转运站 3 座，垃圾收运覆盖率由 29.6% 提高到 61.2%."""
-    names = _county_names(inp)
+    names = county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
     ftype = summary.get("waste", {}).get("facility_type", "transfer_station")
