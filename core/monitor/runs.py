@@ -95,22 +95,44 @@ def results_path(run: str | Path) -> Path:
 
 
 def run_summary(gpkg: Path) -> dict[str, Any]:
-    """The summary.json beside ``gpkg`` (the run's indicators and settings).
+    """The run's indicators and settings, as in its summary.json.
 
-    Until results.gpkg carries the run's settings itself, summary.json must lie beside it.
+    The summary.json beside ``gpkg`` when there is one; otherwise what the GeoPackage records itself (a copied
+    or e-mailed results.gpkg): its settings table, and the region's and counties' indicators computed by the run's
+    own indicator function over its villages layer.
     """
     path = gpkg.with_name("summary.json")
+    if not path.exists():
+        return _summary_of_gpkg(gpkg)
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: missing; monitor reads each run's indicators and settings from the "
-                          "summary.json written beside results.gpkg") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: unreadable ({exc})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("region"), dict) \
             or not isinstance(summary.get("counties"), list):
         raise ConfigError(f"{path}: not a summary.json of `ruralenv run` (no region / counties indicators)")
     return summary
+
+
+def _summary_of_gpkg(gpkg: Path) -> dict[str, Any]:
+    """The parts of a summary.json the monitor reads, from results.gpkg alone."""
+    from ..io.runinfo import read_run_settings
+    from ..model.stages.indicators import indicator_tables
+
+    try:
+        settings = read_run_settings(gpkg)
+    except InputError:
+        raise ConfigError(f"{gpkg}: no summary.json beside it and no settings recorded inside it; re-run "
+                          "`ruralenv run` to write a results.gpkg that records them") from None
+    _read_villages(gpkg)  # the layer and its required fields are there
+    villages = _village_columns(gpkg)
+    names = {}
+    if "counties" in {str(name) for name, _ in pyogrio.list_layers(gpkg)}:
+        counties = _read_layer(gpkg, "counties", ["county_code", "name"])
+        names = {str(c): str(n) for c, n in zip(counties["county_code"], counties["name"], strict=True) if c}
+    tables = indicator_tables(villages, config_of({"config": settings}, gpkg), names)
+    return {"config": settings, "region": tables["region"].iloc[0].to_dict(),
+            "counties": tables["county"].to_dict(orient="records"), "source": "results.gpkg"}
 
 
 def config_of(summary: dict[str, Any], where: Path) -> Config:
@@ -289,7 +311,11 @@ def duplicate_warnings(runs: Sequence[Run]) -> list[str]:
 
 def village_table(run: Run) -> pd.DataFrame:
     """Every column of the run's villages layer, without geometry (for indicator tables)."""
-    table = pd.DataFrame(pyogrio.read_dataframe(run.gpkg, layer="villages", read_geometry=False))
+    return _village_columns(run.gpkg)
+
+
+def _village_columns(gpkg: Path) -> pd.DataFrame:
+    table = pd.DataFrame(pyogrio.read_dataframe(gpkg, layer="villages", read_geometry=False))
     for col in ("village_code", "county_code", "town_code"):
         if col in table:
             table[col] = code_text(table[col])

@@ -27,6 +27,8 @@ from ruralenv.core.monitor.writers import MONITOR_FILES, write_monitor
 
 METRIC = "EPSG:4546"
 CHROMIUM = "/usr/bin/chromium"
+#: Households without a sanitary toilet in the whole region, as the synthetic runs assume (a test figure).
+REGION_LACKING = 1_500_000
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines", "sewer", "urban_areas", "priority_zones")
 #: What each synthetic year does to the year before it.
 EDITS = {
@@ -119,7 +121,9 @@ def years(tmp_path_factory):
             previous = gpd.read_file(folders[max(folders)] / "results.gpkg", layer="villages")
             layers = _edit_year(layers, previous, EDITS[year], year)
         folders[year] = base / f"year_{year}"
-        run_pipeline(dict(layers), Config(cache_dir=cache, data_year=year), out_dir=folders[year], write_map=False)
+        # the region's households without a sanitary toilet, to apportion the 300,000 / 450,000 new toilets
+        config = Config(cache_dir=cache, data_year=year, region_households_lacking_toilet=REGION_LACKING)
+        run_pipeline(dict(layers), config, out_dir=folders[year], write_map=False)
     return folders
 
 
@@ -457,3 +461,17 @@ def test_a_facility_without_county_code_counts_where_it_lies(years):
     assert set(facilities["county_code"]) == {"150622"}
     county = counts["2022-2024"]["counties"]["150622"]
     assert (county["facilities_added"], county["facilities_closed"]) == (1, 1)
+
+
+def test_a_results_gpkg_alone_is_enough(years, tmp_path):
+    alone = tmp_path / "copied" / "results.gpkg"
+    alone.parent.mkdir()
+    shutil.copy(years[2024] / "results.gpkg", alone)  # e-mailed without its summary.json
+    s = monitor([years[2022], alone]).summary
+    own = json.loads((years[2024] / "summary.json").read_text(encoding="utf-8"))
+    assert s["years"] == [2022, 2024]  # data_year from the GeoPackage's own record
+    for name, field in (("waste_coverage", "waste_coverage_pct"), ("road_coverage", "road_coverage_pct"),
+                        ("sewage_rate", "sewage_rate_pct")):
+        assert s["region"]["indicators"][name]["values"][1] == own["region"][field]
+        assert s["counties"]["150622"]["indicators"][name]["values"][1] == own["counties"][0][field]
+    assert not [w for w in s["warnings"] if "settings differ" in w]
