@@ -375,7 +375,7 @@ def nearest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
 def _coerce(key: str, value: Any) -> Any:
     types = {f.name: f.type for f in fields(Config)}
     if key not in types:
-        raise ConfigError(f"未知设置 / unknown setting {key!r}{nearest(key, types)} (the settings are listed in "
+        raise ConfigError(f"未知设置 / unknown setting {key!r}{nearest(key, set(types))} (the settings are listed in "
                           "docs/manual; `ruralenv run --help`)")
     kind = str(types[key])
     if kind.endswith(" | None"):
