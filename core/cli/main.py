@@ -25,7 +25,8 @@ from .parser import Parser, bilingual
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
 COMMAND_MODULES = ("ruralenv.core.maps.webmap", "ruralenv.core.cli.survey", "ruralenv.core.surface.run",
-                   "ruralenv.core.cli.plan", "ruralenv.core.cli.template", "ruralenv.tools.bench")
+                   "ruralenv.core.cli.plan", "ruralenv.core.cli.template", "ruralenv.core.cli.monitor",
+                   "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:

@@ -774,6 +774,76 @@
     <message>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
+        <source>Monitoring report of several years</source>
+        <translation>多年度监测报告</translation>
+    </message>
+    <message>
+        <source>Compares the results of full plans of several years (one results.gpkg per year, with its summary.json beside it). The year of each comes from the Years field (same order), else from the run's data_year setting. Writes into the folder: monitor.json (every indicator per year against its 2023 and 2025 targets, for the region, each county and township, with the status to 2025 by the Open SDG progress method and the value projected for 2025), changes.gpkg (villages added, removed, recoded or moved; coverage, access, sewage and toilets gained or lost), monitor.xlsx, report.html and report.docx (the monitoring report, with the inspection and acceptance table when the last year is 2025 or later). Settings that differ between the runs and counties missing in a year are reported.</source>
+        <translation>比较多个年度完整规划的结果（每个年度一个 results.gpkg，其旁须有 summary.json）。各结果的年度取自“年度”字段（顺序相同），否则取自该次运行的 data_year 设置。在文件夹中写入：monitor.json（全区、各旗县和苏木乡镇每项指标的逐年数值及其2023年、2025年目标，按 Open SDG 进度评价方法给出的2025年进度和按当前进度推算的2025年预计值）、changes.gpkg（新增、撤销、代码调整或位置变动的嘎查村；垃圾收运覆盖、通硬化路、污水治理和卫生厕所的进步与退步）、monitor.xlsx、report.html 和 report.docx（监测报告；最后一个年度为2025年及以后时附检查验收表）。各次运行之间不同的设置和某年度缺失的旗县均予以提示。</translation>
+    </message>
+    <message>
+        <source>Results of full plans, one per year (results.gpkg)</source>
+        <translation>完整规划结果，每个年度一个（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Years of the results, same order, e.g. 2022,2024 (default: their data_year setting)</source>
+        <translation>各结果的年度，顺序相同，例如 2022,2024（默认：取其 data_year 设置）</translation>
+    </message>
+    <message>
+        <source>Language of the report</source>
+        <translation>报告语言</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Inspection and acceptance table</source>
+        <translation>检查验收表</translation>
+    </message>
+    <message>
+        <source>When the last year is 2025 or later</source>
+        <translation>最后一个年度为2025年及以后时</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Monitoring folder</source>
+        <translation>监测输出文件夹</translation>
+    </message>
+    <message>
+        <source>Monitoring report (report.docx)</source>
+        <translation>监测报告（report.docx）</translation>
+    </message>
+    <message>
+        <source>Monitoring report (report.html)</source>
+        <translation>监测报告（report.html）</translation>
+    </message>
+    <message>
+        <source>Monitoring figures (monitor.json)</source>
+        <translation>监测数据（monitor.json）</translation>
+    </message>
+    <message>
+        <source>Village changes (changes.gpkg)</source>
+        <translation>嘎查村变化（changes.gpkg）</translation>
+    </message>
+    <message>
+        <source>Monitoring tables (monitor.xlsx)</source>
+        <translation>监测表格（monitor.xlsx）</translation>
+    </message>
+    <message>
+        <source>Years must be whole numbers separated by commas, e.g. 2022,2024</source>
+        <translation>年度须为以逗号分隔的整数，例如 2022,2024</translation>
     </message>
 </context>
 </TS>
