@@ -28,8 +28,8 @@ CHANGE_HEADERS: dict[str, tuple[str, str]] = {
     "access_gained": ("新通硬化路", "access gained"), "access_lost": ("失去硬化路连通", "access lost"),
     "sewage_treated_gained": ("污水新治理", "sewage treated gained"),
     "sewage_treated_lost": ("污水治理退出", "sewage treatment lost"),
-    "toilets_added": ("新增卫生厕所(户)", "sanitary toilets added (households)"),
-    "toilets_lost": ("减少卫生厕所(户)", "sanitary toilets lost (households)"),
+    "toilets_added": ("新增卫生厕所（户）", "sanitary toilets added (households)"),
+    "toilets_lost": ("减少卫生厕所（户）", "sanitary toilets lost (households)"),
     "villages_toilets_added": ("新增卫生厕所村数", "villages with toilets added"),
     "model_changed": ("治理模式变化", "collection model changed"), "mode_changed": ("污水治理方式变化", "sewage mode changed"),
     "facilities_added": ("新增设施", "facilities added"), "facilities_closed": ("关停设施", "facilities closed"),
@@ -39,8 +39,8 @@ ACCEPTANCE_HEADERS: dict[str, tuple[str, str]] = {
     "county": ("旗县", "county"), "code": ("代码", "code"), "indicator": ("指标", "indicator"),
     "year": ("年度", "year"), "unit": ("单位", "unit"), "value": ("现状值", "value"),
     "target_2025": ("2025年目标", "target 2025"), "met": ("是否达标", "met"),
-    "gap_villages": ("差距(村)", "gap (villages)"), "gap_households": ("差距(户)", "gap (households)"),
-    "gap_km": ("需硬化(公里)", "road to pave (km)"),
+    "gap_villages": ("差距（村）", "gap (villages)"), "gap_households": ("差距（户）", "gap (households)"),
+    "gap_km": ("需硬化（公里）", "road to pave (km)"),
 }
 
 
@@ -95,14 +95,14 @@ def monitor_sheets(summary: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], di
     sheets = {
         "全区 region": indicator_table({"all": summary["region"]}, years, "region"),
         "旗县 counties": indicator_table(summary["counties"], years, "county"),
-        "乡镇 townships": indicator_table(summary["townships"], years, "town"),
+        "苏木乡镇 townships": indicator_table(summary["townships"], years, "town"),
         "村庄变化 changes": change_table(summary["changes"], names),
         "检查验收 acceptance": acceptance_table(summary.get("acceptance")),
         "结论 summary": pd.DataFrame([{"code": k, "sentence": t} for k, lines in summary["sentences"].items()
                                       for t in lines], columns=["code", "sentence"]),
         "提示 warnings": pd.DataFrame({"warning": summary["warnings"]}, columns=["warning"]),
     }
-    headers = {name: ind_headers for name in ("全区 region", "旗县 counties", "乡镇 townships")}
+    headers = {name: ind_headers for name in ("全区 region", "旗县 counties", "苏木乡镇 townships")}
     headers["村庄变化 changes"] = CHANGE_HEADERS
     headers["检查验收 acceptance"] = ACCEPTANCE_HEADERS
     headers["结论 summary"] = {"code": ("代码", "code"), "sentence": ("结论", "sentence")}

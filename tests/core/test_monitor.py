@@ -338,7 +338,7 @@ def test_outputs_exist_with_bilingual_sheets(three):
     from openpyxl import load_workbook
 
     wb = load_workbook(files["monitor.xlsx"], read_only=True)
-    assert {"旗县 counties", "乡镇 townships", "全区 region", "检查验收 acceptance"} <= set(wb.sheetnames)
+    assert {"旗县 counties", "苏木乡镇 townships", "全区 region", "检查验收 acceptance"} <= set(wb.sheetnames)
     rows = list(wb["旗县 counties"].iter_rows(max_row=2, values_only=True))
     assert rows[0][rows[1].index("target 2025")] == "2025年目标"
 
