@@ -277,8 +277,8 @@ def test_screenshot_is_taken(chromium, sample_results, tmp_path):
     v.page.locator("#re-search li.re-hit", has_text=str(village)).first.click()
     v.page.locator(".leaflet-popup").wait_for()
     v.wait("window.ruralenvMap.map.getZoom() === 13")
-    v.js("() => window.ruralenvMap.map.setZoom(10, {animate: false})")
-    v.wait("window.ruralenvMap.map.getZoom() === 10")
+    # the search's own zoom may still be animating: ask for zoom 10 on every frame until it holds
+    v.wait("window.ruralenvMap.map.getZoom() === 10 || (window.ruralenvMap.map.setZoom(10, {animate: false}), false)")
     v.page.wait_for_load_state("networkidle")
     shot = tmp_path / "map.png"
     v.page.screenshot(path=str(shot))
