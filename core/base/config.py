@@ -181,6 +181,11 @@ class Config:
     capacity_aware : bool
         Assign villages to facilities within their ``capacity_tpd`` (an exact transportation problem, least
         total road distance); villages none can take fall to the next tier with the reason ``capacity``.
+    recode_radius_m : float
+        ``ruralenv monitor``: a village code that disappears while a new code of the same name appears this close
+        is taken as recoded (行政区划代码调整), not as one village removed and another added.
+    moved_m : float
+        ``ruralenv monitor``: a village whose point moved more than this between two years is flagged ``moved``.
     """
 
     node_tolerance_m: float = 1.0
@@ -245,6 +250,9 @@ class Config:
     target_town_class3_pct: float | None = None
     cost_upgrade_class3_wan_per_km: float = 300.0
     capacity_aware: bool = False
+    # --- monitoring the five-year programme (issue 25: ruralenv monitor): matching villages across years ---
+    recode_radius_m: float = 500.0
+    moved_m: float = 100.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -3,6 +3,7 @@ from .collection_model import WasteCollectionModel
 from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
+from .monitor import Monitor
 from .plan_facilities import PlanFacilities
 from .plan_paving import PlanPaving
 from .sanitation import Sanitation
@@ -13,8 +14,8 @@ from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport, PlanFacilities, PlanPaving, AccessibilitySurface, SurveyForm, SurveyApply)
+              SurveyImport, PlanFacilities, PlanPaving, AccessibilitySurface, SurveyForm, SurveyApply, Monitor)
 
-__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "PlanFacilities",
-           "PlanPaving", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport", "ValidateRoadNetwork",
-           "WasteCollectionModel"]
+__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Monitor",
+           "PlanFacilities", "PlanPaving", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport",
+           "ValidateRoadNetwork", "WasteCollectionModel"]
