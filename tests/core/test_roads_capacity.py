@@ -6,7 +6,6 @@ capacity-aware assignment against brute force; the loads against the villages' w
 from __future__ import annotations
 
 import itertools
-import json
 
 import geopandas as gpd
 import networkx as nx
@@ -210,21 +209,25 @@ def test_loads_add_up_on_the_sample(sample_results):
 
 
 def test_capacity_aware_with_unlimited_capacities_gives_the_golden_file(tmp_path):
+    """Every pinned value of the villages and counties (the columns the golden file holds) is today's."""
     from conftest import SAMPLE
-    from golden.make_golden import KINDS, golden_tables
-    from test_golden import GOLDEN
+    from golden.make_golden import KINDS, golden_layers
+    from test_golden import GOLDEN, METRES_ATOL, OTHER_ATOL, _same
 
-    inputs = {k: f"{SAMPLE}:{k}" for k in KINDS}
-    facilities = gpd.read_file(SAMPLE, layer="facilities").assign(capacity_tpd=np.nan)
-    inputs["facilities"] = facilities
+    inputs: dict = {k: f"{SAMPLE}:{k}" for k in KINDS}
+    inputs["facilities"] = gpd.read_file(SAMPLE, layer="facilities").assign(capacity_tpd=np.nan)
     res = analyse(inputs, Config(cache_dir=str(tmp_path / "c"), capacity_aware=True))
-    villages, indicators = golden_tables(res)
-    want = pd.read_csv(GOLDEN / "sample_villages.csv", dtype={"village_code": str}, keep_default_na=False,
-                       na_values=[""])
-    for col in ("collection_model", "covered"):
-        assert [str(x) for x in villages[col]] == [str(x) if x == x else "None" for x in want[col]], col
-    expected = json.loads((GOLDEN / "sample_indicators.json").read_text(encoding="utf-8"))
-    assert indicators["region"][0]["n_admin_covered"] == expected["region"][0]["n_admin_covered"]
+    layers = golden_layers(res)
+    for name in ("villages", "counties"):
+        want = pd.read_csv(GOLDEN / f"sample_{name}.csv", dtype=str, keep_default_na=False)
+        got = layers[name]
+        assert len(got) == len(want)
+        for col in want.columns:
+            atol = METRES_ATOL if col.endswith("_m") else OTHER_ATOL
+            bad = [i for i, (h, w) in enumerate(zip(got[col].tolist(), want[col].tolist(), strict=True))
+                   if not _same(h, w, atol)]
+            assert not bad, (name, col, len(bad))
+    assert res.summary["capacity_assignment"]["county_process"]["parts_solved_exactly"] == 0
 
 
 def test_capacity_aware_keeps_every_facility_within_capacity(tmp_path):
