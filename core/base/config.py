@@ -8,6 +8,7 @@ hardened road 83.5 % by 2023 and 85 % by 2025.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import numbers
 from dataclasses import dataclass, fields
@@ -163,6 +164,9 @@ class Config:
         an assumption, not from the plan).
     surface_zonal_km, surface_zonal_min : tuple of float
         Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
+    data_year : int
+        Year the input data describe (``ruralenv survey apply`` records it in villages_YEAR.gpkg; ``ruralenv
+        run --set data_year=2026``); 0 when not given. Recorded in summary.json with the other settings.
     tech_grade_from_highway : bool
         Roads without a 技术等级 take one from their OSM ``highway`` class (motorway→高速公路, trunk→一级,
         primary→二级, secondary→三级, tertiary→四级): an assumption, said in a warning. Off: unknown.
@@ -177,6 +181,11 @@ class Config:
     capacity_aware : bool
         Assign villages to facilities within their ``capacity_tpd`` (an exact transportation problem, least
         total road distance); villages none can take fall to the next tier with the reason ``capacity``.
+    recode_radius_m : float
+        ``ruralenv monitor``: a village code that disappears while a new code of the same name appears this close
+        is taken as recoded (行政区划代码调整), not as one village removed and another added.
+    moved_m : float
+        ``ruralenv monitor``: a village whose point moved more than this between two years is flagged ``moved``.
     """
 
     node_tolerance_m: float = 1.0
@@ -234,11 +243,16 @@ class Config:
     speed_offroad_kmh: float = 10.0
     surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
     surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
+    # --- field loop (issue 26) and monitoring: the year of the data (0: not given) ---
+    data_year: int = 0
     # --- Roads and waste as the plan states them (issue 27): 苏木乡镇通三级公路 §(十一), capacities §(九) ---
     tech_grade_from_highway: bool = False
     target_town_class3_pct: float | None = None
     cost_upgrade_class3_wan_per_km: float = 300.0
     capacity_aware: bool = False
+    # --- monitoring the five-year programme (issue 25: ruralenv monitor): matching villages across years ---
+    recode_radius_m: float = 500.0
+    moved_m: float = 100.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -258,6 +272,8 @@ class Config:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
         self._check_sanitation()
+        if self.data_year and not 2000 <= self.data_year <= 2100:
+            raise ConfigError(f"数据年份须在2000至2100之间 data_year must be a year 2000–2100 (or 0: not given), got {self.data_year}")
         if self.target_town_class3_pct is not None and not 0 <= self.target_town_class3_pct <= 100:
             raise ConfigError(f"target_town_class3_pct is a percentage between 0 and 100 (或留空 none), got "
                               f"{self.target_town_class3_pct}")
@@ -350,11 +366,17 @@ def _check_crs(setting: str) -> None:
                           "use 'auto' or a UTM / Gauss-Krüger zone")
 
 
+def nearest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
+    """``; did you mean 'x'?`` with the known name closest to a misspelt ``name`` (:mod:`difflib`), or ``""``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; 是否应为 / did you mean {close[0]!r}?" if close else ""
+
+
 def _coerce(key: str, value: Any) -> Any:
     types = {f.name: f.type for f in fields(Config)}
     if key not in types:
-        known = ", ".join(sorted(types))
-        raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
+        raise ConfigError(f"未知设置 / unknown setting {key!r}{nearest(key, set(types))} (the settings are listed in "
+                          "docs/manual; `ruralenv run --help`)")
     kind = str(types[key])
     if kind.endswith(" | None"):
         if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "无")):
@@ -462,16 +484,39 @@ def load_toml(path: str | Path) -> tuple[RunInputs, Config]:
         raise ConfigError(f"{path}: configuration file does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    inputs = doc.get("inputs", {})
+    _check_names(path, "", doc, TOML_TABLES)
+    inputs, settings = doc.get("inputs", {}), doc.get("settings", {})
+    for table, value in (("inputs", inputs), ("settings", settings)):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{table}] must be a table of key = value lines, got {value!r}")
+    _check_names(path, "inputs", inputs, LAYER_KINDS)
+    _check_names(path, "settings", settings, [f.name for f in fields(Config)])
     missing = [k for k in ("villages", "roads") if k not in inputs]
     if missing:
         raise ConfigError(f"{path}: [inputs] lacks {', '.join(missing)}")
-    unknown = set(inputs) - set(LAYER_KINDS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown input(s) {sorted(unknown)}; known: {', '.join(LAYER_KINDS)}")
     specs = {k: LayerSpec.parse(v, base=path.parent) for k, v in inputs.items()}
-    config = Config().replace(**doc.get("settings", {}))
+    try:
+        config = Config().replace(**settings)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: [settings] {exc}") from None
     return RunInputs(**specs), config
+
+
+#: The tables a run's TOML file may have.
+TOML_TABLES = ("inputs", "settings")
+
+
+def _check_names(path: Path, table: str, doc: dict, known: list[str] | tuple[str, ...]) -> None:
+    """Raise ConfigError naming every unknown table (``table`` empty) or key of ``[table]``, with the nearest
+    known name: a misspelt ``[setting]`` must not run on the defaults."""
+    unknown = [k for k in doc if k not in known]
+    if not unknown:
+        return
+    zh, en = ("未知表", "unknown table") if not table else (f"[{table}] 中的未知键", f"unknown key in [{table}]")
+    shown = "[{}]" if not table else "{}"
+    lines = [f"{path}: {zh} / {en} {shown.format(k)}{nearest(k, known)}" for k in unknown]
+    listed = f" (known: {', '.join(known)})" if len(known) <= 12 else ""
+    raise ConfigError("\n".join(lines) + listed)
 
 
 def default_cache_dir(config: Config) -> Path:

@@ -74,6 +74,12 @@ _TERMS: tuple[Term, ...] = (
     # the plan's deliverables
     Term("project_list", "项目库", "project list", "实施方案附表"),
     Term("investment", "投资估算", "investment estimate", "实施方案附表"),
+    # the field loop (issue 26): the program's own words for the survey round, not the plan's
+    Term("status_form", "村庄现状调查表", "village status form", "实地调查（本程序） field loop"),
+    Term("observed_value", "调查值", "observed value", "实地调查（本程序） field loop"),
+    Term("current_value", "现值", "current value", "实地调查（本程序） field loop"),
+    Term("audit_trail", "变更记录", "audit trail", "实地调查（本程序） field loop"),
+    Term("data_year", "数据年份", "data year", "监测（本程序） monitoring"),
     # roads and waste as the plan states them (issue 27)
     Term("town_class3", "苏木乡镇通三级公路率", "share of township seats on Class III roads", "§(十一)",
          "通三级公路率"),
@@ -83,6 +89,23 @@ _TERMS: tuple[Term, ...] = (
     Term("waste_generated", "垃圾产生量", "waste generated", "§(九)"),
     Term("transport_distance", "转运距离", "transport distance", "§(九)"),
     Term("capacity", "处理能力", "treatment capacity (t/day)", "设施设计规模"),
+    # monitoring the five-year programme (issue 25: ruralenv monitor); statuses after the Open SDG progress method
+    Term("monitoring_report", "监测报告", "monitoring report", "§(二十三) 加强农村牧区人居环境监测，定期发布监测报告"),
+    Term("acceptance", "检查验收", "inspection and acceptance", "§(二十七) 到2025年年底以旗县为单位进行检查验收"),
+    Term("monitoring_year", "监测年度", "monitoring year", "§(二十三)"),
+    Term("status_met", "已达到目标", "target achieved", "Open SDG progress method"),
+    Term("status_on_track", "按期可达", "on track", "Open SDG progress method: R ≥ 95%"),
+    Term("status_acceleration_needed", "需加快推进", "progress made but acceleration needed",
+         "Open SDG progress method: 60% ≤ R < 95%"),
+    Term("status_limited", "进展有限", "limited progress", "Open SDG progress method: 0 ≤ R < 60%"),
+    Term("status_deterioration", "出现倒退", "deterioration", "Open SDG progress method: R < 0"),
+    Term("status_not_met", "未达到目标", "target not achieved", "Open SDG progress method (target year passed)"),
+    Term("status_unable_to_assess", "无法评估", "unable to assess", "Open SDG progress method (fewer than two years)"),
+    Term("change_added", "新增", "added", "嘎查村名录变化"),
+    Term("change_removed", "撤销", "removed", "嘎查村名录变化"),
+    Term("change_recoded", "代码调整", "recoded", "行政区划代码调整"),
+    Term("change_moved", "位置变动", "moved", "嘎查村名录变化"),
+    Term("change_unchanged", "无变化", "unchanged", "嘎查村名录变化"),
 )
 
 #: Every term by its key.

@@ -5,12 +5,19 @@ import argparse
 from pathlib import Path
 
 from ..base._errors import ConfigError
+from ..base.files import check_out_folder
 
 
 def _pct(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"百分数 / a percentage such as 60, got {text!r}") from None
+    if 0 < value <= 1:  # a fraction where a percentage was asked for: 0.6 would plan for 0.6 %
+        raise argparse.ArgumentTypeError(f"{text}：是否指 {value * 100:g}%？百分数请写 {value * 100:g} / did you mean "
+                                         f"{value * 100:g} %? percentages are written as {value * 100:g}, not {text}")
     if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"a percentage in (0, 100], got {text}")
+        raise argparse.ArgumentTypeError(f"百分数应在 (1, 100] 之间 / a percentage in (1, 100], got {text}")
     return value / 100.0
 
 
@@ -55,6 +62,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise ConfigError("--sites must be >= 0")
     if args.budget_km is not None and args.budget_km < 0:
         raise ConfigError("--budget-km must be >= 0")
+    check_out_folder(args.out)
     opt = PlanOptions(args.candidates, args.facility_type, args.sites, args.waste_target, args.roads_target,
                       args.budget_km, args.weight, args.time_limit, args.only != "roads", args.only != "waste",
                       not args.no_check, args.set or [], args.site_capacity_tpd)

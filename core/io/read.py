@@ -136,6 +136,15 @@ def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object
             "field": problem.field, "severity": problem.severity, "reason": problem.message}
 
 
+def _missing_field(name: str, present: str) -> str:
+    """The message of a missing required field: its Chinese names and how to add it, then what is there."""
+    zh = [alias for alias, canonical in schema.ALIASES.items() if canonical == name and not alias.isascii()]
+    called = f"（中文字段名 / Chinese name: {' / '.join(zh[:3])}）" if zh else ""
+    return (f"缺少必填字段 / required field '{name}' is missing{called}; 请在属性表中添加该字段（或将已有字段改名为"
+            f"上述名称之一）/ add the field to the attribute table or rename an existing one to one of these names "
+            f"(fields present: {present})")
+
+
 def read_layer(spec: LayerSpec, kind: str) -> Layer:
     """Read one input layer from a file and check it against the contract.
 
@@ -202,11 +211,7 @@ def check_layer(
     missing = [f for f in schema.REQUIRED[kind] if f not in gdf.columns]
     if missing:
         present = ", ".join(map(str, raw.columns.drop(raw.geometry.name, errors="ignore")))
-        raise InputError([
-            Problem(**where, row=None, field=f,
-                    message=f"required field '{f}' is missing (fields present: {present})")
-            for f in missing
-        ])
+        raise InputError([Problem(**where, row=None, field=f, message=_missing_field(f, present)) for f in missing])
     if gdf.crs is None:
         gdf = _assume_geographic(gdf, where)
     gdf = gdf.reset_index(drop=True)
@@ -273,12 +278,17 @@ def _first_line(exc: BaseException) -> str:
 
 
 def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
-    """Detect GBK/GB18030 attributes in a Shapefile that has no ``.cpg`` file (or whose ``.cpg`` is ignored)."""
+    """The encoding of a Shapefile's attributes: the one its ``.cpg`` names, else GBK/GB18030 or UTF-8 as
+    detected in the ``.dbf`` (also when the ``.cpg`` is ignored).
+
+    The ``.cpg``'s encoding is returned, not left to GDAL, so that the text is decoded the same way whatever
+    GDAL's ``SHAPE_ENCODING`` is set to (QGIS sets it to none in its own process).
+    """
     if path.suffix.lower() != ".shp":
         return None
     cpg = _cpg_file(path)
     if not ignore_cpg and cpg is not None and _known_codepage(cpg):
-        return None
+        return _codec_of(cpg)
     dbf = next((path.with_suffix(s) for s in (".dbf", ".DBF") if path.with_suffix(s).exists()), None)
     if dbf is None:
         return None
@@ -290,6 +300,13 @@ def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
 
 def _cpg_file(path: Path) -> Path | None:
     return next((path.with_suffix(s) for s in (".cpg", ".CPG") if path.with_suffix(s).exists()), None)
+
+
+def _codec_of(cpg: Path) -> str:
+    """The Python codec a ``.cpg`` names (``936`` and ``ANSI 936`` are Windows code pages)."""
+    text = cpg.read_text(encoding="ascii", errors="replace").strip()
+    digits = text.upper().removeprefix("ANSI").strip()
+    return f"cp{digits}" if digits.isdigit() else text
 
 
 def _known_codepage(cpg: Path) -> bool:

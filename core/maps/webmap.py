@@ -43,9 +43,11 @@ import shapely
 from ..base import contract, schema
 from ..base._errors import RuralEnvError
 from ..base.files import package_file, write_atomically
+from ..base.glossary import label
 from ..base.legend import plan_targets, village_category, village_classes
 from ..base.progress import NullProgress, Progress, check_cancel
 from ..base.values import flag_array, is_missing, yes_no
+from ..io.runinfo import read_run_record
 from ..model.prepare import point_xy
 from .lod import road_levels
 from .pack import codes, deltas, numbers, same, templated, texts
@@ -183,6 +185,10 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "target": ("目标", "target"),
     "gap_villages": ("2025年尚差村数", "Villages short (2025)"),
     "pave_km": ("2025年需硬化 km", "km to pave (2025)"),
+    "sewage": (label("sewage_rate", "zh", short=True), "Sewage treated"),
+    "zone_target": ("分区目标", "zone target"),
+    "toilets": (label("toilet_rate", "zh"), "Sanitary toilets"),
+    "toilets_needed": ("尚需改厕户数", "Households lacking one"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "km": ("公里", "km"),
@@ -244,6 +250,8 @@ def _read_gpkg(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict]:
         name: pyogrio.read_dataframe(path, layer=name) if name in names else None for name in LAYER_TITLES}
     summary_path = path.with_name("summary.json")
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    if "config" not in summary:  # a results.gpkg on its own: the targets come from the settings it records
+        summary["config"] = read_run_record(path).get("settings", {})
     return layers, summary
 
 
@@ -340,6 +348,15 @@ class _Coords:
         return features
 
 
+def _outline(extent: np.ndarray, steps: int = 64) -> np.ndarray:
+    """Points along the edges of the box ``extent`` (minx, miny, maxx, maxy), ``steps`` per edge."""
+    x0, y0, x1, y1 = (float(v) for v in extent)
+    t = np.linspace(0.0, 1.0, steps + 1)
+    xs, ys = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    return shapely.points(np.r_[xs, xs, np.full_like(ys, x0), np.full_like(ys, x1)],
+                          np.r_[np.full_like(xs, y0), np.full_like(xs, y1), ys, ys])
+
+
 def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, float, float]:
     """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
     boxes = []
@@ -347,9 +364,9 @@ def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, 
         extent = gdf.total_bounds
         if not np.all(np.isfinite(extent)):
             continue
-        # The densified outline of the layer's extent is projected, not every feature.
-        step = max(float(np.ptp(extent.reshape(2, 2), axis=0).max()) / 64, 1e-6)
-        b = gpd.GeoSeries([shapely.segmentize(shapely.box(*extent), step)], crs=gdf.crs).to_crs(4326).total_bounds
+        # Points along the outline of the layer's extent are projected, not every feature; an extent of zero
+        # width or height (one feature, identical points, a north-south line) is a line or a point, no error.
+        b = gpd.GeoSeries(_outline(extent), crs=gdf.crs).to_crs(4326).total_bounds
         if np.all(np.isfinite(b)):
             boxes.append(b)
     if not boxes:
@@ -648,7 +665,10 @@ def _toilets_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
     """Rows of the indicator panel: each county, then the whole region when known."""
     cols = ("name", "county_code", "waste_coverage_pct", "waste_meets_2023", "waste_meets_2025", "road_coverage_pct",
-            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025")
+            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025",
+            # the plan's other two targets: 生活污水治理率 (26 % / 32 % and the zone's) and 卫生厕所普及率
+            "sewage_rate_pct", "sewage_meets_2023", "sewage_meets_2025", "sewage_meets_zone", "toilet_rate_pct",
+            "toilets_needed")
     rows = []
     if counties is not None and len(counties):
         for rec in pd.DataFrame(counties).to_dict(orient="records"):

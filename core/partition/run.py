@@ -766,7 +766,8 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
     vil["issues"] = src["issues"].to_numpy()
     # each window divided by its own households lacking a toilet; the share is of the whole input's
     vil["toilet_target_share"] = toilet_shares(vil["toilets_needed"].to_numpy(float),
-                                               vil["in_scope"].to_numpy(bool), base.config)
+                                               vil["in_scope"].to_numpy(bool), base.config,
+                                               vil["county_code"].nunique() > 1)
     return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 

@@ -372,8 +372,8 @@
         <translation>野外调查</translation>
     </message>
     <message>
-        <source>Imports GPS points of a field survey (GPX, KML, KMZ, CSV/TXT, XLSX, GeoJSON, GeoPackage, Shapefile) into the results GeoPackage of a full plan: survey_points (matched to villages by code, name or distance), survey_rejects (each rejected row with its row number and reason), village_location_updates (proposed village moves, to review; villages are never changed) and survey_imports (one audit row per file). The datum of each file (WGS 84, GCJ-02, BD-09, CGCS2000 or projected metres) is decided from the file and the villages and written to the log, unless you choose it. A file imported before is skipped. Any unreadable or unsafe file stops the import and the GeoPackage stays unchanged.</source>
-        <translation>将野外调查的 GPS 点（GPX、KML、KMZ、CSV/TXT、XLSX、GeoJSON、GeoPackage、Shapefile）导入完整规划的结果 GeoPackage：survey_points（按村代码、名称或距离匹配到村庄）、survey_rejects（每个拒收行及其行号和原因）、village_location_updates（建议的村庄位置调整，供审核；村庄图层从不修改）和 survey_imports（每个文件一条审计记录）。每个文件的坐标基准（WGS 84、GCJ-02、BD-09、CGCS2000 或投影坐标米）根据文件本身和村庄位置判定并写入日志，也可由您指定。此前已导入的文件将跳过。任何无法读取或不安全的文件都会中止导入，GeoPackage 保持不变。</translation>
+        <source>Imports GPS points of a field survey (GPX, KML, KMZ, CSV/TXT, XLSX, GeoJSON, GeoPackage, Shapefile) into the results GeoPackage of a full plan: survey_points (matched to villages by code, name or distance), survey_rejects (each rejected row with its row number and reason), village_location_updates (proposed village moves, to review; villages are never changed) and survey_imports (one audit row per file). The datum of each file (WGS 84, GCJ-02, BD-09, CGCS2000 or projected metres) is decided from the file and the villages and written to the log, unless you choose it. A file imported before is skipped. Any unreadable or unsafe file stops the import and the GeoPackage stays unchanged. A returned village status form (form.gpkg, form.xlsx, or a CSV with village_code and obs_* columns) is recognised and its checked observations go to village_status_updates.</source>
+        <translation>将野外调查的 GPS 点（GPX、KML、KMZ、CSV/TXT、XLSX、GeoJSON、GeoPackage、Shapefile）导入完整规划的结果 GeoPackage：survey_points（按村代码、名称或距离匹配到村庄）、survey_rejects（每个拒收行及其行号和原因）、village_location_updates（建议的村庄位置调整，供审核；村庄图层从不修改）和 survey_imports（每个文件一条审计记录）。每个文件的坐标基准（WGS 84、GCJ-02、BD-09、CGCS2000 或投影坐标米）根据文件本身和村庄位置判定并写入日志，也可由您指定。此前已导入的文件将跳过。任何无法读取或不安全的文件都会中止导入，GeoPackage 保持不变。交回的村庄现状调查表（form.gpkg、form.xlsx，或含 village_code 和 obs_* 列的 CSV）会被识别，检查后的调查值写入 village_status_updates。</translation>
     </message>
     <message>
         <source>Points imported</source>
@@ -698,6 +698,152 @@
     <message>
         <source>Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)</source>
         <translation>同时按 2025 年目标规划转运站和待硬化道路（报告文件夹/plan）</translation>
+    </message>
+    <message>
+        <source>Write the village status form</source>
+        <translation>写出村庄现状调查表</translation>
+    </message>
+    <message>
+        <source>Writes the village status form for field teams from the results GeoPackage of a full plan: form.gpkg (one point per village with its current values and empty observation fields; the allowed values are declared in the GeoPackage), form.qgz (a QGIS project with drop-down lists, ranges and read-only current values that QField opens offline), form.xlsx (for teams without QField) and form.kml (the villages for phone map apps). Give a county or township code to write the form of that area only. Bring the filled form back with Import field survey points.</source>
+        <translation>由完整规划的结果 GeoPackage 写出供调查组使用的村庄现状调查表：form.gpkg（每村一个点，含现值和空白调查字段；允许值声明在 GeoPackage 内）、form.qgz（QGIS 工程，含下拉列表、取值范围和只读现值，QField 可离线打开）、form.xlsx（供不用 QField 的调查组）和 form.kml（供手机地图应用的村庄位置）。填写旗县或苏木乡镇代码则只写出该区域的调查表。填好的调查表用“导入野外调查点”导回。</translation>
+    </message>
+    <message>
+        <source>Villages in the form</source>
+        <translation>调查表中的村庄数</translation>
+    </message>
+    <message>
+        <source>Only the villages of county code</source>
+        <translation>只含该旗县代码的村庄</translation>
+    </message>
+    <message>
+        <source>Only the villages of township code</source>
+        <translation>只含该苏木乡镇代码的村庄</translation>
+    </message>
+    <message>
+        <source>Form folder</source>
+        <translation>调查表文件夹</translation>
+    </message>
+    <message>
+        <source>Form project for QField (form.qgz)</source>
+        <translation>QField 调查工程（form.qgz）</translation>
+    </message>
+    <message>
+        <source>Write next year's villages from the survey</source>
+        <translation>由调查写出下一年的村庄图层</translation>
+    </message>
+    <message>
+        <source>Writes a new villages GeoPackage: the villages the full plan read, with every accepted observation of the imported status forms applied (and every village_location_updates row whose status you set to accepted), a layer audit with one row per value changed (village, field, old, new, surveyor, date, source file and its SHA-256) and the data year. Observations that disagree are left unchanged and listed, or the later survey date is taken. The results GeoPackage and the input files are not changed. Run the full plan on the new villages for the year's indicators.</source>
+        <translation>写出新的村庄 GeoPackage：完整规划所读的村庄，应用已导入调查表中每个有效调查值（以及状态设为 accepted 的 village_location_updates 记录），audit 图层每个改动一行（村庄、字段、原值、新值、调查人、日期、来源文件及其 SHA-256），并记录数据年份。互相矛盾的调查值保持不变并列出，或取调查日期较晚者。结果 GeoPackage 和输入文件不会改变。用新村庄图层运行完整规划即得当年指标。</translation>
+    </message>
+    <message>
+        <source>Values changed</source>
+        <translation>改动的值</translation>
+    </message>
+    <message>
+        <source>Conflicts left unchanged</source>
+        <translation>未改的冲突</translation>
+    </message>
+    <message>
+        <source>Villages moved</source>
+        <translation>移动位置的村庄</translation>
+    </message>
+    <message>
+        <source>Results GeoPackage with imported status forms (results.gpkg)</source>
+        <translation>已导入调查表的结果 GeoPackage（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Data year (0: the year of the latest survey)</source>
+        <translation>数据年份（0：最近调查日期的年份）</translation>
+    </message>
+    <message>
+        <source>Observations that disagree</source>
+        <translation>互相矛盾的调查值</translation>
+    </message>
+    <message>
+        <source>Leave them unchanged and list them</source>
+        <translation>不改并列出</translation>
+    </message>
+    <message>
+        <source>Take the later survey date</source>
+        <translation>取调查日期较晚者</translation>
+    </message>
+    <message>
+        <source>Villages of the new year</source>
+        <translation>新一年的村庄图层</translation>
+    </message>
+    <message>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
+        <source>Monitoring report of several years</source>
+        <translation>多年度监测报告</translation>
+    </message>
+    <message>
+        <source>Compares the results of full plans of several years (one results.gpkg per year, with its summary.json beside it). The year of each comes from the Years field (same order), else from the run's data_year setting. Writes into the folder: monitor.json (every indicator per year against its 2023 and 2025 targets, for the region, each county and township, with the status to 2025 by the Open SDG progress method and the value projected for 2025), changes.gpkg (villages added, removed, recoded or moved; coverage, access, sewage and toilets gained or lost), monitor.xlsx, report.html and report.docx (the monitoring report, with the inspection and acceptance table when the last year is 2025 or later). Settings that differ between the runs and counties missing in a year are reported.</source>
+        <translation>比较多个年度完整规划的结果（每个年度一个 results.gpkg，其旁须有 summary.json）。各结果的年度取自“年度”字段（顺序相同），否则取自该次运行的 data_year 设置。在文件夹中写入：monitor.json（全区、各旗县和苏木乡镇每项指标的逐年数值及其2023年、2025年目标，按 Open SDG 进度评价方法给出的2025年进度和按当前进度推算的2025年预计值）、changes.gpkg（新增、撤销、代码调整或位置变动的嘎查村；垃圾收运覆盖、通硬化路、污水治理和卫生厕所的进步与退步）、monitor.xlsx、report.html 和 report.docx（监测报告；最后一个年度为2025年及以后时附检查验收表）。各次运行之间不同的设置和某年度缺失的旗县均予以提示。</translation>
+    </message>
+    <message>
+        <source>Results of full plans, one per year (results.gpkg)</source>
+        <translation>完整规划结果，每个年度一个（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Years of the results, same order, e.g. 2022,2024 (default: their data_year setting)</source>
+        <translation>各结果的年度，顺序相同，例如 2022,2024（默认：取其 data_year 设置）</translation>
+    </message>
+    <message>
+        <source>Language of the report</source>
+        <translation>报告语言</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Inspection and acceptance table</source>
+        <translation>检查验收表</translation>
+    </message>
+    <message>
+        <source>When the last year is 2025 or later</source>
+        <translation>最后一个年度为2025年及以后时</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Monitoring folder</source>
+        <translation>监测输出文件夹</translation>
+    </message>
+    <message>
+        <source>Monitoring report (report.docx)</source>
+        <translation>监测报告（report.docx）</translation>
+    </message>
+    <message>
+        <source>Monitoring report (report.html)</source>
+        <translation>监测报告（report.html）</translation>
+    </message>
+    <message>
+        <source>Monitoring figures (monitor.json)</source>
+        <translation>监测数据（monitor.json）</translation>
+    </message>
+    <message>
+        <source>Village changes (changes.gpkg)</source>
+        <translation>嘎查村变化（changes.gpkg）</translation>
+    </message>
+    <message>
+        <source>Monitoring tables (monitor.xlsx)</source>
+        <translation>监测表格（monitor.xlsx）</translation>
+    </message>
+    <message>
+        <source>Years must be whole numbers separated by commas, e.g. 2022,2024</source>
+        <translation>年度须为以逗号分隔的整数，例如 2022,2024</translation>
     </message>
 </context>
 </TS>

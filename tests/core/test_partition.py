@@ -136,7 +136,11 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
     said = {w["text"]: w["partitions"] for w in info["worker_warnings"]}
     assert sorted(said["villages have no resident_population (常住人口): the sewage mode uses population instead"]) \
         == sorted(info["tasks"][i]["key"] for i in range(4))
-    assert (out / "report.xlsx").exists()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "report.xlsx", read_only=True).worksheets[0]
+    codes = {str(v) for row in sheet.iter_rows(values_only=True) for v in row}
+    assert set(s2["counties"]) <= codes  # every county of the partitioned run has its row
 
 
 def test_shrunken_halo_is_caught(region):
