@@ -44,8 +44,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="seconds for the integer programmes of each part (default 30)")
     p.add_argument("--only", choices=("waste", "roads"), help="plan only facilities or only paving")
     p.add_argument("--site-capacity-tpd", type=float, metavar="T",
-                   help="每个新增站点的处理能力(吨/日)：覆盖只计其能容纳的村庄 / what each proposed site can take "
-                        "(t/day): the coverage counts only the villages it can serve")
+                   help="what each proposed site can take (t/day): the coverage counts only the villages it can serve")
     p.add_argument("--no-check", action="store_true", help="skip the re-run (coverage is then the plan's claim)")
     p.add_argument("--no-map", action="store_true", help="do not write map.html")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting of the run")
