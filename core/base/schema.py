@@ -5,6 +5,8 @@ spreadsheets and shapefiles commonly use. README lists the same tables.
 """
 from __future__ import annotations
 
+from . import glossary
+
 #: Required fields per layer kind.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "villages": ("village_code", "name", "county_code"),
@@ -24,7 +26,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                  "admin_village_code", "resident_population", "sanitary_toilet_households", "sewage_treated"),
     "towns": ("is_county_seat",),
     "counties": (),
-    "roads": ("surface", "grade", "highway", "name"),
+    "roads": ("surface", "grade", "highway", "name", "admin_class", "tech_grade", "ref"),
     "facilities": ("name", "capacity_tpd", "county_code"),
     "mines": ("mineral", "green_mine_level", "status"),
     "sewer": ("name",),
@@ -71,7 +73,9 @@ ALIASES: dict[str, str] = {
     "是否旗县驻地": "is_county_seat", "是否县城": "is_county_seat", "是否旗县政府驻地": "is_county_seat",
     # roads
     "路面类型": "surface", "路面": "surface", "路面材料": "surface", "路面结构": "surface",
-    "技术等级": "grade", "道路等级": "grade", "等级": "grade", "行政等级": "grade",
+    "道路等级": "grade", "等级": "grade", "公路等级": "grade",
+    "行政等级": "admin_class", "行政等级代码": "admin_class", "技术等级": "tech_grade", "技术等级代码": "tech_grade",
+    "路线编号": "ref", "路线编码": "ref", "路线代码": "ref", "路线号": "ref",
     # facilities
     "设施类型": "facility_type", "类型": "facility_type", "type": "facility_type",
     "处理能力": "capacity_tpd", "规模": "capacity_tpd", "设计规模": "capacity_tpd", "capacity": "capacity_tpd",
@@ -84,7 +88,7 @@ ALIASES: dict[str, str] = {
     "污水治理目标": "sewage_target_pct",
 }
 
-IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类", "未分类")
+IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类", "暂不分类")
 OUT_OF_SCOPE_CLASSES = ("搬迁撤并类", "空心村")
 
 #: Accepted spellings (lower case) → canonical village class.
@@ -98,7 +102,7 @@ VILLAGE_CLASS_VALUES: dict[str, str] = {
     "搬迁撤并类": "搬迁撤并类", "搬迁撤并": "搬迁撤并类", "搬迁撤并型": "搬迁撤并类",
     "relocation": "搬迁撤并类", "relocation_merge": "搬迁撤并类",
     "空心村": "空心村", "hollow": "空心村", "hollow_village": "空心村",
-    "未分类": "未分类", "暂不分类": "未分类", "其他": "未分类", "unclassified": "未分类",
+    "未分类": "暂不分类", "暂不分类": "暂不分类", "其他": "暂不分类", "unclassified": "暂不分类",
 }
 
 FACILITY_TYPES = ("transfer_station", "town_treatment", "county_treatment", "village_treatment",
@@ -137,41 +141,50 @@ GREEN_MINE_VALUES: dict[str, str] = {
     "none": "none", "无": "none", "否": "none", "非绿色矿山": "none", "": "none", "no": "none",
 }
 
-#: Labels of the sewage modes (§(七)) and the toilet-waste routes (§(六)), in the plan's own words.
-SEWAGE_MODE_LABELS_ZH: dict[str, str] = {
-    "sewer_connect": "就近纳入城镇污水管网集中处理",
-    "central": "建设日处理能力20吨以上的污水集中处理设施",
-    "decentralised": "分散式处理设备或日处理能力5吨左右的小型污水处理设施",
-    "resource_use": "以粪污收集为主的生活污水资源化利用",
-}
-SEWAGE_MODE_LABELS_EN: dict[str, str] = {
-    "sewer_connect": "connect to the town sewer",
-    "central": "central treatment plant (>= 20 t/d)",
-    "decentralised": "decentralised units or a small plant (~5 t/d)",
-    "resource_use": "resource use, mainly by collecting toilet waste",
-}
-FECAL_ROUTE_LABELS_ZH: dict[str, str] = {
-    "sewer": "接入污水处理系统统一处理",
-    "collect_and_haul": "粪污集中处理设施，定期掏运",
-    "on_site": "就地就近无害化消纳、综合利用",
-}
-FECAL_ROUTE_LABELS_EN: dict[str, str] = {
-    "sewer": "into the sewage system, treated together",
-    "collect_and_haul": "central toilet-waste facility, emptied regularly",
-    "on_site": "made harmless and used on or near the spot",
-}
+#: Labels of the sewage modes (§(七)) and the toilet-waste routes (§(六)), in the plan's own words (the glossary's).
+SEWAGE_MODES = ("sewer_connect", "central", "decentralised", "resource_use")
+FECAL_ROUTES = ("sewer", "collect_and_haul", "on_site")
+SEWAGE_MODE_LABELS_ZH: dict[str, str] = {k: glossary.zh(k) for k in SEWAGE_MODES}
+SEWAGE_MODE_LABELS_EN: dict[str, str] = {k: glossary.en(k) for k in SEWAGE_MODES}
+FECAL_ROUTE_LABELS_ZH: dict[str, str] = {k: glossary.zh(k) for k in FECAL_ROUTES}
+FECAL_ROUTE_LABELS_EN: dict[str, str] = {k: glossary.en(k) for k in FECAL_ROUTES}
 
-#: Labels of the collection models, in the plan's own words.
-MODEL_LABELS_ZH: dict[str, str] = {
-    "county_process": "城乡一体化治理模式（农牧户集、嘎查村收、苏木乡镇转运、旗县处理）",
-    "town_transfer": "苏木乡镇集中治理模式（农牧户集、嘎查村收、苏木乡镇处理）",
-    "village_collect": "村庄分散治理模式（农牧户集、嘎查村收、嘎查村处理）",
-}
-MODEL_LABELS_EN: dict[str, str] = {
-    "county_process": "urban–rural integrated: household → village → township transfer → county treatment",
-    "town_transfer": "township-centred: household → village → township treatment",
-    "village_collect": "dispersed: household → village collection → village treatment",
-}
+#: Labels of the collection models (§(九)), in the plan's own words with their chain.
+MODELS = ("county_process", "town_transfer", "village_collect")
+MODEL_LABELS_ZH: dict[str, str] = {m: glossary.model_label(m, None) for m in MODELS}
+MODEL_LABELS_EN: dict[str, str] = {m: glossary.model_label(m, None, "en") for m in MODELS}
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "√"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "不是", ""}
+
+# --- Roads as the plan states them (issue 27): 行政等级 and 技术等级 are two different gradings ---------------
+#: 行政等级 (administrative class) of Chinese road data. Accepted spellings (lower case) → canonical class.
+ADMIN_CLASS_VALUES: dict[str, str] = {
+    "国道": "国道", "国家干线公路": "国道", "national": "国道",
+    "省道": "省道", "省级干线公路": "省道", "provincial": "省道",
+    "县道": "县道", "旗县道": "县道", "县公路": "县道", "county": "县道",
+    "乡道": "乡道", "苏木乡镇道": "乡道", "乡公路": "乡道", "township": "乡道",
+    "村道": "村道", "嘎查村道": "村道", "village": "村道",
+    "专用公路": "专用公路", "专用道路": "专用公路", "special": "专用公路",
+}
+#: 技术等级 (technical grade, JTG B01-2014 §3.1). Accepted spellings (lower case) → canonical grade.
+TECH_GRADE_VALUES: dict[str, str] = {
+    "高速公路": "高速公路", "高速": "高速公路", "expressway": "高速公路",
+    "一级": "一级", "一级公路": "一级", "1级": "一级", "1": "一级", "i": "一级", "class1": "一级", "class 1": "一级",
+    "二级": "二级", "二级公路": "二级", "2级": "二级", "2": "二级", "ii": "二级", "class2": "二级", "class 2": "二级",
+    "三级": "三级", "三级公路": "三级", "3级": "三级", "3": "三级", "iii": "三级", "class3": "三级", "class 3": "三级",
+    "四级": "四级", "四级公路": "四级", "4级": "四级", "4": "四级", "iv": "四级", "class4": "四级", "class 4": "四级",
+    "等外": "等外", "等外公路": "等外", "等外路": "等外", "substandard": "等外",
+}
+#: Technical grades from best to worst; 三级 or better is what §(十一) asks of township seats.
+TECH_GRADE_ORDER: tuple[str, ...] = ("高速公路", "一级", "二级", "三级", "四级", "等外")
+CLASS3_OR_BETTER: frozenset[str] = frozenset(TECH_GRADE_ORDER[:4])
+#: First letter of a Chinese route number (路线编号, OSM ``ref``: G109, S215, X601, Y012, C003, Z…) → 行政等级.
+REF_PREFIX_ADMIN: dict[str, str] = {"G": "国道", "S": "省道", "X": "县道", "Y": "乡道", "C": "村道", "Z": "专用公路"}
+#: OSM ``highway`` → 技术等级, used only with ``tech_grade_from_highway`` (an assumption: OSM classes are
+#: functional, not technical grades).
+HIGHWAY_TECH_GRADE: dict[str, str] = {
+    "motorway": "高速公路", "motorway_link": "高速公路", "trunk": "一级", "trunk_link": "一级",
+    "primary": "二级", "primary_link": "二级", "secondary": "三级", "secondary_link": "三级",
+    "tertiary": "四级", "tertiary_link": "四级",
+}

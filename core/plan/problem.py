@@ -7,8 +7,6 @@
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +16,10 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
-from ..base._errors import ConfigError, InputError, Problem
+from ..base._errors import InputError, Problem
 from ..base.config import Config
 from ..base.progress import NullProgress, Progress
+from ..io.runinfo import run_config
 from ..model.prepare import concat_snaps, get_network
 from ..network.graph import RoadNetwork
 from ..network.snapping import Augmented, Snapper, augmented_graph
@@ -64,17 +63,14 @@ class PlanInputs:
 
 
 def _config_of(gpkg: Path, overrides: list[str] | None) -> Config:
-    """The run's settings from the summary.json beside ``gpkg`` (defaults when absent), then ``overrides``."""
-    summary = gpkg.with_name("summary.json")
-    config = Config()
-    if summary.exists():
-        try:
-            saved = json.loads(summary.read_text(encoding="utf-8")).get("config", {})
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"{summary}: unreadable ({exc}); remove it or fix it") from None
-        known = {f.name for f in dataclasses.fields(Config)}
-        config = config.replace(**{k: v for k, v in saved.items() if k in known})
-    return config.with_overrides(overrides or [])
+    """The run's settings recorded in ``gpkg`` (or the summary.json beside an older one), then ``overrides``.
+
+    Raises
+    ------
+    InputError
+        When the settings are recorded nowhere: planning on defaults would silently plan another run.
+    """
+    return run_config(gpkg, overrides)
 
 
 def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanInputs:
@@ -85,7 +81,8 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
     path : path
         The results.gpkg.
     overrides : list of str, optional
-        ``key=value`` settings applied over the run's own (from the summary.json beside it).
+        ``key=value`` settings applied over the run's own (recorded in the file, see
+        :func:`..io.runinfo.run_config`).
 
     Returns
     -------
@@ -118,6 +115,9 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
     crs = layers["villages"].crs
     if crs is None or not crs.is_projected:
         raise InputError([Problem(str(gpkg), "villages", None, None, "layer has no projected CRS")])
+    for name, df in layers.items():  # a run without a counties layer writes the county indicators as a table
+        if not isinstance(df, gpd.GeoDataFrame):
+            layers[name] = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), index=df.index), crs=crs)
     roads = layers["roads"]
     roads["hardened"] = roads["hardened"].fillna(False).astype(bool)
     return PlanInputs(gpkg, _config_of(gpkg, overrides), crs, layers["villages"], roads, layers["facilities"],

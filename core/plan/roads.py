@@ -117,7 +117,7 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         inst = instance(net, v_edge[mine], roots, int((scope & access & (county == code)).sum()),
                         int((scope & (county == code)).sum()), v_hard[mine], _window(net, v_edge[mine]))
         left = time_limit - (time.perf_counter() - t0)  # shared by the counties still to plan
-        results = solve(inst, targets, max(left, 0.0) / (len(codes) - k), primary=target)
+        results = solve(inst, targets, max(left, 0.0) / (len(codes) - k), primary=target, say=progress.message)
         curves[code] = [_curve_row(r, inst) for r in results]
         chosen = within_budget(inst, budget_km) if budget_km is not None \
             else next(r for r in results if r.target == target)

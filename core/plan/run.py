@@ -9,8 +9,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..base import glossary
 from ..base.progress import NullProgress, Progress
+from ..model.stages.collection import model_labels
 from .check import agreement, rerun
+from .class3 import Class3Plan, plan_class3
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
 from .problem import PlanInputs, load_results
 from .roads import PavingPlan, paved_roads, plan_paving
@@ -32,6 +35,7 @@ class PlanOptions:
     roads: bool = True
     check: bool = True
     overrides: list[str] = field(default_factory=list)
+    site_capacity_tpd: float | None = None  # issue 27: what each proposed site can take (t/d)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class PlanOutcome:
     villages: gpd.GeoDataFrame
     summary: dict
     rerun_villages: pd.DataFrame | None = None
+    class3: Class3Plan | None = None  # issue 27: the upgrade plan to 三级 (with the roads plan)
 
 
 def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
@@ -70,9 +75,10 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
     if opt.waste:
         cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
         fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
-                              opt.time_limit, progress)
+                              opt.time_limit, progress, opt.site_capacity_tpd)
     if opt.roads:
         pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
+    up = plan_class3(inp, opt.time_limit, progress) if opt.roads else None
     seconds = round(time.perf_counter() - t0, 3)
     re_v = None
     if opt.check:
@@ -83,7 +89,21 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
         re_v = rerun(inp, sites, roads, progress).villages
     villages = _villages_layer(inp, fac, pav, re_v)
     summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
-    return PlanOutcome(inp, fac, pav, villages, summary, re_v)
+    if up is not None:
+        summary["class3"] = class3_summary(inp, up)
+    return PlanOutcome(inp, fac, pav, villages, summary, re_v, up)
+
+
+def class3_summary(inp: PlanInputs, up: Class3Plan) -> dict:
+    """plan.json ``class3``: km and 万元 of the upgrade to 三级, seats connected (the plan's claim)."""
+    c = up.counties
+    before = int(inp.towns["class3_access"].fillna(False).astype(bool).sum()) if inp.towns is not None else 0
+    return {"km": round(float(up.pieces["length_m"].sum()) / 1000, 3), "pieces": int(len(up.pieces)),
+            "km_unknown_grade": round(float(c["km_unknown_grade"].sum()), 3) if len(c) else 0.0,
+            "cost_wan": round(float(c["cost_wan"].sum()), 1) if len(c) else 0.0,
+            "cost_upgrade_class3_wan_per_km": inp.config.cost_upgrade_class3_wan_per_km,
+            "seats_before": before, "seats_after_claimed": int(up.access_after.sum()),
+            "counties": c.to_dict(orient="records")}
 
 
 def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None,
@@ -106,6 +126,9 @@ def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan |
         out["model_after"] = out["model_before"]
         out["covered_after"] = out["covered_claimed"]
         out["hardened_access_after"] = out["access_claimed"]
+    for when in ("before", "after"):  # the label beside each code, in the plan's words (as model_label)
+        out.insert(out.columns.get_loc(f"model_{when}") + 1, f"model_{when}_label",
+                   model_labels(out[f"model_{when}"].to_numpy(object), out[f"covered_{when}"].to_numpy(bool)))
     return out.set_geometry(v.geometry.name)
 
 
@@ -170,38 +193,55 @@ def _roads_summary(inp: PlanInputs, pav: PavingPlan, villages: gpd.GeoDataFrame,
     }
 
 
-def _county_names(inp: PlanInputs) -> dict[str, str]:
+def county_names(inp: PlanInputs) -> dict[str, str]:
+    """County code → name from the counties layer (empty without one)."""
     if inp.counties is not None and "name" in inp.counties:
         return dict(zip(inp.counties["county_code"].astype(str), inp.counties["name"].astype(str), strict=False))
     return {}
 
 
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
-    """One sentence per county in Chinese and English, e.g. 新增转运站 3 座，垃圾收运覆盖率由 29.6% 提高到 61.2%."""
-    names = _county_names(inp)
+    """One sentence per county in Chinese and English, in the plan's words: 新增垃圾转运站3座，生活垃圾收运处置体系
+    覆盖行政村比例由29.6%提高到60.6%，达到2025年60%以上目标；新硬化道路118.3公里，…."""
+    names = county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
     ftype = summary.get("waste", {}).get("facility_type", "transfer_station")
-    en_type = ftype.replace("_", " ")
+    c, g = inp.config, glossary
     out = {}
     for code in sorted(set(waste) | set(roads)):
         zh, en = [], []
         if code in waste:
             w = waste[code]
-            zh.append(f"新增{TYPE_ZH[ftype]} {w['sites']} 座，垃圾收运覆盖率由 {_f(w['coverage_before_pct'])} "
-                      f"提高到 {_f(w['coverage_after_pct'])}")
-            en.append(f"{w['sites']} new {en_type}(s) raise waste collection coverage from "
+            reached = _reached(w["coverage_after_pct"], c.target_waste_2023, c.target_waste_2025, 2023)
+            zh.append(f"新增{g.zh(ftype)}{w['sites']}座，{g.zh('waste_coverage')}由{_f(w['coverage_before_pct'])}"
+                      f"提高到{_f(w['coverage_after_pct'])}{reached}")
+            en.append(f"{w['sites']} new {g.en(ftype)}(s) raise the {g.en('waste_coverage')} from "
                       f"{_f(w['coverage_before_pct'])} to {_f(w['coverage_after_pct'])}")
         if code in roads:
             r = roads[code]
-            zh.append(f"硬化道路 {r['km']:.1f} km，较大人口规模自然村通硬化路率由 {_f(r['coverage_before_pct'])} "
-                      f"提高到 {_f(r['coverage_after_pct'])}")
-            en.append(f"paving {r['km']:.1f} km raises hardened-road access of larger villages from "
+            reached = _reached(r["coverage_after_pct"], c.target_roads_2023, c.target_roads_2025, None)
+            zh.append(f"新硬化道路{g.with_unit(r['km'], 'unit_km', fixed=True)}，{g.zh('road_coverage')}由"
+                      f"{_f(r['coverage_before_pct'])}提高到{_f(r['coverage_after_pct'])}{reached}")
+            en.append(f"paving {r['km']:.1f} km raises the {g.en('road_coverage')} from "
                       f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
         name = names.get(code, code)
         out[code] = {"name": name, "zh": f"{name}：" + "；".join(zh) + "。", "en": f"{name}: " + "; ".join(en) + "."}
     return out
 
 
+def _reached(after: float | None, t2023: float, t2025: float, plain_year: int | None) -> str:
+    """``，达到2025年60%以上目标`` (or the 2023 one, or ``，未达到2023年…目标``); the plan writes the 2023 waste
+    target without 以上 (``plain_year``)."""
+    def words(year: int, t: float) -> str:
+        return f"{year}年{glossary.number(100 * t)}%{'' if year == plain_year else '以上'}目标"
+    if after is None or after != after:
+        return ""
+    for year, t in ((2025, t2025), (2023, t2023)):
+        if after + 1e-9 >= 100 * t:
+            return f"，达到{words(year, t)}"
+    return f"，未达到{words(2023, t2023)}"
+
+
 def _f(pct: float | None) -> str:
-    return "—" if pct is None or pct != pct else f"{pct:.1f}%"
+    return "—" if pct is None or pct != pct else f"{glossary.number(pct, fixed=True)}%"

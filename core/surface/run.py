@@ -25,11 +25,13 @@ import shapely
 from pyproj import CRS
 from scipy import ndimage
 
-from ..base._errors import ConfigError
+from ..base import glossary
+from ..base._errors import ConfigError, InputError
 from ..base.config import Config
 from ..base.crs import scale_factors
 from ..base.files import write_atomically
 from ..base.progress import NullProgress, Progress
+from ..io.runinfo import run_config
 from ..io.write import write_json, write_report
 from ..model.prepare import point_xy
 from ..network.graph import RoadNetwork
@@ -52,8 +54,8 @@ from .zonal import area_shares, weighted_shares
 TOWN_ZONE_RES_M = 1000.0
 SHEETS = {"county": "旗县 county", "town": "苏木乡镇 town"}
 UNITS = {"distance": ("m", "metres"), "time": ("min", "minutes")}
-LABELS_ZH = {"transfer_station": "转运站", "town_treatment": "乡镇处理设施", "county_treatment": "县级处理设施",
-             "village_treatment": "村级处理设施", "hardened_road": "硬化路", "seat": "苏木乡镇驻地"}
+LABELS_ZH = {**{k: glossary.zh(k) for k in ("transfer_station", "town_treatment", "county_treatment",
+                                           "village_treatment")}, "hardened_road": "硬化路", "seat": glossary.zh("town_seat")}
 
 
 @dataclass
@@ -511,8 +513,13 @@ def cmd_surface(args: argparse.Namespace) -> int:
     """``ruralenv surface``."""
     from ..base.console import ConsoleProgress
 
-    config = Config().with_overrides(args.set or [])
     progress = ConsoleProgress()
+    config = Config().with_overrides(args.set or [])  # a missing file is said by read_results
+    if Path(args.results).is_file():
+        try:
+            config = run_config(args.results, args.set)
+        except InputError as exc:  # settings recorded nowhere: the surface's rules are the defaults, said so
+            progress.message(f"{exc.problems[0].message}; using the default settings", "warning")
     try:
         surf = make_surface(read_results(args.results), args.target, args.mode, config, args.res,
                             args.population, progress=progress)

@@ -130,7 +130,9 @@ def test_sample_plan_reaches_targets_and_rerun_agrees(sample_plan):
         assert all(row["bound_km"] <= row["km"] + 1e-9 and row["gap"] >= 0 for row in curve)
     assert all("gap" in c and "bound_km" in c for c in r["counties"])
     zh = next(iter(s["sentences"].values()))["zh"]
-    assert "新增转运站" in zh and f"{w['coverage_after_pct']:.1f}%" in zh
+    assert f"新增垃圾转运站{w['sites']}座，生活垃圾收运处置体系覆盖行政村比例由" in zh
+    assert f"提高到{w['coverage_after_pct']:.1f}%，达到2025年60%以上目标" in zh
+    assert f"新硬化道路{r['km']:.1f}公里，较大人口规模自然村通硬化路率由" in zh
 
 
 def test_plan_fed_back_through_ruralenv_run(sample_plan, tmp_path):
@@ -169,11 +171,16 @@ def test_cli_writes_plan_files(sample_results, tmp_path, capsys):
     assert main(["plan", str(out / "results.gpkg"), "--out", str(tmp_path / "p"), "--sites", "2",
                  "--budget-km", "50", "--time-limit", "3", "-q", "--no-map"]) == 0
     names = {n for n, _ in pyogrio.list_layers(tmp_path / "p" / "plan.gpkg")}
-    assert names == {"villages", "proposed_sites", "roads_to_pave"}
+    assert names == {"villages", "proposed_sites", "roads_to_pave", "roads_to_class3"}  # 三级: issue 27
     plan = json.loads((tmp_path / "p" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["class3"]["seats_after_claimed"] >= plan["class3"]["seats_before"]
     assert plan["waste"]["sites"] <= 2 and plan["waste"]["mode"] == "sites"
     assert all(c["km"] <= 50 for c in plan["roads"]["counties"])
-    assert (tmp_path / "p" / "plan.xlsx").exists()
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "p" / "plan.xlsx", read_only=True)
+    cells = {v for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row}
+    assert plan["waste"]["coverage_after_pct"] in cells or round(plan["waste"]["coverage_after_pct"], 2) in cells
     sites = pyogrio.read_dataframe(tmp_path / "p" / "plan.gpkg", layer="proposed_sites")
     assert list(sites["rank"]) == list(range(1, len(sites) + 1))
     assert {"facility_type", "villages_gained", "population_gained", "coverage_after_pct", "county_code"} <= set(sites)

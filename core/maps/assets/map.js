@@ -537,8 +537,8 @@
     if (v === null || v === undefined) { return '—'; }
     switch (field.kind) {
       case 'bool': return v ? UI.yes : UI.no;
-      case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + ' ' + UI.km : v + ' ' + UI.m;
-      case 'pct': return v.toFixed(1) + ' %';
+      case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + UI.sp + UI.km : v + UI.sp + UI.m;
+      case 'pct': return v.toFixed(1) + UI.sp + '%';
       case 'int': return v.toLocaleString();
       default: return String(v);
     }
@@ -847,7 +847,7 @@
     return el('td', ok ? 're-ok' : 're-bad', ok ? '✓' : '✗');
   }
 
-  function pct(v) { return v === null || v === undefined ? '—' : v.toFixed(1) + ' %'; }
+  function pct(v) { return v === null || v === undefined ? '—' : v.toFixed(1) + UI.sp + '%'; }
 
   function countyShape(code) {
     var spec = api.layers.counties;
@@ -861,15 +861,16 @@
   function indicatorsPanel() {
     var rows = DATA.indicators.rows;
     if (!rows.length) { return; }
-    var T = DATA.targets;
     var box = el('details', 're-box');
     box.id = 're-indicators';
     box.open = rows.length <= 12;  // a region's hundred counties would hide half the map
     box.appendChild(el('summary', null, UI.indicators));
     var table = el('table');
     var head = el('tr');
-    [UI.county, UI.waste, '2023 ≥' + T.waste_2023 + '%', '2025 ≥' + T.waste_2025 + '%', UI.roads,
-      '2023 ≥' + T.roads_2023 + '%', '2025 ≥' + T.roads_2025 + '%', UI.gap_villages, UI.pave_km
+    [UI.county, UI.waste, UI.t_waste_2023, UI.t_waste_2025, UI.roads,
+      UI.t_roads_2023, UI.t_roads_2025, UI.gap_villages, UI.pave_km,
+      UI.sewage, UI.t_sewage_2023, UI.t_sewage_2025, UI.zone_target, UI.toilets,
+      UI.toilets_needed
     ].forEach(function (h) { head.appendChild(el('th', null, h)); });
     table.appendChild(head);
     rows.forEach(function (r) {
@@ -883,6 +884,13 @@
       tr.appendChild(mark(r.roads_meets_2025));
       tr.appendChild(el('td', null, r.roads_gap_2025 === null ? '—' : r.roads_gap_2025));
       tr.appendChild(el('td', null, r.pave_km_2025 === null ? '—' : r.pave_km_2025.toFixed(1)));
+      tr.appendChild(el('td', null, pct(r.sewage_rate_pct)));
+      tr.appendChild(mark(r.sewage_meets_2023));
+      tr.appendChild(mark(r.sewage_meets_2025));
+      tr.appendChild(mark(r.sewage_meets_zone));
+      tr.appendChild(el('td', null, pct(r.toilet_rate_pct)));
+      tr.appendChild(el('td', null, r.toilets_needed === null || r.toilets_needed === undefined ? '—'
+        : r.toilets_needed.toLocaleString('zh-CN')));
       var shape = r.region ? null : countyShape(r.county_code);
       if (shape) {
         tr.className = 're-clickable';
