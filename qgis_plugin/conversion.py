@@ -158,7 +158,8 @@ def fields_of(df: pd.DataFrame) -> QgsFields:
 def sink_geometry_type(df: pd.DataFrame, empty: str = "Point") -> QgsWkbTypes.Type:
     """Geometry type for a sink holding ``df``: its single type, or the multi type of a mixed family; ``empty``
     (the type the layer has when it has features) for a layer without any geometry, e.g. no unreachable
-    village (QGIS cannot make a memory layer of an unknown type)."""
+    village (QGIS cannot make a memory layer of an unknown type).
+    """
     if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
         return QgsWkbTypes.NoGeometry
     types = sorted(set(df.geometry.dropna().geom_type))

@@ -255,6 +255,7 @@ class Config:
     moved_m: float = 100.0
 
     def __post_init__(self) -> None:
+        """Check every setting's type and range; raise :class:`ConfigError` naming the first bad one."""
         for f in fields(self):
             _check_value(f.name, str(f.type), getattr(self, f.name))
         _check_crs(self.crs)
@@ -444,6 +445,7 @@ class LayerSpec:
         return cls(p, layer)
 
     def __str__(self) -> str:
+        """``path:layer`` as the command line takes it."""
         return f"{self.path}:{self.layer}" if self.layer else str(self.path)
 
 

@@ -1,5 +1,6 @@
 """What the ``ruralenv`` commands share: progress on the terminal, in the user's language
-(:mod:`ruralenv.core.base.i18n`)."""
+(:mod:`ruralenv.core.base.i18n`).
+"""
 from __future__ import annotations
 
 import sys
@@ -13,7 +14,8 @@ BAR_DELAY_S = 2.0
 
 class ConsoleProgress:
     """Progress on the terminal: a line per stage and, on a terminal, a tqdm bar with an ETA for stages
-    with a known size that last longer than :data:`BAR_DELAY_S` (none with ``quiet``)."""
+    with a known size that last longer than :data:`BAR_DELAY_S` (none with ``quiet``).
+    """
 
     def __init__(self, quiet: bool = False, max_warnings: int = 20):
         self.quiet = quiet
@@ -23,6 +25,7 @@ class ConsoleProgress:
         self._t0 = time.perf_counter()
 
     def stage(self, name: str, total: int | None = None) -> None:
+        """Print the stage's line (with the time so far); a bar for a sized stage on a terminal."""
         self._close()
         if self.quiet:
             return
@@ -35,10 +38,12 @@ class ConsoleProgress:
                              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
 
     def advance(self, n: int = 1) -> None:
+        """Move the stage's bar on by ``n`` steps."""
         if self._bar is not None:
             self._bar.update(n)
 
     def message(self, text: str, level: str = "info") -> None:
+        """Print a line (translated); warnings beyond ``max_warnings`` are counted, not printed."""
         if level == "warning":
             self.warnings += 1
             if self.warnings <= self.max_warnings:
@@ -51,6 +56,7 @@ class ConsoleProgress:
             print(f"         {translate(text)}", file=sys.stderr)
 
     def cancelled(self) -> bool:
+        """Never: the terminal cancels by Ctrl-C (a KeyboardInterrupt)."""
         return False
 
     def _close(self) -> None:

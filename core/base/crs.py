@@ -112,7 +112,8 @@ def transform_xy(source: CRS, target: CRS, x: np.ndarray, y: np.ndarray) -> tupl
 
 def project_geometries(geoms: np.ndarray, source: CRS, target: CRS) -> np.ndarray | None:
     """2-D geometries from ``source`` to ``target`` by :func:`transform_xy` (None when any has a z: the
-    caller then uses GeoPandas)."""
+    caller then uses GeoPandas).
+    """
     geoms = np.asarray(geoms, dtype=object)
     if shapely.has_z(geoms).any():
         return None

@@ -160,7 +160,8 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
 def _usual_mode(path: Path, dest: Path) -> None:
     """Give a finished file the mode of the file it replaces, else what a new file gets here (0644 with the
     usual umask): a writer's private temporary file (``mkstemp``: 0600) must not leave an output others
-    cannot read."""
+    cannot read.
+    """
     try:
         mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
         os.chmod(path, mode)
@@ -215,14 +216,16 @@ def _failed(name: str, out_dir: Path, why: str) -> str:
 def can_fork() -> bool:
     """Whether :func:`write_atomically` may write in a forked child: POSIX, the main thread (signals are
     handled there), and not inside QGIS (a Qt application must not fork) nor when ``RURALENV_NO_FORK`` is
-    set."""
+    set.
+    """
     return hasattr(os, "fork") and threading.current_thread() is threading.main_thread() \
         and "qgis.core" not in sys.modules and not os.environ.get("RURALENV_NO_FORK")
 
 
 class _ChildWriter:
     """Writers running in a forked child; it reports over a pipe (exit 0, or 1 with the file and the
-    OSError, or 2 with the file and any other error)."""
+    OSError, or 2 with the file and any other error).
+    """
 
     def __init__(self, names: tuple[str, ...]):
         self.names = names
@@ -231,7 +234,8 @@ class _ChildWriter:
     def start(self, tmp: Path, writers: Mapping[str, Callable[[Path], object]]) -> _ChildWriter:
         """Fork the child. SIGINT and SIGTERM wait while the two processes part: the child then dies of
         them at once (default handling, nothing to clean: the parent removes the temporary folder), and the
-        parent knows the child's pid before its own handler can interrupt it."""
+        parent knows the child's pid before its own handler can interrupt it.
+        """
         r, w = os.pipe()
         # Objects the two processes share stay shared only while nothing writes to their pages: the cyclic
         # garbage collector would (it marks every container object it visits), so the parent's objects are

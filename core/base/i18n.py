@@ -30,7 +30,8 @@ CODE_LISTS = ("allowed", "choices")
 
 def language() -> str:
     """``"zh"`` or ``"en"``: ``RURALENV_LANG`` when set, else the locale (``LANGUAGE``, ``LC_ALL``,
-    ``LC_MESSAGES``, ``LANG``, first one set)."""
+    ``LC_MESSAGES``, ``LANG``, first one set).
+    """
     forced = os.environ.get("RURALENV_LANG", "").strip().lower()
     if forced:
         return "zh" if forced.startswith("zh") else "en"
@@ -80,7 +81,8 @@ def N_(message: str) -> str:
 
 def translate(message: str, lang: str | None = None) -> str:
     """``message`` in ``lang`` (default :func:`language`): an exact id of the catalogue, else the first id with
-    placeholders it matches, its values put back (lists of codes with their Chinese names), else itself."""
+    placeholders it matches, its values put back (lists of codes with their Chinese names), else itself.
+    """
     lang = lang or language()
     if lang == "en" or not message:
         return message
@@ -98,7 +100,8 @@ def translate(message: str, lang: str | None = None) -> str:
 
 def with_chinese_names(codes: str | list[str] | tuple[str, ...], sep: str = ", ") -> str:
     """``"transfer_station, town_treatment"`` → ``"转运站 transfer_station、…"``: each code with the Chinese
-    term of the glossary (or the catalogue) before it; codes with neither stay as they are."""
+    term of the glossary (or the catalogue) before it; codes with neither stay as they are.
+    """
     from .glossary import TERMS
 
     items = [c.strip() for c in codes.split(sep)] if isinstance(codes, str) else [str(c) for c in codes]

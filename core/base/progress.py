@@ -37,15 +37,18 @@ class NullProgress:
     """Progress sink that only forwards messages to the ``ruralenv`` logger."""
 
     def stage(self, name: str, total: int | None = None) -> None:
+        """Log the stage's name (debug)."""
         log.debug("stage %s", name)
 
     def advance(self, n: int = 1) -> None:
-        pass
+        """Nothing to show."""
 
     def message(self, text: str, level: str = "info") -> None:
+        """Log the message at its level."""
         log.log(logging.WARNING if level == "warning" else logging.INFO, text)
 
     def cancelled(self) -> bool:
+        """Never."""
         return False
 
 

@@ -31,7 +31,8 @@ COMMAND_MODULES = ("ruralenv.core.maps.webmap", "ruralenv.core.cli.survey", "rur
 
 def _county_table(results) -> str:
     """The plan's four targets per county (and the whole input): waste coverage and hardened access, then
-    生活污水治理率 against 2023/2025 and the zone targets and 卫生厕所普及率 with the households still lacking one."""
+    生活污水治理率 against 2023/2025 and the zone targets and 卫生厕所普及率 with the households still lacking one.
+    """
     t = results.tables["county"]
     g = glossary
     lines = [f"{'旗县 county':<16}{g.zh('admin_village'):>7}{g.label('waste_coverage', short=True) + '%':>10}"
@@ -187,7 +188,8 @@ def build_bilingual_parser() -> argparse.ArgumentParser:
 
 def _interrupted(signum: int, frame: object) -> None:
     """SIGINT and SIGTERM: remember the request (the writer checks it before moving the outputs into place) and
-    interrupt the run, once."""
+    interrupt the run, once.
+    """
     if CANCEL_REQUESTED.is_set():
         return
     CANCEL_REQUESTED.set()
@@ -239,7 +241,8 @@ def _error(text: str) -> None:
 
 def problem_line(p: Problem) -> str:
     """One problem as the terminal shows it: English ``file [layer L] row R field 'F': message``, or in Chinese
-    ``file [图层 L] 第R行 字段“F”：消息`` under a Chinese locale."""
+    ``file [图层 L] 第R行 字段“F”：消息`` under a Chinese locale.
+    """
     if language() != "zh":
         return str(p)
     where = p.file + (f" [图层 {p.layer}]" if p.layer else "")

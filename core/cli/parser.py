@@ -75,7 +75,7 @@ class Parser(argparse.ArgumentParser):
 
 def walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...],
                                                                                         argparse.ArgumentParser]]:
-    """Every parser of the tree with its subcommand path, ``()`` for the top, ``("survey", "import")`` …"""
+    """Every parser of the tree with its subcommand path: ``()`` for the top, ``("survey", "import")`` and so on."""
     yield path, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -85,7 +85,8 @@ def walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterato
 
 def texts(parser: argparse.ArgumentParser) -> Iterator[str]:
     """Every text of ``parser`` and its subcommands that is shown translated: descriptions, help texts and
-    group titles (what ``scripts/i18n.py extract`` puts into the catalogue)."""
+    group titles (what ``scripts/i18n.py extract`` puts into the catalogue).
+    """
     for _, p in walk(parser):
         if p.description:
             yield p.description

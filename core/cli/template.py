@@ -30,7 +30,8 @@ LON_HEADER, LAT_HEADER = "经度", "纬度"
 
 def chinese_header(kind: str, field: str) -> str:
     """The Chinese header of ``field`` in a ``kind`` layer: the first Chinese alias of the schema (the field's own
-    name when it has none)."""
+    name when it has none).
+    """
     if field == "name":
         return NAME_HEADERS.get(kind, "名称")
     return next((alias for alias, target in schema.ALIASES.items() if target == field and not alias.isascii()),

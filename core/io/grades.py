@@ -121,7 +121,8 @@ def road_gradings(gdf: pd.DataFrame, tech_grade_from_highway: bool = False) -> G
 def legacy_grade(gdf: pd.DataFrame) -> pd.Series | None:
     """The one road class today's hardening rules read when a file has no ``grade`` field: its
     ``admin_class`` value, else its ``tech_grade`` value (files that named the field 行政等级 or 技术等级 before
-    the two were told apart run as they did). None when the file has neither."""
+    the two were told apart run as they did). None when the file has neither.
+    """
     if "grade" in gdf.columns or not ({"admin_class", "tech_grade"} & set(gdf.columns)):
         return None
     return _column(gdf, "admin_class").where(_column(gdf, "admin_class").notna(), _column(gdf, "tech_grade"))

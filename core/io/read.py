@@ -129,7 +129,8 @@ def _identity(gdf: gpd.GeoDataFrame, kind: str, coord_text: np.ndarray | None) -
 
 def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object]:
     """One row of the rejects table (:data:`.contract.REJECT_COLUMNS`): where the problem is, what identifies
-    the row, and the reason."""
+    the row, and the reason.
+    """
     ident = layer.identity.describe(problem.row) if layer.identity is not None else {}
     return {"kind": kind, "file": problem.file, "layer": problem.layer, "row": problem.row,
             "code": ident.get("code"), "name": ident.get("name"), "coordinates": ident.get("coordinates"),
@@ -418,7 +419,8 @@ def _read_table(path: Path, where: dict) -> tuple[gpd.GeoDataFrame, int]:
 
 def _wkt_table(df: pd.DataFrame, col: str, header_row: int, where: dict) -> tuple[gpd.GeoDataFrame, int]:
     """A table whose column ``col`` holds WKT geometries in longitude/latitude; a row whose WKT does not parse
-    gets no geometry (and the row check reports it)."""
+    gets no geometry (and the row check reports it).
+    """
     text = df[col].fillna("").astype(str)
     geom = np.array([_parse_wkt(t) for t in text], dtype=object)
     out = gpd.GeoDataFrame(df.drop(columns=[col]).reset_index(drop=True), geometry=list(geom), crs="EPSG:4326")
@@ -777,7 +779,8 @@ def classify_roads(layer: Layer, config: Config) -> None:
 
 def _grade_roads(layer: Layer, config: Config) -> None:
     """Add ``admin_class`` (行政等级), ``tech_grade`` (技术等级) and ``class3_road`` (三级 or better), with one note
-    per inference and per unknown value (:mod:`.grades`)."""
+    per inference and per unknown value (:mod:`.grades`).
+    """
     gdf, where = layer.gdf, layer.where
     g = road_gradings(gdf, config.tech_grade_from_highway)
     for idx, fld, value in g.unknown:

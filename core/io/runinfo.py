@@ -28,7 +28,8 @@ RUN_TABLE = "ruralenv_run"
 def software_version() -> str:
     """Version of RuralEnv Planner: the ``version`` of the package's own metadata.txt (shipped in the wheel and
     the plugin, and current in a source tree, where an editable install's distribution metadata may lag), else
-    the installed distribution's."""
+    the installed distribution's.
+    """
     try:
         for line in package_file("metadata.txt").read_text(encoding="utf-8").splitlines():
             if line.startswith("version="):

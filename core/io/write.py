@@ -145,7 +145,8 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
 
 def _blobs(geoms: np.ndarray, bounds: np.ndarray, srs_id: int) -> list[bytes]:
     """GeoPackage geometry blobs: the 40-byte header with the envelope (from shapely ``bounds``), then ISO WKB
-    (little-endian)."""
+    (little-endian).
+    """
     head = np.zeros(len(geoms), dtype=[("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
                                        ("envelope", "<f8", (4,))])
     head["magic"], head["flags"], head["srs_id"] = b"GP", 0b0000_0011, srs_id  # little-endian, xy envelope
@@ -236,7 +237,8 @@ def write_report(tables: dict[str, pd.DataFrame], path: Path,
 
 def _input_header(col: str) -> tuple[str, str]:
     """(Chinese, English) header of a column the output contract does not declare: an input field passed
-    through, named by its first Chinese alias in the input contract (the name itself when it has none)."""
+    through, named by its first Chinese alias in the input contract (the name itself when it has none).
+    """
     zh = next((alias for alias, name in schema.ALIASES.items() if name == col and not alias.isascii()), col)
     return zh, col
 

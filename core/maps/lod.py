@@ -189,7 +189,8 @@ class _Packer:
 
     def chunks(self, roads: np.ndarray, key: np.ndarray, n_cls: int, tolerance_m: float, unit: int) -> list[dict]:
         """One chunk per distinct ``key`` of ``roads`` (class = key mod ``n_cls``): its roads joined end to end,
-        simplified to ``tolerance_m`` and stored in units of ``unit`` millionths of a degree."""
+        simplified to ``tolerance_m`` and stored in units of ``unit`` millionths of a degree.
+        """
         if len(roads) == 0:
             return []
         order = np.argsort(key, kind="stable")

@@ -50,7 +50,8 @@ _CODE_BITS = 2 * np.maximum(np.arange(53)[:, None], _ORDERS[None, :] + 1) - 1 - 
 
 def best_orders(z: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group, the exp-Golomb order giving about the fewest bits for its non-negative integers ``z``
-    (from the histogram of their bit lengths)."""
+    (from the histogram of their bit lengths).
+    """
     nbits = np.where(z > 0, _bit_length(np.maximum(z, 1)), 0)
     hist = np.bincount(group * 53 + nbits, minlength=n_groups * 53).reshape(n_groups, 53)
     return np.argmin(hist @ _CODE_BITS, axis=1).astype(np.int64)
@@ -143,12 +144,13 @@ def unpack(stream: dict) -> np.ndarray:
 
 
 def zigzag(v: np.ndarray) -> np.ndarray:
-    """Signed integers as non-negative ones: 0, -1, 1, -2 … → 0, 1, 2, 3 …"""
+    """Signed integers as non-negative ones (0, -1, 1, -2 … → 0, 1, 2, 3 …)."""
     v = np.asarray(v, np.int64)
     return np.where(v >= 0, 2 * v, -2 * v - 1)
 
 
 def unzigzag(z: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`zigzag`."""
     z = np.asarray(z, np.int64)
     return np.where(z % 2 == 0, z // 2, -(z + 1) // 2)
 
@@ -179,7 +181,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 def texts(values: Sequence[str | None], front: bool = True) -> dict:
     """A ``text`` column: the values joined, front-coded (codes of one township share their first digits)
-    unless ``front`` is false (names stay whole, so a text search of the file finds them)."""
+    unless ``front`` is false (names stay whole, so a text search of the file finds them).
+    """
     units = _utf16 if any(v is not None and _ASTRAL.search(v) for v in values) else len
     shared, sizes, rests = [], [], []
     prev = ""
@@ -201,7 +204,8 @@ def texts(values: Sequence[str | None], front: bool = True) -> dict:
 
 def deltas(values: np.ndarray) -> dict:
     """A ``delta`` column of integers (NaN for null): each the zig-zag difference from the previous non-null
-    value, plus one (0 is null)."""
+    value, plus one (0 is null).
+    """
     v = np.asarray(values, np.float64)
     ok = np.isfinite(v)
     q = np.where(ok, v, 0).astype(np.int64)
@@ -214,7 +218,8 @@ def deltas(values: np.ndarray) -> dict:
 
 def templated(values: Sequence[str | None]) -> dict:
     """A ``tpl`` column for sentences made from a few patterns with numbers in them (a ``text`` column when
-    the texts hold the slot marker or are not few patterns)."""
+    the texts hold the slot marker or are not few patterns).
+    """
     if any(v is not None and _SLOT in v for v in values):
         return texts(values)
     patterns: dict[tuple[str, tuple[int, ...]], int] = {}
@@ -238,7 +243,8 @@ def templated(values: Sequence[str | None]) -> dict:
 
 def _split_numbers(text: str) -> tuple[str, tuple[int, ...], list[int]]:
     """The text with a slot for each number, the numbers' decimals, and the numbers as integers (a number
-    of more than 15 digits stays in the text: the page holds integers below 2**53 exactly)."""
+    of more than 15 digits stays in the text: the page holds integers below 2**53 exactly).
+    """
     parts = _NUMBER.split(text)  # text, whole, decimals (or None), text, …
     pattern, decimals, found = parts[0], [], []
     for whole, dec, after in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
@@ -255,7 +261,8 @@ def _split_numbers(text: str) -> tuple[str, tuple[int, ...], list[int]]:
 def _pattern_column(keys: list[tuple[str, tuple[int, ...]]], row_pattern: np.ndarray,
                     row_numbers: list[list[int]]) -> dict:
     """The ``tpl`` column: numbers equal in every row of a pattern are written into it, the others are slots
-    (a number's decimals are part of its pattern, so equal integers are equal texts)."""
+    (a number's decimals are part of its pattern, so equal integers are equal texts).
+    """
     rows_of: list[list[list[int]]] = [[] for _ in keys]
     for nums, p in zip(row_numbers, row_pattern[row_pattern >= 0].tolist(), strict=True):
         rows_of[p].append(nums)

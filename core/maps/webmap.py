@@ -312,8 +312,11 @@ class _Coords:
         return {"x": deltas(qx), "y": deltas(qy)}
 
     def polygons(self, geoms: np.ndarray) -> list[list]:
-        """Per feature: its polygons (``[[ring, hole, ...], ...]``), each ring a flat ``[x0, y0, dx1, dy1, ...]``
-        delta-encoded from its first vertex. (Roads travel in :mod:`.webmap_lod`'s chunks.)"""
+        """Per feature: its polygons (``[[ring, hole, ...], ...]``).
+
+        Each ring is a flat ``[x0, y0, dx1, dy1, ...]`` delta-encoded from its first vertex (roads travel in
+        :mod:`.lod`'s chunks).
+        """
         if self.gcj02:
             geoms = _shift_gcj02(geoms)
         parts, part_owner = shapely.get_parts(geoms, return_index=True)
@@ -431,7 +434,8 @@ def _names(df: pd.DataFrame) -> dict:
 def _classes(keys: list[str], styles: Mapping[str, dict], labels: Mapping[str, str],
              order: tuple[str, ...]) -> tuple[list[dict], list[int]]:
     """Legend classes present in the data (in ``order``) and each feature's class index (a ``num`` column
-    of it in the layer's ``cls``)."""
+    of it in the layer's ``cls``).
+    """
     present = [k for k in order if k in set(keys)]
     index = {k: i for i, k in enumerate(present)}
     cls = [index[k] for k in keys]
@@ -609,7 +613,8 @@ def _shared_fields(df: pd.DataFrame, spec: tuple[tuple[str, str], ...], lang: in
 
 def _sewage_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
     """Villages by §(七) sewage mode (a second view of the villages, off until switched on); the position,
-    name and code are the villages' own (read from that layer by the page)."""
+    name and code are the villages' own (read from that layer by the page).
+    """
     base = {"radius": 4.5, "color": "#08306b", "weight": 1, "fillOpacity": 0.9}
     styles = {"sewer_connect": {**base, "shape": "circle", "fillColor": "#08519c"},
               "central": {**base, "shape": "square", "fillColor": "#3182bd"},
@@ -744,7 +749,7 @@ def _leaflet_assets() -> tuple[str, str, str]:
 
 
 def json_for_script(data: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element.
+    r"""JSON that is safe inside an HTML ``<script>`` element.
 
     ``<``, ``>`` and ``&`` become ``\\u003c`` … so no string can close the element or open a comment, and
     U+2028/U+2029 are escaped for old JavaScript parsers. The page reads it with ``JSON.parse``.
@@ -857,7 +862,8 @@ def build_map_data(
 
 def _target_words(targets: Mapping[str, float], lang: int) -> dict[str, str]:
     """The indicator panel's target headers (``2023年目标（50%）``) and the space a unit takes before it (none in
-    Chinese)."""
+    Chinese).
+    """
     out = {"sp": ("", " ")[lang]}
     for key in ("waste_2023", "waste_2025", "roads_2023", "roads_2025", "sewage_2023", "sewage_2025"):
         if key not in targets:
@@ -879,7 +885,8 @@ def _default_title(counties: pd.DataFrame | None, lang: int) -> str:
 
 def _csp(scripts: list[str], online: bool) -> str:
     """Content-Security-Policy: only the page's own scripts run (by hash, so no injected inline handler
-    could), nothing is fetched except, online, the basemap tiles."""
+    could), nothing is fetched except, online, the basemap tiles.
+    """
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
                       for s in scripts)
     images = "data: https:" if online else "data:"

@@ -1,5 +1,6 @@
 """The typed results of a run, built from the stage results: the layers of results.gpkg, the indicator
-tables and summary.json (its keys are declared in :data:`.contract.SUMMARY_KEYS`)."""
+tables and summary.json (its keys are declared in :data:`.contract.SUMMARY_KEYS`).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -82,7 +83,8 @@ def _append(issues: object, text: str) -> str:
 
 def facilities_layer(p: Prepared, progress: Any, capacity: Capacity | None = None) -> gpd.GeoDataFrame:
     """The facilities with their snap distance (and load against capacity); those with no road in reach are
-    flagged as not used."""
+    flagged as not used.
+    """
     out = p.facilities
     out["snap_dist_m"] = np.round(p.facility_snap.dist_m, 2)
     if capacity is not None:

@@ -80,7 +80,8 @@ def _recode_pairs(gone: pd.DataFrame, new: pd.DataFrame, radius: float) -> list[
 
 def village_changes(a: Run, b: Run, config: Config, crs: Any = None) -> gpd.GeoDataFrame:
     """One row per village of either year of the pair ``a`` → ``b`` (see the module's description), in ``crs``
-    (default: ``b``'s)."""
+    (default: ``b``'s).
+    """
     crs = crs if crs is not None else b.villages.crs
     table = _pair_table(_prepared(a, crs), _prepared(b, crs), a.year, b.year, config)
     geometry = gpd.points_from_xy(table["x"].to_numpy(float), table["y"].to_numpy(float), crs=crs)
@@ -108,7 +109,8 @@ def _pair_table(va: pd.DataFrame, vb: pd.DataFrame, year_a: int, year_b: int, co
 
 def stack(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Rows of frames with the same columns, one after another (``pd.concat`` checks every missing value of an
-    object column one by one, seconds at region scale)."""
+    object column one by one, seconds at region scale).
+    """
     cols = list(parts[0].columns)
     return pd.DataFrame({c: np.concatenate([p[c].to_numpy() for p in parts]) for c in cols})
 
@@ -161,7 +163,8 @@ def _one_side(v: pd.DataFrame, change: str) -> pd.DataFrame:
 
 def facility_changes(a: Run, b: Run, config: Config, crs: Any = None) -> gpd.GeoDataFrame:
     """Facilities of ``b`` with no facility of the same type within ``moved_m`` in ``a`` (``added``), and the
-    reverse (``closed``), in ``crs`` (default: ``b``'s)."""
+    reverse (``closed``), in ``crs`` (default: ``b``'s).
+    """
     crs = crs if crs is not None else b.villages.crs
     fa, fb = (_facilities(r, crs) for r in (a, b))
     rows = []

@@ -1,6 +1,7 @@
 """report.html: the monitoring report as one self-contained page (inline SVG charts and maps, no script, no
 network): the summary sentences, per county each indicator's trajectory against its targets, a small map of the
-village changes and the tables, then the 检查验收."""
+village changes and the tables, then the 检查验收.
+"""
 from __future__ import annotations
 
 from html import escape
@@ -114,7 +115,8 @@ def _changes_block(outcome: MonitorOutcome, code: str, lang: int, maps: tuple[di
 
 def _map_parts(outcome: MonitorOutcome) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Each county's rows of ``village_changes`` and ``facility_changes`` in the last year pair, and its outline
-    (in the same CRS)."""
+    (in the same CRS).
+    """
     vc, fc = outcome.village_changes, outcome.facility_changes
     year = outcome.summary["years"][-1]
     last = vc[vc["year_to"].to_numpy() == year]

@@ -57,7 +57,8 @@ def _pct(a: float, b: float) -> tuple[float | None, float | None]:
 
 def _toilet_targets(row: Row) -> tuple[float | None, float | None]:
     """The place's share of the region's new-toilet targets; none when its share is 0 (no household known to
-    lack a sanitary toilet, e.g. data without households)."""
+    lack a sanitary toilet, e.g. data without households).
+    """
     a, b = _number(row.get("toilets_target_2023")), _number(row.get("toilets_target_2025"))
     if not b:
         return None, None

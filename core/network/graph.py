@@ -283,7 +283,8 @@ def build_network(
 
 def _components(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     """Connected component of each of ``n`` nodes joined by edges ``u``–``v`` (as labelled by scipy; the
-    adjacency needs no weights nor merged parallel edges, so it is built without sorting)."""
+    adjacency needs no weights nor merged parallel edges, so it is built without sorting).
+    """
     adj = sp.coo_matrix((np.ones(len(u), np.int8), (u, v)), shape=(n, n))
     return connected_components(adj, directed=False)[1].astype(np.int32)
 
@@ -311,7 +312,8 @@ def _clean_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.
 def _cumulative_lengths(vx: np.ndarray, vy: np.ndarray, v_line: np.ndarray, line_start: np.ndarray,
                         crs: CRS, lonlat: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Ellipsoidal metres from each line's start to each vertex, and the projected length over all vertices
-    (the vertices' longitude and latitude are ``lonlat`` when given, else transformed from ``crs``)."""
+    (the vertices' longitude and latitude are ``lonlat`` when given, else transformed from ``crs``).
+    """
     nv = len(vx)
     if not nv:
         return np.zeros(0), np.zeros(0)

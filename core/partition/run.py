@@ -183,7 +183,8 @@ class PartitionJob:
 
 def pack_frame(frame: pd.DataFrame) -> bytes:
     """A frame as compressed pickle bytes: what the client keeps of each partition's output rows until the merge
-    (about a tenth of the decoded frame, whose text columns are one Python string per row)."""
+    (about a tenth of the decoded frame, whose text columns are one Python string per row).
+    """
     return zlib.compress(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
@@ -196,7 +197,8 @@ def unpack_frame(packed: bytes) -> pd.DataFrame:
 class PartitionResult:
     """What a worker sends back: the own villages' output rows (packed), their certificate, and measurements.
 
-    ``vid`` is the global row of each own village, in the order of the packed rows."""
+    ``vid`` is the global row of each own village, in the order of the packed rows.
+    """
 
     key: str
     round: int
@@ -226,7 +228,8 @@ def _grow(bbox: tuple[float, float, float, float], d: float) -> shapely.Geometry
 @dataclass
 class Whole:
     """What the client knows of the whole input and hands to the windows: the exact far distances
-    (:mod:`.partition_seeds`) and each village's administrative-village group."""
+    (:mod:`.partition_seeds`) and each village's administrative-village group.
+    """
 
     labels: Labels | None
     group: np.ndarray
@@ -244,7 +247,8 @@ def _window_rows(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, window
                  group: np.ndarray) -> dict[str, np.ndarray]:
     """Global rows of each windowed layer: what the boxes touch, plus the whole administrative village of every
     own village (its ``concentrated`` flag is measured on the group) and every wastewater plant (the
-    straight-line ``sewer_dist_m`` reaches them however far)."""
+    straight-line ``sewer_dist_m`` reaches them however far).
+    """
     rows = {kind: gdf.sindex.query(window[kind], predicate="intersects")
             for kind, gdf in layers.items() if kind in window}
     rows["villages"] = np.r_[rows["villages"], np.flatnonzero(np.isin(group, np.unique(group[own])))]
@@ -273,7 +277,8 @@ def window_roads(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m
 def make_job(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, key: str, halo_m: float, config: Config,
              round_: int = 1, whole: Whole | None = None) -> PartitionJob:
     """Cut the window of one partition out of the (projected) layers; villages, roads and facilities carry
-    their global row. With ``whole.labels`` the window gets its seeds (:func:`.partition_seeds.window_seeds`)."""
+    their global row. With ``whole.labels`` the window gets its seeds (:func:`.partition_seeds.window_seeds`).
+    """
     vil = layers["villages"]
     bbox, window = _boxes(layers, own, halo_m, config)
     group = whole.group if whole is not None else whole_groups(vil)
@@ -357,7 +362,8 @@ def failed_checks(checks: Mapping[str, np.ndarray]) -> np.ndarray:
 
 def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per road line whether it is interior; per window village the metres ``L`` and unpaved metres ``G`` to
-    the nearest boundary-line node; per hardened component whether it holds a boundary line."""
+    the nearest boundary-line node; per hardened component whether it holds a boundary line.
+    """
     p = ctx.prepared
     net, g = p.net, p.graph
     interior = shapely.within(p.roads.geometry.array, _grow(job.bbox, job.halo_m))
@@ -391,7 +397,8 @@ def _distances_check(ctx: Context, L: np.ndarray) -> np.ndarray:
 
 def certify(job: PartitionJob, ctx: Context) -> dict[str, np.ndarray]:
     """Per check, per village of the window: True when that part of its results provably equals the full
-    run's (module docstring); a village is certified when it passes every check."""
+    run's (module docstring); a village is certified when it passes every check.
+    """
     p = ctx.prepared
     cfg = p.config
     if "towns" in job.global_kinds and "towns" not in job.layers:
@@ -453,7 +460,8 @@ class PartitionOptions:
 @dataclass
 class Merged(NetworkInputs):
     """The client's view of the whole run for :func:`.results.build_results`: the inputs and the whole road
-    graph (read, projected and built once), the merged villages and what the output layers need."""
+    graph (read, projected and built once), the merged villages and what the output layers need.
+    """
 
     villages: gpd.GeoDataFrame = None  # type: ignore[assignment]
     facilities: gpd.GeoDataFrame = None  # type: ignore[assignment]
@@ -540,7 +548,8 @@ def run_partitioned(
 @dataclass
 class ClientSide:
     """What the client prepares once before any task: the inputs read, checked and projected, the whole road
-    graph, each village's partition, the settings the workers run with and the far-distance labels."""
+    graph, each village's partition, the settings the workers run with and the far-distance labels.
+    """
 
     base: NetworkInputs
     gdfs: dict[str, gpd.GeoDataFrame]
@@ -555,7 +564,8 @@ class ClientSide:
 def client_side(inputs: RunInputs | Mapping[str, LayerInput], config: Config, options: PartitionOptions,
                 progress: Progress, timer: Timer) -> ClientSide:
     """Read → check → project → graph (stages ``read``, ``crs``, ``graph``), the partition of every village and
-    the seeds' labels (stage ``labels``): everything :func:`make_job` cuts windows from."""
+    the seeds' labels (stage ``labels``): everything :func:`make_job` cuts windows from.
+    """
     base = prepare_network(inputs, config, progress, timer, required=("villages", "roads"))
     gdfs = {k: layer.gdf for k, layer in base.layers.items()}
     keys, unit = partition_keys(gdfs["villages"], options.unit, options.workers)
@@ -584,7 +594,8 @@ def _drop_sindex(gdf: gpd.GeoDataFrame) -> None:
 def _partition_info(parts: list[PartitionResult], unit: str, halo: float, options: PartitionOptions,
                     n_partitions: int, village_codes: np.ndarray, progress: Progress) -> dict[str, Any]:
     """``summary.json`` → ``partition``; the workers' warnings and the flagged villages reported to the user
-    (``village_codes``: of every input village, by global row)."""
+    (``village_codes``: of every input village, by global row).
+    """
     flagged = [(village_codes[p.vid[p.flagged]], p.failed[p.flagged])
                for p in parts if p.flagged is not None and p.flagged.any()]
     codes = np.concatenate([c for c, _ in flagged]) if flagged else np.zeros(0, object)
@@ -661,7 +672,8 @@ def _run_rounds(client, specs: list[_Spec], gdfs: Mapping[str, gpd.GeoDataFrame]
                 task: Callable[[PartitionJob], PartitionResult]) -> list[PartitionResult]:
     """Run every partition; villages whose certificate fails go again with the halo doubled, up to
     :data:`WIDE_FACTOR` times the first one; what is still not certified there is flagged (kept from the widest
-    window). Windows are cut only when submitted, a few per worker, so the client never holds them all."""
+    window). Windows are cut only when submitted, a few per worker, so the client never holds them all.
+    """
     from dask.distributed import as_completed
 
     queue = list(reversed(specs))
@@ -774,7 +786,8 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
 def _assemble(base: NetworkInputs, parts: list[PartitionResult], facilities: gpd.GeoDataFrame, f_snap: Snap,
               progress: Progress, seconds: dict[str, float]) -> Results:
     """One :class:`Results` from the partitions with the single run's builders: layers from the whole graph,
-    indicators and mines over the merged villages."""
+    indicators and mines over the merged villages.
+    """
     cfg = base.config
     villages = _merged_villages(base, parts)
     snapper = Snapper(base.net, base.roads.geometry.array, base.crs)

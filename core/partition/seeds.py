@@ -87,7 +87,8 @@ def whole_seats(net: RoadNetwork, roads: gpd.GeoDataFrame, towns: gpd.GeoDataFra
                 config: Config) -> tuple[Seats | None, set[int]]:
     """The township seats with their hardened component on the whole network, and the hardened components
     that reach a seat, as the access stage finds them (no seats and the longest hardened component without a
-    towns layer)."""
+    towns layer).
+    """
     if towns is None:
         return None, largest_hard_component(net)
     hard = Snapper(net, roads.geometry.array, crs, line_mask=roads["hardened"].to_numpy(bool))
@@ -144,7 +145,8 @@ def whole_network_labels(net: RoadNetwork, facilities: gpd.GeoDataFrame, f_snap:
 @dataclass
 class WindowSeeds:
     """What a window needs of :class:`Labels`: per boundary-line node (by line and vertex) and per own
-    facility (by global row), the metres of every search."""
+    facility (by global row), the metres of every search.
+    """
 
     line: np.ndarray  # global road row
     vertex: np.ndarray  # vertex of that line (0: its first)

@@ -148,7 +148,8 @@ PROJECT_HEADERS = {"county_code": ("旗县代码", "county code"), "category": (
 
 def class3_projects(plan: Class3Plan, county_names: dict[str, str] | None = None) -> pd.DataFrame:
     """The upgrade plan as 项目库 rows, one per county: what the project library of ``ruralenv plan`` appends
-    (columns :data:`PROJECT_HEADERS`)."""
+    (columns :data:`PROJECT_HEADERS`).
+    """
     names = county_names or {}
     rows = [{"county_code": r["county_code"], "category": "公路升级改造（三级） road upgrade to Class III",
              "name": f"{names.get(r['county_code'], r['county_code'])}苏木乡镇通三级公路升级改造",

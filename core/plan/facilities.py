@@ -235,7 +235,8 @@ def plan_facilities(inp: PlanInputs, candidates: gpd.GeoDataFrame | None = None,
 
 def within_site_capacity(a: sp.csr_matrix, inp: PlanInputs, targets: np.ndarray, capacity_tpd: float) -> np.ndarray:
     """Per target village: served by one of the sites (rows of ``a``) within ``capacity_tpd`` each, as many
-    villages as the capacities allow (issue 27, ``--site-capacity-tpd``)."""
+    villages as the capacities allow (issue 27, ``--site-capacity-tpd``).
+    """
     pop = inp.villages["population"].fillna(0).to_numpy(float) if "population" in inp.villages \
         else np.zeros(len(inp.villages))
     waste = village_waste_tpd(inp.villages.iloc[targets], pop[targets], inp.config)

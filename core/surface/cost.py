@@ -288,6 +288,7 @@ class RoadSampler:
     spacing: float
 
     def __post_init__(self) -> None:
+        """Index the network's segments for sampling."""
         net = self.net
         seg = np.flatnonzero(net.v_line[1:] == net.v_line[:-1]) if len(net.vx) > 1 else np.zeros(0, np.int64)
         dx, dy = net.vx[seg + 1] - net.vx[seg], net.vy[seg + 1] - net.vy[seg]

@@ -1,5 +1,6 @@
 """Field survey: GPS points in any common format and datum → points matched to villages; the field loop
-(village status form out, returned forms checked in, next year's villages written with an audit trail)."""
+(village status form out, returned forms checked in, next year's villages written with an audit trail).
+"""
 from .apply import ApplyReport, apply_status
 from .decide import parse_crs_option
 from .form import FormReport, write_form

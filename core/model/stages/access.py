@@ -68,7 +68,8 @@ class HardSeeds:
 def whole_components(net: RoadNetwork, line_component: np.ndarray) -> np.ndarray:
     """Per hardened component of a window's network: the whole network's component that holds it (-1: none).
 
-    A window's hardened component is connected in the whole network too, so it lies in exactly one."""
+    A window's hardened component is connected in the whole network too, so it lies in exactly one.
+    """
     out = np.full(int(net.hard_component.max()) + 1 if net.n_nodes else 0, -1, np.int64)
     hard = net.edge_hardened
     out[net.hard_component[net.edge_u[hard]]] = line_component[net.edge_line[hard]]
@@ -124,7 +125,8 @@ def seat_sources(net: RoadNetwork, seat_components: set[int]) -> np.ndarray:
 def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray,
                 seeds: Seeds | None = None) -> np.ndarray:
     """Least unpaved road metres from each village node to a hardened network that reaches a seat
-    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window)."""
+    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window).
+    """
     weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
     known = None if seeds is None else seeds.of(UNPAVED)
     # a seed may sit on a pass-through node, which the contracted matrix leaves isolated
@@ -144,7 +146,8 @@ def pave_gap(gap: np.ndarray, access: np.ndarray, reachable: np.ndarray, snap_di
 
 def seats_of(net: RoadNetwork, towns: Any, hard_snap: Snap) -> Seats:
     """Each township seat with the hardened component of its nearest hardened road (``hard_snap``; -1 where
-    none lies within ``access_radius_m``)."""
+    none lies within ``access_radius_m``).
+    """
     return Seats(towns["town_code"].to_numpy(object), towns["county_code"].to_numpy(object),
                  flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(net, hard_snap))
 
@@ -152,7 +155,8 @@ def seats_of(net: RoadNetwork, towns: Any, hard_snap: Snap) -> Seats:
 def _village_access(p: Any, village_hc: np.ndarray, seats: Seats | None, components: set[int] | frozenset[int]
                     ) -> np.ndarray:
     """Access of each village from its hardened component: by the seats of its township and county, or (no
-    towns layer) by membership of the seat-connected ``components``."""
+    towns layer) by membership of the seat-connected ``components``.
+    """
     if seats is not None:
         town = column_or(p.villages, "town_code", None).to_numpy(object)
         return access_by_seats(town, p.villages["county_code"].to_numpy(object), village_hc, seats)

@@ -1,5 +1,6 @@
 """What a village is before any distance: its class and scope, administrative and "larger" flags, and why
-it is unreachable (far from every road, or on a road island without a seat)."""
+it is unreachable (far from every road, or on a road island without a seat).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -198,7 +198,8 @@ def pair_distances(matrix: sp.csr_matrix, sources: np.ndarray, village_node: np.
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(village, source index, metres) of every village within ``limit`` road metres of each source node.
 
-    Bounded searches, a few sources at a time (each search row spans the whole graph)."""
+    Bounded searches, a few sources at a time (each search row spans the whole graph).
+    """
     vi, fi, dd = [], [], []
     ok = np.flatnonzero(village_node >= 0)
     step = max(1, int(2e7 // max(matrix.shape[0], 1)))
@@ -253,7 +254,8 @@ def run(ctx: Context[Any]) -> Capacity:
 
 def capacity_indicators(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
     """Coverage within capacity beside the plain coverage: in-scope administrative villages covered by a chain
-    none of whose facilities is over capacity."""
+    none of whose facilities is over capacity.
+    """
     scope = flag_column(villages, "in_scope") & flag_column(villages, "is_admin_village")
     if "served_over_capacity" not in villages or villages["served_over_capacity"].isna().all():
         return {"n_admin_covered_within_capacity": None, "waste_coverage_within_capacity_pct": None}

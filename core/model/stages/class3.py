@@ -70,7 +70,8 @@ def _share(n: int, ok: int, target_pct: float | None) -> dict[str, Any]:
 def _targets(view: RoadNetwork, seat_comp: np.ndarray, county: np.ndarray, is_seat: np.ndarray,
              progress: Progress) -> dict[object, set[int]]:
     """County code → the 三级 components under its county seat(s); a county with no county seat marked takes
-    the longest 三级 component (said once)."""
+    the longest 三级 component (said once).
+    """
     out: dict[object, set[int]] = {c: set() for c in pd.unique(county)}
     for c, comp, seat in zip(county, seat_comp, is_seat, strict=True):
         if seat and comp >= 0:
@@ -130,7 +131,8 @@ def _search(net: RoadNetwork, weight: np.ndarray, sources: np.ndarray) -> _Searc
 def _gaps(net: RoadNetwork, class3: np.ndarray, unknown: np.ndarray, search: _Search | None, snap: Any,
           rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Least metres (below 三级, unknown) from each seat in ``rows`` (snapped by ``snap``) to the search's
-    sources, and the source node reached (-1: none)."""
+    sources, and the source node reached (-1: none).
+    """
     below, unk = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
     reached = np.full(len(rows), -1, np.int64)
     if search is None:
@@ -157,7 +159,8 @@ def _gaps(net: RoadNetwork, class3: np.ndarray, unknown: np.ndarray, search: _Se
 def _all_gaps(net: RoadNetwork, view: RoadNetwork, class3: np.ndarray, unknown: np.ndarray, snap: Any,
               county: np.ndarray, todo: np.ndarray, targets: dict[object, set[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Gaps of the seats ``todo`` to their own county's 三级 network: one search from every county's network,
-    then one per county whose seats reached another county's network first."""
+    then one per county whose seats reached another county's network first.
+    """
     weight = np.where(class3, EPS_WEIGHT, net.edge_len_m)
     edge_comp = view.hard_component[net.edge_u]
 

@@ -108,13 +108,15 @@ def _km(d: float) -> str:
 
 def _gongli(d: float, fixed: bool = True) -> str:
     """Road metres as Chinese text says them (``12.3公里``; ``无可达设施`` when none is reachable); a threshold
-    (not ``fixed``) without trailing zeros (``20公里``)."""
+    (not ``fixed``) without trailing zeros (``20公里``).
+    """
     return "无可达设施" if not math.isfinite(d) else glossary.with_unit(d / 1000, "unit_km", fixed=fixed)
 
 
 def _km_all(d: np.ndarray) -> list[tuple[str, str]]:
     """(Chinese, English) distance text of every value (one Python float each, not a numpy scalar: a region has
-    60,000 villages)."""
+    60,000 villages).
+    """
     return [(_gongli(v), _km(v)) for v in np.asarray(d, float).tolist()]
 
 

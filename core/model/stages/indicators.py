@@ -42,7 +42,7 @@ def villages_short(target: float, ok: int, total: int) -> int:
 
 
 def _cheapest_km(gaps: np.ndarray, need: int) -> float:
-    """km of road to pave to connect the ``need`` cheapest villages (NaN when not enough are reachable)."""
+    """Km of road to pave to connect the ``need`` cheapest villages (NaN when not enough are reachable)."""
     if need <= 0:
         return 0.0
     finite = np.sort(gaps[np.isfinite(gaps)])
@@ -173,7 +173,8 @@ def run(ctx: Context[Any]) -> Indicators:
 def with_class3(tables: dict[str, pd.DataFrame], class3: Class3 | None, target_pct: float | None
                 ) -> dict[str, pd.DataFrame]:
     """The county and region tables with the share of township seats on a 三级 network (§(十一)); unchanged
-    without a towns layer."""
+    without a towns layer.
+    """
     if class3 is None:
         return tables
     county, region = class3.shares(target_pct)

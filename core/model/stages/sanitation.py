@@ -518,7 +518,8 @@ def resident_counts(villages: pd.DataFrame, warn: Callable[[str], None]) -> np.n
 
 def admin_groups(villages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per village: its administrative village's code (its group for :func:`concentrated_flags`) and
-    whether it is that administrative village."""
+    whether it is that administrative village.
+    """
     codes = villages["village_code"].to_numpy(object)
     if "admin_village_code" not in villages:
         return codes, np.ones(len(codes), bool)
