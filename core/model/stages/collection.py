@@ -132,7 +132,9 @@ class _Limits:
 
     @classmethod
     def of(cls, c: Config) -> _Limits:
-        return cls(*((_gongli(d, False), _km(d)) for d in (c.d_station_m, c.d_haul_m, c.d_town_m, c.d_village_m)),
+        station, haul, town, village = ((_gongli(d, False), _km(d))
+                                        for d in (c.d_station_m, c.d_haul_m, c.d_town_m, c.d_village_m))
+        return cls(station, haul, town, village,
                    (_gongli(c.dispersed_radius_m, False), f"{c.dispersed_radius_m / 1000:g} km"))
 
 
