@@ -75,10 +75,28 @@ def capped_reach(
     -------
     scipy.sparse.csr_matrix of bool, shape (len(sources), len(targets))
     """
-    n_s, n_t = len(sources), len(targets)
+    r, c, _ = capped_pairs(matrix, node_x, node_y, sources, targets, limit, scale, check)
+    return sp.csr_matrix((np.ones(len(r), bool), (r, c)), shape=(len(sources), len(targets)))
+
+
+def capped_pairs(
+    matrix: sp.csr_matrix,
+    node_x: np.ndarray,
+    node_y: np.ndarray,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    limit: float,
+    scale: float = 1.0,
+    check: Callable[[], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (source, target) pairs within ``limit`` metres by road and their road metres.
+
+    Same searches and arguments as :func:`capped_reach`; returns index arrays into ``sources`` and
+    ``targets`` and the distances (a pair at 0 m is kept, which a sparse matrix would drop).
+    """
     ok_s = np.flatnonzero(sources >= 0)
     ok_t = np.flatnonzero(targets >= 0)
-    rows, cols = [], []
+    rows, cols, dist = [], [], []
     reach = limit * scale + 1.0
     size = max(limit, 1.0)
     tx, ty = node_x[targets[ok_t]], node_y[targets[ok_t]]
@@ -100,12 +118,16 @@ def capped_reach(
         local[window] = np.arange(len(window))
         sub = matrix[window][:, window]
         d = dijkstra(sub, directed=False, indices=local[sources[src]], limit=limit * (1 + 1e-12))
-        hit_s, hit_t = np.nonzero(d[:, local[targets[near_t]]] <= limit)
+        dt = d[:, local[targets[near_t]]]
+        hit_s, hit_t = np.nonzero(dt <= limit)
         rows.append(src[hit_s])
         cols.append(near_t[hit_t])
+        dist.append(dt[hit_s, hit_t])
     r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    return sp.csr_matrix((np.ones(len(r), bool), (r, c)), shape=(n_s, n_t))
+    return r, c, (np.concatenate(dist) if dist else np.zeros(0))
+
+
 
 
 def nearest_within(matrix: sp.csr_matrix, sources: np.ndarray, limit: float | None = None) -> np.ndarray:
