@@ -264,8 +264,8 @@ class Config:
     # Transfer station / treatment facility per site (rural 5–20 t/d stations, 2020): weak.
     cost_station_wan: tuple[str, ...] = ("transfer_station=120", "town_treatment=400", "village_treatment=40")
     # Paving per km by grade (四好农村路 4.5 m cement concrete ≈ 60 万元/km, 2020; wider grades more): weak.
-    cost_paving_wan_per_km: tuple[str, ...] = ("县道=120", "乡道=80", "村道=60", "tertiary=100",
-                                               "unclassified=70", "track=60", "default=60")
+    cost_paving_wan_per_km: tuple[str, ...] = ("县道=120", "乡道=80", "村道=60", "机耕路=60", "secondary=120",
+                                               "tertiary=80", "unclassified=60", "track=60", "default=60")
 
     def __post_init__(self) -> None:
         for f in fields(self):

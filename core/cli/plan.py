@@ -35,7 +35,17 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="maximal covering counts villages (default) or people")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="S",
                    help="seconds for the integer programmes of each part (default 30)")
-    p.add_argument("--only", choices=("waste", "roads"), help="plan only facilities or only paving")
+    p.add_argument("--only", choices=("waste", "roads", "sewage", "toilets"),
+                   help="plan one part only: facilities, paving, sewage or toilets (default: all four)")
+    p.add_argument("--sewage-year", type=int, choices=(2023, 2025), default=2025,
+                   help="target year of the sewage and toilet plans: 2023 (overall 26%%) or 2025 (overall 32%% and "
+                        "each priority zone's target); default 2025")
+    p.add_argument("--budget-wan", type=float, metavar="WAN",
+                   help="万元 each county may spend on sewage (capital + running over cost_horizon_years): the most "
+                        "villages treated within it, zone targets first")
+    p.add_argument("--toilet-target", type=_pct, metavar="PCT",
+                   help="卫生厕所普及率 to reach in every county, instead of the county's share of the region's "
+                        "new toilets")
     p.add_argument("--no-check", action="store_true", help="skip the re-run (coverage is then the plan's claim)")
     p.add_argument("--no-map", action="store_true", help="do not write map.html")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting of the run")
@@ -53,9 +63,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise ConfigError("--sites must be >= 0")
     if args.budget_km is not None and args.budget_km < 0:
         raise ConfigError("--budget-km must be >= 0")
+    if args.budget_wan is not None and args.budget_wan < 0:
+        raise ConfigError("--budget-wan must be >= 0")
+    part = {k: args.only in (None, k) for k in ("waste", "roads", "sewage", "toilets")}
     opt = PlanOptions(args.candidates, args.facility_type, args.sites, args.waste_target, args.roads_target,
-                      args.budget_km, args.weight, args.time_limit, args.only != "roads", args.only != "waste",
-                      not args.no_check, args.set or [])
+                      args.budget_km, args.weight, args.time_limit, part["waste"], part["roads"],
+                      not args.no_check, args.set or [], part["sewage"], part["toilets"], args.sewage_year,
+                      args.budget_wan, args.toilet_target)
     progress = ConsoleProgress(quiet=args.quiet)
     try:
         outcome = make_plan(args.results, opt, progress)
@@ -63,6 +77,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     s = outcome.summary
+    if "sewage" in s:
+        x = s["sewage"]
+        print(f"sewage: {x['rate_before_pct']}% → {x['rate_after_pct']}% ({x['villages_treated']} villages, "
+              f"{x['groups']} shared plants, {x['pipe_km']:.1f} km pipe); cost {x['cost_wan']:.1f} 万元, "
+              f"bound {x['bound_wan']:.1f}, gap {x['gap_pct']:.2f}%")
+    if "toilets" in s:
+        x = s["toilets"]
+        print(f"toilets: {x['households']} households, {x['capex_wan']:.1f} 万元; "
+              f"{x['rate_before_pct']}% → {x['rate_after_pct']}%")
+    print(f"investment 投资估算: {s['investment']['total_wan']:.1f} 万元 {s['investment']['by_pillar']}")
     for w in ("waste", "roads"):
         if w in s:
             x = s[w]

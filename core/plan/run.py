@@ -9,11 +9,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..base._errors import ConfigError
 from ..base.progress import NullProgress, Progress
 from .check import agreement, rerun
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
 from .problem import PlanInputs, load_results
+from .projects import investment, project_list
 from .roads import PavingPlan, paved_roads, plan_paving
+from .sanitation_summary import sanitation_sentences, sewage_summary, toilet_summary
+from .sewage_plan import SewagePlan, plan_sewage
+from .toilets import ToiletPlan, plan_toilets
 
 
 @dataclass
@@ -32,6 +37,11 @@ class PlanOptions:
     roads: bool = True
     check: bool = True
     overrides: list[str] = field(default_factory=list)
+    sewage: bool = True
+    toilets: bool = True
+    year: int = 2025
+    budget_wan: float | None = None
+    toilet_target: float | None = None
 
 
 @dataclass
@@ -44,6 +54,11 @@ class PlanOutcome:
     villages: gpd.GeoDataFrame
     summary: dict
     rerun_villages: pd.DataFrame | None = None
+    sewage: SewagePlan | None = None
+    toilets: ToiletPlan | None = None
+    year: int = 2025
+    projects: pd.DataFrame | None = None
+    investment: pd.DataFrame | None = None
 
 
 def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
@@ -63,31 +78,53 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
         The coverage reported after the plan is the re-run's (the plan's own claim is kept beside it).
     """
     opt = options or PlanOptions()
+    if opt.year not in (2023, 2025):
+        raise ConfigError(f"the sewage plan's year is 2023 or 2025, got {opt.year}")
     progress = progress or NullProgress()
     t0 = time.perf_counter()
     inp = load_results(results_gpkg, opt.overrides)
-    fac = pav = None
+    fac = pav = sew = toi = None
     if opt.waste:
         cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
         fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
                               opt.time_limit, progress)
     if opt.roads:
         pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
+    if opt.sewage:
+        sew = plan_sewage(inp, opt.year, opt.budget_wan, opt.time_limit, progress)
+    if opt.toilets:
+        toi = plan_toilets(inp, sew.kind if sew is not None else None, opt.year, opt.toilet_target)
     seconds = round(time.perf_counter() - t0, 3)
-    re_v = None
-    if opt.check:
-        progress.stage("plan: re-run with the plan built")
-        sites = fac.sites.assign(name=[f"规划{TYPE_ZH[fac.facility_type]}{r}" for r in fac.sites["rank"]]) \
-            if fac is not None else None
-        roads = paved_roads(inp, pav.net, pav.edges) if pav is not None else None
-        re_v = rerun(inp, sites, roads, progress).villages
-    villages = _villages_layer(inp, fac, pav, re_v)
-    summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
-    return PlanOutcome(inp, fac, pav, villages, summary, re_v)
+    re = _check(inp, fac, pav, sew, toi, progress) if opt.check else None
+    re_v = re.villages if re is not None else None
+    villages = _villages_layer(inp, fac, pav, re_v, sew, toi)
+    out = PlanOutcome(inp, fac, pav, villages, {}, re_v, sew, toi, opt.year)
+    out.projects = project_list(out)
+    out.investment, money = investment(out.projects, _county_names(inp))
+    out.summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
+    if sew is not None:
+        out.summary["sewage"] = sewage_summary(inp, sew, villages, re)
+    if toi is not None:
+        out.summary["toilets"] = toilet_summary(inp, toi, re)
+    out.summary["investment"] = money
+    out.summary["sentences"] = sentences(inp, out.summary)
+    return out
+
+
+def _check(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None, sew: SewagePlan | None,
+           toi: ToiletPlan | None, progress: Progress):
+    """The re-run with every part of the plan built (sites, paved roads, villages treated, toilets added)."""
+    progress.stage("plan: re-run with the plan built")
+    sites = fac.sites.assign(name=[f"规划{TYPE_ZH[fac.facility_type]}{r}" for r in fac.sites["rank"]]) \
+        if fac is not None else None
+    roads = paved_roads(inp, pav.net, pav.edges) if pav is not None else None
+    return rerun(inp, sites, roads, progress, sew.treated_after if sew is not None else None,
+                 toi.added if toi is not None else None)
 
 
 def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None,
-                    re_v: pd.DataFrame | None) -> gpd.GeoDataFrame:
+                    re_v: pd.DataFrame | None, sew: SewagePlan | None = None,
+                    toi: ToiletPlan | None = None) -> gpd.GeoDataFrame:
     """Villages before and after the plan (after = the re-run's flags when checked, else the claim)."""
     v = inp.villages
     cols = [c for c in ("village_code", "name", "county_code", "town_code", "in_scope", "is_admin_village",
@@ -106,6 +143,15 @@ def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan |
         out["model_after"] = out["model_before"]
         out["covered_after"] = out["covered_claimed"]
         out["hardened_access_after"] = out["access_claimed"]
+    if sew is not None:
+        before = inp.flag("sewage_treated") if "sewage_treated" in v else np.zeros(len(v), bool)
+        out["sewage_treated_before"] = before
+        out["sewage_treated_after"] = sew.treated_after if re_v is None or "sewage_treated" not in re_v \
+            else np.array([x is True or x == 1 for x in re_v["sewage_treated"].to_numpy(object)], bool) | before
+        out["sewage_project_id"] = sew.project_id
+    if toi is not None:
+        out["toilets_added"] = toi.added.astype(int)
+        out["toilet_type"] = np.where(toi.added > 0, toi.kind, None)
     return out.set_geometry(v.geometry.name)
 
 
@@ -123,7 +169,6 @@ def _summary(inp: PlanInputs, opt: PlanOptions, fac: FacilityPlan | None, pav: P
         out["waste"] = _waste_summary(inp, opt, fac, villages, county)
     if pav is not None:
         out["roads"] = _roads_summary(inp, pav, villages, county)
-    out["sentences"] = sentences(inp, out)
     return out
 
 
@@ -177,14 +222,17 @@ def _county_names(inp: PlanInputs) -> dict[str, str]:
 
 
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
-    """One sentence per county in Chinese and English, e.g. 新增转运站 3 座，垃圾收运覆盖率由 29.6% 提高到 61.2%."""
+    """One sentence per county in Chinese and English, e.g. 新增转运站 3 座，垃圾收运覆盖率由 29.6% 提高到 61.2%；
+    …，共需投资约 X 万元."""
     names = _county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
+    money = summary.get("investment", {}).get("by_county", {})
+    sanitation = {r["county_code"] for part in ("sewage", "toilets") for r in summary.get(part, {}).get("counties", [])}
     ftype = summary.get("waste", {}).get("facility_type", "transfer_station")
     en_type = ftype.replace("_", " ")
     out = {}
-    for code in sorted(set(waste) | set(roads)):
+    for code in sorted(set(waste) | set(roads) | sanitation):
         zh, en = [], []
         if code in waste:
             w = waste[code]
@@ -198,8 +246,14 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
                       f"提高到 {_f(r['coverage_after_pct'])}")
             en.append(f"paving {r['km']:.1f} km raises hardened-road access of larger villages from "
                       f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
+        more_zh, more_en = sanitation_sentences(code, summary)
+        zh, en = zh + more_zh, en + more_en
         name = names.get(code, code)
-        out[code] = {"name": name, "zh": f"{name}：" + "；".join(zh) + "。", "en": f"{name}: " + "; ".join(en) + "."}
+        total = money.get(code, {}).get("total")
+        tail_zh = f"，共需投资约{total:.0f}万元" if total is not None else ""
+        tail_en = f", about {total:,.0f} ×10,000 CNY in all" if total is not None else ""
+        out[code] = {"name": name, "zh": f"{name}：" + "；".join(zh) + tail_zh + "。",
+                     "en": f"{name}: " + "; ".join(en) + tail_en + "."}
     return out
 
 

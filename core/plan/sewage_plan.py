@@ -48,6 +48,8 @@ class SewagePlan:
         Per village: treated once the plan is built (the plan's claim).
     project_id : ndarray of object
         Per village: the project treating it (None: none).
+    kind : ndarray of object
+        Per village: the kind of that project (None: none).
     counties : DataFrame
         Per county: cost, bound, gap, method, villages treated, groups, km of pipe.
     quotas : DataFrame
@@ -60,6 +62,7 @@ class SewagePlan:
     pipes: gpd.GeoDataFrame
     treated_after: np.ndarray
     project_id: np.ndarray
+    kind: np.ndarray
     counties: pd.DataFrame
     quotas: pd.DataFrame
     year: int
@@ -179,7 +182,9 @@ def plan_sewage(inp: PlanInputs, year: int = 2025, budget_wan: float | None = No
                    "target_pct": q["target_pct"], "villages_needed": q["need"], "short": r.short.get(i, 0)}
                   for i, q in enumerate(quotas)]
     projects, pipes, after, pid = _layers(inp, g, idx, parts)
-    return SewagePlan(projects, pipes, treated | after, pid, pd.DataFrame(rows), pd.DataFrame(qrows), year,
+    kinds = dict(zip(projects["project_id"], projects["kind"], strict=True))
+    kind = np.array([kinds.get(p) for p in pid], dtype=object)
+    return SewagePlan(projects, pipes, treated | after, pid, kind, pd.DataFrame(rows), pd.DataFrame(qrows), year,
                       round(time.perf_counter() - t0, 3))
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from ..base.files import write_atomically
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
+from .projects import PROJECT_HEADERS, SUMMARY_HEADERS
 from .run import PlanOutcome
 
 
@@ -19,6 +20,11 @@ def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
         layers["proposed_sites"] = outcome.facilities.sites
     if outcome.paving is not None:
         layers["roads_to_pave"] = outcome.paving.pieces
+    if outcome.sewage is not None:
+        layers["sewage_projects"] = outcome.sewage.projects
+        layers["sewage_pipes"] = outcome.sewage.pipes
+    if outcome.toilets is not None:
+        layers["toilet_projects"] = outcome.toilets.projects
     return layers
 
 
@@ -37,7 +43,21 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
         tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
                                               for row in rows])
         tables["待硬化路段 pieces"] = pd.DataFrame(outcome.paving.pieces.drop(columns="geometry"))
+    if outcome.sewage is not None:
+        tables["污水治理 sewage"] = pd.DataFrame([{k: v for k, v in r.items() if k != "zones"}
+                                              for r in s["sewage"]["counties"]])
+        tables["污水项目 sewage projects"] = pd.DataFrame(outcome.sewage.projects.drop(columns="geometry"))
+    if outcome.toilets is not None:
+        tables["改厕 toilets"] = pd.DataFrame(s["toilets"]["counties"])
+    if outcome.projects is not None:
+        tables[SHEET_PROJECTS] = outcome.projects.drop(columns="_pillar")
+        tables[SHEET_INVESTMENT] = outcome.investment
     return tables
+
+
+SHEET_PROJECTS = "项目库 projects"
+SHEET_INVESTMENT = "投资估算汇总 investment"
+
 
 
 def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True,
@@ -46,7 +66,8 @@ def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True
     writers: dict[str, Callable[[Path], object]] = {
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
-        "plan.xlsx": lambda p: write_report(plan_tables(outcome), p),
+        "plan.xlsx": lambda p: write_report(plan_tables(outcome), p, {SHEET_PROJECTS: PROJECT_HEADERS,
+                                                                       SHEET_INVESTMENT: SUMMARY_HEADERS}),
     }
     if write_map:
         from ..maps.webmap import map_writer
