@@ -138,3 +138,75 @@ def test_budget_treats_most_villages_zone_first():
     r = solve_sewage(n, own, [(np.array([4, 5]), 2), (np.arange(n), 3)], time_limit=5, budget=2.5 * one)
     chosen = sorted(own.members[k][0] for k in r.chosen)
     assert chosen == [4, 5]  # two fit; the zone's villages first
+
+
+@pytest.fixture(scope="module")
+def sample_sewage(sample_results, tmp_path_factory):
+    """``ruralenv plan --only sewage`` on the sample with pipes cheap enough for shared plants."""
+    import json
+
+    from ruralenv.core.cli.main import main
+
+    _, out = sample_results
+    dest = tmp_path_factory.mktemp("sewage") / "p"
+    assert main(["plan", str(out / "results.gpkg"), "--out", str(dest), "--only", "sewage", "--no-map", "-q",
+                 "--set", "cost_pipe_wan_per_km=2", "--set", "cluster_max_pipe_m=5000"]) == 0
+    return out, dest, json.loads((dest / "plan.json").read_text(encoding="utf-8"))
+
+
+def test_sample_sewage_plan_meets_targets_and_prices_every_row(sample_sewage):
+    import geopandas as gpd
+
+    out, dest, plan = sample_sewage
+    c = Config(cost_pipe_wan_per_km=2.0, cluster_max_pipe_m=5000.0)
+    s = plan["sewage"]
+    assert s["method"] == "exact" and s["gap_pct"] == 0 and s["bound_wan"] <= s["cost_wan"] + 1e-6
+    assert s["check"]["disagree"] == 0 and s["rate_after_pct"] >= s["target_pct"] > s["rate_before_pct"]
+    for zone in s["zones"]:
+        assert zone["rate_after_pct"] >= zone["target_pct"]
+    assert s["groups"] >= 1 and s["pipe_km"] > 0  # with pipes this cheap some neighbours share a plant
+    p = gpd.read_file(dest / "plan.gpkg", layer="sewage_projects")
+    q, pipe = p["capacity_tpd"].to_numpy(float), p["pipe_m"].to_numpy(float)
+    plant = np.where(q > 0, c.cost_plant_fixed_wan + c.cost_plant_wan_per_tpd * q ** c.cost_plant_scale_exp, 0.0)
+    fixed = np.where(p["kind"] == "sewer_connect", c.cost_sewer_connect_fixed_wan, 0.0)
+    v = gpd.read_file(out / "results.gpkg", layer="villages").set_index("village_code")
+    hh = np.array([v.loc[codes, "households"] if k == "resource_use" else 0.0
+                   for codes, k in zip(p["village_codes"], p["kind"], strict=True)], float)
+    expect = plant + c.cost_pipe_wan_per_km * pipe / 1000 + fixed + c.cost_resource_use_wan_per_household * hh
+    assert p["capex_wan"].to_numpy() == pytest.approx(expect, abs=1e-3)
+    assert p["opex_wan_per_year"].to_numpy() == pytest.approx(c.opex_plant_wan_per_tpd_year * q, abs=1e-3)
+    shared = p[p["village_codes"].str.contains(",")]
+    pipes = gpd.read_file(dest / "plan.gpkg", layer="sewage_pipes")
+    assert set(pipes["project_id"]) == set(shared["project_id"])
+    assert pipes.groupby("project_id")["length_m"].sum().to_numpy() == pytest.approx(
+        shared.set_index("project_id").loc[sorted(set(pipes["project_id"])), "pipe_m"].to_numpy(), abs=0.5)
+    villages = gpd.read_file(dest / "plan.gpkg", layer="villages")
+    assert villages["sewage_project_id"].notna().sum() == s["villages_treated"] == p["villages"].sum()
+
+
+def test_project_list_sums_to_investment_and_plan_json(sample_results, tmp_path):
+    import json
+
+    import pandas as pd
+    from ruralenv.core.cli.main import main
+
+    _, out = sample_results
+    assert main(["plan", str(out / "results.gpkg"), "--out", str(tmp_path / "p"), "--no-map", "-q",
+                 "--time-limit", "3", "--sites", "2", "--budget-km", "20",
+                 "--set", "region_households_lacking_toilet=400000"]) == 0
+    plan = json.loads((tmp_path / "p" / "plan.json").read_text(encoding="utf-8"))
+    books = pd.read_excel(tmp_path / "p" / "plan.xlsx", sheet_name=None, header=1)
+    items, totals = books["项目库 projects"], books["投资估算汇总 investment"]
+    assert set(items["pillar"]) == {"厕所", "污水", "垃圾", "道路"}
+    pillars = {"厕所": "toilets", "污水": "sewage", "垃圾": "waste", "道路": "roads"}
+    by = items.groupby("pillar")["investment (10,000 CNY)"].sum()
+    last = totals.iloc[-1]
+    for zh_name, key in pillars.items():
+        assert by[zh_name] == pytest.approx(plan["investment"]["by_pillar"][key], abs=0.01)
+        assert last[f"{key} (10,000 CNY)"] == pytest.approx(by[zh_name], abs=0.01)
+    assert plan["investment"]["total_wan"] == pytest.approx(items["investment (10,000 CNY)"].sum(), abs=0.01)
+    sentence = next(iter(plan["sentences"].values()))["zh"]
+    assert sentence.endswith(f"共需投资约{plan['investment']['total_wan']:.0f}万元。")
+    t = plan["toilets"]
+    assert t["households"] == items.loc[items["pillar"] == "厕所", "scale"].str.rstrip("户").astype(int).sum()
+    assert t["rate_after_pct"] > t["rate_before_pct"]
