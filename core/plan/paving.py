@@ -31,6 +31,8 @@ from ..network.graph import EPS_WEIGHT, RoadNetwork
 
 #: Above this many contracted nodes the greedy connects several villages per search.
 BATCH_ABOVE_NODES = 20_000
+#: Give the solver the greedy plan as a partial start (its paved edges).
+WARM_START = True
 #: The targets the km-vs-coverage curve is given for (fractions of in-scope larger villages).
 CURVE_TARGETS = (0.835, 0.85, 0.90, 1.0)
 
@@ -340,7 +342,7 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         left = time_limit - (time.perf_counter() - t0)
         share = left / 2 if t == primary and len(order) > 1 else left / (len(order) - i)
         if len(inst.edges) <= exact_max_edges and share > 0.05 and need > 0:
-            x, mip_bound, status[t] = exact(inst, need, share)
+            x, mip_bound, status[t] = exact(inst, need, share, plan if WARM_START else None)
             if x is not None and inst.km(x) < inst.km(plan) - 1e-9 and inst.satisfied(x).sum() >= need:
                 plan = x
             bounds[t] = max(bounds[t], mip_bound)
@@ -376,7 +378,8 @@ def within_budget(inst: PavingInstance, budget_km: float) -> PavingResult:
                         "exact" if gap == 0.0 else "heuristic", "budget", round(time.perf_counter() - t0, 4))
 
 
-def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarray | None, float, str]:
+def exact(inst: PavingInstance, need: int, time_limit: float,
+          start: np.ndarray | None = None) -> tuple[np.ndarray | None, float, str]:
     """The least-km paving reaching ``need`` villages, as a single-commodity flow MIP (HiGHS).
 
     Columns: x_e (pave edge e); z for each way a village can gain access (through its own edge, at the
@@ -417,6 +420,7 @@ def exact(inst: PavingInstance, need: int, time_limit: float) -> tuple[np.ndarra
     cost = np.r_[inst.length / 1000.0, np.zeros(n_z + n_a)]
     upper = np.r_[np.ones(n_e + n_z), np.full(n_a, big)]
     integer = np.r_[np.ones(n_e + n_z, bool), np.zeros(n_a, bool)]
-    x, _, bound, status = solve_mip(cost, np.zeros(len(cost)), upper, a, lo, hi, integer, False, time_limit)
+    hint = None if start is None else (np.arange(n_e), start.astype(float))
+    x, _, bound, status = solve_mip(cost, np.zeros(len(cost)), upper, a, lo, hi, integer, False, time_limit, hint)
     bound = float(bound) if np.isfinite(bound) else 0.0
     return (None if x is None else x[:n_e] > 0.5), bound, status

@@ -210,18 +210,22 @@ def group_options(residents: np.ndarray, flow: np.ndarray, pair_i: np.ndarray, p
         dist[(a, b)] = dist[(b, a)] = min(d, dist.get((a, b), math.inf))
     sets, capped = connected_sets(len(residents), np.array([k[0] for k in dist], np.int64),
                                   np.array([k[1] for k in dist], np.int64), max_size)
+    near = np.full(len(residents), np.inf)  # each village's shortest link: half their sum bounds the tree
+    for (a, _), d in dist.items():
+        near[a] = min(near[a], d)
     kind, members, cap, pipe, links = [], [], [], [], []
+    res_l, flow_l, alone_l, near_l = residents.tolist(), flow.tolist(), alone.tolist(), near.tolist()
+    per_m = config.cost_pipe_wan_per_km / 1000.0
     for s in sets:
-        idx = np.array(s)
-        k, q = group_size(float(residents[idx].sum()), float(flow[idx].sum()), config)
-        # the plant costs at least its own build and run: skip the tree when that already loses
-        floor = float(total_cost(plant_capex(q, config), plant_opex(q, config), config))
-        if floor >= alone[idx].sum():
+        k, q = group_size(sum(res_l[i] for i in s), sum(flow_l[i] for i in s), config)
+        # the plant and the least pipe cost at least this: skip the tree when that already loses
+        floor, worth = _plant_total(q, config), sum(alone_l[i] for i in s)
+        if floor + per_m * sum(near_l[i] for i in s) / 2 >= worth:
             continue
         length, tree = _mst(s, dist)
-        if floor + float(pipe_capex(length, config)) >= alone[idx].sum():
+        if floor + per_m * length >= worth:
             continue
-        plant = max(s, key=lambda i: (flow[i], -i))
+        plant = max(s, key=lambda i: (flow_l[i], -i))
         kind.append(k)
         members.append((plant, *[i for i in s if i != plant]))
         cap.append(q)
@@ -232,6 +236,13 @@ def group_options(residents: np.ndarray, flow: np.ndarray, pair_i: np.ndarray, p
     opex = plant_opex(cap_a, config)
     return Options(np.array(kind, dtype=object), members, cap_a, pipe_a, capex, opex,
                    total_cost(capex, opex, config), links, capped)
+
+
+def _plant_total(q: float, config: Config) -> float:
+    """Capital + running cost over the horizon of one plant of ``q`` t/d (the scalar form of the cost module's)."""
+    c = config
+    return (c.cost_plant_fixed_wan + c.cost_plant_wan_per_tpd * q ** c.cost_plant_scale_exp
+            + c.cost_horizon_years * c.opex_plant_wan_per_tpd_year * q)
 
 
 def join(a: Options, b: Options) -> Options:
