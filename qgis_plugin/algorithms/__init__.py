@@ -5,13 +5,14 @@ from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
 from .plan_facilities import PlanFacilities
 from .plan_paving import PlanPaving
+from .plan_sanitation import PlanSanitation
 from .sanitation import Sanitation
 from .surface import AccessibilitySurface
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport, PlanFacilities, PlanPaving, AccessibilitySurface)
+              SurveyImport, PlanFacilities, PlanPaving, PlanSanitation, AccessibilitySurface)
 
 __all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "PlanFacilities",
-           "PlanPaving", "Sanitation", "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]
+           "PlanPaving", "PlanSanitation", "Sanitation", "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]

@@ -104,12 +104,15 @@ class Sink:
         QML file in ``styles/`` applied when the layer is loaded.
     drop : tuple of str
         Result columns left out of this output.
+    empty : str
+        Geometry type of the output when the layer has no feature (a memory layer needs one).
     """
 
     layer: str
     label: str
     style: str | None = None
     drop: tuple[str, ...] = ()
+    empty: str = "Point"
 
     @property
     def parameter(self) -> str:
@@ -307,6 +310,8 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         df = df.drop(columns=[c for c in sink.drop if c in df.columns])
         fields = fields_of(df)
         geometry_type = sink_geometry_type(df)
+        if geometry_type == QgsWkbTypes.Unknown and len(df) == 0:
+            geometry_type = getattr(QgsWkbTypes, sink.empty)
         target, dest_id = self.parameterAsSink(parameters, sink.parameter, context, fields, geometry_type,
                                                qgis_crs(outcome.crs))
         if target is None:

@@ -22,7 +22,7 @@ class PlanPaving(PlanAlgorithm):
             "the most villages within a km budget per county. plan.json gives per county the km for 83.5 %, "
             "85 %, 90 % and 100 %, a lower bound and the gap. The plan is checked by running the analysis again "
             "with the pieces hardened; the coverage reported is that run's.")
-    SINKS = (Sink("roads_to_pave", "Roads to pave"), Sink("villages", "Villages before and after"))
+    SINKS = (Sink("roads_to_pave", "Roads to pave", empty="LineString"), Sink("villages", "Villages before and after"))
     NUMBERS = {"km": "km to pave", "bound_km": "Lower bound (km)", "coverage_before_pct": "Access before (%)",
                "coverage_after_pct": "Access after (%)"}
 
@@ -38,7 +38,7 @@ class PlanPaving(PlanAlgorithm):
         """Paving only."""
         budget = self.parameterAsDouble(parameters, BUDGET, context)
         return PlanOptions(roads_target=None if budget else self.parameterAsDouble(parameters, TARGET, context) / 100,
-                           budget_km=budget or None, waste=False)
+                           budget_km=budget or None, waste=False, sewage=False, toilets=False)
 
     def numbers(self, summary: dict) -> dict[str, float | None]:
         """From plan.json's roads part."""
