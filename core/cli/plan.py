@@ -91,7 +91,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if w in s:
             x = s[w]
             extra = (f"{x['sites']} sites, objective {x['objective']:g}, bound {x['bound']:g}" if w == "waste"
-                     else f"{x['km']:.1f} km, lower bound {x['bound_km']:.1f} km")
+                     else f"{x['km']:.1f} km (counties' sum {x['km_counties_sum']:.1f} km, lower bound "
+                          f"{x['bound_km']:.1f} km)")
             print(f"{w}: {x['coverage_before_pct']}% → {x['coverage_after_pct']}% "
                   f"(claimed {x['coverage_claimed_pct']}%); {extra}")
     for v in s["sentences"].values():

@@ -209,7 +209,10 @@ def _roads_summary(inp: PlanInputs, pav: PavingPlan, villages: gpd.GeoDataFrame,
         "coverage_before_pct": _pct(inp.flag("hardened_access"), scope),
         "coverage_after_pct": _pct(after, scope), "coverage_claimed_pct": _pct(pav.access_after, scope),
         "check": agreement(pav.access_after, after, scope),
+        "km_counties_sum": round(float(counties["km"].sum()), 3) if len(counties) else 0.0,
         "bound_km": round(float(counties["bound_km"].sum()), 3) if len(counties) else 0.0,
+        "bound_is": "counties are solved apart: bound_km is the sum of the counties' lower bounds and bounds "
+                    "km_counties_sum, the sum of their plans' km (km counts a piece two counties pave once)",
         "unattainable_villages": pav.unattainable,
         "counties": counties.to_dict(orient="records"), "curves": pav.curves,
     }
