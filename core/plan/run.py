@@ -225,8 +225,8 @@ def _county_names(inp: PlanInputs) -> dict[str, str]:
 
 
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
-    """One sentence per county in Chinese and English, e.g. 新增转运站 3 座，垃圾收运覆盖率由 29.6% 提高到 61.2%；
-    …，共需投资约 X 万元."""
+    """One sentence per county in Chinese and English, e.g. 新增转运站3座，垃圾收运覆盖率由29.6%提高到61.2%；
+    …，共需投资约X万元."""
     names = _county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
@@ -239,14 +239,14 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
         zh, en = [], []
         if code in waste:
             w = waste[code]
-            zh.append(f"新增{TYPE_ZH[ftype]} {w['sites']} 座，垃圾收运覆盖率由 {_f(w['coverage_before_pct'])} "
-                      f"提高到 {_f(w['coverage_after_pct'])}")
+            zh.append(f"新增{TYPE_ZH[ftype]}{w['sites']}座，垃圾收运覆盖率由{_f(w['coverage_before_pct'])}"
+                      f"提高到{_f(w['coverage_after_pct'])}")
             en.append(f"{w['sites']} new {en_type}(s) raise waste collection coverage from "
                       f"{_f(w['coverage_before_pct'])} to {_f(w['coverage_after_pct'])}")
         if code in roads:
             r = roads[code]
-            zh.append(f"硬化道路 {r['km']:.1f} km，较大人口规模自然村通硬化路率由 {_f(r['coverage_before_pct'])} "
-                      f"提高到 {_f(r['coverage_after_pct'])}")
+            zh.append(f"硬化道路{r['km']:.1f}公里，较大人口规模自然村通硬化路率由{_f(r['coverage_before_pct'])}"
+                      f"提高到{_f(r['coverage_after_pct'])}")
             en.append(f"paving {r['km']:.1f} km raises hardened-road access of larger villages from "
                       f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
         more_zh, more_en = sanitation_sentences(code, summary)
