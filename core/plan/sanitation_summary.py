@@ -72,6 +72,8 @@ def sewage_summary(inp: PlanInputs, plan: SewagePlan, villages: pd.DataFrame, re
     rb, ra = _rates(v, before, zones), _rates(v, after, zones)
     return {
         "year": plan.year, "target_pct": round(overall, 2),
+        "mode": "target" if c["budget_wan"].isna().all() else "budget",
+        "budget_wan_per_county": None if c["budget_wan"].isna().all() else float(c["budget_wan"].iloc[0]),
         "rate_before_pct": rb["all"], "rate_after_pct": ra["all"],
         "rate_claimed_pct": _pct(plan.treated_after, scope),
         "zones": [{"zone": z, "rate_before_pct": rb.get(z), "rate_after_pct": ra.get(z),
@@ -84,11 +86,13 @@ def sewage_summary(inp: PlanInputs, plan: SewagePlan, villages: pd.DataFrame, re
         "opex_wan_per_year": round(float(c["opex_wan_per_year"].sum()), 2),
         "horizon_years": inp.config.cost_horizon_years,
         "cost_wan": round(cost, 2), "bound_wan": round(bound, 2),
-        "gap_pct": round(100 * (cost - bound) / cost, 4) if cost > 0 else 0.0,
+        "gap_pct": (round(100 * (cost - bound) / cost, 4) if cost > 0 else 0.0) if c["budget_wan"].isna().all()
+        else float(c["gap_pct"].max()),
         "cost_is": "capital + running cost over the horizon (万元)",
         "method": "exact" if set(c["method"]) <= {"exact"} else "heuristic",
         "bound_is": "sum of the counties' bounds (counties solved apart; a shared plant never crosses a county "
-                    "line, so the sum is a bound of the region's cost)",
+                    "line, so the sum is a bound of the region's cost); with a budget the programme maximises villages "
+                    "and gap_pct is the gap in villages",
         "kinds": {str(k): int(n) for k, n in plan.projects["kind"].value_counts().items()},
         "plan_seconds": plan.seconds, "counties": counties,
     }
