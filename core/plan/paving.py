@@ -347,6 +347,7 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
     """
     t0 = time.perf_counter()
     full, _ = greedy(inst, max(inst.need(t) for t in targets) if targets else 0)
+    sub, keep = reduced(inst)
     own = [] if primary is None or inst.need(primary) == 0 else \
         [prune(inst, greedy(inst, inst.need(primary), r)[0], inst.need(primary)) for r in (1, RATIO_CANDIDATES)]
     costs = single_costs(inst)
@@ -362,8 +363,10 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         bounds[t], status[t] = max(knapsack_bound(inst, need), path_bound(costs, need)), "heuristic"
         left = time_limit - (time.perf_counter() - t0)
         share = PRIMARY_SHARE * left if t == primary and len(order) > 1 else left / (len(order) - i)
-        if len(inst.edges) <= exact_max_edges and share > 0.05 and need > 0:
-            x, mip_bound, status[t] = exact(inst, need, share, plan if WARM_START else None)
+        if len(sub.edges) <= exact_max_edges and share > 0.05 and need > 0:
+            x, mip_bound, status[t] = exact(sub, need, share, plan[keep] if WARM_START else None)
+            if x is not None:
+                x = np.isin(np.arange(len(inst.edges)), keep[x])
             if x is not None and inst.km(x) < inst.km(plan) - 1e-9 and inst.satisfied(x).sum() >= need:
                 plan = x
             bounds[t] = max(bounds[t], mip_bound)
@@ -397,6 +400,24 @@ def within_budget(inst: PavingInstance, budget_km: float) -> PavingResult:
     share = (inst.have + got) / inst.total if inst.total else 0.0
     return PavingResult(share, got, paved, round(km, 3), got, round(bound, 3), round(gap, 6),
                         "exact" if gap == 0.0 else "heuristic", "budget", round(time.perf_counter() - t0, 4))
+
+
+def reduced(inst: PavingInstance) -> tuple[PavingInstance, np.ndarray]:
+    """The instance with only the shortest of parallel edges (between the same two contracted nodes) and the
+    villages' own edges: a plan using a longer parallel edge is no shorter with the shortest one instead, so
+    the optimum and its bound are those of the whole instance.
+
+    Returns
+    -------
+    (instance, keep)
+        The reduced instance and, per its edges, the index of that edge in ``inst``.
+    """
+    keep = np.unique(np.r_[np.fromiter(_pair_edge(inst).values(), np.int64), inst.term_edge[inst.term_edge >= 0]])
+    pos = np.full(len(inst.edges), -1, np.int64)
+    pos[keep] = np.arange(len(keep))
+    term_edge = np.where(inst.term_edge >= 0, pos[np.maximum(inst.term_edge, 0)], -1)
+    return PavingInstance(inst.n_comp, inst.cu[keep], inst.cv[keep], inst.length[keep], inst.edges[keep], inst.root,
+                          term_edge, inst.term_node, inst.term_hard, inst.have, inst.total), keep
 
 
 def exact(inst: PavingInstance, need: int, time_limit: float,
