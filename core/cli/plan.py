@@ -34,7 +34,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", choices=("count", "population"), default="count",
                    help="maximal covering counts villages (default) or people")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                   help="seconds for the integer programmes of each part (default 30)")
+                   help="seconds for the integer programmes of each part (default 30; the sewage plan: per county)")
     p.add_argument("--only", choices=("waste", "roads", "sewage", "toilets"),
                    help="plan one part only: facilities, paving, sewage or toilets (default: all four)")
     p.add_argument("--sewage-year", type=int, choices=(2023, 2025), default=2025,
