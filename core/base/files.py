@@ -121,6 +121,7 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
                 waiting.wait(out_dir)
                 for name in forked:
                     done(name)
+            _hold_for_fault_injection()
             with signals_held():
                 if CANCEL_REQUESTED.is_set():  # asked for while a finaliser ran, where the exception was lost
                     raise KeyboardInterrupt("cancelled before the outputs were moved into place")
@@ -131,6 +132,23 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
             if child is not None:
                 child.kill()
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: Fault injection for the tests: when this variable names a file, a write that has every output in its temporary
+#: folder creates that file and waits (at most :data:`HOLD_MAX_S`) until it is removed, so that a test can
+#: interrupt the run at exactly that point instead of racing it.
+HOLD_ENV = "RURALENV_HOLD_BEFORE_COMMIT"
+HOLD_MAX_S = 120.0
+
+
+def _hold_for_fault_injection() -> None:
+    marker = os.environ.get(HOLD_ENV)
+    if not marker:
+        return
+    Path(marker).write_text(str(os.getpid()))
+    deadline = time.monotonic() + HOLD_MAX_S
+    while Path(marker).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _write_one(name: str, write: Callable[[Path], object], tmp: Path, out_dir: Path) -> None:

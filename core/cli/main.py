@@ -12,16 +12,18 @@ import sys
 import threading
 from pathlib import Path
 
-from ..base._errors import Cancelled, ConfigError, InputError, RuralEnvError
+from ..base._errors import Cancelled, ConfigError, InputError, Problem, RuralEnvError
 from ..base.config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from ..base.console import ConsoleProgress
 from ..base.files import CANCEL_REQUESTED, SAMPLE_GPKG
+from ..base.i18n import language, tr, translate
 from ..surface.cost import SURFACE_TARGETS
+from .parser import Parser, bilingual
 
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
 COMMAND_MODULES = ("ruralenv.core.maps.webmap", "ruralenv.core.cli.survey", "ruralenv.core.surface.run",
-                   "ruralenv.core.cli.plan", "ruralenv.tools.bench")
+                   "ruralenv.core.cli.plan", "ruralenv.core.cli.template", "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:
@@ -47,7 +49,7 @@ def _num(v) -> str:
 def _report(results, quiet: bool) -> None:
     print(_county_table(results))
     for name, path in results.files.items():
-        print(f"{name:<13} {Path(path).resolve()}")
+        print(f"{tr(name):<13} {Path(path).resolve()}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -100,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ruralenv`` command."""
-    parser = argparse.ArgumentParser(prog="ruralenv", description=(
+    parser = Parser(prog="ruralenv", description=(
         "RuralEnv Planner 农村牧区人居环境规划: hardened-road access and waste collection models of villages "
         "by road-network distance, reported per county against the 2021–2025 plan targets."))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -145,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_bilingual_parser() -> argparse.ArgumentParser:
+    """The parser with every text written ``中文 English`` (the documentation's command-line reference)."""
+    return bilingual(build_parser())
+
+
 def _interrupted(signum: int, frame: object) -> None:
     """SIGINT and SIGTERM: remember the request (the writer checks it before moving the outputs into place) and
     interrupt the run, once."""
@@ -171,26 +178,41 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    """Run the command; errors become one line each and an exit code."""
+    """Run the command; errors become one line each, in the user's language, and an exit code."""
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
         for p in exc.problems:
-            print(f"error: {p}", file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+            _error(problem_line(p))
+        print(tr("{n} problem(s); nothing was written").format(n=len(exc.problems)), file=sys.stderr)
         return 2
     except (ConfigError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(translate(str(exc)))
         return 2
     except Cancelled as exc:
-        print(f"cancelled: {exc}", file=sys.stderr)
+        print(f"{tr('cancelled')}: {translate(str(exc))}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        print("cancelled; nothing was written", file=sys.stderr)
+        print(tr("cancelled; nothing was written"), file=sys.stderr)
         return 130
     except RuralEnvError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(translate(str(exc)))
         return 2
+
+
+def _error(text: str) -> None:
+    print(f"{tr('error')}{'：' if language() == 'zh' else ': '}{text}", file=sys.stderr)
+
+
+def problem_line(p: Problem) -> str:
+    """One problem as the terminal shows it: English ``file [layer L] row R field 'F': message``, or in Chinese
+    ``file [图层 L] 第R行 字段“F”：消息`` under a Chinese locale."""
+    if language() != "zh":
+        return str(p)
+    where = p.file + (f" [图层 {p.layer}]" if p.layer else "")
+    where += f" 第{p.row}行" if p.row is not None else ""
+    where += f" 字段“{p.field}”" if p.field else ""
+    return f"{where}：{translate(p.message)}"
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ from ..base.crs import GEOD, GEOGRAPHIC
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "东经")
 LAT_NAMES = ("lat", "latitude", "纬度", "y", "北纬")
+#: A table column holding each row's geometry as WKT in longitude/latitude (lines and polygons in a CSV).
+WKT_NAMES = ("wkt", "几何", "几何wkt", "geometry_wkt")
 
 
 @dataclass
@@ -380,6 +382,9 @@ def _read_table(path: Path, where: dict) -> tuple[gpd.GeoDataFrame, int]:
     cols = {str(c).strip().lower(): c for c in df.columns}
     lon = next((cols[n] for n in LON_NAMES if n in cols), None)
     lat = next((cols[n] for n in LAT_NAMES if n in cols), None)
+    wkt = next((cols[n] for n in WKT_NAMES if n in cols), None)
+    if (lon is None or lat is None) and wkt is not None:
+        return _wkt_table(df, wkt, header_row, where)
     if lon is None or lat is None:
         raise InputError([Problem(**where, message=(
             "is a table without coordinates: add longitude/latitude columns (经度/纬度, lon/lat) "
@@ -392,6 +397,24 @@ def _read_table(path: Path, where: dict) -> tuple[gpd.GeoDataFrame, int]:
     out.attrs["coord_text"] = (df[lon].fillna("").astype(str) + ", " + df[lat].fillna("").astype(str)).to_numpy(object)
     out.attrs["src_rows"] = df.index.to_numpy() + 1
     return out, header_row
+
+
+def _wkt_table(df: pd.DataFrame, col: str, header_row: int, where: dict) -> tuple[gpd.GeoDataFrame, int]:
+    """A table whose column ``col`` holds WKT geometries in longitude/latitude; a row whose WKT does not parse
+    gets no geometry (and the row check reports it)."""
+    text = df[col].fillna("").astype(str)
+    geom = np.array([_parse_wkt(t) for t in text], dtype=object)
+    out = gpd.GeoDataFrame(df.drop(columns=[col]).reset_index(drop=True), geometry=list(geom), crs="EPSG:4326")
+    out.attrs["coord_text"] = text.str.slice(0, 60).to_numpy(object)
+    out.attrs["src_rows"] = df.index.to_numpy() + 1
+    return out, header_row
+
+
+def _parse_wkt(text: str) -> object:
+    try:
+        return shapely.from_wkt(text) if text.strip() else None
+    except shapely.errors.GEOSException:
+        return None
 
 
 def _canonical_columns(raw: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:

@@ -18,7 +18,7 @@ the candidate zone (villages' CRS, 3° and 6° GK zone, UTM zone at the villages
 points in the study area. Chinese surveyors' X is northing and Y easting: the columns' roles are read
 from their values.
 
-Swapped latitude/longitude is corrected per row (hemisphere letters, |lat| > 90, or only the swapped
+Swapped latitude/longitude is corrected per row (hemisphere letters, ``|lat| > 90``, or only the swapped
 reading lying in the study area) and reported as a warning.
 """
 from __future__ import annotations

@@ -28,6 +28,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
 from ...core import (
@@ -47,6 +48,24 @@ from ..i18n import tr
 PLUGIN_DIR = Path(__file__).resolve().parent.parent
 STYLES_DIR = PLUGIN_DIR / "styles"
 ICON_PATH = PLUGIN_DIR / "icons" / "ruralenv.svg"
+#: The manual: in the plugin zip (scripts/package.py) or, in a source checkout, where ``make docs`` builds it.
+MANUAL_DIRS = (PLUGIN_DIR.parent / "docs" / "html", PLUGIN_DIR.parent / "docs" / "_build" / "html")
+#: Each algorithm's page of the manual (by algorithm name; the manual's front page for others).
+MANUAL_PAGES = {
+    "validate_network": "manual/data.html", "hardened_access": "manual/methods.html",
+    "collection_model": "manual/methods.html", "sanitation": "manual/methods.html", "full_plan": "manual/run.html",
+    "export_webmap": "manual/map.html", "survey_import": "manual/survey.html",
+    "plan_facilities": "manual/planning.html", "plan_paving": "manual/planning.html", "surface": "manual/surface.html",
+}
+
+
+def manual_page(name: str) -> Path | None:
+    """The local file of algorithm ``name``'s page of the manual, None when no manual is at hand."""
+    for folder in MANUAL_DIRS:
+        page = folder / MANUAL_PAGES.get(name, "index.html")
+        if page.is_file():
+            return page
+    return None
 
 
 #: Input layer kind → (label, accepted geometry types).
@@ -196,8 +215,15 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         return self.GROUP_ID
 
     def shortHelpString(self) -> str:  # noqa: N802 (QGIS API)
-        """Translated help shown beside the parameters."""
-        return tr(self.HELP)
+        """Translated help shown beside the parameters, with a link to the algorithm's page of the manual."""
+        url = self.helpUrl()
+        link = f'<p><a href="{url}">用户手册 User manual</a></p>' if url else ""
+        return tr(self.HELP) + link
+
+    def helpUrl(self) -> str:  # noqa: N802 (QGIS API)
+        """The algorithm's page of the manual the plugin carries (a local file: it opens offline)."""
+        page = manual_page(self.NAME)
+        return QUrl.fromLocalFile(str(page)).toString() if page else ""
 
     def icon(self) -> QIcon:
         """The plugin icon."""

@@ -3,6 +3,7 @@ case (no speed assertions)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -167,7 +168,7 @@ def test_extra_cases_report_map_render_and_survey_import(tmp_path):
     cases = bench.extra_cases(tmp_path, map_case=(300, 900), survey_points=500)
     assert "error" not in cases["map"], cases["map"]
     assert cases["map"]["size_bytes"] > 10_000
-    if chromium_path():
+    if chromium_path() or os.environ.get("RURALENV_REQUIRE_BROWSER"):
         assert cases["map"]["first_render_s"] > 0 and not cases["map"]["js_errors"]
     assert cases["survey"]["n_points"] == 500
     assert cases["survey"]["imported"] + cases["survey"]["rejected"] == 500

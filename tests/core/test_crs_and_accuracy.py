@@ -59,7 +59,8 @@ def test_network_distance_matches_geod(cfg, lon0, lat0, family):
     lon, lat = np.array(pts).T
     truth = GEOD.line_length(lon, lat)
     got = res.villages.at[0, "net_dist_village_treatment_m"]
-    assert abs(got - truth) / truth < 0.001
+    # geodesic per segment (the projected grid would err by 1.2e-4 to 4e-4 here); outputs are rounded to 0.1 m
+    assert abs(got - truth) <= 0.05 + 1e-6 * truth
     assert res.summary["crs"] == (f"EPSG:{gk3_epsg(lon0 + 0.18)}" if family == "gk3" else
                                   f"EPSG:{utm_epsg(lon0 + 0.18, lat0)}")
 
@@ -73,7 +74,8 @@ def test_snap_distance_is_ground_metres_far_from_the_central_meridian(cfg):
     villages = gpd.GeoDataFrame({"village_code": ["v"], "name": ["北村"], "county_code": ["c"]},
                                 geometry=[Point(north[0], north[1])], crs="EPSG:4490")
     res = run_pipeline({"villages": villages, "roads": roads}, cfg.replace(crs="EPSG:4546"))
-    assert res.villages.at[0, "snap_dist_m"] == pytest.approx(300.0, rel=1e-4)
+    # the off-road leg is scaled by the point scale factor (within 5e-5; uncorrected it errs by 1.8e-4)
+    assert abs(res.villages.at[0, "snap_dist_m"] - 300.0) <= 0.005 + 300.0 * 5e-5
 
 
 @pytest.mark.parametrize("target", ["EPSG:4326", "EPSG:32649", "EPSG:4546", "EPSG:4500"])

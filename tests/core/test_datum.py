@@ -20,6 +20,25 @@ def test_gcj02_matches_an_independent_implementation():
     np.testing.assert_allclose(lat, [39.801138595863215, 39.91040339728811], atol=1e-9)
 
 
+#: WGS 84 (lon, lat) → BD-09 (lon, lat) computed with prcoords 1.0.2 (``prcoords.wgs_bd``, a public-domain
+#: implementation independent of this project; its GCJ-02 values equal fast-geocn's above to the last digit).
+BD09_REFERENCE = [
+    ((111.2, 39.8), (111.21306516431717, 39.807072813047924)),
+    ((116.397, 39.909), (116.40961569346796, 39.916744221722645)),
+    ((106.8, 40.7), (106.8112524908336, 40.70749497822845)),
+    ((122.0, 49.2), (122.01304353018854, 49.20794880712542)),
+]
+
+
+def test_bd09_matches_an_independent_implementation():
+    (lon, lat), (blon, blat) = (np.array(v).T for v in zip(*BD09_REFERENCE, strict=True))
+    got = datum.wgs84_to_bd09(lon, lat)
+    np.testing.assert_allclose(got[0], blon, atol=1e-9)
+    np.testing.assert_allclose(got[1], blat, atol=1e-9)
+    back = datum.bd09_to_wgs84(blon, blat)  # the inverse, from the independent forward values
+    assert metres_apart(lon, lat, *back).max() < 0.5
+
+
 def test_offsets_have_the_known_size_in_inner_mongolia():
     lon, lat = np.array([111.2, 106.8, 122.0]), np.array([39.8, 40.7, 49.2])
     shift_gcj = metres_apart(lon, lat, *datum.wgs84_to_gcj02(lon, lat))

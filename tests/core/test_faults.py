@@ -7,7 +7,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pyogrio
 import pytest
 from conftest import SAMPLE
 from ruralenv.core import Config, run_pipeline
-from ruralenv.core.base import OutputError
+from ruralenv.core.base import OutputError, files
 from ruralenv.core.base.files import LOCK_NAME, TMP_PREFIX, folder_lock, write_atomically
 
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
@@ -51,21 +50,31 @@ def out(previous, tmp_path) -> Path:
     return folder
 
 
-def test_a_second_commit_into_the_same_folder_waits_for_the_first(tmp_path):
+def test_a_second_commit_into_the_same_folder_waits_for_the_first(tmp_path, monkeypatch):
+    """The first holder keeps the lock until the second is known to be asking for it (no sleeps)."""
     order: list[str] = []
-    inside = threading.Event()
+    inside, second_asks = threading.Event(), threading.Event()
+    real_lock = files._lock
+
+    def lock(fd: int) -> None:
+        if threading.current_thread() is threading.main_thread():
+            second_asks.set()
+        real_lock(fd)
+
+    monkeypatch.setattr(files, "_lock", lock)
 
     def first() -> None:
         with folder_lock(tmp_path):
             inside.set()
-            time.sleep(0.5)
+            assert second_asks.wait(60)
             order.append("first done")
 
     t = threading.Thread(target=first)
     t.start()
-    inside.wait(5)
+    assert inside.wait(60), "the first holder never got the lock"
     write_atomically(tmp_path, {"a.txt": lambda p: (order.append("second writes"), p.write_text("x"))})
-    t.join()
+    t.join(60)
+    assert not t.is_alive()
     assert order == ["first done", "second writes"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no lock file or temp folder left
 
@@ -129,38 +138,22 @@ def test_a_full_small_filesystem_keeps_the_previous_outputs(previous, tmp_path):
 
 
 def _signal_during_write(out: Path, cache: Path, signum: int) -> subprocess.Popen:
-    """A run into ``out`` given ``signum`` while it is still writing its outputs.
-
-    The sample's outputs take a fraction of a second, so the run is frozen (SIGSTOP) once a file shows in its
-    temporary folder, and the signal is sent only if some outputs are still missing there (the move into place
-    cannot have begun); otherwise it resumes and the whole run is tried again from the same outputs."""
-    names = {p.name for p in out.iterdir() if p.name != LOCK_NAME}
-    saved = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    for _ in range(10):
-        for p in out.iterdir():
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
-        for name, data in saved.items():
-            (out / name).write_bytes(data)
-        proc = subprocess.Popen([*RUN, "--out", str(out), "--set", f"cache_dir={cache}"],
-                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        sent = False
-        for line in proc.stderr:
-            if line.rstrip().endswith("] write"):
-                deadline = time.monotonic() + 30
-                while not sent and proc.poll() is None and time.monotonic() < deadline:
-                    if list(out.glob(TMP_PREFIX + "*/*")):
-                        proc.send_signal(signal.SIGSTOP)
-                        written = {p.name for p in out.glob(TMP_PREFIX + "*/*")}
-                        if written and not names <= written:
-                            proc.send_signal(signum)
-                            sent = True
-                        proc.send_signal(signal.SIGCONT)
-                    time.sleep(0.001)
-                break
-        proc.communicate(timeout=600)
-        if sent:
-            return proc
-    pytest.fail("the run never was caught with its outputs half written")
+    """A run into ``out`` given ``signum`` while its new outputs are complete in its temporary folder but not
+    yet moved into place: the run holds there (``files.HOLD_ENV``) until the test has sent the signal."""
+    marker = out.parent / "holding"
+    env = {**os.environ, files.HOLD_ENV: str(marker)}
+    proc = subprocess.Popen([*RUN, "--out", str(out), "--set", f"cache_dir={cache}"], env=env,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 300
+    while not marker.exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, "the run never reached the point before its outputs are moved"
+        time.sleep(0.01)
+    assert marker.exists(), f"the run ended before holding: {proc.stderr.read() if proc.stderr else ''}"
+    assert list(out.glob(TMP_PREFIX + "*/*")), "the held run has no outputs in its temporary folder"
+    proc.send_signal(signum)
+    marker.unlink()
+    proc.communicate(timeout=600)
+    return proc
 
 
 @pytest.mark.slow

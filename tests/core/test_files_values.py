@@ -99,8 +99,11 @@ def test_the_background_writer_is_stopped_when_the_parent_fails(tmp_path):
         time.sleep(60)
 
     def fail(path):
-        while not started.exists():
-            pass
+        import time
+        deadline = time.monotonic() + 120
+        while not started.exists():  # the child writer has begun (bounded: a missing child fails the test)
+            assert time.monotonic() < deadline, "the background writer never started"
+            time.sleep(0.01)
         raise RuntimeError("parent failed")
 
     out = tmp_path / "out"

@@ -94,13 +94,13 @@ def test_second_run_reuses_the_cached_graph(tmp_path, caplog):
     assert not changed.network.from_cache  # a graph setting changes the key
 
 
-def _networkx_station_distances(res) -> np.ndarray:
-    """Independent network distances: every vertex a node, geodesic segment lengths, brute-force snapping."""
+def _networkx_graph(res):
+    """An independent road graph of the sample: every vertex a node, geodesic segment lengths (pyproj.Geod),
+    vertices of different lines within the 1 m node tolerance joined; and a brute-force attach(point)."""
     geod = Geod(ellps="GRS80")
     roads = gpd.read_file(SAMPLE, layer="roads").to_crs(res.crs)
     lonlat = gpd.read_file(SAMPLE, layer="roads")
     g = nx.Graph()
-    ends = []
     for i, (line, ll) in enumerate(zip(roads.geometry, lonlat.geometry, strict=True)):
         xy = np.asarray(line.coords)
         lon, lat = np.asarray(ll.coords).T
@@ -110,21 +110,18 @@ def _networkx_station_distances(res) -> np.ndarray:
         for j in range(len(xy) - 1):
             d = geod.inv(lon[j], lat[j], lon[j + 1], lat[j + 1])[2]
             g.add_edge(keys[j], keys[j + 1], weight=d)
-        ends.append((keys[0], xy[0]))
-        ends.append((keys[-1], xy[-1]))
         for j, p in enumerate(xy):
             g.nodes[keys[j]]["xy"] = p
-    # join any two vertices of different lines closer than the 1 m node tolerance
     allkeys = list(g.nodes)
     allxy = np.array([g.nodes[k]["xy"] for k in allkeys])
     for a, b in cKDTree(allxy).query_pairs(1.0):
         if allkeys[a][0] != allkeys[b][0]:
             g.add_edge(allkeys[a], allkeys[b], weight=0.0)
+    usable = np.array([len(geom.coords) >= 2 and geom.length > 0 for geom in roads.geometry])
 
     def attach(pt, name):
         dists = shapely.distance(roads.geometry.array, pt)
-        dists[[len(roads.geometry.iloc[i].coords) < 2 or roads.geometry.iloc[i].length == 0
-               for i in range(len(roads))]] = np.inf
+        dists[~usable] = np.inf
         i = int(np.argmin(dists))
         line = roads.geometry.iloc[i]
         xy = np.asarray(line.coords)
@@ -137,36 +134,53 @@ def _networkx_station_distances(res) -> np.ndarray:
         g.add_edge(name, (i, j), weight=frac * e)
         g.add_edge(name, (i, j + 1), weight=(1 - frac) * e)
 
-    fac = res.facilities
-    stations = []
-    for k, row in enumerate(fac.itertuples()):
-        if row.facility_type == "transfer_station":
+    return g, attach
+
+
+def _networkx_distances(res, facility_type: str) -> np.ndarray:
+    """Road metres from each reachable village to the nearest facility of ``facility_type`` (networkx)."""
+    g, attach = _networkx_graph(res)
+    sources = []
+    for k, row in enumerate(res.facilities.itertuples()):
+        if row.facility_type == facility_type:
             attach(row.geometry, ("f", k))
-            stations.append(("f", k))
+            sources.append(("f", k))
     out = np.full(len(res.villages), np.nan)
-    dist = nx.multi_source_dijkstra_path_length(g, stations, weight="weight")
+    if not sources:
+        return out
+    dist = nx.multi_source_dijkstra_path_length(g, sources, weight="weight")
     for k, row in enumerate(res.villages.itertuples()):
         if row.unreachable_reason is not None:
             continue
-        # measure from the village's attachment: add it, read, remove
-        attach(row.geometry, ("v", k))
-        nbrs = list(g[("v", k)].items())
-        out[k] = min(dist.get(n, np.inf) + d["weight"] for n, d in nbrs)
+        attach(row.geometry, ("v", k))  # measure from the village's attachment: add it, read, remove
+        out[k] = min(dist.get(n, np.inf) + d["weight"] for n, d in g[("v", k)].items())
         g.remove_node(("v", k))
     return out
 
 
+#: Every road-distance column of the villages layer and the facilities it measures to.
+DISTANCE_COLUMNS = {"net_dist_station_m": "transfer_station", "net_dist_town_treatment_m": "town_treatment",
+                    "net_dist_county_treatment_m": "county_treatment",
+                    "net_dist_village_treatment_m": "village_treatment", "fecal_dist_m": "fecal_treatment"}
+
+
 @pytest.mark.slow
-def test_sample_distances_match_networkx(sample_results):
+@pytest.mark.parametrize("column", sorted(DISTANCE_COLUMNS))
+def test_sample_distances_match_networkx(sample_results, column):
     res, _ = sample_results
-    ours = res.villages["net_dist_station_m"].to_numpy(float)
-    theirs = _networkx_station_distances(res)
+    ours = res.villages[column].to_numpy(float)
+    theirs = _networkx_distances(res, DISTANCE_COLUMNS[column])
     ok = np.isfinite(theirs) & np.isfinite(ours)
-    assert ok.sum() > 300
-    assert np.array_equal(np.isfinite(theirs), np.isfinite(ours))
-    rel = np.abs(ours[ok] - theirs[ok]) / np.maximum(theirs[ok], 1.0)
-    assert np.median(rel) < 0.001
-    assert rel.max() < 0.01
+    assert ok.sum() > (20 if column == "fecal_dist_m" else 300), ok.sum()
+    if column == "fecal_dist_m":  # given only where toilet waste is hauled; elsewhere empty
+        assert np.isfinite(theirs[np.isfinite(ours)]).all()
+    else:
+        assert np.array_equal(np.isfinite(theirs), np.isfinite(ours))
+    # The product merges line ends within node_tolerance_m (1 m) into one node, the oracle joins them by a
+    # zero-length edge: a path may differ by up to that much; beyond it, the 0.1 m rounding of the output.
+    err = np.abs(ours[ok] - theirs[ok])
+    assert err.max() <= Config().node_tolerance_m + 0.1, (column, float(err.max()))
+    assert np.median(err) <= 0.2, (column, float(np.median(err)))
 
 
 def test_map_is_skipped_with_a_warning_when_leaflet_is_missing(tmp_path, monkeypatch):

@@ -149,9 +149,12 @@ def write_gbk_csv(path: Path) -> Path:
 
 def write_bd09_csv(path: Path) -> Path:
     """UTF-8 with BOM CSV of BD-09 positions whose headers say so (百度经度/百度纬度)."""
+    import prcoords  # an independent BD-09 implementation (public domain), so a wrong formula here fails
+
     t = truth()
-    blon, blat = datum.wgs84_to_bd09(t["lon"].to_numpy(), t["lat"].to_numpy())
-    df = pd.DataFrame({"名称": t["name"], "百度经度": np.round(blon, 9), "百度纬度": np.round(blat, 9)})
+    bd = [prcoords.wgs_bd((lat, lon)) for lon, lat in zip(t["lon"], t["lat"], strict=True)]
+    df = pd.DataFrame({"名称": t["name"], "百度经度": np.round([c.lon for c in bd], 9),
+                       "百度纬度": np.round([c.lat for c in bd], 9)})
     df.to_csv(path, index=False, encoding="utf-8-sig")
     return path
 
