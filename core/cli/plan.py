@@ -79,14 +79,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     s = outcome.summary
     if "sewage" in s:
         x = s["sewage"]
-        print(f"sewage: {x['rate_before_pct']}% → {x['rate_after_pct']}% ({x['villages_treated']} villages, "
-              f"{x['groups']} shared plants, {x['pipe_km']:.1f} km pipe); cost {x['cost_wan']:.1f} 万元, "
-              f"bound {x['bound_wan']:.1f}, gap {x['gap_pct']:.2f}%")
+        print(f"生活污水 sewage: {x['rate_before_pct']}% → {x['rate_after_pct']}%（治理{x['villages_treated']}村 "
+              f"villages，连片{x['groups']}处 shared plants，管网{x['pipe_km']:.1f}公里 km）；费用 cost "
+              f"{x['cost_wan']:.1f}万元，下界 bound {x['bound_wan']:.1f}，差距 gap {x['gap_pct']:.2f}%")
     if "toilets" in s:
         x = s["toilets"]
-        print(f"toilets: {x['households']} households, {x['capex_wan']:.1f} 万元; "
+        print(f"改厕 toilets: {x['households']}户 households，{x['capex_wan']:.1f}万元；"
               f"{x['rate_before_pct']}% → {x['rate_after_pct']}%")
-    print(f"investment 投资估算: {s['investment']['total_wan']:.1f} 万元 {s['investment']['by_pillar']}")
+    print(f"投资估算 investment: {s['investment']['total_wan']:.1f}万元 {s['investment']['by_pillar']}")
     for w in ("waste", "roads"):
         if w in s:
             x = s[w]
