@@ -115,7 +115,6 @@ def toilet_summary(inp: PlanInputs, plan: ToiletPlan, re) -> dict:
     """plan.json → ``toilets``: households per type, capex, 卫生厕所普及率 before and after (the re-run's)."""
     v = inp.villages
     after_v = re.villages if re is not None and "toilets_needed" in re.villages else None
-    county = v["county_code"].astype(str).to_numpy()
     counties = []
     for row in plan.counties.to_dict(orient="records"):
         if after_v is not None:
@@ -135,7 +134,6 @@ def toilet_summary(inp: PlanInputs, plan: ToiletPlan, re) -> dict:
         out["rate_after_pct"] = round(100 * ok2 / hh2, 2) if hh2 else None
     else:
         out["rate_after_pct"] = round(100 * (ok + plan.added[_flags(v, "in_scope")].sum()) / hh, 2) if hh else None
-    del county
     return out
 
 

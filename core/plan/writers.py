@@ -12,6 +12,10 @@ from ..io.write import write_gpkg, write_json, write_report
 from .projects import PROJECT_HEADERS, SUMMARY_HEADERS
 from .run import PlanOutcome
 
+#: Sheets of plan.xlsx with their own headers (Chinese row above English).
+SHEET_PROJECTS = "项目库 projects"
+SHEET_INVESTMENT = "投资估算汇总 investment"
+
 
 def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
     """The layers of plan.gpkg."""
@@ -53,10 +57,6 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
         tables[SHEET_PROJECTS] = outcome.projects.drop(columns="_pillar")
         tables[SHEET_INVESTMENT] = outcome.investment
     return tables
-
-
-SHEET_PROJECTS = "项目库 projects"
-SHEET_INVESTMENT = "投资估算汇总 investment"
 
 
 
