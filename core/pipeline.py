@@ -5,6 +5,7 @@ The CLI, the Python API and every QGIS algorithm call :func:`run_pipeline`.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -12,9 +13,17 @@ from pathlib import Path
 import pandas as pd
 
 from .base.config import Config, RunInputs
-from .base.contract import REJECT_COLUMNS, UNREACHABLE_COLUMNS, headers
+from .base.contract import (
+    FACILITY_CAPACITY_COLUMNS,
+    REJECT_COLUMNS,
+    TOWN_CLASS3_COLUMNS,
+    UNREACHABLE_COLUMNS,
+    headers,
+)
 from .base.files import write_atomically
 from .base.progress import NullProgress, Progress
+from .io.carry import Previous, carry_layers, previous_results
+from .io.runinfo import run_record, write_run_record
 from .io.write import write_gpkg, write_json, write_report
 from .model.analysis import PIPELINE_STAGES, STAGES, analyse
 from .model.prepare import LayerInput
@@ -67,7 +76,7 @@ def run_pipeline(
     t0 = time.perf_counter()
     res = analyse(inputs, config, progress, timer)
     if out_dir is not None:
-        writers = output_writers(res, write_map, progress)
+        writers = output_writers(res, write_map, progress, Path(out_dir))
         with timer.stage("write", total=len(writers)):
             res.files = write_atomically(Path(out_dir), writers, background=BACKGROUND,
                                          on_done=lambda name: progress.advance())
@@ -81,12 +90,41 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
 
     A missing Leaflet install (``make vendor-js``) skips only the map, with a warning.
     """
-    return write_atomically(out_dir, output_writers(res, write_map, progress), background=BACKGROUND)
+    return write_atomically(out_dir, output_writers(res, write_map, progress, Path(out_dir)),
+                            background=BACKGROUND)
 
 
-def output_writers(res: Results, write_map: bool = True,
-                   progress: Progress | None = None) -> dict[str, Callable[[Path], object]]:
-    """File name → function writing that file, for :func:`.files.write_atomically`."""
+#: Input fields shown beside the issue-27 columns in their report sheets.
+_SEAT_FIELDS = {"town_code": ("苏木乡镇代码", "township code"), "name": ("名称", "name"),
+                "county_code": ("旗县代码", "county code"), "is_county_seat": ("旗县驻地", "county seat")}
+_FACILITY_FIELDS = {"name": ("名称", "name"), "facility_type": ("设施类型", "facility type"),
+                    "county_code": ("旗县代码", "county code"), "capacity_tpd": ("处理能力(吨/日)", "capacity t/day")}
+
+
+def roads_waste_sheets(res: Results) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, tuple[str, str]]]]:
+    """report.xlsx sheets of issue 27: township seats on Class III roads (§(十一)) and facility loads (§(九))."""
+    sheets: dict[str, pd.DataFrame] = {}
+    sheet_headers: dict[str, dict[str, tuple[str, str]]] = {}
+    towns = res.towns
+    if towns is not None and "class3_access" in towns:
+        cols = {**_SEAT_FIELDS, **headers(TOWN_CLASS3_COLUMNS)}
+        sheets["通三级公路 class3"] = pd.DataFrame(towns[[c for c in cols if c in towns]])
+        sheet_headers["通三级公路 class3"] = cols
+    if len(res.facilities) and "load_tpd" in res.facilities:
+        cols = {**_FACILITY_FIELDS, **headers(FACILITY_CAPACITY_COLUMNS)}
+        sheets["设施负荷 load"] = pd.DataFrame(res.facilities[[c for c in cols if c in res.facilities]])
+        sheet_headers["设施负荷 load"] = cols
+    return sheets, sheet_headers
+
+
+def output_writers(res: Results, write_map: bool = True, progress: Progress | None = None,
+                   out_dir: Path | None = None) -> dict[str, Callable[[Path], object]]:
+    """File name → function writing that file, for :func:`.files.write_atomically`.
+
+    With ``out_dir``, the layers of the results.gpkg already there that the run does not write (field survey
+    layers and the like) are carried over into the new one, or an unreadable one is kept aside; the user is
+    told in one line (:mod:`.io.carry`).
+    """
     tables = {"旗县 county": sanitation.without_sanitation(res.tables["county"]),
               "苏木乡镇 town": sanitation.without_sanitation(res.tables["town"]),
               "全部 region": sanitation.without_sanitation(res.tables["region"]),
@@ -96,11 +134,20 @@ def output_writers(res: Results, write_map: bool = True,
     if len(res.rejects):
         tables["问题 problems"] = res.rejects
     sheet_headers = {"不可达 unreachable": headers(UNREACHABLE_COLUMNS), "问题 problems": headers(REJECT_COLUMNS)}
+    previous = previous_results(out_dir / "results.gpkg") if out_dir is not None else None
+    sheets, more_headers = roads_waste_sheets(res)
+    tables.update(sheets)
+    sheet_headers.update(more_headers)
     writers: dict[str, Callable[[Path], object]] = {
-        "results.gpkg": lambda p: write_gpkg(res.layers(), p, res.summary["config"]["spatial_index_max_features"]),
+        "results.gpkg": lambda p: _write_results_gpkg(res, p, previous),
         "summary.json": lambda p: write_json(res.summary, p),
         "report.xlsx": lambda p: write_report(tables, p, sheet_headers),
     }
+    if previous is not None and previous.aside:
+        writers[previous.aside] = lambda p: shutil.copy2(previous.path, p)
+    if previous is not None and (line := previous.message()):
+        res.summary.setdefault("warnings", []).append(line)
+        (progress or NullProgress()).message(line, "warning")
     if write_map:
         from .maps.webmap import export_map, map_writer
 
@@ -109,3 +156,11 @@ def output_writers(res: Results, write_map: bool = True,
         if warning:
             res.summary.setdefault("warnings", []).append(warning)
     return writers
+
+
+def _write_results_gpkg(res: Results, path: Path, previous: Previous | None) -> None:
+    """results.gpkg: the run's layers, its record (:mod:`.io.runinfo`) and the previous file's other layers."""
+    write_gpkg(res.layers(), path, res.summary["config"]["spatial_index_max_features"])
+    write_run_record(path, run_record(res.summary))
+    if previous is not None and not previous.unreadable and previous.path.exists():
+        carry_layers(previous.path, path)

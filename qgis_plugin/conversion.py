@@ -155,13 +155,15 @@ def fields_of(df: pd.DataFrame) -> QgsFields:
     return fields
 
 
-def sink_geometry_type(df: pd.DataFrame) -> QgsWkbTypes.Type:
-    """Geometry type for a sink holding ``df``: its single type, or the multi type of a mixed family."""
+def sink_geometry_type(df: pd.DataFrame, empty: str = "Point") -> QgsWkbTypes.Type:
+    """Geometry type for a sink holding ``df``: its single type, or the multi type of a mixed family; ``empty``
+    (the type the layer has when it has features) for a layer without any geometry, e.g. no unreachable
+    village (QGIS cannot make a memory layer of an unknown type)."""
     if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
         return QgsWkbTypes.NoGeometry
     types = sorted(set(df.geometry.dropna().geom_type))
     if not types:
-        return QgsWkbTypes.Unknown
+        return _SINK_TYPES[empty]
     if len(types) == 1:
         return _SINK_TYPES.get(types[0], QgsWkbTypes.Unknown)
     family = {t.removeprefix("Multi") for t in types}

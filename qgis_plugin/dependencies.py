@@ -10,9 +10,10 @@ import platform
 #: Import name → package name to install.
 REQUIRED = {"numpy": "numpy", "pandas": "pandas", "shapely": "shapely", "pyproj": "pyproj",
             "geopandas": "geopandas", "pyogrio": "pyogrio", "scipy": "scipy", "openpyxl": "openpyxl",
-            "gpxpy": "gpxpy", "defusedxml": "defusedxml"}
+            "gpxpy": "gpxpy", "defusedxml": "defusedxml", "highspy": "highspy"}
 
-#: Debian/Ubuntu package of each dependency (QGIS there uses the system Python).
+#: Debian/Ubuntu package of each dependency (QGIS there uses the system Python); the HiGHS solver of the
+#: planner (highspy) has none and comes from pip.
 DEBIAN = {"numpy": "python3-numpy", "pandas": "python3-pandas", "shapely": "python3-shapely",
           "pyproj": "python3-pyproj", "geopandas": "python3-geopandas", "pyogrio": "python3-pyogrio",
           "scipy": "python3-scipy", "openpyxl": "python3-openpyxl",
@@ -50,8 +51,12 @@ def install_command(missing: list[str], system: str | None = None) -> str:
         return f"python -m pip install {packages}   (in the OSGeo4W Shell, run as administrator)"
     if system == "Darwin":
         return f"/Applications/QGIS.app/Contents/MacOS/bin/pip3 install {packages}"
-    debs = " ".join(DEBIAN[m] for m in missing)
-    return f"sudo apt install {debs}   (or: python3 -m pip install --user {packages})"
+    debs = " ".join(DEBIAN[m] for m in missing if m in DEBIAN)
+    pip_only = " ".join(REQUIRED[m] for m in missing if m not in DEBIAN)
+    if not debs:
+        return f"python3 -m pip install --user {pip_only}"
+    also = f" and python3 -m pip install --user {pip_only}" if pip_only else ""
+    return f"sudo apt install {debs}{also}   (or: python3 -m pip install --user {packages})"
 
 
 def missing_message(missing: list[str], system: str | None = None) -> str:

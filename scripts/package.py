@@ -65,8 +65,20 @@ VENDOR_JS = ("node_modules/leaflet/LICENSE", "node_modules/leaflet/package.json"
 
 
 def vendor_files(vendor: Path) -> list[Path]:
-    """The vendored Leaflet files present under ``vendor`` (none before ``make vendor-js``)."""
-    return [vendor / name for name in VENDOR_JS if (vendor / name).is_file()]
+    """The vendored Leaflet files under ``vendor``: every one of them, or no package is built.
+
+    Raises
+    ------
+    SystemExit
+        Before ``make vendor-js``: a package without Leaflet would install a ``ruralenv demo`` that writes no
+        map.html, so the build stops and names the step.
+    """
+    missing = [name for name in VENDOR_JS if not (vendor / name).is_file()]
+    if missing:
+        raise SystemExit(f"Leaflet is missing from {vendor} ({', '.join(missing)}): run `make vendor-js` first "
+                         "(it runs `npm install --prefix vendor/js leaflet@1.9.4`); a package without it would "
+                         "write no map.html")
+    return [vendor / name for name in VENDOR_JS]
 
 
 #: Environment variable naming the licence text to ship (default: Debian's copy of the GPL version 2).

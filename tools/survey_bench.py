@@ -5,15 +5,19 @@
 """
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
-from ..core.survey import import_survey
+from ..core.base.files import sha256_of
+from ..core.survey import apply_status, import_status, import_survey, write_form
 
 BENCH_EPSG = 4546  # CGCS2000 3° Gauss-Krüger CM 111°E, as the pipeline picks for 准格尔旗
 CENTRE_X, CENTRE_Y = 515_000.0, 4_415_000.0
@@ -126,3 +130,81 @@ def benchmark_survey_import(n_points: int, workdir: str | Path, n_villages: int 
         "stage_seconds": clock.done(), "imported": report.imported, "rejected": report.rejected,
         "matched_by": report.files[0].matched_by,
     }
+
+
+# --- the field loop: a returned status form of every village, imported and applied ---------------------------
+
+
+def write_field_loop_run(folder: Path, n_villages: int, rng: np.random.Generator) -> Path:
+    """A run of ``n_villages`` villages as the field loop reads it: the input villages, results.gpkg and
+    summary.json naming them. Returns the results GeoPackage."""
+    folder.mkdir(parents=True, exist_ok=True)
+    x = CENTRE_X + rng.uniform(-60_000, 60_000, n_villages)
+    y = CENTRE_Y + rng.uniform(-60_000, 60_000, n_villages)
+    homes = rng.integers(20, 600, n_villages)
+    villages = gpd.GeoDataFrame({
+        "village_code": [f"15062210{i:04d}" for i in range(n_villages)],
+        "name": [f"测试{i}村" for i in range(n_villages)], "county_code": "150622",
+        "town_code": [f"150622{100 + i % 40:03d}" for i in range(n_villages)],
+        "households": homes, "resident_population": homes * 3,
+        "sanitary_toilet_households": (homes * rng.uniform(0.2, 0.9, n_villages)).astype(np.int64),
+        "sewage_treated": rng.integers(0, 2, n_villages),
+    }, geometry=shapely.points(x, y), crs=f"EPSG:{BENCH_EPSG}")
+    source = folder / "villages_input.gpkg"
+    villages.to_file(source, layer="villages", driver="GPKG", engine="pyogrio")
+    results = villages.assign(covered=rng.random(n_villages) < 0.5, hardened_access=rng.random(n_villages) < 0.6,
+                              collection_model="village_collect")
+    results.to_file(folder / "results.gpkg", layer="villages", driver="GPKG", engine="pyogrio")
+    summary = {"inputs": {"villages": {"source": f"{source}:villages", "sha256": sha256_of(source)}}, "config": {}}
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return folder / "results.gpkg"
+
+
+def fill_every_form(form_gpkg: Path, dest: Path, rng: np.random.Generator) -> int:
+    """form.gpkg with three observations on every village (as QField would return it); returns the rows."""
+    g = pyogrio.read_dataframe(form_gpkg, layer="village_status")
+    n = len(g)
+    g["obs_households"] = g["households"] + rng.integers(-3, 4, n)
+    g["obs_sanitary_toilet_households"] = np.minimum(g["sanitary_toilet_households"] + 5, g["obs_households"])
+    g["obs_sewage_treated"] = np.where(rng.random(n) < 0.5, "是", "否")
+    g["surveyor"], g["survey_date"] = "调查组", "2026-06-15"
+    pyogrio.write_dataframe(g, dest, layer="village_status", driver="GPKG")
+    return n
+
+
+def benchmark_field_loop(n_villages: int, workdir: str | Path, seed: int = 0) -> dict:
+    """Time the import and the apply of one returned form of ``n_villages`` villages.
+
+    Parameters
+    ----------
+    n_villages : int
+        Villages of the synthetic run, all in the returned form.
+    workdir : path
+        Folder for the run, the form and the outputs (created if needed).
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``n_villages``, ``observations``, ``form_s`` (writing the form), ``import_s``, ``apply_s``,
+        ``import_apply_s`` (the two together; the goal is ≤ 10 s for 10,000 villages), ``changes``.
+    """
+    workdir = Path(workdir)
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    rng = np.random.default_rng(seed)
+    results = write_field_loop_run(workdir / "run", n_villages, rng)
+    t0 = time.perf_counter()
+    write_form(results, workdir / "form")
+    form_s = time.perf_counter() - t0
+    returned = workdir / "returned.gpkg"
+    fill_every_form(workdir / "form" / "form.gpkg", returned, rng)
+    t1 = time.perf_counter()
+    report = import_status([returned], results)
+    t2 = time.perf_counter()
+    applied = apply_status(results, workdir / "villages_2026.gpkg", year=2026)
+    t3 = time.perf_counter()
+    counts = report.files[0].counts
+    return {"n_villages": n_villages, "observations": sum(counts.values()), "ok": counts.get("ok", 0),
+            "form_s": round(form_s, 3), "import_s": round(t2 - t1, 3), "apply_s": round(t3 - t2, 3),
+            "import_apply_s": round(t3 - t1, 3), "changes": applied.changes}

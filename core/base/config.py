@@ -8,6 +8,7 @@ hardened road 83.5 % by 2023 and 85 % by 2025.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import numbers
 from dataclasses import dataclass, fields
@@ -43,6 +44,7 @@ DEFAULT_UNHARDENED_SURFACES: tuple[str, ...] = (
 DEFAULT_HARDENED_HIGHWAYS: tuple[str, ...] = (
     "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
     "secondary_link", "tertiary", "tertiary_link", "高速公路", "国道", "省道", "县道",
+    "高速", "一级", "一级公路", "二级", "二级公路", "三级", "三级公路",  # 技术等级 (JTG B01-2014), issue 27
 )
 #: OSM ``highway`` classes (and Chinese grades) a truck may use, treated as not hardened when a road has
 #: no surface value.
@@ -50,6 +52,7 @@ DEFAULT_UNHARDENED_HIGHWAYS: tuple[str, ...] = (
     "track", "unclassified", "service", "residential", "living_street", "road", "emergency_bay",
     "passing_place", "rest_area", "services", "turning_loop", "turning_circle",
     "乡道", "村道", "机耕路", "专用公路", "等外公路",
+    "四级", "四级公路", "等外",  # 技术等级 (JTG B01-2014), issue 27
 )
 #: OSM ``highway`` classes (and Chinese names) no waste truck can use: kept in the outputs with
 #: ``collection_route`` false and, with ``exclude_non_truck_roads``, left out of the road graph.
@@ -161,6 +164,23 @@ class Config:
         an assumption, not from the plan).
     surface_zonal_km, surface_zonal_min : tuple of float
         Reach thresholds of the zonal statistics of distance (km) and time (minutes) surfaces.
+    data_year : int
+        Year the input data describe (``ruralenv survey apply`` records it in villages_YEAR.gpkg; ``ruralenv
+        run --set data_year=2026``); 0 when not given. Recorded in summary.json with the other settings.
+    tech_grade_from_highway : bool
+        Roads without a 技术等级 take one from their OSM ``highway`` class (motorway→高速公路, trunk→一级,
+        primary→二级, secondary→三级, tertiary→四级): an assumption, said in a warning. Off: unknown.
+    target_town_class3_pct : float or None
+        Target share (%) of township seats on a 三级 road network (§(十一) 提升苏木乡镇通三级公路率). The plan
+        gives no number, so none by default (the report says so).
+    cost_upgrade_class3_wan_per_km : float
+        万元 per km to upgrade a road to 三级 (plan ``--only roads``). Default 300 (price year 2021) is a
+        placeholder of this release, not taken from a published norm: widening a 四级 road (JTG B01-2014
+        lane width 3.0–3.5 m, one or two lanes) to a 三级 road (two 3.25–3.5 m lanes) and paving it; set the
+        county's own 概算 figure.
+    capacity_aware : bool
+        Assign villages to facilities within their ``capacity_tpd`` (an exact transportation problem, least
+        total road distance); villages none can take fall to the next tier with the reason ``capacity``.
     cost_plant_fixed_wan, cost_plant_wan_per_tpd, cost_plant_scale_exp : float
         Capital cost of a sewage plant of Q t/d: F + a·Q^b 万元 (RuST_OM prices fitted to the SNIP form).
     opex_plant_wan_per_tpd_year : float
@@ -240,6 +260,13 @@ class Config:
     speed_offroad_kmh: float = 10.0
     surface_zonal_km: tuple[float, ...] = (5.0, 10.0, 20.0)
     surface_zonal_min: tuple[float, ...] = (15.0, 30.0, 60.0)
+    # --- field loop (issue 26) and monitoring: the year of the data (0: not given) ---
+    data_year: int = 0
+    # --- Roads and waste as the plan states them (issue 27): 苏木乡镇通三级公路 §(十一), capacities §(九) ---
+    tech_grade_from_highway: bool = False
+    target_town_class3_pct: float | None = None
+    cost_upgrade_class3_wan_per_km: float = 300.0
+    capacity_aware: bool = False
     # --- Plan costs (issue 24, ``ruralenv plan``): every unit cost in 万元 with its source and price year. ---
     # Plants: RuST_OM price table (rural China, CNY per t/d of capacity: 5 t/d ≈ 28,000, 20 t/d ≈ 7,500,
     # 100 t/d ≈ 3,500; prices about 2018) fitted to the SNIP form F + a·Q^b (Eggimann et al. 2015, b < 1:
@@ -285,6 +312,11 @@ class Config:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"{name} is a fraction between 0 and 1, got {getattr(self, name)}")
         self._check_sanitation()
+        if self.data_year and not 2000 <= self.data_year <= 2100:
+            raise ConfigError(f"数据年份须在2000至2100之间 data_year must be a year 2000–2100 (or 0: not given), got {self.data_year}")
+        if self.target_town_class3_pct is not None and not 0 <= self.target_town_class3_pct <= 100:
+            raise ConfigError(f"target_town_class3_pct is a percentage between 0 and 100 (或留空 none), got "
+                              f"{self.target_town_class3_pct}")
 
     def _check_sanitation(self) -> None:
         if not 0 < self.sewage_small_residents <= self.sewage_central_residents:
@@ -339,6 +371,10 @@ class Config:
 
 def _check_value(name: str, kind: str, value: Any) -> None:
     """Raise ConfigError naming the setting when ``value`` does not fit its type and range."""
+    if kind.endswith(" | None"):
+        if value is None:
+            return
+        kind = kind.removesuffix(" | None")
     expected: tuple[type, ...] | None = {"float": (numbers.Real,), "int": (numbers.Integral,),
                                          "bool": (bool, np.bool_), "str": (str,)}.get(kind)
     if kind.startswith("tuple"):
@@ -370,12 +406,22 @@ def _check_crs(setting: str) -> None:
                           "use 'auto' or a UTM / Gauss-Krüger zone")
 
 
+def nearest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
+    """``; did you mean 'x'?`` with the known name closest to a misspelt ``name`` (:mod:`difflib`), or ``""``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; 是否应为 / did you mean {close[0]!r}?" if close else ""
+
+
 def _coerce(key: str, value: Any) -> Any:
     types = {f.name: f.type for f in fields(Config)}
     if key not in types:
-        known = ", ".join(sorted(types))
-        raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
+        raise ConfigError(f"未知设置 / unknown setting {key!r}{nearest(key, set(types))} (the settings are listed in "
+                          "docs/manual; `ruralenv run --help`)")
     kind = str(types[key])
+    if kind.endswith(" | None"):
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "无")):
+            return None
+        kind = kind.removesuffix(" | None")
     if not isinstance(value, str):
         if kind == "tuple[float, ...]" and isinstance(value, list):
             return tuple(float(v) for v in value)
@@ -478,16 +524,39 @@ def load_toml(path: str | Path) -> tuple[RunInputs, Config]:
         raise ConfigError(f"{path}: configuration file does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    inputs = doc.get("inputs", {})
+    _check_names(path, "", doc, TOML_TABLES)
+    inputs, settings = doc.get("inputs", {}), doc.get("settings", {})
+    for table, value in (("inputs", inputs), ("settings", settings)):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{table}] must be a table of key = value lines, got {value!r}")
+    _check_names(path, "inputs", inputs, LAYER_KINDS)
+    _check_names(path, "settings", settings, [f.name for f in fields(Config)])
     missing = [k for k in ("villages", "roads") if k not in inputs]
     if missing:
         raise ConfigError(f"{path}: [inputs] lacks {', '.join(missing)}")
-    unknown = set(inputs) - set(LAYER_KINDS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown input(s) {sorted(unknown)}; known: {', '.join(LAYER_KINDS)}")
     specs = {k: LayerSpec.parse(v, base=path.parent) for k, v in inputs.items()}
-    config = Config().replace(**doc.get("settings", {}))
+    try:
+        config = Config().replace(**settings)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: [settings] {exc}") from None
     return RunInputs(**specs), config
+
+
+#: The tables a run's TOML file may have.
+TOML_TABLES = ("inputs", "settings")
+
+
+def _check_names(path: Path, table: str, doc: dict, known: list[str] | tuple[str, ...]) -> None:
+    """Raise ConfigError naming every unknown table (``table`` empty) or key of ``[table]``, with the nearest
+    known name: a misspelt ``[setting]`` must not run on the defaults."""
+    unknown = [k for k in doc if k not in known]
+    if not unknown:
+        return
+    zh, en = ("未知表", "unknown table") if not table else (f"[{table}] 中的未知键", f"unknown key in [{table}]")
+    shown = "[{}]" if not table else "{}"
+    lines = [f"{path}: {zh} / {en} {shown.format(k)}{nearest(k, known)}" for k in unknown]
+    listed = f" (known: {', '.join(known)})" if len(known) <= 12 else ""
+    raise ConfigError("\n".join(lines) + listed)
 
 
 def default_cache_dir(config: Config) -> Path:

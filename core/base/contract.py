@@ -89,6 +89,13 @@ VILLAGE_COLUMNS: tuple[Column, ...] = (
            ("in_priority_zone", "bool", "位于重点区域", "In a priority zone"),
            ("zone", "code", "重点区域", "Priority zone"),
            ("zone_target_pct", "pct", "2025年污水治理率目标%", "2025 sewage target %")),
+    *_cols("capacity",  # issue 27: facilities have a capacity (§(九))
+           ("waste_tpd", "float", "日产生活垃圾(吨/日)", "Household waste t/day"),
+           ("station_name", "text", "服务转运站", "Transfer station serving it"),
+           ("station_dist_m", "metres", "至服务转运站路网距离", "Road distance to that station"),
+           ("treatment_name", "text", "服务处理设施", "Treatment facility serving it"),
+           ("treatment_dist_m", "metres", "至服务处理设施路网距离", "Road distance to that treatment"),
+           ("served_over_capacity", "bool", "服务设施超出处理能力", "Served by a facility over capacity")),
 )
 
 #: Columns added to the roads layer.
@@ -203,6 +210,47 @@ SANITATION_INDICATOR_COLUMNS: tuple[Column, ...] = _cols(
     ("n_collect_and_haul", "int", "粪污定期掏运村数", "villages hauling toilet waste"),
 )
 
+# --- Roads and waste as the plan states them (issue 27) ----------------------------------------------------
+#: Columns the roads layer gains from the two gradings (:mod:`ruralenv.core.io.grades`).
+ROAD_GRADE_COLUMNS: tuple[Column, ...] = _cols(
+    "read",
+    ("admin_class", "code", "行政等级", "Administrative class"),
+    ("tech_grade", "code", "技术等级", "Technical grade"),
+    ("class3_road", "bool", "三级及以上公路", "Class III or better"),
+)
+#: Columns the towns layer gains: 苏木乡镇通三级公路 (§(十一)).
+TOWN_CLASS3_COLUMNS: tuple[Column, ...] = _cols(
+    "class3",
+    ("class3_access", "bool", "通三级公路", "On a Class III road network"),
+    ("class3_gap_m", "metres", "需升级为三级的路段长度", "Road below Class III to upgrade"),
+    ("class3_gap_unknown_m", "metres", "其中技术等级未知的路段长度", "Road of unknown grade on that path"),
+)
+#: Columns the facilities layer gains: load against capacity (§(九)).
+FACILITY_CAPACITY_COLUMNS: tuple[Column, ...] = _cols(
+    "capacity",
+    ("load_tpd", "float", "收运量(吨/日)", "Load t/day"),
+    ("utilisation_pct", "pct", "负荷率%", "Utilisation %"),
+    ("over_capacity", "bool", "超出处理能力", "Over capacity"),
+)
+#: Indicator columns of counties and the region: township seats on Class III roads, coverage within capacity.
+ROADS_WASTE_INDICATOR_COLUMNS: tuple[Column, ...] = (
+    *_cols("class3",
+           ("n_town_seats", "int", "苏木乡镇驻地数(不含旗县驻地)", "township seats (county seat excluded)"),
+           ("n_town_seats_class3", "int", "通三级公路的苏木乡镇", "township seats on a Class III network"),
+           ("town_class3_pct", "pct", "苏木乡镇通三级公路率%", "township seats on Class III roads %"),
+           ("town_class3_target_pct", "pct", "通三级公路率目标%(方案未定)", "Class III target % (none in the plan)"),
+           ("town_class3_meets", "bool", "达到通三级公路率目标", "meets the Class III target")),
+    *_cols("capacity",
+           ("n_admin_covered_within_capacity", "int", "处理能力内覆盖的行政村", "admin villages covered within capacity"),
+           ("waste_coverage_within_capacity_pct", "pct", "处理能力内垃圾收运处置体系覆盖率%",
+            "waste coverage within capacity %")),
+)
+#: summary.json keys of issue 27: ``class3`` with a towns layer, ``capacity_assignment`` with ``capacity_aware``.
+ROADS_WASTE_SUMMARY_KEYS: dict[str, str] = {
+    "class3": "the Class III target used (target_town_class3_pct) and that the plan gives no number",
+    "capacity_assignment": "per tier: village–facility pairs, parts, parts solved exactly by HiGHS, status, seconds",
+}
+
 #: Top-level keys of summary.json, with what each holds.
 SUMMARY_KEYS: dict[str, str] = {
     "crs": "the run's metric CRS (EPSG code, or WKT)",
@@ -227,10 +275,12 @@ LAYERS: tuple[str, ...] = ("villages", "roads", "facilities", "counties", "towns
 
 #: The columns each layer gains from a run.
 LAYER_COLUMNS: dict[str, tuple[Column, ...]] = {
-    "villages": VILLAGE_COLUMNS, "roads": ROAD_COLUMNS, "facilities": FACILITY_COLUMNS, "mines": MINE_COLUMNS,
+    "villages": VILLAGE_COLUMNS, "roads": ROAD_COLUMNS + ROAD_GRADE_COLUMNS,
+    "facilities": FACILITY_COLUMNS + FACILITY_CAPACITY_COLUMNS, "mines": MINE_COLUMNS,
     "unreachable": UNREACHABLE_COLUMNS, "rejects": REJECT_COLUMNS,
-    "counties": INDICATOR_COLUMNS[4:] + SANITATION_INDICATOR_COLUMNS,
-    "towns": INDICATOR_COLUMNS[4:] + SANITATION_INDICATOR_COLUMNS,
+    "counties": INDICATOR_COLUMNS[4:] + SANITATION_INDICATOR_COLUMNS + ROADS_WASTE_INDICATOR_COLUMNS,
+    "towns": INDICATOR_COLUMNS[4:] + SANITATION_INDICATOR_COLUMNS + TOWN_CLASS3_COLUMNS
+    + ROADS_WASTE_INDICATOR_COLUMNS[5:],
 }
 
 

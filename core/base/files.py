@@ -54,9 +54,32 @@ def package_file(*parts: str) -> Path:
 #: The bundled sample county (准格尔旗 150622).
 SAMPLE_GPKG = package_file("data", "sample", "zhungeer_150622.gpkg")
 
+#: Settings ``ruralenv demo`` runs the sample with (``--set`` overrides them). The region's households without a
+#: sanitary toilet, which the region's new-toilet targets are shared by: a one-county input cannot know it. The
+#: figure is invented like the sample's villages (its 26,646 households lacking one, for about 45 counties like
+#: it); with it the demo's per-county and per-township toilet targets are shares a reader can use.
+SAMPLE_SETTINGS: tuple[str, ...] = ("region_households_lacking_toilet=1200000",)
+
 
 #: Lock file held in a destination folder while files are written into it (removed afterwards).
 LOCK_NAME = ".ruralenv.lock"
+
+
+def check_out_folder(out_dir: Path) -> None:
+    """Refuse, before any work, an output folder that is an existing file or cannot be made.
+
+    Raises
+    ------
+    OutputError
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir} 是已有文件，不是文件夹；请给一个文件夹（不存在时会新建）/ is an existing file, "
+                          "not a folder: give a folder (it is made when missing)")
+    parent = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if parent is not None and (not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK)):
+        raise OutputError(f"--out {out_dir}: 无法在 {parent} 中写入 / cannot write in {parent} "
+                          "(no permission, or a file in the way)")
 
 
 def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]],
@@ -126,12 +149,37 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
                 if CANCEL_REQUESTED.is_set():  # asked for while a finaliser ran, where the exception was lost
                     raise KeyboardInterrupt("cancelled before the outputs were moved into place")
                 for name in writers:
+                    _usual_mode(tmp / name, out_dir / name)
                     os.replace(tmp / name, out_dir / name)
             return {name: out_dir / name for name in writers}
         finally:
             if child is not None:
                 child.kill()
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _usual_mode(path: Path, dest: Path) -> None:
+    """Give a finished file the mode of the file it replaces, else what a new file gets here (0644 with the
+    usual umask): a writer's private temporary file (``mkstemp``: 0600) must not leave an output others
+    cannot read."""
+    try:
+        mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
+        os.chmod(path, mode)
+    except OSError:  # a file system without modes (e.g. FAT on a USB disk): nothing to set
+        pass
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux says it (else set and restored)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 #: Fault injection for the tests: when this variable names a file, a write that has every output in its temporary
@@ -303,8 +351,21 @@ def _first_line(exc: BaseException) -> str:
 def folder_lock(folder: Path) -> Iterator[None]:
     """Hold the lock of ``folder`` (the file :data:`LOCK_NAME` in it); a second holder waits.
 
+    Hold it from the check to the commit of every read-check-write on a file in the folder (e.g. a survey
+    import: which files were imported, which points are duplicates, then the write), so that two processes
+    started together never both pass the check. The lock is re-entrant within a thread: the
+    :func:`write_atomically` inside such a block takes it again without waiting for itself.
     The lock file is removed on release; a waiter that then holds the lock of a removed file tries again.
     """
+    key = os.path.realpath(folder)
+    held = _HELD.__dict__.setdefault("folders", {})
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
     path = folder / LOCK_NAME
     while True:
         fh = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
@@ -316,11 +377,17 @@ def folder_lock(folder: Path) -> Iterator[None]:
             fh.close()
             raise
         fh.close()
+    held[key] = 1
     try:
         yield
     finally:
+        held.pop(key, None)
         path.unlink(missing_ok=True)
         fh.close()
+
+
+#: Folders whose lock this thread holds (folder → depth), for :func:`folder_lock`'s re-entry.
+_HELD = threading.local()
 
 
 def _lock(fd: int) -> None:

@@ -74,6 +74,21 @@ _TERMS: tuple[Term, ...] = (
     # the plan's deliverables
     Term("project_list", "项目库", "project list", "实施方案附表"),
     Term("investment", "投资估算", "investment estimate", "实施方案附表"),
+    # the field loop (issue 26): the program's own words for the survey round, not the plan's
+    Term("status_form", "村庄现状调查表", "village status form", "实地调查（本程序） field loop"),
+    Term("observed_value", "调查值", "observed value", "实地调查（本程序） field loop"),
+    Term("current_value", "现值", "current value", "实地调查（本程序） field loop"),
+    Term("audit_trail", "变更记录", "audit trail", "实地调查（本程序） field loop"),
+    Term("data_year", "数据年份", "data year", "监测（本程序） monitoring"),
+    # roads and waste as the plan states them (issue 27)
+    Term("town_class3", "苏木乡镇通三级公路率", "share of township seats on Class III roads", "§(十一)",
+         "通三级公路率"),
+    Term("class3_road", "三级及以上公路", "road of technical grade Class III or better", "JTG B01-2014 §3.1"),
+    Term("admin_class", "行政等级", "administrative class (国道, 省道, 县道, 乡道, 村道, 专用公路)", "公路路线命名编号"),
+    Term("tech_grade", "技术等级", "technical grade (高速公路, 一级 … 四级, 等外)", "JTG B01-2014 §3.1"),
+    Term("waste_generated", "垃圾产生量", "waste generated", "§(九)"),
+    Term("transport_distance", "转运距离", "transport distance", "§(九)"),
+    Term("capacity", "处理能力", "treatment capacity (t/day)", "设施设计规模"),
     # the priced plan (issue 24): sewage projects, toilet types, pillars of the 项目库
     Term("sewer_connect", "就近纳入城镇污水管网", "connection to the town sewer", "§(七)", "纳管"),
     Term("central", "生活污水集中处理设施", "central sewage plant", "§(七)", "集中处理"),

@@ -41,7 +41,7 @@ def plan_targets(summary: dict) -> dict[str, float]:
 
     cfg = {**Config().as_dict(), **summary.get("config", {})}
     return {k: round(100.0 * float(cfg[f"target_{k}"]), 2)
-            for k in ("waste_2023", "waste_2025", "roads_2023", "roads_2025")}
+            for k in ("waste_2023", "waste_2025", "roads_2023", "roads_2025", "sewage_2023", "sewage_2025")}
 
 
 def short_label(label: str) -> str:

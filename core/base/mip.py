@@ -2,6 +2,13 @@
 assignment share."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -47,8 +54,9 @@ def solve_mip(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.c
         raise ConfigError("the planner needs the HiGHS solver: pip install highspy (QGIS: in the OSGeo4W "
                           "Shell or the Python QGIS uses)") from None
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    with _quiet_stdout():  # HiGHS prints its banner when constructed, before any option can silence it
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("threads", 1)
@@ -71,3 +79,32 @@ def solve_mip(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.c
         return None, float("nan"), float(info.mip_dual_bound), status
     return np.asarray(h.getSolution().col_value), float(info.objective_function_value), \
         float(info.mip_dual_bound), status
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Send what C code prints to standard output during the block to nowhere (file descriptor 1 is pointed at
+    the null device and C's stdout buffer flushed before it is restored): the command's own output on stdout
+    stays clean even with ``-q``. Where file descriptor 1 cannot be redirected, nothing changes."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no real stdout (e.g. a GUI without a console)
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        yield
+    finally:
+        _flush_c_stdout()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+def _flush_c_stdout() -> None:
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").fflush(None)
+    except (OSError, AttributeError):  # not a C library we know: its buffer goes where it goes
+        pass

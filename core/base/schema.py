@@ -24,7 +24,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
                  "admin_village_code", "resident_population", "sanitary_toilet_households", "sewage_treated"),
     "towns": ("is_county_seat",),
     "counties": (),
-    "roads": ("surface", "grade", "highway", "name"),
+    "roads": ("surface", "grade", "highway", "name", "admin_class", "tech_grade", "ref"),
     "facilities": ("name", "capacity_tpd", "county_code"),
     "mines": ("mineral", "green_mine_level", "status"),
     "sewer": ("name",),
@@ -71,7 +71,9 @@ ALIASES: dict[str, str] = {
     "是否旗县驻地": "is_county_seat", "是否县城": "is_county_seat", "是否旗县政府驻地": "is_county_seat",
     # roads
     "路面类型": "surface", "路面": "surface", "路面材料": "surface", "路面结构": "surface",
-    "技术等级": "grade", "道路等级": "grade", "等级": "grade", "行政等级": "grade",
+    "道路等级": "grade", "等级": "grade", "公路等级": "grade",
+    "行政等级": "admin_class", "行政等级代码": "admin_class", "技术等级": "tech_grade", "技术等级代码": "tech_grade",
+    "路线编号": "ref", "路线编码": "ref", "路线代码": "ref", "路线号": "ref",
     # facilities
     "设施类型": "facility_type", "类型": "facility_type", "type": "facility_type",
     "处理能力": "capacity_tpd", "规模": "capacity_tpd", "设计规模": "capacity_tpd", "capacity": "capacity_tpd",
@@ -175,3 +177,35 @@ MODEL_LABELS_EN: dict[str, str] = {
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "√"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "不是", ""}
+
+# --- Roads as the plan states them (issue 27): 行政等级 and 技术等级 are two different gradings ---------------
+#: 行政等级 (administrative class) of Chinese road data. Accepted spellings (lower case) → canonical class.
+ADMIN_CLASS_VALUES: dict[str, str] = {
+    "国道": "国道", "国家干线公路": "国道", "national": "国道",
+    "省道": "省道", "省级干线公路": "省道", "provincial": "省道",
+    "县道": "县道", "旗县道": "县道", "县公路": "县道", "county": "县道",
+    "乡道": "乡道", "苏木乡镇道": "乡道", "乡公路": "乡道", "township": "乡道",
+    "村道": "村道", "嘎查村道": "村道", "village": "村道",
+    "专用公路": "专用公路", "专用道路": "专用公路", "special": "专用公路",
+}
+#: 技术等级 (technical grade, JTG B01-2014 §3.1). Accepted spellings (lower case) → canonical grade.
+TECH_GRADE_VALUES: dict[str, str] = {
+    "高速公路": "高速公路", "高速": "高速公路", "expressway": "高速公路",
+    "一级": "一级", "一级公路": "一级", "1级": "一级", "1": "一级", "i": "一级", "class1": "一级", "class 1": "一级",
+    "二级": "二级", "二级公路": "二级", "2级": "二级", "2": "二级", "ii": "二级", "class2": "二级", "class 2": "二级",
+    "三级": "三级", "三级公路": "三级", "3级": "三级", "3": "三级", "iii": "三级", "class3": "三级", "class 3": "三级",
+    "四级": "四级", "四级公路": "四级", "4级": "四级", "4": "四级", "iv": "四级", "class4": "四级", "class 4": "四级",
+    "等外": "等外", "等外公路": "等外", "等外路": "等外", "substandard": "等外",
+}
+#: Technical grades from best to worst; 三级 or better is what §(十一) asks of township seats.
+TECH_GRADE_ORDER: tuple[str, ...] = ("高速公路", "一级", "二级", "三级", "四级", "等外")
+CLASS3_OR_BETTER: frozenset[str] = frozenset(TECH_GRADE_ORDER[:4])
+#: First letter of a Chinese route number (路线编号, OSM ``ref``: G109, S215, X601, Y012, C003, Z…) → 行政等级.
+REF_PREFIX_ADMIN: dict[str, str] = {"G": "国道", "S": "省道", "X": "县道", "Y": "乡道", "C": "村道", "Z": "专用公路"}
+#: OSM ``highway`` → 技术等级, used only with ``tech_grade_from_highway`` (an assumption: OSM classes are
+#: functional, not technical grades).
+HIGHWAY_TECH_GRADE: dict[str, str] = {
+    "motorway": "高速公路", "motorway_link": "高速公路", "trunk": "一级", "trunk_link": "一级",
+    "primary": "二级", "primary_link": "二级", "secondary": "三级", "secondary_link": "三级",
+    "tertiary": "四级", "tertiary_link": "四级",
+}

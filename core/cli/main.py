@@ -15,7 +15,8 @@ from pathlib import Path
 from ..base._errors import Cancelled, ConfigError, InputError, Problem, RuralEnvError
 from ..base.config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from ..base.console import ConsoleProgress
-from ..base.files import CANCEL_REQUESTED, SAMPLE_GPKG
+from ..base.files import CANCEL_REQUESTED, SAMPLE_GPKG, SAMPLE_SETTINGS, check_out_folder
+from ..base.glossary import label
 from ..base.i18n import language, tr, translate
 from ..surface.cost import SURFACE_TARGETS
 from .parser import Parser, bilingual
@@ -27,6 +28,8 @@ COMMAND_MODULES = ("ruralenv.core.maps.webmap", "ruralenv.core.cli.survey", "rur
 
 
 def _county_table(results) -> str:
+    """The plan's four targets per county (and the whole input): waste coverage and hardened access, then
+    生活污水治理率 against 2023/2025 and the zone targets and 卫生厕所普及率 with the households still lacking one."""
     t = results.tables["county"]
     lines = [f"{'旗县 county':<16}{'行政村':>7}{'垃圾覆盖%':>10}{'2025≥60%':>9}{'较大自然村':>11}{'通硬化路%':>10}"
              f"{'2025≥85%':>9}{'差村数':>7}{'需硬化km':>10}"]
@@ -35,7 +38,31 @@ def _county_table(results) -> str:
             f"{str(r['name'])[:12]:<16}{r['n_admin_in_scope']:>7}{_pct(r['waste_coverage_pct']):>10}"
             f"{'是' if r['waste_meets_2025'] else '否':>9}{r['n_larger']:>11}{_pct(r['road_coverage_pct']):>10}"
             f"{'是' if r['roads_meets_2025'] else '否':>9}{r['roads_gap_2025']:>7}{_num(r['pave_km_2025']):>10}")
+    if "sewage_rate_pct" in t:
+        lines += ["", *_sanitation_table(t, results.summary.get("config", {}))]
     return "\n".join(lines)
+
+
+def _sanitation_table(t, config: dict) -> list[str]:
+    """生活污水治理率 and 卫生厕所普及率 per county, against the plan's targets."""
+    s23, s25 = (round(100 * float(config.get(k, v)), 1) for k, v in (("target_sewage_2023", 0.26),
+                                                                    ("target_sewage_2025", 0.32)))
+    lines = [f"{'旗县 county':<16}{label('sewage_rate', short=True) + '%':>9}{f'2023≥{s23:g}%':>10}"
+             f"{f'2025≥{s25:g}%':>10}{'分区目标':>8}{label('toilet_rate') + '%':>11}{'尚需改厕户':>10}"]
+    for _, r in t.iterrows():
+        lines.append(
+            f"{str(r['name'])[:12]:<16}{_pct(r['sewage_rate_pct']):>9}{_yes(r['sewage_meets_2023']):>10}"
+            f"{_yes(r['sewage_meets_2025']):>10}{_yes(r['sewage_meets_zone']):>8}{_pct(r['toilet_rate_pct']):>11}"
+            f"{_int(r['toilets_needed']):>10}")
+    return lines
+
+
+def _yes(v) -> str:
+    return "—" if v is None or v != v else ("是" if v else "否")
+
+
+def _int(v) -> str:
+    return "—" if v is None or v != v else f"{int(v):,}"
 
 
 def _pct(v) -> str:
@@ -68,6 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     missing = [k for k in ("villages", "roads") if k not in specs]
     if missing:
         raise ConfigError("missing input layer(s): " + ", ".join(f"--{k}" for k in missing))
+    check_out_folder(args.out)  # before the analysis, not after it
     config = config.with_overrides(args.set or [])
     progress = ConsoleProgress(quiet=args.quiet)
     try:
@@ -97,6 +125,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for kind in LAYER_KINDS:
         setattr(args, kind, f"{SAMPLE_GPKG}:{kind}")
     args.config = None
+    args.set = [*SAMPLE_SETTINGS, *(args.set or [])]  # the sample's own settings first; the user's win
     return cmd_run(args)
 
 

@@ -5,12 +5,19 @@ import argparse
 from pathlib import Path
 
 from ..base._errors import ConfigError
+from ..base.files import check_out_folder
 
 
 def _pct(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"百分数 / a percentage such as 60, got {text!r}") from None
+    if 0 < value <= 1:  # a fraction where a percentage was asked for: 0.6 would plan for 0.6 %
+        raise argparse.ArgumentTypeError(f"{text}：是否指 {value * 100:g}%？百分数请写 {value * 100:g} / did you mean "
+                                         f"{value * 100:g} %? percentages are written as {value * 100:g}, not {text}")
     if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"a percentage in (0, 100], got {text}")
+        raise argparse.ArgumentTypeError(f"百分数应在 (1, 100] 之间 / a percentage in (1, 100], got {text}")
     return value / 100.0
 
 
@@ -46,6 +53,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--toilet-target", type=_pct, metavar="PCT",
                    help="卫生厕所普及率 to reach in every county, instead of the county's share of the region's "
                         "new toilets")
+    p.add_argument("--site-capacity-tpd", type=float, metavar="T",
+                   help="每个新增站点的处理能力(吨/日)：覆盖只计其能容纳的村庄 / what each proposed site can take "
+                        "(t/day): the coverage counts only the villages it can serve")
     p.add_argument("--no-check", action="store_true", help="skip the re-run (coverage is then the plan's claim)")
     p.add_argument("--no-map", action="store_true", help="do not write map.html")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting of the run")
@@ -65,11 +75,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise ConfigError("--budget-km must be >= 0")
     if args.budget_wan is not None and args.budget_wan < 0:
         raise ConfigError("--budget-wan must be >= 0")
+    check_out_folder(args.out)
     part = {k: args.only in (None, k) for k in ("waste", "roads", "sewage", "toilets")}
     opt = PlanOptions(args.candidates, args.facility_type, args.sites, args.waste_target, args.roads_target,
                       args.budget_km, args.weight, args.time_limit, part["waste"], part["roads"],
-                      not args.no_check, args.set or [], part["sewage"], part["toilets"], args.sewage_year,
-                      args.budget_wan, args.toilet_target)
+                      not args.no_check, args.set or [], args.site_capacity_tpd, sewage=part["sewage"],
+                      toilets=part["toilets"], year=args.sewage_year, budget_wan=args.budget_wan,
+                      toilet_target=args.toilet_target)
     progress = ConsoleProgress(quiet=args.quiet)
     try:
         outcome = make_plan(args.results, opt, progress)
@@ -95,6 +107,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
                           f"{x['bound_km']:.1f} km)")
             print(f"{w}: {x['coverage_before_pct']}% → {x['coverage_after_pct']}% "
                   f"(claimed {x['coverage_claimed_pct']}%); {extra}")
+    if "class3" in s:
+        c = s["class3"]
+        print(f"三级公路 class3: {c['seats_before']} → {c['seats_after_claimed']} 个驻地 seats (claimed); "
+              f"升级 {c['km']:.1f} 公里 km（技术等级未知 {c['km_unknown_grade']:.1f} 公里 of unknown grade）, "
+              f"{c['cost_wan']:.0f} 万元")
     for v in s["sentences"].values():
         print(v["zh"])
         print(v["en"])

@@ -28,6 +28,7 @@ from ..base import files, schema, values
 from ..base._errors import InputError, Problem
 from ..base.config import Config, LayerSpec
 from ..base.crs import GEOD, GEOGRAPHIC
+from .grades import legacy_grade, road_gradings
 
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x", "东经")
@@ -135,6 +136,15 @@ def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object
             "field": problem.field, "severity": problem.severity, "reason": problem.message}
 
 
+def _missing_field(name: str, present: str) -> str:
+    """The message of a missing required field: its Chinese names and how to add it, then what is there."""
+    zh = [alias for alias, canonical in schema.ALIASES.items() if canonical == name and not alias.isascii()]
+    called = f"（中文字段名 / Chinese name: {' / '.join(zh[:3])}）" if zh else ""
+    return (f"缺少必填字段 / required field '{name}' is missing{called}; 请在属性表中添加该字段（或将已有字段改名为"
+            f"上述名称之一）/ add the field to the attribute table or rename an existing one to one of these names "
+            f"(fields present: {present})")
+
+
 def read_layer(spec: LayerSpec, kind: str) -> Layer:
     """Read one input layer from a file and check it against the contract.
 
@@ -201,11 +211,7 @@ def check_layer(
     missing = [f for f in schema.REQUIRED[kind] if f not in gdf.columns]
     if missing:
         present = ", ".join(map(str, raw.columns.drop(raw.geometry.name, errors="ignore")))
-        raise InputError([
-            Problem(**where, row=None, field=f,
-                    message=f"required field '{f}' is missing (fields present: {present})")
-            for f in missing
-        ])
+        raise InputError([Problem(**where, row=None, field=f, message=_missing_field(f, present)) for f in missing])
     if gdf.crs is None:
         gdf = _assume_geographic(gdf, where)
     gdf = gdf.reset_index(drop=True)
@@ -272,12 +278,17 @@ def _first_line(exc: BaseException) -> str:
 
 
 def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
-    """Detect GBK/GB18030 attributes in a Shapefile that has no ``.cpg`` file (or whose ``.cpg`` is ignored)."""
+    """The encoding of a Shapefile's attributes: the one its ``.cpg`` names, else GBK/GB18030 or UTF-8 as
+    detected in the ``.dbf`` (also when the ``.cpg`` is ignored).
+
+    The ``.cpg``'s encoding is returned, not left to GDAL, so that the text is decoded the same way whatever
+    GDAL's ``SHAPE_ENCODING`` is set to (QGIS sets it to none in its own process).
+    """
     if path.suffix.lower() != ".shp":
         return None
     cpg = _cpg_file(path)
     if not ignore_cpg and cpg is not None and _known_codepage(cpg):
-        return None
+        return _codec_of(cpg)
     dbf = next((path.with_suffix(s) for s in (".dbf", ".DBF") if path.with_suffix(s).exists()), None)
     if dbf is None:
         return None
@@ -289,6 +300,13 @@ def shapefile_encoding(path: Path, ignore_cpg: bool = False) -> str | None:
 
 def _cpg_file(path: Path) -> Path | None:
     return next((path.with_suffix(s) for s in (".cpg", ".CPG") if path.with_suffix(s).exists()), None)
+
+
+def _codec_of(cpg: Path) -> str:
+    """The Python codec a ``.cpg`` names (``936`` and ``ANSI 936`` are Windows code pages)."""
+    text = cpg.read_text(encoding="ascii", errors="replace").strip()
+    digits = text.upper().removeprefix("ANSI").strip()
+    return f"cp{digits}" if digits.isdigit() else text
 
 
 def _known_codepage(cpg: Path) -> bool:
@@ -515,7 +533,7 @@ def _check_values(layer: Layer, where: dict) -> None:
     gdf, kind = layer.gdf, layer.kind
     for col in ("village_code", "county_code", "town_code", "admin_village_code", "name", "surface",
                 "grade", "highway", "village_class", "facility_type", "green_mine_level", "mineral", "status",
-                "zone"):
+                "zone", "admin_class", "tech_grade", "ref"):
         if col in gdf.columns:
             gdf[col] = values.text(gdf[col])
     for col in schema.REQUIRED[kind]:
@@ -717,6 +735,9 @@ def classify_roads(layer: Layer, config: Config) -> None:
         When every road is closed to trucks and they are excluded from the graph.
     """
     gdf, where = layer.gdf, layer.where
+    legacy = legacy_grade(gdf)
+    if legacy is not None:
+        gdf["grade"] = legacy
     has_highway = "highway" in gdf.columns
     surface = gdf["surface"] if "surface" in gdf.columns else pd.Series(None, index=gdf.index, dtype=object)
     grade = gdf["grade"] if "grade" in gdf.columns else pd.Series(None, index=gdf.index, dtype=object)
@@ -741,8 +762,30 @@ def classify_roads(layer: Layer, config: Config) -> None:
         gdf.loc[neither, "issues"] = [f"{p}; {note}" if p else note for p in gdf.loc[neither, "issues"]]
     gdf["hardened"] = (s_kind == "hard") | ((s_kind == "none") & (k_kind == "hard"))
     gdf["collection_route"] = k_kind != "non_truck"
+    _grade_roads(layer, config)
     if config.exclude_non_truck_roads:
         _exclude_non_truck(layer, klass)
+
+
+def _grade_roads(layer: Layer, config: Config) -> None:
+    """Add ``admin_class`` (行政等级), ``tech_grade`` (技术等级) and ``class3_road`` (三级 or better), with one note
+    per inference and per unknown value (:mod:`.grades`)."""
+    gdf, where = layer.gdf, layer.where
+    g = road_gradings(gdf, config.tech_grade_from_highway)
+    for idx, fld, value in g.unknown:
+        _add(layer, where, idx, fld, f"unknown value '{value}' (treated as unknown); expected one of "
+             f"{', '.join(schema.TECH_GRADE_ORDER if fld == 'tech_grade' else dict.fromkeys(schema.ADMIN_CLASS_VALUES.values()))}",
+             severity="note")
+    if g.from_ref.any():
+        layer.problems.append(Problem(**where, row=None, field="ref", severity="note", message=(
+            f"行政等级由路线编号推断 admin_class inferred from the route number for {int(g.from_ref.sum())} road(s) "
+            "(G→国道, S→省道, X→县道, Y→乡道, C→村道, Z→专用公路)")))
+    if g.from_highway.any():
+        layer.problems.append(Problem(**where, row=None, field="highway", severity="note", message=(
+            f"技术等级由 OSM highway 推断（假设）tech_grade mapped from OSM highway for {int(g.from_highway.sum())} "
+            "road(s) (tech_grade_from_highway: motorway→高速公路, trunk→一级, primary→二级, secondary→三级, "
+            "tertiary→四级); OSM classes are not technical grades, check them")))
+    gdf["admin_class"], gdf["tech_grade"], gdf["class3_road"] = g.admin_class, g.tech_grade, g.class3
 
 
 def _exclude_non_truck(layer: Layer, klass: pd.Series) -> None:

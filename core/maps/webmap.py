@@ -43,9 +43,11 @@ import shapely
 from ..base import contract, schema
 from ..base._errors import RuralEnvError
 from ..base.files import package_file, write_atomically
+from ..base.glossary import label
 from ..base.legend import plan_targets, village_category, village_classes
 from ..base.progress import NullProgress, Progress, check_cancel
 from ..base.values import flag_array, is_missing, yes_no
+from ..io.runinfo import read_run_record
 from ..model.prepare import point_xy
 from .lod import road_levels
 from .pack import codes, deltas, numbers, same, templated, texts
@@ -116,6 +118,7 @@ DEFAULT_BASEMAP = "osm"
 #: Popup field labels (zh, en).
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     **contract.headers(contract.VILLAGE_COLUMNS),
+    **contract.headers(contract.TOWN_CLASS3_COLUMNS + contract.FACILITY_CAPACITY_COLUMNS),
     "name": ("名称", "Name"),
     "village_code": ("村代码", "Village code"),
     "population": ("人口", "Population"),
@@ -182,6 +185,10 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "target": ("目标", "target"),
     "gap_villages": ("2025年尚差村数", "Villages short (2025)"),
     "pave_km": ("2025年需硬化 km", "km to pave (2025)"),
+    "sewage": (label("sewage_rate", "zh", short=True), "Sewage treated"),
+    "zone_target": ("分区目标", "zone target"),
+    "toilets": (label("toilet_rate", "zh"), "Sanitary toilets"),
+    "toilets_needed": ("尚需改厕户数", "Households lacking one"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "km": ("公里", "km"),
@@ -243,6 +250,8 @@ def _read_gpkg(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict]:
         name: pyogrio.read_dataframe(path, layer=name) if name in names else None for name in LAYER_TITLES}
     summary_path = path.with_name("summary.json")
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    if "config" not in summary:  # a results.gpkg on its own: the targets come from the settings it records
+        summary["config"] = read_run_record(path).get("settings", {})
     return layers, summary
 
 
@@ -339,6 +348,15 @@ class _Coords:
         return features
 
 
+def _outline(extent: np.ndarray, steps: int = 64) -> np.ndarray:
+    """Points along the edges of the box ``extent`` (minx, miny, maxx, maxy), ``steps`` per edge."""
+    x0, y0, x1, y1 = (float(v) for v in extent)
+    t = np.linspace(0.0, 1.0, steps + 1)
+    xs, ys = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    return shapely.points(np.r_[xs, xs, np.full_like(ys, x0), np.full_like(ys, x1)],
+                          np.r_[np.full_like(xs, y0), np.full_like(xs, y1), ys, ys])
+
+
 def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, float, float]:
     """(west, south, east, north) of every layer in EPSG:4326 (shifted like the data with ``gcj02``)."""
     boxes = []
@@ -346,9 +364,9 @@ def _bounds(frames: list[gpd.GeoDataFrame], gcj02: bool) -> tuple[float, float, 
         extent = gdf.total_bounds
         if not np.all(np.isfinite(extent)):
             continue
-        # The densified outline of the layer's extent is projected, not every feature.
-        step = max(float(np.ptp(extent.reshape(2, 2), axis=0).max()) / 64, 1e-6)
-        b = gpd.GeoSeries([shapely.segmentize(shapely.box(*extent), step)], crs=gdf.crs).to_crs(4326).total_bounds
+        # Points along the outline of the layer's extent are projected, not every feature; an extent of zero
+        # width or height (one feature, identical points, a north-south line) is a line or a point, no error.
+        b = gpd.GeoSeries(_outline(extent), crs=gdf.crs).to_crs(4326).total_bounds
         if np.all(np.isfinite(b)):
             boxes.append(b)
     if not boxes:
@@ -491,16 +509,24 @@ def _point_layer(layer_id: str, gdf: gpd.GeoDataFrame, coords: _Coords, lang: in
 
 def _towns_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
     seat = gdf["is_county_seat"] if "is_county_seat" in gdf.columns else pd.Series(False, index=gdf.index)
-    keys = ["county_seat" if yes_no(v, strict=False) else "town_seat" for v in seat]
+    class3 = gdf["class3_access"] if "class3_access" in gdf.columns else pd.Series(None, index=gdf.index)
+    keys = ["county_seat" if yes_no(v, strict=False) else "town_class3" if yes_no(c, strict=False) else "town_seat"
+            for v, c in zip(seat, class3, strict=True)]
+    square = {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5, "fillOpacity": 1}
     styles = {"county_seat": {"shape": "star", "radius": 9, "color": "#000000", "weight": 1.5,
                               "fillColor": "#ffd92f", "fillOpacity": 1},
-              "town_seat": {"shape": "square", "radius": 5, "color": "#000000", "weight": 1.5,
-                            "fillColor": "#ffffff", "fillOpacity": 1}}
-    labels = {"county_seat": ("旗县驻地", "county seat"), "town_seat": ("苏木乡镇驻地", "township seat")}
+              "town_class3": {**square, "fillColor": "#1a9850"},  # issue 27: 苏木乡镇通三级公路 (§(十一))
+              "town_seat": {**square, "fillColor": "#ffffff"}}
+    known = "class3_access" in gdf.columns
+    labels = {"county_seat": ("旗县驻地", "county seat"),
+              "town_class3": ("苏木乡镇驻地（通三级公路）", "township seat on a Class III road"),
+              "town_seat": ("苏木乡镇驻地（未通三级公路）", "township seat, no Class III road") if known
+              else ("苏木乡镇驻地", "township seat")}
     spec = (("town_code", "text"), ("county_code", "text"), ("is_county_seat", "bool"),
-            ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"))
+            ("waste_coverage_pct", "pct"), ("road_coverage_pct", "pct"), ("class3_access", "bool"),
+            ("class3_gap_m", "metres"), ("class3_gap_unknown_m", "metres"))
     layer = _point_layer("towns", gdf, coords, lang, keys, styles, labels, spec, labelled=len(gdf) <= 600)
-    many = {"town_seat"} if keys.count("town_seat") > DOT_MIN_SEATS else set()
+    many = {"town_seat", "town_class3"} if len(keys) - keys.count("county_seat") > DOT_MIN_SEATS else set()
     return _dotted(layer, many, ("苏木乡镇驻地", "township seats"), lang)
 
 
@@ -518,8 +544,8 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
     }
     labels = {**FACILITY_LABELS, "other": ("其他", "other")}
     keys = [t if t in FACILITY_LABELS else "other" for t in gdf["facility_type"]]
-    spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("county_code", "text"), ("snap_dist_m", "metres"),
-            ("issues", "text"))
+    spec = (("facility_type", "enum"), ("capacity_tpd", "num"), ("load_tpd", "num"), ("utilisation_pct", "pct"),
+            ("over_capacity", "bool"), ("county_code", "text"), ("snap_dist_m", "metres"), ("issues", "text"))
     displays = {"facility_type": _in(FACILITY_LABELS, lang)}
     layer = _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
     return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("设施", "facilities"), lang)
@@ -639,7 +665,10 @@ def _toilets_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
 def _indicators(counties: pd.DataFrame | None, summary: dict, lang: int) -> dict:
     """Rows of the indicator panel: each county, then the whole region when known."""
     cols = ("name", "county_code", "waste_coverage_pct", "waste_meets_2023", "waste_meets_2025", "road_coverage_pct",
-            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025")
+            "roads_meets_2023", "roads_meets_2025", "roads_gap_2025", "pave_km_2025",
+            # the plan's other two targets: 生活污水治理率 (26 % / 32 % and the zone's) and 卫生厕所普及率
+            "sewage_rate_pct", "sewage_meets_2023", "sewage_meets_2025", "sewage_meets_zone", "toilet_rate_pct",
+            "toilets_needed")
     rows = []
     if counties is not None and len(counties):
         for rec in pd.DataFrame(counties).to_dict(orient="records"):

@@ -15,7 +15,18 @@ from ..base.progress import NullProgress, Progress
 from .prepare import LayerInput, prepare
 from .results import Results, build_results
 from .stage import Context, Stage, Timer, run_stages
-from .stages import access, attributes, collection, distances, indicators, mines, sanitation, villages
+from .stages import (
+    access,
+    attributes,
+    capacity,
+    class3,
+    collection,
+    distances,
+    indicators,
+    mines,
+    sanitation,
+    villages,
+)
 
 #: The stages of every run after :func:`.prepare.prepare`, in order.
 STAGES: tuple[Stage, ...] = (
@@ -23,6 +34,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("distances", distances.run, steps=len(schema.FACILITY_TYPES)),
     Stage("access", access.run),
     Stage("collection", collection.run),
+    Stage("capacity", capacity.run),
+    Stage("class3", class3.run),
     Stage("sanitation", sanitation.run),
     Stage("mines", mines.run),
     Stage("villages", villages.run),

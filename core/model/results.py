@@ -17,6 +17,8 @@ from ..network.graph import RoadNetwork
 from ..notebook.explore import explore
 from .prepare import Prepared
 from .stage import Context
+from .stages.capacity import Capacity
+from .stages.class3 import Class3
 from .stages.indicators import Indicators
 from .stages.mines import Mines
 from .stages.villages import VillageTable, move_issues_last
@@ -78,10 +80,14 @@ def _append(issues: object, text: str) -> str:
     return f"{issues}; {text}" if issues else text
 
 
-def facilities_layer(p: Prepared, progress: Any) -> gpd.GeoDataFrame:
-    """The facilities with their snap distance; those with no road in reach are flagged as not used."""
+def facilities_layer(p: Prepared, progress: Any, capacity: Capacity | None = None) -> gpd.GeoDataFrame:
+    """The facilities with their snap distance (and load against capacity); those with no road in reach are
+    flagged as not used."""
     out = p.facilities
     out["snap_dist_m"] = np.round(p.facility_snap.dist_m, 2)
+    if capacity is not None:
+        for name, values in capacity.facility_columns().items():
+            out[name] = values
     unsnapped = ~p.facility_snap.ok
     note = f"no road within {p.config.max_snap_m:.0f} m: not used"
     out.loc[unsnapped, "issues"] = out.loc[unsnapped, "issues"].map(lambda s: _append(s, note))
@@ -109,13 +115,16 @@ def counties_layer(p: Prepared, table: pd.DataFrame) -> pd.DataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs)
 
 
-def towns_layer(p: Prepared, table: pd.DataFrame) -> gpd.GeoDataFrame | None:
-    """The township seats with their township's indicators."""
+def towns_layer(p: Prepared, table: pd.DataFrame, class3: Class3 | None = None) -> gpd.GeoDataFrame | None:
+    """The township seats with their Class III access (§(十一)) and their township's indicators."""
     if p.towns is None:
         return None
     towns = p.towns
     if "is_county_seat" in towns:
         towns["is_county_seat"] = flag_array(towns["is_county_seat"])
+    if class3 is not None:
+        for name, values in class3.town_columns().items():
+            towns[name] = values
     if len(table):
         towns = towns.merge(table.drop(columns=["level", "name", "county_code"]), left_on="town_code",
                             right_on="code", how="left").drop(columns=["code"])
@@ -148,15 +157,31 @@ def summary_of(p: Prepared, tables: dict[str, pd.DataFrame], counts: dict[str, i
     return out
 
 
+def class3_note(target_pct: float | None) -> dict:
+    """summary.json ``class3``: the target used, and that the plan itself gives none."""
+    plan = ("方案提出“提升苏木乡镇通三级公路率”（§（十一）），未给出数值目标 / the plan asks to raise the share of township "
+            "seats on Class III roads (§(十一)) but gives no number")
+    if target_pct is None:
+        return {"target_town_class3_pct": None, "note": f"{plan}；未设目标 target_town_class3_pct / no target set"}
+    return {"target_town_class3_pct": target_pct, "note": f"{plan}；目标 {target_pct:g}% 为本次运行设定 / set for this run"}
+
+
 def build_results(ctx: Context[Prepared], seconds: dict[str, float]) -> Results:
     """The Results of a run from its prepared inputs and stage results."""
     p = ctx.prepared
     villages = ctx.need(VillageTable).villages
     tables = ctx.need(Indicators).tables
     mines = ctx.need(Mines).layer
-    towns = towns_layer(p, tables["town"])
+    towns = towns_layer(p, tables["town"], ctx.get(Class3))
     counts = {"villages": len(villages), "roads": len(p.roads), "facilities": len(p.facilities),
               "towns": 0 if towns is None else len(towns), "mines": 0 if mines is None else len(mines)}
-    return Results(villages, roads_layer(p), facilities_layer(p, ctx.progress), counties_layer(p, tables["county"]),
+    capacity = ctx.get(Capacity)
+    summary = summary_of(p, tables, counts, seconds)
+    if capacity is not None and capacity.solve:
+        summary["capacity_assignment"] = capacity.solve
+    if ctx.get(Class3) is not None:
+        summary["class3"] = class3_note(p.config.target_town_class3_pct)
+    return Results(villages, roads_layer(p), facilities_layer(p, ctx.progress, capacity),
+                   counties_layer(p, tables["county"]),
                    towns, None if mines is None else move_issues_last(mines), unreachable_layer(villages, p.reachable),
-                   p.rejects, tables, summary_of(p, tables, counts, seconds), p.net, p.crs)
+                   p.rejects, tables, summary, p.net, p.crs)

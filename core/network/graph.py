@@ -6,6 +6,7 @@ as at a bridge. Edge lengths are ellipsoidal metres (:func:`.crs.geodesic_segmen
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -150,6 +151,26 @@ def island_components(net: RoadNetwork, seat_edges: np.ndarray, island_max_lengt
     elif len(lengths):
         served[int(np.argmax(lengths))] = True
     return ~served & (lengths < island_max_length_m)
+
+
+def graded_view(net: RoadNetwork, line_mask: np.ndarray) -> RoadNetwork:
+    """The same graph with another road class in the place of "hardened" (e.g. 技术等级 三级 or better).
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    line_mask : ndarray of bool
+        Per road line: of the class.
+
+    Returns
+    -------
+    RoadNetwork
+        Sharing every array with ``net`` except ``edge_hardened`` (the class per edge) and ``hard_component``
+        (components through edges of the class only).
+    """
+    edge = np.asarray(line_mask, bool)[net.edge_line]
+    _, comp = connected_components(net.matrix(mask=edge), directed=False)
+    return dataclasses.replace(net, edge_hardened=edge, hard_component=comp.astype(np.int32))
 
 
 def csr_from_edges(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matrix:

@@ -84,7 +84,7 @@ from ..model.analysis import STAGES
 from ..model.prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
 from ..model.results import Results, build_results
 from ..model.stage import Context, Timer, run_stages
-from ..model.stages import indicators
+from ..model.stages import class3, indicators
 from ..model.stages.access import Access, HardSeeds, Seats, hard_component_of
 from ..model.stages.attributes import column_or
 from ..model.stages.collection import Collection
@@ -495,6 +495,9 @@ def run_partitioned(
         A partition failed after its retries; nothing was written.
     """
     config = config or Config()
+    if config.capacity_aware:  # one transportation problem over the whole input; a window sees only its part
+        raise ConfigError("capacity_aware 不能用于分区运行 / capacity_aware needs the whole input: run without "
+                          "--partition (loads and over_capacity are still reported per window)")
     options = options or PartitionOptions()
     progress = progress or NullProgress()
     if options.workers < 1:
@@ -763,7 +766,8 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
     vil["issues"] = src["issues"].to_numpy()
     # each window divided by its own households lacking a toilet; the share is of the whole input's
     vil["toilet_target_share"] = toilet_shares(vil["toilets_needed"].to_numpy(float),
-                                               vil["in_scope"].to_numpy(bool), base.config)
+                                               vil["in_scope"].to_numpy(bool), base.config,
+                                               vil["county_code"].nunique() > 1)
     return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 
@@ -786,6 +790,7 @@ def _assemble(base: NetworkInputs, parts: list[PartitionResult], facilities: gpd
         progress.message(f"village {code} {name}: {why}", "warning")  # as the single run reports them
     ctx: Context = Context(merged, progress)
     ctx.put(VillageTable(villages))
+    ctx.put(class3.run(ctx))  # township seats on Class III roads, on the whole graph (issue 27)
     ctx.put(indicators.run(ctx))
     population = column_or(villages, "population", np.nan).fillna(0).to_numpy(float)
     ctx.put(near_mines(villages.geometry, base.layer("mines"), population, cfg))

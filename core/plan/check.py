@@ -59,7 +59,7 @@ def plan_inputs(inp: PlanInputs, sites: gpd.GeoDataFrame | None = None,
               "roads": input_columns(inp.roads if roads is None else roads, "roads"),
               "facilities": facilities}
     for kind, gdf in (("towns", inp.towns), ("counties", inp.counties), ("mines", inp.mines)):
-        if gdf is not None and len(gdf):
+        if gdf is not None and len(gdf) and gdf.geometry.notna().any():  # a table without geometry was no input
             layers[kind] = input_columns(gdf, kind)
     for kind, gdf in inp.extra.items():  # sewer, urban areas, priority zones: as the run read them
         if gdf is not None and len(gdf):

@@ -21,7 +21,9 @@ import shapely
 from ..base._errors import ConfigError, InputError, Problem
 from ..base.config import LayerSpec
 from ..base.progress import NullProgress, Progress, check_cancel
+from ..model.assign import assign_within_capacity
 from ..model.prepare import point_xy
+from ..model.stages.capacity import village_waste_tpd
 from ..model.stages.collection import valid_stations
 from ..model.stages.indicators import villages_short  # the indicator's own rounding of the target
 from ..network.graph import RoadNetwork
@@ -165,7 +167,7 @@ def _solve(a: sp.csr_matrix, w: np.ndarray, county: np.ndarray, codes: np.ndarra
 def plan_facilities(inp: PlanInputs, candidates: gpd.GeoDataFrame | None = None,
                     facility_type: str = "transfer_station", sites: int | None = None, target: float | None = None,
                     weight: str = "count", time_limit: float = 30.0,
-                    progress: Progress | None = None) -> FacilityPlan:
+                    progress: Progress | None = None, site_capacity_tpd: float | None = None) -> FacilityPlan:
     """Choose new facility sites: ``sites`` of them covering the most, or the fewest reaching ``target``.
 
     Parameters
@@ -184,6 +186,9 @@ def plan_facilities(inp: PlanInputs, candidates: gpd.GeoDataFrame | None = None,
     time_limit : float
         Seconds for the integer programme.
     progress : Progress, optional
+    site_capacity_tpd : float, optional
+        What each new site can take (t/d): a site covers only the villages an exact assignment within that
+        capacity gives it (:func:`...model.assign.assign_within_capacity`); the sites are chosen as without it.
 
     Returns
     -------
@@ -217,12 +222,26 @@ def plan_facilities(inp: PlanInputs, candidates: gpd.GeoDataFrame | None = None,
     result, short = _solve(a, w, county, codes, table, sites, target, time_limit)
     after = before.copy()
     gained_cols = np.asarray(a[result.chosen].sum(axis=0)).ravel() > 0 if len(result.chosen) else np.zeros(0, bool)
+    if site_capacity_tpd is not None and len(result.chosen):
+        gained_cols = within_site_capacity(a[result.chosen], inp, targets, site_capacity_tpd)
     after[targets[gained_cols]] = True
     table = _county_table(inp, scope, before, after)
     site_gdf = _site_layer(inp, cands, a, result, targets, pop, scope, before, facility_type)
     table["sites"] = [int((site_gdf["county_code"] == cc).sum()) for cc in table["county_code"]]
     return FacilityPlan(facility_type, site_gdf, result, after, table, len(cands), int(usable.sum()),
                         "sites" if sites is not None else "target", short)
+
+
+def within_site_capacity(a: sp.csr_matrix, inp: PlanInputs, targets: np.ndarray, capacity_tpd: float) -> np.ndarray:
+    """Per target village: served by one of the sites (rows of ``a``) within ``capacity_tpd`` each, as many
+    villages as the capacities allow (issue 27, ``--site-capacity-tpd``)."""
+    pop = inp.villages["population"].fillna(0).to_numpy(float) if "population" in inp.villages \
+        else np.zeros(len(inp.villages))
+    waste = village_waste_tpd(inp.villages.iloc[targets], pop[targets], inp.config)
+    coo = a.tocoo()
+    chosen, _ = assign_within_capacity(coo.col.astype(np.int64), coo.row.astype(np.int64), np.ones(len(coo.col)),
+                                       waste, np.full(a.shape[0], float(capacity_tpd)))
+    return chosen >= 0
 
 
 def _site_layer(inp: PlanInputs, cands: gpd.GeoDataFrame, a: sp.csr_matrix, result: SitingResult,

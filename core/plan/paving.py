@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -331,7 +332,8 @@ class PavingResult:
 
 
 def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time_limit: float = 10.0,
-          primary: float | None = None, exact_max_edges: int = 20000) -> list[PavingResult]:
+          primary: float | None = None, exact_max_edges: int = 20000,
+          say: Callable[[str], object] | None = None) -> list[PavingResult]:
     """Plans for each target (fraction), monotone: a higher target never needs fewer km.
 
     Parameters
@@ -344,6 +346,8 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         The target the user asked for: solved first, with :data:`PRIMARY_SHARE` of the time.
     exact_max_edges : int
         Run the integer programme only when there are at most this many unhardened edges.
+    say : callable, optional
+        Receives a progress line before each integer programme (they take most of the time).
     """
     t0 = time.perf_counter()
     full, _ = greedy(inst, max(inst.need(t) for t in targets) if targets else 0)
@@ -364,6 +368,9 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         left = time_limit - (time.perf_counter() - t0)
         share = PRIMARY_SHARE * left if t == primary and len(order) > 1 else left / (len(order) - i)
         if len(sub.edges) <= exact_max_edges and share > 0.05 and need > 0:
+            if say is not None:
+                say(f"目标 {t:.0%}：需 {need} 个村通硬化路，整数规划至多 {share:.0f} 秒 / target {t:.0%}: {need} "
+                    f"villages, integer programme for at most {share:.0f} s ({i + 1}/{len(order)})")
             x, mip_bound, status[t] = exact(sub, need, share, plan[keep] if WARM_START else None)
             if x is not None:
                 x = np.isin(np.arange(len(inst.edges)), keep[x])

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +17,10 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
-from ..base._errors import ConfigError, InputError, Problem
+from ..base._errors import InputError, Problem
 from ..base.config import Config
 from ..base.progress import NullProgress, Progress
+from ..io.runinfo import run_config
 from ..model.prepare import concat_snaps, get_network
 from ..network.graph import RoadNetwork
 from ..network.snapping import Augmented, Snapper, augmented_graph
@@ -65,17 +65,14 @@ class PlanInputs:
 
 
 def _config_of(gpkg: Path, overrides: list[str] | None) -> Config:
-    """The run's settings from the summary.json beside ``gpkg`` (defaults when absent), then ``overrides``."""
-    summary = gpkg.with_name("summary.json")
-    config = Config()
-    if summary.exists():
-        try:
-            saved = json.loads(summary.read_text(encoding="utf-8")).get("config", {})
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"{summary}: unreadable ({exc}); remove it or fix it") from None
-        known = {f.name for f in dataclasses.fields(Config)}
-        config = config.replace(**{k: v for k, v in saved.items() if k in known})
-    return config.with_overrides(overrides or [])
+    """The run's settings recorded in ``gpkg`` (or the summary.json beside an older one), then ``overrides``.
+
+    Raises
+    ------
+    InputError
+        When the settings are recorded nowhere: planning on defaults would silently plan another run.
+    """
+    return run_config(gpkg, overrides)
 
 
 def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanInputs:
@@ -86,7 +83,8 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
     path : path
         The results.gpkg.
     overrides : list of str, optional
-        ``key=value`` settings applied over the run's own (from the summary.json beside it).
+        ``key=value`` settings applied over the run's own (recorded in the file, see
+        :func:`..io.runinfo.run_config`).
 
     Returns
     -------
@@ -119,6 +117,9 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
     crs = layers["villages"].crs
     if crs is None or not crs.is_projected:
         raise InputError([Problem(str(gpkg), "villages", None, None, "layer has no projected CRS")])
+    for name, df in layers.items():  # a run without a counties layer writes the county indicators as a table
+        if not isinstance(df, gpd.GeoDataFrame):
+            layers[name] = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), index=df.index), crs=crs)
     roads = layers["roads"]
     roads["hardened"] = roads["hardened"].fillna(False).astype(bool)
     return PlanInputs(gpkg, _config_of(gpkg, overrides), crs, layers["villages"], roads, layers["facilities"],
@@ -130,15 +131,15 @@ EXTRA_LAYERS = ("sewer", "urban_areas", "priority_zones")
 
 
 def _extra_layers(gpkg: Path, crs: CRS) -> dict[str, gpd.GeoDataFrame]:
-    """The run's ``sewer``, ``urban_areas`` and ``priority_zones`` inputs, read from the sources summary.json
+    """The run's ``sewer``, ``urban_areas`` and ``priority_zones`` inputs, read from the sources the run's record
     names when they are still there unchanged (same SHA-256); a missing or changed source is left out."""
     from ..base.config import LayerSpec
     from ..base.files import sha256_of
+    from ..io.runinfo import read_run_record
 
-    summary = gpkg.with_name("summary.json")
     try:
-        inputs = json.loads(summary.read_text(encoding="utf-8")).get("inputs", {}) if summary.exists() else {}
-    except (OSError, ValueError):
+        inputs = read_run_record(gpkg).get("inputs", {}) or {}
+    except Exception:  # noqa: BLE001 - no record: the check runs without these layers (and says so)
         return {}
     out = {}
     for kind in EXTRA_LAYERS:

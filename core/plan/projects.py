@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from ..base.glossary import zh
+from .class3 import class3_projects
 from .costs import paving_cost_per_km, station_cost
 
 #: Pillars in the order of the 投资估算汇总 sheet (key → glossary term).
@@ -151,6 +152,17 @@ def road_rows(pav, inp, places: _Places, access_after: np.ndarray) -> list[dict]
     return rows
 
 
+def class3_rows(plan, places: _Places) -> list[dict]:
+    """The upgrade to 三级 (issue 27) as 道路 rows, one per county (its own project rows, priced there)."""
+    rows = []
+    for k, r in enumerate(class3_projects(plan, places.county).to_dict(orient="records")):
+        km = float(r["quantity"])
+        rows.append(_row("roads", r["name"], "upgrade", places.where(r["county_code"], None), f"{km:.2f}公里",
+                         r["investment_wan"] / km if km else None, "万元/公里", r["investment_wan"], 2025, 0, 0.0,
+                         r["county_code"], f"U{k + 1:04d}"))
+    return rows
+
+
 def project_list(outcome) -> pd.DataFrame:
     """The 项目库 of a plan: every project priced, numbered 1..n (toilets, sewage, waste, roads)."""
     inp = outcome.inputs
@@ -168,6 +180,8 @@ def project_list(outcome) -> pd.DataFrame:
         rows += waste_rows(outcome.facilities, inp, places)
     if outcome.paving is not None:
         rows += road_rows(outcome.paving, inp, places, outcome.villages["access_claimed"].to_numpy(bool))
+    if getattr(outcome, "class3", None) is not None:
+        rows += class3_rows(outcome.class3, places)
     df = pd.DataFrame(rows, columns=[*[k for k in PROJECT_HEADERS if k != "seq"], "_pillar"])
     df.insert(0, "seq", np.arange(1, len(df) + 1))
     return df

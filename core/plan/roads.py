@@ -121,7 +121,8 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
         check_cancel(progress)
         progress.stage(f"plan: paving {code}")
         left = max(time_limit - (time.perf_counter() - t0), 0.0)  # shared by the counties still to plan
-        results = solve(inst, targets, left * work[k] / max(work[k:].sum(), 1.0), primary=target)
+        results = solve(inst, targets, left * work[k] / max(work[k:].sum(), 1.0), primary=target,
+                        say=progress.message)
         curves[code] = [_curve_row(r, inst) for r in results]
         chosen = within_budget(inst, budget_km) if budget_km is not None \
             else next(r for r in results if r.target == target)

@@ -12,6 +12,7 @@ import pandas as pd
 from ..base._errors import ConfigError
 from ..base.progress import NullProgress, Progress
 from .check import agreement, rerun
+from .class3 import Class3Plan, plan_class3
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
 from .problem import PlanInputs, load_results
 from .projects import investment, project_list
@@ -37,6 +38,7 @@ class PlanOptions:
     roads: bool = True
     check: bool = True
     overrides: list[str] = field(default_factory=list)
+    site_capacity_tpd: float | None = None  # issue 27: what each proposed site can take (t/d)
     sewage: bool = True
     toilets: bool = True
     year: int = 2025
@@ -54,6 +56,7 @@ class PlanOutcome:
     villages: gpd.GeoDataFrame
     summary: dict
     rerun_villages: pd.DataFrame | None = None
+    class3: Class3Plan | None = None  # issue 27: the upgrade plan to 三级 (with the roads plan)
     sewage: SewagePlan | None = None
     toilets: ToiletPlan | None = None
     year: int = 2025
@@ -87,21 +90,24 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
     if opt.waste:
         cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
         fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
-                              opt.time_limit, progress)
+                              opt.time_limit, progress, opt.site_capacity_tpd)
     if opt.roads:
         pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
     if opt.sewage:
         sew = plan_sewage(inp, opt.year, opt.budget_wan, opt.time_limit, progress)
     if opt.toilets:
         toi = plan_toilets(inp, sew.kind if sew is not None else None, opt.year, opt.toilet_target)
+    up = plan_class3(inp, opt.time_limit, progress) if opt.roads else None
     seconds = round(time.perf_counter() - t0, 3)
     re = _check(inp, fac, pav, sew, toi, progress) if opt.check else None
     re_v = re.villages if re is not None else None
     villages = _villages_layer(inp, fac, pav, re_v, sew, toi)
-    out = PlanOutcome(inp, fac, pav, villages, {}, re_v, sew, toi, opt.year)
+    out = PlanOutcome(inp, fac, pav, villages, {}, re_v, class3=up, sewage=sew, toilets=toi, year=opt.year)
     out.projects = project_list(out)
-    out.investment, money = investment(out.projects, _county_names(inp))
+    out.investment, money = investment(out.projects, county_names(inp))
     out.summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
+    if up is not None:
+        out.summary["class3"] = class3_summary(inp, up)
     if sew is not None:
         out.summary["sewage"] = sewage_summary(inp, sew, villages, re)
     if toi is not None:
@@ -120,6 +126,18 @@ def _check(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None, se
     roads = paved_roads(inp, pav.net, pav.edges) if pav is not None else None
     return rerun(inp, sites, roads, progress, sew.treated_after if sew is not None else None,
                  toi.added if toi is not None else None)
+
+
+def class3_summary(inp: PlanInputs, up: Class3Plan) -> dict:
+    """plan.json ``class3``: km and 万元 of the upgrade to 三级, seats connected (the plan's claim)."""
+    c = up.counties
+    before = int(inp.towns["class3_access"].fillna(False).astype(bool).sum()) if inp.towns is not None else 0
+    return {"km": round(float(up.pieces["length_m"].sum()) / 1000, 3), "pieces": int(len(up.pieces)),
+            "km_unknown_grade": round(float(c["km_unknown_grade"].sum()), 3) if len(c) else 0.0,
+            "cost_wan": round(float(c["cost_wan"].sum()), 1) if len(c) else 0.0,
+            "cost_upgrade_class3_wan_per_km": inp.config.cost_upgrade_class3_wan_per_km,
+            "seats_before": before, "seats_after_claimed": int(up.access_after.sum()),
+            "counties": c.to_dict(orient="records")}
 
 
 def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None,
@@ -218,7 +236,8 @@ def _roads_summary(inp: PlanInputs, pav: PavingPlan, villages: gpd.GeoDataFrame,
     }
 
 
-def _county_names(inp: PlanInputs) -> dict[str, str]:
+def county_names(inp: PlanInputs) -> dict[str, str]:
+    """County code → name from the counties layer (empty without one)."""
     if inp.counties is not None and "name" in inp.counties:
         return dict(zip(inp.counties["county_code"].astype(str), inp.counties["name"].astype(str), strict=False))
     return {}
@@ -227,7 +246,7 @@ def _county_names(inp: PlanInputs) -> dict[str, str]:
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
     """One sentence per county in Chinese and English, e.g. 新增转运站3座，垃圾收运覆盖率由29.6%提高到61.2%；
     …，共需投资约X万元."""
-    names = _county_names(inp)
+    names = county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
     money = summary.get("investment", {}).get("by_county", {})

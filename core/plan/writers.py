@@ -9,8 +9,10 @@ import pandas as pd
 from ..base.files import write_atomically
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
+from .class3 import PROJECT_HEADERS as CLASS3_HEADERS
+from .class3 import class3_projects
 from .projects import PROJECT_HEADERS, SUMMARY_HEADERS
-from .run import PlanOutcome
+from .run import PlanOutcome, county_names
 
 #: Sheets of plan.xlsx with their own headers (Chinese row above English).
 SHEET_PROJECTS = "项目库 projects"
@@ -24,6 +26,8 @@ def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
         layers["proposed_sites"] = outcome.facilities.sites
     if outcome.paving is not None:
         layers["roads_to_pave"] = outcome.paving.pieces
+    if outcome.class3 is not None:
+        layers["roads_to_class3"] = outcome.class3.pieces
     if outcome.sewage is not None:
         layers["sewage_projects"] = outcome.sewage.projects
         layers["sewage_pipes"] = outcome.sewage.pipes
@@ -47,6 +51,10 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
         tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
                                               for row in rows])
         tables["待硬化路段 pieces"] = pd.DataFrame(outcome.paving.pieces.drop(columns="geometry"))
+    if outcome.class3 is not None:  # issue 27: the upgrade to 三级; class3_projects gives its 项目库 rows
+        tables["三级公路升级 class3"] = pd.DataFrame(s["class3"]["counties"])
+        tables["升级路段 class3 pieces"] = pd.DataFrame(outcome.class3.pieces.drop(columns="geometry"))
+        tables["三级公路项目 class3 projects"] = class3_projects(outcome.class3, county_names(outcome.inputs))
     if outcome.sewage is not None:
         tables["污水治理 sewage"] = pd.DataFrame([{k: v for k, v in r.items() if k != "zones"}
                                               for r in s["sewage"]["counties"]])
@@ -67,7 +75,8 @@ def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
         "plan.xlsx": lambda p: write_report(plan_tables(outcome), p, {SHEET_PROJECTS: PROJECT_HEADERS,
-                                                                       SHEET_INVESTMENT: SUMMARY_HEADERS}),
+                                                                       SHEET_INVESTMENT: SUMMARY_HEADERS,
+                                                                       "三级公路项目 class3 projects": CLASS3_HEADERS}),
     }
     if write_map:
         from ..maps.webmap import map_writer

@@ -25,11 +25,12 @@ import shapely
 from pyproj import CRS
 from scipy import ndimage
 
-from ..base._errors import ConfigError
+from ..base._errors import ConfigError, InputError
 from ..base.config import Config
 from ..base.crs import scale_factors
 from ..base.files import write_atomically
 from ..base.progress import NullProgress, Progress
+from ..io.runinfo import run_config
 from ..io.write import write_json, write_report
 from ..model.prepare import point_xy
 from ..network.graph import RoadNetwork
@@ -511,8 +512,14 @@ def cmd_surface(args: argparse.Namespace) -> int:
     """``ruralenv surface``."""
     from ..base.console import ConsoleProgress
 
-    config = Config().with_overrides(args.set or [])
     progress = ConsoleProgress()
+    try:
+        config = run_config(args.results, args.set)
+    except InputError as exc:  # settings recorded nowhere: the surface's rules are the defaults, said so
+        if not Path(args.results).exists():
+            raise
+        progress.message(f"{exc.problems[0].message}; 使用默认设置 / using the default settings", "warning")
+        config = Config().with_overrides(args.set or [])
     try:
         surf = make_surface(read_results(args.results), args.target, args.mode, config, args.res,
                             args.population, progress=progress)

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from ..base import values
@@ -161,6 +162,13 @@ def import_survey(files: Iterable[str | Path], into: str | Path, crs: str = "aut
     option = parse_crs_option(crs)
     if not match_radius_m > 0:
         raise ConfigError(f"match radius must be positive metres, not {match_radius_m!r}")
+    with store.locked(into):  # from the idempotency and duplicate checks to the write: no second import between
+        return _import_locked(list(files), into, option, crs, match_radius_m, progress)
+
+
+def _import_locked(files: list[str | Path], into: Path, option: str | CRS, crs: str, match_radius_m: float,
+                   progress: Progress) -> SurveyReport:
+    """:func:`import_survey` while holding the lock of ``into``'s folder."""
     if into.exists():
         store.check_writable(into)
     villages = load_villages(into)

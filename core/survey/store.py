@@ -7,18 +7,28 @@ byte for byte as it was. The ``villages`` layer is never written.
 from __future__ import annotations
 
 import shutil
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
-from ..base.files import write_atomically
+from ..base.files import folder_lock, write_atomically
 from .safety import refuse
 
 POINTS_LAYER = "survey_points"
 REJECTS_LAYER = "survey_rejects"
 UPDATES_LAYER = "village_location_updates"
 IMPORTS_LAYER = "survey_imports"
+
+
+def locked(gpkg: Path) -> AbstractContextManager[None]:
+    """Hold the lock of the folder of ``gpkg`` (:func:`..base.files.folder_lock`, re-entrant): every
+    read-check-write on an output GeoPackage (import idempotency, duplicate checks, apply) runs inside it, from
+    the first read to the commit, so two commands started together take turns. Runs into that folder wait too.
+    """
+    folder = Path(gpkg).parent
+    return folder_lock(folder) if folder.is_dir() else nullcontext()  # no folder: the reader says so
 
 
 def layer_names(gpkg: Path) -> list[str]:

@@ -8,11 +8,14 @@ from .plan_paving import PlanPaving
 from .plan_sanitation import PlanSanitation
 from .sanitation import Sanitation
 from .surface import AccessibilitySurface
+from .survey_apply import SurveyApply
+from .survey_form import SurveyForm
 from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport, PlanFacilities, PlanPaving, PlanSanitation, AccessibilitySurface)
+              SurveyImport, PlanFacilities, PlanPaving, PlanSanitation, AccessibilitySurface, SurveyForm, SurveyApply)
 
 __all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "PlanFacilities",
-           "PlanPaving", "PlanSanitation", "Sanitation", "SurveyImport", "ValidateRoadNetwork", "WasteCollectionModel"]
+           "PlanPaving", "PlanSanitation", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport",
+           "ValidateRoadNetwork", "WasteCollectionModel"]

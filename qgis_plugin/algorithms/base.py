@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
@@ -124,15 +125,15 @@ class Sink:
         QML file in ``styles/`` applied when the layer is loaded.
     drop : tuple of str
         Result columns left out of this output.
-    empty : str
-        Geometry type of the output when the layer has no feature (a memory layer needs one).
+    geometry : str
+        Geometry type of the output when the layer has no feature (``Point``, ``LineString``, ``MultiPolygon`` …).
     """
 
     layer: str
     label: str
     style: str | None = None
     drop: tuple[str, ...] = ()
-    empty: str = "Point"
+    geometry: str = "Point"
 
     @property
     def parameter(self) -> str:
@@ -297,10 +298,33 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
                 if optional:
                     continue
                 raise QgsProcessingException(self.invalidSourceError(parameters, kind.upper()))
+            table = self._table_file(source, parameters, kind, context)
+            if table is not None:  # a CSV/XLSX table: read by the core as the command line reads it
+                out[kind] = table
+                continue
             # A GeoPackage's "fid" is its own feature id: written back (results.gpkg, GeoPackage sinks) it must
             # be unique, which it no longer is once the core splits multi-part roads. Keep it as src_fid.
             out[kind] = source_to_gdf(source).rename(columns={"fid": "src_fid"})
         return out
+
+    def _table_file(self, source: Any, parameters: dict, kind: str, context: QgsProcessingContext) -> str | None:
+        """The file of a layer the core reads better itself, so QGIS and the command line read it alike: a table
+        without geometry (CSV, TXT, XLSX with longitude/latitude columns: the core makes the points) or a
+        Shapefile (the core tells GBK from UTF-8 whatever a .cpg says; QGIS trusts the .cpg or assumes the
+        system encoding), unless only the selected features are asked for. None for any other layer."""
+        given = parameters.get(kind.upper())
+        if isinstance(given, QgsProcessingFeatureSourceDefinition) and given.selectedFeaturesOnly:
+            return None
+        layer = self.parameterAsVectorLayer(parameters, kind.upper(), context)
+        path = Path(layer.source().split("|")[0]) if layer is not None else Path()
+        if not path.is_file():
+            return None
+        suffix = path.suffix.lower()
+        if suffix in TABLE_SUFFIXES and source.wkbType() == QgsWkbTypes.NoGeometry:
+            return str(path)
+        if suffix == ".shp":
+            return str(path)
+        return None
 
     def analyse(self, layers: dict[str, Any], config: Config, progress: Progress, parameters: dict,
                 context: QgsProcessingContext) -> Outcome:
@@ -336,9 +360,7 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         df = outcome.layers[sink.layer]
         df = df.drop(columns=[c for c in sink.drop if c in df.columns])
         fields = fields_of(df)
-        geometry_type = sink_geometry_type(df)
-        if geometry_type == QgsWkbTypes.Unknown and len(df) == 0:
-            geometry_type = getattr(QgsWkbTypes, sink.empty)
+        geometry_type = sink_geometry_type(df, sink.geometry)
         target, dest_id = self.parameterAsSink(parameters, sink.parameter, context, fields, geometry_type,
                                                qgis_crs(outcome.crs))
         if target is None:
@@ -349,6 +371,9 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(loader)
         return dest_id
 
+
+#: Files of tables the core reads as points itself (longitude/latitude or WKT columns).
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 
 #: Village columns about hardened-road access (from the output contract).
 ACCESS_FIELDS = contract.names(contract.VILLAGE_COLUMNS, "access")

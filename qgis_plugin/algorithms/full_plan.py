@@ -38,9 +38,9 @@ class FullPlan(PipelineAlgorithm):
     SETTING_KEYS = tuple(SETTINGS)
     SINKS = (
         Sink("villages", "Villages with access and collection model", "villages.qml"),
-        Sink("roads", "Roads with hardened flag", "roads.qml"),
+        Sink("roads", "Roads with hardened flag", "roads.qml", geometry="LineString"),
         Sink("facilities", "Facilities", "facilities.qml"),
-        Sink("counties", "County indicators", "counties.qml"),
+        Sink("counties", "County indicators", "counties.qml", geometry="MultiPolygon"),
         Sink("unreachable", "Unreachable villages", "unreachable.qml"),
     )
     NUMBERS = {

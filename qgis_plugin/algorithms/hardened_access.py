@@ -21,7 +21,7 @@ class HardenedRoadAccess(PipelineAlgorithm):
     SINKS = (
         Sink("villages", "Villages with hardened-road access", "villages_access.qml",
              drop=MODEL_FIELDS + MINE_FIELDS + SANITATION_FIELDS),
-        Sink("roads", "Roads with hardened flag", "roads.qml"),
+        Sink("roads", "Roads with hardened flag", "roads.qml", geometry="LineString"),
     )
     NUMBERS = {
         "n_larger": "Larger natural villages",

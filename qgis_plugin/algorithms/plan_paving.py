@@ -22,7 +22,7 @@ class PlanPaving(PlanAlgorithm):
             "the most villages within a km budget per county. plan.json gives per county the km for 83.5 %, "
             "85 %, 90 % and 100 %, a lower bound and the gap. The plan is checked by running the analysis again "
             "with the pieces hardened; the coverage reported is that run's.")
-    SINKS = (Sink("roads_to_pave", "Roads to pave", empty="LineString"), Sink("villages", "Villages before and after"))
+    SINKS = (Sink("roads_to_pave", "Roads to pave", geometry="LineString"), Sink("villages", "Villages before and after"))
     NUMBERS = {"km": "km to pave", "bound_km": "Lower bound (km)", "coverage_before_pct": "Access before (%)",
                "coverage_after_pct": "Access after (%)"}
 

@@ -26,7 +26,7 @@ class PlanSanitation(PlanAlgorithm):
             "suits, to reach each county's share of the region's new toilets or a coverage target. Costs are the "
             "cost_* settings; plan.json gives the cost, its lower bound and the gap, and plan.xlsx the project list "
             "and the investment estimate. The plan is checked by running the analysis again with it built.")
-    SINKS = (Sink("sewage_projects", "Sewage projects"), Sink("sewage_pipes", "Sewage pipes", empty="LineString"),
+    SINKS = (Sink("sewage_projects", "Sewage projects"), Sink("sewage_pipes", "Sewage pipes", geometry="LineString"),
              Sink("toilet_projects", "Toilet projects"), Sink("villages", "Villages before and after"))
     NUMBERS = {"rate_before_pct": "Sewage treatment rate before (%)",
                "rate_after_pct": "Sewage treatment rate after (%)", "cost_wan": "Sewage cost (10,000 CNY)",

@@ -17,7 +17,8 @@ from qgis.core import (
 )
 
 from ...core import ConfigError
-from ...core.survey import MATCH_KINDS, SurveyReport, import_survey, parse_crs_option
+from ...core.survey import MATCH_KINDS, SurveyReport, import_survey, is_status_return, parse_crs_option
+from ...core.survey.status import commit_status, read_status
 from ..feedback import FeedbackProgress
 from .base import Outcome, RuralEnvAlgorithm, tr
 
@@ -84,7 +85,9 @@ class SurveyImport(RuralEnvAlgorithm):
             "survey_imports (one audit row per file). The datum of each file (WGS 84, GCJ-02, BD-09, "
             "CGCS2000 or projected metres) is decided from the file and the villages and written to the log, "
             "unless you choose it. A file imported before is skipped. Any unreadable or unsafe file stops the "
-            "import and the GeoPackage stays unchanged.")
+            "import and the GeoPackage stays unchanged. A returned village status form (form.gpkg, form.xlsx, or a CSV "
+            "with village_code and obs_* columns) is recognised and its checked observations go to "
+            "village_status_updates.")
     NUMBERS = {
         "imported": "Points imported",
         "rejected": "Rows rejected",
@@ -135,14 +138,20 @@ class SurveyImport(RuralEnvAlgorithm):
         into = self.parameterAsFile(parameters, RESULTS, context)
         crs = self.crs_option(parameters, context)
         radius = self.parameterAsDouble(parameters, MATCH_RADIUS, context)
+        status = [f for f in files if is_status_return(Path(f))]
+        points = [f for f in files if f not in status]
         survey = SurveyProgress(progress.feedback, len(files))
+        report = SurveyReport(Path(into), [], written=False)
         try:
-            report = import_survey(files, into, crs=crs, match_radius_m=radius, progress=survey)
+            prepared = read_status(status, into) if status else None  # checked before anything is written
+            if points:
+                report = import_survey(points, into, crs=crs, match_radius_m=radius, progress=survey)
+            lines = commit_status(prepared).lines() if prepared is not None else []
         except OSError as exc:  # e.g. another program holds the GeoPackage
             raise QgsProcessingException(
                 tr("Could not update {0}: {1}. If another program has it open, close it there and run again; "
                    "it is unchanged.").format(into, exc)) from exc
-        for line in report.lines(warnings=False):  # the warnings were logged as they came
+        for line in lines + (report.lines(warnings=False) if points else []):  # warnings were logged as they came
             survey.message(line)
         return Outcome({}, None, numbers=counts(report), extra={RESULTS_GPKG: str(Path(into))})
 

@@ -19,10 +19,10 @@ class ValidateRoadNetwork(RuralEnvAlgorithm):
     INPUTS = (("roads", False), ("towns", True))
     SETTING_KEYS = ("node_tolerance_m", "max_snap_m", "island_max_length_m")
     SINKS = (
-        Sink("components", "Road network components", "components.qml"),
+        Sink("components", "Road network components", "components.qml", geometry="LineString"),
         Sink("dangles", "Dangles (dead ends)", "problem_points.qml"),
-        Sink("islands", "Isolated road islands", "problem_lines.qml"),
-        Sink("duplicates", "Duplicate segments", "problem_lines.qml"),
+        Sink("islands", "Isolated road islands", "problem_lines.qml", geometry="LineString"),
+        Sink("duplicates", "Duplicate segments", "problem_lines.qml", geometry="LineString"),
         Sink("zero_length", "Zero-length roads", "problem_points.qml"),
     )
     NUMBERS = {

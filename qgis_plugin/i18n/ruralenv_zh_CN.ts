@@ -372,8 +372,8 @@
         <translation>野外调查</translation>
     </message>
     <message>
-        <source>Imports GPS points of a field survey (GPX, KML, KMZ, CSV/TXT, XLSX, GeoJSON, GeoPackage, Shapefile) into the results GeoPackage of a full plan: survey_points (matched to villages by code, name or distance), survey_rejects (each rejected row with its row number and reason), village_location_updates (proposed village moves, to review; villages are never changed) and survey_imports (one audit row per file). The datum of each file (WGS 84, GCJ-02, BD-09, CGCS2000 or projected metres) is decided from the file and the villages and written to the log, unless you choose it. A file imported before is skipped. Any unreadable or unsafe file stops the import and the GeoPackage stays unchanged.</source>
-        <translation>将野外调查的 GPS 点（GPX、KML、KMZ、CSV/TXT、XLSX、GeoJSON、GeoPackage、Shapefile）导入完整规划的结果 GeoPackage：survey_points（按村代码、名称或距离匹配到村庄）、survey_rejects（每个拒收行及其行号和原因）、village_location_updates（建议的村庄位置调整，供审核；村庄图层从不修改）和 survey_imports（每个文件一条审计记录）。每个文件的坐标基准（WGS 84、GCJ-02、BD-09、CGCS2000 或投影坐标米）根据文件本身和村庄位置判定并写入日志，也可由您指定。此前已导入的文件将跳过。任何无法读取或不安全的文件都会中止导入，GeoPackage 保持不变。</translation>
+        <source>Imports GPS points of a field survey (GPX, KML, KMZ, CSV/TXT, XLSX, GeoJSON, GeoPackage, Shapefile) into the results GeoPackage of a full plan: survey_points (matched to villages by code, name or distance), survey_rejects (each rejected row with its row number and reason), village_location_updates (proposed village moves, to review; villages are never changed) and survey_imports (one audit row per file). The datum of each file (WGS 84, GCJ-02, BD-09, CGCS2000 or projected metres) is decided from the file and the villages and written to the log, unless you choose it. A file imported before is skipped. Any unreadable or unsafe file stops the import and the GeoPackage stays unchanged. A returned village status form (form.gpkg, form.xlsx, or a CSV with village_code and obs_* columns) is recognised and its checked observations go to village_status_updates.</source>
+        <translation>将野外调查的 GPS 点（GPX、KML、KMZ、CSV/TXT、XLSX、GeoJSON、GeoPackage、Shapefile）导入完整规划的结果 GeoPackage：survey_points（按村代码、名称或距离匹配到村庄）、survey_rejects（每个拒收行及其行号和原因）、village_location_updates（建议的村庄位置调整，供审核；村庄图层从不修改）和 survey_imports（每个文件一条审计记录）。每个文件的坐标基准（WGS 84、GCJ-02、BD-09、CGCS2000 或投影坐标米）根据文件本身和村庄位置判定并写入日志，也可由您指定。此前已导入的文件将跳过。任何无法读取或不安全的文件都会中止导入，GeoPackage 保持不变。交回的村庄现状调查表（form.gpkg、form.xlsx，或含 village_code 和 obs_* 列的 CSV）会被识别，检查后的调查值写入 village_status_updates。</translation>
     </message>
     <message>
         <source>Points imported</source>
@@ -700,6 +700,80 @@
         <translation>同时按 2025 年目标规划转运站和待硬化道路（报告文件夹/plan）</translation>
     </message>
     <message>
+        <source>Write the village status form</source>
+        <translation>写出村庄现状调查表</translation>
+    </message>
+    <message>
+        <source>Writes the village status form for field teams from the results GeoPackage of a full plan: form.gpkg (one point per village with its current values and empty observation fields; the allowed values are declared in the GeoPackage), form.qgz (a QGIS project with drop-down lists, ranges and read-only current values that QField opens offline), form.xlsx (for teams without QField) and form.kml (the villages for phone map apps). Give a county or township code to write the form of that area only. Bring the filled form back with Import field survey points.</source>
+        <translation>由完整规划的结果 GeoPackage 写出供调查组使用的村庄现状调查表：form.gpkg（每村一个点，含现值和空白调查字段；允许值声明在 GeoPackage 内）、form.qgz（QGIS 工程，含下拉列表、取值范围和只读现值，QField 可离线打开）、form.xlsx（供不用 QField 的调查组）和 form.kml（供手机地图应用的村庄位置）。填写旗县或苏木乡镇代码则只写出该区域的调查表。填好的调查表用“导入野外调查点”导回。</translation>
+    </message>
+    <message>
+        <source>Villages in the form</source>
+        <translation>调查表中的村庄数</translation>
+    </message>
+    <message>
+        <source>Only the villages of county code</source>
+        <translation>只含该旗县代码的村庄</translation>
+    </message>
+    <message>
+        <source>Only the villages of township code</source>
+        <translation>只含该苏木乡镇代码的村庄</translation>
+    </message>
+    <message>
+        <source>Form folder</source>
+        <translation>调查表文件夹</translation>
+    </message>
+    <message>
+        <source>Form project for QField (form.qgz)</source>
+        <translation>QField 调查工程（form.qgz）</translation>
+    </message>
+    <message>
+        <source>Write next year's villages from the survey</source>
+        <translation>由调查写出下一年的村庄图层</translation>
+    </message>
+    <message>
+        <source>Writes a new villages GeoPackage: the villages the full plan read, with every accepted observation of the imported status forms applied (and every village_location_updates row whose status you set to accepted), a layer audit with one row per value changed (village, field, old, new, surveyor, date, source file and its SHA-256) and the data year. Observations that disagree are left unchanged and listed, or the later survey date is taken. The results GeoPackage and the input files are not changed. Run the full plan on the new villages for the year's indicators.</source>
+        <translation>写出新的村庄 GeoPackage：完整规划所读的村庄，应用已导入调查表中每个有效调查值（以及状态设为 accepted 的 village_location_updates 记录），audit 图层每个改动一行（村庄、字段、原值、新值、调查人、日期、来源文件及其 SHA-256），并记录数据年份。互相矛盾的调查值保持不变并列出，或取调查日期较晚者。结果 GeoPackage 和输入文件不会改变。用新村庄图层运行完整规划即得当年指标。</translation>
+    </message>
+    <message>
+        <source>Values changed</source>
+        <translation>改动的值</translation>
+    </message>
+    <message>
+        <source>Conflicts left unchanged</source>
+        <translation>未改的冲突</translation>
+    </message>
+    <message>
+        <source>Villages moved</source>
+        <translation>移动位置的村庄</translation>
+    </message>
+    <message>
+        <source>Results GeoPackage with imported status forms (results.gpkg)</source>
+        <translation>已导入调查表的结果 GeoPackage（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Data year (0: the year of the latest survey)</source>
+        <translation>数据年份（0：最近调查日期的年份）</translation>
+    </message>
+    <message>
+        <source>Observations that disagree</source>
+        <translation>互相矛盾的调查值</translation>
+    </message>
+    <message>
+        <source>Leave them unchanged and list them</source>
+        <translation>不改并列出</translation>
+    </message>
+    <message>
+        <source>Take the later survey date</source>
+        <translation>取调查日期较晚者</translation>
+    </message>
+    <message>
+        <source>Villages of the new year</source>
+        <translation>新一年的村庄图层</translation>
+    </message>
+    <message>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
         <source>Plan sewage treatment and sanitary toilets</source>
         <translation>规划生活污水治理与卫生厕所</translation>
     </message>

@@ -54,7 +54,13 @@
           <data_defined_properties>
             <Option type="Map">
               <Option type="QString" value="" name="name"/>
-              <Option name="properties"/>
+              <Option type="Map" name="properties">
+                <Option type="Map" name="fillColor">
+                  <Option type="bool" value="true" name="active"/>
+                  <Option type="QString" value="CASE WHEN &quot;class3_access&quot; THEN '26,152,80,255' ELSE '255,255,255,255' END" name="expression"/>
+                  <Option type="int" value="3" name="type"/>
+                </Option>
+              </Option>
               <Option type="QString" value="collection" name="type"/>
             </Option>
           </data_defined_properties>

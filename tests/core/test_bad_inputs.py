@@ -13,7 +13,7 @@ from conftest import SAMPLE
 from ruralenv.core import InputError, run_pipeline
 from shapely.geometry import Point
 
-RUN = [sys.executable, "-m", "ruralenv.core.cli.main", "run"]
+RUN = [sys.executable, "-m", "ruralenv.core.cli", "run"]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -182,3 +182,80 @@ cache_dir = "{tmp_path / 'cache'}"
     bad.write_text('[inputs]\nroads = "x.gpkg"\n', encoding="utf-8")
     proc = subprocess.run([*RUN, str(bad), "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "[inputs] lacks villages" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('[setting]\nd_station_m = 30000\n', "unknown table [setting]; 是否应为 / did you mean 'settings'?"),
+    ('facilties = "f.gpkg"\n', "unknown key in [inputs] facilties; 是否应为 / did you mean 'facilities'?"),
+    ('[settings]\nd_staton_m = 30000\n', "unknown key in [settings] d_staton_m; 是否应为 / did you mean 'd_station_m'?"),
+    ('[settings]\nd_station_m = "far"\n', "setting d_station_m expects a float"),
+])
+def test_misspelt_toml_tables_and_keys_are_errors_naming_the_nearest_known_name(tmp_path, text, expected):
+    toml = tmp_path / "plan.toml"
+    head, _, rest = text.partition("[")
+    toml.write_text(f'[inputs]\nvillages = "{SAMPLE}:villages"\nroads = "{SAMPLE}:roads"\n{head}'
+                    + (f"[{rest}" if rest else ""), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([*RUN, str(toml), "--out", str(out), "--no-map", "-q"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert expected in proc.stderr and str(toml) in proc.stderr and not out.exists()
+
+
+def test_a_geopackage_1_4_from_newer_gdal_reads_without_warnings(tmp_path):
+    """GDAL 3.8+ (QGIS 3.34+) writes GeoPackage 1.4; the GDAL in pyogrio's wheel warned on every open."""
+    import sqlite3
+
+    newer = tmp_path / "qgis334.gpkg"
+    newer.write_bytes(SAMPLE.read_bytes())
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 10400")
+    con.commit()
+    con.close()
+    proc = cli(*sum(([f"--{k}", f"{newer}:{k}"] for k in ("villages", "roads", "facilities", "towns")), []),
+               "--out", str(tmp_path / "out"), "--no-map", "-q", "--set", f"cache_dir={tmp_path / 'c'}")
+    assert proc.returncode == 0, proc.stderr
+    assert "user_version" not in proc.stderr and "partially supported" not in proc.stderr
+
+
+def test_missing_code_names_its_chinese_alias_and_the_fix(tmp_path, previous_out):
+    csv = tmp_path / "villages.csv"
+    csv.write_text("名称,经度,纬度\n甲村,111.10,39.80\n", encoding="utf-8")
+    err = check_fails(tmp_path, previous_out, ["--villages", str(csv), "--roads", str(SAMPLE) + ":roads"],
+                      "required field 'village_code' is missing", "村代码", "add the field")
+    assert "旗县代码" in err  # county_code is missing too, with its own Chinese name
+
+
+def test_out_pointing_at_an_existing_file_fails_before_the_analysis(tmp_path):
+    target = tmp_path / "results.gpkg"
+    target.write_bytes(b"not a folder")
+    proc = cli("--villages", f"{SAMPLE}:villages", "--roads", f"{SAMPLE}:roads", "--out", str(target))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "is an existing file, not a folder" in proc.stderr
+    assert "] read" not in proc.stderr and "] graph" not in proc.stderr  # no stage of the analysis ran
+    assert target.read_bytes() == b"not a folder"
+
+
+@pytest.mark.parametrize("value, expected", [("0.6", "did you mean 60 %?"), ("150", "a percentage in (1, 100]"),
+                                             ("六十", "a percentage such as 60")])
+def test_plan_percentages_given_as_fractions_are_questioned(tmp_path, value, expected):
+    proc = subprocess.run([sys.executable, "-c", "import sys; from ruralenv.core.cli.main import main; "
+                           "sys.exit(main())", "plan", str(tmp_path / "results.gpkg"), "--out", str(tmp_path / "p"),
+                           "--waste-target", value], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and expected in proc.stderr
+
+
+def test_every_output_is_readable_by_others_including_the_surface(tmp_path, cfg):
+    import os
+    import stat
+
+    from ruralenv.core.surface.run import make_surface, read_results, write_surface
+
+    out = tmp_path / "out"
+    run_pipeline({k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "towns")}, cfg, out_dir=out, write_map=False)
+    files = write_surface(make_surface(read_results(out / "results.gpkg"), "seat", config=cfg, res=1000.0),
+                          out / "surface_seat.tif")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in [*out.glob("*.*"), *map(Path, files.values())]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path.name

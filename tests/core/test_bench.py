@@ -26,7 +26,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def county_bench(tmp_path_factory) -> Path:
     """The CLI run once at county scale without baselines."""
     out = tmp_path_factory.mktemp("bench")
-    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli.main", "bench", "--scale", "county", "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "ruralenv.core.cli", "bench", "--scale", "county", "--out", str(out),
                            "--no-baselines"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "total s" in proc.stdout
@@ -165,7 +165,7 @@ def test_qgis_routes_agree_with_ours(county_bench):
 
 
 def test_extra_cases_report_map_render_and_survey_import(tmp_path):
-    cases = bench.extra_cases(tmp_path, map_case=(300, 900), survey_points=500)
+    cases = bench.extra_cases(tmp_path, map_case=(300, 900), survey_points=500, field_villages=200)
     assert "error" not in cases["map"], cases["map"]
     assert cases["map"]["size_bytes"] > 10_000
     if chromium_path() or os.environ.get("RURALENV_REQUIRE_BROWSER"):
@@ -174,6 +174,9 @@ def test_extra_cases_report_map_render_and_survey_import(tmp_path):
     assert cases["survey"]["imported"] + cases["survey"]["rejected"] == 500
     text = bench.format_cases(cases)
     assert "Map case (300 villages, 900 road segments)" in text and "500-point CSV" in text
+    loop = cases["field_loop"]
+    assert (loop["n_villages"], loop["observations"], loop["ok"]) == (200, 600, 600) and loop["changes"] > 0
+    assert "returned form of 200 villages" in text
 
 
 def test_benchmark_helper_counts_add_up(tmp_path):

@@ -15,7 +15,7 @@ from ruralenv.core.cli.main import build_parser
 from ruralenv.core.cli.parser import texts, walk
 from ruralenv.core.cli.template import write_templates
 
-CLI = [sys.executable, "-m", "ruralenv.core.cli.main"]
+CLI = [sys.executable, "-m", "ruralenv.core.cli"]
 ZH = {"LANG": "zh_CN.UTF-8", "RURALENV_LANG": ""}
 EN = {"LANG": "C.UTF-8", "LC_ALL": "", "LANGUAGE": "", "LC_MESSAGES": "", "RURALENV_LANG": ""}
 # what a Chinese error line may hold besides its message: where (图层, 第N行, 字段) and quoted values

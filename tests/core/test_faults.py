@@ -22,7 +22,7 @@ from ruralenv.core.base import OutputError, files
 from ruralenv.core.base.files import LOCK_NAME, TMP_PREFIX, folder_lock, write_atomically
 
 KINDS = ("villages", "roads", "facilities", "towns", "counties", "mines")
-RUN = [sys.executable, "-m", "ruralenv.core.cli.main", "run",
+RUN = [sys.executable, "-m", "ruralenv.core.cli", "run",
        *sum(([f"--{k}", f"{SAMPLE}:{k}"] for k in KINDS), [])]
 
 

@@ -60,11 +60,24 @@ def region(tmp_path_factory):
     return inputs, cfg, single, folder
 
 
+#: What a partitioned run leaves out (issue 27): the facility serving a village may lie beyond its window (the
+#: seeds carry distances, not which facility), so names, loads and coverage within capacity stay empty.
+WINDOW_UNKNOWN = ("station_name", "station_dist_m", "treatment_name", "treatment_dist_m", "served_over_capacity",
+                  "load_tpd", "utilisation_pct", "over_capacity", "n_admin_covered_within_capacity",
+                  "waste_coverage_within_capacity_pct")
+
+
+def _known(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in WINDOW_UNKNOWN}
+
+
 def assert_same_villages(a: pd.DataFrame, b: pd.DataFrame) -> None:
     """Every column of every village equal; distances to a relative 1e-6."""
     assert list(a.columns) == list(b.columns)
     assert len(a) == len(b)
     for col in a.columns:
+        if col in WINDOW_UNKNOWN:
+            continue
         if col == "geometry":
             assert a.geometry.geom_equals_exact(b.geometry, 1e-6).all()
         elif col in VILLAGE_FLOATS:
@@ -101,11 +114,13 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
         if name == "villages":
             assert_same_villages(a, b)
         else:
-            pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"), check_exact=False,
-                                          rtol=1e-6, obj=name)
+            drop = ["geometry", *(c for c in WINDOW_UNKNOWN if c in a)]
+            pd.testing.assert_frame_equal(a.drop(columns=drop), b.drop(columns=drop, errors="ignore"),
+                                          check_exact=False, rtol=1e-6, obj=name)
     s1 = json.loads((folder / "single" / "summary.json").read_text())
     s2 = json.loads((out / "summary.json").read_text())
-    assert s1["region"] == s2["region"] and s1["counties"] == s2["counties"] and s1["counts"] == s2["counts"]
+    assert _known(s1["region"]) == _known(s2["region"]) and s1["counts"] == s2["counts"]
+    assert [_known(c) for c in s1["counties"]] == [_known(c) for c in s2["counties"]]
     assert {**s1["network"], "from_cache": True} == s2["network"]  # the client reuses the cached graph
     assert set(s2) >= set(contract.SUMMARY_KEYS) | set(contract.PARTITION_SUMMARY_KEYS)
     info = s2["partition"]
@@ -121,7 +136,11 @@ def test_partitioned_cli_equals_single_run(region, tmp_path):
     said = {w["text"]: w["partitions"] for w in info["worker_warnings"]}
     assert sorted(said["villages have no resident_population (常住人口): the sewage mode uses population instead"]) \
         == sorted(info["tasks"][i]["key"] for i in range(4))
-    assert (out / "report.xlsx").exists()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "report.xlsx", read_only=True).worksheets[0]
+    codes = {str(v) for row in sheet.iter_rows(values_only=True) for v in row}
+    assert set(s2["counties"]) <= codes  # every county of the partitioned run has its row
 
 
 def test_shrunken_halo_is_caught(region):

@@ -169,11 +169,17 @@ def test_cli_writes_plan_files(sample_results, tmp_path, capsys):
     assert main(["plan", str(out / "results.gpkg"), "--out", str(tmp_path / "p"), "--sites", "2",
                  "--budget-km", "50", "--time-limit", "3", "-q", "--no-map"]) == 0
     names = {n for n, _ in pyogrio.list_layers(tmp_path / "p" / "plan.gpkg")}
-    assert names == {"villages", "proposed_sites", "roads_to_pave", "sewage_projects", "sewage_pipes", "toilet_projects"}
+    assert names == {"villages", "proposed_sites", "roads_to_pave", "roads_to_class3",  # 三级: issue 27
+                     "sewage_projects", "sewage_pipes", "toilet_projects"}
     plan = json.loads((tmp_path / "p" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["class3"]["seats_after_claimed"] >= plan["class3"]["seats_before"]
     assert plan["waste"]["sites"] <= 2 and plan["waste"]["mode"] == "sites"
     assert all(c["km"] <= 50 for c in plan["roads"]["counties"])
-    assert (tmp_path / "p" / "plan.xlsx").exists()
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "p" / "plan.xlsx", read_only=True)
+    cells = {v for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row}
+    assert plan["waste"]["coverage_after_pct"] in cells or round(plan["waste"]["coverage_after_pct"], 2) in cells
     sites = pyogrio.read_dataframe(tmp_path / "p" / "plan.gpkg", layer="proposed_sites")
     assert list(sites["rank"]) == list(range(1, len(sites) + 1))
     assert {"facility_type", "villages_gained", "population_gained", "coverage_after_pct", "county_code"} <= set(sites)

@@ -12,7 +12,7 @@ from osm_extract import NON_TRUCK, ROADS, truck_route_m, write_extract
 from ruralenv.core import InputError, run_pipeline
 from ruralenv.core.cli.main import main
 
-RUN = [sys.executable, "-m", "ruralenv.core.cli.main", "run"]
+RUN = [sys.executable, "-m", "ruralenv.core.cli", "run"]
 
 
 @pytest.fixture

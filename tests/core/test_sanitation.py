@@ -81,10 +81,42 @@ def test_concentrated_is_measured_on_the_administrative_village():
     assert list(flag) == [True, True, False, False, True, True, True]
 
 
-def test_a_lone_village_is_concentrated_and_an_empty_group_too():
-    flag, share = concentrated_flags(np.array([0.0]), np.array([0.0]), np.array([0.0]),
-                                     np.array(["X"], dtype=object), np.array([True]), CFG)
-    assert flag[0] and share[0] == 1.0
+def test_a_lone_village_is_decided_by_the_dispersion_measure_never_assumed_concentrated():
+    """One point per administrative village (most layers): its spread cannot be measured; the run's 人口分散
+    measure (people within dispersed_radius_m) decides, for every tier that asks 集中 or 分散."""
+    x, y = np.array([0.0, 25_000.0, 60_000.0]), np.zeros(3)
+    residents = np.array([150.0, 1200.0, 1200.0])
+    pop_within = np.array([150.0, 1200.0, 2600.0])  # the third has neighbours within 5 km
+    flag, share = concentrated_flags(x, y, residents, np.array(["A", "B", "C"], dtype=object),
+                                     np.ones(3, bool), CFG, pop_within)
+    assert list(flag) == [False, False, True] and np.isnan(share).all()
+    mode, zh, en = sewage_modes(residents, flag, share, np.full(3, INF), CFG, pop_within)
+    assert list(mode) == ["resource_use", "decentralised", "central"]
+    assert "按人口分散衡量：5 公里内人口 150 人 < 1500 人" in zh[0]
+    assert "by the dispersion measure: 2600 people within 5 km ≥ 1500" in en[2]
+    # without the run's measure, the residents around the village are counted
+    flag, _ = concentrated_flags(x, y, residents, np.array(["A", "B", "C"], dtype=object), np.ones(3, bool), CFG)
+    assert not flag.any()
+
+
+def test_a_small_remote_village_of_the_issue_gets_resource_use_in_a_run(tmp_path):
+    """150 residents, 25 km from any sewer and any other village, one point per administrative village."""
+    from helpers import facility, points, roads, village
+    from ruralenv.core import run_pipeline
+
+    layers = {
+        "villages": points([village("150622100001", 0, 0, population=150, resident_population=150, households=50),
+                            village("150622100002", 25, 0, population=2000, resident_population=2000,
+                                    households=600)]),
+        "roads": roads(([(0, 0), (25, 0)], "沥青")),
+        "facilities": points([facility("county_treatment", 25, 0)]),
+    }
+    res = run_pipeline(layers, Config(cache_dir=str(tmp_path / "c")), write_map=False)
+    v = res.villages.set_index("village_code")
+    assert v.at["150622100001", "sewage_mode"] == "resource_use"
+    assert "人口分散" in v.at["150622100001", "sewage_reason"]
+    assert v.at["150622100002", "sewage_mode"] == "central"
+    assert v.at["150622100001", "fecal_route"] == "on_site"
 
 
 def test_design_flow_is_residents_times_water_use_times_discharge():
@@ -172,12 +204,40 @@ def test_indicators_toilets_and_the_regional_targets():
     out = sanitation_indicators(v, CFG)
     assert out["households"] == 300 and out["sanitary_households"] == 230 and out["toilets_needed"] == 70
     assert out["toilet_rate_pct"] == pytest.approx(76.67)
-    assert out["toilets_target_2023"] == 30000 and out["toilets_target_2025"] == 45000
     assert out["toilet_share_pct"] == 10.0
+    # 10 % of 300,000 would be 30,000 toilets for 70 households: a share is never more than those lacking one
+    assert out["toilets_target_2023"] == 70 and out["toilets_target_2025"] == 70
+    v["toilet_target_share"] = toilet_shares(needed, np.ones(3, bool), CFG.replace(
+        region_households_lacking_toilet=1_000_000))
+    out = sanitation_indicators(v, CFG)
+    assert out["toilets_target_2023"] == 21 and out["toilets_target_2025"] == 32  # 70 × 0.3 and 70 × 0.45
     # without the setting the input is the region: in-scope villages' own total (out-of-scope ones excluded)
     share = toilet_shares(np.array([20.0, 60.0, 30.0, np.nan]), np.array([True, True, False, True]), CFG)
     np.testing.assert_allclose(share, [0.25, 0.75, 0.375, np.nan])
     assert list(toilet_shares(np.array([0.0, np.nan]), np.ones(2, bool), CFG)[:1]) == [0.0]
+
+
+def test_one_county_without_the_region_total_gets_no_share_of_the_region_target(tmp_path):
+    """The issue's case: a one-county run handed a township 6,192 toilets where 550 households lacked one."""
+    import openpyxl
+    from conftest import SAMPLE
+    from ruralenv.core import run_pipeline
+
+    needed = np.array([20.0, 50.0])
+    assert np.isnan(toilet_shares(needed, np.ones(2, bool), CFG, whole_region=False)).all()
+    out = tmp_path / "out"
+    res = run_pipeline({k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "facilities", "towns")},
+                       CFG.replace(cache_dir=str(tmp_path / "c")), out_dir=out, write_map=False)
+    assert res.tables["town"]["toilets_target_2025"].isna().all()
+    assert res.villages["toilet_target_share"].isna().all()
+    sheet = openpyxl.load_workbook(out / "report.xlsx")["污水厕所 乡镇 sanitation town"]
+    head = [c.value for c in sheet[2]]
+    cells = [row[head.index("share of 2025 new-toilet target")] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert cells and all(str(c).startswith("全区目标（未分摊）") for c in cells)
+    given = run_pipeline({k: f"{SAMPLE}:{k}" for k in ("villages", "roads", "facilities", "towns")},
+                         CFG.replace(cache_dir=str(tmp_path / "c"), region_households_lacking_toilet=1_500_000))
+    town = given.tables["town"]
+    assert (town["toilets_target_2025"] <= town["toilets_needed"]).all() and town["toilets_target_2025"].sum() > 0
 
 
 def test_indicators_count_facilities_to_build_by_mode():
@@ -278,7 +338,7 @@ def test_sample_indicators_match_the_villages_layer(sanitation_run):
     assert region["n_admin_priority"] == int(prio.sum()) > 0
     assert region["toilets_needed"] == int(v.loc[v["in_scope"], "toilets_needed"].sum())
     county = res.tables["county"].iloc[0]
-    assert county["toilets_target_2025"] == CFG.target_toilets_2025  # one county holds the input's whole need
+    assert county["toilets_target_2025"] is None  # one county, no region total: the region target is not shared
     assert sanitation_indicators(v.drop(columns="sewage_mode"), CFG) == {}
 
 

@@ -124,7 +124,8 @@ def test_indicator_tables_per_county_and_township():
     assert list(tables["county"]["n_admin_covered"]) == [1, 0]
     assert len(tables["town"]) == 3 and tables["region"]["n_villages"].iat[0] == 3
     assert set(tables["county"].columns) <= {c.name for c in contract.INDICATOR_COLUMNS
-                                             + contract.SANITATION_INDICATOR_COLUMNS}
+                                             + contract.SANITATION_INDICATOR_COLUMNS
+                                             + contract.ROADS_WASTE_INDICATOR_COLUMNS}
 
 
 def test_snapper_on_hand_made_lines():

@@ -188,7 +188,7 @@ def test_rasterio_is_debians_not_a_wheel():
 
 def test_cli_surface_and_bad_target(sample_results, tmp_path):
     _, out = sample_results
-    cmd = [sys.executable, "-m", "ruralenv.core.cli.main", "surface", str(out / "results.gpkg"), "--to", "seat",
+    cmd = [sys.executable, "-m", "ruralenv.core.cli", "surface", str(out / "results.gpkg"), "--to", "seat",
            "--res", "250", "--mode", "time", "--out", str(tmp_path / "seat.tif"), "--set",
            f"cache_dir={out / 'cache'}"]
     done = subprocess.run(cmd, capture_output=True, text=True)

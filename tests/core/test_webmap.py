@@ -184,10 +184,18 @@ def test_every_layer_is_on_the_map_with_all_features(hostile):
     keys = [villages["classes"][c]["key"] for c in decode(villages["cls"])]
     assert keys == cats
     assert {"unreachable", "out_of_scope"} <= set(keys)
-    assert data["targets"] == {"waste_2023": 50.0, "waste_2025": 60.0, "roads_2023": 83.5, "roads_2025": 85.0}
+    assert data["targets"] == {"waste_2023": 50.0, "waste_2025": 60.0, "roads_2023": 83.5, "roads_2025": 85.0,
+                               "sewage_2023": 26.0, "sewage_2025": 32.0}
     rows = data["indicators"]["rows"]
     assert rows[0]["name"] == "准格尔旗" and rows[-1]["region"] is True
     assert rows[0]["waste_coverage_pct"] == pytest.approx(float(res.counties["waste_coverage_pct"].iloc[0]))
+    # all four of the plan's targets: 生活污水治理率 against 26 % / 32 % and the zone's, 卫生厕所普及率 and the lack
+    county = res.counties.iloc[0]
+    assert rows[0]["sewage_rate_pct"] == pytest.approx(float(county["sewage_rate_pct"]))
+    assert rows[0]["sewage_meets_2025"] is bool(county["sewage_meets_2025"])
+    assert rows[0]["sewage_meets_zone"] is bool(county["sewage_meets_zone"])
+    assert rows[0]["toilet_rate_pct"] == pytest.approx(float(county["toilet_rate_pct"]))
+    assert rows[0]["toilets_needed"] == int(county["toilets_needed"]) > 0
 
 
 def test_villages_are_where_the_results_put_them(hostile):

@@ -125,6 +125,10 @@ def test_legend_and_layer_switcher_work(visit, hostile):
     rows = visit.page.locator("#re-indicators tr")
     assert rows.count() == 1 + len(data["indicators"]["rows"])
     assert "准格尔旗" in rows.nth(1).inner_text()
+    head = rows.nth(0).inner_text()
+    assert all(word in head for word in ("污水治理率", "2025 ≥32%", "分区目标", "卫生厕所普及率", "尚需改厕户数"))
+    county = data["indicators"]["rows"][0]
+    assert f"{county['toilet_rate_pct']:.1f} %" in rows.nth(1).inner_text()
 
 
 def test_sanitation_layers_are_off_until_ticked(visit, hostile):

@@ -83,3 +83,20 @@ def test_demo_then_survey_import_run_from_an_unrelated_folder(installed):
     done = _run([ruralenv, "survey", "import", "survey.csv", "--into", "demo/results.gpkg"], work)
     assert "survey.csv [csv]: read as GCJ-02" in done.stdout
     assert f"imported {len(villages)} + rejected 0" in done.stdout
+
+
+def test_a_wheel_without_leaflet_is_never_built(tmp_path):
+    """Before `make vendor-js` the build stops and names the step (no wheel whose demo writes no map.html)."""
+    tree = tmp_path / "tree"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode("utf-8").split("\0")):
+        src = REPO / name
+        if src.is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_bytes(src.read_bytes())
+    assert not (tree / "vendor").exists()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path / "lib")],
+                          cwd=tree, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0
+    assert "make vendor-js" in done.stderr + done.stdout and "Leaflet is missing" in done.stderr + done.stdout

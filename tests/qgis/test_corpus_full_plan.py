@@ -1,7 +1,8 @@
 """A sample of the bad-input corpus (tests/core/corpus.py) through the full_plan algorithm (issue 12, item 6).
 
-Each file either runs or stops with a QgsProcessingException whose message reaches the log; no other
-exception (the Python error dialog in QGIS) may escape.
+Each file runs or stops with a QgsProcessingException whose message reaches the log, as the case expects
+(the exit code the command line gives it: 0 runs, 2 refused; no expectation: either); no other exception
+(the Python error dialog in QGIS) may escape.
 """
 from __future__ import annotations
 
@@ -59,11 +60,16 @@ def test_a_sample_of_the_corpus_through_full_plan_never_raises_anything_but_a_pr
         try:
             processing.run("ruralenv:full_plan", params, feedback=log)
             outcomes["ok"] += 1
+            if case.expect == 2:  # the command line refuses this file: so must the algorithm
+                failures[case.name] = "ran, where the command line exits 2"
         except QgsProcessingException as exc:
             outcomes["error"] += 1
             if not (log.errors or str(exc).strip()):
                 failures[case.name] = "a processing error without a message"
+            if case.expect == 0:  # the command line runs this file: so must the algorithm
+                failures[case.name] = f"refused, where the command line runs: {exc}"
         except Exception as exc:  # noqa: BLE001 - would be QGIS's Python error dialog
             failures[case.name] = f"{type(exc).__name__}: {exc}"
     assert not failures, failures
+    assert {c.expect for c in sample} >= {0, 2}, "the sample holds files expected to run and to be refused"
     assert outcomes["ok"] and outcomes["error"], outcomes

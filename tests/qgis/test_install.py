@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import (
@@ -23,7 +24,8 @@ from ruralenv.core import Config, run_pipeline
 
 ALGORITHM_IDS = ["ruralenv:collection_model", "ruralenv:export_webmap", "ruralenv:full_plan",
                  "ruralenv:hardened_access", "ruralenv:plan_facilities", "ruralenv:plan_paving",
-                 "ruralenv:plan_sanitation", "ruralenv:sanitation", "ruralenv:surface", "ruralenv:survey_import", "ruralenv:validate_network"]
+                 "ruralenv:plan_sanitation", "ruralenv:sanitation", "ruralenv:surface", "ruralenv:survey_apply",
+                 "ruralenv:survey_form", "ruralenv:survey_import", "ruralenv:validate_network"]
 
 REPORT_PROVIDER = """
 import json
@@ -54,8 +56,9 @@ def qgis_process(env: dict, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def plugin_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py"), "--out-dir", str(out)], check=True)
-    return out / "ruralenv-0.1.0.zip"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "package.py"), "--out-dir", str(out)], check=True,
+                          capture_output=True, text=True)
+    return Path(done.stdout.strip().splitlines()[-1])  # ruralenv-<version of metadata.txt>.zip
 
 
 def test_zip_installs_into_clean_profile_and_starts(plugin_zip, tmp_path):
@@ -129,6 +132,7 @@ def test_chinese_ui_with_lang_zh_cn(compiled_translations, tmp_path):
     assert names == {"ruralenv:collection_model": "垃圾收运处置模式", "ruralenv:export_webmap": "导出交互式网页地图",
                      "ruralenv:full_plan": "完整规划与旗县指标",
                      "ruralenv:hardened_access": "村庄通硬化路分析", "ruralenv:survey_import": "导入野外调查点",
+                     "ruralenv:survey_form": "写出村庄现状调查表", "ruralenv:survey_apply": "由调查写出下一年的村庄图层",
                      "ruralenv:surface": "可达性栅格面", "ruralenv:sanitation": "村庄生活污水治理与卫生厕所",
                      "ruralenv:plan_facilities": "规划新增垃圾收运设施", "ruralenv:plan_paving": "规划待硬化道路",
                      "ruralenv:plan_sanitation": "规划生活污水治理与卫生厕所", "ruralenv:validate_network": "路网检查"}

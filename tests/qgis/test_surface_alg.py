@@ -33,7 +33,13 @@ def test_surface_algorithm_matches_core_and_loads_styled(results_gpkg, tmp_path)
     with rasterio.open(out) as ds:
         assert ds.crs.to_epsg() == 4546
         assert np.array_equal(ds.read(1), core.values)
-    assert (tmp_path / "seat_summary.json").exists() and (tmp_path / "seat_report.xlsx").exists()
+    import json
+
+    from openpyxl import load_workbook
+
+    summary = json.loads((tmp_path / "seat_summary.json").read_text(encoding="utf-8"))
+    assert summary["target"] == core.summary["target"] and summary["mode"] == "distance"
+    assert load_workbook(tmp_path / "seat_report.xlsx", read_only=True).worksheets[0].max_row >= 3
 
     layer = QgsRasterLayer(str(out), "seat")
     assert layer.isValid()

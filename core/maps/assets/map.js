@@ -869,7 +869,9 @@
     var table = el('table');
     var head = el('tr');
     [UI.county, UI.waste, '2023 ≥' + T.waste_2023 + '%', '2025 ≥' + T.waste_2025 + '%', UI.roads,
-      '2023 ≥' + T.roads_2023 + '%', '2025 ≥' + T.roads_2025 + '%', UI.gap_villages, UI.pave_km
+      '2023 ≥' + T.roads_2023 + '%', '2025 ≥' + T.roads_2025 + '%', UI.gap_villages, UI.pave_km,
+      UI.sewage, '2023 ≥' + T.sewage_2023 + '%', '2025 ≥' + T.sewage_2025 + '%', UI.zone_target, UI.toilets,
+      UI.toilets_needed
     ].forEach(function (h) { head.appendChild(el('th', null, h)); });
     table.appendChild(head);
     rows.forEach(function (r) {
@@ -883,6 +885,13 @@
       tr.appendChild(mark(r.roads_meets_2025));
       tr.appendChild(el('td', null, r.roads_gap_2025 === null ? '—' : r.roads_gap_2025));
       tr.appendChild(el('td', null, r.pave_km_2025 === null ? '—' : r.pave_km_2025.toFixed(1)));
+      tr.appendChild(el('td', null, pct(r.sewage_rate_pct)));
+      tr.appendChild(mark(r.sewage_meets_2023));
+      tr.appendChild(mark(r.sewage_meets_2025));
+      tr.appendChild(mark(r.sewage_meets_zone));
+      tr.appendChild(el('td', null, pct(r.toilet_rate_pct)));
+      tr.appendChild(el('td', null, r.toilets_needed === null || r.toilets_needed === undefined ? '—'
+        : r.toilets_needed.toLocaleString('zh-CN')));
       var shape = r.region ? null : countyShape(r.county_code);
       if (shape) {
         tr.className = 're-clickable';

@@ -49,6 +49,7 @@ class Collection:
     pop_within_radius: np.ndarray
     d_valid_station: np.ndarray
     haul_of_station: np.ndarray
+    station_node: np.ndarray | None = None  # per village: graph node of that valid station (-1: none)
 
     def village_columns(self) -> dict[str, np.ndarray]:
         """The output columns of this stage."""
@@ -77,8 +78,9 @@ def valid_stations(station_nodes: np.ndarray, county_dist: np.ndarray, d_haul_m:
 
 
 def haul_chain(matrix: sp.csr_matrix, distances: Distances, n_nodes: int,
-               config: Config, seeds: Seeds | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per village: road metres to the nearest valid station, and that station's haul to county treatment.
+               config: Config, seeds: Seeds | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per village: road metres to the nearest valid station, that station's haul to county treatment, and the
+    station's graph node (-1: none; a node id past ``n_nodes`` is a window's seed, not a station).
 
     ``seeds`` (a partitioned run's window): the distance to a valid station and its haul known at some nodes.
     """
@@ -91,7 +93,7 @@ def haul_chain(matrix: sp.csr_matrix, distances: Distances, n_nodes: int,
         haul = np.r_[haul[:n_nodes], seeds.haul[ok]]  # type: ignore[union-attr]
     source = at_nodes(src, distances.village_node, -1).astype(np.int64)
     haul_of = np.where(source >= 0, haul[np.maximum(source, 0)], np.inf)
-    return at_nodes(d_valid, distances.village_node), haul_of
+    return at_nodes(d_valid, distances.village_node), haul_of, source
 
 
 def _km(d: float) -> str:
@@ -221,10 +223,10 @@ def run(ctx: Context[Any]) -> Collection:
     p = ctx.prepared
     dist = ctx.need(Distances)
     attrs = ctx.need(VillageAttributes)
-    d_valid, haul_of = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config, ctx.get(Seeds))
+    d_valid, haul_of, station = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config, ctx.get(Seeds))
     x, y = p.village_xy
     pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m)
     assignment = assign_models(dist.to_villages("transfer_station"), d_valid, haul_of,
                                dist.to_villages("town_treatment"), dist.to_villages("village_treatment"), pop_r,
                                p.reachable & p.has_facilities, p.config)
-    return Collection(assignment, pop_r, d_valid, haul_of)
+    return Collection(assignment, pop_r, d_valid, haul_of, station)

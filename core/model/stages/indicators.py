@@ -17,14 +17,22 @@ import numpy as np
 import pandas as pd
 
 from ...base.config import Config
-from ...base.contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, headers
+from ...base.contract import (
+    INDICATOR_COLUMNS,
+    ROADS_WASTE_INDICATOR_COLUMNS,
+    SANITATION_INDICATOR_COLUMNS,
+    headers,
+)
 from ...base.values import flag_column, number_column
 from ..stage import Context
+from .capacity import capacity_indicators
+from .class3 import Class3
 from .sanitation import sanitation_indicators
 from .villages import VillageTable
 
 #: Column → (Chinese header, English header) for reports.
-HEADERS: dict[str, tuple[str, str]] = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS)
+HEADERS: dict[str, tuple[str, str]] = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS
+                                              + ROADS_WASTE_INDICATOR_COLUMNS)
 
 
 def villages_short(target: float, ok: int, total: int) -> int:
@@ -97,7 +105,8 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
 
 
 #: Functions that add indicator columns for a group of villages; a new analysis appends its own.
-INDICATOR_FUNCTIONS: list[Callable[[pd.DataFrame, Config], dict]] = [summarise, sanitation_indicators]
+INDICATOR_FUNCTIONS: list[Callable[[pd.DataFrame, Config], dict]] = [summarise, sanitation_indicators,
+                                                                     capacity_indicators]
 
 
 def _indicators(villages: pd.DataFrame, config: Config) -> dict:
@@ -153,4 +162,21 @@ def run(ctx: Context[Any]) -> Indicators:
     counties, towns = p.layers.get("counties"), p.layers.get("towns")
     county_names = dict(zip(counties.gdf["county_code"], counties.gdf["name"], strict=False)) if counties else {}
     town_names = dict(zip(towns.gdf["town_code"], towns.gdf["name"], strict=False)) if towns else {}
-    return Indicators(indicator_tables(villages, p.config, county_names, town_names))
+    tables = indicator_tables(villages, p.config, county_names, town_names)
+    return Indicators(with_class3(tables, ctx.get(Class3), p.config.target_town_class3_pct))
+
+
+def with_class3(tables: dict[str, pd.DataFrame], class3: Class3 | None, target_pct: float | None
+                ) -> dict[str, pd.DataFrame]:
+    """The county and region tables with the share of township seats on a 三级 network (§(十一)); unchanged
+    without a towns layer."""
+    if class3 is None:
+        return tables
+    county, region = class3.shares(target_pct)
+    empty = {k: None for k in region} | {"n_town_seats": 0, "n_town_seats_class3": 0}
+    by_county = county.to_dict(orient="index")
+    rows = [by_county.get(c, empty) for c in tables["county"]["code"]]
+    out = dict(tables)
+    out["county"] = pd.concat([tables["county"], pd.DataFrame(rows, index=tables["county"].index)], axis=1)
+    out["region"] = tables["region"].assign(**{k: [v] for k, v in region.items()})
+    return out

@@ -14,6 +14,12 @@ The plan (内蒙古农村牧区人居环境整治提升五年行动实施方案�
      failed rule 1, remote from any sewer);
   4. ``decentralised``: every other village (300–1000 residents; 1000 or more but scattered; under 300 but
      concentrated).
+
+  居住集中/分散 is measured on the administrative village when its natural villages are in the layer (the share
+  of its residents near its centre, :func:`concentrated_flags`). Most village layers hold one point per
+  administrative village: there the spread inside the village cannot be measured, and the run's 人口分散
+  measure decides instead (at least ``dispersed_pop`` people within ``dispersed_radius_m``: concentrated,
+  else scattered), never an assumption. ``sewage_reason`` says which measure decided.
 - §(六) toilet waste: 具备纳入污水管网条件的户厕 → the sewage system (``sewer``: villages connected to the
   town sewer or served by a central plant with its village sewer); 不具备纳入污水管网条件但相对集中的户厕 →
   粪污集中处理设施，定期掏运 (``collect_and_haul``, with the road distance to the nearest ``fecal_treatment``
@@ -38,6 +44,7 @@ from ...base.contract import SANITATION_INDICATOR_COLUMNS, names
 from ...base.values import flag_column, number_column
 from ..stage import Context
 from .attributes import VillageAttributes
+from .collection import Collection, population_within
 from .distances import Distances
 
 SEWAGE_MODES = ("sewer_connect", "central", "decentralised", "resource_use")
@@ -107,15 +114,17 @@ def _km(d: float) -> str:
 
 
 def concentrated_flags(
-    x: np.ndarray, y: np.ndarray, residents: np.ndarray, group: np.ndarray, anchor: np.ndarray, config: Config
+    x: np.ndarray, y: np.ndarray, residents: np.ndarray, group: np.ndarray, anchor: np.ndarray, config: Config,
+    pop_within: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whether each village lives concentrated (居住集中), measured on its administrative village.
 
     The residents of one administrative village (the rows sharing ``group``: the administrative village
     and its natural villages) live concentrated when at least ``config.concentrated_share`` of them live
     within ``config.concentrated_radius_m`` (straight line) of the group's anchor point: the administrative
-    village itself, or the most populous member when the group has none. A village given alone is its own
-    group and so concentrated.
+    village itself, or the most populous member when the group has none. A village alone in its group (no
+    natural villages in the layer) has no measurable spread: its share is NaN and the run's dispersion
+    measure decides (concentrated when ``pop_within`` ≥ ``config.dispersed_pop``).
 
     Parameters
     ----------
@@ -128,11 +137,15 @@ def concentrated_flags(
     anchor : ndarray of bool
         True for the row that is the administrative village of its group.
     config : Config
+    pop_within : ndarray, optional
+        People within ``config.dispersed_radius_m`` of each village (the collection stage's
+        ``pop_within_radius``); computed from ``residents`` when not given.
 
     Returns
     -------
     (concentrated, share) : tuple of ndarray
-        The flag and the share of the group's residents living within the radius, per village.
+        The flag and the share of the group's residents living within the radius, per village (NaN where the
+        group is one village and the dispersion measure decided).
     """
     n = len(x)
     if n == 0:
@@ -149,11 +162,17 @@ def concentrated_flags(
     total = np.bincount(gid, weights=people)
     near = np.bincount(gid, weights=people * within)
     share = np.divide(near, total, out=np.ones_like(total), where=total > 0)[gid]
-    return share >= config.concentrated_share, share
+    alone = np.bincount(gid)[gid] == 1
+    share[alone] = np.nan
+    if pop_within is None:
+        pop_within = population_within(x, y, people, config.dispersed_radius_m)
+    flag = np.where(alone, np.asarray(pop_within, float) >= config.dispersed_pop, share >= config.concentrated_share)
+    return flag, share
 
 
 def sewage_modes(
-    residents: np.ndarray, concentrated: np.ndarray, share: np.ndarray, sewer_dist_m: np.ndarray, config: Config
+    residents: np.ndarray, concentrated: np.ndarray, share: np.ndarray, sewer_dist_m: np.ndarray, config: Config,
+    pop_within: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each village's sewage mode by the §(七) rule, with the reason in Chinese and English.
 
@@ -162,10 +181,12 @@ def sewage_modes(
     residents : ndarray
         Resident population (NaN: unknown, no mode is chosen unless the village connects to a sewer).
     concentrated, share : ndarray
-        From :func:`concentrated_flags`.
+        From :func:`concentrated_flags` (share NaN: the dispersion measure decided).
     sewer_dist_m : ndarray
         Straight-line metres to the nearest sewer line, urban area or wastewater plant (inf: none).
     config : Config
+    pop_within : ndarray, optional
+        People within ``config.dispersed_radius_m``, quoted in the reason where the dispersion measure decided.
 
     Returns
     -------
@@ -181,25 +202,45 @@ def sewage_modes(
     for mask, name in ((near, "sewer_connect"), (central, "central"), (resource, "resource_use"),
                        (decentral, "decentralised")):
         mode[mask] = name
-    zh, en = _mode_reasons(mode, residents, np.asarray(concentrated, bool), share, sewer_dist_m,
-                           design_flow(residents, config), config)
+    how = _spread_reasons(np.asarray(concentrated, bool), share, pop_within, config)
+    zh, en = _mode_reasons(mode, residents, how, sewer_dist_m, design_flow(residents, config), config)
     return mode, zh, en
 
 
-def _mode_reasons(mode: np.ndarray, r: np.ndarray, concentrated: np.ndarray, share: np.ndarray, d: np.ndarray,
+def _spread_reasons(concentrated: np.ndarray, share: np.ndarray, pop_within: np.ndarray | None,
+                    c: Config) -> tuple[list[str], list[str]]:
+    """居住集中/分散 of each village and the measure that decided it, in Chinese and English."""
+    radius, wide = f"{c.concentrated_radius_m / 1000:g} km", f"{c.dispersed_radius_m / 1000:g} 公里"
+    wide_en = f"{c.dispersed_radius_m / 1000:g} km"
+    pw = np.full(len(share), np.nan) if pop_within is None else np.asarray(pop_within, float)
+    zh, en = [], []
+    for k, sh, p in zip(concentrated.tolist(), np.asarray(share, float).tolist(), pw.tolist(), strict=True):
+        how_zh, how_en = ("居住集中", "concentrated") if k else ("居住分散", "scattered")
+        if np.isfinite(sh):
+            zh.append(f"{how_zh}（{sh:.0%} 居民在 {radius} 内）")
+            en.append(f"{how_en} ({sh:.0%} of residents within {radius})")
+        else:
+            op = "≥" if k else "<"
+            people = f"{p:.0f}" if np.isfinite(p) else "?"
+            zh.append(f"{how_zh}（图层中无所属自然村，按人口分散衡量：{wide}内人口 {people} 人 {op} {c.dispersed_pop} 人）")
+            en.append(f"{how_en} (no natural villages in the layer; by the dispersion measure: {people} people "
+                      f"within {wide_en} {op} {c.dispersed_pop})")
+    return zh, en
+
+
+def _mode_reasons(mode: np.ndarray, r: np.ndarray, how: tuple[list[str], list[str]], d: np.ndarray,
                   flow: np.ndarray, c: Config) -> tuple[np.ndarray, np.ndarray]:
     """The numbers behind each village's sewage mode, in Chinese and English (one f-string per row)."""
     big, small = c.sewage_central_residents, c.sewage_small_residents
-    limit, radius = _km(c.d_sewer_m), f"{c.concentrated_radius_m / 1000:g} km"
+    limit = _km(c.d_sewer_m)
     dist = [_km(x) for x in d]
     band = np.where(r >= big, 0, np.where(r >= small, 1, 2))
     rule = (f"≥ {big}", f"{small}–{big}", f"< {small}")
-    how_zh, how_en = ("居住分散", "居住集中"), ("scattered", "concentrated")
-    rows = list(zip(dist, r, band, concentrated.astype(int), share, flow, strict=True))
-    zh = np.array([f"距城镇污水管网 {dk} > {limit}；常住人口 {x:.0f} 人（{rule[b]}），{how_zh[k]}（{sh:.0%} 居民在 "
-                   f"{radius} 内）；设计水量 {fl:.1f} m³/d" for dk, x, b, k, sh, fl in rows], dtype=object)
-    en = np.array([f"sewer {dk} away > {limit}; {x:.0f} residents ({rule[b]}), {how_en[k]} ({sh:.0%} of residents "
-                   f"within {radius}); design flow {fl:.1f} m³/d" for dk, x, b, k, sh, fl in rows], dtype=object)
+    rows = list(zip(dist, r, band, how[0], how[1], flow, strict=True))
+    zh = np.array([f"距城镇污水管网 {dk} > {limit}；常住人口 {x:.0f} 人（{rule[b]}），{hz}；设计水量 {fl:.1f} m³/d"
+                   for dk, x, b, hz, _, fl in rows], dtype=object)
+    en = np.array([f"sewer {dk} away > {limit}; {x:.0f} residents ({rule[b]}), {he}; design flow {fl:.1f} m³/d"
+                   for dk, x, b, _, he, fl in rows], dtype=object)
     for i in np.flatnonzero(mode == "sewer_connect"):
         zh[i] = f"距城镇污水管网/建成区 {dist[i]} ≤ {limit}，城市近郊就近纳管"
         en[i] = f"sewer or urban area {dist[i]} away ≤ {limit}: connect to the town sewer"
@@ -290,13 +331,16 @@ def toilet_counts(households: np.ndarray, sanitary: np.ndarray) -> tuple[np.ndar
     return rate, needed
 
 
-def toilet_shares(needed: np.ndarray, in_scope: np.ndarray, config: Config) -> np.ndarray:
+def toilet_shares(needed: np.ndarray, in_scope: np.ndarray, config: Config, whole_region: bool = True) -> np.ndarray:
     """Each village's share of the region's households without a sanitary toilet (NaN: unknown).
 
     The denominator is ``region_households_lacking_toilet`` when set, otherwise the in-scope villages' own
-    total (the input is the whole region). Summed over a county, the share apportions the region's
-    new-toilet targets to it.
+    total when the input is the whole region (``whole_region``: several counties). Summed over a county, the
+    share apportions the region's new-toilet targets to it. With neither (one county, no region total) no
+    share can be given: NaN everywhere, and the report says the targets are not apportioned.
     """
+    if config.region_households_lacking_toilet <= 0 and not whole_region:
+        return np.full(len(needed), np.nan)
     total = (float(config.region_households_lacking_toilet) if config.region_households_lacking_toilet > 0
              else float(np.nansum(np.where(in_scope, needed, np.nan))))
     if total <= 0:
@@ -321,6 +365,8 @@ def sanitation(
     zone: tuple[np.ndarray, np.ndarray],
     in_scope: np.ndarray,
     config: Config,
+    pop_within: np.ndarray | None = None,
+    whole_region: bool = True,
 ) -> Sanitation:
     """The whole stage from arrays.
 
@@ -337,13 +383,17 @@ def sanitation(
     in_scope : ndarray of bool
         Villages the plan covers (their households without a sanitary toilet make the region's total).
     config : Config
+    pop_within : ndarray, optional
+        People within ``config.dispersed_radius_m``, quoted where the dispersion measure decided.
+    whole_region : bool
+        The input is the whole region (see :func:`toilet_shares`).
 
     Returns
     -------
     Sanitation
     """
     flag, share = concentrated
-    mode, zh, en = sewage_modes(residents, flag, share, sewer_dist_m, config)
+    mode, zh, en = sewage_modes(residents, flag, share, sewer_dist_m, config, pop_within)
     flow = design_flow(residents, config)
     size, units = facility_sizes(mode, flow, config)
     rate, needed = toilet_counts(households, sanitary)
@@ -353,7 +403,7 @@ def sanitation(
         residents=residents, sewage_mode=mode, sewage_reason=zh, sewage_reason_en=en, sewer_dist_m=sewer_dist_m,
         concentrated=flag, concentrated_share=share, design_flow_m3d=flow, facility_size_tpd=size,
         facility_units=units, toilet_rate_pct=rate, toilets_needed=needed,
-        toilet_target_share=toilet_shares(needed, in_scope, config), fecal_route=route, fecal_dist_m=haul,
+        toilet_target_share=toilet_shares(needed, in_scope, config, whole_region), fecal_route=route, fecal_dist_m=haul,
         in_priority_zone=np.array([z is not None for z in names], dtype=bool), zone=names,
         zone_target_pct=zone_targets(names, pct, config),
     )
@@ -458,6 +508,7 @@ def from_layers(
     in_scope: np.ndarray,
     config: Config,
     warn: Callable[[str], None],
+    pop_within: np.ndarray | None = None,
 ) -> Sanitation:
     """The stage from GeoDataFrames in one metric CRS.
 
@@ -475,6 +526,9 @@ def from_layers(
     config : Config
     warn : callable
         Receives a warning text (no resident_population; the toilet targets given whole to one county).
+    pop_within : ndarray, optional
+        The run's 人口分散 measure (people within ``config.dispersed_radius_m``): it decides 居住集中/分散 of a
+        village alone in its administrative village (computed from the residents when not given).
 
     Returns
     -------
@@ -492,13 +546,19 @@ def from_layers(
         zone = zone_of_points(points, np.asarray(zones.geometry.array), zones["zone"].to_numpy(object),
                               _column(zones, "sewage_target_pct"))
     group, anchor = admin_groups(villages)
-    flags = concentrated_flags(shapely.get_x(points), shapely.get_y(points), residents, group, anchor, config)
-    if config.region_households_lacking_toilet <= 0 and villages["county_code"].nunique() == 1:
-        warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
-             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are given to this county whole; "
-             "set region_households_lacking_toilet to the region's households without a sanitary toilet")
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    if pop_within is None:
+        pop_within = population_within(x, y, np.nan_to_num(residents), config.dispersed_radius_m)
+    flags = concentrated_flags(x, y, residents, group, anchor, config, pop_within)
+    whole_region = villages["county_code"].nunique() > 1
+    if config.region_households_lacking_toilet <= 0 and not whole_region:
+        warn("一个旗县且未设 region_households_lacking_toilet：全区新改厕目标不分摊到旗县、乡镇 / one county only and "
+             "region_households_lacking_toilet not set: the region's new-toilet targets "
+             f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are not apportioned to it; set "
+             "region_households_lacking_toilet to the region's households without a sanitary toilet")
     return sanitation(residents, _column(villages, "households"), _column(villages, "sanitary_toilet_households"),
-                      flags, sewer_distance(points, targets), fecal_dist_m, zone, in_scope, config)
+                      flags, sewer_distance(points, targets), fecal_dist_m, zone, in_scope, config, pop_within,
+                      whole_region)
 
 
 def run(ctx: Context[Any]) -> Sanitation:
@@ -510,8 +570,9 @@ def run(ctx: Context[Any]) -> Sanitation:
     def warn(text: str) -> None:
         ctx.progress.message(text, "warning")
 
+    collection = ctx.get(Collection)
     return from_layers(p.villages, layers, p.facilities, fecal, ctx.need(VillageAttributes).in_scope, p.config,
-                       warn)
+                       warn, None if collection is None else collection.pop_within_radius)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -559,15 +620,20 @@ def _toilet_indicators(v: pd.DataFrame, scope: np.ndarray, config: Config) -> di
     needed = number_column(v, "toilets_needed")[scope]
     known = np.isfinite(hh) & np.isfinite(needed)
     households, lacking = float(hh[known].sum()), float(needed[known].sum())
-    share = float(np.nansum(number_column(v, "toilet_target_share")[scope]))
+    shares = number_column(v, "toilet_target_share")[scope]
+    apportioned = bool(np.isfinite(shares).any()) or not len(shares)
+    share = float(np.nansum(shares))
     return {
         "households": int(households),
         "sanitary_households": int(households - lacking),
         "toilet_rate_pct": _pct(int(households - lacking), int(households)),
         "toilets_needed": int(lacking),
-        "toilet_share_pct": round(100.0 * share, 3),
-        "toilets_target_2023": int(round(config.target_toilets_2023 * share)),
-        "toilets_target_2025": int(round(config.target_toilets_2025 * share)),
+        "toilet_share_pct": round(100.0 * share, 3) if apportioned else None,
+        # a share of the region's target, never more than the households that still lack a sanitary toilet
+        "toilets_target_2023": min(int(round(config.target_toilets_2023 * share)), int(lacking)) if apportioned
+        else None,
+        "toilets_target_2025": min(int(round(config.target_toilets_2025 * share)), int(lacking)) if apportioned
+        else None,
     }
 
 
@@ -634,8 +700,23 @@ def report_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                          ("region", "污水厕所 全部 sanitation region")):
         t = tables.get(level)
         if t is not None and len(t) and "sewage_rate_pct" in t:
-            sheets[sheet] = t[[c for c in keys if c in t] + [c for c in indicators if c in t]]
+            sheets[sheet] = _not_apportioned(t[[c for c in keys if c in t] + [c for c in indicators if c in t]])
     return sheets
+
+
+#: What report.xlsx says where the region's new-toilet targets could not be apportioned.
+NOT_APPORTIONED = "全区目标（未分摊）/ region target, not apportioned: set region_households_lacking_toilet"
+
+
+def _not_apportioned(table: pd.DataFrame) -> pd.DataFrame:
+    """The toilet-target cells without a share say why they are empty."""
+    cols = [c for c in ("toilet_share_pct", "toilets_target_2023", "toilets_target_2025") if c in table]
+    if not cols or not table[cols].isna().any().any():
+        return table
+    out = table.copy()
+    for c in cols:
+        out[c] = out[c].astype(object).where(out[c].notna(), NOT_APPORTIONED)
+    return out
 
 
 def without_sanitation(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,328 @@
+"""Facilities have a capacity (§(九) 综合考虑村庄分布、垃圾产生量、转运距离): the load each one carries, and with
+``capacity_aware`` an assignment of villages to facilities that no facility's ``capacity_tpd`` exceeds.
+
+A village produces ``residents × waste_kg_per_person_day`` (常住人口, else 人口). Along the model's chain the
+waste goes village → transfer station → county treatment (城乡一体化), village → town treatment (苏木乡镇集中),
+or village → village treatment (村庄分散, when covered). A facility without ``capacity_tpd`` is unlimited.
+
+Today's rule sends each village to its nearest facility of each tier; the loads show which facilities it
+overfills (``over_capacity``) and the villages they serve are marked ``served_over_capacity``. With
+``capacity_aware`` each tier is a transportation problem solved exactly (:mod:`..assign`): as many
+villages as the capacities allow, then least total road distance, every pair within the rule's distance.
+A village that no facility of a tier can take falls to the next tier, with ``capacity`` in its reason.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from ...base import schema
+from ...base.config import Config
+from ...base.values import flag_column, number_column
+from ..assign import assign_within_capacity
+from ..stage import Context
+from .attributes import VillageAttributes, column_or
+from .collection import Assignment, Collection
+from .distances import Distances, Seeds
+
+#: The tiers of the model: (model, facility type that takes the waste, setting of its distance).
+TIERS = (("county_process", "transfer_station", "d_station_m"), ("town_transfer", "town_treatment", "d_town_m"),
+         ("village_collect", "village_treatment", "d_village_m"))
+#: The facilities of each tier, in Chinese, for the reasons.
+TIER_ZH = {"transfer_station": "转运站", "town_treatment": "乡镇处理设施", "village_treatment": "村级处理设施"}
+#: Facility types whose load is counted.
+WASTE_TYPES = ("transfer_station", "county_treatment", "town_treatment", "village_treatment")
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Per village the facilities serving it and its waste; per facility its load.
+
+    Attributes
+    ----------
+    waste_tpd : ndarray
+        Waste of each village, t/d.
+    station, treatment : ndarray int64
+        Row of the facilities layer serving each village (-1: none).
+    station_dist_m, treatment_dist_m : ndarray
+        Road metres from the village to them (treatment through the station for 城乡一体化).
+    capacity_tpd, load_tpd : ndarray
+        Per facility (inf: unlimited; NaN load for types that take no household waste).
+    served_over_capacity : ndarray bool
+    assignment : Assignment or None
+        The models within capacity (``capacity_aware``), else None (the collection stage's stand).
+    solve : dict
+        How the capacity-aware problems were solved (summary.json).
+    """
+
+    waste_tpd: np.ndarray
+    station: np.ndarray
+    treatment: np.ndarray
+    station_dist_m: np.ndarray
+    treatment_dist_m: np.ndarray
+    capacity_tpd: np.ndarray
+    load_tpd: np.ndarray
+    served_over_capacity: np.ndarray
+    names: np.ndarray
+    assignment: Assignment | None = None
+    solve: dict = field(default_factory=dict)
+
+    def village_columns(self) -> dict[str, np.ndarray]:
+        """The output columns of this stage (with ``capacity_aware`` also the models, replacing the rule's)."""
+        out = {"waste_tpd": np.round(self.waste_tpd, 4),
+               "station_name": _names(self.names, self.station), "station_dist_m": _metres(self.station_dist_m),
+               "treatment_name": _names(self.names, self.treatment),
+               "treatment_dist_m": _metres(self.treatment_dist_m), "served_over_capacity": self.served_over_capacity}
+        a = self.assignment
+        if a is not None:
+            out.update({"collection_model": a.model, "covered": a.covered, "model_reason": a.reason_zh,
+                        "model_reason_en": a.reason_en,
+                        "model_label": np.array([schema.MODEL_LABELS_ZH.get(m) if m else None for m in a.model],
+                                                object)})
+        return out
+
+    def facility_columns(self) -> dict[str, np.ndarray]:
+        """The facilities-layer columns: load, utilisation and the over-capacity flag."""
+        cap = self.capacity_tpd
+        with np.errstate(divide="ignore", invalid="ignore"):
+            util = np.where(np.isfinite(cap) & (cap > 0), 100.0 * self.load_tpd / cap, np.nan)
+        util = np.where(np.isfinite(cap) & (cap == 0) & (self.load_tpd > 0), np.inf, util)
+        over = np.isfinite(cap) & (np.nan_to_num(self.load_tpd) > cap + 1e-9)
+        return {"load_tpd": np.round(self.load_tpd, 4), "utilisation_pct": np.round(util, 1), "over_capacity": over}
+
+
+def _names(names: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The facility name of each row (None for -1)."""
+    out = np.full(len(rows), None, object)
+    ok = rows >= 0
+    out[ok] = names[rows[ok]]
+    return out
+
+
+def _metres(d: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(d), np.round(d, 1), np.nan)
+
+
+def village_waste_tpd(villages: pd.DataFrame, population: np.ndarray, config: Config) -> np.ndarray:
+    """t/d of household waste per village: residents (常住人口, else 人口) × ``waste_kg_per_person_day``."""
+    residents = column_or(villages, "resident_population", np.nan).to_numpy(float)
+    people = np.where(np.isfinite(residents), residents, np.nan_to_num(population))
+    return people * config.waste_kg_per_person_day / 1000.0
+
+
+def facility_capacity(facilities: pd.DataFrame) -> np.ndarray:
+    """``capacity_tpd`` of each facility; inf where none is given (unlimited)."""
+    cap = number_column(facilities, "capacity_tpd") if "capacity_tpd" in facilities else np.full(len(facilities), np.nan)
+    return np.where(np.isfinite(cap), cap, np.inf)
+
+
+def _row_at(node_of_facility: np.ndarray, is_type: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per graph node: the row of the facility of that type on it (-1: none; the first when several share it)."""
+    out = np.full(n_nodes + 1, -1, np.int64)
+    rows = np.flatnonzero(is_type & (node_of_facility >= 0))
+    out[node_of_facility[rows[::-1]]] = rows[::-1]
+    return out
+
+
+def _at(table: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """``table[nodes]`` with -1 for negative nodes and nodes past the table (a window's seeds)."""
+    ok = (nodes >= 0) & (nodes < len(table) - 1)
+    return np.where(ok, table[np.where(ok, nodes, -1)], -1)
+
+
+@dataclass
+class _Chain:
+    """Which facility serves each village (rows of the facilities layer) and how far it is."""
+
+    station: np.ndarray
+    station_dist: np.ndarray
+    treatment: np.ndarray
+    treatment_dist: np.ndarray
+
+
+def rule_chain(model: np.ndarray, covered: np.ndarray, col: Collection, dist: Distances, facility_row: dict,
+               plant_of_station: np.ndarray) -> _Chain:
+    """The facilities of the nearest-facility rule along each village's chain."""
+    n = len(model)
+    vnode = dist.village_node
+    station = np.full(n, -1, np.int64)
+    station_dist = np.full(n, np.nan)
+    treatment = np.full(n, -1, np.int64)
+    treatment_dist = np.full(n, np.nan)
+    county = model == "county_process"
+    if col.station_node is not None:
+        station[county] = _at(facility_row["transfer_station"], col.station_node[county])
+        station_dist[county] = col.d_valid_station[county]
+        treatment[county] = np.where(station[county] >= 0, plant_of_station[np.maximum(station[county], 0)], -1)
+        treatment_dist[county] = col.d_valid_station[county] + col.haul_of_station[county]
+    for m, kind in (("town_transfer", "town_treatment"), ("village_collect", "village_treatment")):
+        sel = (model == m) & covered
+        treatment[sel] = _at(facility_row[kind], _at_nodes_int(dist.node_source[kind], vnode[sel]))
+        treatment_dist[sel] = dist.to_villages(kind)[sel]
+    return _Chain(station, station_dist, treatment, treatment_dist)
+
+
+def _at_nodes_int(values: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    return np.where(nodes >= 0, values[np.maximum(nodes, 0)], -1).astype(np.int64)
+
+
+def loads(chain: _Chain, waste: np.ndarray, facility_type: np.ndarray) -> np.ndarray:
+    """t/d each facility receives along the chains (NaN for types that take no household waste)."""
+    n = len(facility_type)
+    load = np.zeros(n)
+    for rows in (chain.station, chain.treatment):
+        ok = rows >= 0
+        load += np.bincount(rows[ok], weights=waste[ok], minlength=n)
+    return np.where(np.isin(facility_type, WASTE_TYPES), load, np.nan)
+
+
+def plants_of_stations(p: Any, dist: Distances, facility_row: dict) -> np.ndarray:
+    """Per facility row: the county treatment facility its station hauls to (nearest by road; -1: none)."""
+    out = np.full(len(p.facilities), -1, np.int64)
+    src = dist.node_source["county_treatment"]
+    for r in np.flatnonzero((p.facilities["facility_type"].to_numpy(object) == "transfer_station") &
+                            (p.facility_node >= 0)):
+        if np.isfinite(dist.node_dist["county_treatment"][p.facility_node[r]]) and \
+                dist.node_dist["county_treatment"][p.facility_node[r]] <= p.config.d_haul_m:
+            out[r] = _at(facility_row["county_treatment"], np.array([src[p.facility_node[r]]]))[0]
+    return out
+
+
+def pair_distances(matrix: sp.csr_matrix, sources: np.ndarray, village_node: np.ndarray, limit: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(village, source index, metres) of every village within ``limit`` road metres of each source node.
+
+    Bounded searches, a few sources at a time (each search row spans the whole graph)."""
+    vi, fi, dd = [], [], []
+    ok = np.flatnonzero(village_node >= 0)
+    step = max(1, int(2e7 // max(matrix.shape[0], 1)))
+    for start in range(0, len(sources), step):
+        chunk = sources[start:start + step]
+        d = np.atleast_2d(dijkstra(matrix, directed=False, indices=chunk, limit=limit))[:, village_node[ok]]
+        f, v = np.nonzero(d <= limit)
+        vi.append(ok[v])
+        fi.append(start + f)
+        dd.append(d[f, v])
+    if not vi:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(vi), np.concatenate(fi), np.concatenate(dd)
+
+
+def run(ctx: Context[Any]) -> Capacity:
+    """The capacity stage: loads along today's chains, and with ``capacity_aware`` the exact assignment."""
+    p = ctx.prepared
+    col, dist = ctx.need(Collection), ctx.need(Distances)
+    ftype = p.facilities["facility_type"].to_numpy(object)
+    cap = facility_capacity(p.facilities)
+    waste_types = np.isin(ftype, WASTE_TYPES)
+    unlimited = int((waste_types & ~np.isfinite(cap)).sum())
+    if unlimited:
+        ctx.progress.message(f"{unlimited} 座垃圾设施未填处理能力 capacity_tpd，按不限处理 / {unlimited} waste "
+                             "facilities have no capacity_tpd: treated as unlimited", "warning")
+    waste = village_waste_tpd(p.villages, ctx.need(VillageAttributes).population, p.config)
+    facility_row = {t: _row_at(p.facility_node, ftype == t, p.graph.n_nodes) for t in WASTE_TYPES}
+    plant = plants_of_stations(p, dist, facility_row)
+    a = col.assignment
+    solve: dict = {}
+    assignment = None
+    if ctx.get(Seeds) is not None:  # a partitioned run's window: a facility beyond it has no name here
+        n = len(waste)
+        chain = _Chain(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
+    elif p.config.capacity_aware:
+        assignment, chain, solve = capacity_assignment(p, col, dist, waste, cap, plant)
+    else:
+        chain = rule_chain(a.model, a.covered, col, dist, facility_row, plant)
+    load = loads(chain, waste, ftype)
+    over = np.isfinite(cap) & (np.nan_to_num(load) > cap + 1e-9)
+    served_over: np.ndarray = np.zeros(len(waste), bool)
+    for rows in (chain.station, chain.treatment):
+        served_over |= (rows >= 0) & over[np.maximum(rows, 0)] if len(over) else False
+    if ctx.get(Seeds) is not None:
+        served_over = np.full(len(waste), None, object)  # not known in a window
+    names = column_or(p.facilities, "name", None).to_numpy(object)
+    names = np.where(pd.isna(names), ftype, names).astype(object) if len(names) else names
+    return Capacity(waste, chain.station, chain.treatment, chain.station_dist, chain.treatment_dist, cap, load,
+                    served_over, names, assignment, solve)
+
+
+def capacity_indicators(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
+    """Coverage within capacity beside the plain coverage: in-scope administrative villages covered by a chain
+    none of whose facilities is over capacity."""
+    scope = flag_column(villages, "in_scope") & flag_column(villages, "is_admin_village")
+    if "served_over_capacity" not in villages or villages["served_over_capacity"].isna().all():
+        return {"n_admin_covered_within_capacity": None, "waste_coverage_within_capacity_pct": None}
+    ok = scope & flag_column(villages, "covered") & ~flag_column(villages, "served_over_capacity")
+    n = int(scope.sum())
+    return {"n_admin_covered_within_capacity": int(ok.sum()),
+            "waste_coverage_within_capacity_pct": round(100.0 * int(ok.sum()) / n, 2) if n else None}
+
+
+def _reason(text_zh: str, text_en: str, base: tuple[object, object]) -> tuple[str, str]:
+    zh, en = base
+    return (f"{text_zh}；{zh}" if zh else text_zh, f"{text_en}; {en}" if en else text_en)
+
+
+def capacity_assignment(p: Any, col: Collection, dist: Distances, waste: np.ndarray, cap: np.ndarray,
+                        plant: np.ndarray) -> tuple[Assignment, _Chain, dict]:
+    """Each tier in turn, villages assigned within capacity (exact); the rest fall to the next tier."""
+    a = col.assignment
+    cfg = p.config
+    n = len(waste)
+    ftype = p.facilities["facility_type"].to_numpy(object)
+    reachable = p.reachable & p.has_facilities
+    model = np.full(n, None, object)
+    covered = np.zeros(n, bool)
+    zh, en = a.reason_zh.copy(), a.reason_en.copy()
+    chain = _Chain(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
+    left = reachable.copy()
+    solve: dict = {}
+    for m, kind, setting in TIERS:
+        rows = np.flatnonzero((ftype == kind) & (p.facility_node >= 0))
+        if kind == "transfer_station":
+            rows = rows[plant[rows] >= 0]  # a station is usable only with a county plant within d_haul_m
+        elig = left & (~a.dispersed if m == "town_transfer" else True)
+        vi, fi, dd = pair_distances(p.matrix, p.facility_node[rows], dist.village_node, getattr(cfg, setting))
+        keep = elig[vi]
+        vi, fi, dd = vi[keep], rows[fi[keep]], dd[keep]
+        groups = plant[fi] if kind == "transfer_station" else None
+        chosen, info = assign_within_capacity(vi, fi, dd, waste, cap, groups)
+        solve[m] = info
+        got = chosen >= 0
+        wanted = np.zeros(n, bool)
+        wanted[vi] = True
+        pushed = wanted & ~got
+        for i in np.flatnonzero(pushed):
+            zh[i], en[i] = _reason(f"处理能力不足(capacity)：可达的{TIER_ZH[kind]}已满",
+                                   f"capacity: every {kind} within reach is full", (zh[i], en[i]))
+        if m == "village_collect":
+            model[left] = m
+            covered[got] = True
+        else:
+            model[got] = m
+            covered[got] = True
+        _record(chain, m, got, chosen, (vi, fi, dd), plant, p, dist)
+        left &= ~got
+    return Assignment(model, covered, a.dispersed, zh, en), chain, solve
+
+
+def _record(chain: _Chain, m: str, got: np.ndarray, chosen: np.ndarray, pairs: tuple[np.ndarray, ...],
+            plant: np.ndarray, p: Any, dist: Distances) -> None:
+    """Write the chosen facility of each assigned village and its distance into ``chain``."""
+    vi, fi, dd = pairs
+    hit = chosen[vi] == fi
+    pair_d = {(int(v), int(f)): float(d) for v, f, d in zip(vi[hit], fi[hit], dd[hit], strict=True)}
+    for i in np.flatnonzero(got):
+        f = int(chosen[i])
+        d = pair_d.get((int(i), f), math.nan)
+        if m == "county_process":
+            chain.station[i], chain.station_dist[i] = f, d
+            chain.treatment[i] = plant[f]
+            chain.treatment_dist[i] = d + dist.node_dist["county_treatment"][p.facility_node[f]]
+        else:
+            chain.treatment[i], chain.treatment_dist[i] = f, d
