@@ -82,7 +82,9 @@ def county_targets(inp: PlanInputs, scope: np.ndarray, year: int, target_rate: f
     v = inp.villages
     county = v["county_code"].astype(str).to_numpy()
     hh, needed = _numbers(v, "households"), _numbers(v, "toilets_needed")
-    share = _numbers(v, "toilet_target_share")
+    region = inp.config.region_households_lacking_toilet
+    # the share as the run's sanitation stage gives it; recomputed when the region's total is set here
+    share = needed / region if region > 0 else _numbers(v, "toilet_target_share")
     known = scope & np.isfinite(hh) & np.isfinite(needed)
     out = {}
     for code in sorted(set(county[scope])):
