@@ -98,6 +98,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         x = s["toilets"]
         print(f"改厕 toilets: {x['households']}户 households，{x['capex_wan']:.1f}万元；"
               f"{x['rate_before_pct']}% → {x['rate_after_pct']}%")
+        if x.get("note"):
+            print(f"改厕 toilets: 未分摊全区任务，请设置 region_households_lacking_toilet 或 --toilet-target / {x['note']}")
     print(f"投资估算 investment: {s['investment']['total_wan']:.1f}万元 {s['investment']['by_pillar']}")
     for w in ("waste", "roads"):
         if w in s:

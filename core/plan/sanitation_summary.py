@@ -125,6 +125,8 @@ def toilet_summary(inp: PlanInputs, plan: ToiletPlan, re) -> dict:
     hh, ok = _toilet_rate(v, _flags(v, "in_scope"))
     types = plan.projects.groupby("type")["households"].sum() if len(plan.projects) else pd.Series(dtype=int)
     out = {"mode": plan.mode, "households": int(plan.added.sum()),
+           "note": "no share of the region's toilets: set region_households_lacking_toilet (--set) or give "
+                   "--toilet-target" if plan.mode == "share_unknown" else None,
            "capex_wan": round(float(plan.projects["capex_wan"].sum()), 2),
            "by_type": {str(k): int(n) for k, n in types.items()},
            "rate_before_pct": round(100 * ok / hh, 2) if hh else None,

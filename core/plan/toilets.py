@@ -43,7 +43,8 @@ class ToiletPlan:
     kind : ndarray of object
         Per village: the toilet type the plan gives it (``flush``, ``septic``, ``dry``).
     mode : str
-        ``share`` (the county's share of the region's target) or ``rate`` (普及率 target).
+        ``share`` (the county's share of the region's target), ``rate`` (普及率 target) or ``share_unknown``
+        (no share: one county and ``region_households_lacking_toilet`` not set; nothing is planned).
     """
 
     projects: gpd.GeoDataFrame
@@ -141,8 +142,10 @@ def plan_toilets(inp: PlanInputs, sewage_kind: np.ndarray | None = None, year: i
                      "rate_before_pct": round(100 * (total - lacking) / total, 2) if total else None,
                      "rate_after_pct": round(100 * (total - lacking + added[m].sum()) / total, 2) if total else None,
                      "capex_wan": round(float((added * unit)[m].sum()), 2)})
+    unknown = target_rate is None and c.region_households_lacking_toilet <= 0 and \
+        not np.isfinite(_numbers(v, "toilet_target_share")).any()
     return ToiletPlan(_layer(inp, kind, unit, added), pd.DataFrame(rows), added, kind,
-                      "rate" if target_rate is not None else "share")
+                      "rate" if target_rate is not None else ("share_unknown" if unknown else "share"))
 
 
 def _layer(inp: PlanInputs, kind: np.ndarray, unit: np.ndarray, added: np.ndarray) -> gpd.GeoDataFrame:
