@@ -9,9 +9,11 @@ APT := DEBIAN_FRONTEND=noninteractive apt-get
 # and GDAL/GEOS headers to build pyogrio and shapely against the system libraries: pip's wheels bundle their
 # own PROJ/GDAL/GEOS, which crash qgis_process at exit or break GeoPackage writing inside QGIS). rasterio
 # (accessibility surfaces) likewise comes from Debian, linked to the system GDAL that QGIS uses.
-CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++ python3-rasterio
+# fonts-wqy-microhei: the CJK font matplotlib draws the monitoring report's chart titles with (ruralenv monitor).
+CORE_DEBS := python3-venv python3-dev python3-pyproj libgdal-dev libgeos-dev gdal-bin g++ python3-rasterio \
+             fonts-wqy-microhei
 TEST_DEBS := python3-qgis qgis-providers qgis xvfb xauth chromium chromium-driver qttools5-dev-tools fonts-wqy-microhei \
-             postgresql-15-postgis-3
+             postgresql-15-postgis-3 libreoffice-writer-nogui poppler-utils
 PIP_FLAGS := --disable-pip-version-check -q --no-binary pyogrio,pyproj,shapely
 OUT ?= demo-out
 # -rs lists every skip (under make test a skip fails: tests/conftest.py, RURALENV_NO_SKIP); a global per-test timeout

@@ -98,7 +98,7 @@ def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
 _SEAT_FIELDS = {"town_code": ("苏木乡镇代码", "township code"), "name": ("名称", "name"),
                 "county_code": ("旗县代码", "county code"), "is_county_seat": ("旗县驻地", "county seat")}
 _FACILITY_FIELDS = {"name": ("名称", "name"), "facility_type": ("设施类型", "facility type"),
-                    "county_code": ("旗县代码", "county code"), "capacity_tpd": ("处理能力(吨/日)", "capacity t/day")}
+                    "county_code": ("旗县代码", "county code"), "capacity_tpd": ("处理能力（吨/日）", "capacity t/day")}
 
 
 def roads_waste_sheets(res: Results) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, tuple[str, str]]]]:

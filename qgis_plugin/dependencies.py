@@ -12,18 +12,23 @@ REQUIRED = {"numpy": "numpy", "pandas": "pandas", "shapely": "shapely", "pyproj"
             "geopandas": "geopandas", "pyogrio": "pyogrio", "scipy": "scipy", "openpyxl": "openpyxl",
             "gpxpy": "gpxpy", "defusedxml": "defusedxml", "highspy": "highspy"}
 
+#: Needed only by the monitoring report (``ruralenv:monitor`` writes report.docx with charts): checked when that
+#: algorithm runs, so that a QGIS without them still has every other algorithm.
+REPORTS = {"docx": "python-docx", "matplotlib": "matplotlib"}
+
 #: Debian/Ubuntu package of each dependency (QGIS there uses the system Python); the HiGHS solver of the
 #: planner (highspy) has none and comes from pip.
-DEBIAN = {"numpy": "python3-numpy", "pandas": "python3-pandas", "shapely": "python3-shapely",
+DEBIAN = {"docx": "python3-docx", "matplotlib": "python3-matplotlib",
+          "numpy": "python3-numpy", "pandas": "python3-pandas", "shapely": "python3-shapely",
           "pyproj": "python3-pyproj", "geopandas": "python3-geopandas", "pyogrio": "python3-pyogrio",
           "scipy": "python3-scipy", "openpyxl": "python3-openpyxl",
           "gpxpy": "python3-gpxpy", "defusedxml": "python3-defusedxml"}
 
 
-def missing_modules() -> list[str]:
-    """Names of the required modules that cannot be imported."""
+def missing_modules(modules: dict[str, str] | None = None) -> list[str]:
+    """Names of the required modules (or of ``modules``) that cannot be imported."""
     missing = []
-    for module in REQUIRED:
+    for module in REQUIRED if modules is None else modules:
         try:
             importlib.import_module(module)
         except ImportError:
@@ -46,7 +51,7 @@ def install_command(missing: list[str], system: str | None = None) -> str:
     str
     """
     system = system or platform.system()
-    packages = " ".join(REQUIRED[m] for m in missing)
+    packages = " ".join({**REQUIRED, **REPORTS}[m] for m in missing)
     if system == "Windows":
         return f"python -m pip install {packages}   (in the OSGeo4W Shell, run as administrator)"
     if system == "Darwin":

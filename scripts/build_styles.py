@@ -98,12 +98,12 @@ def main() -> None:
         ("county_process", "城乡一体化治理模式 county_process", symbol(pt, "#1f78b4", 2.6)),
         ("town_transfer", "苏木乡镇集中治理模式 town_transfer", symbol(pt, "#33a02c", 2.6)),
         ("village_collect", "村庄分散治理模式 village_collect", symbol(pt, "#ff7f00", 2.6)),
-        ("", "不可达 unreachable (NULL)", symbol(pt, "#e31a1c", 3.0, shape="cross", outline="#e31a1c")),
+        ("", "路网不可达 unreachable (NULL)", symbol(pt, "#e31a1c", 3.0, shape="cross", outline="#e31a1c")),
     ]), "villages.qml")
     save(v, categorized("hardened_access", [
         (True, "通硬化路 hardened access", symbol(pt, "#1a9641", 2.6)),
         (False, "未通硬化路 no hardened access", symbol(pt, "#d7191c", 2.6)),
-        ("", "不可达 unreachable (NULL)", symbol(pt, "#7f7f7f", 2.6, shape="cross", outline="#7f7f7f")),
+        ("", "路网不可达 unreachable (NULL)", symbol(pt, "#7f7f7f", 2.6, shape="cross", outline="#7f7f7f")),
     ]), "villages_access.qml")
     r = memory_layer("LineString", "field=hardened:boolean&field=is_island:boolean")
     save(r, categorized("hardened", [
@@ -117,7 +117,7 @@ def main() -> None:
     save(r, QgsSingleSymbolRenderer(symbol(ln, "#e31a1c", 1.2)), "problem_lines.qml")
     p = memory_layer("Point", "field=facility_type:string")
     save(p, categorized("facility_type", [
-        ("transfer_station", "转运站 transfer station", symbol(pt, "#6a3d9a", 4.2, outline="#000000", shape="triangle")),
+        ("transfer_station", "垃圾转运站 transfer station", symbol(pt, "#6a3d9a", 4.2, outline="#000000", shape="triangle")),
         ("town_treatment", "苏木乡镇处理设施 town treatment", symbol(pt, "#b15928", 4.2, outline="#000000",
                                                                      shape="square")),
         ("county_treatment", "旗县处理设施 county treatment", symbol(pt, "#000000", 5.0, outline="#ffffff",
@@ -126,7 +126,7 @@ def main() -> None:
                                                                      shape="diamond")),
         ("wastewater_plant", "城镇污水处理厂 wastewater plant", symbol(pt, "#08519c", 4.6, outline="#000000",
                                                                    shape="square")),
-        ("fecal_treatment", "粪污处理设施 fecal treatment", symbol(pt, "#8c510a", 3.8, outline="#000000",
+        ("fecal_treatment", "粪污集中处理设施 toilet-waste treatment", symbol(pt, "#8c510a", 3.8, outline="#000000",
                                                                 shape="diamond")),
     ]), "facilities.qml")
     save(p, QgsSingleSymbolRenderer(symbol(pt, "#e31a1c", 2.4, outline="#000000", shape="square")),
@@ -150,10 +150,10 @@ def main() -> None:
     for low, high, color in bands:
         fill = symbol(pg, color, 0.6, outline="#636363")
         fill.setOpacity(0.55)
-        ranges.append(QgsRendererRange(QgsClassificationRange(f"垃圾收运覆盖 waste coverage {low}–{high} %", low, high), fill))
+        ranges.append(QgsRendererRange(QgsClassificationRange(f"垃圾收运覆盖率{low}%至{high}% waste coverage {low}–{high} %", low, high), fill))
     graduated = QgsGraduatedSymbolRenderer("waste_coverage_pct", ranges)
     save(c, graduated, "counties.qml",
-         labels("\"name\" || '\\n' || '垃圾收运覆盖 ' || coalesce(format_number(\"waste_coverage_pct\", 1), '–') || ' %'",
+         labels("\"name\" || '\\n' || '垃圾收运覆盖率' || coalesce(format_number(\"waste_coverage_pct\", 1), '–') || '%'",
                 14))
 
     sanitation_styles()
@@ -165,11 +165,11 @@ def sanitation_styles() -> None:
     v = memory_layer("Point", "field=sewage_mode:string")
     save(v, categorized("sewage_mode", [
         ("sewer_connect", "纳入城镇污水管网 sewer_connect", symbol(pt, "#08519c", 2.8)),
-        ("central", "集中处理设施≥20t/d central", symbol(pt, "#3182bd", 2.8, shape="square")),
-        ("decentralised", "分散式/5t/d小型设施 decentralised", symbol(pt, "#9ecae1", 2.6, outline="#3182bd",
+        ("central", "建设日处理能力20吨以上的污水集中处理设施 central", symbol(pt, "#3182bd", 2.8, shape="square")),
+        ("decentralised", "分散式处理设备或日处理能力5吨左右的小型污水处理设施 decentralised", symbol(pt, "#9ecae1", 2.6, outline="#3182bd",
                                                                      shape="diamond")),
-        ("resource_use", "粪污收集资源化利用 resource_use", symbol(pt, "#a6761d", 2.4, shape="triangle")),
-        ("", "未分类 unknown (NULL)", symbol(pt, "#bdbdbd", 2.2, shape="cross", outline="#7f7f7f")),
+        ("resource_use", "以粪污收集为主的生活污水资源化利用方式 resource_use", symbol(pt, "#a6761d", 2.4, shape="triangle")),
+        ("", "暂不确定治理模式（常住人口未知） unknown (NULL)", symbol(pt, "#bdbdbd", 2.2, shape="cross", outline="#7f7f7f")),
     ]), "villages_sewage.qml")
     c = memory_layer("MultiPolygon", "field=toilet_rate_pct:double&field=name:string")
     bands = [(0, 50, "#fee6ce"), (50, 70, "#fdae6b"), (70, 85, "#e6550d"), (85, 100, "#a1d99b")]
@@ -177,11 +177,11 @@ def sanitation_styles() -> None:
     for low, high, color in bands:
         fill = symbol(pg, color, 0.6, outline="#636363")
         fill.setOpacity(0.55)
-        ranges.append(QgsRendererRange(QgsClassificationRange(f"卫生厕所普及率 sanitary toilets {low}–{high} %",
+        ranges.append(QgsRendererRange(QgsClassificationRange(f"卫生厕所普及率{low}%至{high}% sanitary toilets {low}–{high} %",
                                                               low, high), fill))
     save(c, QgsGraduatedSymbolRenderer("toilet_rate_pct", ranges), "counties_toilets.qml",
-         labels("\"name\" || '\\n' || '卫生厕所普及率 ' || coalesce(format_number(\"toilet_rate_pct\", 1), '–') "
-                "|| ' %'", 14))
+         labels("\"name\" || '\\n' || '卫生厕所普及率' || coalesce(format_number(\"toilet_rate_pct\", 1), '–') "
+                "|| '%'", 14))
 
 
 if __name__ == "__main__":

@@ -86,6 +86,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="workers of the partitioned bench (default 2)")
     p.add_argument("--sample", type=int, default=0, metavar="K",
                    help="partitioned bench: run only K median-size partitions (first round), e.g. at --scale china")
+    p.add_argument("--monitor", action="store_true",
+                   help="bench `ruralenv monitor` instead: five yearly runs of the synthetic --scale compared "
+                        "(goal 60 s at region scale); writes bench_monitor.json and bench_monitor.md")
     p.add_argument("--qgis-villages", type=int, default=20,
                    help="villages routed by QGIS to their nearest transfer station (default 20; 0 skips QGIS)")
     p.set_defaults(func=cmd_bench)
@@ -94,6 +97,11 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     """``ruralenv bench``: run, print the table, write bench.json and bench.md."""
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    if args.monitor:
+        report = run_monitor_bench(args.scale, args.out, args.seed, log)
+        print(report["table"])
+        print(f"bench_monitor.json, bench_monitor.md in {args.out}")
+        return 0
     if args.partition or args.scale == "china":
         from .partition_bench import partition_bench
 
@@ -205,6 +213,50 @@ def _measure_scale(scale: str, folder: Path, baselines: bool, qgis_villages: int
         run_worker("profile", {**job, "cache": str(folder / "cache-profile"), "profile": str(prof)})
         run["profile"] = str(prof)
     return run
+
+
+def run_monitor_bench(scale: str, out: Path, seed: int = 7, log=None) -> dict[str, Any]:
+    """Five yearly runs of the synthetic region compared by ``ruralenv monitor`` (:mod:`.monitor_bench`).
+
+    The region is generated and run once (``<out>/<scale>/results``, reused when present), four later years are
+    derived from that run, then the comparison and its outputs are timed in a fresh process. Writes
+    ``bench_monitor.json`` and ``bench_monitor.md`` into ``out``.
+    """
+    from .monitor_bench import format_monitor
+
+    log = log or (lambda s: None)
+    folder = Path(out) / scale
+    results = folder / "results"
+    if not (results / "results.gpkg").exists() or not (results / "summary.json").exists():
+        log(f"[{scale}] generating the synthetic region and running the pipeline once")
+        folder.mkdir(parents=True, exist_ok=True)
+        gpkg = generate_region(scale, seed).write(folder / "inputs.gpkg")
+        run_worker("monitor_base", {"gpkg": str(gpkg), "out": str(results), "cache": str(folder / "cache")})
+    log(f"[{scale}] deriving four later years and timing ruralenv monitor on the five")
+    report = run_worker("monitor", {"results": str(results), "years": str(folder / "monitor_years"),
+                                    "out": str(folder / "monitor_out"), "seed": seed})
+    report.update({"scale": scale, "machine": machine_info()})
+    report["table"] = format_monitor(report)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    (Path(out) / "bench_monitor.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (Path(out) / "bench_monitor.md").write_text(report["table"] + "\n", encoding="utf-8")
+    return report
+
+
+def _task_monitor_base(job: dict[str, Any]) -> dict[str, Any]:
+    from ..core.pipeline import run_pipeline
+
+    res = run_pipeline(_inputs(job["gpkg"]), Config(cache_dir=job["cache"]), out_dir=job["out"], write_map=False)
+    return {"villages": len(res.villages)}
+
+
+def _task_monitor(job: dict[str, Any]) -> dict[str, Any]:
+    from .monitor_bench import make_years, monitor_benchmark
+
+    t0 = time.perf_counter()
+    runs = make_years(Path(job["results"]), Path(job["years"]), seed=job["seed"])
+    made = round(time.perf_counter() - t0, 2)
+    return {**monitor_benchmark(runs, Path(job["out"])), "make_years_s": made}
 
 
 def run_worker(task: str, job: dict[str, Any]) -> dict[str, Any]:
@@ -975,7 +1027,7 @@ TASKS = {"pipeline": _task_pipeline, "io_floor": _task_io_floor, "map_render": _
          "surface": _task_surface, "surface_mcp": _task_surface_mcp, "baselines": _task_baselines, "profile": _task_profile,
          "plan": _task_plan,
          "case_map": _task_case_map, "case_survey": _task_case_survey, "case_field_loop": _task_case_field_loop, "partitioned": _task_partitioned,
-         "partition_sample": _task_partition_sample}
+         "partition_sample": _task_partition_sample, "monitor_base": _task_monitor_base, "monitor": _task_monitor}
 
 
 def _worker_main(argv: list[str]) -> int:

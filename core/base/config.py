@@ -181,6 +181,11 @@ class Config:
     capacity_aware : bool
         Assign villages to facilities within their ``capacity_tpd`` (an exact transportation problem, least
         total road distance); villages none can take fall to the next tier with the reason ``capacity``.
+    recode_radius_m : float
+        ``ruralenv monitor``: a village code that disappears while a new code of the same name appears this close
+        is taken as recoded (行政区划代码调整), not as one village removed and another added.
+    moved_m : float
+        ``ruralenv monitor``: a village whose point moved more than this between two years is flagged ``moved``.
     cost_plant_fixed_wan, cost_plant_wan_per_tpd, cost_plant_scale_exp : float
         Capital cost of a sewage plant of Q t/d: F + a·Q^b 万元 (RuST_OM prices fitted to the SNIP form).
     opex_plant_wan_per_tpd_year : float
@@ -267,6 +272,9 @@ class Config:
     target_town_class3_pct: float | None = None
     cost_upgrade_class3_wan_per_km: float = 300.0
     capacity_aware: bool = False
+    # --- monitoring the five-year programme (issue 25: ruralenv monitor): matching villages across years ---
+    recode_radius_m: float = 500.0
+    moved_m: float = 100.0
     # --- Plan costs (issue 24, ``ruralenv plan``): every unit cost in 万元 with its source and price year. ---
     # Plants: RuST_OM price table (rural China, CNY per t/d of capacity: 5 t/d ≈ 28,000, 20 t/d ≈ 7,500,
     # 100 t/d ≈ 3,500; prices about 2018) fitted to the SNIP form F + a·Q^b (Eggimann et al. 2015, b < 1:

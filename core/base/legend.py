@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import glossary, schema
 from ._errors import RuralEnvError
 from .values import is_missing, yes_no
 
@@ -85,8 +85,8 @@ def village_category(df: pd.DataFrame) -> list[str]:
 def village_classes(lang: int) -> tuple[tuple[str, ...], dict[str, dict], dict[str, str]]:
     """The village legend: class keys in order, their point styles and labels (``lang`` 0 zh, 1 en)."""
     labels_by_model = schema.MODEL_LABELS_ZH if lang == 0 else schema.MODEL_LABELS_EN
-    covered_word = ("已覆盖", "covered")[lang]
-    uncovered_word = ("未覆盖", "not covered")[lang]
+    covered_word = glossary.label("covered", lang)
+    uncovered_word = glossary.label("not_covered", lang)
     order, styles, labels = [], {}, {}
     for model, colour in MODEL_COLOURS.items():
         for state, word in (("covered", covered_word), ("uncovered", uncovered_word)):
@@ -94,13 +94,15 @@ def village_classes(lang: int) -> tuple[tuple[str, ...], dict[str, dict], dict[s
             order.append(key)
             styles[key] = {"shape": "circle", "radius": 4.5, "color": colour, "weight": 1.5 if state == "covered" else 2,
                            "fillColor": colour if state == "covered" else "#ffffff", "fillOpacity": 0.9}
-            labels[key] = f"{short_label(labels_by_model[model])} · {word}"
+            name = short_label(labels_by_model[model])
+            labels[key] = f"{name}（{word}）" if lang == 0 else f"{name} · {word}"
     extra = {
         "unreachable": ({"shape": "triangle", "radius": 5.5, "color": "#000000", "weight": 1,
-                         "fillColor": "#e31a1c", "fillOpacity": 0.95}, ("路网不可达", "unreachable by road")),
+                         "fillColor": "#e31a1c", "fillOpacity": 0.95}, (glossary.zh("unreachable"),
+                                                                         glossary.en("unreachable"))),
         "out_of_scope": ({"shape": "circle", "radius": 3, "color": "#8c8c8c", "weight": 1,
-                          "fillColor": "#bdbdbd", "fillOpacity": 0.5}, ("不纳入整治（搬迁撤并类、空心村）",
-                                                                       "out of scope (relocation, hollow)")),
+                          "fillColor": "#bdbdbd", "fillOpacity": 0.5}, (glossary.zh("out_of_scope"),
+                                                                       glossary.en("out_of_scope"))),
         "no_model": ({"shape": "square", "radius": 3.5, "color": "#555555", "weight": 1,
                       "fillColor": "#999999", "fillOpacity": 0.8}, ("未确定模式", "no model")),
     }

@@ -5,6 +5,8 @@ spreadsheets and shapefiles commonly use. README lists the same tables.
 """
 from __future__ import annotations
 
+from . import glossary
+
 #: Required fields per layer kind.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "villages": ("village_code", "name", "county_code"),
@@ -86,7 +88,7 @@ ALIASES: dict[str, str] = {
     "污水治理目标": "sewage_target_pct",
 }
 
-IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类", "未分类")
+IN_SCOPE_CLASSES = ("集聚提升类", "城郊融合类", "特色保护类", "暂不分类")
 OUT_OF_SCOPE_CLASSES = ("搬迁撤并类", "空心村")
 
 #: Accepted spellings (lower case) → canonical village class.
@@ -100,7 +102,7 @@ VILLAGE_CLASS_VALUES: dict[str, str] = {
     "搬迁撤并类": "搬迁撤并类", "搬迁撤并": "搬迁撤并类", "搬迁撤并型": "搬迁撤并类",
     "relocation": "搬迁撤并类", "relocation_merge": "搬迁撤并类",
     "空心村": "空心村", "hollow": "空心村", "hollow_village": "空心村",
-    "未分类": "未分类", "暂不分类": "未分类", "其他": "未分类", "unclassified": "未分类",
+    "未分类": "暂不分类", "暂不分类": "暂不分类", "其他": "暂不分类", "unclassified": "暂不分类",
 }
 
 FACILITY_TYPES = ("transfer_station", "town_treatment", "county_treatment", "village_treatment",
@@ -139,41 +141,18 @@ GREEN_MINE_VALUES: dict[str, str] = {
     "none": "none", "无": "none", "否": "none", "非绿色矿山": "none", "": "none", "no": "none",
 }
 
-#: Labels of the sewage modes (§(七)) and the toilet-waste routes (§(六)), in the plan's own words.
-SEWAGE_MODE_LABELS_ZH: dict[str, str] = {
-    "sewer_connect": "就近纳入城镇污水管网集中处理",
-    "central": "建设日处理能力20吨以上的污水集中处理设施",
-    "decentralised": "分散式处理设备或日处理能力5吨左右的小型污水处理设施",
-    "resource_use": "以粪污收集为主的生活污水资源化利用",
-}
-SEWAGE_MODE_LABELS_EN: dict[str, str] = {
-    "sewer_connect": "connect to the town sewer",
-    "central": "central treatment plant (>= 20 t/d)",
-    "decentralised": "decentralised units or a small plant (~5 t/d)",
-    "resource_use": "resource use, mainly by collecting toilet waste",
-}
-FECAL_ROUTE_LABELS_ZH: dict[str, str] = {
-    "sewer": "接入污水处理系统统一处理",
-    "collect_and_haul": "粪污集中处理设施，定期掏运",
-    "on_site": "就地就近无害化消纳、综合利用",
-}
-FECAL_ROUTE_LABELS_EN: dict[str, str] = {
-    "sewer": "into the sewage system, treated together",
-    "collect_and_haul": "central toilet-waste facility, emptied regularly",
-    "on_site": "made harmless and used on or near the spot",
-}
+#: Labels of the sewage modes (§(七)) and the toilet-waste routes (§(六)), in the plan's own words (the glossary's).
+SEWAGE_MODES = ("sewer_connect", "central", "decentralised", "resource_use")
+FECAL_ROUTES = ("sewer", "collect_and_haul", "on_site")
+SEWAGE_MODE_LABELS_ZH: dict[str, str] = {k: glossary.zh(k) for k in SEWAGE_MODES}
+SEWAGE_MODE_LABELS_EN: dict[str, str] = {k: glossary.en(k) for k in SEWAGE_MODES}
+FECAL_ROUTE_LABELS_ZH: dict[str, str] = {k: glossary.zh(k) for k in FECAL_ROUTES}
+FECAL_ROUTE_LABELS_EN: dict[str, str] = {k: glossary.en(k) for k in FECAL_ROUTES}
 
-#: Labels of the collection models, in the plan's own words.
-MODEL_LABELS_ZH: dict[str, str] = {
-    "county_process": "城乡一体化治理模式（农牧户集、嘎查村收、苏木乡镇转运、旗县处理）",
-    "town_transfer": "苏木乡镇集中治理模式（农牧户集、嘎查村收、苏木乡镇处理）",
-    "village_collect": "村庄分散治理模式（农牧户集、嘎查村收、嘎查村处理）",
-}
-MODEL_LABELS_EN: dict[str, str] = {
-    "county_process": "urban–rural integrated: household → village → township transfer → county treatment",
-    "town_transfer": "township-centred: household → village → township treatment",
-    "village_collect": "dispersed: household → village collection → village treatment",
-}
+#: Labels of the collection models (§(九)), in the plan's own words with their chain.
+MODELS = ("county_process", "town_transfer", "village_collect")
+MODEL_LABELS_ZH: dict[str, str] = {m: glossary.model_label(m, None) for m in MODELS}
+MODEL_LABELS_EN: dict[str, str] = {m: glossary.model_label(m, None, "en") for m in MODELS}
 
 TRUE_WORDS = {"1", "true", "t", "yes", "y", "是", "对", "√"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "否", "不是", ""}

@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..base import glossary
 from ..base._errors import Cancelled, ConfigError, InputError, Problem, RuralEnvError
 from ..base.config import LAYER_KINDS, Config, LayerSpec, RunInputs, load_toml
 from ..base.console import ConsoleProgress
@@ -24,15 +25,18 @@ from .parser import Parser, bilingual
 #: Modules adding subcommands through ``register_cli(subparsers)``; one that does not import (the
 #: measurement tools without their ``bench`` extra) adds nothing.
 COMMAND_MODULES = ("ruralenv.core.maps.webmap", "ruralenv.core.cli.survey", "ruralenv.core.surface.run",
-                   "ruralenv.core.cli.plan", "ruralenv.core.cli.template", "ruralenv.tools.bench")
+                   "ruralenv.core.cli.plan", "ruralenv.core.cli.template", "ruralenv.core.cli.monitor",
+                   "ruralenv.tools.bench")
 
 
 def _county_table(results) -> str:
     """The plan's four targets per county (and the whole input): waste coverage and hardened access, then
     生活污水治理率 against 2023/2025 and the zone targets and 卫生厕所普及率 with the households still lacking one."""
     t = results.tables["county"]
-    lines = [f"{'旗县 county':<16}{'行政村':>7}{'垃圾覆盖%':>10}{'2025≥60%':>9}{'较大自然村':>11}{'通硬化路%':>10}"
-             f"{'2025≥85%':>9}{'差村数':>7}{'需硬化km':>10}"]
+    g = glossary
+    lines = [f"{'旗县 county':<16}{g.zh('admin_village'):>7}{g.label('waste_coverage', short=True) + '%':>10}"
+             f"{'2025年目标':>9}{'较大人口规模自然村':>11}{g.label('road_coverage', short=True) + '%':>10}"
+             f"{'2025年目标':>9}{'尚差村数':>7}{'需硬化公里（上限）':>10}"]
     for _, r in t.iterrows():
         lines.append(
             f"{str(r['name'])[:12]:<16}{r['n_admin_in_scope']:>7}{_pct(r['waste_coverage_pct']):>10}"

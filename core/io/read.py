@@ -564,7 +564,7 @@ def _check_values(layer: Layer, where: dict) -> None:
 def _check_villages(layer: Layer, where: dict) -> None:
     gdf = layer.gdf
     _check_duplicates(layer, where, "village_code")
-    _check_choice(layer, where, "village_class", schema.VILLAGE_CLASS_VALUES, empty="未分类")
+    _check_choice(layer, where, "village_class", schema.VILLAGE_CLASS_VALUES, empty="暂不分类")
     _check_sanitary_toilets(layer, where)
     if "population" not in gdf.columns and "resident_population" in gdf.columns:
         gdf["population"] = gdf["resident_population"]  # 常住人口 is the only population given

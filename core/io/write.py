@@ -19,9 +19,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..base.contract import INDICATOR_COLUMNS, SANITATION_INDICATOR_COLUMNS, UNREACHABLE_COLUMNS, headers
+from ..base import glossary, schema
+from ..base.contract import (
+    CODED_COLUMNS,
+    INDICATOR_COLUMNS,
+    ROADS_WASTE_INDICATOR_COLUMNS,
+    SANITATION_INDICATOR_COLUMNS,
+    UNREACHABLE_COLUMNS,
+    headers,
+)
 
-HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
+HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + ROADS_WASTE_INDICATOR_COLUMNS + UNREACHABLE_COLUMNS)
 
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 
@@ -200,7 +208,9 @@ def write_report(tables: dict[str, pd.DataFrame], path: Path,
                  sheet_headers: dict[str, dict[str, tuple[str, str]]] | None = None) -> None:
     """Write ``report.xlsx``: one sheet per table, a Chinese header row above an English one.
 
-    Headers come from the output contract; ``sheet_headers`` overrides them for the named sheets.
+    Headers come from the output contract; ``sheet_headers`` overrides them for the named sheets; an input field
+    passed through is headed by its Chinese alias. Values of :data:`CODED_COLUMNS` are written in the glossary's
+    Chinese words.
     """
     wb = Workbook()
     wb.remove(wb.active)
@@ -211,16 +221,24 @@ def write_report(tables: dict[str, pd.DataFrame], path: Path,
         cols = list(df.columns)
         known = (sheet_headers or {}).get(sheet, HEADERS)
         for j, col in enumerate(cols, start=1):
-            zh, en = known.get(col, (col, col))
+            zh, en = known.get(col) or _input_header(col)
             for r, text in ((1, zh), (2, en)):
                 cell = ws.cell(row=r, column=j, value=text)
                 cell.font, cell.fill = bold, fill
             ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(str(zh)) * 2 + 2))
+        coded = [col in CODED_COLUMNS for col in cols]
         for i, row in enumerate(df.itertuples(index=False), start=3):
             for j, value in enumerate(row, start=1):
-                ws.cell(row=i, column=j, value=_cell(value))
+                ws.cell(row=i, column=j, value=_cell(glossary.value(value) if coded[j - 1] else value))
         ws.freeze_panes = "A3"
     wb.save(path)
+
+
+def _input_header(col: str) -> tuple[str, str]:
+    """(Chinese, English) header of a column the output contract does not declare: an input field passed
+    through, named by its first Chinese alias in the input contract (the name itself when it has none)."""
+    zh = next((alias for alias, name in schema.ALIASES.items() if name == col and not alias.isascii()), col)
+    return zh, col
 
 
 def _cell(value: object) -> object:

@@ -40,7 +40,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from ..base import contract, schema
+from ..base import contract, glossary, schema
 from ..base._errors import RuralEnvError
 from ..base.files import package_file, write_atomically
 from ..base.glossary import label
@@ -134,37 +134,29 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "villages_within_buffer": ("影响范围内村庄数", "Villages within buffer"),
     "population_within_buffer": ("影响范围内人口", "Population within buffer"),
-    "waste_coverage_pct": ("垃圾收运处置体系覆盖率", "Waste coverage"),
-    "road_coverage_pct": ("较大自然村通硬化路率", "Hardened-road coverage"),
+    "waste_coverage_pct": (glossary.zh("waste_coverage"), "Waste coverage"),
+    "road_coverage_pct": (glossary.zh("road_coverage"), "Hardened-road coverage"),
     "waste_gap_2025": ("2025年尚差行政村数", "Admin villages short of 2025 target"),
     "roads_gap_2025": ("2025年尚差自然村数", "Villages short of 2025 road target"),
-    "pave_km_2025": ("2025年目标需硬化里程", "Road to pave for 2025"),
+    "pave_km_2025": (f"2025年目标{glossary.zh('pave_km_upper')}（公里）", "km to pave for 2025 (upper estimate)"),
     "sewage_mode": ("生活污水治理模式", "Sewage mode"),
-    "sewage_reason": ("模式依据", "Why this mode"),
+    "sewage_reason": ("污水模式依据", "Why this mode"),
     "residents": ("常住人口", "Residents"),
-    "design_flow_m3d": ("设计水量（m³/日）", "Design flow (m³/day)"),
+    "design_flow_m3d": ("设计水量（吨/日）", "Design flow (t/day)"),
     "facility_size_tpd": ("设施规模（吨/日）", "Facility size (t/day)"),
-    "fecal_route": ("厕所粪污去向", "Toilet waste route"),
-    "toilet_rate_pct": ("卫生厕所普及率", "Sanitary toilet rate"),
+    "fecal_route": ("厕所粪污处理方式", "Toilet waste route"),
+    "toilet_rate_pct": (glossary.zh("toilet_rate"), "Sanitary toilet rate"),
     "toilets_needed": ("尚需改厕户数", "Households without a sanitary toilet"),
-    "sewage_rate_pct": ("生活污水治理率", "Sewage treatment rate"),
+    "sewage_rate_pct": (glossary.zh("sewage_rate"), "Sewage treatment rate"),
     "toilets_target_2025": ("分摊2025年新建卫生厕所（户）", "Share of the 2025 toilet target"),
 }
 
 #: Display names of the canonical village classes (the data hold the Chinese canonical value).
-VILLAGE_CLASS_EN: dict[str, str] = {
-    "集聚提升类": "cluster and upgrade", "城郊融合类": "suburban integration",
-    "特色保护类": "characteristic protection", "搬迁撤并类": "relocation and merger",
-    "空心村": "hollow village", "未分类": "unclassified",
-}
-FACILITY_LABELS: dict[str, tuple[str, str]] = {
-    "county_treatment": ("旗县处理设施", "county treatment"),
-    "town_treatment": ("苏木乡镇处理设施", "township treatment"),
-    "transfer_station": ("转运站", "transfer station"),
-    "village_treatment": ("嘎查村处理设施", "village treatment"),
-    "wastewater_plant": ("城镇污水处理厂", "wastewater plant"),
-    "fecal_treatment": ("粪污处理设施", "fecal treatment"),
-}
+VILLAGE_CLASS_EN: dict[str, str] = {glossary.zh(k): glossary.en(k) for k in (
+    "class_cluster", "class_suburban", "class_heritage", "class_relocation", "class_hollow", "unclassified")}
+FACILITY_LABELS: dict[str, tuple[str, str]] = {k: (glossary.zh(k), glossary.en(k)) for k in (
+    "county_treatment", "town_treatment", "transfer_station", "village_treatment", "wastewater_plant",
+    "fecal_treatment")}
 MINE_LABELS: dict[str, tuple[str, str]] = {
     "national": ("国家级绿色矿山", "national green mine"),
     "regional": ("自治区级绿色矿山", "regional green mine"),
@@ -173,20 +165,21 @@ MINE_LABELS: dict[str, tuple[str, str]] = {
 
 #: Words of the page itself (zh, en).
 UI_TEXT: dict[str, tuple[str, str]] = {
-    "default_title": ("农村牧区人居环境规划图", "Rural living-environment plan map"),
+    "default_title": ("农村牧区人居环境整治提升规划图", "Rural living-environment plan map"),
     "layers": ("图层与图例", "Layers and legend"),
     "search": ("搜索村庄名称或代码", "Search a village name or code"),
     "no_match": ("未找到", "no match"),
-    "more": ("仅显示前 {n} 条", "first {n} shown"),
+    "more": ("仅显示前{n}条", "first {n} shown"),
     "indicators": ("旗县指标与规划目标", "County indicators against the plan targets"),
     "county": ("旗县", "County"),
-    "waste": ("垃圾收运覆盖率", "Waste coverage"),
-    "roads": ("较大自然村通硬化路率", "Hardened-road coverage"),
+    "waste": (glossary.zh("waste_coverage"), "Waste coverage"),
+    "roads": (glossary.zh("road_coverage"), "Hardened-road coverage"),
     "target": ("目标", "target"),
-    "gap_villages": ("2025年尚差村数", "Villages short (2025)"),
-    "pave_km": ("2025年需硬化 km", "km to pave (2025)"),
+    "gap_villages": ("2025年尚差自然村数", "Villages short (2025)"),
+    "pave_km": (f"2025年目标{glossary.label('pave_km_upper', short=True)}（公里，估算上限）",
+                "km to pave for 2025 (upper estimate)"),
     "sewage": (label("sewage_rate", "zh", short=True), "Sewage treated"),
-    "zone_target": ("分区目标", "zone target"),
+    "zone_target": ("达到分区2025年目标", "zone target"),
     "toilets": (label("toilet_rate", "zh"), "Sanitary toilets"),
     "toilets_needed": ("尚需改厕户数", "Households lacking one"),
     "yes": ("是", "yes"),
@@ -196,16 +189,16 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "basemap": ("底图", "Basemap"),
     "region": ("全部", "All"),
     "generated": ("生成日期", "Made on"),
-    "lod_overview": ("当前为区域视图：放大到 {z} 级可见全部道路", "Region view now: zoom to {z} for every road"),
+    "lod_overview": ("当前为区域视图：放大到{z}级可见全部道路", "Region view now: zoom to {z} for every road"),
     "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
 }
 
 LAYER_TITLES: dict[str, tuple[str, str]] = {
-    "counties": ("旗县（按垃圾收运覆盖率）", "Counties (by waste coverage)"),
+    "counties": (f"旗县（按{glossary.zh('waste_coverage')}）", "Counties (by waste coverage)"),
     "roads": ("道路", "Roads"),
     "villages": ("村庄（按收运处置模式）", "Villages (by collection model)"),
-    "towns": ("苏木乡镇驻地", "Township seats"),
-    "facilities": ("垃圾处理设施", "Waste facilities"),
+    "towns": (glossary.zh("town_seat"), "Township seats"),
+    "facilities": (glossary.zh("facilities_layer"), glossary.en("facilities_layer").capitalize()),
     "mines": ("矿山", "Mines"),
     "toilets": ("旗县（按卫生厕所普及率）", "Counties (by sanitary toilet rate)"),
     "sewage": ("村庄（按生活污水治理模式）", "Villages (by sewage mode)"),
@@ -489,7 +482,7 @@ def _dotted(layer: dict, keys: set[str], what: tuple[str, str], lang: int) -> di
         c["dot_below_zoom"] = DOT_BELOW_ZOOM
     if dotted:
         layer["dot_note"] = (
-            f"缩放 {DOT_BELOW_ZOOM} 级以下{what[0]}画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
+            f"缩放{DOT_BELOW_ZOOM}级以下{what[0]}画成同色小方块（空心符号为空心方块），仍可点击；放大后为完整符号。",
             f"Below zoom {DOT_BELOW_ZOOM} {what[1]} are small squares of their class colour (hollow for hollow "
             "symbols), still clickable; closer in, the full symbols.")[lang]
     return layer
@@ -548,7 +541,7 @@ def _facilities_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict
             ("over_capacity", "bool"), ("county_code", "text"), ("snap_dist_m", "metres"), ("issues", "text"))
     displays = {"facility_type": _in(FACILITY_LABELS, lang)}
     layer = _point_layer("facilities", gdf, coords, lang, keys, styles, labels, spec, displays)
-    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), ("设施", "facilities"), lang)
+    return _dotted(layer, set(keys) if len(keys) > DOT_MIN_SEATS else set(), (glossary.zh("facilities_layer"), "facilities"), lang)
 
 
 def _mines_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int) -> dict:
@@ -595,10 +588,10 @@ def _counties_layer(gdf: gpd.GeoDataFrame, coords: _Coords, lang: int, targets: 
     styles = {"below_2023": {**base, "fillColor": "#d7301f"}, "meets_2023": {**base, "fillColor": "#fdae61"},
               "meets_2025": {**base, "fillColor": "#1a9641"}, "no_data": {**base, "fillColor": "#bdbdbd"}}
     w23, w25 = f"{targets['waste_2023']:g}%", f"{targets['waste_2025']:g}%"
-    labels = {"below_2023": (f"覆盖率低于2023年目标（<{w23}）", f"below the 2023 target (<{w23})"),
-              "meets_2023": (f"达2023年目标、未达2025年目标（{w23}–{w25}）", f"meets 2023, not 2025 ({w23}–{w25})"),
-              "meets_2025": (f"达到2025年目标（≥{w25}）", f"meets the 2025 target (≥{w25})"),
-              "no_data": ("无纳入整治的行政村", "no admin villages in scope")}
+    labels = {"below_2023": (f"未达到2023年目标（低于{w23}）", f"below the 2023 target (<{w23})"),
+              "meets_2023": (f"达到2023年目标，未达到2025年目标（{w23}至{w25}）", f"meets 2023, not 2025 ({w23}–{w25})"),
+              "meets_2025": (f"达到2025年目标（{w25}以上）", f"meets the 2025 target (≥{w25})"),
+              "no_data": (f"无{glossary.zh('in_scope')}的行政村", "no admin villages in scope")}
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
     geoms = _simplified(gdf, AREA_SIMPLIFY_M, topology=True).array
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -626,7 +619,7 @@ def _sewage_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
     names = schema.SEWAGE_MODE_LABELS_ZH if lang == 0 else schema.SEWAGE_MODE_LABELS_EN
     routes = schema.FECAL_ROUTE_LABELS_ZH if lang == 0 else schema.FECAL_ROUTE_LABELS_EN
     labels = {k: (schema.SEWAGE_MODE_LABELS_ZH[k], schema.SEWAGE_MODE_LABELS_EN[k]) for k in names}
-    labels["unknown"] = ("未分类（常住人口未知）", "no mode (residents unknown)")
+    labels["unknown"] = (glossary.zh("sewage_unknown"), glossary.en("sewage_unknown"))
     keys = [m if m in names else "unknown" for m in gdf["sewage_mode"]]
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     if lang == 1 and "sewage_reason_en" in df.columns:
@@ -650,7 +643,7 @@ def _toilets_layer(gdf: gpd.GeoDataFrame, lang: int) -> dict:
     base = {"color": "#4d4d4d", "weight": 1.5, "fillOpacity": 0.35}
     styles = {f"{lo:g}": {**base, "fillColor": c} for lo, _, c in bands}
     styles["no_data"] = {**base, "fillColor": "#bdbdbd"}
-    labels = {f"{lo:g}": (f"卫生厕所普及率 {lo:g}–{min(hi, 100):g}%", f"sanitary toilets {lo:g}–{min(hi, 100):g} %")
+    labels = {f"{lo:g}": (f"{glossary.zh('toilet_rate')}{lo:g}%至{min(hi, 100):g}%", f"sanitary toilets {lo:g}–{min(hi, 100):g} %")
               for lo, hi, _ in bands}
     labels["no_data"] = ("无户数数据", "no household data")
     classes, cls = _classes(keys, styles, _in(labels, lang), tuple(styles))
@@ -848,7 +841,7 @@ def build_map_data(
     return {
         "lang": lang,
         "title": title,
-        "ui": {k: v[li] for k, v in UI_TEXT.items()},
+        "ui": {**{k: v[li] for k, v in UI_TEXT.items()}, **_target_words(targets, li)},
         "origin": list(coords.origin),
         "scale": COORD_SCALE,
         "bounds": [[south, west], [north, east]],
@@ -860,6 +853,19 @@ def build_map_data(
         "indicators": _indicators(layers.get("counties"), summary, li),
         "generated": _dt.date.today().isoformat(),
     }
+
+
+def _target_words(targets: Mapping[str, float], lang: int) -> dict[str, str]:
+    """The indicator panel's target headers (``2023年目标（50%）``) and the space a unit takes before it (none in
+    Chinese)."""
+    out = {"sp": ("", " ")[lang]}
+    for key in ("waste_2023", "waste_2025", "roads_2023", "roads_2025", "sewage_2023", "sewage_2025"):
+        if key not in targets:
+            continue
+        year, pct = int(key[-4:]), targets[key]
+        more = key in ("waste_2025", "roads_2023", "roads_2025")  # the plan's 以上 (覆盖50%的行政村, 达到26%)
+        out[f"t_{key}"] = glossary.target(year, pct, more) if lang == 0 else f"{year} ≥{pct:g}%"
+    return out
 
 
 def _default_title(counties: pd.DataFrame | None, lang: int) -> str:

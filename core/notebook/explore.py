@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base import glossary
 from ..base._errors import RuralEnvError
 from ..base.legend import OVERVIEW_SIMPLIFY_M, major_roads, plan_targets, village_category, village_classes
 from ..base.values import flag_array
@@ -88,7 +89,7 @@ def _counties(counties: gpd.GeoDataFrame, targets: dict[str, float], li: int) ->
     gdf = counties[["county_code", "name", "waste_coverage_pct", "road_coverage_pct", "geometry"]].to_crs(4326)
     pct = pd.to_numeric(gdf["waste_coverage_pct"], errors="coerce").to_numpy(float)
     gdf["fill"] = [_COUNTY_FILL[county_class(p, targets)] for p in pct]
-    group = folium.FeatureGroup(name=("旗县（按垃圾收运覆盖率）", "Counties (by waste coverage)")[li])
+    group = folium.FeatureGroup(name=(f"旗县（按{glossary.zh('waste_coverage')}）", "Counties (by waste coverage)")[li])
     folium.GeoJson(gdf, style_function=lambda f: {"color": "#4d4d4d", "weight": 1.5, "fillOpacity": 0.28,
                                                   "fillColor": f["properties"]["fill"]},
                    tooltip=folium.GeoJsonTooltip(["name", "waste_coverage_pct", "road_coverage_pct"])).add_to(group)

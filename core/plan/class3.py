@@ -143,7 +143,7 @@ def plan_class3(inp: PlanInputs, time_limit: float = 30.0, progress: Progress | 
 #: Columns of the 项目库 rows of the upgrade plan (Chinese header, English header).
 PROJECT_HEADERS = {"county_code": ("旗县代码", "county code"), "category": ("项目类别", "category"),
                    "name": ("项目名称", "project"), "quantity": ("建设规模", "size"), "unit": ("单位", "unit"),
-                   "investment_wan": ("投资估算(万元)", "investment (10k yuan)"), "source": ("依据", "basis")}
+                   "investment_wan": ("投资估算（万元）", "investment (10k yuan)"), "source": ("依据", "basis")}
 
 
 def class3_projects(plan: Class3Plan, county_names: dict[str, str] | None = None) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
+from ..base import glossary
 from ..base._errors import ConfigError, InputError, Problem
 from ..base.config import LayerSpec
 from ..base.progress import NullProgress, Progress, check_cancel
@@ -34,7 +35,7 @@ from .siting import SitingResult, max_cover, min_sites
 #: Planned facility type → the setting that caps the road distance of the villages it covers.
 RADIUS_SETTING = {"transfer_station": "d_station_m", "town_treatment": "d_town_m",
                   "village_treatment": "d_village_m"}
-TYPE_ZH = {"transfer_station": "转运站", "town_treatment": "乡镇处理设施", "village_treatment": "村级处理设施"}
+TYPE_ZH = {t: glossary.zh(t) for t in ("transfer_station", "town_treatment", "village_treatment")}
 
 
 @dataclass

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from ..base import glossary
 from ..base.crs import GEOGRAPHIC
 from ..maps.webmap import json_for_script, leaflet_dir
 from .run import PlanOutcome
@@ -29,9 +30,9 @@ background:#fff;padding:8px 10px;font:13px sans-serif;box-shadow:0 1px 4px #888;
 <body><div id="map"></div><div id="panel"><b>{title}</b>
 <p><label><input type="radio" name="when" value="before"> 规划前 before</label>
 <label><input type="radio" name="when" value="after" checked> 规划后 after</label></p>
-<p><label><input type="radio" name="what" value="covered" checked> 垃圾收运 waste</label>
-<label><input type="radio" name="what" value="access"> 通硬化路 roads</label>
-<label><input type="radio" name="what" value="sewage"> 污水治理 sewage</label></p>
+<p><label><input type="radio" name="what" value="covered" checked> {waste}</label>
+<label><input type="radio" name="what" value="access"> {roads}</label>
+<label><input type="radio" name="what" value="sewage"> {sewage}</label></p>
 <p id="legend"></p><div id="lines"></div></div>
 <script>{js}</script>
 <script id="plan-data" type="application/json">{data}</script>
@@ -48,9 +49,10 @@ D.sewage.forEach(s => L.circleMarker(s.c, {{radius: 7, color: '#000', fillColor:
 D.toilets.forEach(s => L.circleMarker(s.c, {{radius: 3, weight: 1, color: '#a6611a', fillColor: '#dfc27d',
   fillOpacity: 1}}).bindPopup(s.t).addTo(toilets));
 D.roads.forEach(r => L.polyline(r.c, {{color: '#d7191c', weight: 4}})
-  .bindPopup('#' + r.rank + ' ' + (r.name || '') + '<br>' + r.m + ' m, +' + r.g).addTo(pave));
+  .bindPopup('#' + r.rank + ' ' + (r.name || '') + '<br>' + D.words.road.split('{{m}}').join(r.m).split('{{g}}').join(r.g))
+  .addTo(pave));
 D.sites.forEach(s => L.circleMarker(s.c, {{radius: 8, color: '#000', fillColor: '#ffd700', fillOpacity: 1}})
-  .bindPopup('#' + s.rank + ' ' + (s.name || '') + '<br>+' + s.g).addTo(sites));
+  .bindPopup('#' + s.rank + ' ' + (s.name || '') + '<br>' + D.words.site.split('{{g}}').join(s.g)).addTo(sites));
 function draw() {{
   const when = document.querySelector('input[name=when]:checked').value;
   const what = document.querySelector('input[name=what]:checked').value;
@@ -64,8 +66,9 @@ function draw() {{
       .bindPopup(v.n).addTo(villages);
   }});
   [sites, pave, sewage, toilets].forEach(g => when === 'after' ? g.addTo(map) : g.remove());
-  document.getElementById('legend').innerHTML = '<span style="color:#2c7bb6">●</span> 已达标 met ' +
-    '<span style="color:#1a9641">●</span> 规划新增 gained <span style="color:#bbb">●</span> 未达标 not met<br>' +
+  const w = D.words.legend[what];
+  document.getElementById('legend').innerHTML = '<span style="color:#2c7bb6">●</span> ' + w[0] +
+    ' <span style="color:#1a9641">●</span> ' + w[1] + ' <span style="color:#bbb">●</span> ' + w[2] + '<br>' +
     '<span style="color:#ffd700">●</span> 新增站点 new site <span style="color:#d7191c">━</span> 待硬化 to pave ' +
     '<span style="color:#7b3294">●</span> 污水项目 sewage project <span style="color:#7b3294">┅</span> 管网 pipe ' +
     '<span style="color:#dfc27d">●</span> 改厕 toilets';
@@ -114,12 +117,12 @@ def map_data(outcome: PlanOutcome) -> dict:
         r = outcome.paving.pieces
         for geom, rank, m, g, n in zip(_lonlat(r), r["rank"], r["length_m"], r["villages_gained"],
                                        r.get("name", [None] * len(r)), strict=True):
-            roads.append({"c": _latlng(geom), "rank": int(rank), "m": float(m), "g": int(g),
+            roads.append({"c": _latlng(geom), "rank": int(rank), "m": round(float(m)), "g": int(g),
                           "name": None if n is None or n != n else html.escape(str(n))})
     b = pts.total_bounds
     lines = [html.escape(t["zh"]) + "<br>" + html.escape(t["en"]) for t in outcome.summary["sentences"].values()]
     return {"bounds": [float(x) for x in b], "villages": vill, "sites": sites, "roads": roads, "lines": lines,
-            **_sanitation_data(outcome)}
+            "words": map_words(), **_sanitation_data(outcome)}
 
 
 def _sanitation_data(outcome: PlanOutcome) -> dict:
@@ -132,7 +135,7 @@ def _sanitation_data(outcome: PlanOutcome) -> dict:
         for pt, r in zip(_lonlat(s), s.itertuples(), strict=True):
             size = f"{r.capacity_tpd:g}吨/日，" if r.capacity_tpd > 0 else ""
             pipe = f"管网{r.pipe_m:.0f}米，" if r.pipe_m > 0 else ""
-            text = (f"{r.project_id} {zh(r.kind)}<br>{r.village_codes}<br>{size}{pipe}"
+            text = (f"{r.project_id} {zh('project_' + r.kind)}<br>{r.village_codes}<br>{size}{pipe}"
                     f"投资{r.capex_wan:.1f}万元，运行{r.opex_wan_per_year:.2f}万元/年")
             out["sewage"].append({"c": [round(pt.y, 6), round(pt.x, 6)], "t": html.escape(text, quote=False)
                                   .replace("&lt;br&gt;", "<br>")})
@@ -148,10 +151,40 @@ def _sanitation_data(outcome: PlanOutcome) -> dict:
     return out
 
 
-def write_plan_map(outcome: PlanOutcome, path: str | Path, title: str = "规划 plan") -> None:
-    """Write the plan's offline map.html."""
+def map_words() -> dict:
+    """The page's words in the plan's terms (Chinese, then English): legend of each view, popup lines."""
+    g = glossary
+
+    def both(zh: str, en: str) -> str:
+        return html.escape(f"{zh} {en}")
+    larger = g.zh("larger_village")
+    return {
+        "legend": {
+            "covered": [both(g.zh("covered"), g.en("covered")), both(g.zh("planned_gain"), g.en("planned_gain")),
+                        both(g.zh("not_covered"), g.en("not_covered"))],
+            "access": [both("已" + g.zh("hardened_access"), "hardened road"), both(g.zh("planned_gain"), g.en("planned_gain")),
+                       both(g.zh("no_hardened_access"), g.en("no_hardened_access"))],
+            "sewage": [both("生活污水已治理", "sewage treated"), both(g.zh("planned_gain"), g.en("planned_gain")),
+                       both("生活污水未治理", "not treated")],
+        },
+        "road": html.escape(f"长度{{m}}米，新增{g.zh('hardened_access')}的{larger}{{g}}个 / {{m}} m, "
+                            "{g} more larger villages reached"),
+        "site": html.escape("新增覆盖行政村{g}个 / {g} more administrative villages covered"),
+    }
+
+
+
+def write_plan_map(outcome: PlanOutcome, path: str | Path, title: str | None = None) -> None:
+    """Write the plan's offline map.html (titled with the counties' names and 农村牧区人居环境整治提升规划图)."""
+    if title is None:
+        names = "、".join(t["name"] for t in outcome.summary["sentences"].values())
+        title = f"{names}农村牧区人居环境整治提升规划图 plan map".lstrip()
     dist = leaflet_dir()
     js = re.sub(r"//# sourceMappingURL=\S+", "", (dist / "leaflet.js").read_text(encoding="utf-8"))
     css = re.sub(r"url\((?!#)[^)]*\)", "none", (dist / "leaflet.css").read_text(encoding="utf-8"))
-    page = _PAGE.format(title=html.escape(title), css=css, js=js, data=json_for_script(map_data(outcome)))
+    waste = f"{glossary.zh('waste_coverage')} waste"
+    roads = f"{glossary.zh('road_coverage')} roads"
+    page = _PAGE.format(title=html.escape(title), css=css, js=js, data=json_for_script(map_data(outcome)),
+                        waste=html.escape(waste), roads=html.escape(roads),
+                        sewage=html.escape(f"{glossary.zh('sewage_rate')} sewage"))
     Path(path).write_text(page, encoding="utf-8")

@@ -91,7 +91,7 @@ def sewage_rows(plan, places: _Places, year: int, pop: dict[str, float]) -> list
             size, scale = "", f"{r.residents:.0f}人"
             unit_price, unit = None, ""
         label = zh("shared_plant") if len(codes) > 1 else ""
-        rows.append(_row("sewage", f"{county}{who}{label}{zh(r.kind)}{size}", "new_build",
+        rows.append(_row("sewage", f"{county}{who}{label}{zh('project_' + r.kind)}{size}", "new_build",
                          places.where(r.county_code, town, codes[0] if len(codes) == 1 else None), scale,
                          unit_price, unit, r.capex_wan, year, len(codes), sum(pop.get(c, 0.0) for c in codes),
                          r.county_code, r.project_id))

@@ -9,8 +9,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..base import glossary
 from ..base._errors import ConfigError
 from ..base.progress import NullProgress, Progress
+from ..model.stages.collection import model_labels
 from .check import agreement, rerun
 from .class3 import Class3Plan, plan_class3
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
@@ -161,6 +163,9 @@ def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan |
         out["model_after"] = out["model_before"]
         out["covered_after"] = out["covered_claimed"]
         out["hardened_access_after"] = out["access_claimed"]
+    for when in ("before", "after"):  # the label beside each code, in the plan's words (as model_label)
+        out.insert(out.columns.get_loc(f"model_{when}") + 1, f"model_{when}_label",
+                   model_labels(out[f"model_{when}"].to_numpy(object), out[f"covered_{when}"].to_numpy(bool)))
     if sew is not None:
         before = inp.flag("sewage_treated") if "sewage_treated" in v else np.zeros(len(v), bool)
         out["sewage_treated_before"] = before
@@ -244,29 +249,31 @@ def county_names(inp: PlanInputs) -> dict[str, str]:
 
 
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
-    """One sentence per county in Chinese and English, e.g. 新增转运站3座，垃圾收运覆盖率由29.6%提高到61.2%；
-    …，共需投资约X万元."""
+    """One sentence per county in Chinese and English, in the plan's words: 新增垃圾转运站3座，生活垃圾收运处置体系
+    覆盖行政村比例由29.6%提高到60.6%，达到2025年60%以上目标；新硬化道路118.3公里，…."""
     names = county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
     money = summary.get("investment", {}).get("by_county", {})
     sanitation = {r["county_code"] for part in ("sewage", "toilets") for r in summary.get(part, {}).get("counties", [])}
     ftype = summary.get("waste", {}).get("facility_type", "transfer_station")
-    en_type = ftype.replace("_", " ")
+    c, g = inp.config, glossary
     out = {}
     for code in sorted(set(waste) | set(roads) | sanitation):
         zh, en = [], []
         if code in waste:
             w = waste[code]
-            zh.append(f"新增{TYPE_ZH[ftype]}{w['sites']}座，垃圾收运覆盖率由{_f(w['coverage_before_pct'])}"
-                      f"提高到{_f(w['coverage_after_pct'])}")
-            en.append(f"{w['sites']} new {en_type}(s) raise waste collection coverage from "
+            reached = _reached(w["coverage_after_pct"], c.target_waste_2023, c.target_waste_2025, 2023)
+            zh.append(f"新增{g.zh(ftype)}{w['sites']}座，{g.zh('waste_coverage')}由{_f(w['coverage_before_pct'])}"
+                      f"提高到{_f(w['coverage_after_pct'])}{reached}")
+            en.append(f"{w['sites']} new {g.en(ftype)}(s) raise the {g.en('waste_coverage')} from "
                       f"{_f(w['coverage_before_pct'])} to {_f(w['coverage_after_pct'])}")
         if code in roads:
             r = roads[code]
-            zh.append(f"硬化道路{r['km']:.1f}公里，较大人口规模自然村通硬化路率由{_f(r['coverage_before_pct'])}"
-                      f"提高到{_f(r['coverage_after_pct'])}")
-            en.append(f"paving {r['km']:.1f} km raises hardened-road access of larger villages from "
+            reached = _reached(r["coverage_after_pct"], c.target_roads_2023, c.target_roads_2025, None)
+            zh.append(f"新硬化道路{g.with_unit(r['km'], 'unit_km', fixed=True)}，{g.zh('road_coverage')}由"
+                      f"{_f(r['coverage_before_pct'])}提高到{_f(r['coverage_after_pct'])}{reached}")
+            en.append(f"paving {r['km']:.1f} km raises the {g.en('road_coverage')} from "
                       f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
         more_zh, more_en = sanitation_sentences(code, summary)
         zh, en = zh + more_zh, en + more_en
@@ -279,5 +286,18 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
     return out
 
 
+def _reached(after: float | None, t2023: float, t2025: float, plain_year: int | None) -> str:
+    """``，达到2025年60%以上目标`` (or the 2023 one, or ``，未达到2023年…目标``); the plan writes the 2023 waste
+    target without 以上 (``plain_year``)."""
+    def words(year: int, t: float) -> str:
+        return f"{year}年{glossary.number(100 * t)}%{'' if year == plain_year else '以上'}目标"
+    if after is None or after != after:
+        return ""
+    for year, t in ((2025, t2025), (2023, t2023)):
+        if after + 1e-9 >= 100 * t:
+            return f"，达到{words(year, t)}"
+    return f"，未达到{words(2023, t2023)}"
+
+
 def _f(pct: float | None) -> str:
-    return "—" if pct is None or pct != pct else f"{pct:.1f}%"
+    return "—" if pct is None or pct != pct else f"{glossary.number(pct, fixed=True)}%"

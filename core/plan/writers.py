@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS, ROAD_GRADE_COLUMNS, headers
 from ..base.files import write_atomically
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
@@ -39,15 +40,15 @@ def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
 def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
     """The sheets of plan.xlsx."""
     s = outcome.summary
-    tables = {"结论 summary": pd.DataFrame([{"county_code": k, "name": v["name"], "中文": v["zh"], "English": v["en"]}
-                                          for k, v in s["sentences"].items()])}
+    tables = {"结论 summary": pd.DataFrame([{"county_code": k, "name": v["name"], "sentence_zh": v["zh"],
+                                           "sentence_en": v["en"]} for k, v in s["sentences"].items()])}
     if outcome.facilities is not None:
         tables["收运设施 waste"] = pd.DataFrame(s["waste"]["counties"])
         solver = {k: v for k, v in s["waste"].items() if not isinstance(v, list | dict)}
         tables["选址求解 siting"] = pd.DataFrame([solver])
         tables["新增站点 sites"] = pd.DataFrame(outcome.facilities.sites.drop(columns="geometry"))
     if outcome.paving is not None:
-        tables["硬化道路 roads"] = pd.DataFrame(s["roads"]["counties"])
+        tables["硬化道路 roads"] = _beside_the_estimate(pd.DataFrame(s["roads"]["counties"]), outcome)
         tables["里程曲线 curves"] = pd.DataFrame([{"county_code": c, **row} for c, rows in s["roads"]["curves"].items()
                                               for row in rows])
         tables["待硬化路段 pieces"] = pd.DataFrame(outcome.paving.pieces.drop(columns="geometry"))
@@ -67,16 +68,37 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _beside_the_estimate(roads: pd.DataFrame, outcome: PlanOutcome) -> pd.DataFrame:
+    """The paving plan's km with the run's village-by-village estimate beside it (``pave_km_2025``: shared
+    stretches counted again, an upper estimate), so the reader sees which figure is the plan's."""
+    counties = outcome.inputs.counties
+    if counties is None or "pave_km_2025" not in counties or "km" not in roads or not len(roads):
+        return roads
+    upper = dict(zip(counties["county_code"].astype(str), counties["pave_km_2025"], strict=False))
+    roads.insert(roads.columns.get_loc("km") + 1, "pave_km_2025", roads["county_code"].astype(str).map(upper))
+    return roads
+
+
+def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[str, str]]]:
+    """The (Chinese, English) headers of each plan.xlsx sheet, from the output contract: the waste sheets' and
+    the paving sheets' before/after columns say which indicator they measure."""
+    waste = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_WASTE_COLUMNS)
+    roads = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
+    out = {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段", "三级公路", "升级路段")) else waste
+           for sheet in tables}
+    out["三级公路项目 class3 projects"] = {**roads, **CLASS3_HEADERS}
+    return out
+
 
 def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True,
                progress: Progress | None = None) -> dict[str, Path]:
     """Write plan.gpkg, plan.json, plan.xlsx (and map.html) into ``out_dir``, all or nothing."""
+    tables = plan_tables(outcome)
     writers: dict[str, Callable[[Path], object]] = {
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
-        "plan.xlsx": lambda p: write_report(plan_tables(outcome), p, {SHEET_PROJECTS: PROJECT_HEADERS,
-                                                                       SHEET_INVESTMENT: SUMMARY_HEADERS,
-                                                                       "三级公路项目 class3 projects": CLASS3_HEADERS}),
+        "plan.xlsx": lambda p: write_report(tables, p, {**plan_headers(tables), SHEET_PROJECTS: PROJECT_HEADERS,
+                                                        SHEET_INVESTMENT: SUMMARY_HEADERS}),
     }
     if write_map:
         from ..maps.webmap import map_writer

@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS
 from scipy import ndimage
 
+from ..base import glossary
 from ..base._errors import ConfigError, InputError
 from ..base.config import Config
 from ..base.crs import scale_factors
@@ -53,8 +54,8 @@ from .zonal import area_shares, weighted_shares
 TOWN_ZONE_RES_M = 1000.0
 SHEETS = {"county": "旗县 county", "town": "苏木乡镇 town"}
 UNITS = {"distance": ("m", "metres"), "time": ("min", "minutes")}
-LABELS_ZH = {"transfer_station": "转运站", "town_treatment": "乡镇处理设施", "county_treatment": "县级处理设施",
-             "village_treatment": "村级处理设施", "hardened_road": "硬化路", "seat": "苏木乡镇驻地"}
+LABELS_ZH = {**{k: glossary.zh(k) for k in ("transfer_station", "town_treatment", "county_treatment",
+                                           "village_treatment")}, "hardened_road": "硬化路", "seat": glossary.zh("town_seat")}
 
 
 @dataclass

@@ -3,6 +3,7 @@ from .collection_model import WasteCollectionModel
 from .export_webmap import ExportWebMap
 from .full_plan import FullPlan
 from .hardened_access import HardenedRoadAccess
+from .monitor import Monitor
 from .plan_facilities import PlanFacilities
 from .plan_paving import PlanPaving
 from .plan_sanitation import PlanSanitation
@@ -14,8 +15,9 @@ from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport, PlanFacilities, PlanPaving, PlanSanitation, AccessibilitySurface, SurveyForm, SurveyApply)
+              SurveyImport, PlanFacilities, PlanPaving, PlanSanitation, AccessibilitySurface, SurveyForm, SurveyApply,
+              Monitor)
 
-__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "PlanFacilities",
-           "PlanPaving", "PlanSanitation", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport",
+__all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Monitor",
+           "PlanFacilities", "PlanPaving", "PlanSanitation", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport",
            "ValidateRoadNetwork", "WasteCollectionModel"]

@@ -33,7 +33,7 @@
     </message>
     <message>
         <source>Measures road distances from every village to transfer stations and to county, town and village treatment facilities, then chooses the collection model of the plan: county_process (transfer station within reach and a county treatment facility within haul distance of it), town_transfer (town treatment facility within reach, village not dispersed) or village_collect. model_reason states the rule that decided, with the distances.</source>
-        <translation>计算每个村庄到转运站及旗县、苏木乡镇、嘎查村处理设施的路网距离，并按规划选择收运处置模式：county_process 城乡一体化治理模式（转运站在距离内，且其运距内有旗县处理设施）、town_transfer 苏木乡镇集中治理模式（苏木乡镇处理设施在距离内，且村庄不分散）或 village_collect 村庄分散治理模式。model_reason 说明判定所依据的规则和距离。</translation>
+        <translation>计算每个村庄到垃圾转运站及旗县、苏木乡镇、嘎查村处理设施的路网距离，并按规划选择收运处置模式：county_process 城乡一体化治理模式（垃圾转运站在距离上限内，且其运距内有旗县处理设施）、town_transfer 苏木乡镇集中治理模式（苏木乡镇处理设施在距离内，且村庄不分散）或 village_collect 村庄分散治理模式。model_reason 说明判定所依据的规则和距离。</translation>
     </message>
     <message>
         <source>Full plan and county indicators</source>
@@ -53,7 +53,7 @@
     </message>
     <message>
         <source>Waste facilities (points)</source>
-        <translation>垃圾处理设施（点）</translation>
+        <translation>垃圾、污水、粪污处理设施（点）</translation>
     </message>
     <message>
         <source>Township seats (points or polygons)</source>
@@ -77,15 +77,15 @@
     </message>
     <message>
         <source>Transfer station within (county model)</source>
-        <translation>转运站距离上限（城乡一体化模式）</translation>
+        <translation>垃圾转运站距离上限（城乡一体化治理模式）</translation>
     </message>
     <message>
         <source>County treatment within this distance of the station</source>
-        <translation>转运站至旗县处理设施运距上限</translation>
+        <translation>垃圾转运站至旗县处理设施运距上限</translation>
     </message>
     <message>
         <source>Town treatment facility within (township model)</source>
-        <translation>苏木乡镇处理设施距离上限（乡镇集中模式）</translation>
+        <translation>苏木乡镇处理设施距离上限（苏木乡镇集中治理模式）</translation>
     </message>
     <message>
         <source>Village treatment facility within (covers a dispersed village)</source>
@@ -185,7 +185,7 @@
     </message>
     <message>
         <source>km to pave for the 2025 target</source>
-        <translation>达到2025年目标需硬化里程（公里）</translation>
+        <translation>2025年目标逐村累计需硬化里程（共用路段重复计入，为估算上限）（公里）</translation>
     </message>
     <message>
         <source>Villages with collection model</source>
@@ -205,15 +205,15 @@
     </message>
     <message>
         <source>Unreachable villages</source>
-        <translation>路网不可达村庄</translation>
+        <translation>路网不可达村数</translation>
     </message>
     <message>
         <source>Administrative villages covered</source>
-        <translation>收运处置体系覆盖的行政村数</translation>
+        <translation>生活垃圾收运处置体系覆盖的行政村数</translation>
     </message>
     <message>
         <source>Waste coverage (%)</source>
-        <translation>生活垃圾收运处置体系覆盖率（%）</translation>
+        <translation>生活垃圾收运处置体系覆盖行政村比例（%）</translation>
     </message>
     <message>
         <source>Villages with access and collection model</source>
@@ -221,7 +221,7 @@
     </message>
     <message>
         <source>Facilities</source>
-        <translation>垃圾处理设施</translation>
+        <translation>垃圾、污水、粪污处理设施</translation>
     </message>
     <message>
         <source>County indicators</source>
@@ -229,7 +229,7 @@
     </message>
     <message>
         <source>Administrative villages short of the 2025 waste target</source>
-        <translation>距2025年垃圾收运目标尚差行政村数</translation>
+        <translation>距2025年生活垃圾收运处置体系覆盖目标尚差行政村数</translation>
     </message>
     <message>
         <source>Reading and checking the input layers</source>
@@ -461,7 +461,7 @@
     </message>
     <message>
         <source>Sewage priority zones (polygons)</source>
-        <translation>污水治理重点区域（面）</translation>
+        <translation>生活污水治理分区（沿黄流域及“一湖两海”周边等，面）</translation>
     </message>
     <message>
         <source>Sewer or urban area within (connect to the town sewer)</source>
@@ -473,7 +473,7 @@
     </message>
     <message>
         <source>Resource use below this many residents</source>
-        <translation>常住人口低于此数采用资源化利用</translation>
+        <translation>常住人口低于此数采用生活污水资源化利用方式</translation>
     </message>
     <message>
         <source>Radius of a concentrated settlement</source>
@@ -501,7 +501,7 @@
     </message>
     <message>
         <source>Administrative villages short of the 2025 sewage target</source>
-        <translation>距2025年污水治理目标尚差行政村数</translation>
+        <translation>距2025年生活污水治理率目标尚差行政村数</translation>
     </message>
     <message>
         <source>Households without a sanitary toilet</source>
@@ -521,7 +521,7 @@
     </message>
     <message>
         <source>Chooses each village's sewage mode by the plan: sewer_connect (a sewer line, urban area or town wastewater plant within the sewer distance), central (at least 1000 residents living concentrated; a plant of 20 t/d or more), resource_use (under 300 residents, scattered and remote) or decentralised (the others; units of about 5 t/d). Gives the design flow (residents × water use × discharge coefficient, GB/T 51347-2019), the facility size, the toilet-waste route (sewer, collect_and_haul to the nearest fecal treatment facility by road, or on_site), the sanitary toilet rate and the households still without one. Needs resident_population (else population), households, sanitary_toilet_households and sewage_treated on the villages.</source>
-        <translation>按规划确定每个村庄的生活污水治理模式：sewer_connect（城镇污水管网、建成区或城镇污水处理厂在距离阈值内，就近纳入城镇污水管网）、central（常住人口1000人以上且居住集中，建设日处理能力20吨以上的集中处理设施）、resource_use（常住人口300人以下、分散偏远，以粪污收集为主的资源化利用）或 decentralised（其余村庄，分散式处理设备或5吨左右的小型设施）。给出设计水量（常住人口×人均日用水量×排放系数，GB/T 51347-2019）、设施规模、厕所粪污去向（接入管网 sewer、定期掏运至最近粪污处理设施 collect_and_haul（路网距离）或就地就近 on_site）、卫生厕所普及率和尚需改厕户数。村庄图层需有常住人口 resident_population（无则用 population）、户数 households、卫生厕所户数 sanitary_toilet_households 和生活污水已治理 sewage_treated。</translation>
+        <translation>按规划确定每个村庄的生活污水治理模式：sewer_connect（城镇污水管网、建成区或城镇污水处理厂在距离阈值内，就近纳入城镇污水管网）、central（常住人口1000人以上且居住集中，建设日处理能力20吨以上的集中处理设施）、resource_use（常住人口300人以下的分散、偏远村庄，以粪污收集为主的生活污水资源化利用方式）或 decentralised（常住人口300至1000人、居住分散的村庄，分散式处理设备或日处理能力5吨左右的小型污水处理设施；其余村庄参照此档）。给出设计水量（常住人口乘人均日用水量再乘排放系数，GB/T 51347-2019）、设施规模、厕所粪污处理方式（接入污水处理系统统一处理 sewer、建设粪污集中处理设施并定期掏运 collect_and_haul（路网距离）或就地就近进行无害化消纳、综合利用 on_site）、卫生厕所普及率和尚需改厕户数。村庄图层需有常住人口 resident_population（无则用 population）、户数 households、卫生厕所户数 sanitary_toilet_households 和生活污水已治理 sewage_treated。</translation>
     </message>
     <message>
         <source>Accessibility surface</source>
@@ -529,7 +529,7 @@
     </message>
     <message>
         <source>Every cell of the territory gets the off-road distance from its centre to the nearest road plus the distance along roads from there to the nearest target, in metres (or the travel time in minutes, with a speed per road class). Cells farther than the snapping distance from every road have no value. Writes a Cloud-Optimised GeoTIFF and, beside it, the share of each county&apos;s and township&apos;s area and people within 5, 10 and 20 km (summary .json and report .xlsx).</source>
-        <translation>辖区内每个栅格单元的取值为：从单元中心到最近道路的非道路距离，加上从该点沿道路到最近目标的距离，单位为米（或按道路等级车速计算的行程时间，单位为分钟）。距所有道路超过吸附距离的单元无值。输出云优化 GeoTIFF，并在其旁写出各旗县、各苏木乡镇 5、10、20 公里以内的面积和人口占比（summary .json 与 report .xlsx）。</translation>
+        <translation>辖区内每个栅格单元的取值为：从单元中心到最近道路的非道路距离，加上从该点沿道路到最近目标的距离，单位为米（或按道路等级车速计算的行程时间，单位为分钟）。距所有道路超过吸附距离的单元无值。输出云优化 GeoTIFF，并在其旁写出各旗县、各苏木乡镇5公里、10公里、20公里以内的面积和人口占比（summary.json 与 report.xlsx）。</translation>
     </message>
     <message>
         <source>Distance to</source>
@@ -537,19 +537,19 @@
     </message>
     <message>
         <source>Transfer station</source>
-        <translation>转运站</translation>
+        <translation>垃圾转运站</translation>
     </message>
     <message>
         <source>Town treatment facility</source>
-        <translation>乡镇处理设施</translation>
+        <translation>苏木乡镇处理设施</translation>
     </message>
     <message>
         <source>County treatment facility</source>
-        <translation>县级处理设施</translation>
+        <translation>旗县处理设施</translation>
     </message>
     <message>
         <source>Village treatment facility</source>
-        <translation>村级处理设施</translation>
+        <translation>嘎查村处理设施</translation>
     </message>
     <message>
         <source>Hardened road</source>
@@ -589,7 +589,7 @@
     </message>
     <message>
         <source>Plan new waste facilities</source>
-        <translation>规划新增垃圾收运设施</translation>
+        <translation>规划新增生活垃圾收运处置设施</translation>
     </message>
     <message>
         <source>Planning</source>
@@ -597,7 +597,7 @@
     </message>
     <message>
         <source>Chooses sites for new transfer stations (or town / village treatment facilities) among candidate points (by default township seats, junctions of the hardened network and existing facility sites): K sites covering the most administrative villages, or the fewest sites so that every county reaches the target. A greedy plan is improved by an exact integer programme within the time limit; plan.json reports the bound and the gap. The plan is checked by running the analysis again with the sites built; the coverage reported is that run's.</source>
-        <translation>在候选点位（默认为苏木乡镇驻地、硬化路网交叉口和现有设施点位）中为新建转运站（或乡镇、村级处理设施）选址：建设 K 座设施使覆盖的行政村最多，或以最少的设施使每个旗县达到目标。先用贪心算法得到方案，再在时限内用精确整数规划改进；plan.json 报告界值和最优性差距。方案建成后重新运行分析进行核验，报告的覆盖率取自该次运行。</translation>
+        <translation>在候选点位（默认为苏木乡镇驻地、硬化路网交叉口和现有设施点位）中为新建垃圾转运站（或苏木乡镇处理设施、嘎查村处理设施）选址：建设 K 座设施使覆盖的行政村最多，或以最少的设施使每个旗县达到目标。先用贪心算法得到方案，再在时限内用精确整数规划改进；plan.json 报告界值和最优性差距。方案建成后重新运行分析进行核验，报告的覆盖率取自该次运行。</translation>
     </message>
     <message>
         <source>Candidate sites (points; optional)</source>
@@ -613,7 +613,7 @@
     </message>
     <message>
         <source>Waste coverage target (%)</source>
-        <translation>垃圾收运覆盖率目标（%）</translation>
+        <translation>生活垃圾收运处置体系覆盖行政村比例目标（%）</translation>
     </message>
     <message>
         <source>Maximise</source>
@@ -649,11 +649,11 @@
     </message>
     <message>
         <source>Waste coverage before (%)</source>
-        <translation>规划前垃圾收运覆盖率（%）</translation>
+        <translation>规划前生活垃圾收运处置体系覆盖行政村比例（%）</translation>
     </message>
     <message>
         <source>Waste coverage after (%)</source>
-        <translation>规划后垃圾收运覆盖率（%）</translation>
+        <translation>规划后生活垃圾收运处置体系覆盖行政村比例（%）</translation>
     </message>
     <message>
         <source>Optimality gap</source>
@@ -665,15 +665,15 @@
     </message>
     <message>
         <source>Chooses the unpaved road pieces to harden, least total length, so that each county reaches the target share of larger natural villages with hardened access (shared stretches counted once), or the most villages within a km budget per county. plan.json gives per county the km for 83.5 %, 85 %, 90 % and 100 %, a lower bound and the gap. The plan is checked by running the analysis again with the pieces hardened; the coverage reported is that run's.</source>
-        <translation>选择需要硬化的未硬化路段，使总里程最短，并使每个旗县通硬化路的较大人口规模自然村比例达到目标（共用路段只计一次）；或在每个旗县的里程预算内使受益村庄最多。plan.json 按旗县给出达到 83.5%、85%、90% 和 100% 所需里程、下界和差距。方案中的路段硬化后重新运行分析进行核验，报告的覆盖率取自该次运行。</translation>
+        <translation>选择需要硬化的未硬化路段，使总里程最短，并使每个旗县通硬化路的较大人口规模自然村比例达到目标（共用路段只计一次）；或在每个旗县的里程预算内使受益村庄最多。plan.json 按旗县给出达到83.5%、85%、90%和100%所需里程、下界和差距。方案中的路段硬化后重新运行分析进行核验，报告的覆盖率取自该次运行。</translation>
     </message>
     <message>
         <source>Hardened access target (%)</source>
-        <translation>通硬化路目标（%）</translation>
+        <translation>较大人口规模自然村通硬化路率目标（%）</translation>
     </message>
     <message>
         <source>Instead: km each county may pave (0: none)</source>
-        <translation>或：每个旗县可硬化里程 km（0：不使用）</translation>
+        <translation>或：每个旗县可硬化里程（公里；0为不使用）</translation>
     </message>
     <message>
         <source>Roads to pave</source>
@@ -681,23 +681,23 @@
     </message>
     <message>
         <source>km to pave</source>
-        <translation>需硬化里程 km</translation>
+        <translation>规划硬化里程（公里）</translation>
     </message>
     <message>
         <source>Lower bound (km)</source>
-        <translation>里程下界（km）</translation>
+        <translation>里程下界（公里）</translation>
     </message>
     <message>
         <source>Access before (%)</source>
-        <translation>规划前通硬化路率（%）</translation>
+        <translation>规划前较大人口规模自然村通硬化路率（%）</translation>
     </message>
     <message>
         <source>Access after (%)</source>
-        <translation>规划后通硬化路率（%）</translation>
+        <translation>规划后较大人口规模自然村通硬化路率（%）</translation>
     </message>
     <message>
         <source>Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)</source>
-        <translation>同时按 2025 年目标规划转运站和待硬化道路（报告文件夹/plan）</translation>
+        <translation>同时按2025年目标规划垃圾转运站和待硬化道路（报告文件夹/plan）</translation>
     </message>
     <message>
         <source>Write the village status form</source>
@@ -774,6 +774,76 @@
     <message>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
+        <source>Monitoring report of several years</source>
+        <translation>多年度监测报告</translation>
+    </message>
+    <message>
+        <source>Compares the results of full plans of several years (one results.gpkg per year, with its summary.json beside it). The year of each comes from the Years field (same order), else from the run's data_year setting. Writes into the folder: monitor.json (every indicator per year against its 2023 and 2025 targets, for the region, each county and township, with the status to 2025 by the Open SDG progress method and the value projected for 2025), changes.gpkg (villages added, removed, recoded or moved; coverage, access, sewage and toilets gained or lost), monitor.xlsx, report.html and report.docx (the monitoring report, with the inspection and acceptance table when the last year is 2025 or later). Settings that differ between the runs and counties missing in a year are reported.</source>
+        <translation>比较多个年度完整规划的结果（每个年度一个 results.gpkg，其旁须有 summary.json）。各结果的年度取自“年度”字段（顺序相同），否则取自该次运行的 data_year 设置。在文件夹中写入：monitor.json（全区、各旗县和苏木乡镇每项指标的逐年数值及其2023年、2025年目标，按 Open SDG 进度评价方法给出的2025年进度和按当前进度推算的2025年预计值）、changes.gpkg（新增、撤销、代码调整或位置变动的嘎查村；垃圾收运覆盖、通硬化路、污水治理和卫生厕所的进步与退步）、monitor.xlsx、report.html 和 report.docx（监测报告；最后一个年度为2025年及以后时附检查验收表）。各次运行之间不同的设置和某年度缺失的旗县均予以提示。</translation>
+    </message>
+    <message>
+        <source>Results of full plans, one per year (results.gpkg)</source>
+        <translation>完整规划结果，每个年度一个（results.gpkg）</translation>
+    </message>
+    <message>
+        <source>Years of the results, same order, e.g. 2022,2024 (default: their data_year setting)</source>
+        <translation>各结果的年度，顺序相同，例如 2022,2024（默认：取其 data_year 设置）</translation>
+    </message>
+    <message>
+        <source>Language of the report</source>
+        <translation>报告语言</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Inspection and acceptance table</source>
+        <translation>检查验收表</translation>
+    </message>
+    <message>
+        <source>When the last year is 2025 or later</source>
+        <translation>最后一个年度为2025年及以后时</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Monitoring folder</source>
+        <translation>监测输出文件夹</translation>
+    </message>
+    <message>
+        <source>Monitoring report (report.docx)</source>
+        <translation>监测报告（report.docx）</translation>
+    </message>
+    <message>
+        <source>Monitoring report (report.html)</source>
+        <translation>监测报告（report.html）</translation>
+    </message>
+    <message>
+        <source>Monitoring figures (monitor.json)</source>
+        <translation>监测数据（monitor.json）</translation>
+    </message>
+    <message>
+        <source>Village changes (changes.gpkg)</source>
+        <translation>嘎查村变化（changes.gpkg）</translation>
+    </message>
+    <message>
+        <source>Monitoring tables (monitor.xlsx)</source>
+        <translation>监测表格（monitor.xlsx）</translation>
+    </message>
+    <message>
+        <source>Years must be whole numbers separated by commas, e.g. 2022,2024</source>
+        <translation>年度须为以逗号分隔的整数，例如 2022,2024</translation>
         <source>Plan sewage treatment and sanitary toilets</source>
         <translation>规划生活污水治理与卫生厕所</translation>
     </message>

@@ -2,10 +2,10 @@
 <qgis version="3.22.16-Białowieża" styleCategories="Symbology|Labeling" labelsEnabled="1">
   <renderer-v2 symbollevels="0" enableorderby="0" type="graduatedSymbol" attr="waste_coverage_pct" forceraster="0" referencescale="-1" graduatedMethod="GraduatedColor">
     <ranges>
-      <range lower="0.000000000000000" label="垃圾收运覆盖 waste coverage 0–30 %" symbol="0" upper="30.000000000000000" render="true"/>
-      <range lower="30.000000000000000" label="垃圾收运覆盖 waste coverage 30–50 %" symbol="1" upper="50.000000000000000" render="true"/>
-      <range lower="50.000000000000000" label="垃圾收运覆盖 waste coverage 50–60 %" symbol="2" upper="60.000000000000000" render="true"/>
-      <range lower="60.000000000000000" label="垃圾收运覆盖 waste coverage 60–100 %" symbol="3" upper="100.000000000000000" render="true"/>
+      <range lower="0.000000000000000" label="垃圾收运覆盖率0%至30% waste coverage 0–30 %" symbol="0" upper="30.000000000000000" render="true"/>
+      <range lower="30.000000000000000" label="垃圾收运覆盖率30%至50% waste coverage 30–50 %" symbol="1" upper="50.000000000000000" render="true"/>
+      <range lower="50.000000000000000" label="垃圾收运覆盖率50%至60% waste coverage 50–60 %" symbol="2" upper="60.000000000000000" render="true"/>
+      <range lower="60.000000000000000" label="垃圾收运覆盖率60%至100% waste coverage 60–100 %" symbol="3" upper="100.000000000000000" render="true"/>
     </ranges>
     <symbols>
       <symbol clip_to_extent="1" type="fill" force_rhr="0" name="0" alpha="0.55">
@@ -190,7 +190,7 @@
   </renderer-v2>
   <labeling type="simple">
     <settings calloutType="simple">
-      <text-style fontItalic="0" textOrientation="horizontal" fontUnderline="0" fontFamily="Sans Serif" fontWordSpacing="0" namedStyle="" useSubstitutions="0" fontSizeMapUnitScale="3x:0,0,0,0,0,0" previewBkgrdColor="255,255,255,255" fieldName="&quot;name&quot; || '\n' || '垃圾收运覆盖 ' || coalesce(format_number(&quot;waste_coverage_pct&quot;, 1), '–') || ' %'" multilineHeight="1" fontSizeUnit="Point" fontKerning="1" fontWeight="50" isExpression="1" textOpacity="1" textColor="0,0,0,255" fontLetterSpacing="0" legendString="Aa" allowHtml="0" fontSize="14" fontStrikeout="0" capitalization="0" blendMode="0">
+      <text-style fontItalic="0" textOrientation="horizontal" fontUnderline="0" fontFamily="Sans Serif" fontWordSpacing="0" namedStyle="" useSubstitutions="0" fontSizeMapUnitScale="3x:0,0,0,0,0,0" previewBkgrdColor="255,255,255,255" fieldName="&quot;name&quot; || '\n' || '垃圾收运覆盖率' || coalesce(format_number(&quot;waste_coverage_pct&quot;, 1), '–') || '%'" multilineHeight="1" fontSizeUnit="Point" fontKerning="1" fontWeight="50" isExpression="1" textOpacity="1" textColor="0,0,0,255" fontLetterSpacing="0" legendString="Aa" allowHtml="0" fontSize="14" fontStrikeout="0" capitalization="0" blendMode="0">
         <families/>
         <text-buffer bufferDraw="1" bufferSize="1" bufferNoFill="1" bufferSizeMapUnitScale="3x:0,0,0,0,0,0" bufferSizeUnits="MM" bufferOpacity="1" bufferBlendMode="0" bufferJoinStyle="128" bufferColor="255,255,255,255"/>
         <text-mask maskSizeUnits="MM" maskEnabled="0" maskSize="1.5" maskOpacity="1" maskSizeMapUnitScale="3x:0,0,0,0,0,0" maskedSymbolLayers="" maskType="0" maskJoinStyle="128"/>

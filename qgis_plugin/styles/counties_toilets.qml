@@ -2,10 +2,10 @@
 <qgis styleCategories="Symbology|Labeling" labelsEnabled="1" version="3.22.16-Białowieża">
   <renderer-v2 forceraster="0" symbollevels="0" graduatedMethod="GraduatedColor" referencescale="-1" enableorderby="0" type="graduatedSymbol" attr="toilet_rate_pct">
     <ranges>
-      <range lower="0.000000000000000" render="true" upper="50.000000000000000" label="卫生厕所普及率 sanitary toilets 0–50 %" symbol="0"/>
-      <range lower="50.000000000000000" render="true" upper="70.000000000000000" label="卫生厕所普及率 sanitary toilets 50–70 %" symbol="1"/>
-      <range lower="70.000000000000000" render="true" upper="85.000000000000000" label="卫生厕所普及率 sanitary toilets 70–85 %" symbol="2"/>
-      <range lower="85.000000000000000" render="true" upper="100.000000000000000" label="卫生厕所普及率 sanitary toilets 85–100 %" symbol="3"/>
+      <range lower="0.000000000000000" render="true" upper="50.000000000000000" label="卫生厕所普及率0%至50% sanitary toilets 0–50 %" symbol="0"/>
+      <range lower="50.000000000000000" render="true" upper="70.000000000000000" label="卫生厕所普及率50%至70% sanitary toilets 50–70 %" symbol="1"/>
+      <range lower="70.000000000000000" render="true" upper="85.000000000000000" label="卫生厕所普及率70%至85% sanitary toilets 70–85 %" symbol="2"/>
+      <range lower="85.000000000000000" render="true" upper="100.000000000000000" label="卫生厕所普及率85%至100% sanitary toilets 85–100 %" symbol="3"/>
     </ranges>
     <symbols>
       <symbol name="0" force_rhr="0" clip_to_extent="1" alpha="0.55" type="fill">
@@ -190,7 +190,7 @@
   </renderer-v2>
   <labeling type="simple">
     <settings calloutType="simple">
-      <text-style fontFamily="Sans Serif" fieldName="&quot;name&quot; || '\n' || '卫生厕所普及率 ' || coalesce(format_number(&quot;toilet_rate_pct&quot;, 1), '–') || ' %'" namedStyle="" multilineHeight="1" allowHtml="0" isExpression="1" fontWeight="50" textOrientation="horizontal" fontSizeUnit="Point" fontItalic="0" legendString="Aa" textOpacity="1" fontSizeMapUnitScale="3x:0,0,0,0,0,0" fontSize="14" fontLetterSpacing="0" fontStrikeout="0" fontWordSpacing="0" blendMode="0" fontUnderline="0" textColor="0,0,0,255" useSubstitutions="0" fontKerning="1" capitalization="0" previewBkgrdColor="255,255,255,255">
+      <text-style fontFamily="Sans Serif" fieldName="&quot;name&quot; || '\n' || '卫生厕所普及率' || coalesce(format_number(&quot;toilet_rate_pct&quot;, 1), '–') || '%'" namedStyle="" multilineHeight="1" allowHtml="0" isExpression="1" fontWeight="50" textOrientation="horizontal" fontSizeUnit="Point" fontItalic="0" legendString="Aa" textOpacity="1" fontSizeMapUnitScale="3x:0,0,0,0,0,0" fontSize="14" fontLetterSpacing="0" fontStrikeout="0" fontWordSpacing="0" blendMode="0" fontUnderline="0" textColor="0,0,0,255" useSubstitutions="0" fontKerning="1" capitalization="0" previewBkgrdColor="255,255,255,255">
         <families/>
         <text-buffer bufferSize="1" bufferNoFill="1" bufferOpacity="1" bufferSizeMapUnitScale="3x:0,0,0,0,0,0" bufferColor="255,255,255,255" bufferDraw="1" bufferSizeUnits="MM" bufferBlendMode="0" bufferJoinStyle="128"/>
         <text-mask maskType="0" maskJoinStyle="128" maskEnabled="0" maskedSymbolLayers="" maskSizeUnits="MM" maskSizeMapUnitScale="3x:0,0,0,0,0,0" maskSize="1.5" maskOpacity="1"/>

@@ -2,12 +2,12 @@
 <qgis styleCategories="Symbology|Labeling" labelsEnabled="0" version="3.22.16-Białowieża">
   <renderer-v2 forceraster="0" symbollevels="0" referencescale="-1" enableorderby="0" type="categorizedSymbol" attr="facility_type">
     <categories>
-      <category render="true" value="transfer_station" label="转运站 transfer station" symbol="0"/>
+      <category render="true" value="transfer_station" label="垃圾转运站 transfer station" symbol="0"/>
       <category render="true" value="town_treatment" label="苏木乡镇处理设施 town treatment" symbol="1"/>
       <category render="true" value="county_treatment" label="旗县处理设施 county treatment" symbol="2"/>
       <category render="true" value="village_treatment" label="嘎查村处理设施 village treatment" symbol="3"/>
       <category render="true" value="wastewater_plant" label="城镇污水处理厂 wastewater plant" symbol="4"/>
-      <category render="true" value="fecal_treatment" label="粪污处理设施 fecal treatment" symbol="5"/>
+      <category render="true" value="fecal_treatment" label="粪污集中处理设施 toilet-waste treatment" symbol="5"/>
     </categories>
     <symbols>
       <symbol name="0" force_rhr="0" clip_to_extent="1" alpha="1" type="marker">

@@ -5,7 +5,7 @@
       <category label="城乡一体化治理模式 county_process" value="county_process" symbol="0" render="true"/>
       <category label="苏木乡镇集中治理模式 town_transfer" value="town_transfer" symbol="1" render="true"/>
       <category label="村庄分散治理模式 village_collect" value="village_collect" symbol="2" render="true"/>
-      <category label="不可达 unreachable (NULL)" value="" symbol="3" render="true"/>
+      <category label="路网不可达 unreachable (NULL)" value="" symbol="3" render="true"/>
     </categories>
     <symbols>
       <symbol clip_to_extent="1" type="marker" force_rhr="0" name="0" alpha="1">

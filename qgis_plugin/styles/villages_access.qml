@@ -4,7 +4,7 @@
     <categories>
       <category label="通硬化路 hardened access" value="true" symbol="0" render="true"/>
       <category label="未通硬化路 no hardened access" value="false" symbol="1" render="true"/>
-      <category label="不可达 unreachable (NULL)" value="" symbol="2" render="true"/>
+      <category label="路网不可达 unreachable (NULL)" value="" symbol="2" render="true"/>
     </categories>
     <symbols>
       <symbol clip_to_extent="1" type="marker" force_rhr="0" name="0" alpha="1">

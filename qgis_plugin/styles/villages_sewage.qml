@@ -3,10 +3,10 @@
   <renderer-v2 forceraster="0" symbollevels="0" referencescale="-1" enableorderby="0" type="categorizedSymbol" attr="sewage_mode">
     <categories>
       <category render="true" value="sewer_connect" label="纳入城镇污水管网 sewer_connect" symbol="0"/>
-      <category render="true" value="central" label="集中处理设施≥20t/d central" symbol="1"/>
-      <category render="true" value="decentralised" label="分散式/5t/d小型设施 decentralised" symbol="2"/>
-      <category render="true" value="resource_use" label="粪污收集资源化利用 resource_use" symbol="3"/>
-      <category render="true" value="" label="未分类 unknown (NULL)" symbol="4"/>
+      <category render="true" value="central" label="建设日处理能力20吨以上的污水集中处理设施 central" symbol="1"/>
+      <category render="true" value="decentralised" label="分散式处理设备或日处理能力5吨左右的小型污水处理设施 decentralised" symbol="2"/>
+      <category render="true" value="resource_use" label="以粪污收集为主的生活污水资源化利用方式 resource_use" symbol="3"/>
+      <category render="true" value="" label="暂不确定治理模式（常住人口未知） unknown (NULL)" symbol="4"/>
     </categories>
     <symbols>
       <symbol name="0" force_rhr="0" clip_to_extent="1" alpha="1" type="marker">

@@ -58,7 +58,7 @@ def test_station_without_county_treatment_in_haul_range_is_not_used(cfg):
             [facility("transfer_station", 5, 0), facility("county_treatment", 30, 0)],
             [town("t1", 0, 0, 1)], d_haul_m=25001)
     assert v.at["a", "collection_model"] == "county_process"
-    assert "25.0 km" in v.at["a", "model_reason"]
+    assert "该站至旗县处理设施25.0公里，不超过25公里" in v.at["a", "model_reason"] and "25.0 km" in v.at["a", "model_reason_en"]
 
 
 def test_town_transfer_needs_a_dense_area(cfg):
@@ -92,7 +92,8 @@ def test_isolated_island_is_unreachable_with_reason(cfg):
                         "facilities": points([facility("village_treatment", 50.6, 50)]),
                         "towns": points([town("t1", 0, 0, 1)])}, cfg)
     v = res.villages.set_index("village_code")
-    assert v.at["i", "unreachable_reason"].startswith("isolated_island")
+    assert v.at["i", "unreachable_reason_en"].startswith("isolated_island")
+    assert v.at["i", "unreachable_reason"].startswith("位于道路孤岛：")
     assert v.at["i", "collection_model"] is None and not bool(v.at["i", "covered"])
     # distances on the island itself stay honest
     assert v.at["i", "net_dist_village_treatment_m"] == pytest.approx(100.0, abs=0.1)
@@ -107,7 +108,8 @@ def test_village_far_from_any_road_is_flagged_not_assigned(cfg):
                         "towns": points([town("t1", 0, 0, 1)])}, cfg)
     v = res.villages.set_index("village_code")
     assert v.at["far", "snap_dist_m"] == pytest.approx(5000.0, abs=0.1)
-    assert v.at["far", "unreachable_reason"].startswith("far_from_road")
+    assert v.at["far", "unreachable_reason_en"].startswith("far_from_road")
+    assert v.at["far", "unreachable_reason"] == "距道路过远：距最近道路5.0公里，超过最大吸附距离2公里"
     assert v.at["far", "collection_model"] is None
     assert not bool(v.at["far", "covered"]) and not bool(v.at["far", "hardened_access"])
     assert "far" in set(res.unreachable["village_code"])

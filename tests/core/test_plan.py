@@ -130,7 +130,9 @@ def test_sample_plan_reaches_targets_and_rerun_agrees(sample_plan):
         assert all(row["bound_km"] <= row["km"] + 1e-9 and row["gap"] >= 0 for row in curve)
     assert all("gap" in c and "bound_km" in c for c in r["counties"])
     zh = next(iter(s["sentences"].values()))["zh"]
-    assert "新增转运站" in zh and f"{w['coverage_after_pct']:.1f}%" in zh
+    assert f"新增垃圾转运站{w['sites']}座，生活垃圾收运处置体系覆盖行政村比例由" in zh
+    assert f"提高到{w['coverage_after_pct']:.1f}%，达到2025年60%以上目标" in zh
+    assert f"新硬化道路{r['km']:.1f}公里，较大人口规模自然村通硬化路率由" in zh
 
 
 def test_plan_fed_back_through_ruralenv_run(sample_plan, tmp_path):

@@ -47,7 +47,7 @@ def test_outputs_follow_the_contract(sample_results):
     ws = wb["旗县 county"]
     assert ws["A1"].value == "层级" and ws["A2"].value == "level"
     headers_zh = [c.value for c in ws[1]]
-    assert "垃圾收运处置体系覆盖率%" in headers_zh and "较大人口规模自然村通硬化路率%" in headers_zh
+    assert "生活垃圾收运处置体系覆盖行政村比例（%）" in headers_zh and "较大人口规模自然村通硬化路率（%）" in headers_zh
     assert ws.cell(row=3, column=headers_zh.index("名称") + 1).value == "准格尔旗"
 
 

@@ -35,14 +35,16 @@ def modes(residents, concentrated, sewer_m=INF, config=CFG):
 def test_population_thresholds_for_concentrated_villages():
     mode, zh, en = modes([299, 300, 999, 1000, 1001], True)
     assert list(mode) == ["decentralised", "decentralised", "decentralised", "central", "central"]
-    assert "常住人口 1000 人（≥ 1000），居住集中" in zh[3]
+    assert "选定：建设日处理能力20吨以上的污水集中处理设施。" in zh[3] and "常住人口1000人（1000人以上），居住集中" in zh[3]
     assert "299 residents (< 300), concentrated" in en[0]
 
 
 def test_population_thresholds_for_scattered_villages():
     mode, zh, _ = modes([299, 300, 999, 1000, 1001], False)
     assert list(mode) == ["resource_use", "decentralised", "decentralised", "decentralised", "decentralised"]
-    assert "常住人口 1001 人（≥ 1000），居住分散（50% 居民在 1 km 内）" in zh[4]
+    assert "常住人口1001人（1000人以上），居住分散（50%的居民在1公里内）" in zh[4]
+    assert "参照实施方案（七）" in zh[4]  # decentralised beyond the plan's 300–1000 scattered case
+    assert "参照" not in zh[1] and "参照" not in zh[0]  # the plan's own cases say no 参照
 
 
 def test_thresholds_are_settings():
@@ -55,8 +57,8 @@ def test_sewer_just_inside_and_just_outside_d_sewer_m():
     d = CFG.d_sewer_m
     mode, zh, en = modes([50, 50, 5000, 5000], [False, False, True, True], [d, d + 0.5, d - 0.5, d + 0.5])
     assert list(mode) == ["sewer_connect", "resource_use", "sewer_connect", "central"]
-    assert "城市近郊就近纳管" in zh[0] and "3.0 km away ≤ 3.0 km" in en[0]
-    assert "距城镇污水管网 3.0 km > 3.0 km" in zh[1]
+    assert "选定：就近纳入城镇污水管网集中处理" in zh[0] and "3.0 km away ≤ 3.0 km" in en[0]
+    assert "距城镇污水管网3.0公里，超过3公里" in zh[1]
 
 
 def test_unknown_residents_get_no_mode_unless_near_a_sewer():
@@ -92,7 +94,7 @@ def test_a_lone_village_is_decided_by_the_dispersion_measure_never_assumed_conce
     assert list(flag) == [False, False, True] and np.isnan(share).all()
     mode, zh, en = sewage_modes(residents, flag, share, np.full(3, INF), CFG, pop_within)
     assert list(mode) == ["resource_use", "decentralised", "central"]
-    assert "按人口分散衡量：5 公里内人口 150 人 < 1500 人" in zh[0]
+    assert "按人口分散程度衡量：5公里内人口150人，不足1500人" in zh[0]
     assert "by the dispersion measure: 2600 people within 5 km ≥ 1500" in en[2]
     # without the run's measure, the residents around the village are counted
     flag, _ = concentrated_flags(x, y, residents, np.array(["A", "B", "C"], dtype=object), np.ones(3, bool), CFG)
@@ -230,7 +232,7 @@ def test_one_county_without_the_region_total_gets_no_share_of_the_region_target(
                        CFG.replace(cache_dir=str(tmp_path / "c")), out_dir=out, write_map=False)
     assert res.tables["town"]["toilets_target_2025"].isna().all()
     assert res.villages["toilet_target_share"].isna().all()
-    sheet = openpyxl.load_workbook(out / "report.xlsx")["污水厕所 乡镇 sanitation town"]
+    sheet = openpyxl.load_workbook(out / "report.xlsx")["污水厕所 苏木乡镇 sanitation town"]
     head = [c.value for c in sheet[2]]
     cells = [row[head.index("share of 2025 new-toilet target")] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert cells and all(str(c).startswith("全区目标（未分摊）") for c in cells)
@@ -356,11 +358,11 @@ def test_sample_outputs_carry_the_sanitation_results(sanitation_run):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["counties"][0]["sewage_rate_pct"] == res.summary["region"]["sewage_rate_pct"]
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert {"污水厕所 旗县 sanitation county", "污水厕所 乡镇 sanitation town", "污水厕所 全部 sanitation region"} <= set(
+    assert {"污水厕所 旗县 sanitation county", "污水厕所 苏木乡镇 sanitation town", "污水厕所 全部 sanitation region"} <= set(
         wb.sheetnames)
     sheet = wb["污水厕所 旗县 sanitation county"]
     header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
-    assert "生活污水治理率%" in header and "卫生厕所普及率%" in header
-    assert "生活污水治理率%" not in [c.value for c in next(wb["旗县 county"].iter_rows(min_row=1, max_row=1))]
+    assert "生活污水治理率（%）" in header and "卫生厕所普及率（%）" in header
+    assert "生活污水治理率（%）" not in [c.value for c in next(wb["旗县 county"].iter_rows(min_row=1, max_row=1))]
     html = (out / "map.html").read_text(encoding="utf-8")
     assert '"id":"sewage"' in html and '"id":"toilets"' in html and html.count('"hidden":true') == 2

@@ -283,7 +283,7 @@ def test_popup_fields_are_labelled_in_chinese_and_english(hostile):
     res, out = hostile
     zh = layer(embedded_data(out / "map.html"), "villages")
     labels = {f["key"]: f["label"] for f in zh["fields"]}
-    assert labels["village_code"] == "村代码" and labels["pave_gap_m"] == "需硬化路段长度"
+    assert labels["village_code"] == "村代码" and labels["pave_gap_m"] == "需硬化路段长度（米）"
     model = next(f for f in zh["fields"] if f["key"] == "collection_model")
     assert set(model["dict"]) <= set(MODEL_LABELS_ZH.values())
     en_data = build_map_data(res, lang="en")

@@ -23,7 +23,7 @@ from conftest import (
 from ruralenv.core import Config, run_pipeline
 
 ALGORITHM_IDS = ["ruralenv:collection_model", "ruralenv:export_webmap", "ruralenv:full_plan",
-                 "ruralenv:hardened_access", "ruralenv:plan_facilities", "ruralenv:plan_paving",
+                 "ruralenv:hardened_access", "ruralenv:monitor", "ruralenv:plan_facilities", "ruralenv:plan_paving",
                  "ruralenv:plan_sanitation", "ruralenv:sanitation", "ruralenv:surface", "ruralenv:survey_apply",
                  "ruralenv:survey_form", "ruralenv:survey_import", "ruralenv:validate_network"]
 
@@ -133,6 +133,7 @@ def test_chinese_ui_with_lang_zh_cn(compiled_translations, tmp_path):
                      "ruralenv:full_plan": "完整规划与旗县指标",
                      "ruralenv:hardened_access": "村庄通硬化路分析", "ruralenv:survey_import": "导入野外调查点",
                      "ruralenv:survey_form": "写出村庄现状调查表", "ruralenv:survey_apply": "由调查写出下一年的村庄图层",
+                     "ruralenv:monitor": "多年度监测报告",
                      "ruralenv:surface": "可达性栅格面", "ruralenv:sanitation": "村庄生活污水治理与卫生厕所",
                      "ruralenv:plan_facilities": "规划新增垃圾收运设施", "ruralenv:plan_paving": "规划待硬化道路",
                      "ruralenv:plan_sanitation": "规划生活污水治理与卫生厕所", "ruralenv:validate_network": "路网检查"}

@@ -537,8 +537,8 @@
     if (v === null || v === undefined) { return '—'; }
     switch (field.kind) {
       case 'bool': return v ? UI.yes : UI.no;
-      case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + ' ' + UI.km : v + ' ' + UI.m;
-      case 'pct': return v.toFixed(1) + ' %';
+      case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + UI.sp + UI.km : v + UI.sp + UI.m;
+      case 'pct': return v.toFixed(1) + UI.sp + '%';
       case 'int': return v.toLocaleString();
       default: return String(v);
     }
@@ -847,7 +847,7 @@
     return el('td', ok ? 're-ok' : 're-bad', ok ? '✓' : '✗');
   }
 
-  function pct(v) { return v === null || v === undefined ? '—' : v.toFixed(1) + ' %'; }
+  function pct(v) { return v === null || v === undefined ? '—' : v.toFixed(1) + UI.sp + '%'; }
 
   function countyShape(code) {
     var spec = api.layers.counties;
@@ -861,16 +861,15 @@
   function indicatorsPanel() {
     var rows = DATA.indicators.rows;
     if (!rows.length) { return; }
-    var T = DATA.targets;
     var box = el('details', 're-box');
     box.id = 're-indicators';
     box.open = rows.length <= 12;  // a region's hundred counties would hide half the map
     box.appendChild(el('summary', null, UI.indicators));
     var table = el('table');
     var head = el('tr');
-    [UI.county, UI.waste, '2023 ≥' + T.waste_2023 + '%', '2025 ≥' + T.waste_2025 + '%', UI.roads,
-      '2023 ≥' + T.roads_2023 + '%', '2025 ≥' + T.roads_2025 + '%', UI.gap_villages, UI.pave_km,
-      UI.sewage, '2023 ≥' + T.sewage_2023 + '%', '2025 ≥' + T.sewage_2025 + '%', UI.zone_target, UI.toilets,
+    [UI.county, UI.waste, UI.t_waste_2023, UI.t_waste_2025, UI.roads,
+      UI.t_roads_2023, UI.t_roads_2025, UI.gap_villages, UI.pave_km,
+      UI.sewage, UI.t_sewage_2023, UI.t_sewage_2025, UI.zone_target, UI.toilets,
       UI.toilets_needed
     ].forEach(function (h) { head.appendChild(el('th', null, h)); });
     table.appendChild(head);

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...base import schema
+from ...base import glossary, schema
 from ...base.config import Config
 from ...base.values import flag_array
 from ..stage import Context
@@ -49,7 +49,8 @@ def unreachable_reasons(far: np.ndarray, on_island: np.ndarray, snap_dist_m: np.
                         island_km: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Why each village is unreachable, in Chinese and in English (None where it is reachable).
 
-    Both texts start with the kind, ``far_from_road`` or ``isolated_island``, then the numbers.
+    The English text starts with the kind, ``far_from_road`` or ``isolated_island``; the Chinese one with the
+    kind in the glossary's words, then the numbers in Chinese units.
     """
     n = len(far)
     zh = np.full(n, None, dtype=object)
@@ -57,10 +58,12 @@ def unreachable_reasons(far: np.ndarray, on_island: np.ndarray, snap_dist_m: np.
     limit_km = config.max_snap_m / 1000
     for i in np.flatnonzero(far):
         d = snap_dist_m[i]
-        zh[i] = f"far_from_road: 距最近道路 {d / 1000:.1f} km，超过 {limit_km:.1f} km"
+        zh[i] = (f"{glossary.zh('far_from_road')}：距最近道路{glossary.with_unit(d / 1000, 'unit_km', fixed=True)}，"
+                 f"超过最大吸附距离{glossary.with_unit(limit_km, 'unit_km')}")
         en[i] = f"far_from_road: {d:.0f} m from the nearest road (max_snap_m {config.max_snap_m:.0f})"
     for i in np.flatnonzero(on_island):
-        zh[i] = f"isolated_island: 所在道路孤岛长 {island_km[i]:.1f} km，与乡镇驻地不连通"
+        zh[i] = (f"{glossary.zh('isolated_island')}：所在道路孤岛长{glossary.with_unit(island_km[i], 'unit_km', fixed=True)}，"
+                 f"与{glossary.zh('town_seat')}不连通")
         en[i] = f"isolated_island: on a road island of {island_km[i]:.1f} km not connected to any township seat"
     return zh, en
 
@@ -77,7 +80,7 @@ def run(ctx: Context[Any]) -> VillageAttributes:
         admin = flag_array(v["is_admin_village"])
     population = column_or(v, "population", np.nan).fillna(0).to_numpy(float)
     households = column_or(v, "households", np.nan).to_numpy(float)
-    klass = column_or(v, "village_class", None).fillna("未分类").to_numpy(object)
+    klass = column_or(v, "village_class", None).fillna(glossary.zh("unclassified")).to_numpy(object)
     comp_km = p.net.component_lengths() / 1000
     island_km = np.where(p.village_component >= 0, comp_km[np.maximum(p.village_component, 0)], np.nan)
     zh, en = unreachable_reasons(p.far, p.on_island, p.village_snap.dist_m, island_km, p.config)

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from ...base import schema
+from ...base import glossary, schema
 from ...base.config import Config
 from ..stage import Context
 from .attributes import VillageAttributes
@@ -56,8 +56,14 @@ class Collection:
         a = self.assignment
         return {"pop_within_radius": self.pop_within_radius, "dispersed": a.dispersed,
                 "collection_model": a.model,
-                "model_label": np.array([schema.MODEL_LABELS_ZH.get(m) if m else None for m in a.model], object),
+                "model_label": model_labels(a.model, a.covered),
                 "model_reason": a.reason_zh, "model_reason_en": a.reason_en, "covered": a.covered}
+
+
+def model_labels(model: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Each village's model in the plan's words and whether it is covered (``…，未覆盖``); None without a model."""
+    labels = {(m, c): glossary.model_label(m, c) for m in schema.MODELS for c in (False, True)}
+    return np.array([labels[(m, bool(c))] if m else None for m, c in zip(model, covered, strict=True)], object)
 
 
 def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radius_m: float) -> np.ndarray:
@@ -100,58 +106,74 @@ def _km(d: float) -> str:
     return "∞" if not math.isfinite(d) else f"{d / 1000:.1f} km"
 
 
-def _km_all(d: np.ndarray) -> list[str]:
-    """:func:`_km` of every value (one Python float each, not a numpy scalar: a region has 60,000 villages)."""
-    return [_km(v) for v in np.asarray(d, float).tolist()]
+def _gongli(d: float, fixed: bool = True) -> str:
+    """Road metres as Chinese text says them (``12.3公里``; ``无可达设施`` when none is reachable); a threshold
+    (not ``fixed``) without trailing zeros (``20公里``)."""
+    return "无可达设施" if not math.isfinite(d) else glossary.with_unit(d / 1000, "unit_km", fixed=fixed)
+
+
+def _km_all(d: np.ndarray) -> list[tuple[str, str]]:
+    """(Chinese, English) distance text of every value (one Python float each, not a numpy scalar: a region has
+    60,000 villages)."""
+    return [(_gongli(v), _km(v)) for v in np.asarray(d, float).tolist()]
 
 
 @dataclass(frozen=True)
 class _Limits:
-    """The rule thresholds as text, formatted once per run rather than once per village."""
+    """The rule thresholds as (Chinese, English) text, formatted once per run rather than once per village."""
 
-    station: str
-    haul: str
-    town: str
-    village: str
-    radius: str
+    station: tuple[str, str]
+    haul: tuple[str, str]
+    town: tuple[str, str]
+    village: tuple[str, str]
+    radius: tuple[str, str]
 
     @classmethod
     def of(cls, c: Config) -> _Limits:
-        return cls(_km(c.d_station_m), _km(c.d_haul_m), _km(c.d_town_m), _km(c.d_village_m),
-                   f"{c.dispersed_radius_m / 1000:g} km")
+        return cls(*((_gongli(d, False), _km(d)) for d in (c.d_station_m, c.d_haul_m, c.d_town_m, c.d_village_m)),
+                   (_gongli(c.dispersed_radius_m, False), f"{c.dispersed_radius_m / 1000:g} km"))
 
 
-def _county_reason(d_valid: str, haul: str, k: _Limits) -> tuple[str, str]:
-    return (f"转运站路网距离 {d_valid} ≤ {k.station}，该站至旗县处理设施 {haul} ≤ {k.haul}",
-            f"transfer station {d_valid} by road ≤ {k.station}; it hauls {haul} ≤ {k.haul} to county treatment")
+_T = tuple[str, str]
+_G = glossary.zh
 
 
-def _station_reason(near: bool, d_station: str, d_valid: str, k: _Limits) -> tuple[str, str]:
+def _county_reason(d_valid: _T, haul: _T, k: _Limits) -> tuple[str, str]:
+    return (f"至{_G('transfer_station')}路网距离{d_valid[0]}，不超过{k.station[0]}；该站至{_G('county_treatment')}"
+            f"{haul[0]}，不超过{k.haul[0]}",
+            f"transfer station {d_valid[1]} by road ≤ {k.station[1]}; it hauls {haul[1]} ≤ {k.haul[1]} to county "
+            "treatment")
+
+
+def _station_reason(near: bool, d_station: _T, d_valid: _T, k: _Limits) -> tuple[str, str]:
     if near:
-        return (f"最近转运站 {d_station}，但其 {k.haul} 内无旗县处理设施",
-                f"nearest transfer station {d_station} has no county treatment within {k.haul}")
-    return (f"最近可用转运站 {d_valid} > {k.station}", f"nearest usable transfer station {d_valid} > {k.station}")
+        return (f"最近{_G('transfer_station')}{d_station[0]}，但该站{k.haul[0]}内无{_G('county_treatment')}",
+                f"nearest transfer station {d_station[1]} has no county treatment within {k.haul[1]}")
+    return (f"最近可用{_G('transfer_station')}{d_valid[0]}，超过{k.station[0]}",
+            f"nearest usable transfer station {d_valid[1]} > {k.station[1]}")
 
 
-def _town_reason(d_town: str, town_near: bool, pop_r: float, is_town: bool, k: _Limits,
+def _town_reason(d_town: _T, town_near: bool, pop_r: float, is_town: bool, k: _Limits,
                  c: Config) -> tuple[str, str]:
     waste = pop_r * c.waste_kg_per_person_day
-    density_zh = f"{k.radius} 内人口 {int(pop_r)} 人（日产垃圾约 {waste:.0f} kg）"
-    density_en = f"{int(pop_r)} people within {k.radius} (~{waste:.0f} kg waste/day)"
+    density_zh = f"{k.radius[0]}内人口{int(pop_r)}人（日产垃圾约{waste:.0f}千克）"
+    density_en = f"{int(pop_r)} people within {k.radius[1]} (~{waste:.0f} kg waste/day)"
     if is_town:
-        return (f"乡镇处理设施 {d_town} ≤ {k.town}，{density_zh} ≥ {c.dispersed_pop} 人",
-                f"town treatment {d_town} ≤ {k.town} and {density_en} ≥ {c.dispersed_pop}")
+        return (f"{_G('town_treatment')}{d_town[0]}，不超过{k.town[0]}；{density_zh}，不少于{c.dispersed_pop}人",
+                f"town treatment {d_town[1]} ≤ {k.town[1]} and {density_en} ≥ {c.dispersed_pop}")
     if town_near:
-        return (f"乡镇处理设施 {d_town} 但人口分散：{density_zh} < {c.dispersed_pop} 人",
-                f"town treatment {d_town} but dispersed: {density_en} < {c.dispersed_pop}")
-    return (f"最近乡镇处理设施 {d_town} > {k.town}", f"nearest town treatment {d_town} > {k.town}")
+        return (f"{_G('town_treatment')}{d_town[0]}，但人口分散：{density_zh}，不足{c.dispersed_pop}人",
+                f"town treatment {d_town[1]} but dispersed: {density_en} < {c.dispersed_pop}")
+    return (f"最近{_G('town_treatment')}{d_town[0]}，超过{k.town[0]}",
+            f"nearest town treatment {d_town[1]} > {k.town[1]}")
 
 
-def _village_reason(d_village: str, covered: bool, k: _Limits) -> tuple[str, str]:
+def _village_reason(d_village: _T, covered: bool, k: _Limits) -> tuple[str, str]:
     if covered:
-        return (f"村级处理设施 {d_village} ≤ {k.village}，已覆盖",
-                f"village treatment {d_village} ≤ {k.village}: covered")
-    return (f"{k.village} 内无村级处理设施，未覆盖", f"no village treatment within {k.village}: not covered")
+        return (f"{_G('village_treatment')}{d_village[0]}，不超过{k.village[0]}，{_G('covered')}",
+                f"village treatment {d_village[1]} ≤ {k.village[1]}: covered")
+    return (f"{k.village[0]}内无{_G('village_treatment')}，{_G('not_covered')}",
+            f"no village treatment within {k.village[1]}: not covered")
 
 
 def assign_models(

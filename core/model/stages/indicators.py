@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ...base import glossary
 from ...base.config import Config
 from ...base.contract import (
     INDICATOR_COLUMNS,
@@ -99,6 +100,9 @@ def summarise(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
     model = v["collection_model"].to_numpy(object)
     for m in ("county_process", "town_transfer", "village_collect"):
         out[f"n_{m}"] = int((model == m).sum())
+    dispersed = model == "village_collect"
+    out["n_village_collect_covered"] = int((dispersed & covered).sum())
+    out["n_village_collect_uncovered"] = int((dispersed & ~covered).sum())
     out["n_unreachable"] = int(pd.notna(v["unreachable_reason"].to_numpy(object)).sum())
     out["n_near_non_green_mine"] = int(flag_column(v, "near_non_green_mine").sum())
     return out
@@ -133,7 +137,7 @@ def indicator_tables(
     town_names = town_names or {}
     if isinstance(villages, gpd.GeoDataFrame):  # the groups need no geometry (taking it costs more than the rest)
         villages = pd.DataFrame(villages.drop(columns=villages.geometry.name))
-    region = pd.DataFrame([{"level": "region", "code": "all", "name": "全部 / all", **_indicators(villages, config)}])
+    region = pd.DataFrame([{"level": "region", "code": "all", "name": glossary.zh("region"), **_indicators(villages, config)}])
     rows = []
     for code, grp in villages.groupby("county_code", sort=True, dropna=False):
         rows.append({"level": "county", "code": code, "name": county_names.get(code, code),
@@ -142,7 +146,7 @@ def indicator_tables(
     rows = []
     if "town_code" in villages.columns:
         for (cc, tc), grp in villages.groupby(["county_code", "town_code"], sort=True, dropna=False):
-            rows.append({"level": "town", "code": tc, "name": town_names.get(tc, tc) if tc else "(无乡镇代码)",
+            rows.append({"level": "town", "code": tc, "name": town_names.get(tc, tc) if tc else "（无苏木乡镇代码）",
                          "county_code": cc, **_indicators(grp, config)})
     town = pd.DataFrame(rows)
     return {"region": region, "county": county, "town": town}

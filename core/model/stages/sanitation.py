@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ...base import glossary
 from ...base.config import Config
 from ...base.contract import SANITATION_INDICATOR_COLUMNS, names
 from ...base.values import flag_column, number_column
@@ -95,7 +96,14 @@ class Sanitation:
             "in_priority_zone": self.in_priority_zone,
             "zone": self.zone,
             "zone_target_pct": self.zone_target_pct,
+            "sewage_mode_label": _labels(self.sewage_mode),
+            "fecal_route_label": _labels(self.fecal_route),
         }
+
+
+def _labels(codes: np.ndarray) -> np.ndarray:
+    """The glossary's Chinese label of each coded value (None stays None)."""
+    return np.array([glossary.zh(c) if isinstance(c, str) else None for c in codes], object)
 
 
 def _rounded(values: np.ndarray, digits: int) -> np.ndarray:
@@ -203,50 +211,69 @@ def sewage_modes(
                        (decentral, "decentralised")):
         mode[mask] = name
     how = _spread_reasons(np.asarray(concentrated, bool), share, pop_within, config)
-    zh, en = _mode_reasons(mode, residents, how, sewer_dist_m, design_flow(residents, config), config)
+    zh, en = _mode_reasons(mode, residents, how, np.asarray(concentrated, bool), sewer_dist_m,
+                           design_flow(residents, config), config)
     return mode, zh, en
 
 
 def _spread_reasons(concentrated: np.ndarray, share: np.ndarray, pop_within: np.ndarray | None,
                     c: Config) -> tuple[list[str], list[str]]:
     """居住集中/分散 of each village and the measure that decided it, in Chinese and English."""
-    radius, wide = f"{c.concentrated_radius_m / 1000:g} km", f"{c.dispersed_radius_m / 1000:g} 公里"
-    wide_en = f"{c.dispersed_radius_m / 1000:g} km"
+    radius, wide = glossary.with_unit(c.concentrated_radius_m / 1000, "unit_km"), \
+        glossary.with_unit(c.dispersed_radius_m / 1000, "unit_km")
+    radius_en, wide_en = f"{c.concentrated_radius_m / 1000:g} km", f"{c.dispersed_radius_m / 1000:g} km"
     pw = np.full(len(share), np.nan) if pop_within is None else np.asarray(pop_within, float)
     zh, en = [], []
     for k, sh, p in zip(concentrated.tolist(), np.asarray(share, float).tolist(), pw.tolist(), strict=True):
         how_zh, how_en = ("居住集中", "concentrated") if k else ("居住分散", "scattered")
         if np.isfinite(sh):
-            zh.append(f"{how_zh}（{sh:.0%} 居民在 {radius} 内）")
-            en.append(f"{how_en} ({sh:.0%} of residents within {radius})")
+            zh.append(f"{how_zh}（{sh:.0%}的居民在{radius}内）")
+            en.append(f"{how_en} ({sh:.0%} of residents within {radius_en})")
         else:
-            op = "≥" if k else "<"
+            op, op_zh = ("≥", "不少于") if k else ("<", "不足")
             people = f"{p:.0f}" if np.isfinite(p) else "?"
-            zh.append(f"{how_zh}（图层中无所属自然村，按人口分散衡量：{wide}内人口 {people} 人 {op} {c.dispersed_pop} 人）")
+            zh.append(f"{how_zh}（图层中无所属自然村，按人口分散程度衡量：{wide}内人口{people}人，{op_zh}"
+                      f"{c.dispersed_pop}人）")
             en.append(f"{how_en} (no natural villages in the layer; by the dispersion measure: {people} people "
                       f"within {wide_en} {op} {c.dispersed_pop})")
     return zh, en
 
 
-def _mode_reasons(mode: np.ndarray, r: np.ndarray, how: tuple[list[str], list[str]], d: np.ndarray,
-                  flow: np.ndarray, c: Config) -> tuple[np.ndarray, np.ndarray]:
-    """The numbers behind each village's sewage mode, in Chinese and English (one f-string per row)."""
+def _mode_reasons(mode: np.ndarray, r: np.ndarray, how: tuple[list[str], list[str]], concentrated: np.ndarray,
+                  d: np.ndarray, flow: np.ndarray, c: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The mode chosen for each village and the numbers behind it, in Chinese and English.
+
+    The Chinese text names the mode in the plan's words (选定：…), says ``参照`` when the plan's rule for that
+    tier does not literally describe the village (a decentralised facility for a village the §(七) sentence
+    of 300–1000 people living scattered does not cover), then the numbers, in Chinese units.
+    """
     big, small = c.sewage_central_residents, c.sewage_small_residents
-    limit = _km(c.d_sewer_m)
-    dist = [_km(x) for x in d]
+    g = glossary
+    limit, limit_en = g.with_unit(c.d_sewer_m / 1000, "unit_km"), _km(c.d_sewer_m)
+    dist = [(g.with_unit(x / 1000, "unit_km", fixed=True) if np.isfinite(x) else None, _km(x)) for x in d]
     band = np.where(r >= big, 0, np.where(r >= small, 1, 2))
-    rule = (f"≥ {big}", f"{small}–{big}", f"< {small}")
-    rows = list(zip(dist, r, band, how[0], how[1], flow, strict=True))
-    zh = np.array([f"距城镇污水管网 {dk} > {limit}；常住人口 {x:.0f} 人（{rule[b]}），{hz}；设计水量 {fl:.1f} m³/d"
-                   for dk, x, b, hz, _, fl in rows], dtype=object)
-    en = np.array([f"sewer {dk} away > {limit}; {x:.0f} residents ({rule[b]}), {he}; design flow {fl:.1f} m³/d"
-                   for dk, x, b, _, he, fl in rows], dtype=object)
-    for i in np.flatnonzero(mode == "sewer_connect"):
-        zh[i] = f"距城镇污水管网/建成区 {dist[i]} ≤ {limit}，城市近郊就近纳管"
-        en[i] = f"sewer or urban area {dist[i]} away ≤ {limit}: connect to the town sewer"
-    for i in np.flatnonzero(pd.isna(mode)):
-        zh[i] = f"距城镇污水管网 {dist[i]} > {limit}；常住人口未知，未分类"
-        en[i] = f"sewer {dist[i]} away > {limit}; residents unknown: no mode"
+    rule_zh = (f"{big}人以上", f"{small}至{big}人", f"{small}人以下")
+    rule_en = (f"≥ {big}", f"{small}–{big}", f"< {small}")
+    literal = f"，{g.zh('by_reference')}实施方案（七）对常住人口{small}至{big}人、居住分散村庄的要求"
+    zh = np.full(len(mode), None, dtype=object)
+    en = np.full(len(mode), None, dtype=object)
+    rows = zip(mode, dist, r, band, concentrated.astype(int), how[0], how[1], flow, strict=True)
+    for i, (m, (dk, dk_en), x, b, k, hz, he, fl) in enumerate(rows):
+        if m == "sewer_connect":
+            zh[i] = f"选定：{g.zh(m)}。依据：距城镇污水管网或建成区{dk}，不超过{limit}（城市近郊地区）"
+            en[i] = f"sewer or urban area {dk_en} away ≤ {limit_en}: connect to the town sewer"
+            continue
+        far_zh = f"距城镇污水管网{dk}，超过{limit}" if dk else f"{limit}内无城镇污水管网"
+        far_en = f"sewer {dk_en} away > {limit_en}"
+        if m is None:
+            zh[i] = f"{g.zh('sewage_unknown')}。依据：{far_zh}；常住人口未知"
+            en[i] = f"{far_en}; residents unknown: no mode"
+            continue
+        beyond = m == "decentralised" and not (b == 1 and k == 0)
+        zh[i] = (f"选定：{g.zh(m)}{literal if beyond else ''}。依据：{far_zh}；常住人口{x:.0f}人（{rule_zh[b]}），"
+                 f"{hz}；设计水量{g.with_unit(fl, 'unit_tpd', fixed=True)}")
+        en[i] = (f"{g.en(m)}{' (by analogy)' if beyond else ''}: {far_en}; {x:.0f} residents ({rule_en[b]}), "
+                 f"{he}; design flow {fl:.1f} t/day")
     return zh, en
 
 
@@ -696,7 +723,7 @@ def report_sheets(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     keys = ("level", "code", "name", "county_code")
     indicators = names(SANITATION_INDICATOR_COLUMNS)
     sheets = {}
-    for level, sheet in (("county", "污水厕所 旗县 sanitation county"), ("town", "污水厕所 乡镇 sanitation town"),
+    for level, sheet in (("county", "污水厕所 旗县 sanitation county"), ("town", "污水厕所 苏木乡镇 sanitation town"),
                          ("region", "污水厕所 全部 sanitation region")):
         t = tables.get(level)
         if t is not None and len(t) and "sewage_rate_pct" in t:
