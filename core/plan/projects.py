@@ -16,8 +16,10 @@ from ..base.glossary import zh
 from .class3 import class3_projects
 from .costs import paving_cost_per_km, station_cost
 
-#: Pillars in the order of the 投资估算汇总 sheet (key → glossary term).
-PILLARS = {"toilets": "pillar_toilets", "sewage": "pillar_sewage", "waste": "pillar_waste", "roads": "pillar_roads"}
+#: Pillars in the order of the 投资估算汇总 sheet (key → 项目类别).
+PILLARS = {"toilets": "厕所", "sewage": "污水", "waste": "垃圾", "roads": "道路"}
+#: 建设性质.
+NATURE = {"new_build": "新建", "upgrade": "改造"}
 #: Columns of the 项目库 sheet: key → (中文, English).
 PROJECT_HEADERS = {
     "seq": ("序号", "no."), "project_name": ("项目名称", "project"), "pillar": ("项目类别", "pillar"),
@@ -29,9 +31,29 @@ PROJECT_HEADERS = {
 }
 #: Columns of the 投资估算汇总 sheet.
 SUMMARY_HEADERS = {"county_code": ("旗县代码", "county code"), "county": ("旗县", "county"),
-                   **{k: (f"{zh(t)}（万元）", f"{k} (10,000 CNY)") for k, t in PILLARS.items()},
+                   **{k: (f"{t}（万元）", f"{k} (10,000 CNY)") for k, t in PILLARS.items()},
                    "total": ("合计（万元）", "total (10,000 CNY)")}
 SEWAGE_SCALE = {"central": "吨/日", "decentralised": "吨/日"}
+#: Headers of the sewage and toilet sheets of plan.xlsx (Chinese row above English).
+SANITATION_HEADERS = {
+    "county_code": ("旗县代码", "county code"), "villages_treated": ("治理行政村数", "villages treated"),
+    "projects": ("项目数", "projects"), "groups": ("连片治理处数", "shared plants"),
+    "grouped_villages": ("连片治理村数", "villages in shared plants"), "pipe_km": ("管网（公里）", "pipe (km)"),
+    "capex_wan": ("建设投资（万元）", "capital (10,000 CNY)"),
+    "opex_wan_per_year": ("运行费用（万元/年）", "running (10,000 CNY/year)"),
+    "cost_wan": ("总费用（万元）", "total cost (10,000 CNY)"), "bound_wan": ("费用下界（万元）", "lower bound"),
+    "gap_pct": ("差距（%）", "gap (%)"), "method": ("求解方法", "method"), "status": ("求解状态", "solver status"),
+    "budget_wan": ("预算（万元）", "budget (10,000 CNY)"), "options": ("方案数", "options"),
+    "groups_considered": ("候选连片组数", "groups considered"), "groups_capped": ("候选组达到上限", "groups capped"),
+    "solve_seconds": ("求解秒数", "solve seconds"), "rate_before_pct": ("规划前（%）", "before (%)"),
+    "rate_after_pct": ("规划后（%）", "after (%)"), "rate_claimed_pct": ("规划声称（%）", "claimed (%)"),
+    "project_id": ("项目编号", "project id"), "kind": ("治理方式", "kind"), "village_codes": ("嘎查村代码", "villages"),
+    "villages": ("村数", "villages"), "residents": ("常住人口", "residents"),
+    "design_flow_m3d": ("设计水量（立方米/日）", "design flow (m³/d)"), "capacity_tpd": ("处理能力（吨/日）", "capacity (t/d)"),
+    "pipe_m": ("管网（米）", "pipe (m)"), "zone": ("区域", "zone"), "households": ("户数", "households"),
+    "sanitary_before": ("规划前卫生厕所户数", "sanitary before"), "target_households": ("任务户数", "target households"),
+    "planned_households": ("规划改厕户数", "planned households"),
+}
 
 
 def _names(gdf: gpd.GeoDataFrame | None, key: str) -> dict[str, str]:
@@ -66,7 +88,7 @@ class _Places:
 
 def _row(pillar: str, name: str, nature: str, location: str, scale: str, unit_price: float | None, unit: str,
          wan: float, year: int, villages: int, people: float, county: str, pid: str) -> dict:
-    return {"project_name": name, "pillar": zh(PILLARS[pillar]), "nature": zh(nature), "location": location,
+    return {"project_name": name, "pillar": PILLARS[pillar], "nature": NATURE[nature], "location": location,
             "scale": scale, "unit_price": None if unit_price is None else round(unit_price, 4), "unit": unit,
             "investment_wan": round(float(wan), 2), "target_year": year, "villages": int(villages),
             "people": int(round(float(people))), "county_code": county, "project_id": pid, "_pillar": pillar}

@@ -8,16 +8,18 @@ import pandas as pd
 
 from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS, ROAD_GRADE_COLUMNS, headers
 from ..base.files import write_atomically
+from ..base.glossary import zh
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
 from .class3 import PROJECT_HEADERS as CLASS3_HEADERS
 from .class3 import class3_projects
-from .projects import PROJECT_HEADERS, SUMMARY_HEADERS
+from .projects import PROJECT_HEADERS, SANITATION_HEADERS, SUMMARY_HEADERS
 from .run import PlanOutcome, county_names
 
 #: Sheets of plan.xlsx with their own headers (Chinese row above English).
 SHEET_PROJECTS = "项目库 projects"
 SHEET_INVESTMENT = "投资估算汇总 investment"
+SANITATION_SHEETS = {sheet: SANITATION_HEADERS for sheet in ("污水治理 sewage", "污水项目 sewage projects", "改厕 toilets")}
 
 
 def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
@@ -59,7 +61,9 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
     if outcome.sewage is not None:
         tables["污水治理 sewage"] = pd.DataFrame([{k: v for k, v in r.items() if k != "zones"}
                                               for r in s["sewage"]["counties"]])
-        tables["污水项目 sewage projects"] = pd.DataFrame(outcome.sewage.projects.drop(columns="geometry"))
+        projects = pd.DataFrame(outcome.sewage.projects.drop(columns="geometry"))
+        projects["kind"] = [zh("project_" + k) for k in projects["kind"]]
+        tables["污水项目 sewage projects"] = projects
     if outcome.toilets is not None:
         tables["改厕 toilets"] = pd.DataFrame(s["toilets"]["counties"])
     if outcome.projects is not None:
@@ -97,7 +101,8 @@ def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True
     writers: dict[str, Callable[[Path], object]] = {
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
-        "plan.xlsx": lambda p: write_report(tables, p, {**plan_headers(tables), SHEET_PROJECTS: PROJECT_HEADERS,
+        "plan.xlsx": lambda p: write_report(tables, p, {**plan_headers(tables), **SANITATION_SHEETS,
+                                                        SHEET_PROJECTS: PROJECT_HEADERS,
                                                         SHEET_INVESTMENT: SUMMARY_HEADERS}),
     }
     if write_map:
