@@ -414,17 +414,24 @@ def _check_crs(setting: str) -> None:
                           "use 'auto' or a UTM / Gauss-Krüger zone")
 
 
-def nearest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
-    """``; did you mean 'x'?`` with the known name closest to a misspelt ``name`` (:mod:`difflib`), or ``""``."""
+def nearest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """The known name closest to a misspelt ``name`` (:mod:`difflib`), or None."""
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"; 是否应为 / did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def _unknown_setting(key: str, known: set[str]) -> ConfigError:
+    """The error of a setting name no :class:`Config` field has, with the nearest known name."""
+    near = nearest(key, known)
+    if near:
+        return ConfigError(f"unknown setting '{key}'; did you mean '{near}'?")
+    return ConfigError(f"unknown setting '{key}'; known settings: {', '.join(sorted(known))}")
 
 
 def _coerce(key: str, value: Any) -> Any:
     types = {f.name: f.type for f in fields(Config)}
     if key not in types:
-        raise ConfigError(f"未知设置 / unknown setting {key!r}{nearest(key, set(types))} (the settings are listed in "
-                          "docs/manual; `ruralenv run --help`)")
+        raise _unknown_setting(key, set(types))
     kind = str(types[key])
     if kind.endswith(" | None"):
         if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "无")):
@@ -560,11 +567,12 @@ def _check_names(path: Path, table: str, doc: dict, known: list[str] | tuple[str
     unknown = [k for k in doc if k not in known]
     if not unknown:
         return
-    zh, en = ("未知表", "unknown table") if not table else (f"[{table}] 中的未知键", f"unknown key in [{table}]")
-    shown = "[{}]" if not table else "{}"
-    lines = [f"{path}: {zh} / {en} {shown.format(k)}{nearest(k, known)}" for k in unknown]
-    listed = f" (known: {', '.join(known)})" if len(known) <= 12 else ""
-    raise ConfigError("\n".join(lines) + listed)
+    name = unknown[0]  # one line (the rest follow once it is fixed), translated as a whole on the terminal
+    near = nearest(name, known)
+    what = f"unknown table [{name}]" if not table else f"unknown key {name} in [{table}]"
+    if near:
+        raise ConfigError(f"{path}: {what}; did you mean '{near}'?")
+    raise ConfigError(f"{path}: {what}; known: {', '.join(known)}")
 
 
 def default_cache_dir(config: Config) -> Path:

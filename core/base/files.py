@@ -74,12 +74,11 @@ def check_out_folder(out_dir: Path) -> None:
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir} 是已有文件，不是文件夹；请给一个文件夹（不存在时会新建）/ is an existing file, "
-                          "not a folder: give a folder (it is made when missing)")
+        raise OutputError(f"--out {out_dir} is an existing file, not a folder: give a folder (it is made when "
+                          "missing)")
     parent = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
     if parent is not None and (not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK)):
-        raise OutputError(f"--out {out_dir}: 无法在 {parent} 中写入 / cannot write in {parent} "
-                          "(no permission, or a file in the way)")
+        raise OutputError(f"--out {out_dir}: cannot write in {parent} (no permission, or a file in the way)")
 
 
 def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], object]],

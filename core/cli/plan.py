@@ -12,12 +12,12 @@ def _pct(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"百分数 / a percentage such as 60, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"a percentage such as 60, got {text}") from None
     if 0 < value <= 1:  # a fraction where a percentage was asked for: 0.6 would plan for 0.6 %
-        raise argparse.ArgumentTypeError(f"{text}：是否指 {value * 100:g}%？百分数请写 {value * 100:g} / did you mean "
-                                         f"{value * 100:g} %? percentages are written as {value * 100:g}, not {text}")
+        raise argparse.ArgumentTypeError(f"did you mean {value * 100:g} %? percentages are written as "
+                                         f"{value * 100:g}, not {text}")
     if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"百分数应在 (1, 100] 之间 / a percentage in (1, 100], got {text}")
+        raise argparse.ArgumentTypeError(f"a percentage in (1, 100], got {text}")
     return value / 100.0
 
 
@@ -54,8 +54,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="卫生厕所普及率 to reach in every county, instead of the county's share of the region's "
                         "new toilets")
     p.add_argument("--site-capacity-tpd", type=float, metavar="T",
-                   help="每个新增站点的处理能力(吨/日)：覆盖只计其能容纳的村庄 / what each proposed site can take "
-                        "(t/day): the coverage counts only the villages it can serve")
+                   help="what each proposed site can take (t/day): the coverage counts only the villages it can serve")
     p.add_argument("--no-check", action="store_true", help="skip the re-run (coverage is then the plan's claim)")
     p.add_argument("--no-map", action="store_true", help="do not write map.html")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting of the run")

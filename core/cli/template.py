@@ -17,7 +17,7 @@ import shapely
 
 from ..base import schema
 from ..base.config import LAYER_KINDS
-from ..base.files import SAMPLE_GPKG, write_atomically
+from ..base.files import SAMPLE_GPKG, SAMPLE_SETTINGS, write_atomically
 from ..base.i18n import tr
 
 #: The name field's Chinese header per layer (``名称`` elsewhere).
@@ -82,6 +82,9 @@ def write_templates(out: Path, empty: bool = False, source: Path = SAMPLE_GPKG) 
         tables[kind] = template_table(kind, gdf)
     toml = "[inputs]\n" + "".join(f'{kind} = "{kind}.csv"\n' for kind in tables
                                   if empty or len(tables[kind]))
+    if not empty and Path(source) == SAMPLE_GPKG:  # the sample's own settings, as `ruralenv demo` runs it
+        toml += "\n# 示例数据的全区数字（虚构）/ the sample's region figure (invented)\n[settings]\n" + "".join(
+            f"{key} = {value}\n" for key, _, value in (pair.partition("=") for pair in SAMPLE_SETTINGS))
     writers = {f"{kind}.csv": _csv_writer(table) for kind, table in tables.items()}
     writers["plan.toml"] = lambda path: path.write_text(toml, encoding="utf-8")
     written = write_atomically(out, writers)

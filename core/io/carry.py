@@ -42,16 +42,14 @@ class Previous:
     aside: str | None = None
 
     def message(self) -> str | None:
-        """One line for the user (Chinese first), or None when nothing is kept."""
+        """One line for the user (English; the terminal shows it in Chinese under a Chinese locale), or None."""
         if self.aside:
-            return (f"原 {self.path.name} 无法读取（{self.unreadable}），已保留为 {self.aside} / the previous "
-                    f"{self.path.name} could not be read ({self.unreadable}); it is kept as {self.aside}")
+            return (f"the previous {self.path.name} could not be read ({self.unreadable}); it is kept as "
+                    f"{self.aside}")
         if not self.carried:
             return None
-        zh = "、".join(f"{n}（{c}条）" for n, c in self.carried.items())
-        en = ", ".join(f"{n} ({c})" for n, c in self.carried.items())
-        return (f"保留原 {self.path.name} 中本次运行不写的图层 {len(self.carried)} 个：{zh} / kept "
-                f"{len(self.carried)} layer(s) of the previous {self.path.name} this run does not write: {en}")
+        layers = ", ".join(f"{n} ({c})" for n, c in self.carried.items())
+        return f"kept {len(self.carried)} layer(s) of the previous {self.path.name} this run does not write: {layers}"
 
 
 def previous_results(path: Path) -> Previous | None:

@@ -139,10 +139,9 @@ def reject_record(kind: str, layer: Layer, problem: Problem) -> dict[str, object
 def _missing_field(name: str, present: str) -> str:
     """The message of a missing required field: its Chinese names and how to add it, then what is there."""
     zh = [alias for alias, canonical in schema.ALIASES.items() if canonical == name and not alias.isascii()]
-    called = f"（中文字段名 / Chinese name: {' / '.join(zh[:3])}）" if zh else ""
-    return (f"缺少必填字段 / required field '{name}' is missing{called}; 请在属性表中添加该字段（或将已有字段改名为"
-            f"上述名称之一）/ add the field to the attribute table or rename an existing one to one of these names "
-            f"(fields present: {present})")
+    names = " / ".join(zh[:3]) or name
+    return (f"required field '{name}' is missing (Chinese names: {names}); add the field or rename an existing one "
+            f"to one of these names (fields present: {present})")
 
 
 def read_layer(spec: LayerSpec, kind: str) -> Layer:

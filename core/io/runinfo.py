@@ -26,18 +26,19 @@ RUN_TABLE = "ruralenv_run"
 
 
 def software_version() -> str:
-    """Version of RuralEnv Planner: the installed distribution's, else the plugin's metadata.txt."""
-    try:
-        return metadata.version("ruralenv")
-    except metadata.PackageNotFoundError:
-        pass
+    """Version of RuralEnv Planner: the ``version`` of the package's own metadata.txt (shipped in the wheel and
+    the plugin, and current in a source tree, where an editable install's distribution metadata may lag), else
+    the installed distribution's."""
     try:
         for line in package_file("metadata.txt").read_text(encoding="utf-8").splitlines():
             if line.startswith("version="):
                 return line.partition("=")[2].strip()
     except OSError:
         pass
-    return "unknown"
+    try:
+        return metadata.version("ruralenv")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def run_record(summary: dict) -> dict[str, Any]:
@@ -52,12 +53,12 @@ def run_record(summary: dict) -> dict[str, Any]:
     -------
     dict
         ``settings`` (every setting), ``version``, ``inputs`` (source and sha256 of each input), ``crs``,
-        and ``data_year`` when the settings have one.
+        and ``data_year`` when it was given (setting ``data_year``, 0 when not).
     """
     settings = summary.get("config", {})
     record: dict[str, Any] = {"settings": settings, "version": software_version(),
                               "inputs": summary.get("inputs", {}), "crs": summary.get("crs")}
-    if settings.get("data_year") is not None:
+    if settings.get("data_year"):  # 0 or None: the year the inputs describe was not given
         record["data_year"] = settings["data_year"]
     return record
 
@@ -133,13 +134,12 @@ def read_run_settings(path: str | Path) -> dict[str, Any]:
             saved = json.loads(summary.read_text(encoding="utf-8")).get("config")
         except (OSError, ValueError, AttributeError) as exc:
             raise InputError([Problem(str(summary), None, None, None,
-                                      f"无法读取 / unreadable ({exc}); remove or fix it")]) from None
+                                      f"unreadable ({exc}); remove or fix it")]) from None
         if isinstance(saved, dict):
             return saved
     raise InputError([Problem(str(path), None, None, None, (
-        "找不到本次运行的参数设置（文件中没有 ruralenv_run 表，旁边也没有 summary.json）；请用 `ruralenv run` 重新生成 "
-        "results.gpkg / the run's settings are not recorded (no ruralenv_run table, no summary.json beside "
-        "it): re-run `ruralenv run` to write a results.gpkg that records them"))])
+        "the run's settings are not recorded (no ruralenv_run table, no summary.json beside it): re-run "
+        "`ruralenv run` to write a results.gpkg that records them"))])
 
 
 def run_config(path: str | Path, overrides: list[str] | None = None) -> Config:

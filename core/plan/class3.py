@@ -116,7 +116,7 @@ def plan_class3(inp: PlanInputs, time_limit: float = 30.0, progress: Progress | 
     rows = []
     for k, code in enumerate(codes):
         check_cancel(progress)
-        progress.stage(f"plan: 三级公路 {code}")
+        progress.stage(f"plan: class III upgrade {code}")
         built = _county_instance(inp, net, view, class3_line, code)
         if built is None:
             continue

@@ -369,8 +369,8 @@ def solve(inst: PavingInstance, targets: tuple[float, ...] = CURVE_TARGETS, time
         share = PRIMARY_SHARE * left if t == primary and len(order) > 1 else left / (len(order) - i)
         if len(sub.edges) <= exact_max_edges and share > 0.05 and need > 0:
             if say is not None:
-                say(f"目标 {t:.0%}：需 {need} 个村通硬化路，整数规划至多 {share:.0f} 秒 / target {t:.0%}: {need} "
-                    f"villages, integer programme for at most {share:.0f} s ({i + 1}/{len(order)})")
+                say(f"target {100 * t:g} %: {need} villages, integer programme for at most {share:.0f} s "
+                    f"({i + 1}/{len(order)})")
             x, mip_bound, status[t] = exact(sub, need, share, plan[keep] if WARM_START else None)
             if x is not None:
                 x = np.isin(np.arange(len(inst.edges)), keep[x])

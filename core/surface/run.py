@@ -514,13 +514,12 @@ def cmd_surface(args: argparse.Namespace) -> int:
     from ..base.console import ConsoleProgress
 
     progress = ConsoleProgress()
-    try:
-        config = run_config(args.results, args.set)
-    except InputError as exc:  # settings recorded nowhere: the surface's rules are the defaults, said so
-        if not Path(args.results).exists():
-            raise
-        progress.message(f"{exc.problems[0].message}; 使用默认设置 / using the default settings", "warning")
-        config = Config().with_overrides(args.set or [])
+    config = Config().with_overrides(args.set or [])  # a missing file is said by read_results
+    if Path(args.results).is_file():
+        try:
+            config = run_config(args.results, args.set)
+        except InputError as exc:  # settings recorded nowhere: the surface's rules are the defaults, said so
+            progress.message(f"{exc.problems[0].message}; using the default settings", "warning")
     try:
         surf = make_surface(read_results(args.results), args.target, args.mode, config, args.res,
                             args.population, progress=progress)

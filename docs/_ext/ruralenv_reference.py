@@ -99,7 +99,8 @@ class Summary(SphinxDirective):
         """The directive's nodes."""
         from ruralenv.core.base import contract
 
-        keys = {**contract.SUMMARY_KEYS, **getattr(contract, "PARTITION_SUMMARY_KEYS", {})}
+        keys = {**contract.SUMMARY_KEYS, **getattr(contract, "PARTITION_SUMMARY_KEYS", {}),
+                **getattr(contract, "ROADS_WASTE_SUMMARY_KEYS", {})}
         return [table(["键 key", "含义 meaning"], ([code(k), v] for k, v in keys.items()), widths=[1, 4])]
 
 

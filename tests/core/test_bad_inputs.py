@@ -185,9 +185,9 @@ cache_dir = "{tmp_path / 'cache'}"
 
 
 @pytest.mark.parametrize("text, expected", [
-    ('[setting]\nd_station_m = 30000\n', "unknown table [setting]; 是否应为 / did you mean 'settings'?"),
-    ('facilties = "f.gpkg"\n', "unknown key in [inputs] facilties; 是否应为 / did you mean 'facilities'?"),
-    ('[settings]\nd_staton_m = 30000\n', "unknown key in [settings] d_staton_m; 是否应为 / did you mean 'd_station_m'?"),
+    ('[setting]\nd_station_m = 30000\n', "unknown table [setting]; did you mean 'settings'?"),
+    ('facilties = "f.gpkg"\n', "unknown key facilties in [inputs]; did you mean 'facilities'?"),
+    ('[settings]\nd_staton_m = 30000\n', "unknown key d_staton_m in [settings]; did you mean 'd_station_m'?"),
     ('[settings]\nd_station_m = "far"\n', "setting d_station_m expects a float"),
 ])
 def test_misspelt_toml_tables_and_keys_are_errors_naming_the_nearest_known_name(tmp_path, text, expected):

@@ -168,3 +168,22 @@ def test_the_compiled_catalogue_matches_its_source():
     with (LOCALE_DIR / "zh_CN/LC_MESSAGES/ruralenv.po").open("rb") as f:
         po = {m.id: m.string for m in read_po(f) if m.id and m.string}
     assert po == catalogue("zh"), "run python scripts/i18n.py compile"
+
+
+def test_round_3_messages_are_chinese(tmp_path):
+    """The messages of issue 23 (misspelt TOML, --out a file, a missing field's Chinese names) in Chinese."""
+    toml = tmp_path / "plan.toml"
+    toml.write_text(f'[inputs]\nvillages = "{SAMPLE}:villages"\nroads = "{SAMPLE}:roads"\n[setting]\nd_station_m = 1\n',
+                    encoding="utf-8")
+    proc = cli("run", str(toml), "--out", str(tmp_path / "o"), env=ZH)
+    assert proc.returncode == 2 and "未知的表 [setting]；是否应为 [settings]？" in proc.stderr
+    assert_chinese_errors(proc.stderr)
+    target = tmp_path / "file"
+    target.write_text("x")
+    proc = cli("run", "--villages", f"{SAMPLE}:villages", "--roads", f"{SAMPLE}:roads", "--out", str(target), env=ZH)
+    assert proc.returncode == 2 and "是已有的文件，不是文件夹" in proc.stderr
+    csv = tmp_path / "villages.csv"
+    csv.write_text("名称,经度,纬度\n甲村,111.10,39.80\n", encoding="utf-8")
+    proc = cli("run", "--villages", str(csv), "--roads", f"{SAMPLE}:roads", "--out", str(tmp_path / "o"), env=ZH)
+    assert proc.returncode == 2 and "缺少必填字段“village_code”（中文字段名：村代码" in proc.stderr
+    assert_chinese_errors(proc.stderr)

@@ -65,7 +65,8 @@ def test_a_second_run_carries_over_every_layer_it_does_not_write(surveyed):
         if "geometry" in old:
             assert new.crs == old.crs and new.geometry.equals(old.geometry)
     line = next(w for w in res.summary["warnings"] if "survey_points" in w)
-    assert "保留" in line and "survey_points（6条）" in line and "village_status_updates (3)" in line
+    assert line.startswith("kept 5 layer(s) of the previous results.gpkg") and "survey_points (6)" in line
+    assert "village_status_updates (3)" in line
     # the run's own layers are replaced, not duplicated
     assert len(pyogrio.read_dataframe(gpkg, layer="villages")) == len(res.villages)
     assert read_run_settings(gpkg)["d_station_m"] == 25000.0
@@ -76,6 +77,7 @@ def test_an_unreadable_previous_file_is_kept_aside(tmp_path, capsys):
     out.mkdir()
     (out / "results.gpkg").write_bytes(b"a planner's own notes, not a GeoPackage")
     res = _run(out)
+    assert "data_year" not in read_run_record(out / "results.gpkg")  # not given: not recorded
     kept = [p for p in out.iterdir() if p.name.startswith("results.previous-")]
     assert len(kept) == 1 and kept[0].read_bytes() == b"a planner's own notes, not a GeoPackage"
     assert any(kept[0].name in w for w in res.summary["warnings"])
@@ -84,11 +86,14 @@ def test_an_unreadable_previous_file_is_kept_aside(tmp_path, capsys):
 
 def test_the_geopackage_alone_records_the_run(tmp_path):
     out = tmp_path / "out"
-    _run(out, d_station_m=30000.0, target_waste_2025=0.7)
+    _run(out, d_station_m=30000.0, target_waste_2025=0.7, data_year=2026)
     (out / "summary.json").unlink()
     record = read_run_record(out / "results.gpkg")
+    assert record["data_year"] == 2026
     assert record["settings"]["d_station_m"] == 30000.0
-    assert record["crs"].startswith("EPSG:") and record["version"]
+    version = next(line.split("=", 1)[1] for line in (SAMPLE.parents[2] / "metadata.txt").read_text(
+        encoding="utf-8").splitlines() if line.startswith("version="))
+    assert record["crs"].startswith("EPSG:") and record["version"] == version
     assert set(record["inputs"]) >= {"villages", "roads"} and len(record["inputs"]["villages"]["sha256"]) == 64
     from ruralenv.core.plan.problem import load_results
 

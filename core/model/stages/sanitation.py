@@ -579,8 +579,7 @@ def from_layers(
     flags = concentrated_flags(x, y, residents, group, anchor, config, pop_within)
     whole_region = villages["county_code"].nunique() > 1
     if config.region_households_lacking_toilet <= 0 and not whole_region:
-        warn("一个旗县且未设 region_households_lacking_toilet：全区新改厕目标不分摊到旗县、乡镇 / one county only and "
-             "region_households_lacking_toilet not set: the region's new-toilet targets "
+        warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
              f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are not apportioned to it; set "
              "region_households_lacking_toilet to the region's households without a sanitary toilet")
     return sanitation(residents, _column(villages, "households"), _column(villages, "sanitary_toilet_households"),
