@@ -9,9 +9,12 @@ from ..core.plan.check import agreement, rerun
 from ..core.plan.facilities import TYPE_ZH, plan_facilities
 from ..core.plan.problem import load_results
 from ..core.plan.roads import paved_roads, plan_paving
+from ..core.plan.sewage_plan import plan_sewage
 
 #: Goals of the plan (seconds for siting, candidates found at region scale); targets, not tests.
 GOALS = {"county": 2.0, "region": 60.0}
+#: Goals of the sewage plan (seconds): a county, the whole region.
+SEWAGE_GOALS = {"county": 5.0, "region": 60.0}
 #: Above this many counties the paving plan is not timed (its exact part runs per county).
 PAVING_MAX_COUNTIES = 12
 
@@ -51,6 +54,8 @@ def plan_benchmark(results_gpkg: str | Path, time_limit: float, check: bool = Tr
     out["siting_k"] = {"seconds": round(time.perf_counter() - t0, 3), "k": k, "objective": r.objective,
                        "greedy_objective": r.greedy_objective, "bound": r.bound, "gap": r.gap, "method": r.method,
                        "status": r.status, "solve_s": r.seconds}
+    if "sewage_mode" in inp.villages:
+        out["sewage"] = sewage_benchmark(inp, time_limit)
     pav = None
     n_counties = int(inp.road_scope().any() and inp.villages["county_code"].nunique())
     if n_counties <= PAVING_MAX_COUNTIES:
@@ -77,6 +82,20 @@ def plan_benchmark(results_gpkg: str | Path, time_limit: float, check: bool = Tr
     return out
 
 
+def sewage_benchmark(inp, time_limit: float) -> dict[str, Any]:
+    """Time the least-cost sewage plan for 2025 (overall and zone targets) on loaded results."""
+    t0 = time.perf_counter()
+    sew = plan_sewage(inp, 2025, time_limit=time_limit)
+    c = sew.counties
+    cost, bound = float(c["cost_wan"].sum()), float(c["bound_wan"].sum())
+    return {"seconds": round(time.perf_counter() - t0, 3), "counties": int(len(c)),
+            "villages_treated": int(c["villages_treated"].sum()), "groups": int(c["groups"].sum()),
+            "pipe_km": round(float(c["pipe_km"].sum()), 3), "cost_wan": round(cost, 2), "bound_wan": round(bound, 2),
+            "gap_pct": round(100 * (cost - bound) / cost, 4) if cost else 0.0,
+            "counties_exact": int((c["method"] == "exact").sum()),
+            "slowest_county_s": round(float(c["solve_seconds"].max()), 3) if len(c) else 0.0}
+
+
 def plan_rows(runs: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
     """Rows of bench.md for the plan (one value per scale)."""
     p = [r.get("plan", {}) for r in runs]
@@ -96,4 +115,10 @@ def plan_rows(runs: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
             ("plan: paving s", [x.get("seconds") for x in v]),
             ("plan: km for 85 %", [x.get("km") for x in v]),
             ("plan: lower bound km", [x.get("bound_km") for x in v]),
-            ("plan: re-run check s", [x.get("check", {}).get("seconds") for x in p])]
+            ("plan: re-run check s", [x.get("check", {}).get("seconds") for x in p]),
+            ("plan: sewage plan s (goal: county 5, region 60)", [x.get("sewage", {}).get("seconds") for x in p]),
+            ("plan: sewage villages treated", [x.get("sewage", {}).get("villages_treated") for x in p]),
+            ("plan: sewage shared plants (连片)", [x.get("sewage", {}).get("groups") for x in p]),
+            ("plan: sewage cost 万元 / bound", [f"{x['sewage']['cost_wan']:.0f} / {x['sewage']['bound_wan']:.0f}"
+                                                if "sewage" in x else None for x in p]),
+            ("plan: sewage counties exact", [x.get("sewage", {}).get("counties_exact") for x in p])]

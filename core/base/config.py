@@ -186,6 +186,28 @@ class Config:
         is taken as recoded (行政区划代码调整), not as one village removed and another added.
     moved_m : float
         ``ruralenv monitor``: a village whose point moved more than this between two years is flagged ``moved``.
+    cost_plant_fixed_wan, cost_plant_wan_per_tpd, cost_plant_scale_exp : float
+        Capital cost of a sewage plant of Q t/d: F + a·Q^b 万元 (RuST_OM prices fitted to the SNIP form).
+    opex_plant_wan_per_tpd_year : float
+        Operation and maintenance, 万元 per t/d of capacity per year.
+    cost_horizon_years : int
+        Years of operation counted in a plan's total cost (capital + O&M × years).
+    cost_pipe_wan_per_km : float
+        Sewer pipe laid along roads, 万元 per km.
+    pipe_route_factor : float
+        A sewer connection's pipe is its straight-line distance to the town sewer times this.
+    cost_sewer_connect_fixed_wan : float
+        Fixed cost of one connection to the town sewer (manhole, pumping well).
+    cost_resource_use_wan_per_household : float
+        Sewage resource use (资源化利用) per household.
+    cluster_max_pipe_m : float
+        A village may join a shared plant (连片) when it lies within this road distance of another member.
+    cost_toilet_flush_wan_per_household, cost_toilet_septic_wan_per_household, cost_toilet_dry_wan_per_household : float
+        A sanitary toilet per household: flush into a sewer, septic tank (三格化粪池/双瓮), dry (粪尿分集/双坑交替).
+    cost_station_wan : tuple of str
+        ``facility_type=万元`` per new site of the siting plan.
+    cost_paving_wan_per_km : tuple of str
+        ``grade=万元/km`` (the road's ``grade`` or OSM ``highway``; ``default`` for any other road).
     """
 
     node_tolerance_m: float = 1.0
@@ -253,6 +275,32 @@ class Config:
     # --- monitoring the five-year programme (issue 25: ruralenv monitor): matching villages across years ---
     recode_radius_m: float = 500.0
     moved_m: float = 100.0
+    # --- Plan costs (issue 24, ``ruralenv plan``): every unit cost in 万元 with its source and price year. ---
+    # Plants: RuST_OM price table (rural China, CNY per t/d of capacity: 5 t/d ≈ 28,000, 20 t/d ≈ 7,500,
+    # 100 t/d ≈ 3,500; prices about 2018) fitted to the SNIP form F + a·Q^b (Eggimann et al. 2015, b < 1:
+    # economies of scale); the fit gives 2.57 / 0.87 / 0.33 万元 per t/d at 5 / 20 / 100 t/d (within 16 %).
+    cost_plant_fixed_wan: float = 10.0
+    cost_plant_wan_per_tpd: float = 0.9
+    cost_plant_scale_exp: float = 0.7
+    # O&M ≈ 1.4 元/m³ (住建部 rural guide range 0.5–2 元/m³ for small plants, 2019): weak, varies widely.
+    opex_plant_wan_per_tpd_year: float = 0.05
+    cost_horizon_years: int = 10
+    # Gravity sewer DN200–300 HDPE laid in rural roads ≈ 500 元/m (RuST_OM pipe table, 2018): weak (terrain).
+    cost_pipe_wan_per_km: float = 50.0
+    pipe_route_factor: float = 1.3
+    cost_sewer_connect_fixed_wan: float = 5.0
+    # 资源化利用 (粪污收集, 小型庭院湿地): ≈ 800 元/户 (住建部 rural guide, 2019): weak.
+    cost_resource_use_wan_per_household: float = 0.08
+    cluster_max_pipe_m: float = 3000.0
+    # Toilets per household (厕所革命 county programmes, 2019–2021 price level): weak, cold-region types cost more.
+    cost_toilet_flush_wan_per_household: float = 0.5
+    cost_toilet_septic_wan_per_household: float = 0.4
+    cost_toilet_dry_wan_per_household: float = 0.3
+    # Transfer station / treatment facility per site (rural 5–20 t/d stations, 2020): weak.
+    cost_station_wan: tuple[str, ...] = ("transfer_station=120", "town_treatment=400", "village_treatment=40")
+    # Paving per km by grade (四好农村路 4.5 m cement concrete ≈ 60 万元/km, 2020; wider grades more): weak.
+    cost_paving_wan_per_km: tuple[str, ...] = ("县道=120", "乡道=80", "村道=60", "机耕路=60", "secondary=120",
+                                               "tertiary=80", "unclassified=60", "track=60", "default=60")
 
     def __post_init__(self) -> None:
         """Check every setting's type and range; raise :class:`ConfigError` naming the first bad one."""

@@ -182,6 +182,19 @@ _TERMS: tuple[Term, ...] = (
     Term("change_recoded", "代码调整", "recoded", "行政区划代码调整"),
     Term("change_moved", "位置变动", "moved", "嘎查村名录变化"),
     Term("change_unchanged", "无变化", "unchanged", "嘎查村名录变化"),
+    # the priced plan (issue 24): sewage projects, toilet types, pillars of the 项目库
+    Term("project_sewer_connect", "就近纳入城镇污水管网工程", "connection to the town sewer", "§(七)"),
+    Term("project_central", "生活污水集中处理设施", "central sewage plant", "§(七)"),
+    Term("project_decentralised", "小型生活污水处理设施", "small (decentralised) sewage plant", "§(七)"),
+    Term("project_resource_use", "生活污水资源化利用设施", "sewage resource use", "§(七)"),
+    Term("road_hardening", "农村牧区道路硬化", "rural road hardening", "§(十一)"),
+    Term("shared_plant", "连片治理", "shared plant of neighbouring villages", "§(七)"),
+    Term("sewage_pipe", "污水管网", "sewer pipes", "§(七)"),
+    Term("toilet_flush", "水冲式卫生厕所（接入污水管网）", "flush toilet into the sewer", "§(六): 宜水则水", "水冲厕所"),
+    Term("toilet_septic", "三格化粪池（双瓮）式卫生厕所", "septic-tank toilet (three-compartment or double-urn)",
+         "§(六)", "三格化粪池"),
+    Term("toilet_dry", "粪尿分集（双坑交替）式卫生旱厕", "dry toilet (urine-diverting or double-pit)", "§(六): 宜旱则旱",
+         "卫生旱厕"),
 )
 
 #: Every term by its key.

@@ -16,7 +16,8 @@ from ._errors import ConfigError
 
 
 def solve_mip(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.csr_matrix, row_lo: np.ndarray,
-           row_hi: np.ndarray, integer: np.ndarray, maximize: bool, time_limit: float) -> tuple[np.ndarray | None, float, float, str]:
+           row_hi: np.ndarray, integer: np.ndarray, maximize: bool, time_limit: float,
+           start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray | None, float, float, str]:
     """Solve one mixed-integer programme with HiGHS (silent, one thread, exact gap unless time runs out).
 
     Parameters
@@ -33,6 +34,9 @@ def solve_mip(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.c
         Maximise instead of minimise.
     time_limit : float
         Seconds before HiGHS returns its best incumbent.
+    start : (ndarray int, ndarray float), optional
+        A partial start: values of some columns (HiGHS completes the rest when it can). HiGHS 1.16 may then
+        misreport the objective, so callers recompute it from the solution.
 
     Returns
     -------
@@ -66,6 +70,8 @@ def solve_mip(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.c
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     h.passModel(lp)
+    if start is not None and len(start[0]):
+        h.setSolution(len(start[0]), np.asarray(start[0], np.int32), np.asarray(start[1], float))
     h.run()
     status = h.modelStatusToString(h.getModelStatus()).lower().replace(" ", "_")
     info = h.getInfo()

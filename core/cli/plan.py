@@ -41,8 +41,18 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", choices=("count", "population"), default="count",
                    help="maximal covering counts villages (default) or people")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                   help="seconds for the integer programmes of each part (default 30)")
-    p.add_argument("--only", choices=("waste", "roads"), help="plan only facilities or only paving")
+                   help="seconds for the integer programmes of each part (default 30; the sewage plan: per county)")
+    p.add_argument("--only", choices=("waste", "roads", "sewage", "toilets"),
+                   help="plan one part only: facilities, paving, sewage or toilets (default: all four)")
+    p.add_argument("--sewage-year", type=int, choices=(2023, 2025), default=2025,
+                   help="target year of the sewage and toilet plans: 2023 (overall 26%%) or 2025 (overall 32%% and "
+                        "each priority zone's target); default 2025")
+    p.add_argument("--budget-wan", type=float, metavar="WAN",
+                   help="万元 each county may spend on sewage (capital + running over cost_horizon_years): the most "
+                        "villages treated within it, zone targets first")
+    p.add_argument("--toilet-target", type=_pct, metavar="PCT",
+                   help="卫生厕所普及率 to reach in every county, instead of the county's share of the region's "
+                        "new toilets")
     p.add_argument("--site-capacity-tpd", type=float, metavar="T",
                    help="what each proposed site can take (t/day): the coverage counts only the villages it can serve")
     p.add_argument("--no-check", action="store_true", help="skip the re-run (coverage is then the plan's claim)")
@@ -62,10 +72,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise ConfigError("--sites must be >= 0")
     if args.budget_km is not None and args.budget_km < 0:
         raise ConfigError("--budget-km must be >= 0")
+    if args.budget_wan is not None and args.budget_wan < 0:
+        raise ConfigError("--budget-wan must be >= 0")
     check_out_folder(args.out)
+    part = {k: args.only in (None, k) for k in ("waste", "roads", "sewage", "toilets")}
     opt = PlanOptions(args.candidates, args.facility_type, args.sites, args.waste_target, args.roads_target,
-                      args.budget_km, args.weight, args.time_limit, args.only != "roads", args.only != "waste",
-                      not args.no_check, args.set or [], args.site_capacity_tpd)
+                      args.budget_km, args.weight, args.time_limit, part["waste"], part["roads"],
+                      not args.no_check, args.set or [], args.site_capacity_tpd, sewage=part["sewage"],
+                      toilets=part["toilets"], year=args.sewage_year, budget_wan=args.budget_wan,
+                      toilet_target=args.toilet_target)
     progress = ConsoleProgress(quiet=args.quiet)
     try:
         outcome = make_plan(args.results, opt, progress)
@@ -73,11 +88,24 @@ def cmd_plan(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     s = outcome.summary
+    if "sewage" in s:
+        x = s["sewage"]
+        print(f"生活污水 sewage: {x['rate_before_pct']}% → {x['rate_after_pct']}%（治理{x['villages_treated']}村 "
+              f"villages，连片{x['groups']}处 shared plants，管网{x['pipe_km']:.1f}公里 km）；费用 cost "
+              f"{x['cost_wan']:.1f}万元，下界 bound {x['bound_wan']:.1f}，差距 gap {x['gap_pct']:.2f}%")
+    if "toilets" in s:
+        x = s["toilets"]
+        print(f"改厕 toilets: {x['households']}户 households，{x['capex_wan']:.1f}万元；"
+              f"{x['rate_before_pct']}% → {x['rate_after_pct']}%")
+        if x.get("note"):
+            print(f"改厕 toilets: 未分摊全区任务，请设置 region_households_lacking_toilet 或 --toilet-target / {x['note']}")
+    print(f"投资估算 investment: {s['investment']['total_wan']:.1f}万元 {s['investment']['by_pillar']}")
     for w in ("waste", "roads"):
         if w in s:
             x = s[w]
             extra = (f"{x['sites']} sites, objective {x['objective']:g}, bound {x['bound']:g}" if w == "waste"
-                     else f"{x['km']:.1f} km, lower bound {x['bound_km']:.1f} km")
+                     else f"{x['km']:.1f} km (counties' sum {x['km_counties_sum']:.1f} km, lower bound "
+                          f"{x['bound_km']:.1f} km)")
             print(f"{w}: {x['coverage_before_pct']}% → {x['coverage_after_pct']}% "
                   f"(claimed {x['coverage_claimed_pct']}%); {extra}")
     if "class3" in s:

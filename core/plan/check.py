@@ -22,7 +22,8 @@ def input_columns(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
 
 
 def plan_inputs(inp: PlanInputs, sites: gpd.GeoDataFrame | None = None,
-                roads: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
+                roads: gpd.GeoDataFrame | None = None, treated: np.ndarray | None = None,
+                toilets: np.ndarray | None = None) -> dict[str, gpd.GeoDataFrame]:
     """The run's input layers with the plan built: ``sites`` added to the facilities, ``roads`` replacing roads.
 
     Parameters
@@ -32,6 +33,10 @@ def plan_inputs(inp: PlanInputs, sites: gpd.GeoDataFrame | None = None,
         New facilities with ``facility_type`` (and optionally ``name``).
     roads : GeoDataFrame, optional
         Roads with the planned pieces marked hardened (see :func:`.paving.paved_roads`).
+    treated : ndarray of bool, optional
+        Per village: sewage treated once the sewage plan is built (``sewage_treated`` set).
+    toilets : ndarray, optional
+        Per village: sanitary toilets the toilet plan adds (to ``sanitary_toilet_households``).
 
     Returns
     -------
@@ -42,23 +47,34 @@ def plan_inputs(inp: PlanInputs, sites: gpd.GeoDataFrame | None = None,
     if sites is not None and len(sites):
         new = input_columns(sites.to_crs(inp.crs), "facilities")
         facilities = gpd.GeoDataFrame(pd.concat([facilities, new], ignore_index=True), crs=inp.crs)
-    layers = {"villages": input_columns(inp.villages, "villages"),
+    villages = input_columns(inp.villages, "villages")
+    if treated is not None:
+        old = villages["sewage_treated"].to_numpy(object) if "sewage_treated" in villages \
+            else np.full(len(villages), None, object)
+        villages["sewage_treated"] = np.where(treated, True, old)
+    if toilets is not None and "sanitary_toilet_households" in villages:
+        villages["sanitary_toilet_households"] = (pd.to_numeric(villages["sanitary_toilet_households"],
+                                                                errors="coerce") + toilets).to_numpy(float)
+    layers = {"villages": villages,
               "roads": input_columns(inp.roads if roads is None else roads, "roads"),
               "facilities": facilities}
     for kind, gdf in (("towns", inp.towns), ("counties", inp.counties), ("mines", inp.mines)):
         if gdf is not None and len(gdf) and gdf.geometry.notna().any():  # a table without geometry was no input
             layers[kind] = input_columns(gdf, kind)
+    for kind, gdf in inp.extra.items():  # sewer, urban areas, priority zones: as the run read them
+        if gdf is not None and len(gdf):
+            layers[kind] = gdf.copy()
     for kind, gdf in layers.items():
         gdf.attrs["source"] = f"{inp.source}:{kind} (plan built)"
     return layers
 
 
 def rerun(inp: PlanInputs, sites: gpd.GeoDataFrame | None = None, roads: gpd.GeoDataFrame | None = None,
-          progress: Progress | None = None):
+          progress: Progress | None = None, treated: np.ndarray | None = None, toilets: np.ndarray | None = None):
     """Run the analysis on the plan's layers; returns the :class:`..pipeline.Results` (nothing written)."""
     from ..pipeline import run_pipeline
 
-    return run_pipeline(plan_inputs(inp, sites, roads), inp.config, out_dir=None,
+    return run_pipeline(plan_inputs(inp, sites, roads, treated, toilets), inp.config, out_dir=None,
                         progress=progress or NullProgress(), write_map=False)
 
 

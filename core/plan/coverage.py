@@ -75,14 +75,35 @@ def capped_reach(
     -------
     scipy.sparse.csr_matrix of bool, shape (len(sources), len(targets))
     """
-    n_s, n_t = len(sources), len(targets)
+    r, c, _ = capped_pairs(matrix, node_x, node_y, sources, targets, limit, scale, check)
+    return sp.csr_matrix((np.ones(len(r), bool), (r, c)), shape=(len(sources), len(targets)))
+
+
+def capped_pairs(
+    matrix: sp.csr_matrix,
+    node_x: np.ndarray,
+    node_y: np.ndarray,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    limit: float,
+    scale: float = 1.0,
+    check: Callable[[], None] | None = None,
+    cell: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (source, target) pairs within ``limit`` metres by road and their road metres.
+
+    Same searches and arguments as :func:`capped_reach`; returns index arrays into ``sources`` and
+    ``targets`` and the distances (a pair at 0 m is kept, which a sparse matrix would drop). ``cell``
+    scales the grid's cells (in units of ``limit``): larger cells make fewer, larger searches.
+    """
     ok_s = np.flatnonzero(sources >= 0)
     ok_t = np.flatnonzero(targets >= 0)
-    rows, cols = [], []
+    rows, cols, dist = [], [], []
     reach = limit * scale + 1.0
-    size = max(limit, 1.0)
+    size = max(limit * cell, 1.0)
     tx, ty = node_x[targets[ok_t]], node_y[targets[ok_t]]
     t_grid, n_grid = _Grid(tx, ty, size), _Grid(node_x, node_y, size)
+    local = np.full(len(node_x), -1, np.int64)  # node → index in the current window (reset after each cell)
     for cell in _Grid(node_x[sources[ok_s]], node_y[sources[ok_s]], size).groups():
         if check is not None:
             check()
@@ -96,16 +117,30 @@ def capped_reach(
         window = n_grid.near(x0, x1, y0, y1)
         window = np.sort(window[(node_x[window] >= x0) & (node_x[window] <= x1) & (node_y[window] >= y0)
                                 & (node_y[window] <= y1)])
-        local = np.full(len(node_x), -1, np.int64)
         local[window] = np.arange(len(window))
-        sub = matrix[window][:, window]
+        sub = _submatrix(matrix, window, local)
         d = dijkstra(sub, directed=False, indices=local[sources[src]], limit=limit * (1 + 1e-12))
-        hit_s, hit_t = np.nonzero(d[:, local[targets[near_t]]] <= limit)
+        dt = d[:, local[targets[near_t]]]
+        local[window] = -1
+        hit_s, hit_t = np.nonzero(dt <= limit)
         rows.append(src[hit_s])
         cols.append(near_t[hit_t])
+        dist.append(dt[hit_s, hit_t])
     r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    return sp.csr_matrix((np.ones(len(r), bool), (r, c)), shape=(n_s, n_t))
+    return r, c, (np.concatenate(dist) if dist else np.zeros(0))
+
+
+
+
+def _submatrix(matrix: sp.csr_matrix, window: np.ndarray, local: np.ndarray) -> sp.csr_matrix:
+    """``matrix[window][:, window]`` in time of the window's edges (``local`` maps node → window index, -1 out),
+    where scipy's column indexing costs the size of the whole graph per call."""
+    rows = matrix[window]
+    keep_col = local[rows.indices]
+    row_of = np.repeat(np.arange(len(window)), np.diff(rows.indptr))
+    ok = keep_col >= 0
+    return sp.csr_matrix((rows.data[ok], (row_of[ok], keep_col[ok])), shape=(len(window), len(window)))
 
 
 def nearest_within(matrix: sp.csr_matrix, sources: np.ndarray, limit: float | None = None) -> np.ndarray:

@@ -31,7 +31,8 @@ background:#fff;padding:8px 10px;font:13px sans-serif;box-shadow:0 1px 4px #888;
 <p><label><input type="radio" name="when" value="before"> 规划前 before</label>
 <label><input type="radio" name="when" value="after" checked> 规划后 after</label></p>
 <p><label><input type="radio" name="what" value="covered" checked> {waste}</label>
-<label><input type="radio" name="what" value="access"> {roads}</label></p>
+<label><input type="radio" name="what" value="access"> {roads}</label>
+<label><input type="radio" name="what" value="sewage"> {sewage}</label></p>
 <p id="legend"></p><div id="lines"></div></div>
 <script>{js}</script>
 <script id="plan-data" type="application/json">{data}</script>
@@ -40,6 +41,13 @@ const D = JSON.parse(document.getElementById('plan-data').textContent);
 const map = L.map('map', {{preferCanvas: true}});
 map.fitBounds([[D.bounds[1], D.bounds[0]], [D.bounds[3], D.bounds[2]]]);
 const villages = L.layerGroup().addTo(map), sites = L.layerGroup(), pave = L.layerGroup();
+const sewage = L.layerGroup(), toilets = L.layerGroup();
+D.pipes.forEach(r => L.polyline(r.c, {{color: '#7b3294', weight: 3, dashArray: '6 4'}})
+  .bindPopup(r.p + ' 污水管网 sewer pipe ' + r.m + ' 米').addTo(sewage));
+D.sewage.forEach(s => L.circleMarker(s.c, {{radius: 7, color: '#000', fillColor: '#7b3294', fillOpacity: 1}})
+  .bindPopup(s.t).addTo(sewage));
+D.toilets.forEach(s => L.circleMarker(s.c, {{radius: 3, weight: 1, color: '#a6611a', fillColor: '#dfc27d',
+  fillOpacity: 1}}).bindPopup(s.t).addTo(toilets));
 D.roads.forEach(r => L.polyline(r.c, {{color: '#d7191c', weight: 4}})
   .bindPopup('#' + r.rank + ' ' + (r.name || '') + '<br>' + D.words.road.split('{{m}}').join(r.m).split('{{g}}').join(r.g))
   .addTo(pave));
@@ -57,10 +65,13 @@ function draw() {{
       fillColor: ok ? (gained ? '#1a9641' : '#2c7bb6') : '#bbbbbb', fillOpacity: 0.9}})
       .bindPopup(v.n).addTo(villages);
   }});
-  [sites, pave].forEach(g => when === 'after' ? g.addTo(map) : g.remove());
+  [sites, pave, sewage, toilets].forEach(g => when === 'after' ? g.addTo(map) : g.remove());
   const w = D.words.legend[what];
   document.getElementById('legend').innerHTML = '<span style="color:#2c7bb6">●</span> ' + w[0] +
-    ' <span style="color:#1a9641">●</span> ' + w[1] + ' <span style="color:#bbb">●</span> ' + w[2];
+    ' <span style="color:#1a9641">●</span> ' + w[1] + ' <span style="color:#bbb">●</span> ' + w[2] + '<br>' +
+    '<span style="color:#ffd700">●</span> 新增站点 new site <span style="color:#d7191c">━</span> 待硬化 to pave ' +
+    '<span style="color:#7b3294">●</span> 污水项目 sewage project <span style="color:#7b3294">┅</span> 管网 pipe ' +
+    '<span style="color:#dfc27d">●</span> 改厕 toilets';
 }}
 document.querySelectorAll('input').forEach(i => i.addEventListener('change', draw));
 document.getElementById('lines').innerHTML = D.lines.map(t => '<p>' + t + '</p>').join('');
@@ -85,13 +96,16 @@ def map_data(outcome: PlanOutcome) -> dict:
     v = outcome.villages
     pts = _lonlat(v)
     inp = outcome.inputs
-    scope = {"covered": inp.waste_scope(), "access": inp.road_scope()}
+    scope = {"covered": inp.waste_scope(), "access": inp.road_scope(),
+             "sewage": inp.flag("in_scope") & inp.flag("is_admin_village") & ("sewage_treated_after" in v)}
+    sb = v["sewage_treated_before"] if "sewage_treated_before" in v else np.zeros(len(v), bool)
+    sa = v["sewage_treated_after"] if "sewage_treated_after" in v else np.zeros(len(v), bool)
     vill = [{"c": [round(p.y, 6), round(p.x, 6)], "n": html.escape(str(n)),
-             "s": {"covered": bool(scope["covered"][i]), "access": bool(scope["access"][i])},
-             "covered": [bool(cb), bool(ca)], "access": [bool(hb), bool(ha)]}
-            for i, (p, n, cb, ca, hb, ha) in enumerate(zip(pts, v["name"], v["covered_before"], v["covered_after"],
-                                                           v["hardened_access_before"], v["hardened_access_after"],
-                                                           strict=True))]
+             "s": {k: bool(scope[k][i]) for k in scope},
+             "covered": [bool(cb), bool(ca)], "access": [bool(hb), bool(ha)], "sewage": [bool(b0), bool(b1)]}
+            for i, (p, n, cb, ca, hb, ha, b0, b1) in enumerate(zip(
+                pts, v["name"], v["covered_before"], v["covered_after"], v["hardened_access_before"],
+                v["hardened_access_after"], sb, sa, strict=True))]
     sites, roads = [], []
     if outcome.facilities is not None and len(outcome.facilities.sites):
         s = outcome.facilities.sites
@@ -108,7 +122,33 @@ def map_data(outcome: PlanOutcome) -> dict:
     b = pts.total_bounds
     lines = [html.escape(t["zh"]) + "<br>" + html.escape(t["en"]) for t in outcome.summary["sentences"].values()]
     return {"bounds": [float(x) for x in b], "villages": vill, "sites": sites, "roads": roads, "lines": lines,
-            "words": map_words()}
+            "words": map_words(), **_sanitation_data(outcome)}
+
+
+def _sanitation_data(outcome: PlanOutcome) -> dict:
+    """Sewage projects (with a popup: what, where, size, 万元), their pipes and the toilet projects."""
+    from ..base.glossary import zh
+
+    out: dict = {"sewage": [], "pipes": [], "toilets": []}
+    if outcome.sewage is not None and len(outcome.sewage.projects):
+        s = outcome.sewage.projects
+        for pt, r in zip(_lonlat(s), s.itertuples(), strict=True):
+            size = f"{r.capacity_tpd:g}吨/日，" if r.capacity_tpd > 0 else ""
+            pipe = f"管网{r.pipe_m:.0f}米，" if r.pipe_m > 0 else ""
+            text = (f"{r.project_id} {zh('project_' + r.kind)}<br>{r.village_codes}<br>{size}{pipe}"
+                    f"投资{r.capex_wan:.1f}万元，运行{r.opex_wan_per_year:.2f}万元/年")
+            out["sewage"].append({"c": [round(pt.y, 6), round(pt.x, 6)], "t": html.escape(text, quote=False)
+                                  .replace("&lt;br&gt;", "<br>")})
+        p = outcome.sewage.pipes
+        for geom, pid, m in zip(_lonlat(p), p["project_id"], p["length_m"], strict=True):
+            out["pipes"].append({"c": _latlng(geom), "p": html.escape(str(pid)), "m": float(m)})
+    if outcome.toilets is not None and len(outcome.toilets.projects):
+        t = outcome.toilets.projects
+        for pt, r in zip(_lonlat(t), t.itertuples(), strict=True):
+            text = f"{r.name}<br>{zh('toilet_' + r.type)} {r.households}户，{r.capex_wan:.1f}万元"
+            out["toilets"].append({"c": [round(pt.y, 6), round(pt.x, 6)], "t": html.escape(text, quote=False)
+                                   .replace("&lt;br&gt;", "<br>")})
+    return out
 
 
 def map_words() -> dict:
@@ -124,6 +164,8 @@ def map_words() -> dict:
                         both(g.zh("not_covered"), g.en("not_covered"))],
             "access": [both("已" + g.zh("hardened_access"), "hardened road"), both(g.zh("planned_gain"), g.en("planned_gain")),
                        both(g.zh("no_hardened_access"), g.en("no_hardened_access"))],
+            "sewage": [both("生活污水已治理", "sewage treated"), both(g.zh("planned_gain"), g.en("planned_gain")),
+                       both("生活污水未治理", "not treated")],
         },
         "road": html.escape(f"长度{{m}}米，新增{g.zh('hardened_access')}的{larger}{{g}}个 / {{m}} m, "
                             "{g} more larger villages reached"),
@@ -143,5 +185,6 @@ def write_plan_map(outcome: PlanOutcome, path: str | Path, title: str | None = N
     waste = f"{glossary.zh('waste_coverage')} waste"
     roads = f"{glossary.zh('road_coverage')} roads"
     page = _PAGE.format(title=html.escape(title), css=css, js=js, data=json_for_script(map_data(outcome)),
-                        waste=html.escape(waste), roads=html.escape(roads))
+                        waste=html.escape(waste), roads=html.escape(roads),
+                        sewage=html.escape(f"{glossary.zh('sewage_rate')} sewage"))
     Path(path).write_text(page, encoding="utf-8")

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class PlanInputs:
     towns: gpd.GeoDataFrame | None
     counties: gpd.GeoDataFrame | None
     mines: gpd.GeoDataFrame | None
+    extra: dict[str, gpd.GeoDataFrame] = dataclasses.field(default_factory=dict)
 
     def flag(self, col: str) -> np.ndarray:
         """A boolean village column, nulls as False."""
@@ -121,7 +123,37 @@ def load_results(path: str | Path, overrides: list[str] | None = None) -> PlanIn
     roads = layers["roads"]
     roads["hardened"] = roads["hardened"].fillna(False).astype(bool)
     return PlanInputs(gpkg, _config_of(gpkg, overrides), crs, layers["villages"], roads, layers["facilities"],
-                      layers.get("towns"), layers.get("counties"), layers.get("mines"))
+                      layers.get("towns"), layers.get("counties"), layers.get("mines"), _extra_layers(gpkg, crs))
+
+
+#: Input layers of the run that results.gpkg does not hold; the re-run check reads them from their sources.
+EXTRA_LAYERS = ("sewer", "urban_areas", "priority_zones")
+
+
+def _extra_layers(gpkg: Path, crs: CRS) -> dict[str, gpd.GeoDataFrame]:
+    """The run's ``sewer``, ``urban_areas`` and ``priority_zones`` inputs, read from the sources the run's record
+    names when they are still there unchanged (same SHA-256); a missing or changed source is left out."""
+    from ..base.config import LayerSpec
+    from ..base.files import sha256_of
+    from ..io.runinfo import read_run_record
+
+    try:
+        inputs = read_run_record(gpkg).get("inputs", {}) or {}
+    except Exception:  # noqa: BLE001 - no record: the check runs without these layers (and says so)
+        return {}
+    out = {}
+    for kind in EXTRA_LAYERS:
+        rec = inputs.get(kind)
+        if not isinstance(rec, dict) or not rec.get("source"):
+            continue
+        spec = LayerSpec.parse(rec["source"])
+        try:
+            if rec.get("sha256") and sha256_of(spec.path) != rec["sha256"]:
+                continue
+            out[kind] = gpd.read_file(spec.path, layer=spec.layer).to_crs(crs)
+        except Exception:  # noqa: BLE001 - a source that cannot be read is left out (the check says so)
+            continue
+    return out
 
 
 @dataclass

@@ -110,14 +110,19 @@ def plan_paving(inp: PlanInputs, target: float | None = None, budget_km: float |
     gains = np.zeros(net.n_edges, int)
     rows, curves = [], {}
     targets = tuple(sorted(set(CURVE_TARGETS) | ({target} if target is not None else set())))
-    for k, code in enumerate(codes):
+    insts = []
+    for code in codes:
+        mine = county[todo] == code
+        insts.append(instance(net, v_edge[mine], roots, int((scope & access & (county == code)).sum()),
+                              int((scope & (county == code)).sum()), v_hard[mine], _window(net, v_edge[mine])))
+    # the solver's time goes to the counties by the size of what they must solve (edges, when anything is needed)
+    work = np.array([len(i.edges) * (max(i.need(t) for t in targets) > 0) for i in insts], float)
+    for k, (code, inst) in enumerate(zip(codes, insts, strict=True)):
         check_cancel(progress)
         progress.stage(f"plan: paving {code}")
-        mine = county[todo] == code
-        inst = instance(net, v_edge[mine], roots, int((scope & access & (county == code)).sum()),
-                        int((scope & (county == code)).sum()), v_hard[mine], _window(net, v_edge[mine]))
-        left = time_limit - (time.perf_counter() - t0)  # shared by the counties still to plan
-        results = solve(inst, targets, max(left, 0.0) / (len(codes) - k), primary=target, say=progress.message)
+        left = max(time_limit - (time.perf_counter() - t0), 0.0)  # shared by the counties still to plan
+        results = solve(inst, targets, left * work[k] / max(work[k:].sum(), 1.0), primary=target,
+                        say=progress.message)
         curves[code] = [_curve_row(r, inst) for r in results]
         chosen = within_budget(inst, budget_km) if budget_km is not None \
             else next(r for r in results if r.target == target)

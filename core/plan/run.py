@@ -10,13 +10,18 @@ import numpy as np
 import pandas as pd
 
 from ..base import glossary
+from ..base._errors import ConfigError
 from ..base.progress import NullProgress, Progress
 from ..model.stages.collection import model_labels
 from .check import agreement, rerun
 from .class3 import Class3Plan, plan_class3
 from .facilities import TYPE_ZH, FacilityPlan, plan_facilities, read_candidates
 from .problem import PlanInputs, load_results
+from .projects import investment, project_list
 from .roads import PavingPlan, paved_roads, plan_paving
+from .sanitation_summary import sanitation_sentences, sewage_summary, toilet_summary
+from .sewage_plan import SewagePlan, plan_sewage
+from .toilets import ToiletPlan, plan_toilets
 
 
 @dataclass
@@ -36,6 +41,11 @@ class PlanOptions:
     check: bool = True
     overrides: list[str] = field(default_factory=list)
     site_capacity_tpd: float | None = None  # issue 27: what each proposed site can take (t/d)
+    sewage: bool = True
+    toilets: bool = True
+    year: int = 2025
+    budget_wan: float | None = None
+    toilet_target: float | None = None
 
 
 @dataclass
@@ -49,6 +59,11 @@ class PlanOutcome:
     summary: dict
     rerun_villages: pd.DataFrame | None = None
     class3: Class3Plan | None = None  # issue 27: the upgrade plan to 三级 (with the roads plan)
+    sewage: SewagePlan | None = None
+    toilets: ToiletPlan | None = None
+    year: int = 2025
+    projects: pd.DataFrame | None = None
+    investment: pd.DataFrame | None = None
 
 
 def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
@@ -68,30 +83,51 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
         The coverage reported after the plan is the re-run's (the plan's own claim is kept beside it).
     """
     opt = options or PlanOptions()
+    if opt.year not in (2023, 2025):
+        raise ConfigError(f"the sewage plan's year is 2023 or 2025, got {opt.year}")
     progress = progress or NullProgress()
     t0 = time.perf_counter()
     inp = load_results(results_gpkg, opt.overrides)
-    fac = pav = None
+    fac = pav = sew = toi = None
     if opt.waste:
         cands = read_candidates(opt.candidates, inp.crs) if opt.candidates else None
         fac = plan_facilities(inp, cands, opt.facility_type, opt.sites, opt.waste_target, opt.weight,
                               opt.time_limit, progress, opt.site_capacity_tpd)
     if opt.roads:
         pav = plan_paving(inp, opt.roads_target, opt.budget_km, opt.time_limit, progress)
+    if opt.sewage:
+        sew = plan_sewage(inp, opt.year, opt.budget_wan, opt.time_limit, progress)
+    if opt.toilets:
+        toi = plan_toilets(inp, sew.kind if sew is not None else None, opt.year, opt.toilet_target)
     up = plan_class3(inp, opt.time_limit, progress) if opt.roads else None
     seconds = round(time.perf_counter() - t0, 3)
-    re_v = None
-    if opt.check:
-        progress.stage("plan: re-run with the plan built")
-        sites = fac.sites.assign(name=[f"规划{TYPE_ZH[fac.facility_type]}{r}" for r in fac.sites["rank"]]) \
-            if fac is not None else None
-        roads = paved_roads(inp, pav.net, pav.edges) if pav is not None else None
-        re_v = rerun(inp, sites, roads, progress).villages
-    villages = _villages_layer(inp, fac, pav, re_v)
-    summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
+    re = _check(inp, fac, pav, sew, toi, progress) if opt.check else None
+    re_v = re.villages if re is not None else None
+    villages = _villages_layer(inp, fac, pav, re_v, sew, toi)
+    out = PlanOutcome(inp, fac, pav, villages, {}, re_v, class3=up, sewage=sew, toilets=toi, year=opt.year)
+    out.projects = project_list(out)
+    out.investment, money = investment(out.projects, county_names(inp))
+    out.summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)
     if up is not None:
-        summary["class3"] = class3_summary(inp, up)
-    return PlanOutcome(inp, fac, pav, villages, summary, re_v, up)
+        out.summary["class3"] = class3_summary(inp, up)
+    if sew is not None:
+        out.summary["sewage"] = sewage_summary(inp, sew, villages, re)
+    if toi is not None:
+        out.summary["toilets"] = toilet_summary(inp, toi, re)
+    out.summary["investment"] = money
+    out.summary["sentences"] = sentences(inp, out.summary)
+    return out
+
+
+def _check(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None, sew: SewagePlan | None,
+           toi: ToiletPlan | None, progress: Progress):
+    """The re-run with every part of the plan built (sites, paved roads, villages treated, toilets added)."""
+    progress.stage("plan: re-run with the plan built")
+    sites = fac.sites.assign(name=[f"规划{TYPE_ZH[fac.facility_type]}{r}" for r in fac.sites["rank"]]) \
+        if fac is not None else None
+    roads = paved_roads(inp, pav.net, pav.edges) if pav is not None else None
+    return rerun(inp, sites, roads, progress, sew.treated_after if sew is not None else None,
+                 toi.added if toi is not None else None)
 
 
 def class3_summary(inp: PlanInputs, up: Class3Plan) -> dict:
@@ -107,7 +143,8 @@ def class3_summary(inp: PlanInputs, up: Class3Plan) -> dict:
 
 
 def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan | None,
-                    re_v: pd.DataFrame | None) -> gpd.GeoDataFrame:
+                    re_v: pd.DataFrame | None, sew: SewagePlan | None = None,
+                    toi: ToiletPlan | None = None) -> gpd.GeoDataFrame:
     """Villages before and after the plan (after = the re-run's flags when checked, else the claim)."""
     v = inp.villages
     cols = [c for c in ("village_code", "name", "county_code", "town_code", "in_scope", "is_admin_village",
@@ -129,6 +166,15 @@ def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan |
     for when in ("before", "after"):  # the label beside each code, in the plan's words (as model_label)
         out.insert(out.columns.get_loc(f"model_{when}") + 1, f"model_{when}_label",
                    model_labels(out[f"model_{when}"].to_numpy(object), out[f"covered_{when}"].to_numpy(bool)))
+    if sew is not None:
+        before = inp.flag("sewage_treated") if "sewage_treated" in v else np.zeros(len(v), bool)
+        out["sewage_treated_before"] = before
+        out["sewage_treated_after"] = sew.treated_after if re_v is None or "sewage_treated" not in re_v \
+            else np.array([x is True or x == 1 for x in re_v["sewage_treated"].to_numpy(object)], bool) | before
+        out["sewage_project_id"] = sew.project_id
+    if toi is not None:
+        out["toilets_added"] = toi.added.astype(int)
+        out["toilet_type"] = np.where(toi.added > 0, toi.kind, None)
     return out.set_geometry(v.geometry.name)
 
 
@@ -146,7 +192,6 @@ def _summary(inp: PlanInputs, opt: PlanOptions, fac: FacilityPlan | None, pav: P
         out["waste"] = _waste_summary(inp, opt, fac, villages, county)
     if pav is not None:
         out["roads"] = _roads_summary(inp, pav, villages, county)
-    out["sentences"] = sentences(inp, out)
     return out
 
 
@@ -187,7 +232,10 @@ def _roads_summary(inp: PlanInputs, pav: PavingPlan, villages: gpd.GeoDataFrame,
         "coverage_before_pct": _pct(inp.flag("hardened_access"), scope),
         "coverage_after_pct": _pct(after, scope), "coverage_claimed_pct": _pct(pav.access_after, scope),
         "check": agreement(pav.access_after, after, scope),
+        "km_counties_sum": round(float(counties["km"].sum()), 3) if len(counties) else 0.0,
         "bound_km": round(float(counties["bound_km"].sum()), 3) if len(counties) else 0.0,
+        "bound_is": "counties are solved apart: bound_km is the sum of the counties' lower bounds and bounds "
+                    "km_counties_sum, the sum of their plans' km (km counts a piece two counties pave once)",
         "unattainable_villages": pav.unattainable,
         "counties": counties.to_dict(orient="records"), "curves": pav.curves,
     }
@@ -206,10 +254,12 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
     names = county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
+    money = summary.get("investment", {}).get("by_county", {})
+    sanitation = {r["county_code"] for part in ("sewage", "toilets") for r in summary.get(part, {}).get("counties", [])}
     ftype = summary.get("waste", {}).get("facility_type", "transfer_station")
     c, g = inp.config, glossary
     out = {}
-    for code in sorted(set(waste) | set(roads)):
+    for code in sorted(set(waste) | set(roads) | sanitation):
         zh, en = [], []
         if code in waste:
             w = waste[code]
@@ -225,8 +275,14 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
                       f"{_f(r['coverage_before_pct'])}提高到{_f(r['coverage_after_pct'])}{reached}")
             en.append(f"paving {r['km']:.1f} km raises the {g.en('road_coverage')} from "
                       f"{_f(r['coverage_before_pct'])} to {_f(r['coverage_after_pct'])}")
+        more_zh, more_en = sanitation_sentences(code, summary)
+        zh, en = zh + more_zh, en + more_en
         name = names.get(code, code)
-        out[code] = {"name": name, "zh": f"{name}：" + "；".join(zh) + "。", "en": f"{name}: " + "; ".join(en) + "."}
+        total = money.get(code, {}).get("total")
+        tail_zh = f"，共需投资约{total:.0f}万元" if total is not None else ""
+        tail_en = f", about {total:,.0f} ×10,000 CNY in all" if total is not None else ""
+        out[code] = {"name": name, "zh": f"{name}：" + "；".join(zh) + tail_zh + "。",
+                     "en": f"{name}: " + "; ".join(en) + tail_en + "."}
     return out
 
 

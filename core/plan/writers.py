@@ -8,10 +8,18 @@ import pandas as pd
 
 from ..base.contract import PLAN_COLUMNS, PLAN_ROAD_COLUMNS, PLAN_WASTE_COLUMNS, ROAD_GRADE_COLUMNS, headers
 from ..base.files import write_atomically
+from ..base.glossary import zh
 from ..base.progress import Progress
 from ..io.write import write_gpkg, write_json, write_report
-from .class3 import PROJECT_HEADERS, class3_projects
+from .class3 import PROJECT_HEADERS as CLASS3_HEADERS
+from .class3 import class3_projects
+from .projects import PROJECT_HEADERS, SANITATION_HEADERS, SUMMARY_HEADERS
 from .run import PlanOutcome, county_names
+
+#: Sheets of plan.xlsx with their own headers (Chinese row above English).
+SHEET_PROJECTS = "项目库 projects"
+SHEET_INVESTMENT = "投资估算汇总 investment"
+SANITATION_SHEETS = {sheet: SANITATION_HEADERS for sheet in ("污水治理 sewage", "污水项目 sewage projects", "改厕 toilets")}
 
 
 def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
@@ -23,6 +31,11 @@ def plan_layers(outcome: PlanOutcome) -> dict[str, pd.DataFrame | None]:
         layers["roads_to_pave"] = outcome.paving.pieces
     if outcome.class3 is not None:
         layers["roads_to_class3"] = outcome.class3.pieces
+    if outcome.sewage is not None:
+        layers["sewage_projects"] = outcome.sewage.projects
+        layers["sewage_pipes"] = outcome.sewage.pipes
+    if outcome.toilets is not None:
+        layers["toilet_projects"] = outcome.toilets.projects
     return layers
 
 
@@ -45,6 +58,17 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
         tables["三级公路升级 class3"] = pd.DataFrame(s["class3"]["counties"])
         tables["升级路段 class3 pieces"] = pd.DataFrame(outcome.class3.pieces.drop(columns="geometry"))
         tables["三级公路项目 class3 projects"] = class3_projects(outcome.class3, county_names(outcome.inputs))
+    if outcome.sewage is not None:
+        tables["污水治理 sewage"] = pd.DataFrame([{k: v for k, v in r.items() if k != "zones"}
+                                              for r in s["sewage"]["counties"]])
+        projects = pd.DataFrame(outcome.sewage.projects.drop(columns="geometry"))
+        projects["kind"] = [zh("project_" + k) for k in projects["kind"]]
+        tables["污水项目 sewage projects"] = projects
+    if outcome.toilets is not None:
+        tables["改厕 toilets"] = pd.DataFrame(s["toilets"]["counties"])
+    if outcome.projects is not None:
+        tables[SHEET_PROJECTS] = outcome.projects.drop(columns="_pillar")
+        tables[SHEET_INVESTMENT] = outcome.investment
     return tables
 
 
@@ -66,7 +90,7 @@ def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[s
     roads = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
     out = {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段", "三级公路", "升级路段")) else waste
            for sheet in tables}
-    out["三级公路项目 class3 projects"] = {**roads, **PROJECT_HEADERS}
+    out["三级公路项目 class3 projects"] = {**roads, **CLASS3_HEADERS}
     return out
 
 
@@ -77,7 +101,9 @@ def write_plan(outcome: PlanOutcome, out_dir: str | Path, write_map: bool = True
     writers: dict[str, Callable[[Path], object]] = {
         "plan.gpkg": lambda p: write_gpkg(plan_layers(outcome), p),
         "plan.json": lambda p: write_json(outcome.summary, p),
-        "plan.xlsx": lambda p: write_report(tables, p, plan_headers(tables)),
+        "plan.xlsx": lambda p: write_report(tables, p, {**plan_headers(tables), **SANITATION_SHEETS,
+                                                        SHEET_PROJECTS: PROJECT_HEADERS,
+                                                        SHEET_INVESTMENT: SUMMARY_HEADERS}),
     }
     if write_map:
         from ..maps.webmap import map_writer

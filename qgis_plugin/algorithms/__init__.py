@@ -6,6 +6,7 @@ from .hardened_access import HardenedRoadAccess
 from .monitor import Monitor
 from .plan_facilities import PlanFacilities
 from .plan_paving import PlanPaving
+from .plan_sanitation import PlanSanitation
 from .sanitation import Sanitation
 from .surface import AccessibilitySurface
 from .survey_apply import SurveyApply
@@ -14,8 +15,9 @@ from .survey_import import SurveyImport
 from .validate_network import ValidateRoadNetwork
 
 ALGORITHMS = (ValidateRoadNetwork, HardenedRoadAccess, WasteCollectionModel, Sanitation, FullPlan, ExportWebMap,
-              SurveyImport, PlanFacilities, PlanPaving, AccessibilitySurface, SurveyForm, SurveyApply, Monitor)
+              SurveyImport, PlanFacilities, PlanPaving, PlanSanitation, AccessibilitySurface, SurveyForm, SurveyApply,
+              Monitor)
 
 __all__ = ["ALGORITHMS", "AccessibilitySurface", "ExportWebMap", "FullPlan", "HardenedRoadAccess", "Monitor",
-           "PlanFacilities", "PlanPaving", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport",
+           "PlanFacilities", "PlanPaving", "PlanSanitation", "Sanitation", "SurveyApply", "SurveyForm", "SurveyImport",
            "ValidateRoadNetwork", "WasteCollectionModel"]

@@ -57,6 +57,7 @@ MANUAL_PAGES = {
     "collection_model": "manual/methods.html", "sanitation": "manual/methods.html", "full_plan": "manual/run.html",
     "export_webmap": "manual/map.html", "survey_import": "manual/survey.html",
     "plan_facilities": "manual/planning.html", "plan_paving": "manual/planning.html", "surface": "manual/surface.html",
+    "plan_sanitation": "manual/plan.html",
 }
 
 

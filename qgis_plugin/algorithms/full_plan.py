@@ -65,7 +65,8 @@ class FullPlan(PipelineAlgorithm):
             options=[tr("None")] + [tr(t) for t in TARGET_LABELS], defaultValue=0))
         self.addOutput(QgsProcessingOutputFile(SURFACE_TIF, tr("Accessibility surface")))
         self.addParameter(QgsProcessingParameterBoolean(
-            PLAN, tr("Also plan transfer stations and roads to pave for the 2025 targets (report folder/plan)"),
+            PLAN, tr("Also plan transfer stations, roads to pave, sewage treatment and toilets for the 2025 targets, "
+                     "priced (report folder/plan)"),
             False))
 
     def output_folder(self, parameters, context) -> str | None:

@@ -1,4 +1,4 @@
-"""What the two planning algorithms share: the results.gpkg input, the time limit, the plan folder."""
+"""What the planning algorithms share: the results.gpkg input, the time limit, the plan folder."""
 from __future__ import annotations
 
 from qgis.core import (
@@ -65,5 +65,10 @@ class PlanAlgorithm(RuralEnvAlgorithm):
             layers["proposed_sites"] = outcome.facilities.sites
         if outcome.paving is not None:
             layers["roads_to_pave"] = outcome.paving.pieces
+        if outcome.sewage is not None:
+            layers["sewage_projects"] = outcome.sewage.projects
+            layers["sewage_pipes"] = outcome.sewage.pipes
+        if outcome.toilets is not None:
+            layers["toilet_projects"] = outcome.toilets.projects
         extra = {OUTPUT_FOLDER: folder, PLAN_JSON: str(files["plan.json"]) if files else None}
         return Outcome(layers, outcome.inputs.crs, self.numbers(outcome.summary), extra)

@@ -53,7 +53,7 @@ class PlanFacilities(PlanAlgorithm):
             sites=k or None,
             waste_target=None if k else self.parameterAsDouble(parameters, TARGET, context) / 100.0,
             weight=("count", "population")[self.parameterAsEnum(parameters, WEIGHT, context)],
-            roads=False)
+            roads=False, sewage=False, toilets=False)
 
     def numbers(self, summary: dict) -> dict[str, float | None]:
         """From plan.json's waste part."""

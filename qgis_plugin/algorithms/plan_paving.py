@@ -38,7 +38,7 @@ class PlanPaving(PlanAlgorithm):
         """Paving only."""
         budget = self.parameterAsDouble(parameters, BUDGET, context)
         return PlanOptions(roads_target=None if budget else self.parameterAsDouble(parameters, TARGET, context) / 100,
-                           budget_km=budget or None, waste=False)
+                           budget_km=budget or None, waste=False, sewage=False, toilets=False)
 
     def numbers(self, summary: dict) -> dict[str, float | None]:
         """From plan.json's roads part."""

@@ -844,6 +844,64 @@
     <message>
         <source>Years must be whole numbers separated by commas, e.g. 2022,2024</source>
         <translation>年度须为以逗号分隔的整数，例如 2022,2024</translation>
+        <source>Plan sewage treatment and sanitary toilets</source>
+        <translation>规划生活污水治理与卫生厕所</translation>
+    </message>
+    <message>
+        <source>Chooses which administrative villages get their sewage treated, and how (the town sewer, their own facility, or a plant shared with neighbours along the roads), at least total cost so that every county reaches the year&apos;s sewage treatment target and, for 2025, each priority zone&apos;s; or the most villages within a budget per county. Then the households to give a sanitary toilet, of the type the village suits, to reach each county&apos;s share of the region&apos;s new toilets or a coverage target. Costs are the cost_* settings; plan.json gives the cost, its lower bound and the gap, and plan.xlsx the project list and the investment estimate. The plan is checked by running the analysis again with it built.</source>
+        <translation>选择哪些行政村治理生活污水以及治理方式（就近纳入城镇污水管网、自建设施，或沿道路铺设管网与相邻村庄连片共建处理设施），以最低总费用使每个旗县达到目标年份的生活污水治理率目标（2025年还须达到各重点区域的目标）；或在每个旗县的预算内使治理村庄最多。再按宜水则水、宜旱则旱确定各村改厕户数和类型，使每个旗县完成其承担的全区新建卫生厕所任务或达到普及率目标。费用取自 cost_* 设置；plan.json 给出总费用、下界和差距，plan.xlsx 给出项目库和投资估算。方案建成后重新运行分析进行核验。</translation>
+    </message>
+    <message>
+        <source>Target year</source>
+        <translation>目标年份</translation>
+    </message>
+    <message>
+        <source>Instead: sewage budget per county, 10,000 CNY (0: none)</source>
+        <translation>或：每个旗县污水治理预算（万元，0：不使用）</translation>
+    </message>
+    <message>
+        <source>Sanitary-toilet coverage target (%) (0: the county&apos;s share of the region&apos;s toilets)</source>
+        <translation>卫生厕所普及率目标（%）（0：按旗县承担的全区新建任务）</translation>
+    </message>
+    <message>
+        <source>Sewage projects</source>
+        <translation>污水治理项目</translation>
+    </message>
+    <message>
+        <source>Sewage pipes</source>
+        <translation>污水管网</translation>
+    </message>
+    <message>
+        <source>Toilet projects</source>
+        <translation>改厕项目</translation>
+    </message>
+    <message>
+        <source>Sewage treatment rate before (%)</source>
+        <translation>规划前生活污水治理率（%）</translation>
+    </message>
+    <message>
+        <source>Sewage treatment rate after (%)</source>
+        <translation>规划后生活污水治理率（%）</translation>
+    </message>
+    <message>
+        <source>Sewage cost (10,000 CNY)</source>
+        <translation>污水治理总费用（万元）</translation>
+    </message>
+    <message>
+        <source>Lower bound of the sewage cost (10,000 CNY)</source>
+        <translation>污水治理费用下界（万元）</translation>
+    </message>
+    <message>
+        <source>Toilets to build (households)</source>
+        <translation>改厕户数</translation>
+    </message>
+    <message>
+        <source>Investment (10,000 CNY)</source>
+        <translation>投资估算（万元）</translation>
+    </message>
+    <message>
+        <source>Also plan transfer stations, roads to pave, sewage treatment and toilets for the 2025 targets, priced (report folder/plan)</source>
+        <translation>同时按2025年目标规划转运站、待硬化道路、生活污水治理和改厕，并估算投资（报告文件夹/plan）</translation>
     </message>
 </context>
 </TS>

@@ -63,6 +63,9 @@ def test_plan_is_measured_and_checked(county_bench):
     assert plan["paving"]["km"] >= plan["paving"]["bound_km"] >= 0
     assert plan["check"]["waste"]["disagree"] == 0 and plan["check"]["roads"]["disagree"] == 0
     assert "plan: siting s" in (county_bench / "bench.md").read_text(encoding="utf-8")
+    sewage = plan["sewage"]
+    assert sewage["counties_exact"] == sewage["counties"] and sewage["bound_wan"] == sewage["cost_wan"]
+    assert "plan: sewage plan s" in (county_bench / "bench.md").read_text(encoding="utf-8")
 
 
 def test_results_gpkg_matches_inputs(county_bench):

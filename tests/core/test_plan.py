@@ -171,7 +171,8 @@ def test_cli_writes_plan_files(sample_results, tmp_path, capsys):
     assert main(["plan", str(out / "results.gpkg"), "--out", str(tmp_path / "p"), "--sites", "2",
                  "--budget-km", "50", "--time-limit", "3", "-q", "--no-map"]) == 0
     names = {n for n, _ in pyogrio.list_layers(tmp_path / "p" / "plan.gpkg")}
-    assert names == {"villages", "proposed_sites", "roads_to_pave", "roads_to_class3"}  # 三级: issue 27
+    assert names == {"villages", "proposed_sites", "roads_to_pave", "roads_to_class3",  # 三级: issue 27
+                     "sewage_projects", "sewage_pipes", "toilet_projects"}
     plan = json.loads((tmp_path / "p" / "plan.json").read_text(encoding="utf-8"))
     assert plan["class3"]["seats_after_claimed"] >= plan["class3"]["seats_before"]
     assert plan["waste"]["sites"] <= 2 and plan["waste"]["mode"] == "sites"

@@ -54,3 +54,23 @@ def test_full_plan_option_writes_the_plan(sample, tmp_path):
                                           "OUTPUT_FOLDER": str(tmp_path / "report")})
     plan = json.loads((tmp_path / "report" / "plan" / "plan.json").read_text(encoding="utf-8"))
     assert plan["waste"]["coverage_after_pct"] >= 60 and plan["roads"]["coverage_after_pct"] >= 85
+    assert plan["sewage"]["rate_after_pct"] >= plan["sewage"]["target_pct"]
+    # one county and no region total: no share of the region's toilets to plan, and plan.json says so
+    assert plan["toilets"]["mode"] == "share_unknown" and plan["toilets"]["households"] == 0
+
+
+def test_plan_sanitation_matches_core(results_gpkg, tmp_path):
+    import processing
+
+    res = processing.run("ruralenv:plan_sanitation", {
+        "RESULTS": str(results_gpkg), "TIME_LIMIT": 10, "OUTPUT_FOLDER": str(tmp_path / "plan"),
+        "OUTPUT_SEWAGE_PROJECTS": "TEMPORARY_OUTPUT", "OUTPUT_SEWAGE_PIPES": "TEMPORARY_OUTPUT",
+        "OUTPUT_TOILET_PROJECTS": "TEMPORARY_OUTPUT", "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"})
+    core = make_plan(results_gpkg, PlanOptions(waste=False, roads=False, time_limit=10)).summary
+    assert res["RATE_AFTER_PCT"] == core["sewage"]["rate_after_pct"] >= core["sewage"]["target_pct"]
+    assert res["COST_WAN"] == pytest.approx(core["sewage"]["cost_wan"]) and res["BOUND_WAN"] <= res["COST_WAN"]
+    assert res["OUTPUT_SEWAGE_PROJECTS"].featureCount() == core["sewage"]["projects"]
+    assert res["TOILETS"] == core["toilets"]["households"]
+    plan = json.loads((tmp_path / "plan" / "plan.json").read_text(encoding="utf-8"))
+    assert set(plan["investment"]["by_pillar"]) == {"toilets", "sewage", "waste", "roads"}
+    assert plan["investment"]["by_pillar"]["roads"] == 0 and plan["sewage"]["check"]["disagree"] == 0
