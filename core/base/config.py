@@ -565,7 +565,8 @@ TOML_TABLES = ("inputs", "settings")
 
 def _check_names(path: Path, table: str, doc: dict, known: list[str] | tuple[str, ...]) -> None:
     """Raise ConfigError naming every unknown table (``table`` empty) or key of ``[table]``, with the nearest
-    known name: a misspelt ``[setting]`` must not run on the defaults."""
+    known name: a misspelt ``[setting]`` must not run on the defaults.
+    """
     unknown = [k for k in doc if k not in known]
     if not unknown:
         return

@@ -229,7 +229,8 @@ def bilingual(key: str) -> str:
 
 def value(code: object, lang: str | int = "zh") -> object:
     """The term of a coded value (``county``, ``optimal``, ``transfer_station`` …) in ``lang``; other values
-    (numbers, names, codes the glossary does not hold) come back unchanged."""
+    (numbers, names, codes the glossary does not hold) come back unchanged.
+    """
     if isinstance(code, str) and code in TERMS:
         return label(code, lang)
     return code
@@ -242,7 +243,8 @@ def target(year: int, pct: float, more: bool = False) -> str:
 
 def number(x: float, digits: int = 1, fixed: bool = False) -> str:
     """A number as Chinese running text writes it, no spaces: without trailing zeros (``29.6``, ``60``), or with
-    ``digits`` decimals when ``fixed`` (measured values, so that one sentence pattern holds them all)."""
+    ``digits`` decimals when ``fixed`` (measured values, so that one sentence pattern holds them all).
+    """
     text = f"{x:.{digits}f}"
     if not fixed and digits:
         text = text.rstrip("0").rstrip(".")
@@ -256,7 +258,8 @@ def with_unit(x: float, unit: str, digits: int = 1, fixed: bool = False) -> str:
 
 def model_label(model: str, covered: bool | None, lang: str | int = "zh") -> str:
     """A village's collection model in the plan's words with its chain, and whether it is covered:
-    ``村庄分散治理模式（农牧户集、嘎查村收、嘎查村处理），未覆盖``."""
+    ``村庄分散治理模式（农牧户集、嘎查村收、嘎查村处理），未覆盖``.
+    """
     if lang in ("en", 1):
         base = f"{en(model)}: {en(model + '_chain')}"
         return base if covered is None else f"{base}, {en('covered' if covered else 'not_covered')}"

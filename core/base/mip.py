@@ -1,5 +1,6 @@
 """One mixed-integer programme solved by HiGHS: what the siting, paving and sewage plans and the capacity-aware
-assignment share."""
+assignment share.
+"""
 from __future__ import annotations
 
 import ctypes
@@ -85,7 +86,8 @@ def solve_mip(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows: sp.c
 def _quiet_stdout() -> Iterator[None]:
     """Send what C code prints to standard output during the block to nowhere (file descriptor 1 is pointed at
     the null device and C's stdout buffer flushed before it is restored): the command's own output on stdout
-    stays clean even with ``-q``. Where file descriptor 1 cannot be redirected, nothing changes."""
+    stays clean even with ``-q``. Where file descriptor 1 cannot be redirected, nothing changes.
+    """
     try:
         sys.stdout.flush()
         saved = os.dup(1)

@@ -135,7 +135,8 @@ def capped_pairs(
 
 def _submatrix(matrix: sp.csr_matrix, window: np.ndarray, local: np.ndarray) -> sp.csr_matrix:
     """``matrix[window][:, window]`` in time of the window's edges (``local`` maps node → window index, -1 out),
-    where scipy's column indexing costs the size of the whole graph per call."""
+    where scipy's column indexing costs the size of the whole graph per call.
+    """
     rows = matrix[window]
     keep_col = local[rows.indices]
     row_of = np.repeat(np.arange(len(window)), np.diff(rows.indptr))

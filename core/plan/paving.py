@@ -117,7 +117,8 @@ class PavingInstance:
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Component label of each of ``n`` nodes joined by edges (a, b): union–find, cheap for the few nodes of a
-    plan (scipy's connected_components costs a millisecond of set-up per call, which pruning repeats)."""
+    plan (scipy's connected_components costs a millisecond of set-up per call, which pruning repeats).
+    """
     if len(a) > 20_000:
         g = sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
         return connected_components(g, directed=False)[1]
@@ -196,7 +197,8 @@ def _other_end(inst: PavingInstance) -> np.ndarray:
 def _connection(inst: PavingInstance, paved: np.ndarray, other: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """From the tree ``paved`` builds: per village the end to reach, the cost through its own edge and through
-    its hardened road, and the search's predecessors."""
+    its hardened road, and the search's predecessors.
+    """
     other = _other_end(inst) if other is None else other
     w = np.where(paved, EPS_WEIGHT, inst.length)
     m = sp.csr_matrix((np.r_[w, w], (np.r_[inst.cu, inst.cv], np.r_[inst.cv, inst.cu])),
@@ -269,7 +271,8 @@ def greedy(inst: PavingInstance, need: int, ratio: int = 1) -> tuple[np.ndarray,
 
 def single_costs(inst: PavingInstance) -> np.ndarray:
     """Metres each village would cost alone: its own edge plus the shortest unpaved path to the root (or the
-    path that joins its nearest hardened road to the root)."""
+    path that joins its nearest hardened road to the root).
+    """
     none = np.zeros(len(inst.edges), bool)
     _, via_own, via_hard, _ = _connection(inst, none)
     return np.minimum(via_own, via_hard)
@@ -277,7 +280,8 @@ def single_costs(inst: PavingInstance) -> np.ndarray:
 
 def path_bound(costs: np.ndarray, need: int) -> float:
     """A lower bound in km: a plan that gains ``need`` villages contains a whole connection for each, so it
-    costs at least the ``need``-th smallest single-village cost."""
+    costs at least the ``need``-th smallest single-village cost.
+    """
     return float(np.sort(costs)[need - 1]) / 1000.0 if 0 < need <= len(costs) else 0.0
 
 
@@ -439,7 +443,6 @@ def exact(inst: PavingInstance, need: int, time_limit: float,
     -------
     (paved or None, lower bound in km, status)
     """
-
     n_e, n_t, n = len(inst.edges), len(inst.term_edge), inst.n_comp + 1
     src = inst.n_comp
     roots = np.flatnonzero(inst.root)

@@ -132,7 +132,8 @@ EXTRA_LAYERS = ("sewer", "urban_areas", "priority_zones")
 
 def _extra_layers(gpkg: Path, crs: CRS) -> dict[str, gpd.GeoDataFrame]:
     """The run's ``sewer``, ``urban_areas`` and ``priority_zones`` inputs, read from the sources the run's record
-    names when they are still there unchanged (same SHA-256); a missing or changed source is left out."""
+    names when they are still there unchanged (same SHA-256); a missing or changed source is left out.
+    """
     from ..base.config import LayerSpec
     from ..base.files import sha256_of
     from ..io.runinfo import read_run_record

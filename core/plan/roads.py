@@ -205,7 +205,8 @@ def road_pieces(inp: PlanInputs, net: RoadNetwork, edges: np.ndarray, gains: np.
 
 def paved_roads(inp: PlanInputs, net: RoadNetwork, edges: np.ndarray) -> gpd.GeoDataFrame:
     """The roads layer with ``edges`` hardened: lines paved whole get a hardened surface; partly paved lines
-    are split at their graph nodes (which changes no distance) and only the paved pieces are hardened."""
+    are split at their graph nodes (which changes no distance) and only the paved pieces are hardened.
+    """
     word = inp.config.hardened_surfaces[0]
     roads = inp.roads.copy()
     chosen = np.zeros(net.n_edges, bool)

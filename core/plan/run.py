@@ -250,7 +250,8 @@ def county_names(inp: PlanInputs) -> dict[str, str]:
 
 def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
     """One sentence per county in Chinese and English, in the plan's words: 新增垃圾转运站3座，生活垃圾收运处置体系
-    覆盖行政村比例由29.6%提高到60.6%，达到2025年60%以上目标；新硬化道路118.3公里，…."""
+    覆盖行政村比例由29.6%提高到60.6%，达到2025年60%以上目标；新硬化道路118.3公里，….
+    """
     names = county_names(inp)
     waste = {r["county_code"]: r for r in summary.get("waste", {}).get("counties", [])}
     roads = {r["county_code"]: r for r in summary.get("roads", {}).get("counties", [])}
@@ -288,7 +289,8 @@ def sentences(inp: PlanInputs, summary: dict) -> dict[str, dict[str, str]]:
 
 def _reached(after: float | None, t2023: float, t2025: float, plain_year: int | None) -> str:
     """``，达到2025年60%以上目标`` (or the 2023 one, or ``，未达到2023年…目标``); the plan writes the 2023 waste
-    target without 以上 (``plain_year``)."""
+    target without 以上 (``plain_year``).
+    """
     def words(year: int, t: float) -> str:
         return f"{year}年{glossary.number(100 * t)}%{'' if year == plain_year else '以上'}目标"
     if after is None or after != after:

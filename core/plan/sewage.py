@@ -357,7 +357,8 @@ def _solve_budget(n: int, opt: Options, quotas: list[tuple[np.ndarray, int]], on
                   per_quota: sp.csr_matrix, budget: float, time_limit: float, t0: float,
                   short: dict[int, int]) -> SewageResult:
     """Most villages within ``budget``: u_Q ≤ need_Q villages of each quota weigh n + 1 each, then every
-    village 1, then a cost smaller than one village breaks ties."""
+    village 1, then a cost smaller than one village breaks ties.
+    """
     m, nq = len(opt.members), len(quotas)
     size = np.asarray(once.sum(axis=0)).ravel()
     eps = 0.5 / (float(opt.cost.sum()) + 1.0)

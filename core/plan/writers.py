@@ -74,7 +74,8 @@ def plan_tables(outcome: PlanOutcome) -> dict[str, pd.DataFrame]:
 
 def _beside_the_estimate(roads: pd.DataFrame, outcome: PlanOutcome) -> pd.DataFrame:
     """The paving plan's km with the run's village-by-village estimate beside it (``pave_km_2025``: shared
-    stretches counted again, an upper estimate), so the reader sees which figure is the plan's."""
+    stretches counted again, an upper estimate), so the reader sees which figure is the plan's.
+    """
     counties = outcome.inputs.counties
     if counties is None or "pave_km_2025" not in counties or "km" not in roads or not len(roads):
         return roads
@@ -85,7 +86,8 @@ def _beside_the_estimate(roads: pd.DataFrame, outcome: PlanOutcome) -> pd.DataFr
 
 def plan_headers(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, tuple[str, str]]]:
     """The (Chinese, English) headers of each plan.xlsx sheet, from the output contract: the waste sheets' and
-    the paving sheets' before/after columns say which indicator they measure."""
+    the paving sheets' before/after columns say which indicator they measure.
+    """
     waste = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_WASTE_COLUMNS)
     roads = headers(ROAD_GRADE_COLUMNS + PLAN_COLUMNS + PLAN_ROAD_COLUMNS)
     out = {sheet: roads if sheet.startswith(("硬化道路", "里程曲线", "待硬化路段", "三级公路", "升级路段")) else waste

@@ -311,7 +311,8 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         """The file of a layer the core reads better itself, so QGIS and the command line read it alike: a table
         without geometry (CSV, TXT, XLSX with longitude/latitude columns: the core makes the points) or a
         Shapefile (the core tells GBK from UTF-8 whatever a .cpg says; QGIS trusts the .cpg or assumes the
-        system encoding), unless only the selected features are asked for. None for any other layer."""
+        system encoding), unless only the selected features are asked for. None for any other layer.
+        """
         given = parameters.get(kind.upper())
         if isinstance(given, QgsProcessingFeatureSourceDefinition) and given.selectedFeaturesOnly:
             return None
