@@ -99,3 +99,24 @@ def _text_of(value: Any) -> str | None:
     if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(float(value)) < _LARGEST_WHOLE:
         return str(int(value))
     return str(value).strip() or None
+
+
+def key_numbers(pairs: Iterable[str]) -> tuple[dict[str, float], list[str]]:
+    """``("key=number", …)`` as ``{key: number}``, and the pairs that are not ``key=finite number``.
+
+    The one reader of the settings given as pairs (surface speeds, unit costs); each caller says what range
+    its numbers must lie in and names its setting in the error.
+    """
+    out: dict[str, float] = {}
+    bad: list[str] = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not sep or not key.strip() or not np.isfinite(number):
+            bad.append(pair)
+        else:
+            out[key.strip()] = number
+    return out, bad

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..base._errors import ConfigError
 from ..base.config import Config
+from ..base.values import key_numbers
 
 #: Toilet types of the toilet plan (宜水则水、宜旱则旱, §(六)) and their cost settings.
 TOILET_COST_SETTING = {"flush": "cost_toilet_flush_wan_per_household",
@@ -49,16 +50,10 @@ def cost_table(pairs: tuple[str, ...], setting: str) -> dict[str, float]:
     ConfigError
         A pair is not ``key=number`` with a number >= 0.
     """
-    out: dict[str, float] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        try:
-            number = float(value)
-        except ValueError:
-            number = -1.0
-        if not sep or not key.strip() or not np.isfinite(number) or number < 0:
-            raise ConfigError(f"{setting}: {pair!r} is not key=万元 with a number >= 0")
-        out[key.strip()] = number
+    out, bad = key_numbers(pairs)
+    bad += [f"{k}={v:g}" for k, v in out.items() if v < 0]
+    if bad:
+        raise ConfigError(f"{setting}: {bad[0]!r} is not key=万元 with a number >= 0")
     return out
 
 

@@ -104,10 +104,10 @@ def capped_pairs(
     tx, ty = node_x[targets[ok_t]], node_y[targets[ok_t]]
     t_grid, n_grid = _Grid(tx, ty, size), _Grid(node_x, node_y, size)
     local = np.full(len(node_x), -1, np.int64)  # node → index in the current window (reset after each cell)
-    for cell in _Grid(node_x[sources[ok_s]], node_y[sources[ok_s]], size).groups():
+    for group in _Grid(node_x[sources[ok_s]], node_y[sources[ok_s]], size).groups():
         if check is not None:
             check()
-        src = ok_s[cell]
+        src = ok_s[group]
         sx, sy = node_x[sources[src]], node_y[sources[src]]
         x0, x1, y0, y1 = sx.min() - reach, sx.max() + reach, sy.min() - reach, sy.max() + reach
         near_t = t_grid.near(x0, x1, y0, y1)

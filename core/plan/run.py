@@ -174,7 +174,7 @@ def _villages_layer(inp: PlanInputs, fac: FacilityPlan | None, pav: PavingPlan |
         out["sewage_project_id"] = sew.project_id
     if toi is not None:
         out["toilets_added"] = toi.added.astype(int)
-        out["toilet_type"] = np.where(toi.added > 0, toi.kind, None)
+        out["toilet_type"] = pd.Series(toi.kind, index=out.index, dtype=object).where(toi.added > 0, None)
     return out.set_geometry(v.geometry.name)
 
 

@@ -102,7 +102,10 @@ def own_options(residents: np.ndarray, households: np.ndarray, flow: np.ndarray,
     share = np.where(concentrated, 1.0, 0.0)
     mode, _, _ = sewage_modes(residents, concentrated, share, np.full(n, np.inf), config)
     size, _ = facility_sizes(mode, flow, config)
-    kind, members, cap, pipe = [], [], [], []
+    kind: list[str] = []
+    members: list[tuple[int, ...]] = []
+    cap: list[float] = []
+    pipe: list[float] = []
     for i in range(n):
         if sewer_dist_m[i] <= config.d_sewer_m:
             kind.append("sewer_connect")
@@ -165,9 +168,9 @@ def connected_sets(n: int, pair_i: np.ndarray, pair_j: np.ndarray, max_size: int
     out: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
     for seed in range(n):
-        frontier = [(seed,)]
+        frontier: list[tuple[int, ...]] = [(seed,)]
         for _ in range(max_size - 1):
-            grown = []
+            grown: list[tuple[int, ...]] = []
             for s in frontier:
                 for v in set().union(*(nbr[u] for u in s)):
                     if v > seed and v not in s:
@@ -329,8 +332,8 @@ def solve_sewage(n: int, opt: Options, quotas: list[tuple[np.ndarray, int]], tim
     """
     t0 = time.perf_counter()
     can = np.zeros(n, bool)
-    for m in opt.members:
-        can[list(m)] = True
+    for group in opt.members:
+        can[list(group)] = True
     need = [min(k, int(can[v].sum())) for v, k in quotas]
     short = {q: k - need[q] for q, (_, k) in enumerate(quotas) if k > need[q]}
     quotas = [(v, k) for (v, _), k in zip(quotas, need, strict=True)]

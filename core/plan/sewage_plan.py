@@ -213,7 +213,8 @@ def _layers(inp: PlanInputs, g: Graph, idx: np.ndarray, parts: list
     res, flow = _num(v, "residents"), _num(v, "design_flow_m3d")
     after = np.zeros(len(v), bool)
     pid = np.full(len(v), None, dtype=object)
-    prow, lines = [], []
+    prow: list[dict] = []
+    lines: list[dict] = []
     m = csr_from_edges(g.aug.u, g.aug.v, g.aug.length_m, g.aug.n_nodes)
     node = g.node["villages"]
     for county, loc, opt, r in parts:

@@ -30,6 +30,7 @@ from ..base._errors import ConfigError
 from ..base.config import Config
 from ..base.crs import scale_factors
 from ..base.progress import NullProgress, Progress, check_cancel
+from ..base.values import key_numbers
 from ..network.graph import EPS_WEIGHT, RoadNetwork, csr_from_edges
 from ..network.snapping import Snap
 
@@ -218,16 +219,11 @@ def road_speeds_kmh(road_class: np.ndarray, hardened: np.ndarray, config: Config
 
 def parse_speeds(pairs: tuple[str, ...]) -> dict[str, float]:
     """``("县道=40", …)`` → ``{"县道": 40.0, …}`` (keys lower-case); a malformed pair is a ConfigError."""
-    table = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        try:
-            speed = float(value)
-        except ValueError:
-            speed = -1.0
-        if not sep or not key.strip() or speed <= 0:
-            raise ConfigError(f"surface_speeds_kmh: {pair!r} is not class=km/h with a speed > 0")
-        table[key.strip().lower()] = speed
+    speeds, bad = key_numbers(pairs)
+    bad += [f"{k}={v:g}" for k, v in speeds.items() if v <= 0]
+    if bad:
+        raise ConfigError(f"surface_speeds_kmh: {bad[0]!r} is not class=km/h with a speed > 0")
+    table = {key.lower(): speed for key, speed in speeds.items()}
     return table
 
 

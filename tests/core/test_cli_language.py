@@ -14,6 +14,7 @@ from ruralenv.core.base.i18n import catalogue, has_cjk, translate, with_chinese_
 from ruralenv.core.cli.main import build_parser
 from ruralenv.core.cli.parser import texts, walk
 from ruralenv.core.cli.template import write_templates
+from test_bad_inputs import write
 
 CLI = [sys.executable, "-m", "ruralenv.core.cli"]
 ZH = {"LANG": "zh_CN.UTF-8", "RURALENV_LANG": ""}
@@ -87,15 +88,6 @@ def layers():
     return {k: gpd.read_file(SAMPLE, layer=k) for k in ("villages", "roads", "facilities", "towns")}
 
 
-def _gpkg(tmp_path, layers, **changed) -> list[str]:
-    path = tmp_path / "in.gpkg"
-    args = []
-    for kind, gdf in {**layers, **changed}.items():
-        gdf.to_file(path, layer=kind, driver="GPKG")
-        args += [f"--{kind}", f"{path}:{kind}"]
-    return args
-
-
 def _fails_in_chinese(tmp_path, args, *expected: str) -> list[str]:
     proc = cli("run", *args, "--out", str(tmp_path / "out"), "-q", "--set", f"cache_dir={tmp_path / 'c'}", env=ZH)
     assert proc.returncode == 2, proc.stderr
@@ -109,8 +101,8 @@ def _fails_in_chinese(tmp_path, args, *expected: str) -> list[str]:
 def test_every_input_error_of_the_bad_input_tests_is_chinese(tmp_path, layers):
     """The CLI failures of tests/core/test_bad_inputs.py, in Chinese."""
     v = layers["villages"].drop(columns=["county_code"])
-    _fails_in_chinese(tmp_path / "a", _gpkg(tmp_path, layers, villages=v), "[图层 villages]", "缺少必填字段“county_code”")
-    _fails_in_chinese(tmp_path / "b", _gpkg(tmp_path, layers, facilities=layers["facilities"].iloc[:0]),
+    _fails_in_chinese(tmp_path / "a", write(tmp_path, layers, villages=v), "[图层 villages]", "缺少必填字段“county_code”")
+    _fails_in_chinese(tmp_path / "b", write(tmp_path, layers, facilities=layers["facilities"].iloc[:0]),
                       "[图层 facilities]", "facilities图层为空")
     v = layers["villages"].copy()
     v.loc[3, "geometry"] = None
@@ -118,7 +110,7 @@ def test_every_input_error_of_the_bad_input_tests_is_chinese(tmp_path, layers):
     v["population"] = v["population"].astype(object)
     v.loc[7, "population"] = "约300"
     v.loc[8, "village_class"] = "城镇化类"
-    lines = _fails_in_chinese(tmp_path / "c", _gpkg(tmp_path, layers, villages=v), "第4行 字段“geometry”：没有几何图形",
+    lines = _fails_in_chinese(tmp_path / "c", write(tmp_path, layers, villages=v), "第4行 字段“geometry”：没有几何图形",
                               "第6行 字段“village_code”：代码", "第8行 字段“population”：“约300”不是数字",
                               "第9行 字段“village_class”：未知取值“城镇化类”；应为以下之一：")
     assert len(lines) == 4
