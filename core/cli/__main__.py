@@ -1,4 +1,5 @@
 """``python -m ruralenv.core.cli``: the ``ruralenv`` command."""
 from .main import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())
