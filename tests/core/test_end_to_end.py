@@ -61,14 +61,16 @@ def test_run_writes_summary_and_report_that_agree(cli_run):
     for sheet in book.worksheets:  # every sheet: a Chinese header row over an English one
         head = list(sheet.iter_rows(min_row=1, max_row=1, values_only=True))[0]
         assert any(isinstance(v, str) and any("\u4e00" <= ch <= "\u9fff" for ch in v) for v in head), sheet.title
+    from ruralenv.core.base import contract
+
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    header = list(rows[0])
-    by_code = {str(r[header.index("代码")]): r for r in rows[2:] if r and r[0] is not None}
+    header = list(rows[0])  # the Chinese row, as the contract labels the columns
+    zh = {name: labels[0] for name, labels in contract.headers(contract.INDICATOR_COLUMNS).items()}
+    by_code = {str(r[header.index(zh["code"])]): r for r in rows[2:] if r and r[0] is not None}
     for county in summary["counties"]:
         row = by_code[str(county["code"])]
-        assert row[header.index("名称")] == county["name"]
-        assert row[header.index("行政村数")] == county["n_admin"]
-        assert row[header.index("收运处置体系覆盖的行政村")] == county["n_admin_covered"]
+        for key in ("name", "n_admin", "n_admin_covered", "n_larger_access"):
+            assert row[header.index(zh[key])] == county[key], key
 
 
 def test_surface_command_values_summary_and_report(cli_run, tmp_path):

@@ -22,13 +22,12 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from ...base import schema
 from ...base.config import Config
 from ...base.values import flag_column, number_column
 from ..assign import assign_within_capacity
 from ..stage import Context
 from .attributes import VillageAttributes, column_or
-from .collection import Assignment, Collection
+from .collection import Assignment, Collection, model_labels
 from .distances import Distances, Seeds
 
 #: The tiers of the model: (model, facility type that takes the waste, setting of its distance).
@@ -83,8 +82,7 @@ class Capacity:
         if a is not None:
             out.update({"collection_model": a.model, "covered": a.covered, "model_reason": a.reason_zh,
                         "model_reason_en": a.reason_en,
-                        "model_label": np.array([schema.MODEL_LABELS_ZH.get(m) if m else None for m in a.model],
-                                                object)})
+                        "model_label": model_labels(a.model, a.covered)})
         return out
 
     def facility_columns(self) -> dict[str, np.ndarray]:
