@@ -317,8 +317,13 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         if isinstance(given, QgsProcessingFeatureSourceDefinition) and given.selectedFeaturesOnly:
             return None
         layer = self.parameterAsVectorLayer(parameters, kind.upper(), context)
-        path = Path(layer.source().split("|")[0]) if layer is not None else Path()
-        if not path.is_file():
+        if layer is None or layer.providerType() != "ogr":  # memory, PostGIS, delimited text …: QGIS reads them
+            return None
+        try:
+            path = Path(layer.source().split("|")[0])
+            if not path.is_file():
+                return None
+        except OSError:  # not a file name
             return None
         suffix = path.suffix.lower()
         if suffix in TABLE_SUFFIXES and source.wkbType() == QgsWkbTypes.NoGeometry:
