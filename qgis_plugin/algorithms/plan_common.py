@@ -9,7 +9,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ...core.plan import PlanOptions, make_plan, write_plan
+from ...core.plan import PlanOptions, make_plan, plan_layers, write_plan
 from .base import Outcome, RuralEnvAlgorithm, tr
 
 RESULTS = "RESULTS"
@@ -60,15 +60,6 @@ class PlanAlgorithm(RuralEnvAlgorithm):
         outcome = make_plan(self.parameterAsFile(parameters, RESULTS, context), opt, progress)
         folder = self.parameterAsString(parameters, OUTPUT_FOLDER, context) or None
         files = write_plan(outcome, folder, progress=progress) if folder else {}
-        layers = {"villages": outcome.villages}
-        if outcome.facilities is not None:
-            layers["proposed_sites"] = outcome.facilities.sites
-        if outcome.paving is not None:
-            layers["roads_to_pave"] = outcome.paving.pieces
-        if outcome.sewage is not None:
-            layers["sewage_projects"] = outcome.sewage.projects
-            layers["sewage_pipes"] = outcome.sewage.pipes
-        if outcome.toilets is not None:
-            layers["toilet_projects"] = outcome.toilets.projects
+        layers = plan_layers(outcome)  # the layers of plan.gpkg; each algorithm's sinks pick theirs
         extra = {OUTPUT_FOLDER: folder, PLAN_JSON: str(files["plan.json"]) if files else None}
         return Outcome(layers, outcome.inputs.crs, self.numbers(outcome.summary), extra)
