@@ -115,9 +115,21 @@ def _gongli(d: float, fixed: bool = True) -> str:
 
 def _km_all(d: np.ndarray) -> list[tuple[str, str]]:
     """(Chinese, English) distance text of every value (one Python float each, not a numpy scalar: a region has
-    60,000 villages).
+    60,000 villages); the same text as :func:`_gongli` and :func:`_km` give, the unit looked up once.
     """
-    return [(_gongli(v), _km(v)) for v in np.asarray(d, float).tolist()]
+    unit = glossary.zh("unit_km")
+    return [("无可达设施", "∞") if not math.isfinite(v) else (f"{v / 1000:.1f}{unit}", f"{v / 1000:.1f} km")
+            for v in np.asarray(d, float).tolist()]
+
+
+def _texts_where(d: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """:func:`_km_all` of the values where ``need`` holds (None elsewhere: texts no reason uses are not made)."""
+    out = np.full(len(d), None, dtype=object)
+    rows = np.flatnonzero(need)
+    texts = np.empty(len(rows), dtype=object)
+    texts[:] = _km_all(d[rows])
+    out[rows] = texts
+    return out
 
 
 @dataclass(frozen=True)
@@ -227,10 +239,12 @@ def assign_models(
     en = np.full(n, None, dtype=object)
     rows = np.flatnonzero(reachable)
     k = _Limits.of(config)
-    texts = zip(_km_all(d_station[rows]), _km_all(d_valid_station[rows]), _km_all(haul_of_station[rows]),
-                _km_all(d_town[rows]), _km_all(d_village_treatment[rows]), strict=True)
     station_near = d_station <= config.d_station_m
     town_near = d_town <= config.d_town_m
+    other = reachable & ~is_county
+    texts = zip(*(_texts_where(d, need)[rows] for d, need in (
+        (d_station, other & station_near), (d_valid_station, is_county | (other & ~station_near)),
+        (haul_of_station, is_county), (d_town, other), (d_village_treatment, is_village & covered))), strict=True)
     for i, (s_km, valid_km, haul_km, town_km, village_km) in zip(rows.tolist(), texts, strict=True):
         if is_county[i]:
             zh[i], en[i] = _county_reason(valid_km, haul_km, k)
