@@ -73,7 +73,7 @@ def _write_features(gdf: gpd.GeoDataFrame, path: Path, name: str, index: bool) -
     pyogrio.write_dataframe(gdf.iloc[:0], path, layer=name, driver="GPKG", append=path.exists(),
                             geometry_type=GEOMETRY_TYPES.get(int(kinds[0]), "Unknown") if len(kinds) == 1
                             else "Unknown", layer_options=options)
-    append_rows(path, name, gdf)
+    append_rows(path, name, gdf, clean_text=True)
 
 
 #: Layers with at least this many features get their rows through SQLite in bulk (:func:`append_rows`).
@@ -88,7 +88,7 @@ GEOMETRY_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5:
 BULK_ROWS = 65_536
 
 
-def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
+def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame, clean_text: bool = False) -> None:
     """Insert every row of ``gdf`` into the empty feature table GDAL created for it, through SQLite.
 
     GDAL's GeoPackage writer handles one feature at a time (about 7 µs each): a million roads take longer
@@ -98,7 +98,8 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
     ``gpkg_contents`` and ``gpkg_geometry_columns`` are GDAL's own; the layer's extent and feature count are
     set afterwards, and GDAL's triggers (feature count, R-tree) are lifted for the insert and put back as they
     were; a layer GDAL gave an R-tree spatial index gets its rows' bounds in it.
-    Only 2-D geometries that are neither missing nor empty (the caller checks).
+    Only 2-D geometries that are neither missing nor empty (the caller checks). With ``clean_text`` every
+    missing value of a text (object) column is already None, as :func:`_plain_columns` leaves them.
     """
     con = sqlite3.connect(path, isolation_level=None)
     try:
@@ -117,12 +118,11 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame) -> None:
             con.execute(f'DROP TRIGGER "{trigger}"')
         geoms = np.asarray(gdf.geometry.array)
         b = shapely.bounds(geoms)  # the blobs' envelopes, the R-tree and the layer's extent
-        attributes = pd.DataFrame(gdf[cols])  # sliced without the geometries, which go in as blobs
+        columns = [_sql_column(gdf[c], clean_text) for c in cols]  # each column's array, without the geometries
         for start in range(0, len(gdf), BULK_ROWS):  # in slices: the Python values of a slice at a time
             rows = slice(start, start + BULK_ROWS)
-            part = attributes.iloc[rows]
-            values = [np.arange(start + 1, start + len(part) + 1).tolist(), _blobs(geoms[rows], b[rows], srs_id),
-                      *(_sql_values(part[c]) for c in cols)]
+            values = [np.arange(start + 1, start + len(geoms[rows]) + 1).tolist(), _blobs(geoms[rows], b[rows], srs_id),
+                      *(col[rows].tolist() for col in columns)]
             con.executemany(insert, zip(*values, strict=True))
         rtree = f"rtree_{table}_{geom_col}"  # GDAL made it when it registered the layer's spatial index
         if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchall():
@@ -147,14 +147,57 @@ def _blobs(geoms: np.ndarray, bounds: np.ndarray, srs_id: int) -> list[bytes]:
     """GeoPackage geometry blobs: the 40-byte header with the envelope (from shapely ``bounds``), then ISO WKB
     (little-endian).
     """
-    head = np.zeros(len(geoms), dtype=[("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
-                                       ("envelope", "<f8", (4,))])
-    head["magic"], head["flags"], head["srs_id"] = b"GP", 0b0000_0011, srs_id  # little-endian, xy envelope
-    head["envelope"] = bounds[:, [0, 2, 1, 3]]
+    head = _blob_headers(bounds, srs_id)
+    simple = _simple_blobs(geoms, head)
+    if simple is not None:
+        return simple
     raw = head.tobytes()
     wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
     size = head.itemsize
     return [raw[i:i + size] + w for i, w in zip(range(0, size * len(geoms), size), wkb, strict=True)]
+
+
+def _blob_headers(bounds: np.ndarray, srs_id: int) -> np.ndarray:
+    """The 40-byte GeoPackage header of each blob: magic ``GP``, version 0, little-endian with an xy envelope."""
+    head = np.zeros(len(bounds), dtype=[("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
+                                        ("envelope", "<f8", (4,))])
+    head["magic"], head["flags"], head["srs_id"] = b"GP", 0b0000_0011, srs_id  # little-endian, xy envelope
+    head["envelope"] = bounds[:, [0, 2, 1, 3]]
+    return head
+
+
+def _simple_blobs(geoms: np.ndarray, head: np.ndarray) -> list[bytes] | None:
+    """The blobs of a layer of 2-D points or of 2-D LineStrings, their WKB laid out by numpy (None for other
+    layers).
+
+    Geometries with the same number of vertices share one record layout (header, byte order, type, vertex
+    count, coordinates), so each such group becomes one array whose bytes are cut into the blobs: the same
+    bytes as the header followed by ``shapely.to_wkb(…, byte_order=1, flavor="iso")``, without a WKB object
+    per row (a region's roads are a million rows).
+    """
+    kinds = shapely.get_type_id(geoms)
+    if len(geoms) == 0 or not ((kinds == 0).all() or (kinds == 1).all()):
+        return None
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(owner, minlength=len(geoms))
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    point = bool(kinds[0] == 0)
+    out: list[bytes] = [b""] * len(geoms)
+    for k in np.unique(counts).tolist():
+        rows = np.flatnonzero(counts == k)
+        fields = [("head", head.dtype), ("order", "u1"), ("type", "<u4")]
+        rec = np.zeros(len(rows), dtype=fields + ([] if point else [("n", "<u4")]) + [("xy", "<f8", (k, 2))])
+        rec["head"], rec["order"], rec["type"] = head[rows], 1, 1 if point else 2
+        if not point:
+            rec["n"] = k
+        rec["xy"] = xy[first[rows][:, None] + np.arange(k)]
+        raw, size = rec.tobytes(), rec.itemsize
+        cut = [raw[at:at + size] for at in range(0, size * len(rows), size)]
+        if len(rows) == len(geoms):
+            return cut
+        for i, blob in zip(rows.tolist(), cut, strict=True):
+            out[i] = blob
+    return out
 
 
 def _plain_values(s: pd.Series) -> bool:
@@ -164,18 +207,22 @@ def _plain_values(s: pd.Series) -> bool:
     return s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
 
 
-def _sql_values(s: pd.Series) -> list:
-    """A column as Python values SQLite binds: booleans as 0/1, missing values as None."""
+def _sql_column(s: pd.Series, clean_text: bool = False) -> np.ndarray:
+    """A column as an array whose ``tolist()`` gives the values SQLite binds: booleans as 0/1, missing values as
+    None (``clean_text``: an object column's missing values are None already).
+    """
     if s.dtype == bool:
-        return s.to_numpy().astype(np.int8).tolist()
+        return s.to_numpy().astype(np.int8)
     if isinstance(s.dtype, pd.BooleanDtype):
-        return [None if v is pd.NA else int(v) for v in s.to_numpy(object)]
+        return np.array([None if v is pd.NA else int(v) for v in s.to_numpy(object)], dtype=object)
     values = s.to_numpy(object if s.dtype == object else None)
+    if clean_text and s.dtype == object:
+        return values
     missing = s.isna().to_numpy()
     if missing.any():
         values = values.astype(object)
         values[missing] = None
-    return values.tolist()
+    return values
 
 
 def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -202,7 +249,12 @@ def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
             bad = np.isinf(s.to_numpy())
             if bad.any():
                 fixed[col] = s.where(~bad, np.nan)
-    return df.assign(**fixed) if fixed else df
+    if not fixed:
+        return df
+    out = df.copy(deep=False)  # the new columns replace the old ones in the copy only, without copying the others
+    for col, values in fixed.items():
+        out[col] = values
+    return out
 
 
 def write_report(tables: dict[str, pd.DataFrame], path: Path,
