@@ -137,11 +137,20 @@ def _as_inputs(inputs: RunInputs | Mapping[str, LayerInput], required: Sequence[
 
 def load_layer(kind: str, src: LayerInput) -> tuple[Layer, str | None]:
     """Read and check one input; return the layer and the sha256 of its file (None for in-memory layers)."""
+    layer = _load_layer(kind, src)
+    return layer, None if isinstance(src, gpd.GeoDataFrame) else sha256_of(_file_of(src).path)
+
+
+def _file_of(src: LayerSpec | str | Path) -> LayerSpec:
+    return src if isinstance(src, LayerSpec) else LayerSpec.parse(src)
+
+
+def _load_layer(kind: str, src: LayerInput) -> Layer:
+    """Read and check one input (:func:`load_layer` without the file's digest)."""
     if isinstance(src, gpd.GeoDataFrame):
         name = str(src.attrs.get("source", f"<{kind} layer>"))
-        return check_layer(src, kind, name, None), None
-    spec = src if isinstance(src, LayerSpec) else LayerSpec.parse(src)
-    return read_layer(spec, kind), sha256_of(spec.path)
+        return check_layer(src, kind, name, None)
+    return read_layer(_file_of(src), kind)
 
 
 def _problem_rows(layers: dict[str, Layer]) -> tuple[list[dict], list[Problem]]:
@@ -176,17 +185,21 @@ def read_inputs(
     layers: dict[str, Layer] = {}
     hashes: dict[str, str | None] = {}
     fatal: list[Problem] = []
-    for kind, src in _as_inputs(inputs, required).items():
-        try:
-            layer, digest = load_layer(kind, src)
-        except InputError as exc:
-            fatal.extend(exc.problems)
-            continue
-        if kind == "roads":
-            classify_roads(layer, config)
-        layers[kind], hashes[kind] = layer, digest
-        if progress is not None:
-            progress.advance()
+    given = _as_inputs(inputs, required)
+    with ThreadPoolExecutor(1, thread_name_prefix="ruralenv-sha256") as pool:  # the files are hashed while read
+        digests = {kind: pool.submit(sha256_of, _file_of(src).path) for kind, src in given.items()
+                   if not isinstance(src, gpd.GeoDataFrame)}
+        for kind, src in given.items():
+            try:
+                layer = _load_layer(kind, src)
+            except InputError as exc:
+                fatal.extend(exc.problems)
+                continue
+            if kind == "roads":
+                classify_roads(layer, config)
+            layers[kind], hashes[kind] = layer, digests[kind].result() if kind in digests else None
+            if progress is not None:
+                progress.advance()
     if not fatal:
         check_locations(layers)
     rows, blocking = _problem_rows(layers)
