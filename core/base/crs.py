@@ -117,8 +117,11 @@ def project_geometries(geoms: np.ndarray, source: CRS, target: CRS) -> np.ndarra
     geoms = np.asarray(geoms, dtype=object)
     if shapely.has_z(geoms).any():
         return None
-    xy = shapely.get_coordinates(geoms)
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
     tx, ty = transform_xy(source, target, xy[:, 0], xy[:, 1])
+    kinds = shapely.get_type_id(geoms)
+    if len(geoms) and (kinds == 1).all() and (np.bincount(owner, minlength=len(geoms)) >= 2).all():
+        return shapely.linestrings(tx, ty, indices=owner)  # plain lines made anew: faster than set_coordinates
     return shapely.set_coordinates(geoms.copy(), np.column_stack([tx, ty]))
 
 
