@@ -94,3 +94,66 @@ def test_simplified_equals_shapely_simplify_line_by_line():
         assert np.array_equal(out[out_of == i], want), i
     same, same_of = simplified(xy[line_of < 2], line_of[line_of < 2], 2, 5.0)
     assert same is not None and np.array_equal(same_of, line_of[line_of < 2])
+
+
+def test_blobs_laid_out_by_numpy_equal_shapely_wkb():
+    """GeoPackage blobs of point and LineString layers (numpy layout) are byte for byte the header + WKB ones."""
+    from ruralenv.core.io import write
+
+    rng = np.random.default_rng(3)
+    counts = rng.integers(2, 7, 300)
+    lines = np.array([shapely.linestrings(rng.normal(size=(c, 2)) * 1e5) for c in counts], dtype=object)
+    points = shapely.points(rng.normal(size=(300, 2)) * 1e5)
+    polygons = shapely.buffer(points[:20], 10.0)
+    for geoms in (lines, points, polygons, np.r_[lines[:5], points[:5]], _roads()):
+        bounds = shapely.bounds(geoms)
+        head = write._blob_headers(bounds, 4547).tobytes()
+        size = len(head) // len(geoms)
+        wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
+        assert write._blobs(geoms, bounds, 4547) == [head[i * size:(i + 1) * size] + w for i, w in enumerate(wkb)]
+
+
+def test_plain_lines_projected_anew_equal_set_coordinates():
+    from ruralenv.core.base.crs import project_geometries, transform_xy
+
+    geoms = _roads()
+    got = project_geometries(geoms, CRS.from_epsg(4326), GK)
+    xy = shapely.get_coordinates(geoms)
+    tx, ty = transform_xy(CRS.from_epsg(4326), GK, xy[:, 0], xy[:, 1])
+    want = shapely.set_coordinates(geoms.copy(), np.c_[tx, ty])
+    assert got is not None and shapely.equals_exact(got, want, 0).all()
+    assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(want))
+
+
+def test_valid_station_search_reused_only_when_it_is_the_same_search(monkeypatch):
+    """With every transfer station valid the haul chain takes the distance stage's search (same numbers as a
+    search of its own); with one station invalid it searches."""
+    from ruralenv.core import Config
+    from ruralenv.core.model.stages import collection, distances
+
+    net = build_network(np.asarray(project_geometries_of(_roads())), np.ones(len(_roads()), bool), GK, 1.0)
+    matrix = csr_from_edges(net.edge_u, net.edge_v, net.edge_len_m, net.n_nodes)
+    n = net.n_nodes
+    kind = np.array(["transfer_station"] * 3 + ["county_treatment"] * 2, dtype=object)
+    node = np.array([0, n // 2, n - 1, 5, n // 3])
+    dist = distances.facility_distances(matrix, node, kind, np.arange(0, n, 7), n)
+    searched = []
+    monkeypatch.setattr(collection, "multi_source",
+                        lambda *a, **k: searched.append(a[1]) or distances.multi_source(*a, **k))
+    far = Config().replace(d_haul_m=1e12)
+    d_valid, haul, station = collection.haul_chain(matrix, dist, n, far)
+    assert searched == []
+    want, src = distances.multi_source(matrix, node[:3], n)
+    assert np.array_equal(d_valid, distances.at_nodes(want, dist.village_node))
+    assert np.array_equal(station, distances.at_nodes(src, dist.village_node, -1))
+    near = Config().replace(d_haul_m=float(np.sort(dist.node_dist["county_treatment"][node[:3]])[1]))
+    collection.haul_chain(matrix, dist, n, near)
+    assert len(searched) == 1 and len(searched[0]) == 2
+
+
+def project_geometries_of(geoms: np.ndarray) -> np.ndarray:
+    from ruralenv.core.base.crs import project_geometries
+
+    out = project_geometries(geoms, CRS.from_epsg(4326), GK)
+    assert out is not None
+    return out

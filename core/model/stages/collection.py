@@ -93,7 +93,9 @@ def haul_chain(matrix: sp.csr_matrix, distances: Distances, n_nodes: int,
     haul = distances.node_dist["county_treatment"]
     stations = valid_stations(distances.facility_nodes["transfer_station"], haul, config.d_haul_m)
     known = None if seeds is None else seeds.of(VALID_STATION)
-    d_valid, src = multi_source(matrix, stations, n_nodes, seeds=known)
+    # every station valid (usual): the search from them was the distance stage's transfer-station search
+    done = distances.search_from(matrix, stations, n_nodes) if known is None else None
+    d_valid, src = done if done is not None else multi_source(matrix, stations, n_nodes, seeds=known)
     if known is not None:  # a pendant seed n + i carries the haul of the station its distance leads to
         ok = np.isfinite(seeds.dist[VALID_STATION]) & (seeds.node >= 0)  # type: ignore[union-attr]
         haul = np.r_[haul[:n_nodes], seeds.haul[ok]]  # type: ignore[union-attr]

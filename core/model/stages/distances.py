@@ -117,12 +117,28 @@ class Distances:
         Facility type → graph nodes of the facilities of that type (snapped ones only).
     village_node : ndarray int64
         Graph node of each village (-1: unreachable).
+    matrix : scipy.sparse.csr_matrix or None
+        The graph searched, when no search was seeded (a later search from the same sources on the same
+        matrix can take its result from here: :meth:`search_from`).
     """
 
     node_dist: dict[str, np.ndarray]
     node_source: dict[str, np.ndarray]
     facility_nodes: dict[str, np.ndarray]
     village_node: np.ndarray
+    matrix: sp.csr_matrix | None = None
+
+    def search_from(self, matrix: sp.csr_matrix, nodes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """:func:`multi_source` ``(matrix, nodes, n)`` when a search of this run already made it (the same
+        matrix object, the same source nodes, no seeds), else None.
+        """
+        if self.matrix is not matrix:
+            return None
+        wanted = np.unique(nodes[nodes >= 0])
+        for kind, done in self.facility_nodes.items():
+            if kind in self.node_dist and len(self.node_dist[kind]) == n and np.array_equal(np.unique(done), wanted):
+                return self.node_dist[kind], self.node_source[kind]
+        return None
 
     def to_villages(self, facility_type: str) -> np.ndarray:
         """Road metres from each village to the nearest facility of ``facility_type`` (inf: none)."""
@@ -163,7 +179,7 @@ def facility_distances(matrix: sp.csr_matrix, facility_node: np.ndarray, facilit
         nodes_of[t] = nodes
         node_dist[t], node_source[t] = multi_source(matrix, nodes, n_nodes,
                                                     seeds=None if seeds is None else seeds.of(t))
-    return Distances(node_dist, node_source, nodes_of, village_node)
+    return Distances(node_dist, node_source, nodes_of, village_node, matrix if seeds is None else None)
 
 
 def run(ctx: Context[Any]) -> Distances:
