@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -129,7 +130,8 @@ class SampleOracle:
         i = int(np.argmin(d))
         if not np.isfinite(d[i]):
             return None
-        j = int(np.argmin(shapely.distance(self._segs(i), pt)))
+        with np.errstate(invalid="ignore"):  # a repeated vertex makes a segment of no length: GEOS gives NaN
+            j = int(np.argmin(np.nan_to_num(shapely.distance(self._segs(i), pt), nan=np.inf)))
         seg = self._segs(i)[j]
         fx, fy = shapely.get_coordinates(shapely.line_interpolate_point(seg, shapely.line_locate_point(seg, pt)))[0]
         flon, flat = self.to_ll.transform(fx, fy)
@@ -147,8 +149,10 @@ class SampleOracle:
         return {"length": 1.0, "hardened": bool(self.hardened[line]), "line": line}
 
     def search(self, sources: Iterable[Foot | tuple[int, int]],
-               weight: Callable[[dict], float] | None = None) -> dict:
-        """Metres (or ``weight``) from the nearest source to every node; sources are feet or graph nodes."""
+               weight: Callable[[dict], float] | None = None, paths: bool = False) -> Any:
+        """Metres (or ``weight``) from the nearest source to every node; sources are feet or graph nodes.
+        With ``paths``: (metres, path from the search's start ``"S"`` to each node).
+        """
         weight = weight or (lambda d: d["length"])
         g = self.graph
         g.add_node("S")
@@ -161,8 +165,12 @@ class SampleOracle:
                         g.add_edge("S", node, w=min(old, w * piece))
                 else:
                     g.add_edge("S", s, w=0.0)
-            return nx.single_source_dijkstra_path_length(g, "S", weight=lambda u, v, d: d["w"] if "w" in d
-                                                         else weight(d))
+            def w(u: Any, v: Any, d: dict) -> float:
+                return d["w"] if "w" in d else weight(d)
+
+            if paths:
+                return nx.single_source_dijkstra(g, "S", weight=w)
+            return nx.single_source_dijkstra_path_length(g, "S", weight=w)
         finally:
             g.remove_node("S")
 

@@ -99,3 +99,169 @@ def test_road_distances_match_the_oracle(sample, column):
         theirs = np.where(hauled, theirs, np.nan)
     assert np.isfinite(ours).sum() > (100 if column == "fecal_dist_m" else 300)
     _measured(column, ours, theirs, TOL_M)
+
+
+def _hardened_component(s: dict, hcomp: dict, lon: float, lat: float) -> int | None:
+    """Hardened component of the nearest hardened road within ``access_radius_m`` of a point (None: none)."""
+    o = s["o"]
+    ft = o.foot(lon, lat, line_ok=o.hardened, max_m=CFG.access_radius_m)
+    return None if ft is None else hcomp[(ft.line, ft.seg)]
+
+
+def _access(s: dict, hcomp: dict) -> tuple[np.ndarray, set[int]]:
+    """Hardened access of each village (own township seat or county seat; any seat of the county when its
+    township is not in the towns layer), and the seat-connected hardened components.
+    """
+    t, v = s["t"], s["v"]
+    seat = {row.town_code: _hardened_component(s, hcomp, row.geometry.x, row.geometry.y) for row in t.itertuples()}
+    county_seat = {row.county_code: seat[row.town_code] for row in t.itertuples() if row.is_county_seat}
+    any_seat: dict = {}
+    for row in t.itertuples():
+        any_seat.setdefault(row.county_code, set()).add(seat[row.town_code])
+    access = np.zeros(len(v), bool)
+    for k, row in enumerate(v.itertuples()):
+        hc = _hardened_component(s, hcomp, row.geometry.x, row.geometry.y)
+        if hc is None:
+            continue
+        if row.town_code in seat:
+            access[k] = hc in (seat[row.town_code], county_seat.get(row.county_code))
+        else:
+            access[k] = hc in any_seat.get(row.county_code, set())
+    return access, {c for c in seat.values() if c is not None}
+
+
+def test_access_and_pave_gap_match_the_oracle(sample):
+    """``pave_gap_m``: least unhardened metres from the village's foot on its nearest road to a hardened road of a
+    seat-connected hardened network, plus the metres beyond ``access_radius_m`` off the road; 0 with access.
+    """
+    res, o = sample["res"], sample["o"]
+    hcomp = o.class_components(o.hardened)
+    access, seat_components = _access(sample, hcomp)
+    assert np.array_equal(res.villages["hardened_access"].to_numpy(bool), access)
+    assert 100 < access.sum() < len(access) - 100  # both kinds, plenty of each
+
+    def unpaved(d: dict) -> float:
+        return 0.0 if d["hardened"] is not False else d["length"]
+
+    sources = [n for n, d in o.graph.nodes(data=True) if hcomp.get(n) in seat_components and any(
+        e["hardened"] for e in o.graph[n].values())]
+    dist = o.search(sources, unpaved)
+    gap = np.full(len(access), np.nan)
+    for k in np.flatnonzero(sample["reachable"]):
+        ft = sample["vfeet"][k]
+        gap[k] = o.at_foot(dist, ft, (), unpaved) + max(ft.dist_m - CFG.access_radius_m, 0.0)
+    theirs = np.where(access, 0.0, np.where(np.isfinite(gap), gap, np.nan))
+    ours = res.villages["pave_gap_m"].to_numpy(float)
+    assert np.array_equal(ours == 0, np.round(theirs, 1) == 0)
+    assert (np.isfinite(ours) & (ours > 1000)).sum() > 100
+    _measured("pave_gap_m", ours, theirs, TOL_M)
+
+
+def test_station_and_treatment_distances_match_the_oracle(sample):
+    """``station_dist_m``: road metres to the station named in ``station_name``; ``treatment_dist_m``: to the
+    named treatment facility, through the station (station + the station's haul) for 城乡一体化.
+    """
+    res, o, f = sample["res"], sample["o"], sample["f"]
+    v = res.villages
+    row_of = {name: k for k, name in enumerate(f["name"])}
+    searches: dict[int, dict] = {}
+
+    def metres(frm: int, foot) -> float:
+        src = sample["ffeet"][frm]
+        if frm not in searches:
+            searches[frm] = o.search([src])
+        return o.at_foot(searches[frm], foot, [src])
+
+    station = np.full(len(v), np.nan)
+    treatment = np.full(len(v), np.nan)
+    for k, (s, t, model) in enumerate(zip(v["station_name"], v["treatment_name"], v["collection_model"],
+                                          strict=True)):
+        foot = sample["vfeet"][k]
+        if isinstance(s, str):
+            station[k] = metres(row_of[s], foot)
+        if isinstance(t, str):
+            treatment[k] = metres(row_of[t], foot) if model != "county_process" else (
+                station[k] + metres(row_of[t], sample["ffeet"][row_of[s]]))
+    assert np.isfinite(station).sum() > 20 and np.isfinite(treatment).sum() > 50
+    assert set(v.loc[np.isfinite(treatment), "collection_model"]) == {"county_process", "town_transfer",
+                                                                      "village_collect"}
+    _measured("station_dist_m", v["station_dist_m"].to_numpy(float), station, TOL_M)
+    _measured("treatment_dist_m", v["treatment_dist_m"].to_numpy(float), treatment, TOL_M)
+
+
+# --- Class III (苏木乡镇通三级公路) on the sample with technical grades given ---------------------------------
+CLASS3 = {"高速公路", "一级", "二级", "三级"}
+
+
+def graded_roads() -> gpd.GeoDataFrame:
+    """The sample's roads with a 技术等级 of their own: asphalt 县道 三级 (one in three left unknown), other 县道
+    and 乡道 四级, 机耕路 等外, 村道 and every fourth road unknown; a 三级 network that reaches few seats.
+    """
+    roads = _lonlat("roads")
+    grade = roads["grade"].map({"县道": "四级", "乡道": "四级", "机耕路": "等外"}).astype(object)
+    grade[(roads["grade"] == "县道") & (roads["surface"] == "沥青") & (roads["road_id"] % 3 > 0)] = "三级"
+    grade[(roads["grade"] != "机耕路") & (roads["road_id"] % 4 == 0)] = None
+    return roads.assign(tech_grade=grade.where(grade.notna(), None))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The whole sample (sanitation layers too) run with :func:`graded_roads`."""
+    from ruralenv.core import run_pipeline
+
+    kinds = ("villages", "facilities", "towns", "counties", "mines", "sewer", "urban_areas", "priority_zones")
+    inputs = {k: f"{SAMPLE}:{k}" for k in kinds}
+    roads = graded_roads()
+    inputs["roads"] = roads
+    res = run_pipeline(inputs, Config(cache_dir=str(tmp_path_factory.mktemp("graded"))), write_map=False)
+    return res, roads
+
+
+def _class3_gaps(s: dict, class3: np.ndarray, unknown: np.ndarray, targets: set[int], c3comp: dict,
+                 feet: list) -> np.ndarray:
+    """Per foot: (metres below 三级, metres of unknown grade) on the cheapest path to ``targets``, where the
+    cost is the metres below 三级 of either kind (both together, as the product minimises them).
+    """
+    o = s["o"]
+
+    def below(d: dict) -> float:
+        return 0.0 if d["line"] < 0 or class3[d["line"]] else d["length"]
+
+    sources = [n for n, d in o.graph.nodes(data=True) if c3comp.get(n) in targets and any(
+        e["line"] >= 0 and class3[e["line"]] for e in o.graph[n].values())]
+    dist, path = o.search(sources, below, paths=True)
+    out = np.full((len(feet), 2), np.nan)
+    for k, foot in enumerate(feet):
+        ends = [((foot.line, foot.seg), foot.to_start), ((foot.line, foot.seg + 1), foot.to_end)]
+        rate = below(o.piece(foot.line))
+        end, piece = min(ends, key=lambda e: dist.get(e[0], np.inf) + rate * e[1])
+        if not np.isfinite(dist.get(end, np.inf)):
+            continue
+        out[k] = 0.0
+        for a, b in zip(path[end][1:-1], path[end][2:], strict=True):
+            d = o.graph.edges[a, b]
+            if below(d) > 0:
+                out[k, int(unknown[d["line"]])] += d["length"]
+        out[k, int(unknown[foot.line])] += rate * piece
+    return out
+
+
+def test_class3_access_and_gaps_match_the_oracle(sample, graded):
+    res, roads = graded
+    o, t = sample["o"], sample["t"]
+    class3 = roads["tech_grade"].isin(CLASS3).to_numpy()
+    unknown = roads["tech_grade"].isna().to_numpy() & ~class3
+    c3comp = o.class_components(class3)
+    seat_comp = []
+    for p in t.geometry:
+        ft = o.foot(p.x, p.y, line_ok=class3, max_m=CFG.access_radius_m)
+        seat_comp.append(None if ft is None else c3comp[(ft.line, ft.seg)])
+    targets = {c for c, seat in zip(seat_comp, t["is_county_seat"], strict=True) if seat and c is not None}
+    access = np.array([c is not None and c in targets for c in seat_comp])
+    assert np.array_equal(res.towns["class3_access"].to_numpy(bool), access)
+    gaps = _class3_gaps(sample, class3, unknown, targets, c3comp, sample["tfeet"])
+    gaps[:, 0] += [max(ft.dist_m - CFG.access_radius_m, 0.0) for ft in sample["tfeet"]]  # off the road, beyond reach
+    gaps[access] = 0.0
+    assert (gaps[:, 0] > 1000).sum() >= 5 and (gaps[:, 1] > 1000).sum() >= 5  # both kinds of gap, real ones
+    _measured("class3_gap_m", res.towns["class3_gap_m"].to_numpy(float), gaps[:, 0], TOL_M)
+    _measured("class3_gap_unknown_m", res.towns["class3_gap_unknown_m"].to_numpy(float), gaps[:, 1], TOL_M)
