@@ -13,6 +13,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from conftest import SAMPLE
 from oracle import GEOD, SampleOracle
 from ruralenv.core import Config
@@ -265,3 +266,42 @@ def test_class3_access_and_gaps_match_the_oracle(sample, graded):
     assert (gaps[:, 0] > 1000).sum() >= 5 and (gaps[:, 1] > 1000).sum() >= 5  # both kinds of gap, real ones
     _measured("class3_gap_m", res.towns["class3_gap_m"].to_numpy(float), gaps[:, 0], TOL_M)
     _measured("class3_gap_unknown_m", res.towns["class3_gap_unknown_m"].to_numpy(float), gaps[:, 1], TOL_M)
+
+
+# --- straight-line distances: metres on the ellipsoid ----------------------------------------------------------
+def _geodesic_to(o: SampleOracle, targets: list, lon: float, lat: float) -> float:
+    """Least geodesic metres from a point to any of ``targets`` (metric-CRS geometries; 0 inside a polygon): the
+    nearest point of each found in the metric CRS, the distance to it measured by Geod.
+    """
+    pt = shapely.Point(*o.to_xy.transform(lon, lat))
+    best = np.inf
+    for g in targets:
+        if g.geom_type == "Polygon" and g.covers(pt):
+            return 0.0
+        edge = g.exterior if g.geom_type == "Polygon" else g
+        near = edge.interpolate(edge.project(pt)) if edge.geom_type != "Point" else edge
+        best = min(best, float(GEOD.inv(lon, lat, *o.to_ll.transform(near.x, near.y))[2]))
+    return best
+
+
+def test_mine_and_sewer_distances_are_geodesic(sample, graded):
+    """``near_mine_dist_m`` (nearest mine within ``mine_buffer_m``) and ``sewer_dist_m`` (nearest sewer line,
+    urban area or wastewater plant) are metres on the ground: Geod, not the projected grid (whose scale is
+    1 + 1.3e-4 at the sample's western edge, 0.85° from the central meridian, and 1.7 % across a region).
+    """
+    res, o = graded[0], sample["o"]
+    v = sample["v"]
+    mines = _lonlat("mines")
+    mine_d = np.array([[GEOD.inv(p.x, p.y, m.x, m.y)[2] for m in mines.geometry] for p in v.geometry])
+    nearest = np.where(mine_d.min(axis=1) <= CFG.mine_buffer_m, mine_d.min(axis=1), np.nan)
+    name = np.where(np.isfinite(nearest), mines["name"].to_numpy(object)[mine_d.argmin(axis=1)], None)
+    assert list(res.villages["near_mine"]) == list(name)
+    bad = ((mine_d <= CFG.mine_buffer_m) & (mines["green_mine_level"].to_numpy(object) == "none")).any(axis=1)
+    assert np.array_equal(res.villages["near_non_green_mine"].to_numpy(bool), bad)
+    _measured("near_mine_dist_m", res.villages["near_mine_dist_m"].to_numpy(float), nearest, TOL_M)
+    targets = [*_lonlat("sewer").to_crs(res.crs).geometry, *_lonlat("urban_areas").to_crs(res.crs).geometry,
+               *sample["f"].to_crs(res.crs).geometry[sample["f"]["facility_type"] == "wastewater_plant"]]
+    sewer = np.array([_geodesic_to(o, targets, p.x, p.y) for p in v.geometry])
+    assert (sewer == 0).sum() >= 2 and (sewer < 3000).sum() >= 10 and (sewer > 10_000).sum() > 100
+    # 0.05 m rounding; the nearest point is found on the grid, which moves it along a line by a hair (< 1e-6)
+    _measured("sewer_dist_m", res.villages["sewer_dist_m"].to_numpy(float), sewer, TOL_M, rel=1e-6)
