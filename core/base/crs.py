@@ -253,6 +253,15 @@ def pairs_on_ground(crs: CRS | None, points: np.ndarray, geoms: np.ndarray,
 
     Candidates are found on the grid with room for the projection's scale (:data:`SCALE_SPREAD`), then measured.
 
+    Parameters
+    ----------
+    crs : pyproj.CRS or None
+        The metric CRS of both (None: plain projected metres).
+    points : ndarray of shapely Points
+    geoms : ndarray of shapely geometries
+    max_m : float, optional
+        Ground metres within which every pair is wanted; None: each point's nearest geometry, however far.
+
     Returns
     -------
     (point index, geometry index, metres) : ndarray int64, ndarray int64, ndarray float64

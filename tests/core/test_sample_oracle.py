@@ -18,6 +18,8 @@ from conftest import SAMPLE
 from oracle import GEOD, SampleOracle
 from ruralenv.core import Config
 
+pytestmark = pytest.mark.slow  # one more run of the sample and some twenty networkx searches: about 20 s
+
 CFG = Config()
 #: rounding of 0.1 m outputs (0.05) plus the product's 1e-6 m edges and curvature formula (< 0.01 m).
 TOL_M = 0.05 + 0.01
