@@ -13,14 +13,14 @@ A village that no facility of a tier can take falls to the next tier, with ``cap
 """
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from ...base.config import Config
 from ...base.values import flag_column, number_column
@@ -192,25 +192,78 @@ def plants_of_stations(p: Any, dist: Distances, facility_row: dict) -> np.ndarra
     return out
 
 
-def pair_distances(matrix: sp.csr_matrix, sources: np.ndarray, village_node: np.ndarray, limit: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reach_parts(matrix: sp.csr_matrix, within: np.ndarray) -> np.ndarray:
+    """Per node: its connected part in the graph of the nodes ``within`` alone (-1 for the others)."""
+    n = matrix.shape[0]
+    row = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    keep = within[row] & within[matrix.indices]
+    graph = sp.csr_matrix((np.ones(int(keep.sum())), (row[keep], matrix.indices[keep])), shape=(n, n))
+    return np.where(within, connected_components(graph, directed=False)[1], -1)
+
+
+def _by_part(keys: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``keys`` sorted, and the start and end in that order of each of ``parts``."""
+    order = np.argsort(keys, kind="stable")
+    return order, np.searchsorted(keys[order], parts), np.searchsorted(keys[order], parts, side="right")
+
+
+def pair_distances(matrix: sp.csr_matrix, sources: np.ndarray, village_node: np.ndarray, limit: float,
+                   part: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(village, source index, metres) of every village within ``limit`` road metres of each source node.
 
-    Bounded searches, a few sources at a time (each search row spans the whole graph).
+    ``part`` (:func:`reach_parts`) numbers the connected parts of the nodes within ``limit`` of some source
+    (the nearest-facility search gives them): a path of at most ``limit`` metres runs through such nodes only,
+    so each part is searched on its own, from its own sources (a search row spans its part, not the whole
+    graph). Nodes with a negative part are not searched.
     """
-    vi, fi, dd = [], [], []
-    ok = np.flatnonzero(village_node >= 0)
-    step = max(1, int(2e7 // max(matrix.shape[0], 1)))
-    for start in range(0, len(sources), step):
-        chunk = sources[start:start + step]
-        d = np.atleast_2d(dijkstra(matrix, directed=False, indices=chunk, limit=limit))[:, village_node[ok]]
+    n = len(part)
+    v_ok = np.flatnonzero((village_node >= 0) & (village_node < n))
+    v_ok = v_ok[part[village_node[v_ok]] >= 0]
+    s_part, v_part = part[sources], part[village_node[v_ok]]
+    parts = np.intersect1d(s_part, v_part)
+    nodes = np.flatnonzero(np.isin(part, parts))
+    nodes = nodes[np.argsort(part[nodes], kind="stable")]
+    local = np.full(n, -1, np.int64)
+    local[nodes] = np.arange(len(nodes))
+    sub = matrix[nodes][:, nodes].tocsr()
+    lo = np.searchsorted(part[nodes], parts)
+    hi = np.searchsorted(part[nodes], parts, side="right")
+    s_order, s_lo, s_hi = _by_part(s_part, parts)
+    v_order, v_lo, v_hi = _by_part(v_part, parts)
+    vi, fi, dd = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for k in range(len(parts)):
+        src = s_order[s_lo[k]:s_hi[k]]
+        vil = v_ok[v_order[v_lo[k]:v_hi[k]]]
+        start, inv = np.unique(local[sources[src]] - lo[k], return_inverse=True)
+        d = np.atleast_2d(dijkstra(sub[lo[k]:hi[k], lo[k]:hi[k]], directed=False, indices=start, limit=limit))
+        d = d[inv][:, local[village_node[vil]] - lo[k]]
         f, v = np.nonzero(d <= limit)
-        vi.append(ok[v])
-        fi.append(start + f)
+        vi.append(vil[v])
+        fi.append(src[f])
         dd.append(d[f, v])
-    if not vi:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     return np.concatenate(vi), np.concatenate(fi), np.concatenate(dd)
+
+
+def binding_parts(part: np.ndarray, f_node: np.ndarray, f_cap: np.ndarray, f_group: np.ndarray | None,
+                  v_node: np.ndarray, v_waste: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Per part: whether a capacity may bind there — a facility (or the group it hauls to) takes less than the
+    waste of the villages of its part(s). Elsewhere every village may simply take its nearest facility.
+
+    ``f_*`` describe the tier's facilities, ``v_*`` its eligible villages (on the graph); ``cap`` is indexed
+    by the groups.
+    """
+    n_parts = int(part.max()) + 1 if len(part) else 0
+    vp = part[v_node]
+    total = np.bincount(vp[vp >= 0], weights=v_waste[vp >= 0], minlength=n_parts)
+    fp = part[f_node]
+    tight = total[fp] > f_cap + 1e-9
+    if f_group is not None and len(fp):
+        gp = np.unique(np.c_[f_group, fp], axis=0)
+        by_group = np.bincount(gp[:, 0], weights=total[gp[:, 1]], minlength=len(cap))
+        tight |= by_group[f_group] > cap[f_group] + 1e-9
+    out = np.zeros(n_parts, bool)
+    out[fp[tight]] = True
+    return out
 
 
 def run(ctx: Context[Any]) -> Capacity:
@@ -268,61 +321,129 @@ def _reason(text_zh: str, text_en: str, base: tuple[object, object]) -> tuple[st
     return (f"{text_zh}；{zh}" if zh else text_zh, f"{text_en}; {en}" if en else text_en)
 
 
+@dataclass(frozen=True)
+class Tier:
+    """One tier of the model as the capacity-aware assignment sees it.
+
+    Attributes
+    ----------
+    model, kind : str
+        The model and the facility type that takes its waste (:data:`TIERS`).
+    limit : float
+        The rule's road metres (``d_station_m``, ``d_town_m``, ``d_village_m``).
+    rows : ndarray int64
+        The usable facilities (rows of the facilities layer).
+    """
+
+    model: str
+    kind: str
+    limit: float
+    rows: np.ndarray
+
+
+#: Pairs (village, facility row, metres) of a tier for the villages still to assign (given as a mask).
+PairsOf = Callable[[Tier, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
 def capacity_assignment(p: Any, col: Collection, dist: Distances, waste: np.ndarray, cap: np.ndarray,
                         plant: np.ndarray) -> tuple[Assignment, _Chain, dict]:
-    """Each tier in turn, villages assigned within capacity (exact); the rest fall to the next tier."""
-    a = col.assignment
-    cfg = p.config
-    n = len(waste)
+    """Each tier in turn, villages assigned within capacity (exact); the rest fall to the next tier.
+
+    Road distances of pairs are searched only in the parts of the graph where some capacity may bind
+    (:func:`binding_parts`); elsewhere each village's pair is its nearest facility of the rule's searches.
+    """
     ftype = p.facilities["facility_type"].to_numpy(object)
-    reachable = p.reachable & p.has_facilities
+    vnode = dist.village_node
+    facility_row = {t: _row_at(p.facility_node, ftype == t, p.graph.n_nodes) for t in WASTE_TYPES}
+    nearest_node = {"transfer_station": col.station_node if col.station_node is not None else np.full(len(vnode), -1),
+                    "town_treatment": _at_nodes_int(dist.node_source["town_treatment"], vnode),
+                    "village_treatment": _at_nodes_int(dist.node_source["village_treatment"], vnode)}
+    nearest_d = {"transfer_station": col.d_valid_station, "town_treatment": dist.to_villages("town_treatment"),
+                 "village_treatment": dist.to_villages("village_treatment")}
+
+    def pairs_of(tier: Tier, elig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        part = reach_parts(p.matrix, dist.node_dist[tier.kind] <= tier.limit)
+        on = np.flatnonzero(elig & (vnode >= 0))
+        groups = plant[tier.rows] if tier.kind == "transfer_station" else None
+        tight = binding_parts(part, p.facility_node[tier.rows], cap[tier.rows], groups, vnode[on], waste[on], cap)
+        vp = part[vnode[on]]
+        searched = np.where(tight[np.maximum(part, 0)] & (part >= 0), part, -1)
+        vi, fi, dd = pair_distances(p.matrix, p.facility_node[tier.rows], vnode, tier.limit, searched)
+        keep = elig[vi]
+        near = on[(vp < 0) | ~tight[np.maximum(vp, 0)]]
+        f = _at(facility_row[tier.kind], nearest_node[tier.kind][near])
+        d = nearest_d[tier.kind][near]
+        ok = (f >= 0) & (d <= tier.limit)
+        return np.r_[vi[keep], near[ok]], np.r_[tier.rows[fi[keep]], f[ok]], np.r_[dd[keep], d[ok]]
+
+    haul = np.full(len(ftype), np.nan)
+    on = p.facility_node >= 0
+    haul[on] = dist.node_dist["county_treatment"][p.facility_node[on]]
+    tiers = [Tier(m, kind, getattr(p.config, setting), np.flatnonzero((ftype == kind) & on))
+             for m, kind, setting in TIERS]
+    tiers[0] = Tier(tiers[0].model, tiers[0].kind, tiers[0].limit, tiers[0].rows[plant[tiers[0].rows] >= 0])
+    return assign_tiers(col.assignment, p.reachable & p.has_facilities, tiers, pairs_of, waste, cap, plant, haul)
+
+
+def assign_tiers(a: Assignment, reachable: np.ndarray, tiers: list[Tier], pairs_of: PairsOf, waste: np.ndarray,
+                 cap: np.ndarray, plant: np.ndarray, haul: np.ndarray) -> tuple[Assignment, _Chain, dict]:
+    """The tiers in turn (:data:`TIERS`), each a transportation problem solved exactly; what a tier cannot
+    take falls to the next, with ``capacity`` in its reason.
+
+    Parameters
+    ----------
+    a : Assignment
+        The rule's models (their reasons and the dispersed flag are kept).
+    reachable : ndarray bool
+        Villages that get a model.
+    tiers : list of Tier
+        A station is usable only with a county plant within ``d_haul_m``.
+    pairs_of : callable
+        The allowed pairs of a tier for the villages of a mask (:data:`PairsOf`).
+    waste, cap : ndarray
+        t/d of each village; t/d each facility can take (inf: unlimited).
+    plant, haul : ndarray
+        Per facility row: the county plant a station hauls to (-1: none) and the road metres of that haul.
+
+    Returns
+    -------
+    (Assignment, chain, solve)
+    """
+    n = len(waste)
     model = np.full(n, None, object)
     covered = np.zeros(n, bool)
     zh, en = a.reason_zh.copy(), a.reason_en.copy()
     chain = _Chain(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
     left = reachable.copy()
     solve: dict = {}
-    for m, kind, setting in TIERS:
-        rows = np.flatnonzero((ftype == kind) & (p.facility_node >= 0))
-        if kind == "transfer_station":
-            rows = rows[plant[rows] >= 0]  # a station is usable only with a county plant within d_haul_m
-        elig = left & (~a.dispersed if m == "town_transfer" else True)
-        vi, fi, dd = pair_distances(p.matrix, p.facility_node[rows], dist.village_node, getattr(cfg, setting))
-        keep = elig[vi]
-        vi, fi, dd = vi[keep], rows[fi[keep]], dd[keep]
-        groups = plant[fi] if kind == "transfer_station" else None
+    for tier in tiers:
+        elig = left & (~a.dispersed if tier.model == "town_transfer" else True)
+        vi, fi, dd = pairs_of(tier, elig)
+        groups = plant[fi] if tier.kind == "transfer_station" else None
         chosen, info = assign_within_capacity(vi, fi, dd, waste, cap, groups)
-        solve[m] = info
+        solve[tier.model] = info
         got = chosen >= 0
         wanted = np.zeros(n, bool)
         wanted[vi] = True
-        pushed = wanted & ~got
-        for i in np.flatnonzero(pushed):
-            zh[i], en[i] = _reason(f"处理能力不足(capacity)：可达的{TIER_ZH[kind]}已满",
-                                   f"capacity: every {kind} within reach is full", (zh[i], en[i]))
-        if m == "village_collect":
-            model[left] = m
-            covered[got] = True
-        else:
-            model[got] = m
-            covered[got] = True
-        _record(chain, m, got, chosen, (vi, fi, dd), plant, p, dist)
+        for i in np.flatnonzero(wanted & ~got):
+            zh[i], en[i] = _reason(f"处理能力不足(capacity)：可达的{TIER_ZH[tier.kind]}已满",
+                                   f"capacity: every {tier.kind} within reach is full", (zh[i], en[i]))
+        model[left if tier.model == "village_collect" else got] = tier.model
+        covered[got] = True
+        _record(chain, tier.model, chosen, (vi, fi, dd), plant, haul)
         left &= ~got
     return Assignment(model, covered, a.dispersed, zh, en), chain, solve
 
 
-def _record(chain: _Chain, m: str, got: np.ndarray, chosen: np.ndarray, pairs: tuple[np.ndarray, ...],
-            plant: np.ndarray, p: Any, dist: Distances) -> None:
+def _record(chain: _Chain, m: str, chosen: np.ndarray, pairs: tuple[np.ndarray, ...], plant: np.ndarray,
+            haul: np.ndarray) -> None:
     """Write the chosen facility of each assigned village and its distance into ``chain``."""
     vi, fi, dd = pairs
     hit = chosen[vi] == fi
-    pair_d = {(int(v), int(f)): float(d) for v, f, d in zip(vi[hit], fi[hit], dd[hit], strict=True)}
-    for i in np.flatnonzero(got):
-        f = int(chosen[i])
-        d = pair_d.get((int(i), f), math.nan)
-        if m == "county_process":
-            chain.station[i], chain.station_dist[i] = f, d
-            chain.treatment[i] = plant[f]
-            chain.treatment_dist[i] = d + dist.node_dist["county_treatment"][p.facility_node[f]]
-        else:
-            chain.treatment[i], chain.treatment_dist[i] = f, d
+    v, f, d = vi[hit], fi[hit], dd[hit]
+    if m == "county_process":
+        chain.station[v], chain.station_dist[v] = f, d
+        chain.treatment[v] = plant[f]
+        chain.treatment_dist[v] = d + haul[f]
+    else:
+        chain.treatment[v], chain.treatment_dist[v] = f, d
