@@ -14,7 +14,7 @@ A village that no facility of a tier can take falls to the next tier, with ``cap
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from ...base.values import flag_column, number_column
 from ..assign import assign_within_capacity
 from ..stage import Context
 from .attributes import VillageAttributes, column_or
-from .collection import Assignment, Collection, model_labels
+from .collection import VALID_STATION, Assignment, Collection, model_labels
 from .distances import Distances, Seeds
 
 #: The tiers of the model: (model, facility type that takes the waste, setting of its distance).
@@ -58,6 +58,8 @@ class Capacity:
         The models within capacity (``capacity_aware``), else None (the collection stage's stand).
     solve : dict
         How the capacity-aware problems were solved (summary.json).
+    window : dict or None
+        In a partitioned run's window, what the client needs (:func:`window_facts`).
     """
 
     waste_tpd: np.ndarray
@@ -71,6 +73,7 @@ class Capacity:
     names: np.ndarray
     assignment: Assignment | None = None
     solve: dict = field(default_factory=dict)
+    window: dict[str, Any] | None = None  # a partitioned run's window: :func:`window_facts`
 
     def village_columns(self) -> dict[str, np.ndarray]:
         """The output columns of this stage (with ``capacity_aware`` also the models, replacing the rule's)."""
@@ -120,7 +123,7 @@ def facility_capacity(facilities: pd.DataFrame) -> np.ndarray:
     return np.where(np.isfinite(cap), cap, np.inf)
 
 
-def _row_at(node_of_facility: np.ndarray, is_type: np.ndarray, n_nodes: int) -> np.ndarray:
+def row_at_node(node_of_facility: np.ndarray, is_type: np.ndarray, n_nodes: int) -> np.ndarray:
     """Per graph node: the row of the facility of that type on it (-1: none; the first when several share it)."""
     out = np.full(n_nodes + 1, -1, np.int64)
     rows = np.flatnonzero(is_type & (node_of_facility >= 0))
@@ -135,7 +138,7 @@ def _at(table: np.ndarray, nodes: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class _Chain:
+class Chain:
     """Which facility serves each village (rows of the facilities layer) and how far it is."""
 
     station: np.ndarray
@@ -143,34 +146,66 @@ class _Chain:
     treatment: np.ndarray
     treatment_dist: np.ndarray
 
+    @classmethod
+    def empty(cls, n: int) -> Chain:
+        """No village served."""
+        return cls(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
 
-def rule_chain(model: np.ndarray, covered: np.ndarray, col: Collection, dist: Distances, facility_row: dict,
-               plant_of_station: np.ndarray) -> _Chain:
-    """The facilities of the nearest-facility rule along each village's chain."""
-    n = len(model)
-    vnode = dist.village_node
-    station = np.full(n, -1, np.int64)
-    station_dist = np.full(n, np.nan)
-    treatment = np.full(n, -1, np.int64)
-    treatment_dist = np.full(n, np.nan)
-    county = model == "county_process"
-    if col.station_node is not None:
-        station[county] = _at(facility_row["transfer_station"], col.station_node[county])
-        station_dist[county] = col.d_valid_station[county]
-        treatment[county] = np.where(station[county] >= 0, plant_of_station[np.maximum(station[county], 0)], -1)
-        treatment_dist[county] = col.d_valid_station[county] + col.haul_of_station[county]
+
+#: Per facility type: (row of the nearest facility of each village, -1: none; its road metres).
+Nearest = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def nearest_chain(model: np.ndarray, covered: np.ndarray, near: Nearest, plant: np.ndarray,
+                  haul: np.ndarray) -> Chain:
+    """The facilities of the nearest-facility rule along each village's chain.
+
+    Parameters
+    ----------
+    model, covered : ndarray
+        The rule's model of each village and whether it is covered.
+    near : dict
+        ``transfer_station`` (the nearest usable station), ``town_treatment``, ``village_treatment``.
+    plant, haul : ndarray
+        Per facility row: the county plant a station hauls to (-1: none) and the road metres of that haul.
+    """
+    chain = Chain.empty(len(model))
+    county = np.flatnonzero(model == "county_process")
+    rows, d = near["transfer_station"]
+    station = rows[county]
+    chain.station[county], chain.station_dist[county] = station, d[county]
+    served = station >= 0
+    chain.treatment[county[served]] = plant[station[served]]
+    chain.treatment_dist[county[served]] = d[county[served]] + haul[station[served]]
     for m, kind in (("town_transfer", "town_treatment"), ("village_collect", "village_treatment")):
         sel = (model == m) & covered
-        treatment[sel] = _at(facility_row[kind], _at_nodes_int(dist.node_source[kind], vnode[sel]))
-        treatment_dist[sel] = dist.to_villages(kind)[sel]
-    return _Chain(station, station_dist, treatment, treatment_dist)
+        chain.treatment[sel], chain.treatment_dist[sel] = near[kind][0][sel], near[kind][1][sel]
+    return chain
+
+
+def station_haul(p: Any, dist: Distances) -> np.ndarray:
+    """Per facility row: road metres from its node to the nearest county treatment (NaN off the graph)."""
+    haul = np.full(len(p.facilities), np.nan)
+    on = p.facility_node >= 0
+    haul[on] = dist.node_dist["county_treatment"][p.facility_node[on]]
+    return haul
+
+
+def rule_nearest(col: Collection, dist: Distances, facility_row: dict) -> Nearest:
+    """The nearest facility of each tier's searches (:data:`Nearest`), as the rows of the facilities layer."""
+    vnode = dist.village_node
+    station_node = col.station_node if col.station_node is not None else np.full(len(vnode), -1)
+    near = {"transfer_station": (_at(facility_row["transfer_station"], station_node), col.d_valid_station)}
+    for kind in ("town_treatment", "village_treatment"):
+        near[kind] = (_at(facility_row[kind], _at_nodes_int(dist.node_source[kind], vnode)), dist.to_villages(kind))
+    return near
 
 
 def _at_nodes_int(values: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     return np.where(nodes >= 0, values[np.maximum(nodes, 0)], -1).astype(np.int64)
 
 
-def loads(chain: _Chain, waste: np.ndarray, facility_type: np.ndarray) -> np.ndarray:
+def loads(chain: Chain, waste: np.ndarray, facility_type: np.ndarray) -> np.ndarray:
     """t/d each facility receives along the chains (NaN for types that take no household waste)."""
     n = len(facility_type)
     load = np.zeros(n)
@@ -266,41 +301,100 @@ def binding_parts(part: np.ndarray, f_node: np.ndarray, f_cap: np.ndarray, f_gro
     return out
 
 
+@dataclass(frozen=True)
+class WindowRows:
+    """A partitioned run's window: the global row of each of its facilities. The window reports the facilities
+    by those rows (:func:`window_facts`); the client names them and sums the loads over the whole input.
+    """
+
+    facility: np.ndarray
+
+
 def run(ctx: Context[Any]) -> Capacity:
     """The capacity stage: loads along today's chains, and with ``capacity_aware`` the exact assignment."""
     p = ctx.prepared
     col, dist = ctx.need(Collection), ctx.need(Distances)
     ftype = p.facilities["facility_type"].to_numpy(object)
     cap = facility_capacity(p.facilities)
-    waste_types = np.isin(ftype, WASTE_TYPES)
-    unlimited = int((waste_types & ~np.isfinite(cap)).sum())
+    unlimited = int((np.isin(ftype, WASTE_TYPES) & ~np.isfinite(cap)).sum())
     if unlimited:
         ctx.progress.message(f"{unlimited} 座垃圾设施未填处理能力 capacity_tpd，按不限处理 / {unlimited} waste "
                              "facilities have no capacity_tpd: treated as unlimited", "warning")
     waste = village_waste_tpd(p.villages, ctx.need(VillageAttributes).population, p.config)
-    facility_row = {t: _row_at(p.facility_node, ftype == t, p.graph.n_nodes) for t in WASTE_TYPES}
-    plant = plants_of_stations(p, dist, facility_row)
-    a = col.assignment
-    solve: dict = {}
-    assignment = None
-    if ctx.get(Seeds) is not None:  # a partitioned run's window: a facility beyond it has no name here
-        n = len(waste)
-        chain = _Chain(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
-    elif p.config.capacity_aware:
-        assignment, chain, solve = capacity_assignment(p, col, dist, waste, cap, plant)
-    else:
-        chain = rule_chain(a.model, a.covered, col, dist, facility_row, plant)
-    load = loads(chain, waste, ftype)
-    over = np.isfinite(cap) & (np.nan_to_num(load) > cap + 1e-9)
-    served_over: np.ndarray = np.zeros(len(waste), bool)
-    for rows in (chain.station, chain.treatment):
-        served_over |= (rows >= 0) & over[np.maximum(rows, 0)] if len(over) else False
-    if ctx.get(Seeds) is not None:
-        served_over = np.full(len(waste), None, object)  # not known in a window
+    facility_row = {t: row_at_node(p.facility_node, ftype == t, p.graph.n_nodes) for t in WASTE_TYPES}
     names = column_or(p.facilities, "name", None).to_numpy(object)
     names = np.where(pd.isna(names), ftype, names).astype(object) if len(names) else names
+    window = ctx.get(WindowRows)
+    if window is not None:  # a facility beyond the window has no row here: the client fills the columns
+        facts = window_facts(p, col, dist, facility_row, window.facility, ctx.get(Seeds), waste)
+        out = capacity_of(waste, Chain.empty(len(waste)), cap, ftype, names)
+        return replace(out, served_over_capacity=np.full(len(waste), None, object), window=facts)
+    plant = plants_of_stations(p, dist, facility_row)
+    if p.config.capacity_aware:
+        assignment, chain, solve = capacity_assignment(p, col, dist, waste, cap, plant)
+        return capacity_of(waste, chain, cap, ftype, names, assignment, solve)
+    a = col.assignment
+    chain = nearest_chain(a.model, a.covered, rule_nearest(col, dist, facility_row), plant, station_haul(p, dist))
+    return capacity_of(waste, chain, cap, ftype, names)
+
+
+def capacity_of(waste: np.ndarray, chain: Chain, cap: np.ndarray, ftype: np.ndarray, names: np.ndarray,
+                assignment: Assignment | None = None, solve: dict | None = None) -> Capacity:
+    """The loads along ``chain`` and who is served over capacity.
+
+    Parameters
+    ----------
+    waste : ndarray
+        t/d of each village.
+    chain : Chain
+    cap, ftype, names : ndarray
+        Per facility row: capacity (inf: unlimited), type and name.
+    assignment, solve : optional
+        The capacity-aware models and how they were solved.
+    """
+    load = loads(chain, waste, ftype)
+    over = np.isfinite(cap) & (np.nan_to_num(load) > cap + 1e-9)
+    served_over = np.zeros(len(waste), bool)
+    for rows in (chain.station, chain.treatment):
+        if len(over):
+            served_over |= (rows >= 0) & over[np.maximum(rows, 0)]
     return Capacity(waste, chain.station, chain.treatment, chain.station_dist, chain.treatment_dist, cap, load,
-                    served_over, names, assignment, solve)
+                    served_over, names, assignment, solve or {})
+
+
+def window_facts(p: Any, col: Collection, dist: Distances, facility_row: dict, global_row: np.ndarray,
+                 seeds: Seeds | None, waste: np.ndarray) -> dict[str, Any]:
+    """What a window tells the client of each of its villages: its waste, the nearest facility of each tier's
+    searches as a global row (a seeded search names the facility its seed came from) with the road metres,
+    and with ``capacity_aware`` every pair within each tier's distance (global facility rows).
+    """
+    n = p.graph.n_nodes  # a seeded search numbers its seeds from here
+    vnode = dist.village_node
+
+    def resolve(kind: str, search: str, nodes: np.ndarray) -> np.ndarray:
+        local = _at(facility_row[kind], nodes)
+        out = np.where(local >= 0, global_row[np.maximum(local, 0)] if len(global_row) else -1, -1)
+        src = seeds.source_of(search) if seeds is not None else None
+        if src is not None:
+            seeded = (nodes >= n) & (nodes - n < len(src))
+            out[seeded] = src[nodes[seeded] - n]
+        return out
+
+    station_node = col.station_node if col.station_node is not None else np.full(len(vnode), -1)
+    facts: dict[str, Any] = {"waste": waste, "station": resolve("transfer_station", VALID_STATION, station_node),
+                             "station_m": col.d_valid_station}
+    for kind in ("town_treatment", "village_treatment"):
+        facts[kind] = resolve(kind, kind, _at_nodes_int(dist.node_source[kind], vnode))
+        facts[f"{kind}_m"] = dist.to_villages(kind)
+    if p.config.capacity_aware:
+        ftype = p.facilities["facility_type"].to_numpy(object)
+        for m, kind, setting in TIERS:
+            limit = getattr(p.config, setting)
+            rows = np.flatnonzero((ftype == kind) & (p.facility_node >= 0))
+            part = reach_parts(p.matrix, dist.node_dist[kind] <= limit)
+            vi, fi, dd = pair_distances(p.matrix, p.facility_node[rows], vnode, limit, part)
+            facts[m] = (vi, global_row[rows[fi]], dd)
+    return facts
 
 
 def capacity_indicators(villages: pd.DataFrame, config: Config) -> dict[str, Any]:
@@ -346,7 +440,7 @@ PairsOf = Callable[[Tier, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def capacity_assignment(p: Any, col: Collection, dist: Distances, waste: np.ndarray, cap: np.ndarray,
-                        plant: np.ndarray) -> tuple[Assignment, _Chain, dict]:
+                        plant: np.ndarray) -> tuple[Assignment, Chain, dict]:
     """Each tier in turn, villages assigned within capacity (exact); the rest fall to the next tier.
 
     Road distances of pairs are searched only in the parts of the graph where some capacity may bind
@@ -354,12 +448,8 @@ def capacity_assignment(p: Any, col: Collection, dist: Distances, waste: np.ndar
     """
     ftype = p.facilities["facility_type"].to_numpy(object)
     vnode = dist.village_node
-    facility_row = {t: _row_at(p.facility_node, ftype == t, p.graph.n_nodes) for t in WASTE_TYPES}
-    nearest_node = {"transfer_station": col.station_node if col.station_node is not None else np.full(len(vnode), -1),
-                    "town_treatment": _at_nodes_int(dist.node_source["town_treatment"], vnode),
-                    "village_treatment": _at_nodes_int(dist.node_source["village_treatment"], vnode)}
-    nearest_d = {"transfer_station": col.d_valid_station, "town_treatment": dist.to_villages("town_treatment"),
-                 "village_treatment": dist.to_villages("village_treatment")}
+    facility_row = {t: row_at_node(p.facility_node, ftype == t, p.graph.n_nodes) for t in WASTE_TYPES}
+    near = rule_nearest(col, dist, facility_row)
 
     def pairs_of(tier: Tier, elig: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         part = reach_parts(p.matrix, dist.node_dist[tier.kind] <= tier.limit)
@@ -370,23 +460,21 @@ def capacity_assignment(p: Any, col: Collection, dist: Distances, waste: np.ndar
         searched = np.where(tight[np.maximum(part, 0)] & (part >= 0), part, -1)
         vi, fi, dd = pair_distances(p.matrix, p.facility_node[tier.rows], vnode, tier.limit, searched)
         keep = elig[vi]
-        near = on[(vp < 0) | ~tight[np.maximum(vp, 0)]]
-        f = _at(facility_row[tier.kind], nearest_node[tier.kind][near])
-        d = nearest_d[tier.kind][near]
+        loose = on[(vp < 0) | ~tight[np.maximum(vp, 0)]]
+        f, d = near[tier.kind][0][loose], near[tier.kind][1][loose]
         ok = (f >= 0) & (d <= tier.limit)
-        return np.r_[vi[keep], near[ok]], np.r_[tier.rows[fi[keep]], f[ok]], np.r_[dd[keep], d[ok]]
+        return np.r_[vi[keep], loose[ok]], np.r_[tier.rows[fi[keep]], f[ok]], np.r_[dd[keep], d[ok]]
 
-    haul = np.full(len(ftype), np.nan)
     on = p.facility_node >= 0
-    haul[on] = dist.node_dist["county_treatment"][p.facility_node[on]]
     tiers = [Tier(m, kind, getattr(p.config, setting), np.flatnonzero((ftype == kind) & on))
              for m, kind, setting in TIERS]
     tiers[0] = Tier(tiers[0].model, tiers[0].kind, tiers[0].limit, tiers[0].rows[plant[tiers[0].rows] >= 0])
-    return assign_tiers(col.assignment, p.reachable & p.has_facilities, tiers, pairs_of, waste, cap, plant, haul)
+    return assign_tiers(col.assignment, p.reachable & p.has_facilities, tiers, pairs_of, waste, cap, plant,
+                        station_haul(p, dist))
 
 
 def assign_tiers(a: Assignment, reachable: np.ndarray, tiers: list[Tier], pairs_of: PairsOf, waste: np.ndarray,
-                 cap: np.ndarray, plant: np.ndarray, haul: np.ndarray) -> tuple[Assignment, _Chain, dict]:
+                 cap: np.ndarray, plant: np.ndarray, haul: np.ndarray) -> tuple[Assignment, Chain, dict]:
     """The tiers in turn (:data:`TIERS`), each a transportation problem solved exactly; what a tier cannot
     take falls to the next, with ``capacity`` in its reason.
 
@@ -413,7 +501,7 @@ def assign_tiers(a: Assignment, reachable: np.ndarray, tiers: list[Tier], pairs_
     model = np.full(n, None, object)
     covered = np.zeros(n, bool)
     zh, en = a.reason_zh.copy(), a.reason_en.copy()
-    chain = _Chain(np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, -1, np.int64), np.full(n, np.nan))
+    chain = Chain.empty(n)
     left = reachable.copy()
     solve: dict = {}
     for tier in tiers:
@@ -435,7 +523,7 @@ def assign_tiers(a: Assignment, reachable: np.ndarray, tiers: list[Tier], pairs_
     return Assignment(model, covered, a.dispersed, zh, en), chain, solve
 
 
-def _record(chain: _Chain, m: str, chosen: np.ndarray, pairs: tuple[np.ndarray, ...], plant: np.ndarray,
+def _record(chain: Chain, m: str, chosen: np.ndarray, pairs: tuple[np.ndarray, ...], plant: np.ndarray,
             haul: np.ndarray) -> None:
     """Write the chosen facility of each assigned village and its distance into ``chain``."""
     vi, fi, dd = pairs
