@@ -105,8 +105,8 @@ def whole_capacity(villages: pd.DataFrame, facilities: gpd.GeoDataFrame, facts: 
     names = column_or(facilities, "name", None).to_numpy(object)
     names = np.where(pd.isna(names), ftype, names).astype(object) if len(names) else names
     n = len(villages)
-    model = villages["collection_model"].to_numpy(object)
-    model = np.where(pd.isna(model), None, model).astype(object)
+    given = villages["collection_model"].astype(object)
+    model = given.where(given.notna(), None).to_numpy(object)
     covered = villages["covered"].fillna(False).to_numpy(bool)
     waste = facts.get("waste", np.zeros(n))
     if not config.capacity_aware:
