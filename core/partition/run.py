@@ -55,7 +55,8 @@ stages raise on the workers are forwarded to the client's progress and ``partiti
 Neighbours: a window holds the villages within ``dispersed_radius_m`` (population density) and the whole
 administrative village of every own village (its ``concentrated`` flag is measured on the group), and every
 wastewater plant (``sewer_dist_m`` is a straight line to the nearest, however far); mines and indicators are
-computed on the client over the merged villages. Island status is a component property: with the default halo
+computed on the client over the merged villages, and so are the facility loads and the capacity-aware assignment
+(:mod:`.capacity`: a facility's villages may lie in several partitions). Island status is a component property: with the default halo
 (at least ``island_max_length_m``) a component reaching a boundary line is too long to be an island, so the
 check only bites with a shorter halo (certified as above, else widened, else flagged).
 """
