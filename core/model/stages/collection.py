@@ -74,20 +74,39 @@ def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radi
                       crs: CRS | None = None) -> np.ndarray:
     """People living within ``radius_m`` ground metres (straight line) of each village, itself included.
 
-    Pairs are found on the grid with room for the projection's largest scale factor over the villages, then
-    measured on the ellipsoid (``crs`` None: plain projected metres).
+    A pair's grid distance is its ground distance times a scale factor between the lowest and the highest
+    over the data (:func:`grid_band`): pairs nearer than ``radius_m`` times the lowest are in, those farther
+    than ``radius_m`` times the highest are out, and only the pairs between are measured on the ellipsoid
+    (``crs`` None: plain projected metres).
     """
     out = population.astype(float).copy()
     if len(x) == 0:
         return out
-    k = 1.0 if crs is None else float(np.max(scale_factors(crs, x, y)))
+    k_lo, k_hi = grid_band(crs, x, y)
     tree = cKDTree(np.c_[x, y])
-    pairs = tree.sparse_distance_matrix(tree, radius_m * k * (1 + 1e-6) + 1e-6, output_type="coo_matrix")
+    pairs = tree.sparse_distance_matrix(tree, radius_m * k_hi, output_type="coo_matrix")
     off = pairs.row != pairs.col
-    row, col = pairs.row[off], pairs.col[off]
-    near = point_distances(crs, x[row], y[row], x[col], y[col]) <= radius_m
+    row, col, grid = pairs.row[off], pairs.col[off], pairs.data[off]
+    near = grid <= radius_m * k_lo
+    unsure = np.flatnonzero(~near)
+    near[unsure] = point_distances(crs, x[row[unsure]], y[row[unsure]], x[col[unsure]], y[col[unsure]]) <= radius_m
     out += np.bincount(row[near], weights=population[col[near]], minlength=len(x))
     return out
+
+
+def grid_band(crs: CRS | None, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Lowest and highest scale factor of ``crs`` on straight lines between the points (x, y), with a margin.
+
+    A transverse Mercator's factor grows with the distance from its central meridian, so along a line it is
+    at most the larger of its ends' and at least the least over the points' east-west span (sampled every
+    1/64 of it: the factor changes by under 1e-5 between samples). ``crs`` None: (1, 1).
+    """
+    if crs is None or len(x) == 0:
+        return 1.0, 1.0
+    k = scale_factors(crs, x, y)
+    xs = np.linspace(float(np.min(x)), float(np.max(x)), 65)
+    across = scale_factors(crs, xs, np.full(len(xs), float(np.median(y))))
+    return float(min(k.min(), across.min())) - 1e-5, float(k.max()) + 1e-5
 
 
 def valid_stations(station_nodes: np.ndarray, county_dist: np.ndarray, d_haul_m: float) -> np.ndarray:
