@@ -28,7 +28,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -99,6 +99,48 @@ class Basemap:
     gcj02: bool = False
     subdomains: str = "abc"
     max_zoom: int = 18
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A layer drawn on top of a run's map (a plan's sites, pipes, projects), with its legend and popups.
+
+    Attributes
+    ----------
+    layer_id : str
+        Its id on the page (not one of :data:`LAYER_TITLES`).
+    title : str
+        Its name in the layer panel, in the map's language.
+    frame : GeoDataFrame
+        Points or lines, any CRS; a ``name`` column titles the popups.
+    keys : sequence of str or None
+        Each row's class (a key of ``classes``); None: the row is not drawn.
+    classes : mapping
+        Class key → (legend label, style), in legend order. Points take ``shape``, ``radius``, ``color``,
+        ``weight``, ``fillColor``, ``fillOpacity``; lines ``color``, ``weight``, ``opacity`` and an optional
+        ``dashArray``.
+    fields : sequence of (column, kind, label)
+        Popup rows (kinds as the run's layers': ``text``, ``num``, ``int``, ``metres``, ``pct``, ``bool``);
+        columns the frame lacks are skipped.
+    phase : {"before", "after"} or None
+        Shown only in that state of the page's before/after switch (the switch appears when a layer has a
+        phase); None: always.
+    hidden : bool
+        Off until switched on in the layer panel.
+    same_points : str, optional
+        A run layer (``villages``) whose rows these are, in the same order: the points and names are read
+        from it on the page instead of travelling twice (checked on ``village_code``; otherwise they travel).
+    """
+
+    layer_id: str
+    title: str
+    frame: gpd.GeoDataFrame
+    keys: Sequence[str | None]
+    classes: Mapping[str, tuple[str, dict]]
+    fields: Sequence[tuple[str, str, str]] = ()
+    phase: str | None = None
+    hidden: bool = False
+    same_points: str | None = None
 
 
 BASEMAPS: dict[str, Basemap] = {
@@ -191,6 +233,10 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "generated": ("生成日期", "Made on"),
     "lod_overview": ("当前为区域视图：放大到{z}级可见全部道路", "Region view now: zoom to {z} for every road"),
     "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
+    "before": ("规划前（现状）", "Before the plan (now)"),
+    "after": ("规划后", "After the plan"),
+    "phase": ("规划前后对比", "Before and after the plan"),
+    "notes": ("规划结论", "What the plan achieves"),
 }
 
 LAYER_TITLES: dict[str, tuple[str, str]] = {
@@ -341,6 +387,25 @@ class _Coords:
         for p, owner in enumerate(part_owner):
             if by_part[p]:
                 features[owner].append(by_part[p])
+        return features
+
+
+    def lines(self, geoms: np.ndarray) -> list[list]:
+        """Per feature: its lines (``[part, ...]``), each a flat ``[x0, y0, dx1, dy1, ...]`` delta-encoded from its
+        first vertex (the polygons' ring encoding, one part per line string).
+        """
+        if self.gcj02:
+            geoms = _shift_gcj02(geoms)
+        parts, owner = shapely.get_parts(geoms, return_index=True)
+        features: list[list] = [[] for _ in range(len(geoms))]
+        for part, k in zip(parts, owner, strict=True):
+            xy = shapely.get_coordinates(part)
+            if len(xy) < 2:
+                continue
+            qx, qy = self._quantise(xy[:, 0], xy[:, 1])
+            q = np.column_stack([qx, qy]).astype(np.int64)
+            q[1:] -= np.column_stack([qx, qy]).astype(np.int64)[:-1]
+            features[k].append(q.ravel().tolist())
         return features
 
 
@@ -691,6 +756,36 @@ def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
     return out
 
 
+def _overlay_layer(ov: Overlay, coords: _Coords, frames: Mapping[str, gpd.GeoDataFrame | None], lang: int) -> dict:
+    """The page layer of an :class:`Overlay`: its classes, geometry (points or lines) and popup fields."""
+    gdf = _geo(ov.frame, ov.layer_id)
+    if gdf is None or len(ov.keys) != len(gdf):
+        raise MapError(f"overlay '{ov.layer_id}' has no rows to draw or {len(ov.keys)} classes for {len(ov.frame)} rows")
+    unknown = {k for k in ov.keys if k is not None} - set(ov.classes)
+    if unknown or (ov.phase not in (None, "before", "after")):
+        raise MapError(f"overlay '{ov.layer_id}': unknown class(es) {sorted(unknown)} or phase {ov.phase!r}")
+    present = [k for k in ov.classes if k in set(ov.keys)]
+    index = {k: i for i, k in enumerate(present)}
+    cls = np.array([np.nan if k is None else index[k] for k in ov.keys], float)
+    counts = np.bincount(cls[np.isfinite(cls)].astype(np.int64), minlength=len(present))
+    classes = [{"key": k, "label": ov.classes[k][0], "style": dict(ov.classes[k][1]), "count": int(c)}
+               for k, c in zip(present, counts, strict=True)]
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    fields = [{**_column(df, col, kind, lang), "label": text} for col, kind, text in ov.fields if col in df.columns]
+    layer: dict[str, Any] = {"id": ov.layer_id, "title": ov.title, "classes": classes, "cls": numbers(cls, 0),
+                             "fields": fields, "hidden": ov.hidden, "phase": ov.phase, "labelled": False}
+    lines = set(gdf.geom_type.dropna()) <= {"LineString", "MultiLineString"}
+    if lines:
+        return {**layer, "geom": "line", "paths": coords.lines(gdf.to_crs(4326).geometry.array)}
+    source = frames.get(ov.same_points) if ov.same_points else None
+    if source is not None and len(source) == len(gdf) and "village_code" in gdf and "village_code" in source \
+            and np.array_equal(source["village_code"].astype(str).to_numpy(), gdf["village_code"].astype(str).to_numpy()):
+        return {**layer, "geom": "point", "x": same(str(ov.same_points)), "y": same(str(ov.same_points)),
+                "name": same(str(ov.same_points))}
+    lon, lat = _representative_points(gdf)
+    return {**layer, "geom": "point", **coords.points(lon, lat), "name": _names(df)}
+
+
 # ----------------------------------------------------------------------------------------------- assets
 def leaflet_dir() -> Path:
     """Where Leaflet's ``leaflet.js`` and ``leaflet.css`` are read from.
@@ -798,10 +893,25 @@ def build_map_data(
     title: str | None = None,
     lang: str = "zh",
     progress: Progress | None = None,
+    overlays: Sequence[Overlay] = (),
+    hidden: Collection[str] = (),
+    notes: Sequence[str] = (),
+    restyle: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict:
     """Everything the page needs, as the plain data structure embedded in ``map.html``.
 
-    Parameters are those of :func:`export_map`.
+    Parameters are those of :func:`export_map`, and:
+
+    overlays : sequence of Overlay
+        Layers drawn on top of the run's (a plan's), each with its legend entries and popups; one with a
+        ``phase`` adds the page's before/after switch.
+    hidden : collection of str
+        Run layers (``villages``, ``facilities`` …) off until switched on.
+    notes : sequence of str
+        Lines of a box of conclusions (a plan's county sentences), shown on the map.
+    restyle : mapping, optional
+        Run layer → style values set on each of its classes (``{"counties": {"fillOpacity": 0.1}}`` lets a
+        plan's layers stand out).
 
     Returns
     -------
@@ -820,7 +930,7 @@ def build_map_data(
         frames[name] = base if base is not None and column in base.columns else None
     if frames["villages"] is None:
         raise MapError("the results hold no villages to map")
-    present = [g for g in frames.values() if g is not None]
+    present = [g for g in [*frames.values(), *(_geo(ov.frame, ov.layer_id) for ov in overlays)] if g is not None]
     gcj02 = bool(tiles and tiles.gcj02)
     west, south, east, north = _bounds(present, gcj02)
     coords = _Coords((west - 0.01, south - 0.01), gcj02)
@@ -835,13 +945,21 @@ def build_map_data(
         "facilities": lambda g: _facilities_layer(g, coords, li),
         "towns": lambda g: _towns_layer(g, coords, li),
     }
-    progress.stage("web map", total=len(builders))
+    progress.stage("web map", total=len(builders) + len(overlays))
     out_layers = []
     for name, build in builders.items():
         check_cancel(progress)
         if frames[name] is not None:
-            out_layers.append({**build(frames[name]), "title": LAYER_TITLES[name][li]})
+            out_layers.append({**build(frames[name]), "title": LAYER_TITLES[name][li],
+                               **({"hidden": True} if name in hidden else {})})
+            for c in out_layers[-1]["classes"]:
+                c["style"].update((restyle or {}).get(name, {}))
         progress.advance()
+    for ov in overlays:
+        check_cancel(progress)
+        out_layers.append(_overlay_layer(ov, coords, frames, li))
+        progress.advance()
+    phased = any(ov.phase for ov in overlays)
     title = title or _default_title(layers.get("counties"), li)
     return {
         "lang": lang,
@@ -857,6 +975,8 @@ def build_map_data(
         "layers": out_layers,
         "indicators": _indicators(layers.get("counties"), summary, li),
         "generated": _dt.date.today().isoformat(),
+        "phases": {"now": "after", "before": UI_TEXT["before"][li], "after": UI_TEXT["after"][li]} if phased else None,
+        "notes": list(notes),
     }
 
 

@@ -496,7 +496,9 @@
     ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
     ctx.strokeStyle = style.color;
     ctx.lineWidth = style.weight;
+    if (geom === 'line' && style.dashArray) { ctx.setLineDash(style.dashArray.split(' ').map(Number)); }
     ctx.stroke();
+    ctx.setLineDash([]);
     ctx.globalAlpha = 1;
   }
 
@@ -576,7 +578,7 @@
   function rowsByClass(spec, count, usable) {
     var rows = spec.classes.map(function () { return []; });
     for (var i = 0; i < count; i++) {
-      if (usable(i)) { rows[spec.cls[i]].push(i); }
+      if (spec.cls[i] !== null && usable(i)) { rows[spec.cls[i]].push(i); }
     }
     return rows;
   }
@@ -615,6 +617,21 @@
     });
   }
 
+  // Lines of an overlay (a plan's roads and pipes): few enough to be Leaflet polylines, each clickable.
+  function buildLines(spec) {
+    var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
+    return rows.map(function (index, c) {
+      var group = L.featureGroup();
+      index.forEach(function (i) {
+        var line = L.polyline(spec.paths[i].map(decodePath), styleOptions(spec.classes[c].style, {fill: false}));
+        line.hit = i;
+        group.addLayer(line);
+      });
+      group.index = index;
+      return group;
+    });
+  }
+
   // Click: the popup of the feature hit. Hover over a point: its name.
   function bindEvents(layer, spec) {
     function hitOf(e) { return e.layer && e.layer.hit !== undefined ? e.layer.hit : e.target.hit; }
@@ -641,14 +658,18 @@
     });
   }
 
-  var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines};
+  var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines, line: buildLines};
+
+  // The page's before/after switch (a plan's map): a layer with a phase is shown only in that phase.
+  var phase = DATA.phases ? DATA.phases.now : null;
+  function inPhase(spec) { return !spec.phase || !phase || spec.phase === phase; }
 
   function addLayer(spec) {
     ['x', 'y', 'name', 'cls', 'paths'].forEach(function (name) { attr(spec, name); });
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
       if (spec.geom !== 'lod_line') { bindEvents(g, spec); }
-      if (!spec.hidden) { g.addTo(map); }
+      if (!spec.hidden && inPhase(spec)) { g.addTo(map); }
     });
     spec.groups = groups;
     api.counts[spec.id] = groups.reduce(function (n, g) { return n + (map.hasLayer(g) ? g.index.length : 0); }, 0);
@@ -688,11 +709,13 @@
     block.setAttribute('data-layer', spec.id);
     var classBoxes = [];
     function sync() {
+      block.style.display = inPhase(spec) ? '' : 'none';
       spec.groups.forEach(function (g, k) {
-        var on = layerBox.checked && classBoxes[k].checked;
+        var on = inPhase(spec) && layerBox.checked && classBoxes[k].checked;
         if (on && !map.hasLayer(g)) { g.addTo(map); } else if (!on && map.hasLayer(g)) { map.removeLayer(g); }
       });
     }
+    syncs.push(sync);
     var layerBox = checkbox(!spec.hidden, sync);
     var head = el('label');
     head.appendChild(layerBox);
@@ -714,6 +737,7 @@
     block.appendChild(list);
     if (spec.lod) { block.appendChild(lodNote(spec.lod)); }
     if (spec.dot_note) { block.appendChild(el('div', 're-note re-lod-note', spec.dot_note)); }
+    if (!inPhase(spec)) { block.style.display = 'none'; }
     return block;
   }
 
@@ -758,10 +782,39 @@
     return box;
   }
 
+  // Two radio buttons: before the plan / after it; every layer block follows.
+  function phaseBlock(phases) {
+    var block = el('div', 're-layer re-phase');
+    block.setAttribute('data-layer', 'phase');
+    block.appendChild(el('div', 're-phase-title', UI.phase));
+    ['before', 'after'].forEach(function (p) {
+      var label = el('label');
+      var radio = el('input');
+      radio.type = 'radio';
+      radio.name = 're-phase';
+      radio.value = p;
+      radio.checked = p === phase;
+      radio.addEventListener('change', function () { if (radio.checked) { setPhase(p); } });
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(' ' + phases[p]));
+      block.appendChild(label);
+    });
+    return block;
+  }
+
+  function setPhase(p) {
+    phase = p;
+    syncs.forEach(function (sync) { sync(); });
+    var radio = document.querySelector('input[name=re-phase][value=' + p + ']');
+    if (radio) { radio.checked = true; }
+  }
+
+  var syncs = [];
   var panel = el('details', 're-box');
   panel.id = 're-layers';
   panel.open = true;
   panel.appendChild(el('summary', null, UI.layers));
+  if (DATA.phases) { panel.appendChild(phaseBlock(DATA.phases)); }
   DATA.layers.slice().reverse().forEach(function (spec) { panel.appendChild(layerBlock(spec)); });
   if (tiles) {
     var baseBlock = el('div', 're-layer');
@@ -904,6 +957,24 @@
     control('bottomleft', box);
   }
   indicatorsPanel();
+
+  // A plan's conclusions (one sentence per county), beside the indicators.
+  if (DATA.notes && DATA.notes.length) {
+    var notes = el('details', 're-box');
+    notes.id = 're-notes';
+    notes.open = true;
+    notes.appendChild(el('summary', null, UI.notes));
+    DATA.notes.forEach(function (line) { notes.appendChild(el('p', null, line)); });
+    control('topleft', notes);
+  }
+
+  // For tests and scripts: the phase, and how many features of a layer are on the map now.
+  api.phase = function () { return phase; };
+  api.setPhase = setPhase;
+  api.shown = function (id) {
+    var spec = api.layers[id];
+    return spec ? spec.groups.reduce(function (n, g) { return n + (map.hasLayer(g) ? g.index.length : 0); }, 0) : 0;
+  };
 
   // The whole area in view beside the layer panel (the first frame is not drawn yet: no extra redraw).
   map.fitBounds(DATA.bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [panel.offsetWidth + 20, 20]});
