@@ -69,6 +69,8 @@ DOT_MIN_SEATS = 300
 DOT_BELOW_ZOOM = 8
 #: County outlines are simplified to this tolerance (metres).
 AREA_SIMPLIFY_M = 20.0
+#: Overlay lines (a plan's roads and pipes) are simplified to this tolerance (metres).
+LINE_SIMPLIFY_M = 2.0
 
 ResultsInput = Union["Results", str, Path, Mapping[str, pd.DataFrame]]
 
@@ -253,9 +255,9 @@ LAYER_TITLES: dict[str, tuple[str, str]] = {
 DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_rate_pct"),
                                               "sewage": ("villages", "sewage_mode")}
 
-_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
+_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl", "wan")
 #: Decimals kept (and shown) of each numeric field kind.
-_DIGITS = {"bool": 0, "int": 0, "metres": 0, "num": 1, "pct": 1}
+_DIGITS = {"bool": 0, "int": 0, "metres": 0, "num": 1, "pct": 1, "wan": 2}
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -448,7 +450,7 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
 
     Kinds (how the page shows a value): ``text``; ``tpl`` (texts made from a few sentence patterns with numbers
     in them); ``enum`` (``display`` names of the values); ``bool`` (yes/no); ``int``; ``num`` (1 decimal);
-    ``metres`` (whole metres, shown as m/km); ``pct``.
+    ``metres`` (whole metres, shown as m/km); ``pct``; ``wan`` (money, 2 decimals shown).
     """
     if kind not in _FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}")
@@ -776,7 +778,8 @@ def _overlay_layer(ov: Overlay, coords: _Coords, frames: Mapping[str, gpd.GeoDat
                              "fields": fields, "hidden": ov.hidden, "phase": ov.phase, "labelled": False}
     lines = set(gdf.geom_type.dropna()) <= {"LineString", "MultiLineString"}
     if lines:
-        return {**layer, "geom": "line", "paths": coords.lines(gdf.to_crs(4326).geometry.array)}
+        return {**layer, "geom": "line", "paths": coords.lines(_simplified(gdf, LINE_SIMPLIFY_M, topology=False).array),
+                "name": _names(df)}
     source = frames.get(ov.same_points) if ov.same_points else None
     if source is not None and len(source) == len(gdf) and "village_code" in gdf and "village_code" in source \
             and np.array_equal(source["village_code"].astype(str).to_numpy(), gdf["village_code"].astype(str).to_numpy()):

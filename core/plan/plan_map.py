@@ -25,7 +25,7 @@ from .run import PlanOutcome, county_names
 #: Popup rows shared by the plan's layers: (column, kind, label). Money in 万元, sizes in the plan's units.
 WHERE = ("where", "text", "建设地点 location")
 SCALE = ("scale", "text", "建设规模 scale")
-COST = ("investment_wan", "num", "投资估算（万元） investment (10,000 CNY)")
+COST = ("investment_wan", "wan", "投资估算（万元） investment (10,000 CNY)")
 LENGTH = ("length_m", "metres", "路段长度 length")
 #: The two states of the page's switch, as the plan's layers name them.
 PHASE_WORDS = {"before": ("规划前", "before"), "after": ("规划后", "after")}
@@ -191,7 +191,7 @@ def _sewage_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
                   ("village_names", "text", "受益嘎查村 villages served"), ("residents", "int", "常住人口 residents"),
                   ("capacity_tpd", "num", "处理能力（吨/日） capacity (t/day)"),
                   ("pipe_m", "metres", f"{zh('sewage_pipe')} sewer pipes"), COST,
-                  ("opex_wan_per_year", "num", "运行费用（万元/年） running cost (10,000 CNY/year)"))
+                  ("opex_wan_per_year", "wan", "运行费用（万元/年） running cost (10,000 CNY/year)"))
         keys = [k if k in classes else None for k in f["kind"]]
         out.append(Overlay("plan_sewage", "生活污水治理项目 sewage projects", f, keys, classes, fields, phase="after"))
     return out
@@ -204,7 +204,7 @@ def _toilet_overlay(outcome: PlanOutcome) -> list[Overlay]:
     f = _project_columns(outcome, t, t["project_id"].astype(str).tolist())
     classes = {k: (f"{zh('toilet_' + k)} {glossary.en('toilet_' + k)}", st) for k, st in _TOILET_STYLES.items()}
     fields = (("project_id", "text", "项目编号 project id"), WHERE, SCALE,
-              ("households", "int", "改厕户数 households"), ("unit_cost_wan", "num", "单价（万元/户） unit price"), COST)
+              ("households", "int", "改厕户数 households"), ("unit_cost_wan", "wan", "单价（万元/户） unit price"), COST)
     keys = [k if k in classes else None for k in f["type"]]
     return [Overlay("plan_toilets", "农村牧区户厕改造 toilets", f, keys, classes, fields, phase="after")]
 

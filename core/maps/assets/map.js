@@ -541,6 +541,7 @@
       case 'bool': return v ? UI.yes : UI.no;
       case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + UI.sp + UI.km : v + UI.sp + UI.m;
       case 'pct': return v.toFixed(1) + UI.sp + '%';
+      case 'wan': return v.toFixed(2);
       case 'int': return v.toLocaleString();
       default: return String(v);
     }
