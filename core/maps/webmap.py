@@ -938,26 +938,8 @@ def build_map_data(
     west, south, east, north = _bounds(present, gcj02)
     coords = _Coords((west - 0.01, south - 0.01), gcj02)
     targets = plan_targets(summary)
-    builders = {
-        "counties": lambda g: _counties_layer(g, coords, li, targets),
-        "toilets": lambda g: _toilets_layer(g, li),
-        "roads": lambda g: _roads_layer(g, coords, li),
-        "villages": lambda g: _villages_layer(g, coords, li),
-        "sewage": lambda g: _sewage_layer(g, li),
-        "mines": lambda g: _mines_layer(g, coords, li),
-        "facilities": lambda g: _facilities_layer(g, coords, li),
-        "towns": lambda g: _towns_layer(g, coords, li),
-    }
-    progress.stage("web map", total=len(builders) + len(overlays))
-    out_layers = []
-    for name, build in builders.items():
-        check_cancel(progress)
-        if frames[name] is not None:
-            out_layers.append({**build(frames[name]), "title": LAYER_TITLES[name][li],
-                               **({"hidden": True} if name in hidden else {})})
-            for c in out_layers[-1]["classes"]:
-                c["style"].update((restyle or {}).get(name, {}))
-        progress.advance()
+    progress.stage("web map", total=len(LAYER_TITLES) + len(overlays))
+    out_layers = _run_layers(frames, coords, li, targets, hidden, restyle or {}, progress)
     for ov in overlays:
         check_cancel(progress)
         out_layers.append(_overlay_layer(ov, coords, frames, li))
@@ -981,6 +963,33 @@ def build_map_data(
         "phases": {"now": "after", "before": UI_TEXT["before"][li], "after": UI_TEXT["after"][li]} if phased else None,
         "notes": list(notes),
     }
+
+
+def _run_layers(frames: Mapping[str, gpd.GeoDataFrame | None], coords: _Coords, li: int,
+                targets: Mapping[str, float], hidden: Collection[str], restyle: Mapping[str, Mapping[str, Any]],
+                progress: Progress) -> list[dict]:
+    """The run's layers in drawing order (those ``hidden`` off at first, ``restyle`` set on their classes)."""
+    builders = {
+        "counties": lambda g: _counties_layer(g, coords, li, targets),
+        "toilets": lambda g: _toilets_layer(g, li),
+        "roads": lambda g: _roads_layer(g, coords, li),
+        "villages": lambda g: _villages_layer(g, coords, li),
+        "sewage": lambda g: _sewage_layer(g, li),
+        "mines": lambda g: _mines_layer(g, coords, li),
+        "facilities": lambda g: _facilities_layer(g, coords, li),
+        "towns": lambda g: _towns_layer(g, coords, li),
+    }
+    out_layers = []
+    for name, build in builders.items():
+        check_cancel(progress)
+        frame = frames[name]
+        if frame is not None:
+            out_layers.append({**build(frame), "title": LAYER_TITLES[name][li],
+                               **({"hidden": True} if name in hidden else {})})
+            for c in out_layers[-1]["classes"]:
+                c["style"].update(restyle.get(name, {}))
+        progress.advance()
+    return out_layers
 
 
 def _target_words(targets: Mapping[str, float], lang: int) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -97,41 +98,63 @@ def _project_columns(outcome: PlanOutcome, frame: gpd.GeoDataFrame, ids: Sequenc
     return out
 
 
+class _View(NamedTuple):
+    """One indicator's villages: its key, title (zh, en), scope, flags before and after, words, shown at first."""
+
+    key: str
+    title: tuple[str, str]
+    scope: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    words: tuple[str, str]
+    shown: bool
+
+
+def _views(outcome: PlanOutcome) -> list[_View]:
+    """The indicators the plan moves: waste coverage, hardened access, sewage treated (the first one shown)."""
+    v, inp = outcome.villages, outcome.inputs
+    views = []
+    if outcome.facilities is not None:
+        views.append(_View("waste", (f"{zh('admin_village')}生活垃圾收运处置", "administrative villages: waste"),
+                           inp.waste_scope(), v["covered_before"].to_numpy(bool), v["covered_after"].to_numpy(bool),
+                           (_both("covered"), _both("not_covered")), True))
+    if outcome.paving is not None:
+        views.append(_View("roads", (f"{zh('larger_village')}{zh('hardened_access')}", "larger villages: hardened road"),
+                           inp.road_scope(), v["hardened_access_before"].to_numpy(bool),
+                           v["hardened_access_after"].to_numpy(bool),
+                           (_both("hardened_access"), _both("no_hardened_access")), not views))
+    if outcome.sewage is not None and "sewage_treated_after" in v:
+        views.append(_View("sewage", (f"{zh('admin_village')}生活污水治理", "administrative villages: sewage"),
+                           inp.flag("in_scope") & inp.flag("is_admin_village"),
+                           v["sewage_treated_before"].to_numpy(bool), v["sewage_treated_after"].to_numpy(bool),
+                           ("生活污水已治理 sewage treated", "生活污水未治理 sewage not treated"), not views))
+    return views
+
+
 def _status_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
-    """Each indicator's villages before and after the plan (in scope only): 已覆盖 / 规划新增 / 未覆盖 and the like."""
+    """Each indicator's villages (in scope) before the plan (已覆盖 / 未覆盖 and the like) and after it (the plan's
+    gains a class of their own, 规划新增), on the villages' own points.
+    """
     v = outcome.villages
-    inp = outcome.inputs
     frame = gpd.GeoDataFrame(v[[c for c in ("village_code", "name") if c in v]], geometry=v.geometry, crs=v.crs)
     frame["where"] = places.of_rows(np.arange(len(v)), village=False)
-    views = []  # (id, (title zh, en), scope, before, after, (yes, no) words, shown)
-    if outcome.facilities is not None:
-        views.append(("waste", (f"{zh('admin_village')}生活垃圾收运处置", "administrative villages: waste"),
-                      inp.waste_scope(), v["covered_before"], v["covered_after"], ("covered", "not_covered"), True))
-    if outcome.paving is not None:
-        views.append(("roads", (f"{zh('larger_village')}{zh('hardened_access')}", "larger villages: hardened road"),
-                      inp.road_scope(), v["hardened_access_before"], v["hardened_access_after"],
-                      ("hardened_access", "no_hardened_access"), outcome.facilities is None))
-    if outcome.sewage is not None and "sewage_treated_after" in v:
-        views.append(("sewage", (f"{zh('admin_village')}生活污水治理", "administrative villages: sewage"),
-                      inp.flag("in_scope") & inp.flag("is_admin_village"), v["sewage_treated_before"],
-                      v["sewage_treated_after"], None, outcome.facilities is None and outcome.paving is None))
+    base = {"shape": "circle", "radius": 4.5, "color": "#333333", "weight": 1, "fillOpacity": 0.95}
     out = []
-    for key, title, scope, before, after, words, shown in views:
-        b, a = np.asarray(before, bool), np.asarray(after, bool)
-        yes = _both(words[0]) if words else "生活污水已治理 sewage treated"
-        no = _both(words[1]) if words else "生活污水未治理 sewage not treated"
-        base = {"shape": "circle", "radius": 4.5, "color": "#333333", "weight": 1, "fillOpacity": 0.95}
-        classes = {"yes": (yes, {**base, "fillColor": "#2c7bb6"}), "gain": (_both("planned_gain"),
-                   {**base, "radius": 5.5, "fillColor": "#1a9641"}), "no": (no, {**base, "fillColor": "#d9d9d9"})}
-        f = frame.assign(before=b, after=a)
-        fields = (("village_code", "text", "村代码 village code"), ("where", "text", "所在地 where"),
-                  *((w, "bool", f"{PHASE_WORDS[w][0]}：{yes}") for w in ("before", "after")))
-        for phase, flags in (("before", b), ("after", a)):
-            keys = [None if not s else ("yes" if ok and (phase == "before" or was) else "gain" if ok else "no")
-                    for s, ok, was in zip(scope, flags, b, strict=True)]
-            name = f"{title[0]}（{PHASE_WORDS[phase][0]}） {title[1]} ({PHASE_WORDS[phase][1]})"
-            out.append(Overlay(f"status_{key}_{phase}", name, f, keys, classes, fields,
-                               phase=phase, hidden=not shown, same_points="villages"))
+    for view in _views(outcome):
+        yes, no = view.words
+        classes = {"yes": (yes, {**base, "fillColor": "#2c7bb6"}),
+                   "gain": (_both("planned_gain"), {**base, "radius": 5.5, "fillColor": "#1a9641"}),
+                   "no": (no, {**base, "fillColor": "#d9d9d9"})}
+        f = frame.assign(before=view.before, after=view.after)
+        fields = [("village_code", "text", "村代码 village code"), ("where", "text", "所在地 where"),
+                  *((w, "bool", f"{PHASE_WORDS[w][0]}：{yes}") for w in ("before", "after"))]
+        for phase, flags in (("before", view.before), ("after", view.after)):
+            gain = flags & ~view.before
+            keys = [None if not s else "gain" if g else "yes" if ok else "no"
+                    for s, ok, g in zip(view.scope, flags, gain, strict=True)]
+            name = f"{view.title[0]}（{PHASE_WORDS[phase][0]}） {view.title[1]} ({PHASE_WORDS[phase][1]})"
+            out.append(Overlay(f"status_{view.key}_{phase}", name, f, keys, classes, fields,
+                               phase=phase, hidden=not view.shown, same_points="villages"))
     return out
 
 
@@ -159,9 +182,9 @@ def _road_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
         c["name"] = [f"升级为三级公路：{n}" if isinstance(n, str) and n else "升级为三级公路"
                      for n in c.get("name", pd.Series([None] * len(c)))]
         style = {"color": "#ff7f00", "weight": 2.5, "opacity": 0.85}
-        fields = (WHERE, LENGTH, ("tech_grade", "text", f"{zh('tech_grade')} technical grade"), COST)
+        up_fields = (WHERE, LENGTH, ("tech_grade", "text", f"{zh('tech_grade')} technical grade"), COST)
         out.append(Overlay("plan_class3", "升级为三级公路的路段 roads to upgrade to Class III", c, ["class3"] * len(c),
-                           {"class3": ("升级为三级公路 upgrade to Class III", style)}, fields, phase="after"))
+                           {"class3": ("升级为三级公路 upgrade to Class III", style)}, up_fields, phase="after"))
     return out
 
 
@@ -187,13 +210,14 @@ def _sewage_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
         names = dict(zip(outcome.inputs.villages["village_code"].astype(str), places.village, strict=True))
         f["village_names"] = ["、".join(names.get(c, c) for c in str(codes).split(",")) for codes in f["village_codes"]]
         classes = {k: (f"{zh('project_' + k)} {glossary.en('project_' + k)}", st) for k, st in _SEWAGE_STYLES.items()}
-        fields = (("project_id", "text", "项目编号 project id"), WHERE, SCALE,
+        project_fields = (("project_id", "text", "项目编号 project id"), WHERE, SCALE,
                   ("village_names", "text", "受益嘎查村 villages served"), ("residents", "int", "常住人口 residents"),
                   ("capacity_tpd", "num", "处理能力（吨/日） capacity (t/day)"),
                   ("pipe_m", "metres", f"{zh('sewage_pipe')} sewer pipes"), COST,
                   ("opex_wan_per_year", "wan", "运行费用（万元/年） running cost (10,000 CNY/year)"))
         keys = [k if k in classes else None for k in f["kind"]]
-        out.append(Overlay("plan_sewage", "生活污水治理项目 sewage projects", f, keys, classes, fields, phase="after"))
+        out.append(Overlay("plan_sewage", "生活污水治理项目 sewage projects", f, keys, classes, project_fields,
+                           phase="after"))
     return out
 
 
