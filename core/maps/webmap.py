@@ -50,7 +50,7 @@ from ..base.values import flag_array, is_missing, yes_no
 from ..io.runinfo import read_run_record
 from ..model.prepare import point_xy
 from .lod import road_levels
-from .pack import codes, deltas, numbers, same, templated, texts
+from .pack import codes, deltas, numbers, pack, same, templated, texts, zigzag
 
 if TYPE_CHECKING:
     from ..model.results import Results
@@ -392,23 +392,20 @@ class _Coords:
         return features
 
 
-    def lines(self, geoms: np.ndarray) -> list[list]:
-        """Per feature: its lines (``[part, ...]``), each a flat ``[x0, y0, dx1, dy1, ...]`` delta-encoded from its
-        first vertex (the polygons' ring encoding, one part per line string).
+    def lines(self, geoms: np.ndarray) -> dict:
+        """Lines as three streams (:mod:`.pack`): each feature's number of parts, each part's number of vertices,
+        and every vertex as the zig-zag difference (x, y) from the one before it, in offsets from the origin.
         """
         if self.gcj02:
             geoms = _shift_gcj02(geoms)
         parts, owner = shapely.get_parts(geoms, return_index=True)
-        features: list[list] = [[] for _ in range(len(geoms))]
-        for part, k in zip(parts, owner, strict=True):
-            xy = shapely.get_coordinates(part)
-            if len(xy) < 2:
-                continue
-            qx, qy = self._quantise(xy[:, 0], xy[:, 1])
-            q = np.column_stack([qx, qy]).astype(np.int64)
-            q[1:] -= np.column_stack([qx, qy]).astype(np.int64)[:-1]
-            features[k].append(q.ravel().tolist())
-        return features
+        parts, owner = parts[shapely.get_num_coordinates(parts) >= 2], owner[shapely.get_num_coordinates(parts) >= 2]
+        xy = shapely.get_coordinates(parts)
+        qx, qy = self._quantise(xy[:, 0], xy[:, 1])
+        q = np.column_stack([qx, qy]).astype(np.int64)
+        step = np.diff(np.vstack([np.zeros((1, 2), np.int64), q]), axis=0)
+        return {"parts": pack(np.bincount(owner, minlength=len(geoms))),
+                "counts": pack(shapely.get_num_coordinates(parts)), "d": pack(zigzag(step.ravel()))}
 
 
 def _outline(extent: np.ndarray, steps: int = 64) -> np.ndarray:
@@ -773,20 +770,47 @@ def _overlay_layer(ov: Overlay, coords: _Coords, frames: Mapping[str, gpd.GeoDat
     classes = [{"key": k, "label": ov.classes[k][0], "style": dict(ov.classes[k][1]), "count": int(c)}
                for k, c in zip(present, counts, strict=True)]
     df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    fields = [{**_column(df, col, kind, lang), "label": text} for col, kind, text in ov.fields if col in df.columns]
+    fields = [{**(_column(df, col, kind, lang) if kind != "text" else {"key": col, "kind": kind, **_repeated(df[col])}),
+               "label": text} for col, kind, text in ov.fields if col in df.columns]
     layer: dict[str, Any] = {"id": ov.layer_id, "title": ov.title, "classes": classes, "cls": numbers(cls, 0),
                              "fields": fields, "hidden": ov.hidden, "phase": ov.phase, "labelled": False}
     lines = set(gdf.geom_type.dropna()) <= {"LineString", "MultiLineString"}
     if lines:
-        return {**layer, "geom": "line", "paths": coords.lines(_simplified(gdf, LINE_SIMPLIFY_M, topology=False).array),
-                "name": _names(df)}
+        return {**layer, "geom": "line", "lines": coords.lines(_simplified(gdf, LINE_SIMPLIFY_M, topology=False).array),
+                "name": _repeated(df["name"]) if "name" in df else _names(df)}
     source = frames.get(ov.same_points) if ov.same_points else None
     if source is not None and len(source) == len(gdf) and "village_code" in gdf and "village_code" in source \
             and np.array_equal(source["village_code"].astype(str).to_numpy(), gdf["village_code"].astype(str).to_numpy()):
         return {**layer, "geom": "point", "x": same(str(ov.same_points)), "y": same(str(ov.same_points)),
                 "name": same(str(ov.same_points))}
     lon, lat = _representative_points(gdf)
-    return {**layer, "geom": "point", **coords.points(lon, lat), "name": _names(df)}
+    return {**layer, "geom": "point", **coords.points(lon, lat), "name": _repeated(df["name"]) if "name" in df
+            else _names(df)}
+
+
+def _repeated(s: pd.Series) -> dict:
+    """A text column as dictionary codes when its values repeat (a plan's road names, townships), else front-coded."""
+    values = _strings(s)
+    index, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if 2 * len(uniques) <= len(values):
+        return codes(index, [str(u) for u in uniques])
+    return texts(values, front=False)
+
+
+def _share_repeated_fields(layers: list[dict]) -> None:
+    """Popup fields of an overlay whose values an earlier layer already carries (same key, same values: the
+    villages' codes in each before/after view) are read from that layer on the page instead of travelling again.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    for layer in layers:
+        for k, field in enumerate(layer["fields"]):
+            if field.get("enc") == "same":
+                continue
+            payload = {n: v for n, v in field.items() if n != "label"}
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+            first = seen.setdefault((field["key"], digest), layer["id"])
+            if first != layer["id"] and "phase" in layer:  # overlays only: the run's layers stay as they are
+                layer["fields"][k] = {"key": field["key"], "label": field["label"], "kind": field["kind"], **same(first)}
 
 
 # ----------------------------------------------------------------------------------------------- assets
@@ -944,6 +968,7 @@ def build_map_data(
         check_cancel(progress)
         out_layers.append(_overlay_layer(ov, coords, frames, li))
         progress.advance()
+    _share_repeated_fields(out_layers)
     phased = any(ov.phase for ov in overlays)
     title = title or _default_title(layers.get("counties"), li)
     return {

@@ -85,8 +85,11 @@ class _Places:
         return self.of_rows(self.tree.nearest(middle), village)
 
 
-def _project_columns(outcome: PlanOutcome, frame: gpd.GeoDataFrame, ids: Sequence[str]) -> gpd.GeoDataFrame:
-    """``frame`` with the 项目库's name (its popup title), 建设地点, 建设规模 and 投资估算 of each row's project."""
+def _project_columns(outcome: PlanOutcome, frame: gpd.GeoDataFrame, ids: Sequence[str],
+                     titled: bool = True) -> gpd.GeoDataFrame:
+    """``frame`` with the 项目库's 建设地点, 建设规模 and 投资估算 of each row's project (and its name as the popup's
+    title when ``titled``; a toilet project keeps its village's name, the type and size being in the popup).
+    """
     p = outcome.projects
     out = frame.copy()
     if p is None or not len(p):
@@ -94,7 +97,8 @@ def _project_columns(outcome: PlanOutcome, frame: gpd.GeoDataFrame, ids: Sequenc
     by_id = p.set_index("project_id")
     for col, src in (("name", "project_name"), ("where", "location"), ("scale", "scale"),
                      ("investment_wan", "investment_wan")):
-        out[col] = [by_id[src].get(i) for i in ids]
+        if col != "name" or titled:
+            out[col] = [by_id[src].get(i) for i in ids]
     return out
 
 
@@ -168,7 +172,7 @@ def _road_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
                                     p["highway"].to_numpy(object) if "highway" in p else np.full(len(p), None), cfg)
         p["investment_wan"] = p["length_m"].to_numpy(float) / 1000 * per_km
         p["where"] = places.of(p)
-        p["name"] = [f"{zh('road_hardening')}：{n}" if isinstance(n, str) and n else zh("road_hardening")
+        p["name"] = [n if isinstance(n, str) and n else zh("road_hardening")
                      for n in p.get("name", pd.Series([None] * len(p)))]
         style = {"color": "#d7191c", "weight": 4, "opacity": 0.95}
         fields = (("rank", "int", "优先序 rank"), WHERE, LENGTH, ("grade", "text", "道路等级 grade"),
@@ -179,7 +183,7 @@ def _road_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
     if outcome.class3 is not None and len(outcome.class3.pieces):
         c = outcome.class3.pieces.rename(columns={"cost_wan": "investment_wan"})
         c["where"] = places.of(c)
-        c["name"] = [f"升级为三级公路：{n}" if isinstance(n, str) and n else "升级为三级公路"
+        c["name"] = [n if isinstance(n, str) and n else "升级为三级公路"
                      for n in c.get("name", pd.Series([None] * len(c)))]
         style = {"color": "#ff7f00", "weight": 2.5, "opacity": 0.85}
         up_fields = (WHERE, LENGTH, ("tech_grade", "text", f"{zh('tech_grade')} technical grade"), COST)
@@ -225,7 +229,7 @@ def _toilet_overlay(outcome: PlanOutcome) -> list[Overlay]:
     if outcome.toilets is None or not len(outcome.toilets.projects):
         return []
     t = outcome.toilets.projects
-    f = _project_columns(outcome, t, t["project_id"].astype(str).tolist())
+    f = _project_columns(outcome, t, t["project_id"].astype(str).tolist(), titled=False)
     classes = {k: (f"{zh('toilet_' + k)} {glossary.en('toilet_' + k)}", st) for k, st in _TOILET_STYLES.items()}
     fields = (("project_id", "text", "项目编号 project id"), WHERE, SCALE,
               ("households", "int", "改厕户数 households"), ("unit_cost_wan", "wan", "单价（万元/户） unit price"), COST)

@@ -618,13 +618,35 @@
     });
   }
 
+  // The packed lines of an overlay (core/maps/webmap.py _Coords.lines): per feature its parts, each a list of
+  // LatLngs.
+  function decodeLines(packed) {
+    var parts = unpack(packed.parts), counts = unpack(packed.counts), d = unpack(packed.d);
+    var out = new Array(parts.length), x = 0, y = 0, at = 0, part = 0;
+    for (var i = 0; i < parts.length; i++) {
+      out[i] = [];
+      for (var p = 0; p < parts[i]; p++) {
+        var line = new Array(counts[part]);
+        for (var k = 0; k < counts[part]; k++) {
+          x += unzigzag(d[at++]);
+          y += unzigzag(d[at++]);
+          line[k] = latLng(x, y);
+        }
+        out[i].push(line);
+        part++;
+      }
+    }
+    return out;
+  }
+
   // Lines of an overlay (a plan's roads and pipes): few enough to be Leaflet polylines, each clickable.
   function buildLines(spec) {
+    spec.paths = decodeLines(spec.lines);
     var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
     return rows.map(function (index, c) {
       var group = L.featureGroup();
       index.forEach(function (i) {
-        var line = L.polyline(spec.paths[i].map(decodePath), styleOptions(spec.classes[c].style, {fill: false}));
+        var line = L.polyline(spec.paths[i], styleOptions(spec.classes[c].style, {fill: false}));
         line.hit = i;
         group.addLayer(line);
       });
