@@ -211,6 +211,7 @@ def _sewage_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
     s = outcome.sewage.projects
     if len(s):
         f = _project_columns(outcome, s, s["project_id"].astype(str).tolist())
+        f["pipe_m"] = f["pipe_m"].where(f["pipe_m"] > 0)  # no pipe: — rather than 0米
         names = dict(zip(outcome.inputs.villages["village_code"].astype(str), places.village, strict=True))
         f["village_names"] = ["、".join(names.get(c, c) for c in str(codes).split(",")) for codes in f["village_codes"]]
         classes = {k: (f"{zh('project_' + k)} {glossary.en('project_' + k)}", st) for k, st in _SEWAGE_STYLES.items()}
@@ -244,7 +245,8 @@ def _sites_overlay(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
     s = fac.sites
     f = _project_columns(outcome, s, [f"W{int(r):04d}" for r in s["rank"]])
     kind = fac.facility_type
-    style = {"shape": "star", "radius": 11, "color": "#000000", "weight": 1.5, "fillColor": "#ffd700", "fillOpacity": 1}
+    # not a star: the county seat is one (a yellow star) on the run's map
+    style = {"shape": "triangle", "radius": 11, "color": "#000000", "weight": 2, "fillColor": "#e7298a", "fillOpacity": 1}
     fields = (("rank", "int", "优先序 rank"), WHERE, SCALE,
               ("villages_gained", "int", f"{zh('planned_gain')}{zh('covered')}{zh('admin_village')}数 villages gained"),
               ("coverage_after_pct", "pct", f"建成后{zh('waste_coverage')} coverage after"), COST)

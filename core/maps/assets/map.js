@@ -1000,7 +1000,10 @@
   };
 
   // The whole area in view beside the layer panel (the first frame is not drawn yet: no extra redraw).
-  map.fitBounds(DATA.bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [panel.offsetWidth + 20, 20]});
+  // (and clear of the conclusions and the indicator table when they are there)
+  var notesBox = document.getElementById('re-notes'), tableBox = document.getElementById('re-indicators');
+  map.fitBounds(DATA.bounds, {paddingTopLeft: [notesBox ? notesBox.offsetWidth + 30 : 20, 20],
+    paddingBottomRight: [panel.offsetWidth + 20, tableBox ? tableBox.offsetHeight + 20 : 20]});
 
   // ----------------------------------------------------------------------------------------- ready
   api.timings.build_ms = performance.now() - t0;
