@@ -14,6 +14,9 @@ small squares; popups are built only when a feature is clicked. Every user strin
 data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML, and a
 Content-Security-Policy lets only the page's own two scripts run.
 
+A plan draws on the same page (:class:`Overlay`): its layers go on top of the run's with their own legend entries
+and popups, and a before/after switch shows the map as it is or with the plan built.
+
 folium is not used: its element model writes one JavaScript object per feature and links its libraries
 from CDNs, which serves neither the file size nor the offline rule.
 """
