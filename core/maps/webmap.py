@@ -780,24 +780,29 @@ def _overlay_layer(ov: Overlay, coords: _Coords, frames: Mapping[str, gpd.GeoDat
     lines = set(gdf.geom_type.dropna()) <= {"LineString", "MultiLineString"}
     if lines:
         return {**layer, "geom": "line", "lines": coords.lines(_simplified(gdf, LINE_SIMPLIFY_M, topology=False).array),
-                "name": _repeated(df["name"]) if "name" in df else _names(df)}
+                "name": _repeated(df["name"], front=False) if "name" in df else _names(df)}
     source = frames.get(ov.same_points) if ov.same_points else None
     if source is not None and len(source) == len(gdf) and "village_code" in gdf and "village_code" in source \
             and np.array_equal(source["village_code"].astype(str).to_numpy(), gdf["village_code"].astype(str).to_numpy()):
         return {**layer, "geom": "point", "x": same(str(ov.same_points)), "y": same(str(ov.same_points)),
                 "name": same(str(ov.same_points))}
     lon, lat = _representative_points(gdf)
-    return {**layer, "geom": "point", **coords.points(lon, lat), "name": _repeated(df["name"]) if "name" in df
-            else _names(df)}
+    layer = {**layer, "geom": "point", **coords.points(lon, lat), "name": _repeated(df["name"], front=False)
+             if "name" in df else _names(df)}
+    many = {str(c["key"]) for c in classes} if len(gdf) > DOT_MIN_SEATS else set()  # a region's projects: dots far out
+    zh_title, _, en_title = ov.title.partition(" ")
+    return _dotted(layer, many, (zh_title, en_title or zh_title), lang)
 
 
-def _repeated(s: pd.Series) -> dict:
-    """A text column as dictionary codes when its values repeat (a plan's road names, townships), else front-coded."""
+def _repeated(s: pd.Series, front: bool = True) -> dict:
+    """A text column as dictionary codes when its values repeat (a plan's road names, townships), else as
+    :func:`.pack.texts` codes it (as the run's layers do, so that a column they carry is recognised as the same).
+    """
     values = _strings(s)
     index, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     if 2 * len(uniques) <= len(values):
         return codes(index, [str(u) for u in uniques])
-    return texts(values, front=False)
+    return texts(values, front=front)
 
 
 def _share_repeated_fields(layers: list[dict]) -> None:

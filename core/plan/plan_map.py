@@ -38,12 +38,9 @@ _SEWAGE_STYLES = {
     "sewer_connect": {**_POINT, "shape": "circle", "radius": 6, "fillColor": "#08519c"},
     "resource_use": {**_POINT, "shape": "triangle", "radius": 7, "fillColor": "#a6761d"},
 }
-_TOILET_STYLES = {  # rings around the village's own point (the status symbol stays visible inside)
-    "flush": {"shape": "circle", "radius": 7, "color": "#1f78b4", "weight": 2, "fillColor": "#1f78b4", "fillOpacity": 0},
-    "septic": {"shape": "circle", "radius": 7, "color": "#b15928", "weight": 2, "fillColor": "#b15928",
-               "fillOpacity": 0},
-    "dry": {"shape": "circle", "radius": 7, "color": "#8c6d31", "weight": 2, "fillColor": "#8c6d31", "fillOpacity": 0},
-}
+_TOILET_STYLES = {  # rings around the village's own point (the status symbol stays visible inside; hollow dots far out)
+    k: {"shape": "circle", "radius": 7, "color": c, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 0}
+    for k, c in (("flush", "#1f78b4"), ("septic", "#b15928"), ("dry", "#8c6d31"))}
 
 
 def _both(key: str) -> str:
@@ -246,7 +243,8 @@ def _sites_overlay(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
     f = _project_columns(outcome, s, [f"W{int(r):04d}" for r in s["rank"]])
     kind = fac.facility_type
     # not a star: the county seat is one (a yellow star) on the run's map
-    style = {"shape": "triangle", "radius": 11, "color": "#000000", "weight": 2, "fillColor": "#e7298a", "fillOpacity": 1}
+    style = {"shape": "triangle", "radius": 11 if len(s) <= 40 else 7, "color": "#000000", "weight": 2 if len(s) <= 40 else 1,
+             "fillColor": "#e7298a", "fillOpacity": 1}
     fields = (("rank", "int", "优先序 rank"), WHERE, SCALE,
               ("villages_gained", "int", f"{zh('planned_gain')}{zh('covered')}{zh('admin_village')}数 villages gained"),
               ("coverage_after_pct", "pct", f"建成后{zh('waste_coverage')} coverage after"), COST)
@@ -266,8 +264,9 @@ def plan_overlays(outcome: PlanOutcome) -> list[Overlay]:
 def plan_map_data(outcome: PlanOutcome, title: str | None = None) -> dict:
     """The page's data: the run's map of the results.gpkg the plan read, the plan's overlays, its sentences."""
     if title is None:
-        names = "、".join(t["name"] for t in outcome.summary["sentences"].values())
-        title = f"{names}{UI_TEXT['default_title'][0]} plan map"
+        names = [t["name"] for t in outcome.summary["sentences"].values()]
+        who = "、".join(names) if len(names) <= 3 else f"{'、'.join(names[:3])}等{len(names)}个{zh('county')}"
+        title = f"{who}{UI_TEXT['default_title'][0]} plan map"
     notes = [line for t in outcome.summary["sentences"].values() for line in (t["zh"], t["en"])]
     return build_map_data(outcome.inputs.source, title=title, overlays=plan_overlays(outcome), hidden=("villages", "mines"),
                           notes=notes, restyle={"counties": {"fillOpacity": 0.1}})

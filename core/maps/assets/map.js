@@ -985,7 +985,7 @@
   if (DATA.notes && DATA.notes.length) {
     var notes = el('details', 're-box');
     notes.id = 're-notes';
-    notes.open = true;
+    notes.open = DATA.notes.length <= 6;  // a region's hundred counties would hide the map
     notes.appendChild(el('summary', null, UI.notes));
     DATA.notes.forEach(function (line) { notes.appendChild(el('p', null, line)); });
     control('topleft', notes);
@@ -1002,7 +1002,7 @@
   // The whole area in view beside the layer panel (the first frame is not drawn yet: no extra redraw).
   // (and clear of the conclusions and the indicator table when they are there)
   var notesBox = document.getElementById('re-notes'), tableBox = document.getElementById('re-indicators');
-  map.fitBounds(DATA.bounds, {paddingTopLeft: [notesBox ? notesBox.offsetWidth + 30 : 20, 20],
+  map.fitBounds(DATA.bounds, {paddingTopLeft: [notesBox && notesBox.open ? notesBox.offsetWidth + 30 : 20, 20],
     paddingBottomRight: [panel.offsetWidth + 20, tableBox ? tableBox.offsetHeight + 20 : 20]});
 
   // ----------------------------------------------------------------------------------------- ready
