@@ -210,3 +210,82 @@ def scale_factors(crs: CRS, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     factors = Proj(crs).get_factors(lon, lat)
     return np.asarray(factors.areal_scale, dtype=np.float64) ** 0.5
+
+
+#: How much the projection's scale may differ between two places of one run (Gauss-Krüger 15° off its
+#: central meridian: 1.7 %): a nearest-feature search on the grid keeps every candidate this much farther.
+SCALE_SPREAD = 0.02
+
+
+def ground_distances(crs: CRS | None, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Metres on the ellipsoid between the nearest points of geometries ``a[i]`` and ``b[i]`` (0 where they meet).
+
+    Straight-line distances between features found in the metric CRS (nearest mine, nearest sewer) are
+    measured here: the geodesic between the two nearest points, not the projected length, whose scale grows
+    away from the central meridian.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS or None
+        The geometries' metric CRS; None: plain projected metres (hand-made coordinates without a CRS).
+    a, b : ndarray of shapely geometries
+        Paired, same length.
+
+    Returns
+    -------
+    ndarray float64
+    """
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    if len(a) == 0:
+        return np.zeros(0)
+    ends = shapely.get_coordinates(shapely.shortest_line(a, b)).reshape(-1, 2, 2)
+    if crs is None:
+        return np.hypot(ends[:, 1, 0] - ends[:, 0, 0], ends[:, 1, 1] - ends[:, 0, 1])
+    lon, lat = transform_xy(crs, GEOGRAPHIC, ends[..., 0].ravel(), ends[..., 1].ravel())
+    lon, lat = lon.reshape(-1, 2), lat.reshape(-1, 2)
+    return np.asarray(GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])[2], np.float64)
+
+
+def pairs_on_ground(crs: CRS | None, points: np.ndarray, geoms: np.ndarray,
+                    max_m: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (point, geometry) pair within ``max_m`` ground metres, or (``max_m`` None) each point's nearest
+    geometry, with the metres on the ellipsoid (:func:`ground_distances`).
+
+    Candidates are found on the grid with room for the projection's scale (:data:`SCALE_SPREAD`), then measured.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS or None
+        The metric CRS of both (None: plain projected metres).
+    points : ndarray of shapely Points
+    geoms : ndarray of shapely geometries
+    max_m : float, optional
+        Ground metres within which every pair is wanted; None: each point's nearest geometry, however far.
+
+    Returns
+    -------
+    (point index, geometry index, metres) : ndarray int64, ndarray int64, ndarray float64
+        Nearest search: one row per point (ties: the first geometry); pairs search: every pair, unordered.
+    """
+    points, geoms = np.asarray(points, dtype=object), np.asarray(geoms, dtype=object)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if len(points) == 0 or len(geoms) == 0:
+        return empty
+    tree = shapely.STRtree(geoms)
+    if max_m is not None:
+        k = np.ones(len(points)) if crs is None else scale_factors(crs, shapely.get_x(points), shapely.get_y(points))
+        reach = max_m * k * (1 + SCALE_SPREAD)
+    else:
+        (pi, _), grid = tree.query_nearest(points, return_distance=True, all_matches=False)
+        reach = np.full(len(points), np.nan)
+        reach[pi] = grid * (1 + SCALE_SPREAD) + 1e-6
+    ok = np.isfinite(reach)
+    pi, gi = tree.query(points[ok], predicate="dwithin", distance=reach[ok])
+    pi = np.flatnonzero(ok)[pi]
+    d = ground_distances(crs, points[pi], geoms[gi])
+    if max_m is not None:
+        keep = d <= max_m
+        return pi[keep].astype(np.int64), gi[keep].astype(np.int64), d[keep]
+    order = np.lexsort((gi, d, pi))
+    first = order[np.r_[True, pi[order][1:] != pi[order][:-1]]]
+    return pi[first].astype(np.int64), gi[first].astype(np.int64), d[first]

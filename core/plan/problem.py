@@ -171,6 +171,8 @@ class Graph:
         Projected coordinates of every node of ``aug``.
     scale : float
         Largest projection scale factor over the data (projected metres per ground metre).
+    snap_edge, snap_along : ndarray
+        Road edge, and metres from its ``u`` end, of each snapped node (node ``net.n_nodes + k`` is entry ``k``).
     """
 
     net: RoadNetwork
@@ -179,6 +181,8 @@ class Graph:
     node_x: np.ndarray
     node_y: np.ndarray
     scale: float
+    snap_edge: np.ndarray
+    snap_along: np.ndarray
 
 
 def road_network(inp: PlanInputs, progress: Progress | None = None,
@@ -219,7 +223,7 @@ def snap_groups(inp: PlanInputs, net: RoadNetwork, groups: dict[str, tuple[np.nd
     sample = np.r_[np.linspace(0, len(node_x) - 1, min(len(node_x), 200)).astype(int),
                    np.argmin(node_x), np.argmax(node_x)] if len(node_x) else np.zeros(0, int)
     k = scale_factors(inp.crs, node_x[sample], node_y[sample]) if len(sample) else np.ones(1)
-    return Graph(net, aug, node, node_x, node_y, float(np.max(k)) * 1.001)
+    return Graph(net, aug, node, node_x, node_y, float(np.max(k)) * 1.001, allsnap.edge[ok], allsnap.along_m[ok])
 
 
 def by_county(inp: PlanInputs) -> pd.Series:

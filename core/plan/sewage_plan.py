@@ -23,6 +23,7 @@ from ..base.progress import NullProgress, Progress, check_cancel
 from ..model.prepare import point_xy
 from ..model.stages.indicators import villages_short
 from ..network.graph import csr_from_edges
+from ._pipes import PathDrawer
 from .coverage import capped_pairs
 from .problem import Graph, PlanInputs, road_network, snap_groups
 from .sewage import Options, cheapest_alone, group_options, join, own_options, solve_sewage
@@ -217,6 +218,7 @@ def _layers(inp: PlanInputs, g: Graph, idx: np.ndarray, parts: list
     lines: list[dict] = []
     m = csr_from_edges(g.aug.u, g.aug.v, g.aug.length_m, g.aug.n_nodes)
     node = g.node["villages"]
+    drawer = PathDrawer(g.net, g.snap_edge, g.snap_along)
     for county, loc, opt, r in parts:
         for k in r.chosen:
             rows = loc[list(opt.members[k])]
@@ -231,7 +233,7 @@ def _layers(inp: PlanInputs, g: Graph, idx: np.ndarray, parts: list
                          "county_code": county, "zone": zone[rows[0]], "geometry": v.geometry.iloc[rows[0]]})
             for a, b in opt.links[k]:
                 ia, ib = np.flatnonzero(idx == loc[a])[0], np.flatnonzero(idx == loc[b])[0]
-                line, length = _path(m, g, node[ia], node[ib], inp.config)
+                line, length = _path(m, g, drawer, node[ia], node[ib], inp.config)
                 lines.append({"project_id": name, "length_m": round(length, 1), "geometry": line})
     projects = gpd.GeoDataFrame(pd.DataFrame(prow, columns=[*PROJECT_COLUMNS, "geometry"]), geometry="geometry",
                                 crs=inp.crs)
@@ -244,8 +246,8 @@ PROJECT_COLUMNS = ("project_id", "kind", "village_codes", "villages", "residents
                    "pipe_m", "capex_wan", "opex_wan_per_year", "county_code", "zone")
 
 
-def _path(m, g: Graph, a: int, b: int, config) -> tuple[shapely.LineString, float]:
-    """The road path from node ``a`` to ``b`` as a line through the graph's nodes, and its road metres."""
+def _path(m, g: Graph, drawer: PathDrawer, a: int, b: int, config) -> tuple[shapely.LineString, float]:
+    """The road path from node ``a`` to ``b`` drawn along its roads, and its road metres."""
     d, pred = dijkstra(m, directed=False, indices=int(a), limit=config.cluster_max_pipe_m * 1.01 + 1,
                        return_predecessors=True)
     if not np.isfinite(d[b]):
@@ -253,6 +255,4 @@ def _path(m, g: Graph, a: int, b: int, config) -> tuple[shapely.LineString, floa
     path = [int(b)]
     while path[-1] != a:
         path.append(int(pred[path[-1]]))
-    path = path[::-1]
-    xy = np.c_[g.node_x[path], g.node_y[path]] if len(path) > 1 else np.c_[g.node_x[[a, a]], g.node_y[[a, a]]]
-    return shapely.LineString(xy), float(d[b])
+    return drawer.line(path[::-1], g.node_x, g.node_y), float(d[b])

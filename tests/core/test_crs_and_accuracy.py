@@ -78,6 +78,30 @@ def test_snap_distance_is_ground_metres_far_from_the_central_meridian(cfg):
     assert abs(res.villages.at[0, "snap_dist_m"] - 300.0) <= 0.005 + 300.0 * 5e-5
 
 
+def test_mine_and_sewer_distances_are_ground_metres_far_from_the_central_meridian(cfg):
+    """9° east of the run's 111°E meridian the GK grid is 0.73 % too long: a mine 1995 m away on the ground is
+    2010 m on the grid, beyond the 2000 m buffer, and a sewer 2990 m away 3012 m, beyond ``d_sewer_m``.
+    """
+    lon, lat = 120.0, 40.0
+    mine_near, mine_far = GEOD.fwd(lon, lat, 0, 1995.0)[:2], GEOD.fwd(lon, lat, 90, 2010.0)[:2]
+    south = GEOD.fwd(lon, lat, 180, 2990.0)[1]
+    roads = gpd.GeoDataFrame({"surface": ["沥青"]}, geometry=[LineString([(lon - 0.01, lat), (lon + 0.01, lat)])],
+                             crs="EPSG:4490")
+    villages = gpd.GeoDataFrame({"village_code": ["v"], "name": ["村"], "county_code": ["c"], "population": [500]},
+                                geometry=[Point(lon, lat)], crs="EPSG:4490")
+    mines = gpd.GeoDataFrame({"name": ["近矿", "远矿"], "green_mine_level": ["none", "none"]},
+                             geometry=[Point(*mine_near), Point(*mine_far)], crs="EPSG:4490")
+    sewer = gpd.GeoDataFrame({"name": ["管网"]}, geometry=[LineString([(lon - 0.001, south), (lon + 0.001, south)])],
+                             crs="EPSG:4490")
+    res = run_pipeline({"villages": villages, "roads": roads, "mines": mines, "sewer": sewer}, cfg.replace(crs="EPSG:4546"))
+    v = res.villages.iloc[0]
+    assert v["near_mine"] == "近矿" and bool(v["near_non_green_mine"])
+    assert abs(v["near_mine_dist_m"] - 1995.0) <= 0.05 + 1e-6 * 1995.0
+    assert list(res.mines["villages_within_buffer"]) == [1, 0]
+    # a short sewer (170 m): its straight chord on the grid stays within a mm of the parallel
+    assert abs(v["sewer_dist_m"] - 2990.0) <= 0.05 + 0.005
+
+
 @pytest.mark.parametrize("target", ["EPSG:4326", "EPSG:32649", "EPSG:4546", "EPSG:4500"])
 def test_same_results_whatever_the_input_crs(cfg, target):
     from conftest import SAMPLE

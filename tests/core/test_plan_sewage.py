@@ -180,6 +180,12 @@ def test_sample_sewage_plan_meets_targets_and_prices_every_row(sample_sewage):
     assert set(pipes["project_id"]) == set(shared["project_id"])
     assert pipes.groupby("project_id")["length_m"].sum().to_numpy() == pytest.approx(
         shared.set_index("project_id").loc[sorted(set(pipes["project_id"])), "pipe_m"].to_numpy(), abs=0.5)
+    # the pipes are drawn along the roads: each line's drawn length is its road metres (up to the grid's
+    # scale factor, under 1e-3 in the run's transverse Mercator), not the chord between graph nodes
+    drawn = pipes.geometry.length.to_numpy()
+    assert drawn == pytest.approx(pipes["length_m"].to_numpy(), rel=1e-3, abs=0.2)
+    roads = gpd.read_file(out / "results.gpkg", layer="roads").to_crs(pipes.crs)
+    assert pipes.geometry.buffer(0.5).within(roads.geometry.buffer(1.0).union_all()).all()
     villages = gpd.read_file(dest / "plan.gpkg", layer="villages")
     assert villages["sewage_project_id"].notna().sum() == s["villages_treated"] == p["villages"].sum()
 

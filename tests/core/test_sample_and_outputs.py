@@ -1,20 +1,18 @@
-"""The whole pipeline on the bundled sample: outputs, cache reuse, and distances against networkx."""
+"""The whole pipeline on the bundled sample: outputs and cache reuse (its distances against an independent
+computation: test_sample_oracle.py)."""
 from __future__ import annotations
 
 import json
 import logging
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pyogrio
 import pytest
 import shapely
 from conftest import SAMPLE
 from openpyxl import load_workbook
-from pyproj import Geod
 from ruralenv.core import Config, InputError, run_pipeline
-from scipy.spatial import cKDTree
 
 LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 
@@ -92,95 +90,6 @@ def test_second_run_reuses_the_cached_graph(tmp_path, caplog):
     np.testing.assert_array_equal(first.villages["net_dist_station_m"], second.villages["net_dist_station_m"])
     changed = run_pipeline(inputs, cfg.replace(node_tolerance_m=0.1))
     assert not changed.network.from_cache  # a graph setting changes the key
-
-
-def _networkx_graph(res):
-    """An independent road graph of the sample: every vertex a node, geodesic segment lengths (pyproj.Geod),
-    vertices of different lines within the 1 m node tolerance joined; and a brute-force attach(point)."""
-    geod = Geod(ellps="GRS80")
-    roads = gpd.read_file(SAMPLE, layer="roads").to_crs(res.crs)
-    lonlat = gpd.read_file(SAMPLE, layer="roads")
-    g = nx.Graph()
-    for i, (line, ll) in enumerate(zip(roads.geometry, lonlat.geometry, strict=True)):
-        xy = np.asarray(line.coords)
-        lon, lat = np.asarray(ll.coords).T
-        if len(xy) < 2 or shapely.length(line) == 0:
-            continue
-        keys = [(i, j) for j in range(len(xy))]
-        for j in range(len(xy) - 1):
-            d = geod.inv(lon[j], lat[j], lon[j + 1], lat[j + 1])[2]
-            g.add_edge(keys[j], keys[j + 1], weight=d)
-        for j, p in enumerate(xy):
-            g.nodes[keys[j]]["xy"] = p
-    allkeys = list(g.nodes)
-    allxy = np.array([g.nodes[k]["xy"] for k in allkeys])
-    for a, b in cKDTree(allxy).query_pairs(1.0):
-        if allkeys[a][0] != allkeys[b][0]:
-            g.add_edge(allkeys[a], allkeys[b], weight=0.0)
-    usable = np.array([len(geom.coords) >= 2 and geom.length > 0 for geom in roads.geometry])
-
-    def attach(pt, name):
-        dists = shapely.distance(roads.geometry.array, pt)
-        dists[~usable] = np.inf
-        i = int(np.argmin(dists))
-        line = roads.geometry.iloc[i]
-        xy = np.asarray(line.coords)
-        along = line.project(pt)
-        seglen = np.hypot(*np.diff(xy, axis=0).T)
-        cum = np.r_[0, np.cumsum(seglen)]
-        j = min(int(np.searchsorted(cum, along, side="right") - 1), len(xy) - 2)
-        frac = (along - cum[j]) / seglen[j] if seglen[j] else 0.0
-        e = g.edges[(i, j), (i, j + 1)]["weight"]
-        g.add_edge(name, (i, j), weight=frac * e)
-        g.add_edge(name, (i, j + 1), weight=(1 - frac) * e)
-
-    return g, attach
-
-
-def _networkx_distances(res, facility_type: str) -> np.ndarray:
-    """Road metres from each reachable village to the nearest facility of ``facility_type`` (networkx)."""
-    g, attach = _networkx_graph(res)
-    sources = []
-    for k, row in enumerate(res.facilities.itertuples()):
-        if row.facility_type == facility_type:
-            attach(row.geometry, ("f", k))
-            sources.append(("f", k))
-    out = np.full(len(res.villages), np.nan)
-    if not sources:
-        return out
-    dist = nx.multi_source_dijkstra_path_length(g, sources, weight="weight")
-    for k, row in enumerate(res.villages.itertuples()):
-        if row.unreachable_reason is not None:
-            continue
-        attach(row.geometry, ("v", k))  # measure from the village's attachment: add it, read, remove
-        out[k] = min(dist.get(n, np.inf) + d["weight"] for n, d in g[("v", k)].items())
-        g.remove_node(("v", k))
-    return out
-
-
-#: Every road-distance column of the villages layer and the facilities it measures to.
-DISTANCE_COLUMNS = {"net_dist_station_m": "transfer_station", "net_dist_town_treatment_m": "town_treatment",
-                    "net_dist_county_treatment_m": "county_treatment",
-                    "net_dist_village_treatment_m": "village_treatment", "fecal_dist_m": "fecal_treatment"}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("column", sorted(DISTANCE_COLUMNS))
-def test_sample_distances_match_networkx(sample_results, column):
-    res, _ = sample_results
-    ours = res.villages[column].to_numpy(float)
-    theirs = _networkx_distances(res, DISTANCE_COLUMNS[column])
-    ok = np.isfinite(theirs) & np.isfinite(ours)
-    assert ok.sum() > (20 if column == "fecal_dist_m" else 300), ok.sum()
-    if column == "fecal_dist_m":  # given only where toilet waste is hauled; elsewhere empty
-        assert np.isfinite(theirs[np.isfinite(ours)]).all()
-    else:
-        assert np.array_equal(np.isfinite(theirs), np.isfinite(ours))
-    # The product merges line ends within node_tolerance_m (1 m) into one node, the oracle joins them by a
-    # zero-length edge: a path may differ by up to that much; beyond it, the 0.1 m rounding of the output.
-    err = np.abs(ours[ok] - theirs[ok])
-    assert err.max() <= Config().node_tolerance_m + 0.1, (column, float(err.max()))
-    assert np.median(err) <= 0.2, (column, float(np.median(err)))
 
 
 def test_map_is_skipped_with_a_warning_when_leaflet_is_missing(tmp_path, monkeypatch):

@@ -6,9 +6,9 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
 from ...base.config import Config
+from ...base.crs import pairs_on_ground
 from ..stage import Context
 from .attributes import VillageAttributes
 
@@ -33,17 +33,17 @@ class Mines:
 
 def village_mine_pairs(villages: gpd.GeoSeries, mines: gpd.GeoDataFrame,
                        buffer_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Nearest mine of each village within ``buffer_m`` and every (village, mine) pair within it.
+    """Nearest mine of each village within ``buffer_m`` and every (village, mine) pair within it, in metres on
+    the ground (:func:`...base.crs.pairs_on_ground`; the villages' CRS, plain metres without one).
 
     Returns
     -------
     (nearest_village, nearest_mine, nearest_dist, pairs) : the nearest matches and a (2, k) array of pairs.
     """
-    tree = shapely.STRtree(mines.geometry.array)
-    (vi, mi), d = tree.query_nearest(villages.array, max_distance=buffer_m, return_distance=True,
-                                     all_matches=False)
-    pairs = tree.query(villages.array, predicate="dwithin", distance=buffer_m)
-    return vi, mi, d, pairs
+    vp, mp, d = pairs_on_ground(villages.crs, villages.array, mines.geometry.array, buffer_m)
+    order = np.lexsort((mp, d, vp))
+    first = order[np.r_[True, vp[order][1:] != vp[order][:-1]]] if len(order) else order
+    return vp[first], mp[first], d[first], np.array([vp, mp])
 
 
 def mines_layer(mines: gpd.GeoDataFrame, population: np.ndarray, pairs: np.ndarray) -> gpd.GeoDataFrame:

@@ -42,6 +42,7 @@ import shapely
 from ...base import glossary
 from ...base.config import Config
 from ...base.contract import SANITATION_INDICATOR_COLUMNS, names
+from ...base.crs import pairs_on_ground
 from ...base.values import flag_column, number_column
 from ..stage import Context
 from .attributes import VillageAttributes
@@ -440,8 +441,9 @@ def sanitation(
 # Layers → arrays
 
 
-def sewer_distance(points: np.ndarray, targets: list[np.ndarray]) -> np.ndarray:
-    """Straight-line metres from each point to the nearest of the target geometries (0 inside a polygon).
+def sewer_distance(points: np.ndarray, targets: list[np.ndarray], crs: Any = None) -> np.ndarray:
+    """Straight-line metres on the ground from each point to the nearest of the target geometries (0 inside a
+    polygon).
 
     Straight line, not road distance: a sewer is a line of its own, not reached along the roads, and
     城市近郊 is a matter of proximity; ``d_sewer_m`` is set with that in mind.
@@ -452,6 +454,9 @@ def sewer_distance(points: np.ndarray, targets: list[np.ndarray]) -> np.ndarray:
         Villages, in a metric CRS.
     targets : list of ndarray of shapely geometries
         Sewer lines, urban-area polygons and wastewater-plant points, in the same CRS.
+    crs : pyproj.CRS, optional
+        That CRS: distances are measured on the ellipsoid (:func:`...base.crs.pairs_on_ground`); without it in
+        plain projected metres.
 
     Returns
     -------
@@ -461,10 +466,7 @@ def sewer_distance(points: np.ndarray, targets: list[np.ndarray]) -> np.ndarray:
     geoms = np.concatenate([np.asarray(t, dtype=object) for t in targets]) if targets else np.zeros(0, object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
     out = np.full(len(points), np.inf)
-    if len(geoms) == 0 or len(points) == 0:
-        return out
-    tree = shapely.STRtree(geoms)
-    (pi, _), d = tree.query_nearest(points, return_distance=True, all_matches=False)
+    pi, _, d = pairs_on_ground(crs, points, geoms)
     out[pi] = d
     return out
 
@@ -584,7 +586,7 @@ def from_layers(
              f"({config.target_toilets_2023:,} / {config.target_toilets_2025:,}) are not apportioned to it; set "
              "region_households_lacking_toilet to the region's households without a sanitary toilet")
     return sanitation(residents, _column(villages, "households"), _column(villages, "sanitary_toilet_households"),
-                      flags, sewer_distance(points, targets), fecal_dist_m, zone, in_scope, config, pop_within,
+                      flags, sewer_distance(points, targets, villages.crs), fecal_dist_m, zone, in_scope, config, pop_within,
                       whole_region)
 
 
