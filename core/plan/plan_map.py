@@ -199,7 +199,7 @@ def _sewage_overlays(outcome: PlanOutcome, places: _Places) -> list[Overlay]:
         pp = _project_columns(outcome, pipes, pipes["project_id"].astype(str).tolist())
         pp = pp.rename(columns={"name": "project_name"}).assign(
             name=f"{zh('sewage_pipe')} sewer pipe").drop(columns=["investment_wan"], errors="ignore")
-        style = {"color": "#6a3d9a", "weight": 3, "opacity": 0.95, "dashArray": "6 4"}
+        style = {"color": "#6a3d9a", "weight": 4, "opacity": 0.95, "dashArray": "8 5"}
         fields = (("project_id", "text", "项目编号 project id"), ("project_name", "text", "所属项目 project"),
                   ("where", "text", "建设地点 location"), ("length_m", "metres", "管网长度 pipe length"))
         out.append(Overlay("plan_sewage_pipes", f"{zh('sewage_pipe')} sewer pipes", pp, ["pipe"] * len(pp),

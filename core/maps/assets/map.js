@@ -401,16 +401,36 @@
       // Wide strokes with round joins over a whole region of roads cost seconds in a software canvas:
       // when many parts are in view, draw hairlines (indistinguishable at that scale).
       var dense = this._thin || visible.length > DENSE_PARTS;
-      ctx.setLineDash([]);
+      ctx.setLineDash(o.dashArray && !dense ? o.dashArray.split(' ').map(Number) : []);
       ctx.globalAlpha = o.opacity;
       ctx.strokeStyle = o.color;
       ctx.lineWidth = dense ? Math.min(o.weight, 1) : o.weight;
-      ctx.lineCap = dense ? 'butt' : 'round';
+      ctx.lineCap = dense || o.dashArray ? 'butt' : 'round';  // round caps would close a dash's gaps
       ctx.lineJoin = dense ? 'miter' : 'round';
       ctx.stroke();
+      ctx.setLineDash([]);
       ctx.globalAlpha = 1;
     },
-    _containsPoint: function () { return false; }
+    // With `owners` (the data row of each part: an overlay's lines), a click within the tolerance of a drawn
+    // segment hits the nearest line's row; parts whose box is out of reach are skipped.
+    _containsPoint: function (p) {
+      var owners = this._owners;
+      if (!owners) { return false; }
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y, box = this._box, start = this._start;
+      var tol = this._clickTolerance(), best = -1, bestD = tol;
+      for (var k = 0; k + 1 < start.length; k++) {
+        if (box[4 * k] * s - ox > p.x + tol || box[4 * k + 2] * s - ox < p.x - tol ||
+            box[4 * k + 1] * s - oy > p.y + tol || box[4 * k + 3] * s - oy < p.y - tol) { continue; }
+        for (var i = start[k]; i + 1 < start[k + 1]; i++) {
+          var d = L.LineUtil.pointToSegmentDistance(p, L.point(this._mx[i] * s - ox, this._my[i] * s - oy),
+            L.point(this._mx[i + 1] * s - ox, this._my[i + 1] * s - oy));
+          if (d <= bestD) { bestD = d; best = owners[k]; }
+        }
+      }
+      if (best < 0) { return false; }
+      this.hit = best;
+      return true;
+    }
   });
 
   /* Roads in levels of detail (core/webmap_lod.py): below `lod.detail_zoom` the overview chunks, from it on
@@ -618,40 +638,51 @@
     });
   }
 
-  // The packed lines of an overlay (core/maps/webmap.py _Coords.lines): per feature its parts, each a list of
-  // LatLngs.
+  // The packed lines of an overlay (core/maps/webmap.py _Coords.lines): each part's Web Mercator vertices and
+  // the data row it belongs to.
   function decodeLines(packed) {
     var parts = unpack(packed.parts), counts = unpack(packed.counts), d = unpack(packed.d);
-    var out = new Array(parts.length), x = 0, y = 0, at = 0, part = 0;
+    var out = [], x = 0, y = 0, at = 0, part = 0;
     for (var i = 0; i < parts.length; i++) {
-      out[i] = [];
       for (var p = 0; p < parts[i]; p++) {
-        var line = new Array(counts[part]);
-        for (var k = 0; k < counts[part]; k++) {
+        var n = counts[part++], mx = new Float64Array(n), my = new Float64Array(n);
+        for (var k = 0; k < n; k++) {
           x += unzigzag(d[at++]);
           y += unzigzag(d[at++]);
-          line[k] = latLng(x, y);
+          mx[k] = mercX((x + OX) / SCALE);
+          my[k] = mercY((y + OY) / SCALE);
         }
-        out[i].push(line);
-        part++;
+        out.push({row: i, mx: mx, my: my});
       }
     }
-    return out;
+    return {parts: out, rows: parts.length};
   }
 
-  // Lines of an overlay (a plan's roads and pipes): few enough to be Leaflet polylines, each clickable.
+  // Lines of an overlay (a plan's roads and pipes): one batch per class, drawn like the roads, each line
+  // clickable (its row's popup).
   function buildLines(spec) {
-    spec.paths = decodeLines(spec.lines);
-    var rows = rowsByClass(spec, spec.paths.length, function (i) { return spec.paths[i].length > 0; });
-    return rows.map(function (index, c) {
-      var group = L.featureGroup();
-      index.forEach(function (i) {
-        var line = L.polyline(spec.paths[i], styleOptions(spec.classes[c].style, {fill: false}));
-        line.hit = i;
-        group.addLayer(line);
+    var lines = decodeLines(spec.lines);
+    var byClass = spec.classes.map(function () { return []; });
+    lines.parts.forEach(function (part) {
+      if (spec.cls[part.row] !== null) { byClass[spec.cls[part.row]].push(part); }
+    });
+    return byClass.map(function (parts, c) {
+      var n = parts.reduce(function (sum, part) { return sum + part.mx.length; }, 0);
+      var mx = new Float64Array(n), my = new Float64Array(n), start = new Int32Array(parts.length + 1);
+      var owners = new Int32Array(parts.length), rows = [], v = 0;
+      parts.forEach(function (part, k) {
+        start[k] = v;
+        mx.set(part.mx, v);
+        my.set(part.my, v);
+        v += part.mx.length;
+        owners[k] = part.row;
+        if (!k || parts[k - 1].row !== part.row) { rows.push(part.row); }
       });
-      group.index = index;
-      return group;
+      start[parts.length] = v;
+      var batch = new LineBatch(mx, my, start, styleOptions(spec.classes[c].style, {fill: false}));
+      batch._owners = owners;
+      batch.index = rows;
+      return batch;
     });
   }
 
