@@ -186,3 +186,21 @@ def test_a_road_pieces_popup_gives_its_length_and_cost(visit, plan_dir):
     assert text.startswith(name if isinstance(name, str) and name else "农村牧区道路硬化") and "待硬化路段" in text
     assert "路段长度" in text and "投资估算（万元）" in text and "建设地点" in text
     visit.page.keyboard.press("Escape")
+
+
+def test_a_sewage_only_plan_shows_the_sewage_status(sample_results):
+    from ruralenv.core.plan.plan_map import plan_map_data
+    from ruralenv.core.plan.run import PlanOptions, make_plan
+
+    _, out = sample_results
+    outcome = make_plan(out / "results.gpkg", PlanOptions(waste=False, roads=False, toilets=False, check=False,
+                                                          time_limit=5))
+    layers = {layer["id"]: layer for layer in plan_map_data(outcome)["layers"]}
+    assert not any(k.startswith(("status_waste", "status_roads", "plan_sites", "plan_pave")) for k in layers)
+    after = layers["status_sewage_after"]
+    assert not after["hidden"] and after["phase"] == "after" and layers["plan_sewage"]["phase"] == "after"
+    gained = {c["key"]: c["count"] for c in after["classes"]}["gain"]
+    v, inp = outcome.villages, outcome.inputs
+    scope = inp.flag("in_scope") & inp.flag("is_admin_village")
+    new = v["sewage_treated_after"].to_numpy(bool) & ~v["sewage_treated_before"].to_numpy(bool)
+    assert gained == int((scope & new).sum()) > 0
