@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,9 +22,13 @@ from scipy.spatial import cKDTree
 
 from ...base import glossary, schema
 from ...base.config import Config
+from ...base.crs import point_distances, scale_factors
 from ..stage import Context
 from .attributes import VillageAttributes
 from .distances import Distances, Seeds, at_nodes, multi_source
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 #: The search from every usable transfer station (one whose haul to county treatment is within ``d_haul_m``).
 VALID_STATION = "valid_station"
@@ -66,15 +70,23 @@ def model_labels(model: np.ndarray, covered: np.ndarray) -> np.ndarray:
     return np.array([labels[(m, bool(c))] if m else None for m, c in zip(model, covered, strict=True)], object)
 
 
-def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radius_m: float) -> np.ndarray:
-    """People living within ``radius_m`` (straight line, projected metres) of each village, itself included."""
+def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radius_m: float,
+                      crs: CRS | None = None) -> np.ndarray:
+    """People living within ``radius_m`` ground metres (straight line) of each village, itself included.
+
+    Pairs are found on the grid with room for the projection's largest scale factor over the villages, then
+    measured on the ellipsoid (``crs`` None: plain projected metres).
+    """
     out = population.astype(float).copy()
     if len(x) == 0:
         return out
+    k = 1.0 if crs is None else float(np.max(scale_factors(crs, x, y)))
     tree = cKDTree(np.c_[x, y])
-    pairs = tree.sparse_distance_matrix(tree, radius_m, output_type="coo_matrix")
+    pairs = tree.sparse_distance_matrix(tree, radius_m * k * (1 + 1e-6) + 1e-6, output_type="coo_matrix")
     off = pairs.row != pairs.col
-    out += np.bincount(pairs.row[off], weights=population[pairs.col[off]], minlength=len(x))
+    row, col = pairs.row[off], pairs.col[off]
+    near = point_distances(crs, x[row], y[row], x[col], y[col]) <= radius_m
+    out += np.bincount(row[near], weights=population[col[near]], minlength=len(x))
     return out
 
 
@@ -251,7 +263,7 @@ def run(ctx: Context[Any]) -> Collection:
     attrs = ctx.need(VillageAttributes)
     d_valid, haul_of, station = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config, ctx.get(Seeds))
     x, y = p.village_xy
-    pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m)
+    pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m, p.crs)
     assignment = assign_models(dist.to_villages("transfer_station"), d_valid, haul_of,
                                dist.to_villages("town_treatment"), dist.to_villages("village_treatment"), pop_r,
                                p.reachable & p.has_facilities, p.config)
