@@ -80,6 +80,7 @@ import shapely
 
 from ..base._errors import ConfigError, RuralEnvError
 from ..base.config import Config, RunInputs
+from ..base.crs import SCALE_SPREAD
 from ..base.progress import NullProgress, Progress, check_cancel, peak_rss_mb
 from ..model.analysis import STAGES
 from ..model.prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
@@ -268,9 +269,11 @@ def _boxes(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m: floa
     vx, vy = point_xy(layers["villages"].iloc[own])
     bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
     m = snap_margin_m(config)
+    # radii are ground metres: on the grid they may reach the projection's scale factor farther
+    grid = 1 + SCALE_SPREAD
     return bbox, {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
-                  "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m + SLACK_M),
-                  "mines": _grow(bbox, config.mine_buffer_m + SLACK_M)}
+                  "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m * grid + SLACK_M),
+                  "mines": _grow(bbox, config.mine_buffer_m * grid + SLACK_M)}
 
 
 def window_roads(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m: float, config: Config) -> int:
