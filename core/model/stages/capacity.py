@@ -10,6 +10,11 @@ overfills (``over_capacity``) and the villages they serve are marked ``served_ov
 ``capacity_aware`` each tier is a transportation problem solved exactly (:mod:`..assign`): as many
 villages as the capacities allow, then least total road distance, every pair within the rule's distance.
 A village that no facility of a tier can take falls to the next tier, with ``capacity`` in its reason.
+
+The pairs' road metres are searched only where a capacity may bind (:func:`binding_parts`), one connected
+part of the nodes within the rule's distance at a time (:func:`pair_distances`); elsewhere the nearest
+facility of the distance stage's search is the only pair a village needs. In a partitioned run's window the
+stage reports facts by global facility row instead (:func:`window_facts`; :mod:`...partition.capacity`).
 """
 from __future__ import annotations
 
