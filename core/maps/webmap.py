@@ -932,6 +932,7 @@ def build_map_data(
     hidden: Collection[str] = (),
     notes: Sequence[str] = (),
     restyle: Mapping[str, Mapping[str, Any]] | None = None,
+    indicators_after: tuple[pd.DataFrame | None, dict] | None = None,
 ) -> dict:
     """Everything the page needs, as the plain data structure embedded in ``map.html``.
 
@@ -947,6 +948,9 @@ def build_map_data(
     restyle : mapping, optional
         Run layer → style values set on each of its classes (``{"counties": {"fillOpacity": 0.1}}`` lets a
         plan's layers stand out).
+    indicators_after : (DataFrame, dict), optional
+        County indicators and summary with the plan built (a plan's re-run): the indicator panel shows them
+        in the switch's "after" state.
 
     Returns
     -------
@@ -991,7 +995,8 @@ def build_map_data(
                                                "subdomains": tiles.subdomains, "maxZoom": tiles.max_zoom},
         "targets": targets,
         "layers": out_layers,
-        "indicators": _indicators(layers.get("counties"), summary, li),
+        "indicators": {**_indicators(layers.get("counties"), summary, li),
+                       "after": None if indicators_after is None else _indicators(*indicators_after, li)["rows"]},
         "generated": _dt.date.today().isoformat(),
         "phases": {"now": "after", "before": UI_TEXT["before"][li], "after": UI_TEXT["after"][li]} if phased else None,
         "notes": list(notes),

@@ -269,7 +269,9 @@ def plan_map_data(outcome: PlanOutcome, title: str | None = None) -> dict:
         title = f"{who}{UI_TEXT['default_title'][0]} plan map"
     notes = [line for t in outcome.summary["sentences"].values() for line in (t["zh"], t["en"])]
     return build_map_data(outcome.inputs.source, title=title, overlays=plan_overlays(outcome), hidden=("villages", "mines"),
-                          notes=notes, restyle={"counties": {"fillOpacity": 0.1}})
+                          notes=notes, restyle={"counties": {"fillOpacity": 0.1}},
+                          indicators_after=None if outcome.rerun_summary is None
+                          else (outcome.rerun_counties, outcome.rerun_summary))
 
 
 def write_plan_map(outcome: PlanOutcome, path: str | Path, title: str | None = None) -> None:

@@ -32,7 +32,7 @@ def plan_dir(sample_results, tmp_path_factory):
     from ruralenv.core.plan.writers import write_plan
 
     _, out = sample_results
-    opts = PlanOptions(sites=2, check=False, time_limit=5, toilet_target=0.8,
+    opts = PlanOptions(sites=2, check=True, time_limit=5, toilet_target=0.8,
                        overrides=["cost_pipe_wan_per_km=2", "cluster_max_pipe_m=5000"])
     outcome = make_plan(out / "results.gpkg", opts)
     files = write_plan(outcome, tmp_path_factory.mktemp("plan_map") / "plan")
@@ -67,6 +67,12 @@ def test_plan_map_is_the_runs_map_with_the_plan_on_top(plan_dir):
     assert after["gain"] == gained > 0 and "gain" not in before
     assert sum(after.values()) == sum(before.values()) == int(scope.sum())
     assert data["phases"]["now"] == "after" and outcome.summary["sentences"]["150622"]["zh"] in data["notes"]
+    # the indicator panel's two states: the run's values, and the re-run's with the plan built
+    before_row, after_row = data["indicators"]["rows"][0], data["indicators"]["after"][0]
+    re_c = outcome.rerun_counties.set_index("county_code").loc["150622"]
+    for key in ("waste_coverage_pct", "road_coverage_pct", "sewage_rate_pct", "toilet_rate_pct"):
+        assert after_row[key] == pytest.approx(float(re_c[key])), key
+        assert after_row[key] > before_row[key], key  # every pillar of this plan raises its rate
 
 
 class Visit:
@@ -167,8 +173,16 @@ def test_the_before_after_switch_changes_what_is_shown(visit, plan_dir):
     assert visit.shown("status_waste_before") == n_scope and visit.shown("status_waste_after") == 0
     assert not visit.page.locator("#re-layers .re-layer[data-layer=plan_sewage]").is_visible()
     assert visit.shown("counties") == 1 and visit.shown("roads") > 0  # the run's map stays
+    data = _data(plan_dir[1]["map.html"])
+    table = visit.page.locator("#re-indicators")
+    before_pct = f"{data['indicators']['rows'][0]['waste_coverage_pct']:.1f}"
+    after_pct = f"{data['indicators']['after'][0]['waste_coverage_pct']:.1f}"
+    assert table.get_attribute("data-phase") == "before" and before_pct in table.inner_text()
+    assert after_pct not in table.inner_text() and "规划前" in table.inner_text()
     visit.page.check("input[name=re-phase][value=after]")
     assert visit.shown("plan_sewage") == len(outcome.sewage.projects) and visit.shown("status_waste_before") == 0
+    assert table.get_attribute("data-phase") == "after" and after_pct in table.inner_text()
+    assert "规划后" in table.inner_text()
 
 
 @pytest.mark.browser

@@ -965,13 +965,31 @@
     return i >= 0 ? spec.shapes[i] : null;
   }
 
+  // A plan's map also carries the indicators with the plan built: the table follows the before/after switch.
   function indicatorsPanel() {
-    var rows = DATA.indicators.rows;
+    var rows = DATA.indicators.rows, after = DATA.indicators.after;
     if (!rows.length) { return; }
     var box = el('details', 're-box');
     box.id = 're-indicators';
     box.open = rows.length <= 12;  // a region's hundred counties would hide half the map
-    box.appendChild(el('summary', null, UI.indicators));
+    var summary = el('summary', null, UI.indicators);
+    box.appendChild(summary);
+    var holder = el('div');
+    box.appendChild(holder);
+    function fill() {
+      var useAfter = after && after.length && phase === 'after';
+      summary.textContent = UI.indicators + (after && after.length && DATA.phases
+        ? '（' + DATA.phases[useAfter ? 'after' : 'before'] + '）' : '');
+      box.setAttribute('data-phase', useAfter ? 'after' : 'before');
+      holder.textContent = '';
+      holder.appendChild(indicatorTable(useAfter ? after : rows));
+    }
+    fill();
+    if (after && after.length) { syncs.push(fill); }
+    control('bottomleft', box);
+  }
+
+  function indicatorTable(rows) {
     var table = el('table');
     var head = el('tr');
     [UI.county, UI.waste, UI.t_waste_2023, UI.t_waste_2025, UI.roads,
@@ -1007,8 +1025,7 @@
       }
       table.appendChild(tr);
     });
-    box.appendChild(table);
-    control('bottomleft', box);
+    return table;
   }
   indicatorsPanel();
 
