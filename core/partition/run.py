@@ -456,7 +456,9 @@ def certify(job: PartitionJob, ctx: Context) -> dict[str, np.ndarray]:
         checks["access"] = same_rule & (access.hardened_access | hc_closed)
     beyond = np.maximum(snap.dist_m - cfg.access_radius_m, 0.0)
     gap_ok = np.isinf(G) | (access.pave_gap_m - beyond + SLACK_M < G)
-    checks["pave_gap"] = ~p.reachable | access.hardened_access | gap_ok | (seeded & on_interior)
+    # a gap searched from the village's own seats' networks only has no seeds: the boundary alone certifies it
+    own = access.gap_own_search if access.gap_own_search is not None else np.zeros(len(gap_ok), bool)
+    checks["pave_gap"] = ~p.reachable | access.hardened_access | gap_ok | (seeded & on_interior & ~own)
     return checks
 
 

@@ -147,7 +147,9 @@ def whole_network_labels(net: RoadNetwork, facilities: gpd.GeoDataFrame, f_snap:
     source[VALID_STATION] = _facility_at(src, node, kind == "transfer_station", g.n_nodes)
     haul = np.where(src >= 0, dist["county_treatment"][np.maximum(src, 0)], np.inf)
     unpaved = csr_from_edges(g.u, g.v, np.where(g.hardened, EPS_WEIGHT, g.length_m), g.n_nodes)
-    dist[UNPAVED] = multi_source(unpaved, seat_sources(net, seats), g.n_nodes)[0]
+    dist[UNPAVED], src = multi_source(unpaved, seat_sources(net, seats), g.n_nodes)
+    # the hardened component each unpaved distance leads to: a village's gap counts only its own seats' networks
+    source[UNPAVED] = np.where(src >= 0, net.hard_component[np.clip(src, 0, max(net.n_nodes - 1, 0))], -1)
     order = np.argsort(net.edge_line, kind="stable")
     starts = np.searchsorted(net.edge_line[order], np.arange(len(net.line_start) + 1))
     return Labels(dist, haul, source, node, order, starts, net)

@@ -392,3 +392,31 @@ def _certified_equal_single(out, single):
     ok = out.certified
     assert_same_villages(ref.loc[ok].reset_index(drop=True), got.loc[ok].reset_index(drop=True), WINDOW_UNKNOWN)
     return ref, got, ok
+
+
+def test_pave_gap_leads_to_the_own_seats_network_in_a_partitioned_run(tmp_path):
+    """A village whose road joins only a neighbouring township's paved network (the hand-built case of
+    test_models_small) has 20 km to pave to its own seat's network. Partitioned, its window holds at first only
+    the neighbour's network: the gap is not certified there and the window widens (up to 4 × the halo). With a
+    6 km halo the widest window holds its own seat's network and the gap equals the single run's; with a 3 km
+    halo it never does, and the village is flagged (listed with the failed check), never silently wrong."""
+    from helpers import points, roads, town, village
+
+    net = roads(([(0, 0), (10, 0)], "沥青"), ([(0, 20), (10, 20)], "沥青"), ([(10, 0), (10, 20)], "土路"),
+                ([(100, 0), (110, 0)], "沥青"))
+    vil = points([village("a", 5, 20.1, town_code="t1"),
+                  village("b", 105, 0.1, town_code="u1", county_code="150623")])
+    towns = points([town("t1", 0, 0, 1), town("t2", 0, 20, 0), {**town("u1", 100, 0, 1), "county_code": "150623"}])
+    inputs = {"villages": vil, "roads": net, "towns": towns}
+    cfg = Config(cache_dir=str(tmp_path / "cache"), use_cache=False)
+    single = run_pipeline(inputs, cfg, write_map=False).villages.set_index("village_code")
+    assert single.at["a", "pave_gap_m"] == pytest.approx(20000.0, abs=0.5) and not single.at["a", "hardened_access"]
+    res = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=6000.0, workers=2), write_map=False)
+    part = res.villages.set_index("village_code")
+    assert part.at["a", "pave_gap_m"] == single.at["a", "pave_gap_m"]
+    assert part.at["b", "pave_gap_m"] == single.at["b", "pave_gap_m"] == 0
+    info = res.summary["partition"]
+    assert info["uncertified_villages"] == 0 and info["rounds"] > 1  # the first window could not tell
+    short = run_partitioned(inputs, cfg, PartitionOptions("county", halo_m=3000.0, workers=2), write_map=False)
+    flagged = short.summary["partition"]["uncertified"]
+    assert [(u["village_code"], u["failed_checks"]) for u in flagged] == [("a", "pave_gap")]
