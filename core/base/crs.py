@@ -242,11 +242,29 @@ def ground_distances(crs: CRS | None, a: np.ndarray, b: np.ndarray) -> np.ndarra
     if len(a) == 0:
         return np.zeros(0)
     ends = shapely.get_coordinates(shapely.shortest_line(a, b)).reshape(-1, 2, 2)
-    if crs is None:
-        return np.hypot(ends[:, 1, 0] - ends[:, 0, 0], ends[:, 1, 1] - ends[:, 0, 1])
-    lon, lat = transform_xy(crs, GEOGRAPHIC, ends[..., 0].ravel(), ends[..., 1].ravel())
-    lon, lat = lon.reshape(-1, 2), lat.reshape(-1, 2)
-    return np.asarray(GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])[2], np.float64)
+    return point_distances(crs, ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
+
+
+def point_distances(crs: CRS | None, x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray) -> np.ndarray:
+    """Metres on the ellipsoid between projected points (x1, y1) and (x2, y2), pairwise.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS or None
+        The points' metric CRS; None: plain projected metres.
+    x1, y1, x2, y2 : ndarray
+        Coordinates in that CRS, same length.
+
+    Returns
+    -------
+    ndarray float64
+    """
+    x1, y1, x2, y2 = (np.asarray(v, np.float64) for v in (x1, y1, x2, y2))
+    if crs is None or len(x1) == 0:
+        return np.hypot(x2 - x1, y2 - y1)
+    lon, lat = transform_xy(crs, GEOGRAPHIC, np.r_[x1, x2], np.r_[y1, y2])
+    n = len(x1)
+    return np.asarray(GEOD.inv(lon[:n], lat[:n], lon[n:], lat[n:])[2], np.float64)
 
 
 def pairs_on_ground(crs: CRS | None, points: np.ndarray, geoms: np.ndarray,

@@ -14,6 +14,9 @@ small squares; popups are built only when a feature is clicked. Every user strin
 data and is put into the DOM with ``textContent`` (or drawn on the canvas), never parsed as HTML, and a
 Content-Security-Policy lets only the page's own two scripts run.
 
+A plan draws on the same page (:class:`Overlay`): its layers go on top of the run's with their own legend entries
+and popups, and a before/after switch shows the map as it is or with the plan built.
+
 folium is not used: its element model writes one JavaScript object per feature and links its libraries
 from CDNs, which serves neither the file size nor the offline rule.
 """
@@ -28,7 +31,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -50,7 +53,7 @@ from ..base.values import flag_array, is_missing, yes_no
 from ..io.runinfo import read_run_record
 from ..model.prepare import point_xy
 from .lod import road_levels
-from .pack import codes, deltas, numbers, same, templated, texts
+from .pack import codes, deltas, numbers, pack, same, templated, texts, zigzag
 
 if TYPE_CHECKING:
     from ..model.results import Results
@@ -69,6 +72,8 @@ DOT_MIN_SEATS = 300
 DOT_BELOW_ZOOM = 8
 #: County outlines are simplified to this tolerance (metres).
 AREA_SIMPLIFY_M = 20.0
+#: Overlay lines (a plan's roads and pipes) are simplified to this tolerance (metres).
+LINE_SIMPLIFY_M = 2.0
 
 ResultsInput = Union["Results", str, Path, Mapping[str, pd.DataFrame]]
 
@@ -99,6 +104,48 @@ class Basemap:
     gcj02: bool = False
     subdomains: str = "abc"
     max_zoom: int = 18
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A layer drawn on top of a run's map (a plan's sites, pipes, projects), with its legend and popups.
+
+    Attributes
+    ----------
+    layer_id : str
+        Its id on the page (not one of :data:`LAYER_TITLES`).
+    title : str
+        Its name in the layer panel, in the map's language.
+    frame : GeoDataFrame
+        Points or lines, any CRS; a ``name`` column titles the popups.
+    keys : sequence of str or None
+        Each row's class (a key of ``classes``); None: the row is not drawn.
+    classes : mapping
+        Class key → (legend label, style), in legend order. Points take ``shape``, ``radius``, ``color``,
+        ``weight``, ``fillColor``, ``fillOpacity``; lines ``color``, ``weight``, ``opacity`` and an optional
+        ``dashArray``.
+    fields : sequence of (column, kind, label)
+        Popup rows (kinds as the run's layers': ``text``, ``num``, ``int``, ``metres``, ``pct``, ``bool``);
+        columns the frame lacks are skipped.
+    phase : {"before", "after"} or None
+        Shown only in that state of the page's before/after switch (the switch appears when a layer has a
+        phase); None: always.
+    hidden : bool
+        Off until switched on in the layer panel.
+    same_points : str, optional
+        A run layer (``villages``) whose rows these are, in the same order: the points and names are read
+        from it on the page instead of travelling twice (checked on ``village_code``; otherwise they travel).
+    """
+
+    layer_id: str
+    title: str
+    frame: gpd.GeoDataFrame
+    keys: Sequence[str | None]
+    classes: Mapping[str, tuple[str, dict]]
+    fields: Sequence[tuple[str, str, str]] = ()
+    phase: str | None = None
+    hidden: bool = False
+    same_points: str | None = None
 
 
 BASEMAPS: dict[str, Basemap] = {
@@ -191,6 +238,10 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "generated": ("生成日期", "Made on"),
     "lod_overview": ("当前为区域视图：放大到{z}级可见全部道路", "Region view now: zoom to {z} for every road"),
     "lod_detail": ("当前画出全部道路", "Every road is drawn now"),
+    "before": ("规划前（现状）", "Before the plan (now)"),
+    "after": ("规划后", "After the plan"),
+    "phase": ("规划前后对比", "Before and after the plan"),
+    "notes": ("规划结论", "What the plan achieves"),
 }
 
 LAYER_TITLES: dict[str, tuple[str, str]] = {
@@ -207,9 +258,9 @@ LAYER_TITLES: dict[str, tuple[str, str]] = {
 DERIVED_LAYERS: dict[str, tuple[str, str]] = {"toilets": ("counties", "toilet_rate_pct"),
                                               "sewage": ("villages", "sewage_mode")}
 
-_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl")
+_FIELD_KINDS = ("text", "num", "int", "metres", "pct", "bool", "enum", "tpl", "wan")
 #: Decimals kept (and shown) of each numeric field kind.
-_DIGITS = {"bool": 0, "int": 0, "metres": 0, "num": 1, "pct": 1}
+_DIGITS = {"bool": 0, "int": 0, "metres": 0, "num": 1, "pct": 1, "wan": 2}
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -344,6 +395,22 @@ class _Coords:
         return features
 
 
+    def lines(self, geoms: np.ndarray) -> dict:
+        """Lines as three streams (:mod:`.pack`): each feature's number of parts, each part's number of vertices,
+        and every vertex as the zig-zag difference (x, y) from the one before it, in offsets from the origin.
+        """
+        if self.gcj02:
+            geoms = _shift_gcj02(geoms)
+        parts, owner = shapely.get_parts(geoms, return_index=True)
+        parts, owner = parts[shapely.get_num_coordinates(parts) >= 2], owner[shapely.get_num_coordinates(parts) >= 2]
+        xy = shapely.get_coordinates(parts)
+        qx, qy = self._quantise(xy[:, 0], xy[:, 1])
+        q = np.column_stack([qx, qy]).astype(np.int64)
+        step = np.diff(np.vstack([np.zeros((1, 2), np.int64), q]), axis=0)
+        return {"parts": pack(np.bincount(owner, minlength=len(geoms))),
+                "counts": pack(shapely.get_num_coordinates(parts)), "d": pack(zigzag(step.ravel()))}
+
+
 def _outline(extent: np.ndarray, steps: int = 64) -> np.ndarray:
     """Points along the edges of the box ``extent`` (minx, miny, maxx, maxy), ``steps`` per edge."""
     x0, y0, x1, y1 = (float(v) for v in extent)
@@ -383,7 +450,7 @@ def _column(df: pd.DataFrame, name: str, kind: str, lang: int, display: Mapping[
 
     Kinds (how the page shows a value): ``text``; ``tpl`` (texts made from a few sentence patterns with numbers
     in them); ``enum`` (``display`` names of the values); ``bool`` (yes/no); ``int``; ``num`` (1 decimal);
-    ``metres`` (whole metres, shown as m/km); ``pct``.
+    ``metres`` (whole metres, shown as m/km); ``pct``; ``wan`` (money, 2 decimals shown).
     """
     if kind not in _FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}")
@@ -691,6 +758,69 @@ def _indicator_row(rec: Mapping[str, Any], cols: tuple[str, ...]) -> dict:
     return out
 
 
+def _overlay_layer(ov: Overlay, coords: _Coords, frames: Mapping[str, gpd.GeoDataFrame | None], lang: int) -> dict:
+    """The page layer of an :class:`Overlay`: its classes, geometry (points or lines) and popup fields."""
+    gdf = _geo(ov.frame, ov.layer_id)
+    if gdf is None or len(ov.keys) != len(gdf):
+        raise MapError(f"overlay '{ov.layer_id}' has no rows to draw or {len(ov.keys)} classes for {len(ov.frame)} rows")
+    unknown = {k for k in ov.keys if k is not None} - set(ov.classes)
+    if unknown or (ov.phase not in (None, "before", "after")):
+        raise MapError(f"overlay '{ov.layer_id}': unknown class(es) {sorted(unknown)} or phase {ov.phase!r}")
+    present = [k for k in ov.classes if k in set(ov.keys)]
+    index = {k: i for i, k in enumerate(present)}
+    cls = np.array([np.nan if k is None else index[k] for k in ov.keys], float)
+    counts = np.bincount(cls[np.isfinite(cls)].astype(np.int64), minlength=len(present))
+    classes = [{"key": k, "label": ov.classes[k][0], "style": dict(ov.classes[k][1]), "count": int(c)}
+               for k, c in zip(present, counts, strict=True)]
+    df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    fields = [{**(_column(df, col, kind, lang) if kind != "text" else {"key": col, "kind": kind, **_repeated(df[col])}),
+               "label": text} for col, kind, text in ov.fields if col in df.columns]
+    layer: dict[str, Any] = {"id": ov.layer_id, "title": ov.title, "classes": classes, "cls": numbers(cls, 0),
+                             "fields": fields, "hidden": ov.hidden, "phase": ov.phase, "labelled": False}
+    lines = set(gdf.geom_type.dropna()) <= {"LineString", "MultiLineString"}
+    if lines:
+        return {**layer, "geom": "line", "lines": coords.lines(_simplified(gdf, LINE_SIMPLIFY_M, topology=False).array),
+                "name": _repeated(df["name"], front=False) if "name" in df else _names(df)}
+    source = frames.get(ov.same_points) if ov.same_points else None
+    if source is not None and len(source) == len(gdf) and "village_code" in gdf and "village_code" in source \
+            and np.array_equal(source["village_code"].astype(str).to_numpy(), gdf["village_code"].astype(str).to_numpy()):
+        return {**layer, "geom": "point", "x": same(str(ov.same_points)), "y": same(str(ov.same_points)),
+                "name": same(str(ov.same_points))}
+    lon, lat = _representative_points(gdf)
+    layer = {**layer, "geom": "point", **coords.points(lon, lat), "name": _repeated(df["name"], front=False)
+             if "name" in df else _names(df)}
+    many = {str(c["key"]) for c in classes} if len(gdf) > DOT_MIN_SEATS else set()  # a region's projects: dots far out
+    zh_title, _, en_title = ov.title.partition(" ")
+    return _dotted(layer, many, (zh_title, en_title or zh_title), lang)
+
+
+def _repeated(s: pd.Series, front: bool = True) -> dict:
+    """A text column as dictionary codes when its values repeat (a plan's road names, townships), else as
+    :func:`.pack.texts` codes it (as the run's layers do, so that a column they carry is recognised as the same).
+    """
+    values = _strings(s)
+    index, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if 2 * len(uniques) <= len(values):
+        return codes(index, [str(u) for u in uniques])
+    return texts(values, front=front)
+
+
+def _share_repeated_fields(layers: list[dict]) -> None:
+    """Popup fields of an overlay whose values an earlier layer already carries (same key, same values: the
+    villages' codes in each before/after view) are read from that layer on the page instead of travelling again.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    for layer in layers:
+        for k, field in enumerate(layer["fields"]):
+            if field.get("enc") == "same":
+                continue
+            payload = {n: v for n, v in field.items() if n != "label"}
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+            first = seen.setdefault((field["key"], digest), layer["id"])
+            if first != layer["id"] and "phase" in layer:  # overlays only: the run's layers stay as they are
+                layer["fields"][k] = {"key": field["key"], "label": field["label"], "kind": field["kind"], **same(first)}
+
+
 # ----------------------------------------------------------------------------------------------- assets
 def leaflet_dir() -> Path:
     """Where Leaflet's ``leaflet.js`` and ``leaflet.css`` are read from.
@@ -798,10 +928,29 @@ def build_map_data(
     title: str | None = None,
     lang: str = "zh",
     progress: Progress | None = None,
+    overlays: Sequence[Overlay] = (),
+    hidden: Collection[str] = (),
+    notes: Sequence[str] = (),
+    restyle: Mapping[str, Mapping[str, Any]] | None = None,
+    indicators_after: tuple[pd.DataFrame | None, dict] | None = None,
 ) -> dict:
     """Everything the page needs, as the plain data structure embedded in ``map.html``.
 
-    Parameters are those of :func:`export_map`.
+    Parameters are those of :func:`export_map`, and:
+
+    overlays : sequence of Overlay
+        Layers drawn on top of the run's (a plan's), each with its legend entries and popups; one with a
+        ``phase`` adds the page's before/after switch.
+    hidden : collection of str
+        Run layers (``villages``, ``facilities`` …) off until switched on.
+    notes : sequence of str
+        Lines of a box of conclusions (a plan's county sentences), shown on the map.
+    restyle : mapping, optional
+        Run layer → style values set on each of its classes (``{"counties": {"fillOpacity": 0.1}}`` lets a
+        plan's layers stand out).
+    indicators_after : (DataFrame, dict), optional
+        County indicators and summary with the plan built (a plan's re-run): the indicator panel shows them
+        in the switch's "after" state.
 
     Returns
     -------
@@ -820,28 +969,19 @@ def build_map_data(
         frames[name] = base if base is not None and column in base.columns else None
     if frames["villages"] is None:
         raise MapError("the results hold no villages to map")
-    present = [g for g in frames.values() if g is not None]
+    present = [g for g in [*frames.values(), *(_geo(ov.frame, ov.layer_id) for ov in overlays)] if g is not None]
     gcj02 = bool(tiles and tiles.gcj02)
     west, south, east, north = _bounds(present, gcj02)
     coords = _Coords((west - 0.01, south - 0.01), gcj02)
     targets = plan_targets(summary)
-    builders = {
-        "counties": lambda g: _counties_layer(g, coords, li, targets),
-        "toilets": lambda g: _toilets_layer(g, li),
-        "roads": lambda g: _roads_layer(g, coords, li),
-        "villages": lambda g: _villages_layer(g, coords, li),
-        "sewage": lambda g: _sewage_layer(g, li),
-        "mines": lambda g: _mines_layer(g, coords, li),
-        "facilities": lambda g: _facilities_layer(g, coords, li),
-        "towns": lambda g: _towns_layer(g, coords, li),
-    }
-    progress.stage("web map", total=len(builders))
-    out_layers = []
-    for name, build in builders.items():
+    progress.stage("web map", total=len(LAYER_TITLES) + len(overlays))
+    out_layers = _run_layers(frames, coords, li, targets, hidden, restyle or {}, progress)
+    for ov in overlays:
         check_cancel(progress)
-        if frames[name] is not None:
-            out_layers.append({**build(frames[name]), "title": LAYER_TITLES[name][li]})
+        out_layers.append(_overlay_layer(ov, coords, frames, li))
         progress.advance()
+    _share_repeated_fields(out_layers)
+    phased = any(ov.phase for ov in overlays)
     title = title or _default_title(layers.get("counties"), li)
     return {
         "lang": lang,
@@ -855,9 +995,39 @@ def build_map_data(
                                                "subdomains": tiles.subdomains, "maxZoom": tiles.max_zoom},
         "targets": targets,
         "layers": out_layers,
-        "indicators": _indicators(layers.get("counties"), summary, li),
+        "indicators": {**_indicators(layers.get("counties"), summary, li),
+                       "after": None if indicators_after is None else _indicators(*indicators_after, li)["rows"]},
         "generated": _dt.date.today().isoformat(),
+        "phases": {"now": "after", "before": UI_TEXT["before"][li], "after": UI_TEXT["after"][li]} if phased else None,
+        "notes": list(notes),
     }
+
+
+def _run_layers(frames: Mapping[str, gpd.GeoDataFrame | None], coords: _Coords, li: int,
+                targets: Mapping[str, float], hidden: Collection[str], restyle: Mapping[str, Mapping[str, Any]],
+                progress: Progress) -> list[dict]:
+    """The run's layers in drawing order (those ``hidden`` off at first, ``restyle`` set on their classes)."""
+    builders = {
+        "counties": lambda g: _counties_layer(g, coords, li, targets),
+        "toilets": lambda g: _toilets_layer(g, li),
+        "roads": lambda g: _roads_layer(g, coords, li),
+        "villages": lambda g: _villages_layer(g, coords, li),
+        "sewage": lambda g: _sewage_layer(g, li),
+        "mines": lambda g: _mines_layer(g, coords, li),
+        "facilities": lambda g: _facilities_layer(g, coords, li),
+        "towns": lambda g: _towns_layer(g, coords, li),
+    }
+    out_layers = []
+    for name, build in builders.items():
+        check_cancel(progress)
+        frame = frames[name]
+        if frame is not None:
+            out_layers.append({**build(frame), "title": LAYER_TITLES[name][li],
+                               **({"hidden": True} if name in hidden else {})})
+            for c in out_layers[-1]["classes"]:
+                c["style"].update(restyle.get(name, {}))
+        progress.advance()
+    return out_layers
 
 
 def _target_words(targets: Mapping[str, float], lang: int) -> dict[str, str]:

@@ -55,7 +55,8 @@ stages raise on the workers are forwarded to the client's progress and ``partiti
 Neighbours: a window holds the villages within ``dispersed_radius_m`` (population density) and the whole
 administrative village of every own village (its ``concentrated`` flag is measured on the group), and every
 wastewater plant (``sewer_dist_m`` is a straight line to the nearest, however far); mines and indicators are
-computed on the client over the merged villages. Island status is a component property: with the default halo
+computed on the client over the merged villages, and so are the facility loads and the capacity-aware assignment
+(:mod:`.capacity`: a facility's villages may lie in several partitions). Island status is a component property: with the default halo
 (at least ``island_max_length_m``) a component reaching a boundary line is too long to be an island, so the
 check only bites with a shorter halo (certified as above, else widened, else flagged).
 """
@@ -79,6 +80,7 @@ import shapely
 
 from ..base._errors import ConfigError, RuralEnvError
 from ..base.config import Config, RunInputs
+from ..base.crs import SCALE_SPREAD
 from ..base.progress import NullProgress, Progress, check_cancel, peak_rss_mb
 from ..model.analysis import STAGES
 from ..model.prepare import LayerInput, NetworkInputs, empty_facilities, point_xy, prepare, prepare_network
@@ -87,6 +89,7 @@ from ..model.stage import Context, Timer, run_stages
 from ..model.stages import class3, indicators
 from ..model.stages.access import Access, HardSeeds, Seats, hard_component_of
 from ..model.stages.attributes import column_or
+from ..model.stages.capacity import Capacity, WindowRows
 from ..model.stages.collection import Collection
 from ..model.stages.distances import COLUMN_OF_TYPE, Distances, Seeds, at_nodes, multi_source
 from ..model.stages.mines import near_mines
@@ -95,6 +98,7 @@ from ..model.stages.villages import VillageTable
 from ..network.graph import EPS_WEIGHT, csr_from_edges, island_components
 from ..network.snapping import Snap, Snapper
 from ..pipeline import write_outputs
+from .capacity import merged_facts, station_plants, whole_capacity
 from .seeds import (
     FID,
     HC,
@@ -214,6 +218,7 @@ class PartitionResult:
     failed: np.ndarray  # per own village: the certificate's checks it failed, comma-joined ("" when certified)
     warnings: list[str]
     flagged: np.ndarray | None = None  # set by the client: uncertified in the widest window, kept and flagged
+    capacity: bytes = b""  # the own villages' facilities and pairs (:func:`.stages.capacity.window_facts`), packed
 
     @property
     def villages(self) -> gpd.GeoDataFrame:
@@ -264,9 +269,11 @@ def _boxes(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m: floa
     vx, vy = point_xy(layers["villages"].iloc[own])
     bbox = (float(vx.min()), float(vy.min()), float(vx.max()), float(vy.max()))
     m = snap_margin_m(config)
+    # radii are ground metres: on the grid they may reach the projection's scale factor farther
+    grid = 1 + SCALE_SPREAD
     return bbox, {"roads": _grow(bbox, halo_m + 2 * m), "facilities": _grow(bbox, halo_m + m),
-                  "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m + SLACK_M),
-                  "mines": _grow(bbox, config.mine_buffer_m + SLACK_M)}
+                  "towns": _grow(bbox, halo_m + m), "villages": _grow(bbox, config.dispersed_radius_m * grid + SLACK_M),
+                  "mines": _grow(bbox, config.mine_buffer_m * grid + SLACK_M)}
 
 
 def window_roads(layers: Mapping[str, gpd.GeoDataFrame], own: np.ndarray, halo_m: float, config: Config) -> int:
@@ -328,8 +335,9 @@ def run_job(job: PartitionJob) -> PartitionResult:
     if "facilities" in job.global_kinds and not p.has_facilities:
         p.has_facilities = True  # the run has facilities, only none in this window: the same rules apply
     ctx: Context = Context(p, collect)
+    fid = p.facilities[FID].to_numpy(np.int64) if FID in p.facilities else np.zeros(0, np.int64)
+    ctx.put(WindowRows(fid))
     if job.seeds is not None:
-        fid = p.facilities[FID].to_numpy(np.int64) if FID in p.facilities else np.zeros(0, np.int64)
         ctx.put(seeds_on_window(job.seeds, p.net, p.roads[RID].to_numpy(np.int64), fid, p.facility_node))
         g = p.graph  # uncontracted: a seed may sit on a node the contraction would leave isolated
         p.matrix = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
@@ -340,10 +348,26 @@ def run_job(job: PartitionJob) -> PartitionResult:
     own = np.isin(villages[VID].to_numpy(), job.own)
     failed = failed_checks(certify(job, ctx))[own]
     mine = villages.loc[own].reset_index(drop=True)
+    facts = own_facts(ctx.need(Capacity).window or {}, own, villages[VID].to_numpy(np.int64))
     return PartitionResult(job.key, job.round, job.halo_m, pack_frame(mine), mine[VID].to_numpy(np.int64),
                            failed == "",
                            len(villages), len(p.roads), round(time.perf_counter() - t0, 3), peak_rss_mb(),
-                           os.getpid(), failed, list(dict.fromkeys(collect.warnings)))
+                           os.getpid(), failed, list(dict.fromkeys(collect.warnings)), capacity=facts)
+
+
+def own_facts(facts: Mapping[str, Any], own: np.ndarray, vid: np.ndarray) -> bytes:
+    """The window's capacity facts of its own villages, packed: per village arrays in the order of the own
+    rows; pairs (tier → village, facility, metres) with the village's global row.
+    """
+    out: dict[str, Any] = {}
+    for key, value in facts.items():
+        if isinstance(value, tuple):
+            vi, fi, dd = value
+            keep = own[vi]
+            out[key] = (vid[vi[keep]], fi[keep], dd[keep])
+        else:
+            out[key] = np.asarray(value)[own]
+    return zlib.compress(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def run_packed(task: Callable[[PartitionJob], PartitionResult], blob: bytes) -> PartitionResult:
@@ -413,6 +437,9 @@ def certify(job: PartitionJob, ctx: Context) -> dict[str, np.ndarray]:
     seeded = ctx.get(Seeds) is not None
     checks["distances"] = closed | (seeded & on_interior) | _distances_check(ctx, L)
     checks["island"] = ~p.on_island | closed
+    if cfg.capacity_aware and p.has_facilities:  # every pair within a tier's distance: searched in the window
+        reach = max(cfg.d_station_m, cfg.d_town_m, cfg.d_village_m)
+        checks["capacity"] = ~p.reachable | closed | (reach + SLACK_M < L)
     if p.towns is None:
         checks["access"] = closed | p.far | (ctx.get(HardSeeds) is not None)
         return checks
@@ -429,7 +456,9 @@ def certify(job: PartitionJob, ctx: Context) -> dict[str, np.ndarray]:
         checks["access"] = same_rule & (access.hardened_access | hc_closed)
     beyond = np.maximum(snap.dist_m - cfg.access_radius_m, 0.0)
     gap_ok = np.isinf(G) | (access.pave_gap_m - beyond + SLACK_M < G)
-    checks["pave_gap"] = ~p.reachable | access.hardened_access | gap_ok | (seeded & on_interior)
+    # a gap searched from the village's own seats' networks only has no seeds: the boundary alone certifies it
+    own = access.gap_own_search if access.gap_own_search is not None else np.zeros(len(gap_ok), bool)
+    checks["pave_gap"] = ~p.reachable | access.hardened_access | gap_ok | (seeded & on_interior & ~own)
     return checks
 
 
@@ -503,9 +532,6 @@ def run_partitioned(
         A partition failed after its retries; nothing was written.
     """
     config = config or Config()
-    if config.capacity_aware:  # one transportation problem over the whole input; a window sees only its part
-        raise ConfigError("capacity_aware 不能用于分区运行 / capacity_aware needs the whole input: run without "
-                          "--partition (loads and over_capacity are still reported per window)")
     options = options or PartitionOptions()
     progress = progress or NullProgress()
     if options.workers < 1:
@@ -535,7 +561,7 @@ def run_partitioned(
     info = _partition_info(parts, side.unit, halo, options, n_partitions,
                            gdfs["villages"]["village_code"].to_numpy(object), progress)
     with timer.stage("merge"):
-        res = _assemble(base, parts, side.facilities, side.facility_snap, progress, timer.seconds)
+        res = _assemble(base, parts, side, progress, timer.seconds)
     res.summary["partition"] = info
     res.summary["timings_s"]["total_before_write"] = round(time.perf_counter() - t0, 3)
     if out_dir is not None:
@@ -559,6 +585,7 @@ class ClientSide:
     facilities: gpd.GeoDataFrame
     facility_snap: Snap
     whole: Whole | None
+    chain: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # per facility: plant, haul, node (whole graph)
 
 
 def client_side(inputs: RunInputs | Mapping[str, LayerInput], config: Config, options: PartitionOptions,
@@ -581,7 +608,9 @@ def client_side(inputs: RunInputs | Mapping[str, LayerInput], config: Config, op
         seats, seat_hc = whole_seats(base.net, base.roads, base.layer("towns"), base.crs, config)
         whole = Whole(whole_network_labels(base.net, facilities, f_snap, seat_hc, config),
                       whole_groups(gdfs["villages"]), line_hard_components(base.net), seats, frozenset(seat_hc))
-    return ClientSide(base, gdfs, keys, unit, worker_cfg, facilities, f_snap, whole)
+        labels = whole.labels
+        chain = (*station_plants(labels, facilities, config), labels.facility_node) if labels is not None else None
+    return ClientSide(base, gdfs, keys, unit, worker_cfg, facilities, f_snap, whole, chain)
 
 
 def _drop_sindex(gdf: gpd.GeoDataFrame) -> None:
@@ -783,13 +812,19 @@ def _merged_villages(base: NetworkInputs, parts: list[PartitionResult]) -> gpd.G
     return gpd.GeoDataFrame(vil.drop(columns=[VID]), geometry=src.geometry.name, crs=base.crs)
 
 
-def _assemble(base: NetworkInputs, parts: list[PartitionResult], facilities: gpd.GeoDataFrame, f_snap: Snap,
-              progress: Progress, seconds: dict[str, float]) -> Results:
+def _assemble(base: NetworkInputs, parts: list[PartitionResult], side: ClientSide, progress: Progress,
+              seconds: dict[str, float]) -> Results:
     """One :class:`Results` from the partitions with the single run's builders: layers from the whole graph,
-    indicators and mines over the merged villages.
+    facility loads (and the capacity-aware assignment), indicators and mines over the merged villages.
     """
     cfg = base.config
+    facilities, f_snap = side.facilities, side.facility_snap
     villages = _merged_villages(base, parts)
+    capacity = None
+    if side.chain is not None:
+        capacity = whole_capacity(villages, facilities, merged_facts(parts, len(villages)), *side.chain, cfg)
+        for name, values in capacity.village_columns().items():
+            villages[name] = values
     snapper = Snapper(base.net, base.roads.geometry.array, base.crs)
     towns = base.layer("towns")
     t_snap = snapper.snap(*point_xy(towns), max_dist_m=cfg.max_snap_m) if towns is not None else None
@@ -803,6 +838,8 @@ def _assemble(base: NetworkInputs, parts: list[PartitionResult], facilities: gpd
         progress.message(f"village {code} {name}: {why}", "warning")  # as the single run reports them
     ctx: Context = Context(merged, progress)
     ctx.put(VillageTable(villages))
+    if capacity is not None:
+        ctx.put(capacity)
     ctx.put(class3.run(ctx))  # township seats on Class III roads, on the whole graph (issue 27)
     ctx.put(indicators.run(ctx))
     population = column_or(villages, "population", np.nan).fillna(0).to_numpy(float)

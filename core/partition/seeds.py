@@ -42,6 +42,7 @@ import shapely
 from ..base.config import Config
 from ..model.prepare import point_xy
 from ..model.stages.access import UNPAVED, Seats, largest_hard_component, seat_sources, seats_of
+from ..model.stages.capacity import row_at_node
 from ..model.stages.collection import VALID_STATION, valid_stations
 from ..model.stages.distances import COLUMN_OF_TYPE, Seeds, multi_source
 from ..network.graph import EPS_WEIGHT, RoadNetwork, csr_from_edges
@@ -50,6 +51,8 @@ from ..network.snapping import Snap, Snapper, augmented_graph
 #: The searches whose distances a village reports or a rule reads, seeded into every window: the facility
 #: types, the usable stations and the unpaved metres of the pave gap.
 SEEDED = (*COLUMN_OF_TYPE, "fecal_treatment", VALID_STATION, UNPAVED)
+#: The searches whose facility a village names (station, town and village plants) or a station hauls to.
+SOURCED = ("county_treatment", "town_treatment", "village_treatment", VALID_STATION)
 #: Column of the global row of each road line and facility in a window.
 RID = "_partition_rid"
 FID = "_partition_fid"
@@ -67,6 +70,8 @@ class Labels:
         Search → metres per node of the network (facility points follow the network's nodes).
     haul : ndarray
         Per node: the county-treatment haul of the usable station its ``valid_station`` distance leads to.
+    source : dict
+        Search of :data:`SOURCED` → per node the facility (global row) its distance leads to (-1: none).
     facility_node : ndarray int64
         Node of each facility (-1: not snapped).
     edge_by_line : ndarray int64
@@ -77,6 +82,7 @@ class Labels:
 
     dist: dict[str, np.ndarray]
     haul: np.ndarray
+    source: dict[str, np.ndarray]
     facility_node: np.ndarray
     edge_by_line: np.ndarray
     line_edges: np.ndarray
@@ -130,16 +136,28 @@ def whole_network_labels(net: RoadNetwork, facilities: gpd.GeoDataFrame, f_snap:
     matrix = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
     kind = facilities["facility_type"].to_numpy(object)
     node = g.point_node
-    dist = {t: multi_source(matrix, node[(kind == t) & (node >= 0)], g.n_nodes)[0] for t in SEEDED[:-2]}
+    dist, source = {}, {}
+    for t in SEEDED[:-2]:
+        dist[t], src = multi_source(matrix, node[(kind == t) & (node >= 0)], g.n_nodes)
+        if t in SOURCED:
+            source[t] = _facility_at(src, node, kind == t, g.n_nodes)
     stations = valid_stations(node[(kind == "transfer_station") & (node >= 0)], dist["county_treatment"],
                               config.d_haul_m)
     dist[VALID_STATION], src = multi_source(matrix, stations, g.n_nodes)
+    source[VALID_STATION] = _facility_at(src, node, kind == "transfer_station", g.n_nodes)
     haul = np.where(src >= 0, dist["county_treatment"][np.maximum(src, 0)], np.inf)
     unpaved = csr_from_edges(g.u, g.v, np.where(g.hardened, EPS_WEIGHT, g.length_m), g.n_nodes)
-    dist[UNPAVED] = multi_source(unpaved, seat_sources(net, seats), g.n_nodes)[0]
+    dist[UNPAVED], src = multi_source(unpaved, seat_sources(net, seats), g.n_nodes)
+    # the hardened component each unpaved distance leads to: a village's gap counts only its own seats' networks
+    source[UNPAVED] = np.where(src >= 0, net.hard_component[np.clip(src, 0, max(net.n_nodes - 1, 0))], -1)
     order = np.argsort(net.edge_line, kind="stable")
     starts = np.searchsorted(net.edge_line[order], np.arange(len(net.line_start) + 1))
-    return Labels(dist, haul, node, order, starts, net)
+    return Labels(dist, haul, source, node, order, starts, net)
+
+
+def _facility_at(src: np.ndarray, node: np.ndarray, is_type: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per node: the facility (row, of the type) on the source node its search leads to (-1: none)."""
+    return np.where(src >= 0, row_at_node(node, is_type, n_nodes)[np.maximum(src, 0)], -1)
 
 
 @dataclass
@@ -155,6 +173,8 @@ class WindowSeeds:
     facility: np.ndarray  # global facility row
     facility_dist: dict[str, np.ndarray]
     facility_haul: np.ndarray
+    source: dict[str, np.ndarray] | None = None  # per node and search of SOURCED: the facility (global row)
+    facility_source: dict[str, np.ndarray] | None = None
 
 
 def window_seeds(labels: Labels, boundary_lines: np.ndarray, facility_rows: np.ndarray) -> WindowSeeds:
@@ -180,8 +200,10 @@ def window_seeds(labels: Labels, boundary_lines: np.ndarray, facility_rows: np.n
     f_node = labels.facility_node[facility_rows]
     at = np.maximum(f_node, 0)
     f_dist = {s: np.where(f_node >= 0, d[at], np.inf) for s, d in labels.dist.items()}
+    f_source = {s: np.where(f_node >= 0, src[at], -1) for s, src in labels.source.items()}
     return WindowSeeds(line, vertex, {s: d[node] for s, d in labels.dist.items()}, labels.haul[node],
-                       np.asarray(facility_rows, np.int64), f_dist, np.where(f_node >= 0, labels.haul[at], np.inf))
+                       np.asarray(facility_rows, np.int64), f_dist, np.where(f_node >= 0, labels.haul[at], np.inf),
+                       {s: src[node] for s, src in labels.source.items()}, f_source)
 
 
 def _ranges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -214,8 +236,10 @@ def seeds_on_window(seeds: WindowSeeds, net: RoadNetwork, road_rid: np.ndarray, 
     f_ok[f_ok] = facility_fid[f_pos[f_ok]] == seeds.facility[f_ok]
     f_node = np.where(f_ok, facility_node[np.minimum(f_pos, max(len(facility_node) - 1, 0))]
                       if len(facility_node) else -1, -1)
+    source = {s: np.r_[src, seeds.facility_source[s]] for s, src in (seeds.source or {}).items()} \
+        if seeds.facility_source is not None else {}
     return Seeds(np.r_[node, f_node], {s: np.r_[d, seeds.facility_dist[s]] for s, d in seeds.dist.items()},
-                 np.r_[seeds.haul, seeds.facility_haul])
+                 np.r_[seeds.haul, seeds.facility_haul], source)
 
 
 def boundary_rows(roads: gpd.GeoDataFrame, rows: np.ndarray, interior: shapely.Geometry) -> np.ndarray:

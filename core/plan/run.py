@@ -64,6 +64,8 @@ class PlanOutcome:
     year: int = 2025
     projects: pd.DataFrame | None = None
     investment: pd.DataFrame | None = None
+    rerun_counties: pd.DataFrame | None = None  # the re-run's county indicators (the plan built)
+    rerun_summary: dict | None = None  # the re-run's summary (its ``region`` row)
 
 
 def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
@@ -104,7 +106,9 @@ def make_plan(results_gpkg: str | Path, options: PlanOptions | None = None,
     re = _check(inp, fac, pav, sew, toi, progress) if opt.check else None
     re_v = re.villages if re is not None else None
     villages = _villages_layer(inp, fac, pav, re_v, sew, toi)
-    out = PlanOutcome(inp, fac, pav, villages, {}, re_v, class3=up, sewage=sew, toilets=toi, year=opt.year)
+    out = PlanOutcome(inp, fac, pav, villages, {}, re_v, class3=up, sewage=sew, toilets=toi, year=opt.year,
+                      rerun_counties=re.counties if re is not None else None,
+                      rerun_summary=re.summary if re is not None else None)
     out.projects = project_list(out)
     out.investment, money = investment(out.projects, county_names(inp))
     out.summary = _summary(inp, opt, fac, pav, villages, seconds, re_v is not None)

@@ -104,6 +104,12 @@ SETTINGS: dict[str, str] = {
     "water_use_l_per_person_day": "Water use per resident (litres per day)",
 }
 
+#: Config switch (a boolean setting) → label.
+SWITCHES: dict[str, str] = {
+    # issue 27: 处理能力 (glossary "capacity"); off, each village goes to its nearest facility of each tier
+    "capacity_aware": "Assign villages within the facilities' capacity (capacity_tpd)",
+}
+
 #: Settings shown under "Advanced parameters".
 ADVANCED = {"node_tolerance_m", "island_max_length_m", "dispersed_radius_m", "dispersed_pop",
             "larger_village_households", "max_snap_m", "concentrated_radius_m", "water_use_l_per_person_day"}
@@ -193,6 +199,8 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
     INPUTS: tuple[tuple[str, bool], ...] = ()
     #: Config settings the user can change.
     SETTING_KEYS: tuple[str, ...] = ()
+    #: Boolean Config settings the user can switch (:data:`SWITCHES`).
+    SWITCH_KEYS: tuple[str, ...] = ()
     SINKS: tuple[Sink, ...] = ()
     #: Numeric output name → label.
     NUMBERS: dict[str, str] = {}
@@ -245,6 +253,8 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
         defaults = Config()
         for key in self.SETTING_KEYS:
             self.addParameter(self._setting_parameter(key, getattr(defaults, key)))
+        for key in self.SWITCH_KEYS:
+            self.addParameter(QgsProcessingParameterBoolean(key.upper(), tr(SWITCHES[key]), getattr(defaults, key)))
         if self.INPUTS:
             reject = QgsProcessingParameterBoolean(
                 REJECT_BAD_ROWS, tr("Leave out bad rows and go on (default: stop and list them)"), False)
@@ -282,6 +292,8 @@ class RuralEnvAlgorithm(QgsProcessingAlgorithm):
                 values[key] = self.parameterAsDouble(parameters, key.upper(), context)
             else:
                 values[key] = self.parameterAsInt(parameters, key.upper(), context)
+        for key in self.SWITCH_KEYS:
+            values[key] = self.parameterAsBoolean(parameters, key.upper(), context)
         if self.INPUTS and self.parameterAsBoolean(parameters, REJECT_BAD_ROWS, context):
             values["on_bad_rows"] = "reject"
         try:

@@ -19,6 +19,7 @@ class WasteCollectionModel(PipelineAlgorithm):
     INPUTS = (("villages", False), ("roads", False), ("facilities", False), ("towns", True))
     SETTING_KEYS = ("d_station_m", "d_haul_m", "d_town_m", "d_village_m", "max_snap_m", "dispersed_radius_m",
                     "dispersed_pop", "node_tolerance_m", "island_max_length_m")
+    SWITCH_KEYS = ("capacity_aware",)
     SINKS = (Sink("villages", "Villages with collection model", "villages.qml",
                   drop=ACCESS_FIELDS + MINE_FIELDS + SANITATION_FIELDS),)
     NUMBERS = {

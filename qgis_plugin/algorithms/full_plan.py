@@ -36,6 +36,7 @@ class FullPlan(PipelineAlgorithm):
     INPUTS = (("villages", False), ("roads", False), ("facilities", False), ("towns", True),
               ("counties", True), ("mines", True), ("sewer", True), ("urban_areas", True), ("priority_zones", True))
     SETTING_KEYS = tuple(SETTINGS)
+    SWITCH_KEYS = ("capacity_aware",)
     SINKS = (
         Sink("villages", "Villages with access and collection model", "villages.qml"),
         Sink("roads", "Roads with hardened flag", "roads.qml", geometry="LineString"),

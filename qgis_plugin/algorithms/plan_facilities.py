@@ -12,6 +12,7 @@ FACILITY_TYPE = "FACILITY_TYPE"
 SITES = "SITES"
 TARGET = "WASTE_TARGET"
 WEIGHT = "WEIGHT"
+SITE_CAPACITY = "SITE_CAPACITY_TPD"
 TYPES = ("transfer_station", "town_treatment", "village_treatment")
 
 
@@ -43,6 +44,9 @@ class PlanFacilities(PlanAlgorithm):
                                                        maxValue=100.0))
         self.addParameter(QgsProcessingParameterEnum(WEIGHT, tr("Maximise"), options=["villages", "people"],
                                                      defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(  # issue 27: a site covers only what it can take
+            SITE_CAPACITY, tr("Capacity of each proposed site, t/day (0: unlimited)"),
+            QgsProcessingParameterNumber.Double, 0.0, minValue=0.0))
 
     def plan_options(self, parameters, context) -> PlanOptions:
         """Facility siting only."""
@@ -53,6 +57,7 @@ class PlanFacilities(PlanAlgorithm):
             sites=k or None,
             waste_target=None if k else self.parameterAsDouble(parameters, TARGET, context) / 100.0,
             weight=("count", "population")[self.parameterAsEnum(parameters, WEIGHT, context)],
+            site_capacity_tpd=self.parameterAsDouble(parameters, SITE_CAPACITY, context) or None,
             roads=False, sewage=False, toilets=False)
 
     def numbers(self, summary: dict) -> dict[str, float | None]:

@@ -903,5 +903,13 @@
         <source>Also plan transfer stations, roads to pave, sewage treatment and toilets for the 2025 targets, priced (report folder/plan)</source>
         <translation>同时按2025年目标规划转运站、待硬化道路、生活污水治理和改厕，并估算投资（报告文件夹/plan）</translation>
     </message>
+    <message>
+        <source>Assign villages within the facilities&apos; capacity (capacity_tpd)</source>
+        <translation>按设施处理能力分配村庄（不超过处理能力 capacity_tpd）Assign villages within capacity</translation>
+    </message>
+    <message>
+        <source>Capacity of each proposed site, t/day (0: unlimited)</source>
+        <translation>每处新址的处理能力（吨/日，0：不限）Capacity of each site, t/day</translation>
+    </message>
 </context>
 </TS>

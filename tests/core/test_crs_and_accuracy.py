@@ -147,3 +147,32 @@ def test_two_thread_segment_lengths_and_grid_ids_equal_the_one_piece_ones(monkey
     ids = grid_ids(xy, 1e-3)
     _, expected = np.unique(xy, axis=0, return_inverse=True)  # cells ordered by x, then y
     assert np.array_equal(ids, expected.ravel())
+
+
+def test_population_and_concentration_radii_are_ground_metres_far_from_the_central_meridian(cfg):
+    """The 人口分散 radius (``dispersed_radius_m``) and the 居住集中 radius (``concentrated_radius_m``) are
+    ground metres: 9° east of the 111°E meridian a neighbour 4,980 m away on the ground (about 5,016 m on the
+    grid) counts, one 5,020 m away does not; a natural village 995 m from its administrative village (1,002 m on
+    the grid) lives within the 1 km radius.
+    """
+    from pyproj import CRS
+    from ruralenv.core.model.stages.collection import population_within
+    from ruralenv.core.model.stages.sanitation import concentrated_flags
+
+    lon, lat = 120.0, 40.0
+    pts = [(lon, lat), GEOD.fwd(lon, lat, 90, 4980.0)[:2], GEOD.fwd(lon, lat, 270, 5020.0)[:2],
+           GEOD.fwd(lon, lat, 0, 995.0)[:2]]
+    crs = CRS.from_user_input("EPSG:4546")
+    xy = gpd.GeoSeries([Point(p) for p in pts], crs="EPSG:4490").to_crs(crs)
+    x, y = xy.x.to_numpy(), xy.y.to_numpy()
+    assert np.hypot(x[1] - x[0], y[1] - y[0]) > 5000.0 > cfg.dispersed_radius_m - 1  # the grid would drop it
+    assert np.hypot(x[3] - x[0], y[3] - y[0]) > 1000.0
+    people = np.array([100.0, 10.0, 1000.0, 5.0])
+    assert population_within(x, y, people, cfg.dispersed_radius_m, crs)[0] == 115.0
+    assert population_within(x[:3], y[:3], people[:3], cfg.dispersed_radius_m, None)[0] == 100.0  # plain metres
+    group = np.array(["a", "b", "c", "a"], dtype=object)
+    anchor = np.array([True, True, True, False])
+    c = cfg.replace(concentrated_radius_m=1000.0, concentrated_share=0.99)
+    flag, share = concentrated_flags(x, y, people, group, anchor, c, crs=crs)
+    assert share[0] == 1.0 and bool(flag[0])
+    assert concentrated_flags(x, y, people, group, anchor, c)[1][0] < 1.0  # on the grid it would not be

@@ -147,9 +147,6 @@ def test_access_requires_own_township_or_county_seat(cfg):
     assert not bool(v.at["c", "hardened_access"])  # t1's seat is on the other paved network
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (issue 28, found by the sample oracle's review): pave_gap_m is "
-                   "measured to any seat-connected hardened network, hardened_access only counts the village's own "
-                   "township seat or county seat; a village on a neighbour township's network gets 0 m to pave")
 def test_pave_gap_leads_to_the_network_that_gives_access(cfg):
     # two paved networks joined by 20 km of dirt; the county seat t1 on the first, t2's seat on the second
     net = [([(0, 0), (10, 0)], "沥青"), ([(0, 20), (10, 20)], "沥青"), ([(10, 0), (10, 20)], "土路")]

@@ -249,6 +249,55 @@ def test_capacity_aware_keeps_every_facility_within_capacity(tmp_path):
     assert region["waste_coverage_within_capacity_pct"] < region["waste_coverage_pct"]
 
 
+def _tight_inputs():
+    from conftest import SAMPLE
+    from golden.make_golden import KINDS
+
+    inputs = {k: f"{SAMPLE}:{k}" for k in KINDS}
+    facilities = gpd.read_file(SAMPLE, layer="facilities")
+    for kind, tpd in (("transfer_station", 0.6), ("town_treatment", 100.0), ("village_treatment", 0.3)):
+        facilities.loc[facilities["facility_type"] == kind, "capacity_tpd"] = tpd
+    inputs["facilities"] = facilities
+    return inputs
+
+
+def _whole_graph_pairs(matrix, sources, village_node, limit, part):
+    """The pairs searched on the whole graph from every source (no parts), as an independent reference."""
+    from scipy.sparse.csgraph import dijkstra
+
+    ok = np.flatnonzero(village_node >= 0)
+    d = np.atleast_2d(dijkstra(matrix, directed=False, indices=sources, limit=limit))[:, village_node[ok]]
+    f, v = np.nonzero(d <= limit)
+    return ok[v], f, d[f, v]
+
+
+CAPACITY_COLUMNS = ("collection_model", "covered", "model_reason", "model_reason_en", "station_name",
+                    "station_dist_m", "treatment_name", "treatment_dist_m", "served_over_capacity")
+
+
+def test_searching_only_where_capacity_binds_gives_the_whole_graph_assignment(tmp_path, monkeypatch):
+    """The capacity-aware run searches pairs part by part and only where a capacity may bind (nearest facility
+    elsewhere); every village–facility pair searched on the whole graph gives the same assignment."""
+    from ruralenv.core.model.stages import capacity
+
+    inputs = _tight_inputs()
+    cfg = Config(cache_dir=str(tmp_path / "c"), capacity_aware=True)
+    searched = []
+    search = capacity.pair_distances
+    monkeypatch.setattr(capacity, "pair_distances", lambda *a: searched.append(search(*a)) or searched[-1])
+    fast = analyse(inputs, cfg)
+    solve = fast.summary["capacity_assignment"]
+    assert sum(t["parts_solved_exactly"] for t in solve.values()) > 0
+    # no town plant can fill up: that tier searches nothing, its villages take their nearest plant
+    assert [len(vi) > 0 for vi, _, _ in searched] == [True, False, True]
+    assert solve["town_transfer"]["pairs"] > 0
+    monkeypatch.setattr(capacity, "pair_distances", _whole_graph_pairs)
+    monkeypatch.setattr(capacity, "binding_parts", lambda part, *a: np.ones(int(part.max()) + 1, bool))
+    ref = analyse(inputs, cfg)
+    pd.testing.assert_frame_equal(fast.villages[list(CAPACITY_COLUMNS)], ref.villages[list(CAPACITY_COLUMNS)])
+    pd.testing.assert_frame_equal(fast.facilities, ref.facilities)
+
+
 # --- plans ------------------------------------------------------------------------------------------------------
 def test_class3_upgrade_plan_connects_every_seat_when_built(sample_results):
     from ruralenv.core.model.stages.class3 import class3_of_towns

@@ -171,9 +171,10 @@ def _hardened_component(s: dict, hcomp: dict, lon: float, lat: float) -> int | N
     return None if ft is None else hcomp[(ft.line, ft.seg)]
 
 
-def _access(s: dict, hcomp: dict) -> tuple[np.ndarray, set[int]]:
+def _access(s: dict, hcomp: dict) -> tuple[np.ndarray, set[int], list[frozenset]]:
     """Hardened access of each village (own township seat or county seat; any seat of the county when its
-    township is not in the towns layer), and the seat-connected hardened components.
+    township is not in the towns layer), the seat-connected hardened components, and per village the
+    components that would give it access.
     """
     t, v = s["t"], s["v"]
     seat = {row.town_code: _hardened_component(s, hcomp, row.geometry.x, row.geometry.y) for row in t.itertuples()}
@@ -182,37 +183,39 @@ def _access(s: dict, hcomp: dict) -> tuple[np.ndarray, set[int]]:
     for row in t.itertuples():
         any_seat.setdefault(row.county_code, set()).add(seat[row.town_code])
     access = np.zeros(len(v), bool)
+    allowed = []
     for k, row in enumerate(v.itertuples()):
+        own = {seat[row.town_code], county_seat.get(row.county_code)} if row.town_code in seat \
+            else any_seat.get(row.county_code, set())
+        allowed.append(frozenset(c for c in own if c is not None))
         hc = _hardened_component(s, hcomp, row.geometry.x, row.geometry.y)
-        if hc is None:
-            continue
-        if row.town_code in seat:
-            access[k] = hc in (seat[row.town_code], county_seat.get(row.county_code))
-        else:
-            access[k] = hc in any_seat.get(row.county_code, set())
-    return access, {c for c in seat.values() if c is not None}
+        access[k] = hc is not None and hc in own
+    return access, {c for c in seat.values() if c is not None}, allowed
 
 
 def test_access_and_pave_gap_match_the_oracle(run):
     """``pave_gap_m``: least unhardened metres from the village's foot on its nearest road to a hardened road of a
-    seat-connected hardened network, plus the metres beyond ``access_radius_m`` off the road; 0 with access.
+    hardened network that would give it access (its own township seat's or county seat's; any seat-connected
+    one when neither has a hardened road), plus the metres beyond ``access_radius_m`` off the road; 0 with access.
     """
     res, o = run["res"], run["o"]
     hcomp = o.class_components(o.hardened)
-    access, seat_components = _access(run, hcomp)
+    access, seat_components, allowed = _access(run, hcomp)
     assert np.array_equal(res.villages["hardened_access"].to_numpy(bool), access)
     assert 100 < access.sum() < len(access) - 100  # both kinds, plenty of each
 
     def unpaved(d: dict) -> float:
         return 0.0 if d["hardened"] is not False else d["length"]
 
-    sources = [n for n, d in o.graph.nodes(data=True) if hcomp.get(n) in seat_components and any(
-        e["hardened"] for e in o.graph[n].values())]
-    dist = o.search(sources, unpaved)
+    searches: dict = {}
     gap = np.full(len(access), np.nan)
     for k in np.flatnonzero(run["reachable"]):
+        comps = allowed[k] or frozenset(seat_components)
+        if comps not in searches:
+            searches[comps] = o.search([n for n, d in o.graph.nodes(data=True) if hcomp.get(n) in comps and any(
+                e["hardened"] for e in o.graph[n].values())], unpaved)
         ft = run["vfeet"][k]
-        gap[k] = o.at_foot(dist, ft, (), unpaved) + max(ft.dist_m - CFG.access_radius_m, 0.0)
+        gap[k] = o.at_foot(searches[comps], ft, (), unpaved) + max(ft.dist_m - CFG.access_radius_m, 0.0)
     theirs = np.where(access, 0.0, np.where(np.isfinite(gap), gap, np.nan))
     ours = res.villages["pave_gap_m"].to_numpy(float)
     assert np.array_equal(ours == 0, np.round(theirs, 1) == 0)

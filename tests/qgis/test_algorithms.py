@@ -91,6 +91,30 @@ def test_collection_model_matches_core(sample):
     assert_same_measures(by_code(villages, "net_dist_station_m"), core_by_code(core.villages, "net_dist_station_m"))
 
 
+def test_collection_model_within_capacity_matches_core(sample, tmp_path):
+    """The capacity_aware switch reaches the core: with full facilities villages move to the next tier, as in
+    the core's capacity-aware run (issue 27)."""
+    import geopandas as gpd
+    import processing
+
+    facilities = gpd.read_file(sample, layer="facilities")
+    for kind, tpd in (("transfer_station", 0.6), ("village_treatment", 0.3)):
+        facilities.loc[facilities["facility_type"] == kind, "capacity_tpd"] = tpd
+    tight = tmp_path / "facilities.gpkg"
+    facilities.to_file(tight, layer="facilities")
+    params = {**alg_inputs(sample, "villages", "roads", "towns"), "FACILITIES": uri(tight, "facilities"),
+              "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"}
+    inputs = {**core_inputs(sample, "villages", "roads", "towns"), "facilities": f"{tight}:facilities"}
+    plain_run = processing.run("ruralenv:collection_model", params)["OUTPUT_VILLAGES"]
+    res = processing.run("ruralenv:collection_model", {**params, "CAPACITY_AWARE": True})
+    core = run_pipeline(inputs, Config(capacity_aware=True))
+    villages = res["OUTPUT_VILLAGES"]
+    for field in ("collection_model", "model_reason", "station_name", "treatment_name", "served_over_capacity"):
+        assert by_code(villages, field) == core_by_code(core.villages, field), field
+    assert by_code(villages, "collection_model") != by_code(plain_run, "collection_model")
+    assert res["WASTE_COVERAGE_PCT"] == core.summary["region"]["waste_coverage_pct"]
+
+
 def test_sanitation_matches_core(sample):
     import processing
 

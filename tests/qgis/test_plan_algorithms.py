@@ -34,6 +34,21 @@ def test_plan_facilities_matches_core(results_gpkg, tmp_path):
     assert [f["rank"] for f in res["OUTPUT_PROPOSED_SITES"].getFeatures()] == [1, 2, 3]
 
 
+def test_plan_facilities_with_site_capacity_matches_core(results_gpkg, tmp_path):
+    """Each proposed site takes at most the given t/d, as ``ruralenv plan --site-capacity-tpd`` (issue 27)."""
+    import processing
+
+    res = processing.run("ruralenv:plan_facilities", {
+        "RESULTS": str(results_gpkg), "SITES": 3, "TIME_LIMIT": 10, "SITE_CAPACITY_TPD": 0.3, "CHECK": False,
+        "OUTPUT_FOLDER": str(tmp_path / "plan"), "OUTPUT_PROPOSED_SITES": "TEMPORARY_OUTPUT",
+        "OUTPUT_VILLAGES": "TEMPORARY_OUTPUT"})
+    opt = PlanOptions(sites=3, roads=False, sewage=False, toilets=False, time_limit=10, check=False)
+    free = make_plan(results_gpkg, opt).summary["waste"]
+    opt.site_capacity_tpd = 0.3
+    capped = make_plan(results_gpkg, opt).summary["waste"]
+    assert res["COVERAGE_AFTER_PCT"] == capped["coverage_after_pct"] < free["coverage_after_pct"]
+
+
 def test_plan_paving_matches_core(results_gpkg, tmp_path):
     import processing
 

@@ -401,16 +401,36 @@
       // Wide strokes with round joins over a whole region of roads cost seconds in a software canvas:
       // when many parts are in view, draw hairlines (indistinguishable at that scale).
       var dense = this._thin || visible.length > DENSE_PARTS;
-      ctx.setLineDash([]);
+      ctx.setLineDash(o.dashArray && !dense ? o.dashArray.split(' ').map(Number) : []);
       ctx.globalAlpha = o.opacity;
       ctx.strokeStyle = o.color;
       ctx.lineWidth = dense ? Math.min(o.weight, 1) : o.weight;
-      ctx.lineCap = dense ? 'butt' : 'round';
+      ctx.lineCap = dense || o.dashArray ? 'butt' : 'round';  // round caps would close a dash's gaps
       ctx.lineJoin = dense ? 'miter' : 'round';
       ctx.stroke();
+      ctx.setLineDash([]);
       ctx.globalAlpha = 1;
     },
-    _containsPoint: function () { return false; }
+    // With `owners` (the data row of each part: an overlay's lines), a click within the tolerance of a drawn
+    // segment hits the nearest line's row; parts whose box is out of reach are skipped.
+    _containsPoint: function (p) {
+      var owners = this._owners;
+      if (!owners) { return false; }
+      var s = this._scale, ox = this._origin.x, oy = this._origin.y, box = this._box, start = this._start;
+      var tol = this._clickTolerance(), best = -1, bestD = tol;
+      for (var k = 0; k + 1 < start.length; k++) {
+        if (box[4 * k] * s - ox > p.x + tol || box[4 * k + 2] * s - ox < p.x - tol ||
+            box[4 * k + 1] * s - oy > p.y + tol || box[4 * k + 3] * s - oy < p.y - tol) { continue; }
+        for (var i = start[k]; i + 1 < start[k + 1]; i++) {
+          var d = L.LineUtil.pointToSegmentDistance(p, L.point(this._mx[i] * s - ox, this._my[i] * s - oy),
+            L.point(this._mx[i + 1] * s - ox, this._my[i + 1] * s - oy));
+          if (d <= bestD) { bestD = d; best = owners[k]; }
+        }
+      }
+      if (best < 0) { return false; }
+      this.hit = best;
+      return true;
+    }
   });
 
   /* Roads in levels of detail (core/webmap_lod.py): below `lod.detail_zoom` the overview chunks, from it on
@@ -496,7 +516,9 @@
     ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
     ctx.strokeStyle = style.color;
     ctx.lineWidth = style.weight;
+    if (geom === 'line' && style.dashArray) { ctx.setLineDash(style.dashArray.split(' ').map(Number)); }
     ctx.stroke();
+    ctx.setLineDash([]);
     ctx.globalAlpha = 1;
   }
 
@@ -539,6 +561,7 @@
       case 'bool': return v ? UI.yes : UI.no;
       case 'metres': return v >= 1000 ? (v / 1000).toFixed(1) + UI.sp + UI.km : v + UI.sp + UI.m;
       case 'pct': return v.toFixed(1) + UI.sp + '%';
+      case 'wan': return v.toFixed(2);
       case 'int': return v.toLocaleString();
       default: return String(v);
     }
@@ -576,7 +599,7 @@
   function rowsByClass(spec, count, usable) {
     var rows = spec.classes.map(function () { return []; });
     for (var i = 0; i < count; i++) {
-      if (usable(i)) { rows[spec.cls[i]].push(i); }
+      if (spec.cls[i] !== null && usable(i)) { rows[spec.cls[i]].push(i); }
     }
     return rows;
   }
@@ -615,6 +638,54 @@
     });
   }
 
+  // The packed lines of an overlay (core/maps/webmap.py _Coords.lines): each part's Web Mercator vertices and
+  // the data row it belongs to.
+  function decodeLines(packed) {
+    var parts = unpack(packed.parts), counts = unpack(packed.counts), d = unpack(packed.d);
+    var out = [], x = 0, y = 0, at = 0, part = 0;
+    for (var i = 0; i < parts.length; i++) {
+      for (var p = 0; p < parts[i]; p++) {
+        var n = counts[part++], mx = new Float64Array(n), my = new Float64Array(n);
+        for (var k = 0; k < n; k++) {
+          x += unzigzag(d[at++]);
+          y += unzigzag(d[at++]);
+          mx[k] = mercX((x + OX) / SCALE);
+          my[k] = mercY((y + OY) / SCALE);
+        }
+        out.push({row: i, mx: mx, my: my});
+      }
+    }
+    return {parts: out, rows: parts.length};
+  }
+
+  // Lines of an overlay (a plan's roads and pipes): one batch per class, drawn like the roads, each line
+  // clickable (its row's popup).
+  function buildLines(spec) {
+    var lines = decodeLines(spec.lines);
+    var byClass = spec.classes.map(function () { return []; });
+    lines.parts.forEach(function (part) {
+      if (spec.cls[part.row] !== null) { byClass[spec.cls[part.row]].push(part); }
+    });
+    return byClass.map(function (parts, c) {
+      var n = parts.reduce(function (sum, part) { return sum + part.mx.length; }, 0);
+      var mx = new Float64Array(n), my = new Float64Array(n), start = new Int32Array(parts.length + 1);
+      var owners = new Int32Array(parts.length), rows = [], v = 0;
+      parts.forEach(function (part, k) {
+        start[k] = v;
+        mx.set(part.mx, v);
+        my.set(part.my, v);
+        v += part.mx.length;
+        owners[k] = part.row;
+        if (!k || parts[k - 1].row !== part.row) { rows.push(part.row); }
+      });
+      start[parts.length] = v;
+      var batch = new LineBatch(mx, my, start, styleOptions(spec.classes[c].style, {fill: false}));
+      batch._owners = owners;
+      batch.index = rows;
+      return batch;
+    });
+  }
+
   // Click: the popup of the feature hit. Hover over a point: its name.
   function bindEvents(layer, spec) {
     function hitOf(e) { return e.layer && e.layer.hit !== undefined ? e.layer.hit : e.target.hit; }
@@ -641,14 +712,18 @@
     });
   }
 
-  var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines};
+  var BUILDERS = {point: buildPoints, polygon: buildPolygons, lod_line: buildLodLines, line: buildLines};
+
+  // The page's before/after switch (a plan's map): a layer with a phase is shown only in that phase.
+  var phase = DATA.phases ? DATA.phases.now : null;
+  function inPhase(spec) { return !spec.phase || !phase || spec.phase === phase; }
 
   function addLayer(spec) {
     ['x', 'y', 'name', 'cls', 'paths'].forEach(function (name) { attr(spec, name); });
     var groups = BUILDERS[spec.geom](spec);
     groups.forEach(function (g) {
       if (spec.geom !== 'lod_line') { bindEvents(g, spec); }
-      if (!spec.hidden) { g.addTo(map); }
+      if (!spec.hidden && inPhase(spec)) { g.addTo(map); }
     });
     spec.groups = groups;
     api.counts[spec.id] = groups.reduce(function (n, g) { return n + (map.hasLayer(g) ? g.index.length : 0); }, 0);
@@ -688,11 +763,13 @@
     block.setAttribute('data-layer', spec.id);
     var classBoxes = [];
     function sync() {
+      block.style.display = inPhase(spec) ? '' : 'none';
       spec.groups.forEach(function (g, k) {
-        var on = layerBox.checked && classBoxes[k].checked;
+        var on = inPhase(spec) && layerBox.checked && classBoxes[k].checked;
         if (on && !map.hasLayer(g)) { g.addTo(map); } else if (!on && map.hasLayer(g)) { map.removeLayer(g); }
       });
     }
+    syncs.push(sync);
     var layerBox = checkbox(!spec.hidden, sync);
     var head = el('label');
     head.appendChild(layerBox);
@@ -714,6 +791,7 @@
     block.appendChild(list);
     if (spec.lod) { block.appendChild(lodNote(spec.lod)); }
     if (spec.dot_note) { block.appendChild(el('div', 're-note re-lod-note', spec.dot_note)); }
+    if (!inPhase(spec)) { block.style.display = 'none'; }
     return block;
   }
 
@@ -758,10 +836,39 @@
     return box;
   }
 
+  // Two radio buttons: before the plan / after it; every layer block follows.
+  function phaseBlock(phases) {
+    var block = el('div', 're-layer re-phase');
+    block.setAttribute('data-layer', 'phase');
+    block.appendChild(el('div', 're-phase-title', UI.phase));
+    ['before', 'after'].forEach(function (p) {
+      var label = el('label');
+      var radio = el('input');
+      radio.type = 'radio';
+      radio.name = 're-phase';
+      radio.value = p;
+      radio.checked = p === phase;
+      radio.addEventListener('change', function () { if (radio.checked) { setPhase(p); } });
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(' ' + phases[p]));
+      block.appendChild(label);
+    });
+    return block;
+  }
+
+  function setPhase(p) {
+    phase = p;
+    syncs.forEach(function (sync) { sync(); });
+    var radio = document.querySelector('input[name=re-phase][value=' + p + ']');
+    if (radio) { radio.checked = true; }
+  }
+
+  var syncs = [];
   var panel = el('details', 're-box');
   panel.id = 're-layers';
   panel.open = true;
   panel.appendChild(el('summary', null, UI.layers));
+  if (DATA.phases) { panel.appendChild(phaseBlock(DATA.phases)); }
   DATA.layers.slice().reverse().forEach(function (spec) { panel.appendChild(layerBlock(spec)); });
   if (tiles) {
     var baseBlock = el('div', 're-layer');
@@ -858,13 +965,31 @@
     return i >= 0 ? spec.shapes[i] : null;
   }
 
+  // A plan's map also carries the indicators with the plan built: the table follows the before/after switch.
   function indicatorsPanel() {
-    var rows = DATA.indicators.rows;
+    var rows = DATA.indicators.rows, after = DATA.indicators.after;
     if (!rows.length) { return; }
     var box = el('details', 're-box');
     box.id = 're-indicators';
     box.open = rows.length <= 12;  // a region's hundred counties would hide half the map
-    box.appendChild(el('summary', null, UI.indicators));
+    var summary = el('summary', null, UI.indicators);
+    box.appendChild(summary);
+    var holder = el('div');
+    box.appendChild(holder);
+    function fill() {
+      var useAfter = after && after.length && phase === 'after';
+      summary.textContent = UI.indicators + (after && after.length && DATA.phases
+        ? '（' + DATA.phases[useAfter ? 'after' : 'before'] + '）' : '');
+      box.setAttribute('data-phase', useAfter ? 'after' : 'before');
+      holder.textContent = '';
+      holder.appendChild(indicatorTable(useAfter ? after : rows));
+    }
+    fill();
+    if (after && after.length) { syncs.push(fill); }
+    control('bottomleft', box);
+  }
+
+  function indicatorTable(rows) {
     var table = el('table');
     var head = el('tr');
     [UI.county, UI.waste, UI.t_waste_2023, UI.t_waste_2025, UI.roads,
@@ -900,13 +1025,33 @@
       }
       table.appendChild(tr);
     });
-    box.appendChild(table);
-    control('bottomleft', box);
+    return table;
   }
   indicatorsPanel();
 
+  // A plan's conclusions (one sentence per county), beside the indicators.
+  if (DATA.notes && DATA.notes.length) {
+    var notes = el('details', 're-box');
+    notes.id = 're-notes';
+    notes.open = DATA.notes.length <= 6;  // a region's hundred counties would hide the map
+    notes.appendChild(el('summary', null, UI.notes));
+    DATA.notes.forEach(function (line) { notes.appendChild(el('p', null, line)); });
+    control('topleft', notes);
+  }
+
+  // For tests and scripts: the phase, and how many features of a layer are on the map now.
+  api.phase = function () { return phase; };
+  api.setPhase = setPhase;
+  api.shown = function (id) {
+    var spec = api.layers[id];
+    return spec ? spec.groups.reduce(function (n, g) { return n + (map.hasLayer(g) ? g.index.length : 0); }, 0) : 0;
+  };
+
   // The whole area in view beside the layer panel (the first frame is not drawn yet: no extra redraw).
-  map.fitBounds(DATA.bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [panel.offsetWidth + 20, 20]});
+  // (and clear of the conclusions and the indicator table when they are there)
+  var notesBox = document.getElementById('re-notes'), tableBox = document.getElementById('re-indicators');
+  map.fitBounds(DATA.bounds, {paddingTopLeft: [notesBox && notesBox.open ? notesBox.offsetWidth + 30 : 20, 20],
+    paddingBottomRight: [panel.offsetWidth + 20, tableBox ? tableBox.offsetHeight + 20 : 20]});
 
   // ----------------------------------------------------------------------------------------- ready
   api.timings.build_ms = performance.now() - t0;

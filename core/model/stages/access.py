@@ -29,6 +29,9 @@ class Access:
 
     hardened_access: np.ndarray
     pave_gap_m: np.ndarray
+    #: Villages whose gap was searched from their own seats' networks only (a partitioned run certifies these
+    #: by the window's boundary alone; see :func:`own_network_gaps`).
+    gap_own_search: np.ndarray | None = None
 
     def village_columns(self) -> dict[str, np.ndarray]:
         """The output columns of this stage."""
@@ -123,18 +126,87 @@ def seat_sources(net: RoadNetwork, seat_components: set[int]) -> np.ndarray:
 
 
 def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray,
-                seeds: Seeds | None = None) -> np.ndarray:
+                seeds: Seeds | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Least unpaved road metres from each village node to a hardened network that reaches a seat
-    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window).
+    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window), and the search's source
+    node of each village (a node id past ``graph.n_nodes`` is the window's seed of that index).
     """
-    weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
     known = None if seeds is None else seeds.of(UNPAVED)
+    d, src = _unpaved_search(net, graph, seat_sources(net, seat_components), known)
+    return _gap_at(d, village_node), at_nodes(src, village_node, -1).astype(np.int64)
+
+
+def _unpaved_search(net: RoadNetwork, graph: Augmented, sources: np.ndarray,
+                    known: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+    weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
     # a seed may sit on a pass-through node, which the contracted matrix leaves isolated
     matrix = graph.matrix(weights) if known is None else csr_from_edges(graph.u, graph.v, weights, graph.n_nodes)
-    d, _ = multi_source(matrix, seat_sources(net, seat_components), graph.n_nodes, seeds=known)
+    return multi_source(matrix, sources, graph.n_nodes, seeds=known)
+
+
+def _gap_at(d: np.ndarray, village_node: np.ndarray) -> np.ndarray:
     gap = at_nodes(d, village_node, np.nan)
     gap[~np.isfinite(gap)] = np.nan
     return np.where(gap < 0.01, 0.0, gap)  # hardened pieces weigh EPS_WEIGHT, not zero: round them away
+
+
+def allowed_components(village_town: np.ndarray, village_county: np.ndarray, seats: Seats) -> list[frozenset[int]]:
+    """Per village: the hardened components that would give it access (as :func:`access_by_seats` decides)."""
+    ok = seats.hard_component >= 0
+    town: dict[Any, set[int]] = {}
+    county_seat: dict[Any, set[int]] = {}
+    county_any: dict[Any, set[int]] = {}
+    for tc, cc, hc, cs in zip(seats.town_code[ok], seats.county_code[ok], seats.hard_component[ok],
+                              seats.is_county_seat[ok], strict=True):
+        town.setdefault(tc, set()).add(int(hc))
+        county_any.setdefault(cc, set()).add(int(hc))
+        if cs:
+            county_seat.setdefault(cc, set()).add(int(hc))
+    known = set(seats.town_code)
+    cache: dict[tuple[Any, Any], frozenset[int]] = {}
+    out = []
+    for tc, cc in zip(village_town, village_county, strict=True):
+        key = (tc if tc in known else None, cc)
+        if key not in cache:
+            cache[key] = frozenset(town.get(tc, set()) | county_seat.get(cc, set())) if tc in known \
+                else frozenset(county_any.get(cc, set()))
+        out.append(cache[key])
+    return out
+
+
+def own_network_gaps(net: RoadNetwork, graph: Augmented, village_node: np.ndarray, gap: np.ndarray,
+                     src_component: np.ndarray, allowed: list[frozenset[int]], access: np.ndarray,
+                     to_local: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """The gaps of the villages whose nearest seat-connected network is not one that gives them access.
+
+    The first search measures to every seat-connected hardened network; a village whose road joins only a
+    neighbouring township's network would get 0 m and still no access. For those villages (the nearest
+    network's component ``src_component`` not in their ``allowed`` set) one more search runs per distinct set,
+    from that set's networks only. A village with an empty set keeps the first search's gap.
+
+    Parameters
+    ----------
+    to_local : callable, optional
+        Set of components (as ``allowed`` names them) → this graph's component ids (a window's).
+
+    Returns
+    -------
+    (gap, searched) : ndarray float64, ndarray bool
+        The corrected gaps and which villages got one from their own set's search.
+    """
+    gap = gap.copy()
+    searched = np.zeros(len(gap), bool)
+    wrong = [i for i in np.flatnonzero(~access & (village_node >= 0) & np.isfinite(gap))
+             if allowed[i] and int(src_component[i]) not in allowed[i]]
+    groups: dict[frozenset[int], list[int]] = {}
+    for i in wrong:
+        groups.setdefault(allowed[i], []).append(i)
+    for comps, rows in sorted(groups.items(), key=lambda kv: sorted(kv[0])):
+        local = set(comps) if to_local is None else to_local(comps)
+        d, _ = _unpaved_search(net, graph, seat_sources(net, local), None)
+        gap[rows] = _gap_at(d, village_node[rows])
+        searched[rows] = True
+    return gap, searched
 
 
 def pave_gap(gap: np.ndarray, access: np.ndarray, reachable: np.ndarray, snap_dist_m: np.ndarray,
@@ -173,7 +245,9 @@ def run(ctx: Context[Any]) -> Access:
         village_whole = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
         access = _village_access(p, village_whole, whole.seats, whole.components)
         seat_components = {int(c) for c in np.flatnonzero(np.isin(to_whole, list(whole.components)))}
+        seats_all = whole.seats
     else:
+        to_whole = None
         seats = seats_of(p.net, p.towns, p.town_hard_snap) if p.towns is not None else None
         if seats is not None and not p.town_hard_snap.ok.any():
             ctx.progress.message(
@@ -182,7 +256,37 @@ def run(ctx: Context[Any]) -> Access:
         seat_components = ({int(c) for c in seats.hard_component if c >= 0} if seats is not None
                            else largest_hard_component(p.net))
         access = _village_access(p, village_hc, seats, seat_components)
-    gap = unpaved_gap(p.net, p.graph, seat_components, p.village_node, ctx.get(Seeds))
-    return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m))
+        seats_all = seats
+    seeds = ctx.get(Seeds)
+    gap, src = unpaved_gap(p.net, p.graph, seat_components, p.village_node, seeds)
+    searched = np.zeros(len(gap), bool)
+    if seats_all is not None:
+        comp = _source_components(p, src, seeds, to_whole)
+        town = column_or(p.villages, "town_code", None).to_numpy(object)
+        allowed = allowed_components(town, p.villages["county_code"].to_numpy(object), seats_all)
+        local = to_whole
+        to_local = None if local is None else (
+            lambda comps: {int(c) for c in np.flatnonzero(np.isin(local, list(comps)))})
+        gap, searched = own_network_gaps(p.net, p.graph, p.village_node, gap, comp, allowed, access, to_local)
+    return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m),
+                  searched)
+
+
+def _source_components(p: Any, src: np.ndarray, seeds: Seeds | None, to_whole: np.ndarray | None) -> np.ndarray:
+    """The hardened component (the whole network's in a window) each village's gap search came from (-1: none
+    or unknown).
+    """
+    net, n = p.net, p.graph.n_nodes
+    comp = np.full(len(src), -1, np.int64)
+    on_net = (src >= 0) & (src < net.n_nodes)
+    comp[on_net] = net.hard_component[src[on_net]]
+    if to_whole is not None:
+        comp[on_net] = to_whole[comp[on_net]]
+    seeded = src >= n
+    if seeded.any() and seeds is not None:
+        labels = seeds.source_of(UNPAVED)
+        if labels is not None:
+            comp[seeded] = labels[src[seeded] - n]
+    return comp
 
 

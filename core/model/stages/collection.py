@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,9 +22,13 @@ from scipy.spatial import cKDTree
 
 from ...base import glossary, schema
 from ...base.config import Config
+from ...base.crs import point_distances, scale_factors
 from ..stage import Context
 from .attributes import VillageAttributes
 from .distances import Distances, Seeds, at_nodes, multi_source
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 #: The search from every usable transfer station (one whose haul to county treatment is within ``d_haul_m``).
 VALID_STATION = "valid_station"
@@ -66,16 +70,43 @@ def model_labels(model: np.ndarray, covered: np.ndarray) -> np.ndarray:
     return np.array([labels[(m, bool(c))] if m else None for m, c in zip(model, covered, strict=True)], object)
 
 
-def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radius_m: float) -> np.ndarray:
-    """People living within ``radius_m`` (straight line, projected metres) of each village, itself included."""
+def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radius_m: float,
+                      crs: CRS | None = None) -> np.ndarray:
+    """People living within ``radius_m`` ground metres (straight line) of each village, itself included.
+
+    A pair's grid distance is its ground distance times a scale factor between the lowest and the highest
+    over the data (:func:`grid_band`): pairs nearer than ``radius_m`` times the lowest are in, those farther
+    than ``radius_m`` times the highest are out, and only the pairs between are measured on the ellipsoid
+    (``crs`` None: plain projected metres).
+    """
     out = population.astype(float).copy()
     if len(x) == 0:
         return out
+    k_lo, k_hi = grid_band(crs, x, y)
     tree = cKDTree(np.c_[x, y])
-    pairs = tree.sparse_distance_matrix(tree, radius_m, output_type="coo_matrix")
+    pairs = tree.sparse_distance_matrix(tree, radius_m * k_hi, output_type="coo_matrix")
     off = pairs.row != pairs.col
-    out += np.bincount(pairs.row[off], weights=population[pairs.col[off]], minlength=len(x))
+    row, col, grid = pairs.row[off], pairs.col[off], pairs.data[off]
+    near = grid <= radius_m * k_lo
+    unsure = np.flatnonzero(~near)
+    near[unsure] = point_distances(crs, x[row[unsure]], y[row[unsure]], x[col[unsure]], y[col[unsure]]) <= radius_m
+    out += np.bincount(row[near], weights=population[col[near]], minlength=len(x))
     return out
+
+
+def grid_band(crs: CRS | None, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Lowest and highest scale factor of ``crs`` on straight lines between the points (x, y), with a margin.
+
+    A transverse Mercator's factor grows with the distance from its central meridian, so along a line it is
+    at most the larger of its ends' and at least the least over the points' east-west span (sampled every
+    1/64 of it: the factor changes by under 1e-5 between samples). ``crs`` None: (1, 1).
+    """
+    if crs is None or len(x) == 0:
+        return 1.0, 1.0
+    k = scale_factors(crs, x, y)
+    xs = np.linspace(float(np.min(x)), float(np.max(x)), 65)
+    across = scale_factors(crs, xs, np.full(len(xs), float(np.median(y))))
+    return float(min(k.min(), across.min())) - 1e-5, float(k.max()) + 1e-5
 
 
 def valid_stations(station_nodes: np.ndarray, county_dist: np.ndarray, d_haul_m: float) -> np.ndarray:
@@ -267,7 +298,7 @@ def run(ctx: Context[Any]) -> Collection:
     attrs = ctx.need(VillageAttributes)
     d_valid, haul_of, station = haul_chain(p.matrix, dist, p.graph.n_nodes, p.config, ctx.get(Seeds))
     x, y = p.village_xy
-    pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m)
+    pop_r = population_within(x, y, attrs.population, p.config.dispersed_radius_m, p.crs)
     assignment = assign_models(dist.to_villages("transfer_station"), d_valid, haul_of,
                                dist.to_villages("town_treatment"), dist.to_villages("village_treatment"), pop_r,
                                p.reachable & p.has_facilities, p.config)

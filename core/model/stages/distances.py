@@ -5,7 +5,7 @@ per-node arrays are kept so later stages (the haul rule, sanitation) read distan
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,11 +41,15 @@ class Seeds:
         Search (facility type, or ``valid_station``) → metres at each node (inf: nothing reachable).
     haul : ndarray
         Per node: the county-treatment haul of the valid station its ``valid_station`` distance leads to.
+    source : dict
+        Search → per node the global facility row its distance leads to (-1: none), for the searches whose
+        facility a village names (the capacity stage).
     """
 
     node: np.ndarray
     dist: dict[str, np.ndarray]
     haul: np.ndarray
+    source: dict[str, np.ndarray] = field(default_factory=dict)
 
     def of(self, search: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(nodes, metres) of one search, or None when nothing is known for it."""
@@ -54,6 +58,13 @@ class Seeds:
         d = self.dist[search]
         ok = np.isfinite(d) & (self.node >= 0)
         return self.node[ok], d[ok]
+
+    def source_of(self, search: str) -> np.ndarray | None:
+        """The facility (global row) of each seed of :meth:`of`, in its order; None when not known."""
+        if search not in self.source:
+            return None
+        ok = np.isfinite(self.dist[search]) & (self.node >= 0)
+        return self.source[search][ok]
 
 
 def multi_source(matrix: sp.csr_matrix, nodes: np.ndarray, n: int, limit: float = np.inf,

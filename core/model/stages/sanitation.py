@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,12 +42,15 @@ import shapely
 from ...base import glossary
 from ...base.config import Config
 from ...base.contract import SANITATION_INDICATOR_COLUMNS, names
-from ...base.crs import pairs_on_ground
+from ...base.crs import pairs_on_ground, point_distances
 from ...base.values import flag_column, number_column
 from ..stage import Context
 from .attributes import VillageAttributes
 from .collection import Collection, population_within
 from .distances import Distances
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 SEWAGE_MODES = ("sewer_connect", "central", "decentralised", "resource_use")
 FECAL_ROUTES = ("sewer", "collect_and_haul", "on_site")
@@ -124,7 +127,7 @@ def _km(d: float) -> str:
 
 def concentrated_flags(
     x: np.ndarray, y: np.ndarray, residents: np.ndarray, group: np.ndarray, anchor: np.ndarray, config: Config,
-    pop_within: np.ndarray | None = None,
+    pop_within: np.ndarray | None = None, crs: CRS | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whether each village lives concentrated (居住集中), measured on its administrative village.
 
@@ -149,6 +152,8 @@ def concentrated_flags(
     pop_within : ndarray, optional
         People within ``config.dispersed_radius_m`` of each village (the collection stage's
         ``pop_within_radius``); computed from ``residents`` when not given.
+    crs : pyproj.CRS, optional
+        The points' metric CRS: the radii are ground metres (None: plain projected metres).
 
     Returns
     -------
@@ -167,14 +172,14 @@ def concentrated_flags(
     anchor_row = np.empty(gid.max() + 1, np.int64)
     anchor_row[first["gid"].to_numpy()] = first["row"].to_numpy()
     a = anchor_row[gid]
-    within = np.hypot(x - x[a], y - y[a]) <= config.concentrated_radius_m
+    within = point_distances(crs, x, y, x[a], y[a]) <= config.concentrated_radius_m
     total = np.bincount(gid, weights=people)
     near = np.bincount(gid, weights=people * within)
     share = np.divide(near, total, out=np.ones_like(total), where=total > 0)[gid]
     alone = np.bincount(gid)[gid] == 1
     share[alone] = np.nan
     if pop_within is None:
-        pop_within = population_within(x, y, people, config.dispersed_radius_m)
+        pop_within = population_within(x, y, people, config.dispersed_radius_m, crs)
     flag = np.where(alone, np.asarray(pop_within, float) >= config.dispersed_pop, share >= config.concentrated_share)
     return flag, share
 
@@ -578,8 +583,8 @@ def from_layers(
     group, anchor = admin_groups(villages)
     x, y = shapely.get_x(points), shapely.get_y(points)
     if pop_within is None:
-        pop_within = population_within(x, y, np.nan_to_num(residents), config.dispersed_radius_m)
-    flags = concentrated_flags(x, y, residents, group, anchor, config, pop_within)
+        pop_within = population_within(x, y, np.nan_to_num(residents), config.dispersed_radius_m, villages.crs)
+    flags = concentrated_flags(x, y, residents, group, anchor, config, pop_within, villages.crs)
     whole_region = villages["county_code"].nunique() > 1
     if config.region_households_lacking_toilet <= 0 and not whole_region:
         warn("one county only and region_households_lacking_toilet not set: the region's new-toilet targets "
