@@ -201,9 +201,10 @@ def own_network_gaps(net: RoadNetwork, graph: Augmented, village_node: np.ndarra
     groups: dict[frozenset[int], list[int]] = {}
     for i in wrong:
         groups.setdefault(allowed[i], []).append(i)
+    matrix = graph.matrix(np.where(graph.hardened, EPS_WEIGHT, graph.length_m)) if groups else None
     for comps, rows in sorted(groups.items(), key=lambda kv: sorted(kv[0])):
         local = set(comps) if to_local is None else to_local(comps)
-        d, _ = _unpaved_search(net, graph, seat_sources(net, local), None)
+        d, _ = multi_source(matrix, seat_sources(net, local), graph.n_nodes)
         gap[rows] = _gap_at(d, village_node[rows])
         searched[rows] = True
     return gap, searched
