@@ -89,24 +89,15 @@ def access_by_seats(village_town: np.ndarray, village_county: np.ndarray, villag
     """Access of each village from the hardened component of its road and of the seats.
 
     A village reaches its own township's seat, or its county seat; a village without a known township any
-    seat of its county.
+    seat of its county (:func:`allowed_components`).
     """
-    ok = seats.hard_component >= 0
-    pairs = list(zip(seats.town_code[ok], seats.hard_component[ok], strict=True))
-    town_ok = set(pairs)
-    any_seat_ok = set(zip(seats.county_code[ok], seats.hard_component[ok], strict=True))
-    county_ok = set(zip(seats.county_code[ok & seats.is_county_seat], seats.hard_component[ok & seats.is_county_seat],
-                        strict=True))
-    known = set(seats.town_code)
-    access = np.zeros(len(village_hc), bool)
-    for i, (tc, cc, hc) in enumerate(zip(village_town, village_county, village_hc, strict=True)):
-        if hc < 0:
-            continue
-        if tc in known:
-            access[i] = (tc, hc) in town_ok or (cc, hc) in county_ok
-        else:
-            access[i] = (cc, hc) in any_seat_ok
-    return access
+    return _has_allowed(village_hc, allowed_components(village_town, village_county, seats))
+
+
+def _has_allowed(village_hc: np.ndarray, allowed: list[frozenset[int]]) -> np.ndarray:
+    """True where a village's hardened component is one of its ``allowed`` ones."""
+    return np.fromiter((hc >= 0 and int(hc) in a for hc, a in zip(village_hc, allowed, strict=True)), bool,
+                       count=len(allowed))
 
 
 def largest_hard_component(net: RoadNetwork) -> set[int]:
@@ -225,30 +216,18 @@ def seats_of(net: RoadNetwork, towns: Any, hard_snap: Snap) -> Seats:
                  flag_array(column_or(towns, "is_county_seat", None)), hard_component_of(net, hard_snap))
 
 
-def _village_access(p: Any, village_hc: np.ndarray, seats: Seats | None, components: set[int] | frozenset[int]
-                    ) -> np.ndarray:
-    """Access of each village from its hardened component: by the seats of its township and county, or (no
-    towns layer) by membership of the seat-connected ``components``.
-    """
-    if seats is not None:
-        town = column_or(p.villages, "town_code", None).to_numpy(object)
-        return access_by_seats(town, p.villages["county_code"].to_numpy(object), village_hc, seats)
-    return (village_hc >= 0) & np.isin(village_hc, list(components))
-
-
 def run(ctx: Context[Any]) -> Access:
     """The hardened-access stage of a run."""
     p = ctx.prepared
     village_hc = hard_component_of(p.net, p.village_hard_snap)
     whole = ctx.get(HardSeeds)
+    to_whole: np.ndarray | None = None
     if whole is not None:  # a partitioned run's window: components and seats of the whole network
         to_whole = whole_components(p.net, whole.line_component)
-        village_whole = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
-        access = _village_access(p, village_whole, whole.seats, whole.components)
+        village_hc = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
         seat_components = {int(c) for c in np.flatnonzero(np.isin(to_whole, list(whole.components)))}
-        seats_all = whole.seats
+        seats, components = whole.seats, set(whole.components)
     else:
-        to_whole = None
         seats = seats_of(p.net, p.towns, p.town_hard_snap) if p.towns is not None else None
         if seats is not None and not p.town_hard_snap.ok.any():
             ctx.progress.message(
@@ -256,19 +235,21 @@ def run(ctx: Context[Any]) -> Access:
                 "road: no village can have hardened access; check the towns layer and the road surfaces", "warning")
         seat_components = ({int(c) for c in seats.hard_component if c >= 0} if seats is not None
                            else largest_hard_component(p.net))
-        access = _village_access(p, village_hc, seats, seat_components)
-        seats_all = seats
+        components = seat_components
     seeds = ctx.get(Seeds)
     gap, src = unpaved_gap(p.net, p.graph, seat_components, p.village_node, seeds)
     searched = np.zeros(len(gap), bool)
-    if seats_all is not None:
-        comp = _source_components(p, src, seeds, to_whole)
+    if seats is None:  # no towns layer: the seat-connected components stand in for every village's own
+        access = (village_hc >= 0) & np.isin(village_hc, list(components))
+    else:
         town = column_or(p.villages, "town_code", None).to_numpy(object)
-        allowed = allowed_components(town, p.villages["county_code"].to_numpy(object), seats_all)
+        allowed = allowed_components(town, p.villages["county_code"].to_numpy(object), seats)
+        access = _has_allowed(village_hc, allowed)
         local = to_whole
         to_local = None if local is None else (
             lambda comps: {int(c) for c in np.flatnonzero(np.isin(local, list(comps)))})
-        gap, searched = own_network_gaps(p.net, p.graph, p.village_node, gap, comp, allowed, access, to_local)
+        gap, searched = own_network_gaps(p.net, p.graph, p.village_node, gap, _source_components(p, src, seeds, local),
+                                         allowed, access, to_local)
     return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m),
                   searched)
 
