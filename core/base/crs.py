@@ -215,6 +215,21 @@ def scale_factors(crs: CRS, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray(factors.areal_scale, dtype=np.float64) ** 0.5
 
 
+def grid_band(crs: CRS | None, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Lowest and highest scale factor of ``crs`` on straight lines between the points (x, y), with a margin.
+
+    A transverse Mercator's factor grows with the distance from its central meridian, so along a line it is
+    at most the larger of its ends' and at least the least over the points' east-west span (sampled every
+    1/64 of it: the factor changes by under 1e-5 between samples). ``crs`` None: (1, 1).
+    """
+    if crs is None or len(x) == 0:
+        return 1.0, 1.0
+    k = scale_factors(crs, x, y)
+    xs = np.linspace(float(np.min(x)), float(np.max(x)), 65)
+    across = scale_factors(crs, xs, np.full(len(xs), float(np.median(y))))
+    return float(min(k.min(), across.min())) - 1e-5, float(k.max()) + 1e-5
+
+
 #: How much the projection's scale may differ between two places of one run (Gauss-Krüger 15° off its
 #: central meridian: 1.7 %): a nearest-feature search on the grid keeps every candidate this much farther.
 SCALE_SPREAD = 0.02

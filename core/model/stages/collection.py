@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 
 from ...base import glossary, schema
 from ...base.config import Config
-from ...base.crs import point_distances, scale_factors
+from ...base.crs import grid_band, point_distances
 from ..stage import Context
 from .attributes import VillageAttributes
 from .distances import Distances, Seeds, at_nodes, multi_source
@@ -75,7 +75,7 @@ def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radi
     """People living within ``radius_m`` ground metres (straight line) of each village, itself included.
 
     A pair's grid distance is its ground distance times a scale factor between the lowest and the highest
-    over the data (:func:`grid_band`): pairs nearer than ``radius_m`` times the lowest are in, those farther
+    over the data (:func:`...base.crs.grid_band`): pairs nearer than ``radius_m`` times the lowest are in, those farther
     than ``radius_m`` times the highest are out, and only the pairs between are measured on the ellipsoid
     (``crs`` None: plain projected metres).
     """
@@ -92,21 +92,6 @@ def population_within(x: np.ndarray, y: np.ndarray, population: np.ndarray, radi
     near[unsure] = point_distances(crs, x[row[unsure]], y[row[unsure]], x[col[unsure]], y[col[unsure]]) <= radius_m
     out += np.bincount(row[near], weights=population[col[near]], minlength=len(x))
     return out
-
-
-def grid_band(crs: CRS | None, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Lowest and highest scale factor of ``crs`` on straight lines between the points (x, y), with a margin.
-
-    A transverse Mercator's factor grows with the distance from its central meridian, so along a line it is
-    at most the larger of its ends' and at least the least over the points' east-west span (sampled every
-    1/64 of it: the factor changes by under 1e-5 between samples). ``crs`` None: (1, 1).
-    """
-    if crs is None or len(x) == 0:
-        return 1.0, 1.0
-    k = scale_factors(crs, x, y)
-    xs = np.linspace(float(np.min(x)), float(np.max(x)), 65)
-    across = scale_factors(crs, xs, np.full(len(xs), float(np.median(y))))
-    return float(min(k.min(), across.min())) - 1e-5, float(k.max()) + 1e-5
 
 
 def valid_stations(station_nodes: np.ndarray, county_dist: np.ndarray, d_haul_m: float) -> np.ndarray:
