@@ -363,7 +363,7 @@ class WrittenAhead:
     def files(self) -> dict[str, Path]:
         """Wait for the child; the files it wrote (none when it failed). A second call returns the same."""
         if self._done is None:
-            child, self._child = self._child, None
+            child = self._child
             assert child is not None and self.folder is not None
             kept = dict(LAST_BACKGROUND)
             try:
@@ -371,6 +371,7 @@ class WrittenAhead:
                 self._done = {n: self.folder / n for n in child.names if (self.folder / n).is_file()}
             except OutputError:
                 self._done = {}
+            self._child = None  # reaped; a wait interrupted (KeyboardInterrupt) leaves it to close()
             LAST_AHEAD.clear()
             LAST_AHEAD.update(LAST_BACKGROUND)
             LAST_BACKGROUND.clear()
@@ -380,8 +381,11 @@ class WrittenAhead:
     def close(self) -> None:
         """Stop the child if it still runs, reap it and remove the folder."""
         if self._child is not None:
-            self._child.kill()
-            self._child = None
+            child, self._child = self._child, None
+            try:
+                child.kill()
+            except OSError:  # its pipe was closed by a wait that was interrupted after reading it
+                pass
         self._done = {}
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pyogrio
@@ -135,3 +136,22 @@ def test_a_killed_runs_folder_goes_at_the_next_write_a_running_ones_stays(tmp_pa
         (d / "roads.gpkg").write_bytes(b"x")
     files.write_atomically(out, {"a.txt": lambda p: p.write_text("a")})
     assert not dead.exists() and alive.exists()
+
+
+def test_an_interrupted_wait_still_stops_and_reaps_the_child(tmp_path, monkeypatch):
+    def slow(path):
+        time.sleep(600)  # killed long before
+
+    ahead = files.WrittenAhead(tmp_path, {"roads.gpkg": slow})
+    assert ahead.folder is not None and ahead.folder.is_dir()
+
+    def interrupted(self, out_dir):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files._ChildWriter, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ahead.files()
+    ahead.close()
+    assert not ahead.folder.exists()
+    with pytest.raises(ChildProcessError):  # killed and reaped
+        os.waitpid(-1, os.WNOHANG)
