@@ -115,12 +115,7 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame, clean_text: bool 
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
         names = ", ".join(f'"{c}"' for c in [fid_col, geom_col, *cols])
         insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 2))})'
-        triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                               (table,)).fetchall()
-        con.execute("PRAGMA synchronous = OFF")
-        con.execute("BEGIN")
-        for trigger, _ in triggers:
-            con.execute(f'DROP TRIGGER "{trigger}"')
+        triggers = _lift_triggers(con, table)
         geoms = np.asarray(gdf.geometry.array)
         b = shapely.bounds(geoms)  # the blobs' envelopes, the R-tree and the layer's extent
         columns = [_sql_column(gdf[c], clean_text) for c in cols]  # each column's array, without the geometries
@@ -168,12 +163,7 @@ def copy_rows(source: Path, path: Path, table: str, n_rows: int) -> bool:
         (geom_col,), = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
                                    (table,)).fetchall()
         rtree = f"rtree_{table}_{geom_col}"
-        triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                               (table,)).fetchall()
-        con.execute("PRAGMA main.synchronous = OFF")
-        con.execute("BEGIN")
-        for trigger, _ in triggers:
-            con.execute(f'DROP TRIGGER main."{trigger}"')
+        triggers = _lift_triggers(con, table)
         con.execute(f'INSERT INTO main."{table}" SELECT * FROM ahead."{table}"')
         if con.execute("SELECT 1 FROM main.sqlite_master WHERE name = ?", (rtree,)).fetchall():
             con.execute(f'INSERT INTO main."{rtree}" SELECT * FROM ahead."{rtree}" ORDER BY id')  # as built there
@@ -191,6 +181,19 @@ def copy_rows(source: Path, path: Path, table: str, n_rows: int) -> bool:
         return False
     finally:
         con.close()
+
+
+def _lift_triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """Begin a transaction without syncing and drop GDAL's triggers on ``main.table`` (they would update the
+    feature count and the R-tree row by row); return their names and SQL, to be run again before the commit.
+    """
+    triggers = con.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                           (table,)).fetchall()
+    con.execute("PRAGMA main.synchronous = OFF")
+    con.execute("BEGIN")
+    for trigger, _ in triggers:
+        con.execute(f'DROP TRIGGER main."{trigger}"')
+    return triggers
 
 
 def _same_table(con: sqlite3.Connection, table: str, n_rows: int) -> bool:
