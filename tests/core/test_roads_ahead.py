@@ -107,7 +107,7 @@ def test_a_run_stopped_during_the_stages_leaves_no_child_and_no_folder(tmp_path,
 
     def recording(self, out_dir, writers):
         start(self, out_dir, writers)
-        started.append(self.folder)
+        started.append((self.folder, self._child.pid))
 
     def stop(ctx):
         raise error("stopped in the collection stage")
@@ -118,12 +118,12 @@ def test_a_run_stopped_during_the_stages_leaves_no_child_and_no_folder(tmp_path,
     monkeypatch.setattr(analysis, "STAGES", stages)
     with pytest.raises(error):
         _run(tmp_path / "out", tmp_path / "cache")
-    assert started and started[0] is not None  # the child had started
-    assert not started[0].exists()
+    (folder, pid), = started  # the child had started
+    assert folder is not None and not folder.exists()
     assert not list((tmp_path / "out").glob(files.AHEAD_PREFIX + "*"))
     assert not list((tmp_path / "out").glob("*.gpkg"))
-    with pytest.raises(ChildProcessError):  # every child reaped
-        os.waitpid(-1, os.WNOHANG)
+    with pytest.raises(ChildProcessError):  # the child was reaped
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_a_killed_runs_folder_goes_at_the_next_write_a_running_ones_stays(tmp_path):
@@ -143,7 +143,8 @@ def test_an_interrupted_wait_still_stops_and_reaps_the_child(tmp_path, monkeypat
         time.sleep(600)  # killed long before
 
     ahead = files.WrittenAhead(tmp_path, {"roads.gpkg": slow})
-    assert ahead.folder is not None and ahead.folder.is_dir()
+    assert ahead.folder is not None and ahead.folder.is_dir() and ahead._child is not None
+    pid = ahead._child.pid
 
     def interrupted(self, out_dir):
         raise KeyboardInterrupt
@@ -154,4 +155,4 @@ def test_an_interrupted_wait_still_stops_and_reaps_the_child(tmp_path, monkeypat
     ahead.close()
     assert not ahead.folder.exists()
     with pytest.raises(ChildProcessError):  # killed and reaped
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(pid, os.WNOHANG)
