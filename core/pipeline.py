@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from .base.config import Config, RunInputs
@@ -20,7 +21,7 @@ from .base.contract import (
     UNREACHABLE_COLUMNS,
     headers,
 )
-from .base.files import write_atomically
+from .base.files import WrittenAhead, write_atomically
 from .base.progress import NullProgress, Progress
 from .io.carry import Previous, carry_layers, previous_results
 from .io.runinfo import run_record, write_run_record
@@ -32,7 +33,7 @@ from .model.stage import Timer
 from .model.stages import sanitation
 
 #: The output written in a forked child while the others are written (:func:`.files.write_atomically`).
-BACKGROUND = ("results.gpkg",)
+BACKGROUND = ("results.gpkg", "report.xlsx")
 
 __all__ = ["PIPELINE_STAGES", "STAGES", "Results", "run_pipeline", "write_outputs"]
 
@@ -74,14 +75,62 @@ def run_pipeline(
     progress = progress or NullProgress()
     timer = Timer(progress)
     t0 = time.perf_counter()
-    res = analyse(inputs, config, progress, timer)
-    if out_dir is not None:
-        writers = output_writers(res, write_map, progress, Path(out_dir))
-        with timer.stage("write", total=len(writers)):
-            res.files = write_atomically(Path(out_dir), writers, background=BACKGROUND,
-                                         on_done=lambda name: progress.advance())
+    out = None if out_dir is None else Path(out_dir)
+    ahead = None if out is None else _RoadsAhead(out, config.spatial_index_max_features)
+    try:
+        res = analyse(inputs, config, progress, timer, roads_ready=None if ahead is None else ahead.start)
+        if out is not None and ahead is not None:
+            writers = output_writers(res, write_map, progress, out, roads_ahead=ahead)
+            with timer.stage("write", total=len(writers)):
+                ahead.wait(res.roads)
+                res.files = write_atomically(out, writers, background=BACKGROUND,
+                                             on_done=lambda name: progress.advance())
+    finally:
+        if ahead is not None:
+            ahead.close()
     res.summary["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
     return res
+
+
+#: Runs with at least this many roads write the roads of results.gpkg ahead, in a forked child during the
+#: analysis (:class:`_RoadsAhead`): at region scale they are most of the GeoPackage's write time.
+ROADS_AHEAD_MIN = 200_000
+
+
+class _RoadsAhead:
+    """The roads layer of results.gpkg written by a forked child while the stages run (the roads are complete
+    at the end of :func:`.prepare.prepare`), then copied into results.gpkg inside SQLite
+    (:func:`.io.write.copy_rows`). The GeoPackage comes out the same as without it; where the child cannot
+    run or fails, results.gpkg's writer writes the roads itself (:class:`.files.WrittenAhead`).
+    """
+
+    def __init__(self, out_dir: Path, index_max_features: int):
+        self.out_dir, self.index_max = out_dir, index_max_features
+        self.frame: gpd.GeoDataFrame | None = None
+        self.ahead: WrittenAhead | None = None
+        self.ready: dict[str, Path] = {}
+
+    def start(self, roads: gpd.GeoDataFrame) -> None:
+        """Start writing ``roads`` (the frame the Results will hold) when the run is large enough."""
+        if len(roads) < ROADS_AHEAD_MIN:
+            return
+        self.frame = roads
+        self.ahead = WrittenAhead(self.out_dir, {
+            "roads.gpkg": lambda path: write_gpkg({"roads": roads}, path, self.index_max)})
+
+    def wait(self, roads: gpd.GeoDataFrame | None) -> None:
+        """Wait for the child (in this process, before results.gpkg's writer is forked); then :attr:`ready`
+        maps ``"roads"`` to the GeoPackage holding them, if ``roads`` is the very frame the child wrote and
+        it wrote it.
+        """
+        if self.ahead is None or roads is None or roads is not self.frame:
+            return
+        files = self.ahead.files()
+        self.ready = {"roads": files["roads.gpkg"]} if "roads.gpkg" in files else {}
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
 
 
 def write_outputs(res: Results, out_dir: Path, write_map: bool = True,
@@ -118,12 +167,13 @@ def roads_waste_sheets(res: Results) -> tuple[dict[str, pd.DataFrame], dict[str,
 
 
 def output_writers(res: Results, write_map: bool = True, progress: Progress | None = None,
-                   out_dir: Path | None = None) -> dict[str, Callable[[Path], object]]:
+                   out_dir: Path | None = None, roads_ahead: _RoadsAhead | None = None
+                   ) -> dict[str, Callable[[Path], object]]:
     """File name → function writing that file, for :func:`.files.write_atomically`.
 
     With ``out_dir``, the layers of the results.gpkg already there that the run does not write (field survey
     layers and the like) are carried over into the new one, or an unreadable one is kept aside; the user is
-    told in one line (:mod:`.io.carry`).
+    told in one line (:mod:`.io.carry`). With ``roads_ahead``, results.gpkg copies the roads its child wrote.
     """
     tables = {"旗县 county": sanitation.without_sanitation(res.tables["county"]),
               "苏木乡镇 town": sanitation.without_sanitation(res.tables["town"]),
@@ -139,7 +189,7 @@ def output_writers(res: Results, write_map: bool = True, progress: Progress | No
     tables.update(sheets)
     sheet_headers.update(more_headers)
     writers: dict[str, Callable[[Path], object]] = {
-        "results.gpkg": lambda p: _write_results_gpkg(res, p, previous),
+        "results.gpkg": lambda p: _write_results_gpkg(res, p, previous, roads_ahead),
         "summary.json": lambda p: write_json(res.summary, p),
         "report.xlsx": lambda p: write_report(tables, p, sheet_headers),
     }
@@ -158,9 +208,11 @@ def output_writers(res: Results, write_map: bool = True, progress: Progress | No
     return writers
 
 
-def _write_results_gpkg(res: Results, path: Path, previous: Previous | None) -> None:
+def _write_results_gpkg(res: Results, path: Path, previous: Previous | None,
+                        roads_ahead: _RoadsAhead | None = None) -> None:
     """results.gpkg: the run's layers, its record (:mod:`.io.runinfo`) and the previous file's other layers."""
-    write_gpkg(res.layers(), path, res.summary["config"]["spatial_index_max_features"])
+    write_gpkg(res.layers(), path, res.summary["config"]["spatial_index_max_features"],
+               roads_ahead.ready if roads_ahead is not None else None)
     write_run_record(path, run_record(res.summary))
     if previous is not None and not previous.unreadable and previous.path.exists():
         carry_layers(previous.path, path)

@@ -29,6 +29,8 @@ from ._errors import OutputError
 CHUNK = 1 << 20
 #: Prefix of the temporary folder :func:`write_atomically` writes into (beside the destination).
 TMP_PREFIX = ".ruralenv-tmp-"
+#: Prefix of the folder a :class:`WrittenAhead` child writes into (then the pid of the run that owns it).
+AHEAD_PREFIX = ".ruralenv-ahead-"
 #: Side files of a Shapefile that are part of its content.
 SHAPEFILE_SIDE_FILES = (".dbf", ".shx", ".prj", ".cpg")
 
@@ -127,6 +129,9 @@ def write_atomically(out_dir: Path, writers: Mapping[str, Callable[[Path], objec
     with folder_lock(out_dir):
         for stale in out_dir.glob(TMP_PREFIX + "*"):
             shutil.rmtree(stale, ignore_errors=True)
+        for stale in out_dir.glob(AHEAD_PREFIX + "*"):
+            if not _alive(stale.name.removeprefix(AHEAD_PREFIX).split("-")[0]):  # a killed run's
+                shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))
         child = None
         try:
@@ -328,6 +333,80 @@ def _child_writes(tmp: Path, writers: Mapping[str, Callable[[Path], object]], na
     os.write(fd, json.dumps(report).encode("utf-8"))
     return code
 
+
+class WrittenAhead:
+    """Files written by a forked child into a private folder beside ``out_dir`` while this process goes on
+    (e.g. the roads of results.gpkg, written during the analysis), for a later writer to copy from.
+
+    Nothing here is an output: a writer that finds a file missing (the child failed, the folder was
+    removed) writes what it needs itself, so the outputs never depend on this child. :meth:`close` stops the
+    child if it still runs and removes the folder; a folder a killed run left (:data:`AHEAD_PREFIX` and its
+    pid) goes when :func:`write_atomically` next writes into that folder.
+    """
+
+    def __init__(self, out_dir: Path, writers: Mapping[str, Callable[[Path], object]]):
+        self.folder: Path | None = None
+        self._child: _ChildWriter | None = None
+        self._done: dict[str, Path] | None = None
+        LAST_AHEAD.clear()
+        if not can_fork():
+            self._done = {}
+            return
+        try:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{AHEAD_PREFIX}{os.getpid()}-", dir=out_dir))
+        except OSError:  # the run's own write reports a folder it cannot use
+            self._done = {}
+            return
+        self._child = _ChildWriter(tuple(writers)).start(self.folder, writers)
+
+    def files(self) -> dict[str, Path]:
+        """Wait for the child; the files it wrote (none when it failed). A second call returns the same."""
+        if self._done is None:
+            child = self._child
+            assert child is not None and self.folder is not None
+            kept = dict(LAST_BACKGROUND)
+            try:
+                child.wait(self.folder)
+                self._done = {n: self.folder / n for n in child.names if (self.folder / n).is_file()}
+            except OutputError:
+                self._done = {}
+            self._child = None  # reaped; a wait interrupted (KeyboardInterrupt) leaves it to close()
+            LAST_AHEAD.clear()
+            LAST_AHEAD.update(LAST_BACKGROUND)
+            LAST_BACKGROUND.clear()
+            LAST_BACKGROUND.update(kept)
+        return self._done
+
+    def close(self) -> None:
+        """Stop the child if it still runs, reap it and remove the folder."""
+        if self._child is not None:
+            child, self._child = self._child, None
+            try:
+                child.kill()
+            except OSError:  # its pipe was closed by a wait that was interrupted after reading it
+                pass
+        self._done = {}
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process ``pid`` (text; anything else counts as gone) still runs here."""
+    try:
+        number = int(pid)
+        if number <= 0:
+            return False
+        os.kill(number, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+#: What the last :class:`WrittenAhead` child reported, as :data:`LAST_BACKGROUND` (for the bench).
+LAST_AHEAD: dict[str, float] = {}
 
 #: What the last background writer reported: ``seconds`` it wrote for and ``private_mb``, the memory it did
 #: not share with its parent (copied on write or newly allocated: what forking it added), for the bench.

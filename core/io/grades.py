@@ -47,11 +47,13 @@ class Gradings:
         return np.isin(self.tech_grade, list(schema.CLASS3_OR_BETTER))
 
 
-def _canon(values: pd.Series, table: dict[str, str]) -> np.ndarray:
-    """Canonical value of each entry in ``table`` (matched trimmed, lower case), None elsewhere."""
+def _canon(values: pd.Series, *tables: dict[str, str]) -> tuple[np.ndarray, ...]:
+    """Per table: the canonical value of each entry in it (matched trimmed, lower case), None elsewhere (the
+    distinct values are found once for every table).
+    """
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    looked = [table.get(str(u).strip().lower()) or table.get(str(u).strip()) for u in uniques]
-    return np.array([*looked, None], dtype=object)[codes]
+    return tuple(np.array([*(t.get(str(u).strip().lower()) or t.get(str(u).strip()) for u in uniques), None],
+                          dtype=object)[codes] for t in tables)
 
 
 def admin_from_ref(ref: pd.Series) -> np.ndarray:
@@ -98,9 +100,8 @@ def road_gradings(gdf: pd.DataFrame, tech_grade_from_highway: bool = False) -> G
     Gradings
     """
     admin_raw, tech_raw, grade = _column(gdf, "admin_class"), _column(gdf, "tech_grade"), _column(gdf, "grade")
-    a_admin, a_tech = _canon(admin_raw, schema.ADMIN_CLASS_VALUES), _canon(admin_raw, schema.TECH_GRADE_VALUES)
-    t_admin, t_tech = _canon(tech_raw, schema.ADMIN_CLASS_VALUES), _canon(tech_raw, schema.TECH_GRADE_VALUES)
-    g_admin, g_tech = _canon(grade, schema.ADMIN_CLASS_VALUES), _canon(grade, schema.TECH_GRADE_VALUES)
+    tables = (schema.ADMIN_CLASS_VALUES, schema.TECH_GRADE_VALUES)
+    (a_admin, a_tech), (t_admin, t_tech), (g_admin, g_tech) = (_canon(c, *tables) for c in (admin_raw, tech_raw, grade))
     unknown = []
     for name, raw, admin, tech in (("admin_class", admin_raw, a_admin, a_tech), ("tech_grade", tech_raw, t_admin, t_tech)):
         bad = raw.notna().to_numpy() & pd.isna(admin) & pd.isna(tech)
@@ -112,7 +113,7 @@ def road_gradings(gdf: pd.DataFrame, tech_grade_from_highway: bool = False) -> G
     tech = _first(t_tech, g_tech, a_tech)
     from_highway = np.zeros(len(gdf), bool)
     if tech_grade_from_highway and "highway" in gdf.columns:
-        by_highway = _canon(gdf["highway"], schema.HIGHWAY_TECH_GRADE)
+        (by_highway,) = _canon(gdf["highway"], schema.HIGHWAY_TECH_GRADE)
         from_highway = pd.isna(tech) & pd.notna(by_highway)
         tech = _first(tech, by_highway)
     return Gradings(admin, tech, np.asarray(from_ref, bool), from_highway, unknown)

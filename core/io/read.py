@@ -862,8 +862,9 @@ def _study_box(roads: Layer) -> np.ndarray | None:
     The roads' bounding box is transformed along its densified outline (not every vertex: region-scale
     layers hold millions).
     """
-    gdf = roads.gdf[~roads.gdf["src_row"].isin(roads.bad_rows)]
-    bounds = shapely.bounds(gdf.geometry.array)
+    keep = ~roads.gdf["src_row"].isin(roads.bad_rows).to_numpy()
+    geoms = np.asarray(roads.gdf.geometry.array)
+    bounds = shapely.bounds(geoms if keep.all() else geoms[keep])  # without copying the layer
     bounds = bounds[np.isfinite(bounds).all(axis=1)]
     if len(bounds) == 0:
         return None
@@ -871,7 +872,7 @@ def _study_box(roads: Layer) -> np.ndarray | None:
     x1, y1 = bounds[:, 2:].max(axis=0)
     outline = shapely.segmentize(shapely.box(x0, y0, x1, y1), max(x1 - x0, y1 - y0, 1e-9) / 32)
     coords = shapely.get_coordinates(outline)
-    lon, lat = _lonlat(gdf.crs, coords[:, 0], coords[:, 1])
+    lon, lat = _lonlat(roads.gdf.crs, coords[:, 0], coords[:, 1])
     ok = np.isfinite(lon)
     if not ok.any():
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,13 +35,16 @@ HEADERS = headers(INDICATOR_COLUMNS + SANITATION_INDICATOR_COLUMNS + ROADS_WASTE
 GPKG_LAYERS = ("villages", "roads", "facilities", "counties", "towns", "mines", "unreachable", "rejects")
 
 
-def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: int = 500_000) -> None:
+def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: int = 500_000,
+               ready: Mapping[str, Path] | None = None) -> None:
     """Write several layers into one new GeoPackage at ``path`` (which must not exist yet).
 
     Layers with more than ``index_max_features`` features are written without an R-tree spatial index
     (building it is most of the write time at region scale; QGIS can add one later: Layer Properties →
     Source → Create Spatial Index). GDAL creates every table; the rows of layers with at least
-    :data:`BULK_MIN_ROWS` features go in by :func:`append_rows`.
+    :data:`BULK_MIN_ROWS` features go in by :func:`append_rows`, or are copied by :func:`copy_rows` from
+    ``ready[name]``, a GeoPackage this function wrote earlier with that same frame alone (when it has the
+    same table; else they are written here).
 
     Raises
     ------
@@ -53,14 +57,14 @@ def write_gpkg(layers: dict[str, pd.DataFrame], path: Path, index_max_features: 
         df = _plain_columns(df)
         try:
             if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
-                _write_features(df, path, name, len(df) <= index_max_features)
+                _write_features(df, path, name, len(df) <= index_max_features, (ready or {}).get(name))
             else:
                 pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG", append=path.exists())
         except (pyogrio.errors.DataSourceError, sqlite3.Error) as exc:  # GDAL or SQLite report a failed write
             raise OSError(f"layer {name}: {exc}") from exc
 
 
-def _write_features(gdf: gpd.GeoDataFrame, path: Path, name: str, index: bool) -> None:
+def _write_features(gdf: gpd.GeoDataFrame, path: Path, name: str, index: bool, ready: Path | None = None) -> None:
     geoms = np.asarray(gdf.geometry.array)
     bulk = len(geoms) >= max(BULK_MIN_ROWS, 1) and not (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any() \
         and not shapely.has_z(geoms).any() and all(_plain_values(gdf[c]) for c in gdf.columns
@@ -73,7 +77,8 @@ def _write_features(gdf: gpd.GeoDataFrame, path: Path, name: str, index: bool) -
     pyogrio.write_dataframe(gdf.iloc[:0], path, layer=name, driver="GPKG", append=path.exists(),
                             geometry_type=GEOMETRY_TYPES.get(int(kinds[0]), "Unknown") if len(kinds) == 1
                             else "Unknown", layer_options=options)
-    append_rows(path, name, gdf, clean_text=True)
+    if ready is None or not copy_rows(ready, path, name, len(gdf)):
+        append_rows(path, name, gdf, clean_text=True)
 
 
 #: Layers with at least this many features get their rows through SQLite in bulk (:func:`append_rows`).
@@ -110,12 +115,7 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame, clean_text: bool 
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
         names = ", ".join(f'"{c}"' for c in [fid_col, geom_col, *cols])
         insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 2))})'
-        triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                               (table,)).fetchall()
-        con.execute("PRAGMA synchronous = OFF")
-        con.execute("BEGIN")
-        for trigger, _ in triggers:
-            con.execute(f'DROP TRIGGER "{trigger}"')
+        triggers = _lift_triggers(con, table)
         geoms = np.asarray(gdf.geometry.array)
         b = shapely.bounds(geoms)  # the blobs' envelopes, the R-tree and the layer's extent
         columns = [_sql_column(gdf[c], clean_text) for c in cols]  # each column's array, without the geometries
@@ -141,6 +141,80 @@ def append_rows(path: Path, table: str, gdf: gpd.GeoDataFrame, clean_text: bool 
         con.execute("COMMIT")
     finally:
         con.close()
+
+
+def copy_rows(source: Path, path: Path, table: str, n_rows: int) -> bool:
+    """Copy every row of ``table`` from the GeoPackage ``source`` into the empty table of the same name GDAL
+    created in ``path``; False, with ``path`` unchanged, when ``source`` does not hold that table as
+    :func:`write_gpkg` would have written it here (not ``n_rows`` rows, other columns or types, another
+    spatial reference, an R-tree index in one file only).
+
+    The rows, the R-tree's entries, the layer's extent and feature count are copied inside SQLite (a
+    million roads in well under a second, against several for :func:`append_rows`); GDAL's triggers on the
+    table are lifted for the copy and put back as they were, as there.
+    """
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        if not Path(source).is_file():  # attaching a missing file would create it
+            return False
+        con.execute("ATTACH DATABASE ? AS ahead", (str(source),))
+        if not _same_table(con, table, n_rows):
+            return False
+        (geom_col,), = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                                   (table,)).fetchall()
+        rtree = f"rtree_{table}_{geom_col}"
+        triggers = _lift_triggers(con, table)
+        con.execute(f'INSERT INTO main."{table}" SELECT * FROM ahead."{table}"')
+        if con.execute("SELECT 1 FROM main.sqlite_master WHERE name = ?", (rtree,)).fetchall():
+            con.execute(f'INSERT INTO main."{rtree}" SELECT * FROM ahead."{rtree}" ORDER BY id')  # as built there
+        for _, sql in triggers:
+            con.execute(sql)
+        con.execute("UPDATE main.gpkg_contents SET (min_x, min_y, max_x, max_y, last_change) = "
+                    "(SELECT min_x, min_y, max_x, max_y, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                    " FROM ahead.gpkg_contents WHERE table_name = ?) WHERE table_name = ?", (table, table))
+        con.execute("UPDATE main.gpkg_ogr_contents SET feature_count = ? WHERE table_name = ?", (n_rows, table))
+        con.execute("COMMIT")
+        return True
+    except sqlite3.Error:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        return False
+    finally:
+        con.close()
+
+
+def _lift_triggers(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """Begin a transaction without syncing and drop GDAL's triggers on ``main.table`` (they would update the
+    feature count and the R-tree row by row); return their names and SQL, to be run again before the commit.
+    """
+    triggers = con.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                           (table,)).fetchall()
+    con.execute("PRAGMA main.synchronous = OFF")
+    con.execute("BEGIN")
+    for trigger, _ in triggers:
+        con.execute(f'DROP TRIGGER main."{trigger}"')
+    return triggers
+
+
+def _same_table(con: sqlite3.Connection, table: str, n_rows: int) -> bool:
+    """Whether ``ahead.table`` has ``n_rows`` rows and the columns, types, spatial reference and R-tree of
+    ``main.table`` (then ``INSERT … SELECT *`` copies it as it is).
+    """
+    def shape(db: str) -> tuple:
+        cols = con.execute(f'PRAGMA {db}.table_info("{table}")').fetchall()
+        geom = con.execute(f"SELECT g.column_name, g.geometry_type_name, s.definition FROM {db}.gpkg_geometry_columns g "
+                           f"JOIN {db}.gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
+                           (table,)).fetchall()
+        srs = con.execute(f"SELECT srs_id FROM {db}.gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchall()
+        rtree = con.execute(f"SELECT name FROM {db}.sqlite_master WHERE name LIKE ?", (f"rtree_{table}_%",)).fetchall()
+        return cols, geom, srs, sorted(rtree)
+
+    if not con.execute("SELECT 1 FROM ahead.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchall():
+        return False
+    if shape("main") != shape("ahead"):
+        return False
+    (count,), = con.execute(f'SELECT count(*) FROM ahead."{table}"').fetchall()
+    return count == n_rows
 
 
 def _blobs(geoms: np.ndarray, bounds: np.ndarray, srs_id: int) -> list[bytes]:

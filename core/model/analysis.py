@@ -7,13 +7,15 @@ with ``village_columns()`` and ``run(ctx)``; declare its columns in :mod:`.contr
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+import geopandas as gpd
 
 from ..base import schema
 from ..base.config import Config, RunInputs
 from ..base.progress import NullProgress, Progress
 from .prepare import LayerInput, prepare
-from .results import Results, build_results
+from .results import Results, build_results, roads_layer
 from .stage import Context, Stage, Timer, run_stages
 from .stages import (
     access,
@@ -47,7 +49,8 @@ PIPELINE_STAGES: tuple[str, ...] = ("read", "crs", "graph", "snapping", *(s.name
 
 
 def analyse(inputs: RunInputs | Mapping[str, LayerInput], config: Config | None = None,
-            progress: Progress | None = None, timer: Timer | None = None) -> Results:
+            progress: Progress | None = None, timer: Timer | None = None,
+            roads_ready: Callable[[gpd.GeoDataFrame], object] | None = None) -> Results:
     """Prepare the inputs and run every stage; write nothing.
 
     Parameters
@@ -58,6 +61,10 @@ def analyse(inputs: RunInputs | Mapping[str, LayerInput], config: Config | None 
     progress : Progress, optional
     timer : Timer, optional
         Collects the wall time of every stage (summary.json ``timings_s``).
+    roads_ready : callable, optional
+        Given the roads layer of the results (:func:`.results.roads_layer`) as soon as it is complete, at the
+        end of :func:`prepare`, before the stages (which never change it), e.g. to start writing it. It is
+        the very frame the Results hold.
 
     Returns
     -------
@@ -68,7 +75,11 @@ def analyse(inputs: RunInputs | Mapping[str, LayerInput], config: Config | None 
     timer = timer or Timer(progress)
     t0 = time.perf_counter()
     ctx = Context(prepare(inputs, config, progress, timer), progress)
+    roads = None
+    if roads_ready is not None:
+        roads = roads_layer(ctx.prepared)
+        roads_ready(roads)
     run_stages(STAGES, ctx, timer)
-    results = build_results(ctx, timer.seconds)
+    results = build_results(ctx, timer.seconds, roads)
     timer.seconds["total_before_write"] = round(time.perf_counter() - t0, 3)
     return results

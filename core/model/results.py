@@ -168,8 +168,11 @@ def class3_note(target_pct: float | None) -> dict:
     return {"target_town_class3_pct": target_pct, "note": f"{plan}；目标 {target_pct:g}% 为本次运行设定 / set for this run"}
 
 
-def build_results(ctx: Context[Prepared], seconds: dict[str, float]) -> Results:
-    """The Results of a run from its prepared inputs and stage results."""
+def build_results(ctx: Context[Prepared], seconds: dict[str, float],
+                  roads: gpd.GeoDataFrame | None = None) -> Results:
+    """The Results of a run from its prepared inputs and stage results (``roads``: :func:`roads_layer`, when
+    it was made already).
+    """
     p = ctx.prepared
     villages = ctx.need(VillageTable).villages
     tables = ctx.need(Indicators).tables
@@ -183,7 +186,7 @@ def build_results(ctx: Context[Prepared], seconds: dict[str, float]) -> Results:
         summary["capacity_assignment"] = capacity.solve
     if ctx.get(Class3) is not None:
         summary["class3"] = class3_note(p.config.target_town_class3_pct)
-    return Results(villages, roads_layer(p), facilities_layer(p, ctx.progress, capacity),
+    return Results(villages, roads_layer(p) if roads is None else roads, facilities_layer(p, ctx.progress, capacity),
                    counties_layer(p, tables["county"]),
                    towns, None if mines is None else move_issues_last(mines), unreachable_layer(villages, p.reachable),
                    p.rejects, tables, summary, p.net, p.crs)
