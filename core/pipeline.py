@@ -75,15 +75,14 @@ def run_pipeline(
     progress = progress or NullProgress()
     timer = Timer(progress)
     t0 = time.perf_counter()
-    out = None if out_dir is None else Path(out_dir)
-    ahead = None if out is None else _RoadsAhead(out, config.spatial_index_max_features)
+    ahead = None if out_dir is None else _RoadsAhead(Path(out_dir), config.spatial_index_max_features)
     try:
         res = analyse(inputs, config, progress, timer, roads_ready=None if ahead is None else ahead.start)
-        if out is not None and ahead is not None:
-            writers = output_writers(res, write_map, progress, out, roads_ahead=ahead)
+        if ahead is not None:  # there is an out_dir
+            writers = output_writers(res, write_map, progress, ahead.out_dir, roads_ahead=ahead)
             with timer.stage("write", total=len(writers)):
                 ahead.wait(res.roads)
-                res.files = write_atomically(out, writers, background=BACKGROUND,
+                res.files = write_atomically(ahead.out_dir, writers, background=BACKGROUND,
                                              on_done=lambda name: progress.advance())
     finally:
         if ahead is not None:

@@ -267,15 +267,18 @@ class _ChildWriter:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return self
 
-    def wait(self, out_dir: Path) -> None:
-        """Wait for the child; its failure becomes the same :class:`OutputError` a write here would raise."""
+    def wait(self, out_dir: Path, stats: dict[str, float] | None = None) -> None:
+        """Wait for the child; its failure becomes the same :class:`OutputError` a write here would raise. What
+        it reported (seconds, private MB) goes into ``stats`` (default :data:`LAST_BACKGROUND`).
+        """
         _, status = os.waitpid(self.pid, 0)
         gc.unfreeze()
         with os.fdopen(self.fd, "rb") as fh:
             report = json.loads(fh.read().decode("utf-8", "replace") or "{}")
         code = os.waitstatus_to_exitcode(status)
-        LAST_BACKGROUND.clear()
-        LAST_BACKGROUND.update({k: report[k] for k in ("seconds", "private_mb") if k in report})
+        stats = LAST_BACKGROUND if stats is None else stats
+        stats.clear()
+        stats.update({k: report[k] for k in ("seconds", "private_mb") if k in report})
         name, why = report.get("file", ""), report.get("why", "")
         if code == 1:
             raise OutputError(_failed(name, out_dir, why))
@@ -365,17 +368,12 @@ class WrittenAhead:
         if self._done is None:
             child = self._child
             assert child is not None and self.folder is not None
-            kept = dict(LAST_BACKGROUND)
             try:
-                child.wait(self.folder)
+                child.wait(self.folder, LAST_AHEAD)
                 self._done = {n: self.folder / n for n in child.names if (self.folder / n).is_file()}
             except OutputError:
                 self._done = {}
             self._child = None  # reaped; a wait interrupted (KeyboardInterrupt) leaves it to close()
-            LAST_AHEAD.clear()
-            LAST_AHEAD.update(LAST_BACKGROUND)
-            LAST_BACKGROUND.clear()
-            LAST_BACKGROUND.update(kept)
         return self._done
 
     def close(self) -> None:

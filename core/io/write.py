@@ -153,10 +153,10 @@ def copy_rows(source: Path, path: Path, table: str, n_rows: int) -> bool:
     million roads in well under a second, against several for :func:`append_rows`); GDAL's triggers on the
     table are lifted for the copy and put back as they were, as there.
     """
+    if not Path(source).is_file():  # attaching a missing file would create it
+        return False
     con = sqlite3.connect(path, isolation_level=None)
     try:
-        if not Path(source).is_file():  # attaching a missing file would create it
-            return False
         con.execute("ATTACH DATABASE ? AS ahead", (str(source),))
         if not _same_table(con, table, n_rows):
             return False
@@ -202,12 +202,11 @@ def _same_table(con: sqlite3.Connection, table: str, n_rows: int) -> bool:
     """
     def shape(db: str) -> tuple:
         cols = con.execute(f'PRAGMA {db}.table_info("{table}")').fetchall()
-        geom = con.execute(f"SELECT g.column_name, g.geometry_type_name, s.definition FROM {db}.gpkg_geometry_columns g "
-                           f"JOIN {db}.gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = ?",
-                           (table,)).fetchall()
-        srs = con.execute(f"SELECT srs_id FROM {db}.gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchall()
+        geom = con.execute(f"SELECT g.column_name, g.geometry_type_name, g.srs_id, s.definition "  # the blobs hold srs_id
+                           f"FROM {db}.gpkg_geometry_columns g JOIN {db}.gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id "
+                           "WHERE g.table_name = ?", (table,)).fetchall()
         rtree = con.execute(f"SELECT name FROM {db}.sqlite_master WHERE name LIKE ?", (f"rtree_{table}_%",)).fetchall()
-        return cols, geom, srs, sorted(rtree)
+        return cols, geom, sorted(rtree)
 
     if not con.execute("SELECT 1 FROM ahead.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchall():
         return False

@@ -146,7 +146,7 @@ def test_an_interrupted_wait_still_stops_and_reaps_the_child(tmp_path, monkeypat
     assert ahead.folder is not None and ahead.folder.is_dir() and ahead._child is not None
     pid = ahead._child.pid
 
-    def interrupted(self, out_dir):
+    def interrupted(self, out_dir, stats=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(files._ChildWriter, "wait", interrupted)
