@@ -87,7 +87,7 @@ from ..model.prepare import LayerInput, NetworkInputs, empty_facilities, point_x
 from ..model.results import Results, build_results
 from ..model.stage import Context, Timer, run_stages
 from ..model.stages import class3, indicators
-from ..model.stages.access import Access, HardSeeds, Seats, hard_component_of
+from ..model.stages.access import Access, HardSeeds, Seats, hard_component_of, unpaved_matrix
 from ..model.stages.attributes import column_or
 from ..model.stages.capacity import Capacity, WindowRows
 from ..model.stages.collection import Collection
@@ -95,7 +95,7 @@ from ..model.stages.distances import COLUMN_OF_TYPE, Distances, Seeds, at_nodes,
 from ..model.stages.mines import near_mines
 from ..model.stages.sanitation import Sanitation, admin_groups, toilet_shares
 from ..model.stages.villages import VillageTable
-from ..network.graph import EPS_WEIGHT, csr_from_edges, island_components
+from ..network.graph import csr_from_edges, island_components
 from ..network.snapping import Snap, Snapper
 from ..pipeline import write_outputs
 from .capacity import merged_facts, station_plants, whole_capacity
@@ -395,7 +395,7 @@ def _to_boundary(job: PartitionJob, ctx: Context) -> tuple[np.ndarray, np.ndarra
     sources = np.unique(np.r_[net.edge_u[boundary_edge], net.edge_v[boundary_edge]])
     # uncontracted: a boundary node may be a pass-through node the contracted matrix leaves isolated
     plain = csr_from_edges(g.u, g.v, g.length_m, g.n_nodes)
-    unpaved = csr_from_edges(g.u, g.v, np.where(g.hardened, EPS_WEIGHT, g.length_m), g.n_nodes)
+    unpaved = unpaved_matrix(g, contracted=False)
     L = at_nodes(multi_source(plain, sources, g.n_nodes)[0], p.village_node)
     G = at_nodes(multi_source(unpaved, sources, g.n_nodes)[0], p.village_node)
     open_hc = np.zeros(int(net.hard_component.max()) + 1 if net.n_nodes else 0, bool)

@@ -41,11 +41,18 @@ import shapely
 
 from ..base.config import Config
 from ..model.prepare import point_xy
-from ..model.stages.access import UNPAVED, Seats, largest_hard_component, seat_sources, seats_of
+from ..model.stages.access import (
+    UNPAVED,
+    Seats,
+    largest_hard_component,
+    seat_sources,
+    seats_of,
+    unpaved_matrix,
+)
 from ..model.stages.capacity import row_at_node
 from ..model.stages.collection import VALID_STATION, valid_stations
 from ..model.stages.distances import COLUMN_OF_TYPE, Seeds, multi_source
-from ..network.graph import EPS_WEIGHT, RoadNetwork, csr_from_edges
+from ..network.graph import RoadNetwork, csr_from_edges
 from ..network.snapping import Snap, Snapper, augmented_graph
 
 #: The searches whose distances a village reports or a rule reads, seeded into every window: the facility
@@ -146,7 +153,7 @@ def whole_network_labels(net: RoadNetwork, facilities: gpd.GeoDataFrame, f_snap:
     dist[VALID_STATION], src = multi_source(matrix, stations, g.n_nodes)
     source[VALID_STATION] = _facility_at(src, node, kind == "transfer_station", g.n_nodes)
     haul = np.where(src >= 0, dist["county_treatment"][np.maximum(src, 0)], np.inf)
-    unpaved = csr_from_edges(g.u, g.v, np.where(g.hardened, EPS_WEIGHT, g.length_m), g.n_nodes)
+    unpaved = unpaved_matrix(g, contracted=False)
     dist[UNPAVED], src = multi_source(unpaved, seat_sources(net, seats), g.n_nodes)
     # the hardened component each unpaved distance leads to: a village's gap counts only its own seats' networks
     source[UNPAVED] = np.where(src >= 0, net.hard_component[np.clip(src, 0, max(net.n_nodes - 1, 0))], -1)

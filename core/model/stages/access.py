@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from ...base.values import flag_array
 from ...network.graph import EPS_WEIGHT, RoadNetwork, csr_from_edges
@@ -117,22 +118,26 @@ def seat_sources(net: RoadNetwork, seat_components: set[int]) -> np.ndarray:
 
 
 def unpaved_gap(net: RoadNetwork, graph: Augmented, seat_components: set[int], village_node: np.ndarray,
-                seeds: Seeds | None = None) -> tuple[np.ndarray, np.ndarray]:
+                seeds: Seeds | None = None) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix | None]:
     """Least unpaved road metres from each village node to a hardened network that reaches a seat
-    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window), and the search's source
-    node of each village (a node id past ``graph.n_nodes`` is the window's seed of that index).
+    (``seeds``: the unpaved metres known at some nodes, a partitioned run's window), the search's source
+    node of each village (a node id past ``graph.n_nodes`` is the window's seed of that index), and the
+    contracted matrix searched (None when seeds needed the whole one), for more searches on it.
     """
     known = None if seeds is None else seeds.of(UNPAVED)
-    d, src = _unpaved_search(net, graph, seat_sources(net, seat_components), known)
-    return _gap_at(d, village_node), at_nodes(src, village_node, -1).astype(np.int64)
-
-
-def _unpaved_search(net: RoadNetwork, graph: Augmented, sources: np.ndarray,
-                    known: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
-    weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
     # a seed may sit on a pass-through node, which the contracted matrix leaves isolated
-    matrix = graph.matrix(weights) if known is None else csr_from_edges(graph.u, graph.v, weights, graph.n_nodes)
-    return multi_source(matrix, sources, graph.n_nodes, seeds=known)
+    matrix = unpaved_matrix(graph, contracted=known is None)
+    d, src = multi_source(matrix, seat_sources(net, seat_components), graph.n_nodes, seeds=known)
+    return _gap_at(d, village_node), at_nodes(src, village_node, -1).astype(np.int64), \
+        matrix if known is None else None
+
+
+def unpaved_matrix(graph: Augmented, contracted: bool = True) -> sp.csr_matrix:
+    """The graph weighted by unpaved metres (a hardened edge weighs ``EPS_WEIGHT``): contracted, or
+    whole where a search starts at nodes the contraction may leave isolated (seeds, a window's boundary).
+    """
+    weights = np.where(graph.hardened, EPS_WEIGHT, graph.length_m)
+    return graph.matrix(weights) if contracted else csr_from_edges(graph.u, graph.v, weights, graph.n_nodes)
 
 
 def _gap_at(d: np.ndarray, village_node: np.ndarray) -> np.ndarray:
@@ -167,7 +172,7 @@ def allowed_components(village_town: np.ndarray, village_county: np.ndarray, sea
 
 def own_network_gaps(net: RoadNetwork, graph: Augmented, village_node: np.ndarray, gap: np.ndarray,
                      src_component: np.ndarray, allowed: list[frozenset[int]], access: np.ndarray,
-                     to_local: Any = None) -> tuple[np.ndarray, np.ndarray]:
+                     to_local: Any = None, matrix: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The gaps of the villages whose nearest seat-connected network is not one that gives them access.
 
     The first search measures to every seat-connected hardened network; a village whose road joins only a
@@ -179,6 +184,8 @@ def own_network_gaps(net: RoadNetwork, graph: Augmented, village_node: np.ndarra
     ----------
     to_local : callable, optional
         Set of components (as ``allowed`` names them) → this graph's component ids (a window's).
+    matrix : scipy.sparse.csr_matrix, optional
+        :func:`unpaved_matrix` of ``graph`` (contracted), when the caller has it.
 
     Returns
     -------
@@ -192,7 +199,8 @@ def own_network_gaps(net: RoadNetwork, graph: Augmented, village_node: np.ndarra
     groups: dict[frozenset[int], list[int]] = {}
     for i in wrong:
         groups.setdefault(allowed[i], []).append(i)
-    matrix = graph.matrix(np.where(graph.hardened, EPS_WEIGHT, graph.length_m)) if groups else None
+    if groups and matrix is None:
+        matrix = unpaved_matrix(graph)
     for comps, rows in sorted(groups.items(), key=lambda kv: sorted(kv[0])):
         local = set(comps) if to_local is None else to_local(comps)
         d, _ = multi_source(matrix, seat_sources(net, local), graph.n_nodes)
@@ -225,7 +233,7 @@ def run(ctx: Context[Any]) -> Access:
     if whole is not None:  # a partitioned run's window: components and seats of the whole network
         to_whole = whole_components(p.net, whole.line_component)
         village_hc = np.where(village_hc >= 0, to_whole[np.maximum(village_hc, 0)], -1)
-        seat_components = {int(c) for c in np.flatnonzero(np.isin(to_whole, list(whole.components)))}
+        seat_components = _local_components(to_whole, whole.components)
         seats, components = whole.seats, set(whole.components)
     else:
         seats = seats_of(p.net, p.towns, p.town_hard_snap) if p.towns is not None else None
@@ -237,7 +245,7 @@ def run(ctx: Context[Any]) -> Access:
                            else largest_hard_component(p.net))
         components = seat_components
     seeds = ctx.get(Seeds)
-    gap, src = unpaved_gap(p.net, p.graph, seat_components, p.village_node, seeds)
+    gap, src, matrix = unpaved_gap(p.net, p.graph, seat_components, p.village_node, seeds)
     searched = np.zeros(len(gap), bool)
     if seats is None:  # no towns layer: the seat-connected components stand in for every village's own
         access = (village_hc >= 0) & np.isin(village_hc, list(components))
@@ -246,12 +254,16 @@ def run(ctx: Context[Any]) -> Access:
         allowed = allowed_components(town, p.villages["county_code"].to_numpy(object), seats)
         access = _has_allowed(village_hc, allowed)
         local = to_whole
-        to_local = None if local is None else (
-            lambda comps: {int(c) for c in np.flatnonzero(np.isin(local, list(comps)))})
+        to_local = None if local is None else (lambda comps: _local_components(local, comps))
         gap, searched = own_network_gaps(p.net, p.graph, p.village_node, gap, _source_components(p, src, seeds, local),
-                                         allowed, access, to_local)
+                                         allowed, access, to_local, matrix)
     return Access(access, pave_gap(gap, access, p.reachable, p.village_snap.dist_m, p.config.access_radius_m),
                   searched)
+
+
+def _local_components(to_whole: np.ndarray, components: Any) -> set[int]:
+    """A window's own ids of the whole network's hardened ``components`` (``to_whole``: local id → whole id)."""
+    return {int(c) for c in np.flatnonzero(np.isin(to_whole, list(components)))}
 
 
 def _source_components(p: Any, src: np.ndarray, seeds: Seeds | None, to_whole: np.ndarray | None) -> np.ndarray:
