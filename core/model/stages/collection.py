@@ -133,11 +133,9 @@ def _gongli(d: float, fixed: bool = True) -> str:
 
 def _km_all(d: np.ndarray) -> list[tuple[str, str]]:
     """(Chinese, English) distance text of every value (one Python float each, not a numpy scalar: a region has
-    60,000 villages); the same text as :func:`_gongli` and :func:`_km` give, the unit looked up once.
+    60,000 villages).
     """
-    unit = glossary.zh("unit_km")
-    return [("无可达设施", "∞") if not math.isfinite(v) else (f"{v / 1000:.1f}{unit}", f"{v / 1000:.1f} km")
-            for v in np.asarray(d, float).tolist()]
+    return [(_gongli(v), _km(v)) for v in np.asarray(d, float).tolist()]
 
 
 def _texts_where(d: np.ndarray, need: np.ndarray) -> np.ndarray:
